@@ -1,0 +1,123 @@
+/**
+ * The commander layer: parse, call the library, print. Bad input ends in one line on stderr and
+ * exit code 2; a failed run in exit code 1.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, ShapeError } from '../core/errors.ts';
+import { PRESETS, presetByName } from '../sim/presets.ts';
+import { renderEnergy, runEnergy } from './energy.ts';
+import { table } from './format.ts';
+import { runStart } from './start.ts';
+import { NETS, PAPER_BASELINES } from './workload.ts';
+import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
+
+function workloadOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--net <name>', 'network to price').choices(NETS))
+    .addOption(new Option('--baseline <algo>', 'classical precoder to price (paper op count, eq. 12–13)').choices(PAPER_BASELINES))
+    .option('--cout <n>', 'conv output channels C_out', '64')
+    .option('--dfcl <n>', 'width of FC1 and FC2 (D_FCL)', '1024')
+    .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3], each 1–32', '16,16,16,16')
+    .option('--activation-bits <n>', 'activation bits of every layer', '16')
+    .option('--nt <n>', 'transmit antennas N_T', '64')
+    .option('--nu <n>', 'users N_U', '4')
+    .option('--iterations <I>', 'WMMSE iterations (may be a mean)', '92.8')
+    .option('--preset <name>', `hardware preset (${PRESETS.map((p) => p.name).join(', ')})`, 'kasalaee2025')
+    .option('--p <n>', 'parallel execution units p (overrides the preset rule)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('codesign')
+    .description('Energy, time and memory of quantized precoders and CSI codecs on a MAC-array accelerator')
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  workloadOptions(
+    program
+      .command('energy')
+      .description('price a network or a classical precoder with the closed-form energy model (seed 000, eq. 7–14)'),
+  )
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action((options) => {
+      const report = runEnergy(options);
+      process.stdout.write(renderEnergy(report, options.json === true) + '\n');
+    });
+
+  program
+    .command('start')
+    .description('the main job: price all 2048 seed-000 design points and the baselines, print a summary')
+    .option('--preset <name>', 'hardware preset', 'kasalaee2025')
+    .option('--json', 'print the summary as JSON')
+    .action((options) => {
+      const summary = runStart(presetByName(options.preset));
+      if (options.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      const points = summary.points;
+      const lines: string[] = [];
+      lines.push(`Priced ${points.length} seed-000 design points and 2 baselines on ${summary.preset} in ${summary.elapsedMs.toFixed(1)} ms.`);
+      const archRows = [...new Set(points.map((p) => `${p.config.cout}/${p.config.dfcl}`))].map((arch) => {
+        const mine = points.filter((p) => `${p.config.cout}/${p.config.dfcl}` === arch);
+        const min = mine.reduce((a, b) => (b.energy_uJ < a.energy_uJ ? b : a));
+        const max = mine.reduce((a, b) => (b.energy_uJ > a.energy_uJ ? b : a));
+        return [arch, mine[0].macs, min.energy_uJ, min.config.bits.join(','), max.energy_uJ, max.config.bits.join(',')];
+      });
+      lines.push('', table(['C_out/D_FCL', 'MACs', 'min µJ', 'at bits', 'max µJ', 'at bits'], archRows));
+      lines.push('', 'Seed 000 Tables I–II (N_T=64, N_U=4):', reproductionTable(reproduceSeed000(presetByName(summary.preset))));
+      lines.push('', 'Per-op breakdown: npx codesign energy --net precoder --bits 8,8,8,8   (docs/reproduction.md explains the gaps)');
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+
+  program
+    .command('reproduce')
+    .description('seed 000 Tables I–II next to our numbers, under one preset (or all) for every row')
+    .option('--preset <name>', 'hardware preset, or "all"', 'kasalaee2025')
+    .option('--json', 'print the rows as JSON')
+    .action((options) => {
+      const presets = options.preset === 'all' ? PRESETS : [presetByName(options.preset)];
+      const results = presets.map((preset) => ({ preset: preset.name, rows: reproduceSeed000(preset) }));
+      if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      else process.stdout.write(results.map((r) => `${r.preset}\n${reproductionTable(r.rows)}`).join('\n\n') + '\n');
+    });
+
+  program
+    .command('presets')
+    .description('list the hardware presets')
+    .option('--json', 'print the presets as JSON')
+    .action((options) => {
+      if (options.json) process.stdout.write(JSON.stringify(PRESETS, null, 2) + '\n');
+      else process.stdout.write(table(['preset', 'summary'], PRESETS.map((p) => [p.name, p.summary])) + '\n');
+    });
+
+  return program;
+}
+
+function reproductionTable(rows: readonly ReproductionRow[]): string {
+  return table(
+    ['row', 'paper µJ', 'ours µJ', 'rel. error', 'E_C', 'E_W', 'E_A'],
+    rows.map((r) => [r.row, r.paper_uJ, r.ours_uJ, `${(r.relativeError * 100).toFixed(1)}%`, r.terms_uJ.compute, r.terms_uJ.weight, r.terms_uJ.activation]),
+  );
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error, already printed.
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
+    }
+    if (error instanceof InputError || error instanceof ShapeError) {
+      process.stderr.write(`codesign: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`codesign: run failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

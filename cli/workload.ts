@@ -1,0 +1,60 @@
+/**
+ * Turns the shared `--net … | --baseline …` options into a Graph and a pricing setup. Shared by
+ * `energy` (and later `simulate`), kept out of the commander layer so tests reach it directly.
+ */
+import { InputError } from '../core/errors.ts';
+import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { MAX_BITS } from '../nets/builder.ts';
+import type { Graph } from '../nets/graph.ts';
+import { PRECODER_DEFAULTS, buildPrecoder } from '../nets/precoder.ts';
+import { PAPER_WMMSE_ITERATIONS, paperTraceGraph } from '../baselines/paper-traces.ts';
+import { DEFAULT_PRESET, presetByName, type HardwarePreset } from '../sim/presets.ts';
+
+export const NETS = ['precoder'] as const;
+export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
+
+export interface WorkloadOptions {
+  readonly net?: string;
+  readonly baseline?: string;
+  readonly cout?: string;
+  readonly dfcl?: string;
+  readonly bits?: string;
+  readonly activationBits?: string;
+  readonly nt?: string;
+  readonly nu?: string;
+  readonly iterations?: string;
+  readonly preset?: string;
+  readonly p?: string;
+}
+
+export interface Workload {
+  readonly graph: Graph;
+  readonly preset: HardwarePreset;
+  readonly p?: number;
+}
+
+export function workloadFromOptions(o: WorkloadOptions): Workload {
+  if (o.net !== undefined && o.baseline !== undefined) {
+    throw new InputError('--baseline', o.baseline, 'allowed: either --net or --baseline, not both');
+  }
+  const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
+  const p = o.p === undefined ? undefined : positiveNumber('--p', o.p);
+  const nt = positiveInt('--nt', o.nt ?? String(PRECODER_DEFAULTS.nt));
+  const nu = positiveInt('--nu', o.nu ?? String(PRECODER_DEFAULTS.nu));
+  if (o.baseline !== undefined) {
+    const algorithm = oneOf('--baseline', o.baseline, PAPER_BASELINES);
+    const iterations = o.iterations === undefined ? PAPER_WMMSE_ITERATIONS : positiveNumber('--iterations', o.iterations);
+    return { graph: paperTraceGraph({ algorithm, nt, nu, iterations }), preset, p };
+  }
+  oneOf('--net', o.net ?? 'precoder', NETS);
+  const bits = positiveIntList('--bits', o.bits ?? PRECODER_DEFAULTS.bits.join(','), { length: 4, max: MAX_BITS });
+  const graph = buildPrecoder({
+    cout: positiveInt('--cout', o.cout ?? String(PRECODER_DEFAULTS.cout)),
+    dfcl: positiveInt('--dfcl', o.dfcl ?? String(PRECODER_DEFAULTS.dfcl)),
+    nt,
+    nu,
+    bits: bits as [number, number, number, number],
+    activationBits: positiveInt('--activation-bits', o.activationBits ?? '16', MAX_BITS),
+  });
+  return { graph, preset, p };
+}

@@ -1,0 +1,35 @@
+/**
+ * Typed errors for bad input. Library code throws these; the CLI maps them to one line and
+ * exit code 2 (usage) — never a stack trace. Each names the field, the value and what is allowed.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`${field}: got ${showValue(value)}; ${allowed}`);
+  }
+}
+
+/** A graph whose shapes do not fit together; names the op and the shapes involved. */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+  constructor(
+    readonly op: string,
+    readonly detail: string,
+  ) {
+    super(`op '${op}': ${detail}`);
+  }
+}
+
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(showValue).join(',')}]`;
+  return String(value);
+}
+
+export function showShape(shape: readonly number[]): string {
+  return `[${shape.join('×')}]`;
+}

@@ -1,0 +1,75 @@
+/**
+ * The Graph IR: the single description of the work. The energy model, the engine and the
+ * trainable model are all derived from it, so counting and training cannot drift apart.
+ *
+ * Tensors are per-sample (no batch axis); image-like tensors are channel-first [C, H, W].
+ */
+export type Shape = readonly number[];
+
+/** Bit widths an op is run at: its weights and the activations it reads and writes. */
+export interface Precision {
+  readonly weightBits: number;
+  readonly activationBits: number;
+}
+
+export type Padding = 'same' | 'valid' | readonly [number, number];
+
+export type OpSpec =
+  | { readonly kind: 'input'; readonly shape: Shape }
+  | {
+      readonly kind: 'conv2d';
+      readonly filters: number;
+      readonly kernel: readonly [number, number];
+      readonly stride: readonly [number, number];
+      readonly padding: Padding;
+      readonly groups: number;
+      readonly bias: boolean;
+    }
+  | { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
+  | { readonly kind: 'batchnorm' }
+  | { readonly kind: 'relu' }
+  | { readonly kind: 'leakyrelu'; readonly alpha: number }
+  | { readonly kind: 'prelu' }
+  | { readonly kind: 'sigmoid' }
+  | { readonly kind: 'softplus' }
+  | { readonly kind: 'tanh' }
+  | { readonly kind: 'add' }
+  | { readonly kind: 'concat' }
+  | { readonly kind: 'reshape'; readonly shape: Shape }
+  | { readonly kind: 'flatten' }
+  | { readonly kind: 'avgpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number] }
+  | { readonly kind: 'dropout'; readonly rate: number }
+  /** Scales the whole output so that its squared norm equals `power` (total-power constraint). */
+  | { readonly kind: 'powernorm'; readonly power: number }
+  /**
+   * An algorithm's operation count with no tensor semantics (a classical precoder's op trace):
+   * `macs` real multiplications, priced like the paper's eq. (14).
+   */
+  | { readonly kind: 'trace'; readonly macs: number; readonly elementwise: number; readonly note: string };
+
+export type OpKind = OpSpec['kind'];
+
+/** A node of the graph: an op spec with its wiring, precision and inferred shapes. */
+export type Op = OpSpec & {
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly precision: Precision;
+  readonly inputShapes: readonly Shape[];
+  readonly outputShape: Shape;
+};
+
+export interface Graph {
+  readonly name: string;
+  /** Topologically ordered: every op's inputs come before it. */
+  readonly ops: readonly Op[];
+}
+
+export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
+
+export const FULL_PRECISION: Precision = { weightBits: 16, activationBits: 16 };
+
+export function elementCount(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

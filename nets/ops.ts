@@ -1,0 +1,199 @@
+/**
+ * Per-kind rules: shape inference and op counts. One table keyed by kind (as tfjs registers
+ * kernels per op), so adding an op kind is adding one entry, and the compiler checks it is there.
+ *
+ * Counting conventions (docs/energy-model.md):
+ * - macs (N_c): multiply-accumulates of the linear part only.
+ * - weights (N_w): every stored parameter, biases and BN scale/shift (2 per channel) included.
+ * - activations (N_a): elements the op writes to activation memory. Pointwise ops (BN,
+ *   activation functions, dropout) transform their producer's output on its way out of the
+ *   array, so they add no new activations; views (reshape, flatten, concat) move nothing.
+ * - elementwise: bias adds, normalizations, activation functions (the paper's 3·N_a term).
+ */
+import { ShapeError, showShape } from '../core/errors.ts';
+import { elementCount, type OpKind, type OpSpec, type Shape } from './graph.ts';
+
+export interface OpCounts {
+  readonly macs: number;
+  readonly weights: number;
+  readonly activations: number;
+  readonly elementwise: number;
+  /** Output elements, whether or not they are stored (for peak-memory accounting). */
+  readonly outputs: number;
+}
+
+type SpecOf<K extends OpKind> = Extract<OpSpec, { kind: K }>;
+
+interface OpRule<K extends OpKind> {
+  readonly arity: 'none' | 'one' | 'many';
+  infer(spec: SpecOf<K>, inputs: readonly Shape[], name: string): Shape;
+  counts(spec: SpecOf<K>, inputs: readonly Shape[], output: Shape): OpCounts;
+}
+
+const ZERO: OpCounts = { macs: 0, weights: 0, activations: 0, elementwise: 0, outputs: 0 };
+
+function needRank(name: string, kind: string, shape: Shape, rank: number): void {
+  if (shape.length !== rank) {
+    throw new ShapeError(name, `${kind} needs a ${rank}-D input, got ${showShape(shape)}`);
+  }
+}
+
+/** Output length of one spatial axis, TensorFlow's 'same'/'valid' conventions. */
+function convAxis(name: string, size: number, kernel: number, stride: number, pad: 'same' | 'valid' | number): number {
+  if (pad === 'same') return Math.ceil(size / stride);
+  const padded = pad === 'valid' ? size : size + 2 * pad;
+  const out = Math.floor((padded - kernel) / stride) + 1;
+  if (out < 1) throw new ShapeError(name, `kernel ${kernel} does not fit an input axis of ${size} (padding ${pad})`);
+  return out;
+}
+
+function pointwise<K extends OpKind>(perElementOps: number, paramsPerChannel = 0): OpRule<K> {
+  return {
+    arity: 'one',
+    infer: (_spec, [x]) => x,
+    counts: (_spec, [x], out) => {
+      const n = elementCount(out);
+      return { macs: 0, weights: paramsPerChannel * (x[0] ?? 1), activations: 0, elementwise: perElementOps * n, outputs: n };
+    },
+  };
+}
+
+const view = <K extends OpKind>(infer: OpRule<K>['infer']): OpRule<K> => ({
+  arity: 'one',
+  infer,
+  counts: (_spec, _inputs, out) => ({ ...ZERO, outputs: elementCount(out) }),
+});
+
+export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
+  input: {
+    arity: 'none',
+    infer: (spec) => spec.shape,
+    counts: (_spec, _inputs, out) => ({ ...ZERO, outputs: elementCount(out) }),
+  },
+  conv2d: {
+    arity: 'one',
+    infer: (spec, [x], name) => {
+      needRank(name, 'conv2d', x, 3);
+      const [c, h, w] = x;
+      if (c % spec.groups !== 0 || spec.filters % spec.groups !== 0) {
+        throw new ShapeError(name, `groups ${spec.groups} must divide input channels ${c} and filters ${spec.filters}`);
+      }
+      const [ph, pw]: ['same' | 'valid' | number, 'same' | 'valid' | number] =
+        typeof spec.padding === 'string' ? [spec.padding, spec.padding] : [spec.padding[0], spec.padding[1]];
+      return [
+        spec.filters,
+        convAxis(name, h, spec.kernel[0], spec.stride[0], ph),
+        convAxis(name, w, spec.kernel[1], spec.stride[1], pw),
+      ];
+    },
+    counts: (spec, [x], out) => {
+      const n = elementCount(out);
+      const perOutput = (x[0] / spec.groups) * spec.kernel[0] * spec.kernel[1];
+      const kernelWeights = spec.filters * perOutput;
+      return {
+        macs: n * perOutput,
+        weights: kernelWeights + (spec.bias ? spec.filters : 0),
+        activations: n,
+        elementwise: spec.bias ? n : 0,
+        outputs: n,
+      };
+    },
+  },
+  dense: {
+    arity: 'one',
+    infer: (spec, [x], name) => {
+      if (x.length !== 1) throw new ShapeError(name, `dense needs a 1-D input (flatten first), got ${showShape(x)}`);
+      return [spec.units];
+    },
+    counts: (spec, [x]) => ({
+      macs: x[0] * spec.units,
+      weights: x[0] * spec.units + (spec.bias ? spec.units : 0),
+      activations: spec.units,
+      elementwise: spec.bias ? spec.units : 0,
+      outputs: spec.units,
+    }),
+  },
+  batchnorm: pointwise(1, 2),
+  relu: pointwise(1),
+  leakyrelu: pointwise(1),
+  prelu: pointwise(1, 1),
+  sigmoid: pointwise(1),
+  softplus: pointwise(1),
+  tanh: pointwise(1),
+  dropout: pointwise(0),
+  add: {
+    arity: 'many',
+    infer: (_spec, inputs, name) => {
+      if (inputs.length < 2) throw new ShapeError(name, `add needs at least 2 inputs, got ${inputs.length}`);
+      const first = inputs[0];
+      for (const other of inputs.slice(1)) {
+        if (other.length !== first.length || other.some((d, i) => d !== first[i])) {
+          throw new ShapeError(name, `add needs equal shapes, got ${showShape(first)} and ${showShape(other)}`);
+        }
+      }
+      return first;
+    },
+    counts: (_spec, inputs, out) => {
+      const n = elementCount(out);
+      return { macs: 0, weights: 0, activations: n, elementwise: (inputs.length - 1) * n, outputs: n };
+    },
+  },
+  concat: {
+    arity: 'many',
+    infer: (_spec, inputs, name) => {
+      if (inputs.length < 2) throw new ShapeError(name, `concat needs at least 2 inputs, got ${inputs.length}`);
+      const first = inputs[0];
+      for (const other of inputs.slice(1)) {
+        if (other.length !== first.length || other.some((d, i) => i > 0 && d !== first[i])) {
+          throw new ShapeError(
+            name,
+            `concat (along channels) needs equal shapes but for the first axis, got ${showShape(first)} and ${showShape(other)}`,
+          );
+        }
+      }
+      return [inputs.reduce((sum, s) => sum + s[0], 0), ...first.slice(1)];
+    },
+    counts: (_spec, _inputs, out) => ({ ...ZERO, outputs: elementCount(out) }),
+  },
+  reshape: view((spec, [x], name) => {
+    if (elementCount(spec.shape) !== elementCount(x) || spec.shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new ShapeError(name, `reshape cannot turn ${showShape(x)} into ${showShape(spec.shape)}`);
+    }
+    return spec.shape;
+  }),
+  flatten: view((_spec, [x]) => [elementCount(x)]),
+  avgpool: {
+    arity: 'one',
+    infer: (spec, [x], name) => {
+      needRank(name, 'avgpool', x, 3);
+      return [
+        x[0],
+        convAxis(name, x[1], spec.pool[0], spec.stride[0], 'valid'),
+        convAxis(name, x[2], spec.pool[1], spec.stride[1], 'valid'),
+      ];
+    },
+    counts: (spec, _inputs, out) => {
+      const n = elementCount(out);
+      // Window sum (pool−1 adds) and one scale per output.
+      return { macs: 0, weights: 0, activations: n, elementwise: n * spec.pool[0] * spec.pool[1], outputs: n };
+    },
+  },
+  powernorm: {
+    arity: 'one',
+    infer: (_spec, [x]) => x,
+    counts: (_spec, _inputs, out) => {
+      const n = elementCount(out);
+      // Σx² is a MAC reduction; then one reciprocal square root and one scale per element.
+      return { macs: n, weights: 0, activations: n, elementwise: n + 1, outputs: n };
+    },
+  },
+  trace: {
+    arity: 'none',
+    infer: () => [],
+    counts: (spec) => ({ macs: spec.macs, weights: 0, activations: 0, elementwise: spec.elementwise, outputs: 0 }),
+  },
+};
+
+export function ruleFor<K extends OpKind>(kind: K): OpRule<K> {
+  return OP_RULES[kind] as OpRule<K>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The seed-000 precoder (Kasalaee et al., Fig. 1): the channel's real and imaginary parts as two
+ * input channels, one 3×3 'same' conv, three fully connected layers, total-power normalisation.
+ */
+import { InputError } from '../core/errors.ts';
+import { MAX_BITS, graphBuilder } from './builder.ts';
+import type { Graph, Precision } from './graph.ts';
+
+export interface PrecoderConfig {
+  /** Output channels of the conv layer (C_out). */
+  readonly cout: number;
+  /** Width of FC1 and FC2 (D_FCL). */
+  readonly dfcl: number;
+  /** Transmit antennas N_T. */
+  readonly nt: number;
+  /** Users N_U. */
+  readonly nu: number;
+  /** Weight bits of [CONV, FCL1, FCL2, FCL3]. */
+  readonly bits: readonly [number, number, number, number];
+  /** Activation bits of every layer; the paper quantizes weights only. */
+  readonly activationBits?: number;
+  readonly dropout?: number;
+  /** Total transmit power the output is normalised to (‖W‖_F² = power). */
+  readonly power?: number;
+}
+
+export const PRECODER_DEFAULTS = { cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] } as const;
+export const PRECODER_LAYERS = ['conv', 'fc1', 'fc2', 'fc3'] as const;
+
+/** Which of the four quantized layers [CONV, FCL1, FCL2, FCL3] an op of buildPrecoder belongs to. */
+export function precoderLayerOf(opName: string): number {
+  if (opName.startsWith('fc1')) return 1;
+  if (opName.startsWith('fc2')) return 2;
+  if (opName.startsWith('fc3') || opName === 'powernorm') return 3;
+  return 0;
+}
+
+export function validatePrecoderConfig(config: PrecoderConfig): void {
+  for (const field of ['cout', 'dfcl', 'nt', 'nu'] as const) {
+    const value = config[field];
+    if (!Number.isInteger(value) || value < 1) throw new InputError(field, value, 'allowed: a positive integer');
+  }
+  if (config.bits.length !== 4) {
+    throw new InputError('bits', config.bits, 'allowed: exactly 4 bit widths [CONV, FCL1, FCL2, FCL3]');
+  }
+  config.bits.forEach((b, i) => {
+    if (!Number.isInteger(b) || b < 1 || b > MAX_BITS) {
+      throw new InputError(`bits[${i}]`, b, `allowed: a positive integer ≤ ${MAX_BITS}`);
+    }
+  });
+  const a = config.activationBits ?? 16;
+  if (!Number.isInteger(a) || a < 1 || a > MAX_BITS) {
+    throw new InputError('activationBits', a, `allowed: a positive integer ≤ ${MAX_BITS}`);
+  }
+}
+
+export function buildPrecoder(config: PrecoderConfig): Graph {
+  validatePrecoderConfig(config);
+  const { cout, dfcl, nt, nu, bits } = config;
+  const activationBits = config.activationBits ?? 16;
+  const rate = config.dropout ?? 0.05;
+  const at = (weightBits: number): Precision => ({ weightBits, activationBits });
+  const b = graphBuilder(`precoder(cout=${cout},dfcl=${dfcl},nt=${nt},nu=${nu},bits=${bits.join('/')})`, at(bits[0]));
+
+  let x = b.add('h', { kind: 'input', shape: [2, nt, nu] });
+  // Every op takes the precision of its layer (precoderLayerOf), so sweeps can re-price by name.
+  const conv = at(bits[0]);
+  x = b.add('conv', { kind: 'conv2d', filters: cout, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, bias: true }, [x], conv);
+  x = b.add('conv.bn', { kind: 'batchnorm' }, [x], conv);
+  x = b.add('conv.relu', { kind: 'relu' }, [x], conv);
+  x = b.add('conv.dropout', { kind: 'dropout', rate }, [x], conv);
+  x = b.add('flatten', { kind: 'flatten' }, [x], conv);
+  for (const [i, name] of (['fc1', 'fc2'] as const).entries()) {
+    const p = at(bits[i + 1]);
+    x = b.add(name, { kind: 'dense', units: dfcl, bias: true }, [x], p);
+    x = b.add(`${name}.bn`, { kind: 'batchnorm' }, [x], p);
+    x = b.add(`${name}.relu`, { kind: 'relu' }, [x], p);
+    x = b.add(`${name}.dropout`, { kind: 'dropout', rate }, [x], p);
+  }
+  const last = at(bits[3]);
+  x = b.add('fc3', { kind: 'dense', units: 2 * nt * nu, bias: true }, [x], last);
+  b.add('powernorm', { kind: 'powernorm', power: config.power ?? 1 }, [x], last);
+  return b.build();
+}

@@ -1,0 +1,26 @@
+/** The seed-000 design space: architectures × per-layer weight bits (the paper's 2048 points). */
+import type { PrecoderConfig } from '../nets/precoder.ts';
+
+export const SEED000_COUTS = [8, 16, 32, 64] as const;
+export const SEED000_DFCLS = [512, 1024] as const;
+export const SEED000_BITS = [2, 4, 8, 16] as const;
+
+export type BitConfig = readonly [number, number, number, number];
+
+/** Every per-layer assignment of `choices` to the four layers, first layer slowest. */
+export function bitConfigs(choices: readonly number[] = SEED000_BITS): BitConfig[] {
+  const out: BitConfig[] = [];
+  for (const a of choices) for (const b of choices) for (const c of choices) for (const d of choices) out.push([a, b, c, d]);
+  return out;
+}
+
+export function seed000Space(nt = 64, nu = 4): PrecoderConfig[] {
+  const bits = bitConfigs();
+  const out: PrecoderConfig[] = [];
+  for (const cout of SEED000_COUTS) {
+    for (const dfcl of SEED000_DFCLS) {
+      for (const b of bits) out.push({ cout, dfcl, nt, nu, bits: b });
+    }
+  }
+  return out;
+}

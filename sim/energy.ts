@@ -1,0 +1,87 @@
+/**
+ * The closed-form energy model of seed 000, eq. (7)–(11) and (14), op by op:
+ *   E_C = E_MAC · (N_c + N_elementwise)
+ *   E_W = E_M · N_w + E_L · N_c / √p          (the local term only for ops that have weights)
+ *   E_A = 2 · E_M · N_a + E_L · N_c / √p
+ * All energies in pJ; reports convert to µJ at the edge.
+ */
+import type { Graph, Op, Precision } from '../nets/graph.ts';
+import { NO_COUNTS, addCounts, opCounts, type OpCounts } from '../nets/counts.ts';
+import { accessEnergies, type AccessEnergies, type HardwarePreset } from './presets.ts';
+
+export interface EnergyTerms {
+  readonly compute: number;
+  readonly weight: number;
+  readonly activation: number;
+  readonly total: number;
+}
+
+export const NO_ENERGY: EnergyTerms = { compute: 0, weight: 0, activation: 0, total: 0 };
+
+export function energyTerms(compute: number, weight: number, activation: number): EnergyTerms {
+  return { compute, weight, activation, total: compute + weight + activation };
+}
+
+export function addEnergy(a: EnergyTerms, b: EnergyTerms): EnergyTerms {
+  return energyTerms(a.compute + b.compute, a.weight + b.weight, a.activation + b.activation);
+}
+
+export function scaleEnergy(e: EnergyTerms, factor: number): EnergyTerms {
+  return energyTerms(e.compute * factor, e.weight * factor, e.activation * factor);
+}
+
+/** The local-buffer parts of E_W and E_A (the terms that scale as 1/√p). */
+export function localBufferEnergy(counts: OpCounts, e: AccessEnergies): { weight: number; activation: number } {
+  const perFold = counts.macs / Math.sqrt(e.p);
+  return { weight: counts.weights > 0 ? e.weightLocal * perFold : 0, activation: e.activationLocal * perFold };
+}
+
+export function opEnergy(counts: OpCounts, e: AccessEnergies): EnergyTerms {
+  const local = localBufferEnergy(counts, e);
+  return energyTerms(
+    e.mac * (counts.macs + counts.elementwise),
+    e.weightMain * counts.weights + local.weight,
+    2 * e.activationMain * counts.activations + local.activation,
+  );
+}
+
+export interface PriceOptions {
+  /** Overrides the preset's p rule for every op. */
+  readonly p?: number;
+}
+
+export interface OpEnergyReport {
+  readonly name: string;
+  readonly kind: Op['kind'];
+  readonly precision: Precision;
+  readonly p: number;
+  readonly counts: OpCounts;
+  /** pJ */
+  readonly energy: EnergyTerms;
+}
+
+export interface EnergyReport {
+  readonly graph: string;
+  readonly preset: string;
+  readonly ops: readonly OpEnergyReport[];
+  readonly totals: OpCounts;
+  /** pJ */
+  readonly energy: EnergyTerms;
+}
+
+export function priceOp(op: Op, preset: HardwarePreset, options: PriceOptions = {}): OpEnergyReport {
+  const counts = opCounts(op);
+  const e = accessEnergies(preset, op.precision, options.p);
+  return { name: op.name, kind: op.kind, precision: op.precision, p: e.p, counts, energy: opEnergy(counts, e) };
+}
+
+export function priceGraph(graph: Graph, preset: HardwarePreset, options: PriceOptions = {}): EnergyReport {
+  const ops = graph.ops.map((op) => priceOp(op, preset, options));
+  let totals = NO_COUNTS;
+  let energy = NO_ENERGY;
+  for (const op of ops) {
+    totals = addCounts(totals, op.counts);
+    energy = addEnergy(energy, op.energy);
+  }
+  return { graph: graph.name, preset: preset.name, ops, totals, energy };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { codesign } from './cli-helpers.ts';
+import { published } from './reference.ts';
+
+describe('codesign energy', () => {
+  it('--json prints exactly one JSON document of the documented shape, near Table I', () => {
+    const r = codesign('energy', '--net', 'precoder', '--cout', '64', '--dfcl', '1024', '--bits', '16,16,16,16', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc.energy_uJ).sort()).toEqual(['activation', 'compute', 'total', 'weight']);
+    expect(Object.keys(doc.totals)).toEqual(expect.arrayContaining(['macs', 'weights', 'activations']));
+    for (const op of doc.ops) expect(op).toMatchObject({ name: expect.any(String), kind: expect.any(String), macs: expect.any(Number), weights: expect.any(Number), activations: expect.any(Number), energy_uJ: { total: expect.any(Number) } });
+    const sum = doc.ops.reduce((s: number, op: { energy_uJ: { total: number } }) => s + op.energy_uJ.total, 0);
+    expect(sum).toBeCloseTo(doc.energy_uJ.total, 9);
+    const paper = published.kasalaee_precoder.table1[1].energy_uJ;
+    expect(Math.abs(doc.energy_uJ.total - paper) / paper).toBeLessThan(0.1);
+  });
+
+  it('prices the baselines with the paper’s counts', () => {
+    const zf = JSON.parse(codesign('energy', '--baseline', 'zf', '--nt', '64', '--nu', '4', '--json').stdout);
+    expect(Math.abs(zf.energy_uJ.total - 0.008) / 0.008).toBeLessThan(0.05);
+    const w = JSON.parse(codesign('energy', '--baseline', 'wmmse', '--nt', '64', '--nu', '4', '--iterations', '92.8', '--json').stdout);
+    expect(Math.abs(w.energy_uJ.total - 296) / 296).toBeLessThan(0.15);
+  });
+
+  it('prints a per-op table by default', () => {
+    const r = codesign('energy', '--bits', '8,8,8,8', '--preset', 'iso-area-linear');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/fc1\s+dense\s+8\/16/);
+    expect(r.stdout).toMatch(/E_C µJ/);
+  });
+
+  it.each([
+    [['--net', 'foo'], /--net/],
+    [['--preset', 'nope'], /preset: got "nope"; allowed: kasalaee2025/],
+    [['--bits', '16,16,0,16'], /--bits: got "16,16,0,16"; allowed: comma-separated positive integers ≤ 32/],
+    [['--bits', '16,16,16'], /--bits: .*exactly 4/],
+    [['--bits', '64,16,16,16'], /--bits/],
+    [['--cout', '2.5'], /--cout: got "2.5"; allowed: a positive integer/],
+    [['--nt', '-4'], /--nt: got "-4"/],
+    [['--p', '0'], /--p: got "0"; allowed: a finite number > 0/],
+    [['--baseline', 'wmmse', '--iterations', 'NaN'], /--iterations: got "NaN"/],
+    [['--baseline', 'zf', '--net', 'precoder'], /either --net or --baseline/],
+  ])('bad input %j: one clear line, exit 2, no stack trace', (args, message) => {
+    const r = codesign('energy', ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('codesign CLI', () => {
+  it.each([[[]], [['energy']], [['start']], [['presets']]])('--help works for %j', (cmd) => {
+    const r = codesign(...cmd, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: codesign/);
+  });
+
+  it('start prices the 2048 points and the baselines', () => {
+    const r = codesign('start');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Priced 2048 seed-000 design points/);
+    expect(r.stdout).toMatch(/WMMSE \(I = 92.8\)/);
+  });
+});

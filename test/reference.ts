@@ -1,0 +1,11 @@
+/** The shared reference data (../shared/reference), read the same way by every test. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REFERENCE_DIR = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
+
+export function readReference(relativePath: string): string {
+  return readFileSync(REFERENCE_DIR + relativePath, 'utf8');
+}
+
+export const published = JSON.parse(readReference('published.json'));
