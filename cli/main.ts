@@ -8,6 +8,8 @@ import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
+import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
+import { ALGORITHMS } from '../baselines/run.ts';
 import { NETS, PAPER_BASELINES } from './workload.ts';
 import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
 
@@ -68,6 +70,30 @@ export function buildProgram(): Command {
       lines.push('', 'Seed 000 Tables I–II (N_T=64, N_U=4):', reproductionTable(reproduceSeed000(presetByName(summary.preset))));
       lines.push('', 'Per-op breakdown: npx codesign energy --net precoder --bits 8,8,8,8   (docs/reproduction.md explains the gaps)');
       process.stdout.write(lines.join('\n') + '\n');
+    });
+
+  program
+    .command('baseline')
+    .description('classical precoders (WMMSE, ZF, RZF, MRT) on seeded channels: sum rate, iterations, energy per solve')
+    .addOption(new Option('--algo <name>', 'algorithm').choices(ALGORITHMS).default('wmmse'))
+    .option('--scenario <name>', `channel scenario (${CHANNELS.join(', ')})`)
+    .option('--channel <model>', `channel model (${CHANNELS.join(', ')})`)
+    .option('--nt <n>', 'transmit antennas N_T', '64')
+    .option('--nu <n>', 'users N_U', '4')
+    .option('--snr-db <dB>', 'SNR = P/σ² in dB', '15')
+    .option('--tol <eps>', 'WMMSE stopping tolerance', '1e-5')
+    .addOption(new Option('--rule <rule>', 'WMMSE stopping rule: abs |ΔΣlog₂w| < tol, rel |Δ|/|prev| < tol').choices(['abs', 'rel']).default('abs'))
+    .option('--max-iter <n>', 'WMMSE iteration cap', '1000')
+    .option('--samples <n>', 'channel samples', '100')
+    .option('--seed <s>', 'random seed', '1')
+    .option('--preset <name>', 'hardware preset', 'kasalaee2025')
+    .option('--p <n>', 'parallel execution units p (overrides the preset rule)')
+    .option('--export <file>', 'write the channels and per-sample results as JSON')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action((options) => {
+      const outcome = runBaselineCommand(options);
+      if (options.export) exportBaseline(outcome.run, options.export);
+      process.stdout.write((options.json ? JSON.stringify(baselineJson(outcome), null, 2) : renderBaseline(outcome)) + '\n');
     });
 
   program

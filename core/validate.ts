@@ -43,3 +43,19 @@ export function oneOf<T extends string>(field: string, raw: string, allowed: rea
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new InputError(field, raw, `allowed: ${allowed.join(', ')}`);
 }
+
+/** Parses any finite real number (e.g. an SNR in dB). */
+export function finiteNumber(field: string, raw: string | number): number {
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if ((typeof raw === 'string' && raw.trim() === '') || !Number.isFinite(value)) {
+    throw new InputError(field, raw, 'allowed: a finite number');
+  }
+  return value;
+}
+
+/** Parses a finite number ≥ 0 (e.g. a tolerance). */
+export function nonNegativeNumber(field: string, raw: string | number): number {
+  const value = finiteNumber(field, raw);
+  if (value < 0) throw new InputError(field, raw, 'allowed: a finite number ≥ 0');
+  return value;
+}

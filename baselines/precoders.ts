@@ -1,0 +1,69 @@
+/** Linear precoders (ZF, RZF/MMSE, MRT) and the sum rate of any precoder. */
+import type { Channel } from './channel.ts';
+import { addScaledIdentity, frobenius2, gram, hermitian, inverse, matmul, scale, type CMatrix, type OpCounter } from './complex.ts';
+
+export interface RateReport {
+  readonly sinr: Float64Array;
+  readonly rates: Float64Array;
+  readonly sumRate: number;
+}
+
+/** Per-user SINR_k = |h_kᴴv_k|² / (Σ_{j≠k} |h_kᴴv_j|² + σ²) and rates log₂(1 + SINR_k). */
+export function sumRate(channel: Channel, v: CMatrix, counter?: OpCounter): RateReport {
+  const hv = matmul(channel.H, v, counter);
+  const k = hv.rows;
+  const sinr = new Float64Array(k);
+  const rates = new Float64Array(k);
+  let total = 0;
+  for (let i = 0; i < k; i++) {
+    let interference = channel.noiseVar;
+    let signal = 0;
+    for (let j = 0; j < hv.cols; j++) {
+      const g = hv.re[i * hv.cols + j] ** 2 + hv.im[i * hv.cols + j] ** 2;
+      if (j === i) signal = g;
+      else interference += g;
+    }
+    sinr[i] = signal / interference;
+    rates[i] = Math.log2(1 + sinr[i]);
+    total += rates[i];
+  }
+  if (counter) {
+    counter.mults += k * hv.cols * 2 + k;
+    counter.adds += k * hv.cols * 2 + k;
+    counter.special += k;
+  }
+  return { sinr, rates, sumRate: total };
+}
+
+/** Scales V so that ‖V‖_F² = power. */
+export function toFullPower(v: CMatrix, power: number, counter?: OpCounter): CMatrix {
+  const norm2 = frobenius2(v, counter);
+  if (counter) counter.special += 1;
+  return scale(v, Math.sqrt(power / norm2), counter);
+}
+
+export type LinearPrecoder = 'zf' | 'rzf' | 'mrt';
+
+/** Hᴴ(HHᴴ + δI)⁻¹ at full power (δ = 0: ZF). */
+function regularizedInverse(channel: Channel, delta: number, counter?: OpCounter): CMatrix {
+  const g = gram(channel.H, counter);
+  const ginv = inverse(delta > 0 ? addScaledIdentity(g, delta, counter) : g, counter);
+  return toFullPower(matmul(hermitian(channel.H), ginv, counter), channel.power, counter);
+}
+
+export function zf(channel: Channel, counter?: OpCounter): CMatrix {
+  return regularizedInverse(channel, 0, counter);
+}
+
+/** RZF / MMSE: Hᴴ(HHᴴ + (N_U σ²/P) I)⁻¹. */
+export function rzf(channel: Channel, counter?: OpCounter): CMatrix {
+  return regularizedInverse(channel, (channel.H.rows * channel.noiseVar) / channel.power, counter);
+}
+
+export function mrt(channel: Channel, counter?: OpCounter): CMatrix {
+  return toFullPower(hermitian(channel.H), channel.power, counter);
+}
+
+export function linearPrecoder(algorithm: LinearPrecoder, channel: Channel, counter?: OpCounter): CMatrix {
+  return algorithm === 'zf' ? zf(channel, counter) : algorithm === 'rzf' ? rzf(channel, counter) : mrt(channel, counter);
+}
