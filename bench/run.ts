@@ -7,6 +7,12 @@ import { DEFAULT_PRESET } from '../sim/presets.ts';
 import { rayleighChannels } from '../baselines/run.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import { zf } from '../baselines/precoders.ts';
+import { readFileSync } from 'node:fs';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
+import { simulateOps } from '../sim/engine/engine.ts';
+import { lowerGraph } from '../sim/engine/lower.ts';
+import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
 
 function medianMs(runs: number, fn: () => void): number {
   const times: number[] = [];
@@ -38,6 +44,36 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
   const zfMs = medianMs(101, () => zf(channel));
   figures.wmmse = { nt: 64, nu: 4, iterations: 100, ms_per_solve: ms, target_ms: 20, meets_target: ms < 20 };
   figures.zf = { nt: 64, nu: 4, ms_per_solve: zfMs };
+}
+
+// Engine: SCALE-Sim's ResNet-18 topology on a 32×32 weight-stationary array, and the default
+// precoder (C_out = 64, D_FCL = 1024, batch 1, 8×8) in each dataflow.
+{
+  const topology = topologyOps(parseTopology(readFileSync(new URL('../../shared/reference/scalesim/resnet18-topology.csv', import.meta.url), 'utf8')), 1);
+  const ws32 = { ...ENGINE_DEFAULTS, rows: 32, cols: 32, dataflow: 'ws' as const };
+  simulateOps(topology, ws32, DEFAULT_PRESET);
+  let cycles = 0;
+  const resnetMs = medianMs(9, () => {
+    cycles = simulateOps(topology, ws32, DEFAULT_PRESET).cycles;
+  });
+  const precoder = lowerGraph(buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] }), 1);
+  const perDataflow: Record<string, { ms: number; cycles: number; folds: number }> = {};
+  let precoderCycles = 0;
+  for (const dataflow of ['os', 'ws', 'is'] as const) {
+    const config = { ...ENGINE_DEFAULTS, rows: 8, cols: 8, dataflow };
+    let r = simulateOps(precoder, config, DEFAULT_PRESET);
+    const ms = medianMs(5, () => {
+      r = simulateOps(precoder, config, DEFAULT_PRESET);
+    });
+    perDataflow[dataflow] = { ms, cycles: r.cycles, folds: r.ops.reduce((s, o) => s + o.folds, 0) };
+    precoderCycles += r.cycles;
+  }
+  const allThree = Object.values(perDataflow).reduce((s, d) => s + d.ms, 0);
+  figures.engine = {
+    resnet18_ws_32x32: { ms: resnetMs, simulated_cycles: cycles, target_ms: 1000, meets_target: resnetMs < 1000, scalesim_v2_quoted_in_issue_s: 300 },
+    precoder_batch1_8x8: { ...perDataflow, all_three_ms: allThree, target_ms: 500, meets_target: allThree < 500 },
+    simulated_cycles_per_second: (precoderCycles / allThree) * 1000,
+  };
 }
 
 process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

@@ -8,12 +8,14 @@ import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
+import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
+import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
 import { ALGORITHMS } from '../baselines/run.ts';
 import { NETS, PAPER_BASELINES } from './workload.ts';
 import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
 
-function workloadOptions(cmd: Command): Command {
+function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
   return cmd
     .addOption(new Option('--net <name>', 'network to price').choices(NETS))
     .addOption(new Option('--baseline <algo>', 'classical precoder to price (paper op count, eq. 12–13)').choices(PAPER_BASELINES))
@@ -25,7 +27,7 @@ function workloadOptions(cmd: Command): Command {
     .option('--nu <n>', 'users N_U', '4')
     .option('--iterations <I>', 'WMMSE iterations (may be a mean)', '92.8')
     .option('--preset <name>', `hardware preset (${PRESETS.map((p) => p.name).join(', ')})`, 'kasalaee2025')
-    .option('--p <n>', 'parallel execution units p (overrides the preset rule)');
+    .option('--p <n>', help.p ?? 'parallel execution units p (overrides the preset rule)');
 }
 
 export function buildProgram(): Command {
@@ -44,6 +46,29 @@ export function buildProgram(): Command {
     .action((options) => {
       const report = runEnergy(options);
       process.stdout.write(renderEnergy(report, options.json === true) + '\n');
+    });
+
+  workloadOptions(
+    program
+      .command('simulate')
+      .description('run the event-driven MAC-array engine op by op: cycles, stalls, accesses, energy, and the closed form beside it'),
+    { p: 'array size p (square when possible), or a comma list to sweep, e.g. 4,16,64,256' },
+  )
+    .option('--gemm <M,N,K>', 'a bare GEMM: M rows stream through, N outputs, K the reduction')
+    .option('--topology <file>', 'a SCALE-Sim topology CSV (conv or GEMM format)')
+    .addOption(new Option('--mode <mode>', 'ideal: the paper’s assumptions; systolic: SCALE-Sim v2 conventions').choices(['ideal', 'systolic']).default('systolic'))
+    .addOption(new Option('--dataflow <df>', 'output-, weight- or input-stationary').choices(['os', 'ws', 'is']).default('ws'))
+    .option('--array <RxC>', 'MAC array rows × columns, e.g. 8x8')
+    .option('--bandwidth <words>', 'main memory ↔ local buffer words per cycle (per operand), or unlimited', 'unlimited')
+    .addOption(new Option('--bandwidth-sharing <how>', 'one channel per operand or one shared').choices(['per-operand', 'shared']).default('per-operand'))
+    .option('--batch <B>', 'inferences per run', '1')
+    .option('--local-buffer-words <n>', 'capacity of each local buffer in words', String(ENGINE_DEFAULTS.localBufferWords))
+    .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
+    .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action((options) => {
+      const outcome = runSimulation(simulationJob(options), options.trace);
+      process.stdout.write((options.json ? JSON.stringify(simulationJson(outcome), null, 2) : renderSimulation(outcome)) + '\n');
     });
 
   program

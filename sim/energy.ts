@@ -7,6 +7,7 @@
  */
 import type { Graph, Op, Precision } from '../nets/graph.ts';
 import { NO_COUNTS, addCounts, opCounts, type OpCounts } from '../nets/counts.ts';
+import { closedFormAccesses, priceAccesses } from './accesses.ts';
 import { accessEnergies, type AccessEnergies, type HardwarePreset } from './presets.ts';
 
 export interface EnergyTerms {
@@ -30,19 +31,9 @@ export function scaleEnergy(e: EnergyTerms, factor: number): EnergyTerms {
   return energyTerms(e.compute * factor, e.weight * factor, e.activation * factor);
 }
 
-/** The local-buffer parts of E_W and E_A (the terms that scale as 1/√p). */
-export function localBufferEnergy(counts: OpCounts, e: AccessEnergies): { weight: number; activation: number } {
-  const perFold = counts.macs / Math.sqrt(e.p);
-  return { weight: counts.weights > 0 ? e.weightLocal * perFold : 0, activation: e.activationLocal * perFold };
-}
-
 export function opEnergy(counts: OpCounts, e: AccessEnergies): EnergyTerms {
-  const local = localBufferEnergy(counts, e);
-  return energyTerms(
-    e.mac * (counts.macs + counts.elementwise),
-    e.weightMain * counts.weights + local.weight,
-    2 * e.activationMain * counts.activations + local.activation,
-  );
+  const split = priceAccesses(closedFormAccesses(counts, e.p), e);
+  return energyTerms(split.compute, split.weight, split.activation);
 }
 
 export interface PriceOptions {

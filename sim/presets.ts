@@ -26,6 +26,9 @@ export interface HardwarePreset {
   readonly mainMemory: { readonly relativeToMac: number; readonly scaling: MemoryScaling };
   /** E_L: local buffer access, as a multiple of E_MAC at the same width. */
   readonly localBuffer: { readonly relativeToMac: number; readonly scaling: MemoryScaling };
+  /** Off-chip (DRAM) access per word, as a multiple of E_MAC at the reference width; linear in
+   * bits. Only the engine counts off-chip traffic (the closed form assumes the model fits). */
+  readonly offChip: { readonly relativeToMac: number };
   /** p at the reference width, and how it follows Q: proportional p = p₀·Q/ref, iso-area p = p₀·ref/Q. */
   readonly parallelism: { readonly rule: ParallelismRule; readonly atReference: number };
   /** Which bits price which term. */
@@ -52,6 +55,8 @@ export const KASALAEE_2025: HardwarePreset = {
   mac: { alpha_pJ: 0.86, beta: 1.9, referenceBits: 16 },
   mainMemory: { relativeToMac: 2, scaling: 'mac' },
   localBuffer: { relativeToMac: 1, scaling: 'mac' },
+  // Horowitz 2014: a 64-bit DRAM access ≈ 1.3–2.6 nJ vs ≈ 1 pJ for a 16-bit multiply-add.
+  offChip: { relativeToMac: 100 },
   parallelism: { rule: 'proportional', atReference: 64 },
   pricing: {
     compute: 'weight',
@@ -93,6 +98,7 @@ export const ISO_AREA_LINEAR: HardwarePreset = {
   mac: { alpha_pJ: 0.86, beta: 1.9, referenceBits: 16 },
   mainMemory: { relativeToMac: 2, scaling: 'linear' },
   localBuffer: { relativeToMac: 1, scaling: 'linear' },
+  offChip: { relativeToMac: 100 },
   parallelism: { rule: 'iso-area', atReference: 64 },
   pricing: {
     compute: 'geomean',
@@ -133,6 +139,8 @@ export interface AccessEnergies {
   readonly weightLocal: number;
   readonly activationMain: number;
   readonly activationLocal: number;
+  readonly weightOffChip: number;
+  readonly activationOffChip: number;
   /** Parallel execution units p. */
   readonly p: number;
 }
@@ -165,6 +173,8 @@ export function accessEnergies(preset: HardwarePreset, precision: Precision, p?:
     weightLocal: memoryEnergy(preset, preset.localBuffer, at(pricing.weightLocal)),
     activationMain: memoryEnergy(preset, preset.mainMemory, at(pricing.activationMain)),
     activationLocal: memoryEnergy(preset, preset.localBuffer, at(pricing.activationLocal)),
+    weightOffChip: preset.offChip.relativeToMac * preset.mac.alpha_pJ * (precision.weightBits / preset.mac.referenceBits),
+    activationOffChip: preset.offChip.relativeToMac * preset.mac.alpha_pJ * (precision.activationBits / preset.mac.referenceBits),
     p: p ?? parallelism(preset, at(pricing.parallelism)),
   };
 }

@@ -105,6 +105,7 @@ export const presetArb: fc.Arbitrary<HardwarePreset> = fc.oneof(
     mac: fc.record({ alpha_pJ: fc.double({ min: 0.05, max: 5, noNaN: true }), beta: fc.double({ min: 0.5, max: 2.5, noNaN: true }), referenceBits: fc.constantFrom(8, 16) }),
     mainMemory: fc.record({ relativeToMac: fc.double({ min: 0.5, max: 200, noNaN: true }), scaling: fc.constantFrom('mac' as const, 'linear' as const) }),
     localBuffer: fc.record({ relativeToMac: fc.double({ min: 0.1, max: 10, noNaN: true }), scaling: fc.constantFrom('mac' as const, 'linear' as const) }),
+    offChip: fc.record({ relativeToMac: fc.double({ min: 1, max: 500, noNaN: true }) }),
     parallelism: fc.record({ rule: fc.constantFrom('proportional' as const, 'iso-area' as const, 'fixed' as const), atReference: fc.integer({ min: 1, max: 1024 }) }),
     pricing: fc.record({
       compute: bitSourceArb,

@@ -1,0 +1,75 @@
+/**
+ * What a model counts, and the one function that prices it. The closed form (sim/energy) and
+ * the engine (sim/engine) each produce Accesses and price them here with the same per-access
+ * energies, so their numbers are directly comparable; in the engine's ideal mode they are equal.
+ */
+import type { OpCounts } from '../nets/counts.ts';
+import type { AccessEnergies } from './presets.ts';
+
+export interface Accesses {
+  /** MACs plus elementwise operations (bias, normalisation, activation functions). */
+  readonly computeOps: number;
+  readonly mainWeightReads: number;
+  readonly localWeightReads: number;
+  readonly mainActivationReads: number;
+  readonly mainActivationWrites: number;
+  readonly localActivationReads: number;
+  readonly localOutputWrites: number;
+  readonly offChipWeightReads: number;
+  readonly offChipActivationReads: number;
+  readonly offChipActivationWrites: number;
+}
+
+export const NO_ACCESSES: Accesses = {
+  computeOps: 0,
+  mainWeightReads: 0,
+  localWeightReads: 0,
+  mainActivationReads: 0,
+  mainActivationWrites: 0,
+  localActivationReads: 0,
+  localOutputWrites: 0,
+  offChipWeightReads: 0,
+  offChipActivationReads: 0,
+  offChipActivationWrites: 0,
+};
+
+/**
+ * The paper's assumptions as counts: every weight read once from main memory, every stored
+ * activation written and read once (2·N_a), and each MAC's two operands read from local buffers
+ * with reuse across √p PEs (N_c/√p each; no weight stream for ops without weights).
+ */
+export function closedFormAccesses(counts: OpCounts, p: number): Accesses {
+  const perFold = counts.macs / Math.sqrt(p);
+  return {
+    ...NO_ACCESSES,
+    computeOps: counts.macs + counts.elementwise,
+    mainWeightReads: counts.weights,
+    localWeightReads: counts.weights > 0 ? perFold : 0,
+    mainActivationReads: counts.activations,
+    mainActivationWrites: counts.activations,
+    localActivationReads: perFold,
+  };
+}
+
+export interface EnergySplit {
+  readonly compute: number;
+  readonly weight: number;
+  readonly activation: number;
+}
+
+export function priceAccesses(a: Accesses, e: AccessEnergies): EnergySplit {
+  return {
+    compute: e.mac * a.computeOps,
+    weight: e.weightMain * a.mainWeightReads + e.weightLocal * a.localWeightReads + e.weightOffChip * a.offChipWeightReads,
+    activation:
+      e.activationMain * (a.mainActivationReads + a.mainActivationWrites) +
+      e.activationLocal * (a.localActivationReads + a.localOutputWrites) +
+      e.activationOffChip * (a.offChipActivationReads + a.offChipActivationWrites),
+  };
+}
+
+export function addAccesses(x: Accesses, y: Accesses): Accesses {
+  const out = { ...x } as Record<keyof Accesses, number>;
+  for (const k of Object.keys(y) as (keyof Accesses)[]) out[k] += y[k];
+  return out;
+}

@@ -1,0 +1,431 @@
+/**
+ * The event-driven MAC-array engine. Ops run one after another; a GEMM is folded onto the
+ * R×C array in SCALE-Sim v2's loop order (column folds outer, row folds inner) and every fold
+ * is simulated: its operand tiles move from main memory to the local buffers over finite-
+ * bandwidth channels (double-buffered when two tiles fit), the fold starts when the array is
+ * free and its tiles have arrived (the wait is a stall), runs for its fill + stream + drain
+ * cycles, and writes its outputs back. Elementwise work runs on a vector unit.
+ *
+ * The clock is an EventQueue: events pop in cycle order and the clock never goes back. The
+ * per-event state is mutable typed data rather than immutable snapshots — at hundreds of
+ * thousands of folds per layer, copying a snapshot per event would dominate the run time.
+ */
+import type { OpCounts } from '../../nets/counts.ts';
+import type { Graph, Precision } from '../../nets/graph.ts';
+import { NO_ACCESSES, closedFormAccesses, priceAccesses, type Accesses } from '../accesses.ts';
+import { energyTerms, type EnergyTerms } from '../energy.ts';
+import { accessEnergies, type HardwarePreset } from '../presets.ts';
+import { validateEngineConfig, type Dataflow, type EngineConfig } from './config.ts';
+import type { EventSink } from './events.ts';
+import { lowerGraph, type EngineOp } from './lower.ts';
+import { EventQueue } from './queue.ts';
+
+export interface OpStats {
+  readonly name: string;
+  readonly opKind: string;
+  readonly unit: EngineOp['unit'];
+  readonly precision: Precision;
+  readonly startCycle: number;
+  readonly cycles: number;
+  readonly computeCycles: number;
+  readonly stallCycles: number;
+  /** MACs ÷ (p × cycles) for array work. */
+  readonly utilization: number;
+  /** Share of PEs holding real work, averaged over folds (1 when nothing is padded). */
+  readonly mappingEfficiency: number;
+  readonly folds: number;
+  readonly macs: number;
+  readonly accesses: Accesses;
+  /** SCALE-Sim v2 reports a layer's cycles as the index of its last cycle: cycles − 1. */
+  readonly scaleSimCycles: number | null;
+  /** Energy of the whole batch, pJ. */
+  readonly energy: EnergyTerms;
+  /** p used for the √p reuse in ideal mode (the preset's rule or --p). */
+  readonly p: number;
+  readonly counts: OpCounts;
+}
+
+export interface EngineResult {
+  readonly config: EngineConfig;
+  readonly preset: string;
+  readonly ops: readonly OpStats[];
+  readonly cycles: number;
+  readonly stallCycles: number;
+  readonly utilization: number;
+  readonly accesses: Accesses;
+  /** Per inference (batch energy ÷ batch), pJ. */
+  readonly energy: EnergyTerms;
+}
+
+export interface SimulateOptions {
+  /** Overrides the preset's p for the √p reuse of ideal mode (as in the closed form). */
+  readonly p?: number;
+  readonly sink?: EventSink;
+}
+
+export function simulateGraph(graph: Graph, config: EngineConfig, preset: HardwarePreset, options: SimulateOptions = {}): EngineResult {
+  return simulateOps(lowerGraph(graph, config.batch), config, preset, options);
+}
+
+export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, preset: HardwarePreset, options: SimulateOptions = {}): EngineResult {
+  validateEngineConfig(config);
+  const q = new EventQueue();
+  const spills = assignSpills(ops, config);
+  const stats: OpStats[] = [];
+  let t = 0;
+  for (const [i, op] of ops.entries()) {
+    const s = config.mode === 'ideal' ? runIdeal(op, config, preset, options, t) : runSystolic(op, config, q, options.sink, t, spills[i]);
+    const e = accessEnergies(preset, op.precision, options.p);
+    const split = priceAccesses(s.accesses, e);
+    stats.push({ ...s, precision: op.precision, energy: energyTerms(split.compute, split.weight, split.activation), p: e.p, counts: op.counts });
+    t += s.cycles;
+  }
+  let accesses = NO_ACCESSES;
+  let compute = 0;
+  let weight = 0;
+  let activation = 0;
+  let stall = 0;
+  let macs = 0;
+  for (const s of stats) {
+    accesses = addAll(accesses, s.accesses);
+    compute += s.energy.compute;
+    weight += s.energy.weight;
+    activation += s.energy.activation;
+    stall += s.stallCycles;
+    macs += s.macs;
+  }
+  const b = config.batch;
+  return {
+    config,
+    preset: preset.name,
+    ops: stats,
+    cycles: t,
+    stallCycles: stall,
+    utilization: t > 0 ? macs / (config.rows * config.cols * t) : 0,
+    accesses,
+    energy: energyTerms(compute / b, weight / b, activation / b),
+  };
+}
+
+function addAll(x: Accesses, y: Accesses): Accesses {
+  const out = { ...x } as Record<keyof Accesses, number>;
+  for (const k of Object.keys(y) as (keyof Accesses)[]) out[k] += y[k];
+  return out;
+}
+
+type OpRun = Omit<OpStats, 'energy' | 'p' | 'counts' | 'precision'>;
+
+/** The paper's assumptions: perfect reuse, unlimited bandwidth and capacity, full utilization. */
+function runIdeal(op: EngineOp, c: EngineConfig, preset: HardwarePreset, options: SimulateOptions, t0: number): OpRun {
+  const b = c.batch;
+  const p = accessEnergies(preset, op.precision, options.p).p;
+  const one = closedFormAccesses(op.counts, p);
+  // A batch reuses every weight across its samples: weights are read once, the rest scales.
+  const accesses: Accesses =
+    b === 1
+      ? one
+      : {
+          ...one,
+          computeOps: b * one.computeOps,
+          localWeightReads: b * one.localWeightReads,
+          mainActivationReads: b * one.mainActivationReads,
+          mainActivationWrites: b * one.mainActivationWrites,
+          localActivationReads: b * one.localActivationReads,
+        };
+  const macs = b * op.counts.macs;
+  const arrayCycles = Math.ceil(macs / (c.rows * c.cols));
+  const vectorCycles = Math.ceil((b * op.counts.elementwise) / c.vectorWidth);
+  const cycles = arrayCycles + vectorCycles;
+  options.sink?.({ type: 'op', op: op.name, unit: cycles === 0 ? 'none' : arrayCycles > 0 ? 'array' : 'vector', start: t0, end: t0 + cycles });
+  return {
+    name: op.name,
+    opKind: op.opKind,
+    unit: op.unit,
+    startCycle: t0,
+    cycles,
+    computeCycles: cycles,
+    stallCycles: 0,
+    utilization: arrayCycles > 0 ? macs / (c.rows * c.cols * cycles) : 0,
+    mappingEfficiency: 1,
+    folds: 0,
+    macs,
+    accesses,
+    scaleSimCycles: null,
+  };
+}
+
+interface Spill {
+  readonly weights: boolean;
+  readonly activations: boolean;
+}
+
+/** Weights are kept in main memory in op order until it is full; the rest stream from off chip.
+ * An op whose input plus output activations do not fit spills them too. */
+function assignSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
+  let used = 0;
+  return ops.map((op) => {
+    const weightBits = op.counts.weights * op.precision.weightBits;
+    const fits = used + weightBits <= c.mainMemoryBits;
+    if (fits) used += weightBits;
+    const activationWords =
+      op.unit === 'gemm' ? op.groups * (op.M * op.K + op.M * op.N) : op.unit === 'vector' ? op.readWords + op.writeWords : 0;
+    return { weights: !fits && weightBits > 0, activations: activationWords * op.precision.activationBits > c.mainMemoryBits - used };
+  });
+}
+
+const FOLD_END = 1;
+const TRANSFER_DONE = 2;
+
+/** (Sr, Sc, T) of SCALE-Sim's mapping: Sr × Sc output-side tiles over the array, T streamed. */
+function mapping(dataflow: Dataflow, M: number, N: number, K: number): { Sr: number; Sc: number; T: number } {
+  if (dataflow === 'os') return { Sr: M, Sc: N, T: K };
+  if (dataflow === 'ws') return { Sr: K, Sc: N, T: M };
+  return { Sr: K, Sc: M, T: N };
+}
+
+function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
+  const base = { name: op.name, opKind: op.opKind, unit: op.unit, startCycle: t0 };
+  if (op.unit === 'free') {
+    return { ...base, cycles: 0, computeCycles: 0, stallCycles: 0, utilization: 0, mappingEfficiency: 1, folds: 0, macs: 0, accesses: NO_ACCESSES, scaleSimCycles: null };
+  }
+  if (op.unit === 'vector') return runVector(op, c, sink, t0, spill);
+  if (op.unit === 'trace') {
+    // An op count without shapes: perfectly packed array work, operands reused across √p PEs.
+    const p = c.rows * c.cols;
+    const arrayCycles = Math.ceil(op.macs / p);
+    const vectorCycles = Math.ceil(op.vectorOps / c.vectorWidth);
+    const cycles = arrayCycles + vectorCycles;
+    sink?.({ type: 'op', op: op.name, unit: 'array', start: t0, end: t0 + cycles });
+    return {
+      ...base,
+      cycles,
+      computeCycles: cycles,
+      stallCycles: 0,
+      utilization: cycles > 0 ? op.macs / (p * cycles) : 0,
+      mappingEfficiency: 1,
+      folds: 0,
+      macs: op.macs,
+      accesses: { ...NO_ACCESSES, computeOps: op.macs + op.vectorOps, localActivationReads: op.macs / Math.sqrt(p) },
+      scaleSimCycles: null,
+    };
+  }
+  return runGemm(op, c, q, sink, t0, spill);
+}
+
+function transferCycles(words: number, bandwidth: number): number {
+  return bandwidth === Infinity ? 0 : Math.ceil(words / bandwidth);
+}
+
+function runVector(op: Extract<EngineOp, { unit: 'vector' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
+  const computeCycles = Math.ceil(op.vectorOps / c.vectorWidth);
+  const words = op.readWords + op.writeWords;
+  const channels = c.bandwidthSharing === 'shared' ? 1 : 2;
+  const memoryCycles = c.bandwidthSharing === 'shared' ? transferCycles(words, c.bandwidth) : Math.max(transferCycles(op.readWords, c.bandwidth), transferCycles(op.writeWords, c.bandwidth));
+  const cycles = Math.max(computeCycles, channels > 0 ? memoryCycles : 0);
+  if (cycles > 0) sink?.({ type: 'op', op: op.name, unit: 'vector', start: t0, end: t0 + cycles });
+  if (cycles > computeCycles) sink?.({ type: 'stall', op: op.name, start: t0 + computeCycles, end: t0 + cycles });
+  const weights = op.counts.weights;
+  return {
+    name: op.name,
+    opKind: op.opKind,
+    unit: op.unit,
+    startCycle: t0,
+    cycles,
+    computeCycles,
+    stallCycles: cycles - computeCycles,
+    utilization: 0,
+    mappingEfficiency: 1,
+    folds: 0,
+    macs: 0,
+    accesses: {
+      ...NO_ACCESSES,
+      computeOps: op.vectorOps,
+      mainWeightReads: spill.weights ? 0 : weights,
+      offChipWeightReads: spill.weights ? weights : 0,
+      mainActivationReads: spill.activations ? 0 : op.readWords,
+      mainActivationWrites: spill.activations ? 0 : op.writeWords,
+      offChipActivationReads: spill.activations ? op.readWords : 0,
+      offChipActivationWrites: spill.activations ? op.writeWords : 0,
+    },
+    scaleSimCycles: null,
+  };
+}
+
+function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
+  const R = c.rows;
+  const C = c.cols;
+  const df = c.dataflow;
+  const { Sr, Sc, T } = mapping(df, op.M, op.N, op.K);
+  const rowFold = Math.ceil(Sr / R);
+  const colFold = Math.ceil(Sc / C);
+  const perGroup = rowFold * colFold;
+  const total = perGroup * op.groups;
+  // Fill (R−1) and drain (C−1) around the T streamed cycles; WS and IS first load the
+  // stationary operand, one array row per cycle (R cycles).
+  const foldCycles = (df === 'os' ? 0 : R) + T + (R - 1) + (C - 1);
+
+  const bw = c.bandwidth;
+  const shared = c.bandwidthSharing === 'shared';
+  const busy = [t0, t0, t0]; // ifmap, filter, output channels (index 0 when shared)
+  const ifmapTotal = op.M * op.K;
+  const filterTotal = op.K * op.N;
+  const ifmapTiles = df === 'is' ? perGroup * op.groups : rowFold * op.groups;
+  const filterTiles = df === 'os' ? colFold * op.groups : df === 'ws' ? perGroup * op.groups : rowFold * op.groups;
+  const ifmapAll = ifmapTotal <= c.localBufferWords;
+  const filterAll = filterTotal <= c.localBufferWords;
+  const ifmapSeen = ifmapAll ? new Uint8Array(ifmapTiles) : null;
+  const filterSeen = filterAll ? new Uint8Array(filterTiles) : null;
+  let ifmapLast = -1;
+  let filterLast = -1;
+  // Double buffering needs room for the tile in use and the next one.
+  const maxIfmapTile = df === 'is' ? R * C : T * R;
+  const maxFilterTile = df === 'os' ? T * C : df === 'ws' ? R * C : T * R;
+  const doubleBuffer = 2 * maxIfmapTile <= c.localBufferWords && 2 * maxFilterTile <= c.localBufferWords;
+
+  let mainIfmap = 0;
+  let mainFilter = 0;
+  let mainOut = 0;
+  let localIfmap = 0;
+  let localFilter = 0;
+  let localOut = 0;
+  let usedPEs = 0;
+  let stall = 0;
+  const outstanding = new Int32Array(2);
+  const issued = new Uint8Array(2);
+
+  const foldGeometry = (j: number) => {
+    const g = Math.floor(j / perGroup);
+    const r = j - g * perGroup;
+    const fc = Math.floor(r / rowFold);
+    const fr = r - fc * rowFold;
+    return { g, fc, fr, rowsUsed: Math.min(R, Sr - fr * R), colsUsed: Math.min(C, Sc - fc * C) };
+  };
+
+  const transfer = (unit: 0 | 1 | 2, words: number, now: number, j: number): number => {
+    if (bw === Infinity) {
+      if (sink) sink({ type: 'transfer', op: op.name, unit: shared ? 'shared' : unit === 0 ? 'ifmap' : unit === 1 ? 'filter' : 'output', words, start: now, end: now });
+      return now;
+    }
+    const ch = shared ? 0 : unit;
+    const start = Math.max(now, busy[ch]);
+    const done = start + Math.ceil(words / bw);
+    busy[ch] = done;
+    if (sink) sink({ type: 'transfer', op: op.name, unit: shared ? 'shared' : unit === 0 ? 'ifmap' : unit === 1 ? 'filter' : 'output', words, start, end: done });
+    if (unit !== 2) {
+      outstanding[j & 1]++;
+      q.push(done, TRANSFER_DONE, j);
+    }
+    return done;
+  };
+
+  const issueTransfers = (j: number, now: number) => {
+    if (j >= total) return;
+    issued[j & 1] = 1;
+    const { g, fc, fr, rowsUsed, colsUsed } = foldGeometry(j);
+    const ifmapId = df === 'is' ? g * perGroup + fc * rowFold + fr : g * rowFold + fr;
+    const filterId = df === 'os' ? g * colFold + fc : df === 'ws' ? g * perGroup + fr * colFold + fc : g * rowFold + fr;
+    const ifmapWords = df === 'is' ? rowsUsed * colsUsed : T * rowsUsed;
+    const filterWords = df === 'os' ? T * colsUsed : df === 'ws' ? rowsUsed * colsUsed : T * rowsUsed;
+    const ifmapResident = ifmapSeen ? ifmapSeen[ifmapId] === 1 : ifmapLast === ifmapId;
+    if (!ifmapResident) {
+      if (ifmapSeen) ifmapSeen[ifmapId] = 1;
+      ifmapLast = ifmapId;
+      mainIfmap += ifmapWords;
+      transfer(0, ifmapWords, now, j);
+    }
+    const filterResident = filterSeen ? filterSeen[filterId] === 1 : filterLast === filterId;
+    if (!filterResident) {
+      if (filterSeen) filterSeen[filterId] = 1;
+      filterLast = filterId;
+      mainFilter += filterWords;
+      transfer(1, filterWords, now, j);
+    }
+  };
+
+  let next = 0; // next fold to start
+  let arrayFreeAt = t0;
+  let arrayFree = true;
+  let lastWriteback = t0;
+
+  const startFold = (now: number) => {
+    const j = next++;
+    issued[j & 1] = 0;
+    if (now > arrayFreeAt) {
+      stall += now - arrayFreeAt;
+      if (sink) sink({ type: 'stall', op: op.name, start: arrayFreeAt, end: now });
+    }
+    arrayFree = false;
+    const { rowsUsed, colsUsed } = foldGeometry(j);
+    usedPEs += rowsUsed * colsUsed;
+    localIfmap += df === 'is' ? rowsUsed * colsUsed : T * rowsUsed;
+    localFilter += df === 'os' ? T * colsUsed : df === 'ws' ? rowsUsed * colsUsed : T * rowsUsed;
+    if (doubleBuffer) issueTransfers(j + 1, now);
+    if (sink) sink({ type: 'fold', op: op.name, index: j, start: now, end: now + foldCycles });
+    q.push(now + foldCycles, FOLD_END, j);
+  };
+
+  const ready = (j: number) => j < total && issued[j & 1] === 1 && outstanding[j & 1] === 0;
+
+  issueTransfers(0, t0);
+  if (ready(0)) startFold(t0);
+  while (q.pop()) {
+    const ev = q.popped;
+    const now = ev.time;
+    if (ev.kind === FOLD_END) {
+      const j = ev.a;
+      const { rowsUsed, colsUsed } = foldGeometry(j);
+      const outWords = df === 'os' ? rowsUsed * colsUsed : T * colsUsed;
+      localOut += outWords;
+      mainOut += outWords;
+      lastWriteback = Math.max(lastWriteback, transfer(2, outWords, now, j));
+      arrayFree = true;
+      arrayFreeAt = now;
+      if (!doubleBuffer) issueTransfers(j + 1, now);
+      if (ready(next)) startFold(now);
+    } else {
+      outstanding[ev.a & 1]--;
+      if (arrayFree && ev.a === next && ready(next)) startFold(now);
+    }
+  }
+  const foldsEnd = arrayFreeAt;
+  const arrayEnd = Math.max(foldsEnd, lastWriteback);
+  const vectorCycles = Math.ceil(op.vectorOps / c.vectorWidth);
+  const end = arrayEnd + vectorCycles;
+  if (sink) {
+    sink({ type: 'op', op: op.name, unit: 'array', start: t0, end: arrayEnd });
+    if (vectorCycles > 0) sink({ type: 'op', op: op.name, unit: 'vector', start: arrayEnd, end });
+  }
+  const tail = arrayEnd - foldsEnd;
+  const macs = op.M * op.N * op.K * op.groups;
+  const kernelWeights = spill.weights ? 0 : mainFilter;
+  const extra = op.extraWeights;
+  const cycles = end - t0;
+  return {
+    name: op.name,
+    opKind: op.opKind,
+    unit: op.unit,
+    startCycle: t0,
+    cycles,
+    computeCycles: total * foldCycles + vectorCycles,
+    stallCycles: stall + tail,
+    utilization: cycles > 0 ? macs / (R * C * cycles) : 0,
+    mappingEfficiency: total > 0 ? usedPEs / (total * R * C) : 1,
+    folds: total,
+    macs,
+    accesses: {
+      ...NO_ACCESSES,
+      computeOps: macs + op.vectorOps,
+      mainWeightReads: kernelWeights + (spill.weights ? 0 : extra),
+      offChipWeightReads: spill.weights ? mainFilter + extra : 0,
+      localWeightReads: localFilter,
+      mainActivationReads: spill.activations ? 0 : mainIfmap,
+      mainActivationWrites: spill.activations ? 0 : mainOut,
+      offChipActivationReads: spill.activations ? mainIfmap : 0,
+      offChipActivationWrites: spill.activations ? mainOut : 0,
+      localActivationReads: localIfmap,
+      localOutputWrites: localOut,
+    },
+    scaleSimCycles: arrayEnd - t0 - 1,
+  };
+}
+

@@ -1,0 +1,48 @@
+/**
+ * SCALE-Sim topology CSV files, so SCALE-Sim users can bring theirs. Two formats:
+ *   conv: Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+ *   GEMM: Layer Name, M, N, K,
+ * Convolutions use SCALE-Sim's no-padding convention: E = ⌊(H − R)/S⌋ + 1.
+ */
+import { InputError } from '../../core/errors.ts';
+import { FULL_PRECISION, type Precision } from '../../nets/graph.ts';
+import { gemmOp, type EngineOp } from './lower.ts';
+
+export interface TopologyLayer {
+  readonly name: string;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+}
+
+export function parseTopology(text: string, file = 'topology'): TopologyLayer[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (lines.length < 2) throw new InputError(file, `${lines.length} lines`, 'allowed: a header line and at least one layer');
+  const header = lines[0].split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0);
+  const isGemm = header.length >= 4 && header[1] === 'm' && header[2] === 'n' && header[3] === 'k';
+  const isConv = header.length >= 8 && header[1].startsWith('ifmap height');
+  if (!isGemm && !isConv) {
+    throw new InputError(`${file}: header`, lines[0], 'allowed: SCALE-Sim conv ("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,") or GEMM ("Layer Name, M, N, K,")');
+  }
+  return lines.slice(1).map((line, i) => {
+    const cells = line.split(',').map((c) => c.trim()).filter((c, j, all) => c.length > 0 || j < all.length - 1);
+    const need = isGemm ? 4 : 8;
+    const where = `${file}: line ${i + 2}`;
+    if (cells.length < need) throw new InputError(where, line, `allowed: ${need} comma-separated fields`);
+    const nums = cells.slice(1, need).map((v, j) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InputError(`${where}, field ${header[j + 1] ?? j + 2}`, v, 'allowed: a positive integer');
+      return n;
+    });
+    if (isGemm) return { name: cells[0], M: nums[0], N: nums[1], K: nums[2] };
+    const [h, w, fh, fw, ch, filters, stride] = nums;
+    if (fh > h || fw > w) throw new InputError(`${where}, Filter Height/Width`, `${fh}×${fw}`, `allowed: at most the IFMAP size ${h}×${w} (no padding)`);
+    const eh = Math.floor((h - fh) / stride) + 1;
+    const ew = Math.floor((w - fw) / stride) + 1;
+    return { name: cells[0], M: eh * ew, N: filters, K: fh * fw * ch };
+  });
+}
+
+export function topologyOps(layers: readonly TopologyLayer[], batch: number, precision: Precision = FULL_PRECISION): EngineOp[] {
+  return layers.map((l) => gemmOp(l.name, batch * l.M, l.N, l.K, precision));
+}
