@@ -12,7 +12,7 @@
  */
 import type { OpCounts } from '../../nets/counts.ts';
 import type { Graph, Precision } from '../../nets/graph.ts';
-import { NO_ACCESSES, closedFormAccesses, priceAccesses, type Accesses } from '../accesses.ts';
+import { NO_ACCESSES, addAccesses, closedFormAccesses, priceAccesses, type Accesses } from '../accesses.ts';
 import { energyTerms, type EnergyTerms } from '../energy.ts';
 import { accessEnergies, type HardwarePreset } from '../presets.ts';
 import { validateEngineConfig, type Dataflow, type EngineConfig } from './config.ts';
@@ -87,7 +87,7 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
   let stall = 0;
   let macs = 0;
   for (const s of stats) {
-    accesses = addAll(accesses, s.accesses);
+    accesses = addAccesses(accesses, s.accesses);
     compute += s.energy.compute;
     weight += s.energy.weight;
     activation += s.energy.activation;
@@ -107,13 +107,26 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
   };
 }
 
-function addAll(x: Accesses, y: Accesses): Accesses {
-  const out = { ...x } as Record<keyof Accesses, number>;
-  for (const k of Object.keys(y) as (keyof Accesses)[]) out[k] += y[k];
-  return out;
-}
-
 type OpRun = Omit<OpStats, 'energy' | 'p' | 'counts' | 'precision'>;
+
+/** An op's run record; what a unit does not set keeps its idle default. */
+function opRun(op: EngineOp, t0: number, run: Partial<OpRun> & Pick<OpRun, 'cycles'>): OpRun {
+  return {
+    name: op.name,
+    opKind: op.opKind,
+    unit: op.unit,
+    startCycle: t0,
+    computeCycles: run.cycles,
+    stallCycles: 0,
+    utilization: 0,
+    mappingEfficiency: 1,
+    folds: 0,
+    macs: 0,
+    accesses: NO_ACCESSES,
+    scaleSimCycles: null,
+    ...run,
+  };
+}
 
 /** The paper's assumptions: perfect reuse, unlimited bandwidth and capacity, full utilization. */
 function runIdeal(op: EngineOp, c: EngineConfig, preset: HardwarePreset, options: SimulateOptions, t0: number): OpRun {
@@ -137,21 +150,7 @@ function runIdeal(op: EngineOp, c: EngineConfig, preset: HardwarePreset, options
   const vectorCycles = Math.ceil((b * op.counts.elementwise) / c.vectorWidth);
   const cycles = arrayCycles + vectorCycles;
   options.sink?.({ type: 'op', op: op.name, unit: cycles === 0 ? 'none' : arrayCycles > 0 ? 'array' : 'vector', start: t0, end: t0 + cycles });
-  return {
-    name: op.name,
-    opKind: op.opKind,
-    unit: op.unit,
-    startCycle: t0,
-    cycles,
-    computeCycles: cycles,
-    stallCycles: 0,
-    utilization: arrayCycles > 0 ? macs / (c.rows * c.cols * cycles) : 0,
-    mappingEfficiency: 1,
-    folds: 0,
-    macs,
-    accesses,
-    scaleSimCycles: null,
-  };
+  return opRun(op, t0, { cycles, utilization: arrayCycles > 0 ? macs / (c.rows * c.cols * cycles) : 0, macs, accesses });
 }
 
 interface Spill {
@@ -184,10 +183,7 @@ function mapping(dataflow: Dataflow, M: number, N: number, K: number): { Sr: num
 }
 
 function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
-  const base = { name: op.name, opKind: op.opKind, unit: op.unit, startCycle: t0 };
-  if (op.unit === 'free') {
-    return { ...base, cycles: 0, computeCycles: 0, stallCycles: 0, utilization: 0, mappingEfficiency: 1, folds: 0, macs: 0, accesses: NO_ACCESSES, scaleSimCycles: null };
-  }
+  if (op.unit === 'free') return opRun(op, t0, { cycles: 0 });
   if (op.unit === 'vector') return runVector(op, c, sink, t0, spill);
   if (op.unit === 'trace') {
     // An op count without shapes: perfectly packed array work, operands reused across √p PEs.
@@ -196,18 +192,12 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
     const vectorCycles = Math.ceil(op.vectorOps / c.vectorWidth);
     const cycles = arrayCycles + vectorCycles;
     sink?.({ type: 'op', op: op.name, unit: 'array', start: t0, end: t0 + cycles });
-    return {
-      ...base,
+    return opRun(op, t0, {
       cycles,
-      computeCycles: cycles,
-      stallCycles: 0,
       utilization: cycles > 0 ? op.macs / (p * cycles) : 0,
-      mappingEfficiency: 1,
-      folds: 0,
       macs: op.macs,
       accesses: { ...NO_ACCESSES, computeOps: op.macs + op.vectorOps, localActivationReads: op.macs / Math.sqrt(p) },
-      scaleSimCycles: null,
-    };
+    });
   }
   return runGemm(op, c, q, sink, t0, spill);
 }
@@ -219,24 +209,16 @@ function transferCycles(words: number, bandwidth: number): number {
 function runVector(op: Extract<EngineOp, { unit: 'vector' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
   const computeCycles = Math.ceil(op.vectorOps / c.vectorWidth);
   const words = op.readWords + op.writeWords;
-  const channels = c.bandwidthSharing === 'shared' ? 1 : 2;
+  // Reads and writes share one channel, or use the ifmap and output channels side by side.
   const memoryCycles = c.bandwidthSharing === 'shared' ? transferCycles(words, c.bandwidth) : Math.max(transferCycles(op.readWords, c.bandwidth), transferCycles(op.writeWords, c.bandwidth));
-  const cycles = Math.max(computeCycles, channels > 0 ? memoryCycles : 0);
+  const cycles = Math.max(computeCycles, memoryCycles);
   if (cycles > 0) sink?.({ type: 'op', op: op.name, unit: 'vector', start: t0, end: t0 + cycles });
   if (cycles > computeCycles) sink?.({ type: 'stall', op: op.name, start: t0 + computeCycles, end: t0 + cycles });
   const weights = op.counts.weights;
-  return {
-    name: op.name,
-    opKind: op.opKind,
-    unit: op.unit,
-    startCycle: t0,
+  return opRun(op, t0, {
     cycles,
     computeCycles,
     stallCycles: cycles - computeCycles,
-    utilization: 0,
-    mappingEfficiency: 1,
-    folds: 0,
-    macs: 0,
     accesses: {
       ...NO_ACCESSES,
       computeOps: op.vectorOps,
@@ -247,8 +229,7 @@ function runVector(op: Extract<EngineOp, { unit: 'vector' }>, c: EngineConfig, s
       offChipActivationReads: spill.activations ? op.readWords : 0,
       offChipActivationWrites: spill.activations ? op.writeWords : 0,
     },
-    scaleSimCycles: null,
-  };
+  });
 }
 
 function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
@@ -400,11 +381,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const kernelWeights = spill.weights ? 0 : mainFilter;
   const extra = op.extraWeights;
   const cycles = end - t0;
-  return {
-    name: op.name,
-    opKind: op.opKind,
-    unit: op.unit,
-    startCycle: t0,
+  return opRun(op, t0, {
     cycles,
     computeCycles: total * foldCycles + vectorCycles,
     stallCycles: stall + tail,
@@ -426,6 +403,6 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
       localOutputWrites: localOut,
     },
     scaleSimCycles: arrayEnd - t0 - 1,
-  };
+  });
 }
 
