@@ -5,6 +5,9 @@ import { finiteNumber, nonNegativeNumber, oneOf, positiveInt, positiveNumber } f
 import { toArrays } from '../baselines/complex.ts';
 import { ALGORITHMS, baselineEnergy, rayleighChannels, runBaseline, type BaselineEnergy, type BaselineRun } from '../baselines/run.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
+import type { Channel } from '../baselines/channel.ts';
+import { channelOf, loadDataset } from '../scenarios/dataset.ts';
+import { loadScenario } from '../scenarios/schema.ts';
 import { energyReportJson, toMicrojoules } from '../sim/report.ts';
 import { table } from './format.ts';
 
@@ -16,7 +19,7 @@ export interface BaselineOptions {
   readonly channel?: string;
   readonly nt: string;
   readonly nu: string;
-  readonly snrDb: string;
+  readonly snrDb?: string;
   readonly tol: string;
   readonly rule: string;
   readonly maxIter: string;
@@ -24,9 +27,11 @@ export interface BaselineOptions {
   readonly seed: string;
   readonly preset?: string;
   readonly p?: string;
+  readonly log?: (message: string) => void;
 }
 
 export interface BaselineOutcome {
+  readonly source: string;
   readonly run: BaselineRun;
   readonly energy: BaselineEnergy;
   readonly preset: string;
@@ -34,24 +39,35 @@ export interface BaselineOutcome {
 
 export function runBaselineCommand(o: BaselineOptions): BaselineOutcome {
   const algorithm = oneOf('--algo', o.algo, ALGORITHMS);
-  const source = o.scenario ?? o.channel ?? 'rayleigh';
-  oneOf(o.scenario !== undefined ? '--scenario' : '--channel', source, CHANNELS);
-  const snrDb = finiteNumber('--snr-db', o.snrDb);
+  if (o.scenario !== undefined && o.channel !== undefined) throw new InputError('--channel', o.channel, 'allowed: either --scenario or --channel, not both');
   const options = {
     tol: nonNegativeNumber('--tol', o.tol),
     rule: oneOf('--rule', o.rule, ['abs', 'rel'] as const),
     maxIter: positiveInt('--max-iter', o.maxIter),
   };
-  const channels = rayleighChannels({
-    nt: positiveInt('--nt', o.nt),
-    nu: positiveInt('--nu', o.nu),
-    snrDb,
-    samples: positiveInt('--samples', o.samples),
-    seed: parseSeed(o.seed),
-  });
+  const samples = positiveInt('--samples', o.samples);
+  let channels: Channel[];
+  let snrDb: number;
+  let source: string;
+  if (o.scenario !== undefined) {
+    // A named scenario or file: its test split, at its own SNR unless --snr-db says otherwise.
+    const scenario = loadScenario(o.scenario);
+    if (scenario.model === 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario (rayleigh, cdl or site); cost2100 holds CSI-feedback data');
+    const test = loadDataset(scenario, 'test', { log: o.log });
+    if (test.kind !== 'mimo') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario');
+    snrDb = o.snrDb === undefined ? scenario.snrDb : finiteNumber('--snr-db', o.snrDb);
+    const noiseVar = 10 ** (-snrDb / 10);
+    channels = Array.from({ length: Math.min(samples, test.count) }, (_, i) => ({ ...channelOf(test, i), noiseVar }));
+    source = `${scenario.name} test split`;
+  } else {
+    oneOf('--channel', o.channel ?? 'rayleigh', CHANNELS);
+    snrDb = finiteNumber('--snr-db', o.snrDb ?? '15');
+    channels = rayleighChannels({ nt: positiveInt('--nt', o.nt), nu: positiveInt('--nu', o.nu), snrDb, samples, seed: parseSeed(o.seed) });
+    source = 'i.i.d. Rayleigh';
+  }
   const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
   const run = runBaseline(algorithm, channels, options, snrDb);
-  return { run, energy: baselineEnergy(run, preset, o.p === undefined ? undefined : positiveNumber('--p', o.p)), preset: preset.name };
+  return { run, energy: baselineEnergy(run, preset, o.p === undefined ? undefined : positiveNumber('--p', o.p)), preset: preset.name, source };
 }
 
 export function parseSeed(raw: string): number {
@@ -59,9 +75,11 @@ export function parseSeed(raw: string): number {
   return Number(raw);
 }
 
-export function baselineJson({ run, energy, preset }: BaselineOutcome) {
+export function baselineJson(outcome: BaselineOutcome) {
+  const { run, energy, preset } = outcome;
   return {
     algorithm: run.algorithm,
+    source: outcome.source,
     preset,
     snrDb: run.snrDb,
     samples: run.samples.length,
@@ -87,7 +105,7 @@ export function renderBaseline(outcome: BaselineOutcome): string {
     ['measured (our implementation)', energy.measured.totals.macs, toMicrojoules(energy.measured.energy).total],
   ];
   return [
-    `${run.algorithm.toUpperCase()} on ${run.samples.length} Rayleigh samples at ${run.snrDb} dB (${outcome.preset})`,
+    `${run.algorithm.toUpperCase()} on ${run.samples.length} samples of ${outcome.source} at ${run.snrDb} dB (${outcome.preset})`,
     `mean sum rate ${run.meanSumRate.toFixed(4)} bit/s/Hz; iterations mean ${it.mean.toFixed(1)}, min ${it.min}, median ${it.median}, max ${it.max}, converged ${(it.convergedFraction * 100).toFixed(0)}%`,
     '',
     table(['accounting', 'real mults / solve', 'energy µJ / solve'], rows),

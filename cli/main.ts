@@ -4,6 +4,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, ShapeError } from '../core/errors.ts';
+import { ScenarioError, loadScenario } from '../scenarios/schema.ts';
+import { generateScenario, listScenarios, renderDescription } from './scenario.ts';
+import { describeScenario } from '../scenarios/describe.ts';
+import { nonNegativeNumber, positiveInt } from '../core/validate.ts';
 import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
@@ -101,11 +105,11 @@ export function buildProgram(): Command {
     .command('baseline')
     .description('classical precoders (WMMSE, ZF, RZF, MRT) on seeded channels: sum rate, iterations, energy per solve')
     .addOption(new Option('--algo <name>', 'algorithm').choices(ALGORITHMS).default('wmmse'))
-    .option('--scenario <name>', `channel scenario (${CHANNELS.join(', ')})`)
-    .option('--channel <model>', `channel model (${CHANNELS.join(', ')})`)
+    .option('--scenario <name>', 'a named scenario (codesign scenario list) or a scenario JSON file; runs on its test split')
+    .option('--channel <model>', `a channel model drawn here (${CHANNELS.join(', ')}) with --nt, --nu, --seed`)
     .option('--nt <n>', 'transmit antennas N_T', '64')
     .option('--nu <n>', 'users N_U', '4')
-    .option('--snr-db <dB>', 'SNR = P/σ² in dB', '15')
+    .option('--snr-db <dB>', 'SNR = P/σ² in dB (default: the scenario’s, or 15)')
     .option('--tol <eps>', 'WMMSE stopping tolerance', '1e-5')
     .addOption(new Option('--rule <rule>', 'WMMSE stopping rule: abs |ΔΣlog₂w| < tol, rel |Δ|/|prev| < tol').choices(['abs', 'rel']).default('abs'))
     .option('--max-iter <n>', 'WMMSE iteration cap', '1000')
@@ -116,9 +120,43 @@ export function buildProgram(): Command {
     .option('--export <file>', 'write the channels and per-sample results as JSON')
     .option('--json', 'print exactly one JSON document on stdout')
     .action((options) => {
-      const outcome = runBaselineCommand(options);
+      const outcome = runBaselineCommand({ ...options, log: (m: string) => process.stderr.write(`${m}\n`) });
       if (options.export) exportBaseline(outcome.run, options.export);
       process.stdout.write((options.json ? JSON.stringify(baselineJson(outcome), null, 2) : renderBaseline(outcome)) + '\n');
+    });
+
+  const scenario = program.command('scenario').description('channel scenarios: named, seeded, cached datasets');
+  scenario
+    .command('list')
+    .description('list the named scenarios (scenarios/named/*.json)')
+    .action(() => {
+      process.stdout.write(listScenarios() + '\n');
+    });
+  scenario
+    .command('describe')
+    .description('SNR, LOS share, user correlation, conditioning and baseline sum rates of a scenario’s test split')
+    .argument('<name>', 'a named scenario or a scenario JSON file')
+    .option('--samples <n>', 'test samples the baselines run on', '200')
+    .addOption(new Option('--rule <rule>', 'WMMSE stopping rule').choices(['abs', 'rel']).default('abs'))
+    .option('--tol <eps>', 'WMMSE tolerance', '1e-5')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action((name, options) => {
+      const d = describeScenario(loadScenario(name), {
+        baselineSamples: positiveInt('--samples', options.samples),
+        wmmseRule: options.rule,
+        wmmseTol: nonNegativeNumber('--tol', options.tol),
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+      process.stdout.write((options.json ? JSON.stringify(d, null, 2) : renderDescription(d)) + '\n');
+    });
+  scenario
+    .command('generate')
+    .description('generate (or load from cache) the train, validation and test splits')
+    .argument('<name>', 'a named scenario or a scenario JSON file')
+    .option('--json', 'print the result as JSON')
+    .action((name, options) => {
+      const result = generateScenario(name, (m) => process.stderr.write(`${m}\n`));
+      process.stdout.write((options.json ? JSON.stringify(result, null, 2) : table(['split', 'samples', 'ms', 'file'], result.map((r) => [r.split, r.samples, Math.round(r.ms), r.file]))) + '\n');
     });
 
   program
@@ -162,7 +200,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version exit 0; every other commander error is a usage error, already printed.
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
     }
-    if (error instanceof InputError || error instanceof ShapeError) {
+    if (error instanceof InputError || error instanceof ShapeError || error instanceof ScenarioError) {
       process.stderr.write(`codesign: ${error.message}\n`);
       return 2;
     }

@@ -44,12 +44,18 @@ describe('codesign baseline', () => {
     [['--max-iter', '0'], /--max-iter: got "0"/],
     [['--samples', '0'], /--samples: got "0"/],
     [['--seed', 'abc'], /--seed: got "abc"/],
-    [['--scenario', 'mars'], /--scenario: got "mars"; allowed: rayleigh/],
+    [['--scenario', 'cost2100-indoor'], /--scenario: got "cost2100-indoor"; allowed: a MIMO scenario/],
     [['--rule', 'fuzzy'], /--rule/],
   ])('bad input %j: one line, exit 2', (args, message) => {
     const r = codesign('baseline', ...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('an unknown scenario lists what is allowed, exit 2', () => {
+    const r = codesign('baseline', '--scenario', 'mars');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/scenario mars: 1 problem\n {2}\(file\): got "mars"; allowed: a named scenario \(cdl-a, /);
   });
 });

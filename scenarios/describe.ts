@@ -1,0 +1,137 @@
+/** What a scenario's data look like: SNR, LOS share, user correlation, conditioning, baseline rates. */
+import { gram, hermitianEig } from '../baselines/complex.ts';
+import { rzf, sumRate, zf } from '../baselines/precoders.ts';
+import { wmmse } from '../baselines/wmmse.ts';
+import { channelOf, eligiblePositions, loadDataset, type LoadOptions, type MimoDataset } from './dataset.ts';
+import type { Scenario } from './schema.ts';
+import { physicalSnrDb } from './site.ts';
+
+export interface Spread {
+  readonly mean: number;
+  readonly std: number;
+  readonly p10: number;
+  readonly p50: number;
+  readonly p90: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const v = values.filter(Number.isFinite).slice().sort((a, b) => a - b);
+  if (v.length === 0) return { mean: NaN, std: NaN, p10: NaN, p50: NaN, p90: NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
+  return { mean, std, p10: q(0.1), p50: q(0.5), p90: q(0.9) };
+}
+
+export interface DescribeOptions extends LoadOptions {
+  /** Test samples the baselines are run on (they dominate the time). */
+  readonly baselineSamples?: number;
+  readonly wmmseTol?: number;
+  readonly wmmseRule?: 'abs' | 'rel';
+}
+
+export function describeScenario(s: Scenario, options: DescribeOptions = {}) {
+  const head = { name: s.name, model: s.model, description: s.description, split: s.split };
+  const test = loadDataset(s, 'test', options);
+  if (test.kind === 'csi') {
+    const size = test.rows * test.cols;
+    const firstRows = Math.min(8, test.rows) * test.cols;
+    let early = 0;
+    let total = 0;
+    let deviation = 0;
+    for (let i = 0; i < test.count; i++) {
+      for (let part = 0; part < 2; part++) {
+        const base = i * 2 * size + part * size;
+        for (let j = 0; j < size; j++) {
+          const d = test.data[base + j] - 0.5;
+          total += d * d;
+          if (j < firstRows) early += d * d;
+          deviation += Math.abs(d);
+        }
+      }
+    }
+    return {
+      ...head,
+      shape: [2, test.rows, test.cols],
+      scaling: 'per sample: x = 0.5 + H/(2·max |Re|,|Im|)',
+      energyInFirst8DelayRows: early / total,
+      meanAbsDeviationFromHalf: deviation / (test.count * 2 * size),
+    };
+  }
+  return { ...head, ...describeMimo(s, test, options) };
+}
+
+function describeMimo(s: Scenario, ds: MimoDataset, options: DescribeOptions) {
+  const { nt, nu } = ds;
+  const snr: number[] = [];
+  const corr: number[] = [];
+  const cond: number[] = [];
+  let los = 0;
+  for (let i = 0; i < ds.count; i++) {
+    const ch = channelOf(ds, i);
+    const g = gram(ch.H);
+    for (let k = 0; k < nu; k++) {
+      snr.push(10 * Math.log10((ds.power * g.re[k * nu + k]) / (nt * ds.noiseVar)));
+      los += ds.los[i * nu + k];
+      for (let j = k + 1; j < nu; j++) {
+        corr.push(Math.hypot(g.re[k * nu + j], g.im[k * nu + j]) / Math.sqrt(g.re[k * nu + k] * g.re[j * nu + j]));
+      }
+    }
+    const { values } = hermitianEig(g);
+    cond.push(10 * Math.log10(values[nu - 1] / Math.max(values[0], 1e-300)));
+  }
+  const n = Math.min(ds.count, options.baselineSamples ?? 200);
+  const opts = { tol: options.wmmseTol ?? 1e-5, rule: options.wmmseRule ?? ('abs' as const), maxIter: 2000 };
+  let z = 0;
+  let r = 0;
+  let w = 0;
+  let iterations = 0;
+  for (let i = 0; i < n; i++) {
+    const ch = channelOf(ds, i);
+    z += sumRate(ch, zf(ch)).sumRate;
+    r += sumRate(ch, rzf(ch)).sumRate;
+    const result = wmmse(ch, opts);
+    w += result.sumRate;
+    iterations += result.iterations;
+  }
+  const site = s.model === 'site' ? describeSite(s) : undefined;
+  return {
+    nt,
+    nu,
+    snrDb: s.model === 'cost2100' ? undefined : s.snrDb,
+    noiseVar: ds.noiseVar,
+    perUserSnrDb: spread(snr),
+    losFraction: los / (ds.count * nu),
+    meanUserCorrelation: corr.length > 0 ? corr.reduce((a, b) => a + b, 0) / corr.length : 0,
+    conditionNumberDb: spread(cond),
+    baselines: {
+      samples: n,
+      wmmse: { rule: opts.rule, tol: opts.tol, meanSumRate: w / n, meanIterations: iterations / n },
+      zf: z / n,
+      rzf: r / n,
+      wmmseGainOverZf: w / z - 1,
+    },
+    ...(site ? { site } : {}),
+  };
+}
+
+function describeSite(s: Extract<Scenario, { model: 'site' }>) {
+  const { indices, site } = eligiblePositions(s);
+  let losPositions = 0;
+  let noPath = 0;
+  for (let k = 0; k < site.positions.length; k++) {
+    losPositions += site.los[k];
+    if (site.pathCounts[k] === 0) noPath++;
+  }
+  const paths = Array.from(indices, (k) => site.pathCounts[k]);
+  return {
+    buildings: site.buildings.length,
+    positions: site.positions.length,
+    losPositions,
+    nlosPositions: site.positions.length - losPositions - noPath,
+    noPathPositions: noPath,
+    eligiblePositions: indices.length,
+    pathsPerUser: spread(paths),
+    linkBudgetSnrDb: spread(Array.from(indices, (k) => physicalSnrDb(site, k))),
+  };
+}

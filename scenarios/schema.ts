@@ -1,0 +1,247 @@
+/**
+ * Scenario files: JSON, validated like zod's safeParse — every problem is collected and
+ * reported at once, each naming the field, the value and what is allowed.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CDL_PROFILES, type CdlProfileName } from './cdl.ts';
+import { COST2100_INDOOR, COST2100_OUTDOOR, type Cost2100Config } from './cost2100.ts';
+import type { SiteConfig } from './site.ts';
+
+export interface Split {
+  readonly train: number;
+  readonly validation: number;
+  readonly test: number;
+}
+
+interface Common {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly split: Split;
+}
+
+export interface MimoCommon extends Common {
+  readonly nu: number;
+  /** Mean per-antenna SNR P·E‖h_k‖²/(N_T σ²), in dB; P = 1. */
+  readonly snrDb: number;
+}
+
+export type Scenario =
+  | (MimoCommon & { readonly model: 'rayleigh'; readonly nt: number })
+  | (MimoCommon & {
+      readonly model: 'cdl';
+      readonly profile: CdlProfileName;
+      readonly array: readonly [number, number];
+      readonly azimuthOffsetDeg: number;
+      readonly zenithOffsetDeg: number;
+    })
+  | (MimoCommon & { readonly model: 'site'; readonly users: 'los' | 'nlos' | 'all'; readonly site: SiteConfig })
+  | (Common & { readonly model: 'cost2100'; readonly cost2100: Cost2100Config });
+
+export const MODELS = ['rayleigh', 'cdl', 'site', 'cost2100'] as const;
+
+export interface ScenarioIssue {
+  readonly path: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly ScenarioIssue[],
+  ) {
+    super(
+      `scenario ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` +
+        issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'),
+    );
+  }
+}
+
+type Json = Record<string, unknown>;
+
+class Checker {
+  readonly issues: ScenarioIssue[] = [];
+  number(obj: Json, key: string, path: string, o: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+    const v = obj[key];
+    const where = path ? `${path}.${key}` : key;
+    const bounds = [
+      o.min !== undefined ? `${o.exclusiveMin ? '>' : '≥'} ${o.min}` : '',
+      o.max !== undefined ? `≤ ${o.max}` : '',
+    ].filter(Boolean).join(' and ');
+    const allowed = `${o.integer ? 'an integer' : 'a finite number'}${bounds ? ' ' + bounds : ''}`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (o.integer && !Number.isInteger(v)) ||
+      (o.min !== undefined && (o.exclusiveMin ? v <= o.min : v < o.min)) || (o.max !== undefined && v > o.max)) {
+      this.issues.push({ path: where, value: v, allowed });
+      return NaN;
+    }
+    return v;
+  }
+  oneOf<T extends string>(obj: Json, key: string, path: string, allowed: readonly T[]): T {
+    const v = obj[key];
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: allowed.join(', ') });
+      return allowed[0];
+    }
+    return v as T;
+  }
+  string(obj: Json, key: string, path: string): string {
+    const v = obj[key];
+    if (typeof v !== 'string' || v.length === 0) {
+      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: 'a non-empty string' });
+      return '';
+    }
+    return v;
+  }
+  object(obj: Json, key: string, path: string): Json {
+    const v = obj[key];
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: 'an object' });
+      return {};
+    }
+    return v as Json;
+  }
+  pair(obj: Json, key: string, path: string): [number, number] {
+    const v = obj[key];
+    if (!Array.isArray(v) || v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < 1)) {
+      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: 'two positive integers [N_y, N_z]' });
+      return [1, 1];
+    }
+    return [v[0], v[1]];
+  }
+}
+
+export function validateScenario(raw: unknown, source: string): Scenario {
+  const c = new Checker();
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(source, [{ path: '(root)', value: raw, allowed: 'a JSON object' }]);
+  const o = raw as Json;
+  const model = c.oneOf(o, 'model', '', MODELS);
+  const splitObj = c.object(o, 'split', '');
+  const common = {
+    name: c.string(o, 'name', ''),
+    description: typeof o.description === 'string' ? o.description : '',
+    seed: c.number(o, 'seed', '', { integer: true, min: 0, max: 0xffffffff }),
+    split: {
+      train: c.number(splitObj, 'train', 'split', { integer: true, min: 0 }),
+      validation: c.number(splitObj, 'validation', 'split', { integer: true, min: 0 }),
+      test: c.number(splitObj, 'test', 'split', { integer: true, min: 1 }),
+    },
+  };
+  let scenario: Scenario;
+  if (model === 'cost2100') {
+    const env = c.oneOf(o, 'environment', '', ['indoor', 'outdoor'] as const);
+    const defaults = env === 'indoor' ? COST2100_INDOOR : COST2100_OUTDOOR;
+    const overrides = (o.cost2100 ?? {}) as Json;
+    const merged = { ...defaults, ...overrides } as Json;
+    const k = 'cost2100';
+    const cost: Cost2100Config = {
+      environment: env,
+      carrierHz: c.number(merged, 'carrierHz', k, { min: 0, exclusiveMin: true }),
+      bandwidthHz: c.number(merged, 'bandwidthHz', k, { min: 0, exclusiveMin: true }),
+      antennas: c.number(merged, 'antennas', k, { integer: true, min: 1, max: 1024 }),
+      subcarriers: c.number(merged, 'subcarriers', k, { integer: true, min: 1 }),
+      delayRows: c.number(merged, 'delayRows', k, { integer: true, min: 1 }),
+      clusters: {
+        min: c.number(c.object(merged, 'clusters', k), 'min', `${k}.clusters`, { integer: true, min: 1 }),
+        max: c.number(c.object(merged, 'clusters', k), 'max', `${k}.clusters`, { integer: true, min: 1 }),
+      },
+      clusterDelayMean_s: c.number(merged, 'clusterDelayMean_s', k, { min: 0 }),
+      intraClusterDelay_s: c.number(merged, 'intraClusterDelay_s', k, { min: 0 }),
+      powerDecay_s: c.number(merged, 'powerDecay_s', k, { min: 0, exclusiveMin: true }),
+      angleRangeDeg: c.number(merged, 'angleRangeDeg', k, { min: 0, max: 90 }),
+      angularSpreadDeg: c.number(merged, 'angularSpreadDeg', k, { min: 0 }),
+      shadowingDb: c.number(merged, 'shadowingDb', k, { min: 0 }),
+    };
+    if (cost.delayRows > cost.subcarriers) c.issues.push({ path: 'cost2100.delayRows', value: cost.delayRows, allowed: `at most subcarriers (${cost.subcarriers})` });
+    if (cost.clusters.min > cost.clusters.max) c.issues.push({ path: 'cost2100.clusters.min', value: cost.clusters.min, allowed: `at most clusters.max (${cost.clusters.max})` });
+    scenario = { ...common, model, cost2100: cost };
+  } else {
+    const mimo = {
+      ...common,
+      nu: c.number(o, 'nu', '', { integer: true, min: 1, max: 64 }),
+      snrDb: c.number(o, 'snrDb', '', { min: -50, max: 80 }),
+    };
+    if (model === 'rayleigh') {
+      scenario = { ...mimo, model, nt: c.number(o, 'nt', '', { integer: true, min: 1, max: 4096 }) };
+    } else if (model === 'cdl') {
+      scenario = {
+        ...mimo,
+        model,
+        profile: c.oneOf(o, 'profile', '', CDL_PROFILES),
+        array: c.pair(o, 'array', ''),
+        azimuthOffsetDeg: c.number(o, 'azimuthOffsetDeg', '', { min: 0, max: 180 }),
+        zenithOffsetDeg: c.number(o, 'zenithOffsetDeg', '', { min: 0, max: 90 }),
+      };
+    } else {
+      const s = c.object(o, 'site', '');
+      const b = c.object(s, 'buildings', 'site');
+      const rings = c.object(s, 'rings', 'site');
+      const site: SiteConfig = {
+        seed: c.number(s, 'seed', 'site', { integer: true, min: 0 }),
+        extent_m: c.number(s, 'extent_m', 'site', { min: 0, exclusiveMin: true }),
+        buildings: {
+          count: c.number(b, 'count', 'site.buildings', { integer: true, min: 0, max: 2000 }),
+          minSide_m: c.number(b, 'minSide_m', 'site.buildings', { min: 0, exclusiveMin: true }),
+          maxSide_m: c.number(b, 'maxSide_m', 'site.buildings', { min: 0, exclusiveMin: true }),
+          minHeight_m: c.number(b, 'minHeight_m', 'site.buildings', { min: 0, exclusiveMin: true }),
+          maxHeight_m: c.number(b, 'maxHeight_m', 'site.buildings', { min: 0, exclusiveMin: true }),
+          clearRadius_m: c.number(b, 'clearRadius_m', 'site.buildings', { min: 0 }),
+        },
+        carrierHz: c.number(s, 'carrierHz', 'site', { min: 0, exclusiveMin: true }),
+        bsHeight_m: c.number(s, 'bsHeight_m', 'site', { min: 0, exclusiveMin: true }),
+        userHeight_m: c.number(s, 'userHeight_m', 'site', { min: 0, exclusiveMin: true }),
+        array: c.pair(s, 'array', 'site'),
+        rings: {
+          min_m: c.number(rings, 'min_m', 'site.rings', { min: 0, exclusiveMin: true }),
+          max_m: c.number(rings, 'max_m', 'site.rings', { min: 0, exclusiveMin: true }),
+          step_m: c.number(rings, 'step_m', 'site.rings', { min: 0, exclusiveMin: true }),
+        },
+        angleStep_deg: c.number(s, 'angleStep_deg', 'site', { min: 0, exclusiveMin: true, max: 360 }),
+        reflectionLoss_dB: c.number(s, 'reflectionLoss_dB', 'site', { min: 0 }),
+        maxReflectionOrder: c.number(s, 'maxReflectionOrder', 'site', { integer: true, min: 1, max: 2 }) as 1 | 2,
+        scatterersPerWall: c.number(s, 'scatterersPerWall', 'site', { integer: true, min: 0, max: 100 }),
+        scatteringLoss_dB: c.number(s, 'scatteringLoss_dB', 'site', { min: 0 }),
+        txPower_W: c.number(s, 'txPower_W', 'site', { min: 0, exclusiveMin: true }),
+        systemLoss_dB: c.number(s, 'systemLoss_dB', 'site', { min: 0 }),
+        bandwidthHz: c.number(s, 'bandwidthHz', 'site', { min: 0, exclusiveMin: true }),
+        noiseFigure_dB: c.number(s, 'noiseFigure_dB', 'site', { min: 0 }),
+      };
+      if (site.buildings.minSide_m > site.buildings.maxSide_m) c.issues.push({ path: 'site.buildings.minSide_m', value: site.buildings.minSide_m, allowed: `at most maxSide_m (${site.buildings.maxSide_m})` });
+      if (site.rings.min_m > site.rings.max_m) c.issues.push({ path: 'site.rings.min_m', value: site.rings.min_m, allowed: `at most max_m (${site.rings.max_m})` });
+      scenario = { ...mimo, model, users: c.oneOf(o, 'users', '', ['los', 'nlos', 'all'] as const), site };
+    }
+  }
+  if (c.issues.length > 0) throw new ScenarioError(source, c.issues);
+  return scenario;
+}
+
+export const NAMED_DIR = fileURLToPath(new URL('./named/', import.meta.url));
+
+export function namedScenarios(): string[] {
+  return readdirSync(NAMED_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/** A named scenario (scenarios/named/NAME.json) or a path to a scenario file. */
+export function loadScenario(nameOrFile: string): Scenario {
+  const named = namedScenarios();
+  const isNamed = named.includes(nameOrFile);
+  const file = isNamed ? `${NAMED_DIR}${nameOrFile}.json` : nameOrFile;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ScenarioError(nameOrFile, [{ path: '(file)', value: nameOrFile, allowed: `a named scenario (${named.join(', ')}) or a readable JSON file` }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(nameOrFile, [{ path: '(json)', value: (error as Error).message, allowed: 'valid JSON' }]);
+  }
+  return validateScenario(raw, nameOrFile);
+}
