@@ -12,6 +12,8 @@ import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
+import { runEval, runEvalAll, runTrain, TRAIN_OPTION_DEFAULTS } from './train.ts';
+import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
@@ -160,6 +162,58 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('train')
+    .description('quantization-aware training of the seed-000 precoder on a scenario (self-supervised sum-rate loss)')
+    .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
+    .option('--cout <n>', 'conv output channels C_out', '64')
+    .option('--dfcl <n>', 'width of FC1 and FC2', '1024')
+    .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3]', '16,16,16,16')
+    .option('--supernet', 'train one bit-width supernet (each step samples bits from {2,4,8,16} per layer)')
+    .option('--epochs <n>', 'maximum epochs', String(TRAIN_OPTION_DEFAULTS.epochs))
+    .option('--batch <n>', 'batch size', String(TRAIN_OPTION_DEFAULTS.batchSize))
+    .option('--lr <rate>', 'Adam learning rate', String(TRAIN_OPTION_DEFAULTS.learningRate))
+    .option('--patience <n>', 'early stopping: epochs without a better validation sum rate', String(TRAIN_OPTION_DEFAULTS.patience))
+    .option('--samples <n>', 'use only the first N training samples')
+    .option('--seeds <n>', 'independent runs with seeds seed, seed+1, … (the paper averages 4)', '1')
+    .option('--seed <s>', 'first seed', '1')
+    .option('--out <dir>', 'checkpoint directory (resumes from it when it holds a checkpoint)')
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'))
+    .option('--json', 'print the summary as one JSON document')
+    .action(async (options) => {
+      const summary = await runTrain(options);
+      if (options.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else {
+        process.stdout.write(
+          `${summary.graph} on ${summary.scenario} (${summary.backend}): test sum rate ${summary.meanTestRate.toFixed(3)} ± ${summary.stdTestRate.toFixed(3)} bit/s/Hz over ${summary.seeds.length} seed(s)\n` +
+            summary.seeds.map((r) => `  seed ${r.seed}: test ${r.testRate.toFixed(3)}, best validation ${r.result.bestValidationRate.toFixed(3)} at epoch ${r.result.bestEpoch}/${r.result.epochsRun}${r.result.stoppedEarly ? ' (stopped early)' : ''}, ${(r.result.trainMs / 1000).toFixed(0)} s`).join('\n') +
+            '\n',
+        );
+      }
+    });
+
+  program
+    .command('eval')
+    .description('sum rate of a trained checkpoint on a scenario’s test split, next to ZF, RZF and WMMSE, with its energy')
+    .requiredOption('--checkpoint <dir>', 'a directory written by codesign train')
+    .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
+    .option('--bits <list>', 'evaluate at these weight bits (a supernet checkpoint evaluates any configuration)')
+    .option('--samples <n>', 'test samples', '1000')
+    .option('--preset <name>', 'hardware preset for the energy', 'kasalaee2025')
+    .option('--finetune <steps>', 'refine the --bits configuration for this many steps before evaluating (supernet)')
+    .option('--all-bits', 'evaluate every weight-bit configuration of a supernet checkpoint (table of rate, energy, efficiency)')
+    .option('--choices <list>', 'bit widths per layer for --all-bits', '2,4,8,16')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (options) => {
+      if (options.allBits) {
+        const rows = await runEvalAll(options);
+        process.stdout.write((options.json ? JSON.stringify(rows, null, 2) : table(['bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], rows.map((r) => [r.bits.join(','), r.sumRate, r.energy_uJ, r.efficiency]))) + '\n');
+        return;
+      }
+      const r = await runEval(options);
+      process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} (ZF ${r.baselines.zf.toFixed(3)}, RZF ${r.baselines.rzf.toFixed(3)}, WMMSE ${r.baselines.wmmse.toFixed(3)}) on ${r.samples} ${r.scenario} test samples; energy ${r.energy_uJ.total.toPrecision(4)} µJ`) + '\n');
+    });
+
+  program
     .command('reproduce')
     .description('seed 000 Tables I–II next to our numbers, under one preset (or all) for every row')
     .option('--preset <name>', 'hardware preset, or "all"', 'kasalaee2025')
@@ -200,7 +254,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version exit 0; every other commander error is a usage error, already printed.
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
     }
-    if (error instanceof InputError || error instanceof ShapeError || error instanceof ScenarioError) {
+    if (error instanceof InputError || error instanceof ShapeError || error instanceof ScenarioError || error instanceof CheckpointError) {
       process.stderr.write(`codesign: ${error.message}\n`);
       return 2;
     }

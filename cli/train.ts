@@ -1,0 +1,196 @@
+/** `codesign train` and `codesign eval`: the precoder on a scenario, progress on stderr. */
+import { InputError } from '../core/errors.ts';
+import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { MAX_BITS } from '../nets/builder.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import type { Graph } from '../nets/graph.ts';
+import { initBackend, tf } from '../nets/tf/backend.ts';
+import { evaluateRate, modelFromCheckpoint, trainModel, TRAIN_DEFAULTS, type TrainEvent, type TrainResult } from '../nets/train.ts';
+import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
+import { rzf, sumRate, zf } from '../baselines/precoders.ts';
+import { wmmse } from '../baselines/wmmse.ts';
+import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { loadScenario, type Scenario } from '../scenarios/schema.ts';
+import { priceGraph } from '../sim/energy.ts';
+import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
+import { toMicrojoules } from '../sim/report.ts';
+
+export interface TrainOptions {
+  readonly scenario: string;
+  readonly cout: string;
+  readonly dfcl: string;
+  readonly bits: string;
+  readonly supernet?: boolean;
+  readonly epochs: string;
+  readonly batch: string;
+  readonly lr: string;
+  readonly patience: string;
+  readonly samples?: string;
+  readonly seeds: string;
+  readonly seed: string;
+  readonly out?: string;
+  readonly backend: string;
+}
+
+function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
+  const ds = loadDataset(s, split, { log: (m) => process.stderr.write(`${m}\n`) });
+  if (ds.kind !== 'mimo') throw new InputError('--scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
+  if (limit === undefined || limit >= ds.count) return ds;
+  const size = 2 * ds.nt * ds.nu;
+  return { ...ds, count: limit, data: ds.data.subarray(0, limit * size), los: ds.los.subarray(0, limit * ds.nu) };
+}
+
+export function precoderGraph(s: Scenario, o: { cout: string; dfcl: string; bits: string }): Graph {
+  if (s.model === 'cost2100') throw new InputError('--scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
+  const nt = s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1];
+  const bits = positiveIntList('--bits', o.bits, { length: 4, max: MAX_BITS });
+  return buildPrecoder({ cout: positiveInt('--cout', o.cout), dfcl: positiveInt('--dfcl', o.dfcl), nt, nu: s.nu, bits: bits as [number, number, number, number] });
+}
+
+function progress(prefix: string): (e: TrainEvent) => void {
+  const tty = process.stderr.isTTY;
+  return (e) => {
+    if (e.type === 'start') {
+      process.stderr.write(`${prefix}${e.resumedFromEpoch !== null ? `resuming after epoch ${e.resumedFromEpoch}; ` : ''}${e.epochs} epochs × ${e.stepsPerEpoch} steps\n`);
+    } else if (e.type === 'step' && tty) {
+      const width = 24;
+      const done = Math.round((e.step / e.stepsPerEpoch) * width);
+      process.stderr.write(`\r${prefix}epoch ${e.epoch} [${'#'.repeat(done)}${'.'.repeat(width - done)}] rate ${e.rate.toFixed(3)}   `);
+    } else if (e.type === 'epoch') {
+      const r = e.record;
+      const eta = e.etaMs > 0 ? `, ETA ${Math.round(e.etaMs / 1000)} s` : '';
+      process.stderr.write(`${tty ? '\r' : ''}${prefix}epoch ${r.epoch}: train ${r.trainRate.toFixed(3)}, validation ${r.validationRate.toFixed(3)} (best ${e.bestValidationRate.toFixed(3)} @${e.bestEpoch}), ${(r.ms / 1000).toFixed(1)} s${eta}, ${e.tensors} tensors\n`);
+    }
+  };
+}
+
+export interface TrainSummary {
+  readonly scenario: string;
+  readonly graph: string;
+  readonly backend: string;
+  readonly seeds: readonly { seed: number; result: TrainResult; testRate: number }[];
+  readonly meanTestRate: number;
+  readonly stdTestRate: number;
+}
+
+export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
+  const s = loadScenario(o.scenario);
+  const graph = precoderGraph(s, o);
+  const backend = await initBackend(oneOf('--backend', o.backend, ['auto', 'wasm', 'cpu', 'tensorflow'] as const));
+  const limit = o.samples === undefined ? undefined : positiveInt('--samples', o.samples);
+  const data = { train: mimoSplit(s, 'train', limit), validation: mimoSplit(s, 'validation') };
+  const test = mimoSplit(s, 'test');
+  const seeds = positiveInt('--seeds', o.seeds);
+  const firstSeed = Number(o.seed);
+  if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new InputError('--seed', o.seed, 'allowed: an integer ≥ 0');
+  const runs = [];
+  for (let i = 0; i < seeds; i++) {
+    const seed = firstSeed + i;
+    const out = o.out === undefined ? undefined : seeds > 1 ? `${o.out}/seed-${seed}` : o.out;
+    const { model, result } = await trainModel(
+      {
+        graph,
+        epochs: positiveInt('--epochs', o.epochs),
+        batchSize: positiveInt('--batch', o.batch),
+        learningRate: positiveNumber('--lr', o.lr),
+        patience: positiveInt('--patience', o.patience),
+        seed,
+        supernet: o.supernet ? { choices: [2, 4, 8, 16] } : undefined,
+        dataKey: `${cacheKey(s, 'train')}/${limit ?? 'all'}`,
+      },
+      data,
+      out,
+      progress(seeds > 1 ? `[seed ${seed}] ` : ''),
+    );
+    const testRate = await evaluateRate(model, test);
+    model.dispose();
+    runs.push({ seed, result, testRate });
+  }
+  const rates = runs.map((r) => r.testRate);
+  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+  return {
+    scenario: s.name,
+    graph: graph.name,
+    backend,
+    seeds: runs,
+    meanTestRate: mean,
+    stdTestRate: Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length),
+  };
+}
+
+export interface EvalOptions {
+  readonly checkpoint: string;
+  readonly scenario: string;
+  readonly bits?: string;
+  readonly samples: string;
+  readonly preset?: string;
+  readonly finetune?: string;
+}
+
+export async function runEval(o: EvalOptions) {
+  await initBackend();
+  const s = loadScenario(o.scenario);
+  const { model, graph } = modelFromCheckpoint(o.checkpoint);
+  const bits = o.bits === undefined ? undefined : positiveIntList('--bits', o.bits, { length: model.quantizedLayers.length, max: MAX_BITS });
+  const assignment = bits ? new Map(model.quantizedLayers.map((name, i) => [name, bits[i]])) : undefined;
+  const n = positiveInt('--samples', o.samples);
+  const test = mimoSplit(s, 'test', n);
+  if (o.finetune !== undefined) {
+    if (!bits) throw new InputError('--finetune', o.finetune, 'allowed: together with --bits (the configuration to refine)');
+    await finetune(model, bits, mimoSplit(s, 'train'), mimoSplit(s, 'validation'), positiveInt('--finetune', o.finetune), { batchSize: 100, learningRate: 1e-3, seed: 1 });
+  }
+  const sumRateDnn = await evaluateRate(model, test, assignment);
+  let z = 0;
+  let r = 0;
+  let w = 0;
+  for (let i = 0; i < test.count; i++) {
+    const ch = channelOf(test, i);
+    z += sumRate(ch, zf(ch)).sumRate;
+    r += sumRate(ch, rzf(ch)).sumRate;
+    w += wmmse(ch, { tol: 1e-5, rule: 'abs', maxIter: 2000 }).sumRate;
+  }
+  const priced = assignment
+    ? { ...graph, ops: graph.ops.map((op) => ({ ...op, precision: { ...op.precision, weightBits: assignment.get(layerOfOp(graph, op.name)) ?? op.precision.weightBits } })) }
+    : graph;
+  const energy = priceGraph(priced as Graph, o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset));
+  model.dispose();
+  tf.disposeVariables();
+  return {
+    scenario: s.name,
+    samples: test.count,
+    graph: graph.name,
+    bits: bits ?? null,
+    sumRate: sumRateDnn,
+    baselines: { zf: z / test.count, rzf: r / test.count, wmmse: w / test.count },
+    energy_uJ: toMicrojoules(energy.energy),
+  };
+}
+
+/** Every weight-bit configuration of a supernet checkpoint, with its sum rate and energy. */
+export async function runEvalAll(o: EvalOptions & { choices?: string }) {
+  await initBackend();
+  const s = loadScenario(o.scenario);
+  const { model, graph } = modelFromCheckpoint(o.checkpoint);
+  const choices = positiveIntList('--choices', o.choices ?? '2,4,8,16', { max: MAX_BITS });
+  const test = mimoSplit(s, 'test', positiveInt('--samples', o.samples));
+  const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
+  const rates = await evaluateAllConfigs(model, test, choices, test.count, (done, total) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} configurations`);
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  model.dispose();
+  return rates.map((r) => {
+    const priced = { ...graph, ops: graph.ops.map((op) => ({ ...op, precision: { ...op.precision, weightBits: r.bits[model.quantizedLayers.indexOf(layerOfOp(graph, op.name))] ?? op.precision.weightBits } })) };
+    const energy = priceGraph(priced as Graph, preset).energy.total / 1e6;
+    return { bits: r.bits, sumRate: r.sumRate, energy_uJ: energy, efficiency: r.sumRate / energy };
+  });
+}
+
+/** The quantized layer whose bits an op follows (the op itself, or its nearest producer). */
+function layerOfOp(graph: Graph, name: string): string {
+  let op = graph.ops.find((o) => o.name === name);
+  while (op && op.kind !== 'conv2d' && op.kind !== 'dense' && op.inputs.length > 0) op = graph.ops.find((o) => o.name === op!.inputs[0]);
+  return op?.name ?? name;
+}
+
+export const TRAIN_OPTION_DEFAULTS = TRAIN_DEFAULTS;

@@ -1,0 +1,79 @@
+/**
+ * Quantizers with straight-through gradients.
+ *
+ * LSQ (Esser et al. 2020): v̂ = round(clip(v/s, −Q_N, Q_P))·s with a learned step s. Gradients:
+ * ∂v̂/∂v = 1 inside the clip range, 0 outside (straight-through); ∂v̂/∂s = round(v/s) − v/s inside,
+ * −Q_N or Q_P outside, scaled by g = 1/√(N·Q_P). The step starts at 2·mean|v|/√Q_P.
+ * Signed (weights): Q_N = 2^(b−1), Q_P = 2^(b−1) − 1; unsigned (activations): Q_N = 0, Q_P = 2^b − 1.
+ *
+ * BWN binary: α·sign(W), α = mean|W|. TWN ternary: Δ = 0.7·mean|W|, α = mean of |W| above Δ.
+ * Both pass gradients straight through.
+ */
+import { InputError } from '../core/errors.ts';
+import { customGrad, tf } from './tf/backend.ts';
+
+export interface LsqRange {
+  readonly qn: number;
+  readonly qp: number;
+}
+
+export function lsqRange(bits: number, signed: boolean): LsqRange {
+  if (!Number.isInteger(bits) || bits < (signed ? 2 : 1) || bits > 32) {
+    throw new InputError('bits', bits, `allowed: an integer from ${signed ? 2 : 1} to 32 for ${signed ? 'signed' : 'unsigned'} LSQ (use binary/ternary below)`);
+  }
+  return signed ? { qn: 2 ** (bits - 1), qp: 2 ** (bits - 1) - 1 } : { qn: 0, qp: 2 ** bits - 1 };
+}
+
+export function lsqInitialStep(values: Float32Array | number[], range: LsqRange): number {
+  let s = 0;
+  for (const v of values) s += Math.abs(v);
+  const mean = s / Math.max(1, values.length);
+  return Math.max((2 * mean) / Math.sqrt(range.qp), 1e-8);
+}
+
+/** LSQ fake-quantization of v with step s (a scalar tensor), differentiable in both. */
+export function lsqQuantize(v: tf.Tensor, s: tf.Tensor, range: LsqRange): tf.Tensor {
+  const gradScale = 1 / Math.sqrt(v.size * range.qp);
+  const f = customGrad((value: tf.Tensor, step: tf.Tensor, save: tf.GradSaveFunc) => {
+    const scaled = tf.div(value, step);
+    const clipped = tf.clipByValue(scaled, -range.qn, range.qp);
+    const rounded = tf.round(clipped);
+    save([scaled, rounded]);
+    return {
+      value: tf.mul(rounded, step),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sc, rd] = saved;
+        const inside = tf.logicalAnd(tf.greaterEqual(sc, -range.qn), tf.lessEqual(sc, range.qp));
+        const dv = tf.where(inside, dy, tf.zerosLike(dy));
+        // inside: round(v/s) − v/s; outside: the clipped level (−Q_N or Q_P)
+        const local = tf.where(inside, tf.sub(rd, sc), rd);
+        const ds = tf.mul(tf.sum(tf.mul(dy, local)), gradScale);
+        return [dv, tf.reshape(ds, step.shape)];
+      },
+    };
+  });
+  return f(v, s);
+}
+
+/** BWN: α·sign(W), α = mean|W|; gradient straight through. */
+export function binarize(w: tf.Tensor): tf.Tensor {
+  const f = customGrad((x: tf.Tensor) => {
+    const alpha = tf.mean(tf.abs(x));
+    // sign(0) = +1 so every weight takes one of the two levels
+    const sign = tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1);
+    return { value: tf.mul(sign, alpha), gradFunc: (dy: tf.Tensor) => dy };
+  });
+  return f(w);
+}
+
+/** TWN: α·sign(W) where |W| > Δ = 0.7·mean|W|, else 0; α = mean of |W| above Δ. */
+export function ternarize(w: tf.Tensor): tf.Tensor {
+  const f = customGrad((x: tf.Tensor) => {
+    const abs = tf.abs(x);
+    const delta = tf.mul(tf.mean(abs), 0.7);
+    const mask = tf.cast(tf.greater(abs, delta), 'float32');
+    const alpha = tf.div(tf.sum(tf.mul(abs, mask)), tf.maximum(tf.sum(mask), 1));
+    return { value: tf.mul(tf.mul(tf.sign(x), mask), alpha), gradFunc: (dy: tf.Tensor) => dy };
+  });
+  return f(w);
+}

@@ -1,0 +1,65 @@
+/**
+ * After one supernet training, every bit configuration is evaluated without retraining (the
+ * per-layer, per-bit-width LSQ steps and BN statistics were learned alongside the shared
+ * weights); chosen configurations can be fine-tuned for a few steps.
+ */
+import { rng } from '../core/rng.ts';
+import type { MimoDataset } from '../scenarios/dataset.ts';
+import { Adam, ADAM_DEFAULTS } from './tf/adam.ts';
+import type { BitAssignment, GraphModel } from './tf/model.ts';
+import { batchTensor, evaluateRate, trainStep } from './train.ts';
+
+/** Every assignment of `choices` to the layers, first layer slowest. */
+export function allAssignments(layers: readonly string[], choices: readonly number[]): number[][] {
+  let out: number[][] = [[]];
+  for (let i = 0; i < layers.length; i++) out = out.flatMap((prefix) => choices.map((c) => [...prefix, c]));
+  return out;
+}
+
+export function assignment(model: GraphModel, bits: readonly number[]): BitAssignment {
+  return new Map(model.quantizedLayers.map((name, i) => [name, bits[i]]));
+}
+
+export interface ConfigRate {
+  readonly bits: readonly number[];
+  readonly sumRate: number;
+}
+
+export async function evaluateAllConfigs(
+  model: GraphModel,
+  ds: MimoDataset,
+  choices: readonly number[],
+  limit = ds.count,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ConfigRate[]> {
+  const configs = allAssignments(model.quantizedLayers, choices);
+  const out: ConfigRate[] = [];
+  for (const [i, bits] of configs.entries()) {
+    out.push({ bits, sumRate: await evaluateRate(model, ds, assignment(model, bits), limit) });
+    onProgress?.(i + 1, configs.length);
+  }
+  return out;
+}
+
+/** Trains the model at fixed bits for `steps` steps (its own fresh Adam), then returns its rate. */
+export async function finetune(
+  model: GraphModel,
+  bits: readonly number[],
+  train: MimoDataset,
+  validation: MimoDataset,
+  steps: number,
+  options: { batchSize: number; learningRate: number; seed: number },
+): Promise<number> {
+  const a = assignment(model, bits);
+  const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: options.learningRate });
+  const r = rng(options.seed).fork(`finetune-${bits.join('-')}`);
+  const indices = Int32Array.from({ length: options.batchSize }, () => 0);
+  for (let step = 0; step < steps; step++) {
+    for (let i = 0; i < indices.length; i++) indices[i] = r.int(train.count);
+    const x = batchTensor(train, indices, 0, indices.length);
+    await trainStep(model, adam, x, train.noiseVar, a, options.seed * 7 + step);
+    x.dispose();
+  }
+  adam.dispose();
+  return evaluateRate(model, validation, a);
+}

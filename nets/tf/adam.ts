@@ -1,0 +1,52 @@
+/** Adam (Kingma & Ba) with its moments held as named variables, so a checkpoint can save them. */
+import { tf } from './backend.ts';
+
+export interface AdamConfig {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
+
+export const ADAM_DEFAULTS: AdamConfig = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+
+export class Adam {
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+  step = 0;
+  constructor(readonly config: AdamConfig = ADAM_DEFAULTS) {}
+
+  private moment(map: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
+    let t = map.get(name);
+    if (!t) {
+      t = tf.variable(tf.zerosLike(like), false, `${name}/adam_${map === this.m ? 'm' : 'v'}`);
+      map.set(name, t);
+    }
+    return t;
+  }
+
+  /** Applies one update for the given gradients (variables by name). */
+  apply(variables: ReadonlyMap<string, tf.Variable>, grads: Record<string, tf.Tensor>): void {
+    this.step++;
+    const { learningRate, beta1, beta2, epsilon } = this.config;
+    const c1 = 1 - beta1 ** this.step;
+    const c2 = 1 - beta2 ** this.step;
+    tf.tidy(() => {
+      for (const [name, g] of Object.entries(grads)) {
+        const w = variables.get(name);
+        if (!w || !g) continue;
+        const m = this.moment(this.m, name, w);
+        const v = this.moment(this.v, name, w);
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(tf.div(v, c2)), epsilon)), learningRate / c1)));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * TensorFlow.js with the fastest backend that loads here: @tensorflow/tfjs-node when it is
+ * installed and loads (an optional dependency; its install downloads libtensorflow, which this
+ * network does not reach), otherwise the wasm backend, whose .wasm ships in the package.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+let ready: Promise<string> | undefined;
+
+export function initBackend(preferred: 'auto' | 'wasm' | 'cpu' | 'tensorflow' = 'auto'): Promise<string> {
+  ready ??= (async () => {
+    if (preferred === 'auto' || preferred === 'tensorflow') {
+      try {
+        const name = '@tensorflow/tfjs-node';
+        await import(/* @vite-ignore */ name);
+        if (await tf.setBackend('tensorflow')) return 'tensorflow';
+      } catch {
+        if (preferred === 'tensorflow') throw new Error('backend tensorflow: @tensorflow/tfjs-node is not installed or does not load here');
+      }
+    }
+    const name = preferred === 'cpu' ? 'cpu' : 'wasm';
+    if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
+    await tf.ready();
+    return name;
+  })();
+  return ready;
+}
+
+export { tf };
+
+/** tf.customGrad with the loose argument typing its callers need (inputs, then a save function). */
+export function customGrad(
+  fn: (...args: any[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] },
+): (...args: tf.Tensor[]) => tf.Tensor {
+  return tf.customGrad(fn as never) as never;
+}

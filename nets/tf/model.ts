@@ -1,0 +1,292 @@
+/**
+ * A trainable tfjs model built from the Graph — the same ops, shapes and per-layer bits, no
+ * second hand-written definition — so the energy of what is trained is the energy reported.
+ *
+ * Tensors are NHWC inside (the layout tfjs kernels want); flatten and reshape go through the
+ * Graph's channel-first order, so a weight here means the same thing as in the Graph.
+ * Conv and dense kernels are fake-quantized (LSQ for 2–16 bits, BWN at 1 bit, TWN on request,
+ * none at 32); biases and BN parameters stay in float. A supernet keeps one LSQ step and one set
+ * of BN statistics per layer and bit width.
+ */
+import { InputError } from '../../core/errors.ts';
+import { rng } from '../../core/rng.ts';
+import type { Graph, Op } from '../graph.ts';
+import { binarize, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
+import { tf } from './backend.ts';
+import { conv2dIm2col, matMul } from './ops.ts';
+
+export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
+
+export interface ModelOptions {
+  readonly seed: number;
+  /** Overrides the quantizer of every layer (e.g. 'binary' for a BCsiNet-style variant). */
+  readonly quantizer?: WeightQuantizer;
+  /** Also LSQ-quantize activations after ReLU at the ops' activation bits (< 16 only). */
+  readonly quantizeActivations?: boolean;
+  readonly bnMomentum?: number;
+}
+
+/** Weight bits of each quantized op by name; missing ops use the Graph's precision. */
+export type BitAssignment = ReadonlyMap<string, number>;
+
+const QUANTIZED = new Set(['conv2d', 'dense']);
+let modelCount = 0;
+
+export class GraphModel {
+  readonly graph: Graph;
+  readonly options: ModelOptions;
+  /** Trainable variables by name (kernels, biases, BN scale/shift, PReLU slopes, LSQ steps). */
+  readonly trainable = new Map<string, tf.Variable>();
+  /** BN running statistics by name (not trained; saved in checkpoints). */
+  readonly statistics = new Map<string, tf.Variable>();
+  /** For each op, the quantized layer whose bits key its BN statistics. */
+  private readonly layerOf = new Map<string, string>();
+  /** tfjs variable names are global: each model prefixes its own. */
+  private readonly prefix = `m${++modelCount}:`;
+
+  constructor(graph: Graph, options: ModelOptions) {
+    this.graph = graph;
+    this.options = options;
+    const r = rng(options.seed).fork('init');
+    for (const op of graph.ops) {
+      if (op.kind === 'trace') throw new InputError('graph', graph.name, 'allowed: a network; trace ops have no trainable form');
+      const producer = op.inputs[0];
+      this.layerOf.set(op.name, QUANTIZED.has(op.kind) ? op.name : producer !== undefined ? (this.layerOf.get(producer) ?? op.name) : op.name);
+      this.createParameters(op, r.fork(op.name));
+    }
+  }
+
+  /** Quantized layers (conv2d, dense) in graph order. */
+  get quantizedLayers(): readonly string[] {
+    return this.graph.ops.filter((op) => QUANTIZED.has(op.kind)).map((op) => op.name);
+  }
+
+  private variable(map: Map<string, tf.Variable>, name: string, values: Float32Array, shape: number[], trainable: boolean): void {
+    map.set(name, tf.variable(tf.tensor(values, shape), trainable, this.prefix + name));
+  }
+
+  private createParameters(op: Op, r: ReturnType<typeof rng>): void {
+    const uniform = (n: number, limit: number) => Float32Array.from({ length: n }, () => (2 * r.next() - 1) * limit);
+    if (op.kind === 'conv2d') {
+      const cin = op.inputShapes[0][0] / op.groups;
+      const fanIn = cin * op.kernel[0] * op.kernel[1];
+      const cols = op.filters;
+      // He-uniform for ReLU nets; kernels stored as the im2col matrix [k_h·k_w·C_in/groups, C_out].
+      this.variable(this.trainable, `${op.name}/kernel`, uniform(fanIn * cols, Math.sqrt(6 / fanIn)), [fanIn, cols], true);
+      if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(cols), [cols], true);
+    } else if (op.kind === 'dense') {
+      const fanIn = op.inputShapes[0][0];
+      this.variable(this.trainable, `${op.name}/kernel`, uniform(fanIn * op.units, Math.sqrt(6 / fanIn)), [fanIn, op.units], true);
+      if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(op.units), [op.units], true);
+    } else if (op.kind === 'batchnorm') {
+      const c = op.outputShape[0];
+      this.variable(this.trainable, `${op.name}/gamma`, new Float32Array(c).fill(1), [c], true);
+      this.variable(this.trainable, `${op.name}/beta`, new Float32Array(c), [c], true);
+    } else if (op.kind === 'prelu') {
+      const c = op.outputShape[0];
+      this.variable(this.trainable, `${op.name}/alpha`, new Float32Array(c).fill(0.25), [c], true);
+    }
+  }
+
+  private bitsOf(op: Op, bits?: BitAssignment): number {
+    return bits?.get(op.name) ?? op.precision.weightBits;
+  }
+
+  private step(name: string, w: tf.Tensor, bitsValue: number, signed: boolean): tf.Variable {
+    const key = `${name}/lsq_step@${bitsValue}`;
+    let s = this.trainable.get(key);
+    if (!s) {
+      const init = lsqInitialStep(w.dataSync() as Float32Array, lsqRange(bitsValue, signed));
+      s = tf.variable(tf.scalar(init), true, this.prefix + key);
+      this.trainable.set(key, s);
+    }
+    return s;
+  }
+
+  /** Creates every LSQ step a bit assignment needs (before taking gradients over trainable vars). */
+  prepare(bits?: BitAssignment): void {
+    for (const op of this.graph.ops) {
+      if (!QUANTIZED.has(op.kind)) continue;
+      const b = this.bitsOf(op, bits);
+      if (this.quantizerFor(b) === 'lsq') this.step(op.name, this.trainable.get(`${op.name}/kernel`)!, b, true);
+    }
+    for (const op of this.graph.ops) {
+      if (op.kind !== 'batchnorm') continue;
+      this.bnStats(op, bits);
+    }
+  }
+
+  private quantizerFor(bitsValue: number): WeightQuantizer | 'none' {
+    if (this.options.quantizer && this.options.quantizer !== 'lsq') return this.options.quantizer;
+    if (bitsValue >= 32) return 'none';
+    if (bitsValue === 1) return 'binary';
+    return 'lsq';
+  }
+
+  /** The kernel as the forward pass uses it (fake-quantized at the op's bits). */
+  kernel(op: Op, bits?: BitAssignment): tf.Tensor2D {
+    const w = this.trainable.get(`${op.name}/kernel`)!;
+    const b = this.bitsOf(op, bits);
+    const q = this.quantizerFor(b);
+    if (q === 'none') return w as tf.Tensor2D;
+    if (q === 'binary') return binarize(w) as tf.Tensor2D;
+    if (q === 'ternary') return ternarize(w) as tf.Tensor2D;
+    return lsqQuantize(w, this.step(op.name, w, b, true), lsqRange(b, true)) as tf.Tensor2D;
+  }
+
+  private bnStats(op: Op, bits?: BitAssignment): { mean: tf.Variable; variance: tf.Variable } {
+    const layer = this.graph.ops.find((o) => o.name === this.layerOf.get(op.name));
+    const key = `${op.name}/stats@${layer ? this.bitsOf(layer, bits) : 0}`;
+    const c = op.outputShape[0];
+    if (!this.statistics.has(`${key}/mean`)) {
+      this.variable(this.statistics, `${key}/mean`, new Float32Array(c), [c], false);
+      this.variable(this.statistics, `${key}/variance`, new Float32Array(c).fill(1), [c], false);
+    }
+    return { mean: this.statistics.get(`${key}/mean`)!, variance: this.statistics.get(`${key}/variance`)! };
+  }
+
+  /**
+   * Runs the graph on a batch. `input` is [B, ...inputShape] channel-first, as datasets store
+   * it. In training mode, BN uses batch statistics (and updates its running ones) and dropout
+   * is active; `dropoutSeed` makes the masks reproducible.
+   */
+  forward(input: tf.Tensor, options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number }): tf.Tensor {
+    const values = new Map<string, tf.Tensor>();
+    const toNhwc = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 2, 3, 1]) : t);
+    const toNchw = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t);
+    let out: tf.Tensor = input;
+    for (const [index, op] of this.graph.ops.entries()) {
+      const x = op.inputs.map((n) => values.get(n)!);
+      out = this.apply(op, index, x, input, options, toNhwc, toNchw);
+      values.set(op.name, out);
+    }
+    // Back to the Graph's channel-first layout.
+    return toNchw(out);
+  }
+
+  private apply(
+    op: Op,
+    index: number,
+    x: tf.Tensor[],
+    input: tf.Tensor,
+    options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number },
+    toNhwc: (t: tf.Tensor) => tf.Tensor,
+    toNchw: (t: tf.Tensor) => tf.Tensor,
+  ): tf.Tensor {
+    const p = (suffix: string) => this.trainable.get(`${op.name}/${suffix}`)!;
+    switch (op.kind) {
+      case 'input':
+        return toNhwc(input);
+      case 'conv2d': {
+        const kernel = this.kernel(op, options.bits);
+        const padding = op.padding === 'same' || op.padding === 'valid' ? op.padding : 'valid';
+        let xin = x[0] as tf.Tensor4D;
+        if (typeof op.padding !== 'string') {
+          const [ph, pw] = op.padding;
+          xin = tf.pad(xin, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
+        }
+        const groups = op.groups;
+        const cinG = op.inputShapes[0][0] / groups;
+        const coutG = op.filters / groups;
+        let y: tf.Tensor4D;
+        if (groups === 1) y = conv2dIm2col(xin, kernel, op.kernel[0], op.kernel[1], padding);
+        else {
+          const parts = tf.split(xin, groups, 3).map((xg, g) =>
+            conv2dIm2col(xg as tf.Tensor4D, tf.slice(kernel, [0, g * coutG], [op.kernel[0] * op.kernel[1] * cinG, coutG]), op.kernel[0], op.kernel[1], padding),
+          );
+          y = tf.concat(parts, 3);
+        }
+        if (op.stride[0] > 1 || op.stride[1] > 1) {
+          const [, h, w] = y.shape;
+          y = tf.stridedSlice(y, [0, 0, 0, 0], [y.shape[0], h, w, y.shape[3]], [1, op.stride[0], op.stride[1], 1]) as tf.Tensor4D;
+        }
+        return op.bias ? tf.add(y, p('bias')) : y;
+      }
+      case 'dense': {
+        const y = matMul(x[0] as tf.Tensor2D, this.kernel(op, options.bits));
+        return op.bias ? tf.add(y, p('bias')) : y;
+      }
+      case 'batchnorm': {
+        const t = x[0];
+        const axes = Array.from({ length: t.rank - 1 }, (_, i) => i);
+        const stats = this.bnStats(op, options.bits);
+        if (options.training) {
+          const { mean, variance } = tf.moments(t, axes);
+          const m = this.options.bnMomentum ?? 0.99;
+          stats.mean.assign(tf.add(tf.mul(stats.mean, m), tf.mul(mean, 1 - m)));
+          stats.variance.assign(tf.add(tf.mul(stats.variance, m), tf.mul(variance, 1 - m)));
+          return tf.batchNorm(t, mean, variance, p('beta'), p('gamma'), 1e-3);
+        }
+        return tf.batchNorm(t, stats.mean, stats.variance, p('beta'), p('gamma'), 1e-3);
+      }
+      case 'relu': {
+        const y = tf.relu(x[0]);
+        if (!this.options.quantizeActivations || op.precision.activationBits >= 16) return y;
+        const key = `${op.name}/act_step@${op.precision.activationBits}`;
+        const range = lsqRange(op.precision.activationBits, false);
+        if (!this.trainable.has(key)) this.trainable.set(key, tf.variable(tf.scalar(lsqInitialStep(y.dataSync() as Float32Array, range)), true, this.prefix + key));
+        return lsqQuantize(y, this.trainable.get(key)!, range);
+      }
+      case 'leakyrelu':
+        return tf.leakyRelu(x[0], op.alpha);
+      case 'prelu':
+        return tf.prelu(x[0], p('alpha'));
+      case 'sigmoid':
+        return tf.sigmoid(x[0]);
+      case 'softplus':
+        return tf.softplus(x[0]);
+      case 'tanh':
+        return tf.tanh(x[0]);
+      case 'dropout':
+        if (!options.training || op.rate === 0) return x[0];
+        // Seeded by the step and the op, so a resumed run draws the same masks.
+        return tf.dropout(x[0], op.rate, undefined, (options.dropoutSeed ?? 0) * 7919 + index);
+      case 'add':
+        return x.length === 2 ? tf.add(x[0], x[1]) : tf.addN(x);
+      case 'concat':
+        return tf.concat(x, x[0].rank - 1);
+      case 'flatten':
+        return tf.reshape(toNchw(x[0]), [x[0].shape[0], -1]);
+      case 'reshape': {
+        const y = tf.reshape(toNchw(x[0]), [x[0].shape[0], ...op.shape]);
+        return toNhwc(y);
+      }
+      case 'avgpool':
+        return tf.avgPool(x[0] as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
+      case 'powernorm': {
+        const t = x[0];
+        const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);
+        const norm = tf.sqrt(tf.add(tf.sum(tf.square(t), axes, true), 1e-12));
+        return tf.mul(tf.div(t, norm), Math.sqrt(op.power));
+      }
+      case 'trace':
+        throw new InputError('graph', op.name, 'allowed: network ops (trace ops have no trainable form)');
+    }
+  }
+
+  /** Our name of a tfjs variable (without the model's prefix). */
+  keyOf(variableName: string): string {
+    return variableName.startsWith(this.prefix) ? variableName.slice(this.prefix.length) : variableName;
+  }
+
+  /** Sets a variable by our name, creating it when a checkpoint holds one not yet made. */
+  restore(name: string, values: Float32Array, shape: readonly number[]): void {
+    const existing = this.trainable.get(name) ?? this.statistics.get(name);
+    if (existing) {
+      existing.assign(tf.tensor(values, existing.shape));
+      return;
+    }
+    const map = name.includes('/stats@') ? this.statistics : this.trainable;
+    this.variable(map, name, values, [...shape], map === this.trainable);
+  }
+
+  /** Every variable a checkpoint must hold, by name, in a stable order. */
+  allVariables(): [string, tf.Variable][] {
+    return [...this.trainable.entries(), ...this.statistics.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  dispose(): void {
+    for (const v of this.trainable.values()) v.dispose();
+    for (const v of this.statistics.values()) v.dispose();
+  }
+}

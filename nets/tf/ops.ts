@@ -1,0 +1,52 @@
+/**
+ * Differentiable building blocks tuned for the wasm backend: its matMul with transposeA or
+ * transposeB is ~15× slower than an explicit transpose followed by a plain matMul, and tfjs's
+ * default matMul gradient uses exactly those flags — so the product here brings its own gradient.
+ */
+import { customGrad, tf } from './backend.ts';
+
+/** a·b for 2-D a [m, k] and b [k, n], with gradients computed by plain matMuls. */
+export const matMul = customGrad((a: tf.Tensor2D, b: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor2D[];
+      const bt = tf.transpose(sb);
+      const at = tf.transpose(sa);
+      const da = tf.matMul(dy as tf.Tensor2D, bt);
+      const db = tf.matMul(at, dy as tf.Tensor2D);
+      bt.dispose();
+      at.dispose();
+      return [da, db];
+    },
+  };
+}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * A k_h×k_w convolution, NHWC, as an im2col product: the input's shifted windows are
+ * concatenated along channels and multiplied by the flattened kernel. Only slices, a pad, a
+ * concat and a matMul are involved — all with wasm kernels and gradients (the wasm backend has
+ * no Conv2DBackpropFilter).
+ */
+export function conv2dIm2col(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor2D,
+  kh: number,
+  kw: number,
+  padding: 'same' | 'valid',
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = x.shape;
+    const ph = padding === 'same' ? kh - 1 : 0;
+    const pw = padding === 'same' ? kw - 1 : 0;
+    const padded = ph + pw > 0 ? tf.pad(x, [[0, 0], [Math.floor(ph / 2), ph - Math.floor(ph / 2)], [Math.floor(pw / 2), pw - Math.floor(pw / 2)], [0, 0]]) : x;
+    const ho = h + ph - kh + 1;
+    const wo = w + pw - kw + 1;
+    const windows: tf.Tensor4D[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) windows.push(tf.slice(padded, [0, i, j, 0], [b, ho, wo, c]));
+    const patches = windows.length === 1 ? windows[0] : tf.concat(windows, 3);
+    const out = matMul(tf.reshape(patches, [b * ho * wo, kh * kw * c]) as tf.Tensor2D, kernel);
+    return tf.reshape(out, [b, ho, wo, kernel.shape[1]]) as tf.Tensor4D;
+  });
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mrt, sumRate } from '../baselines/precoders.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { allAssignments, evaluateAllConfigs, finetune } from '../nets/supernet.ts';
+import { initBackend, tf } from '../nets/tf/backend.ts';
+import { CheckpointError } from '../nets/tf/checkpoint.ts';
+import { GraphModel } from '../nets/tf/model.ts';
+import { conv2dIm2col, matMul } from '../nets/tf/ops.ts';
+import { sumRateTensor } from '../nets/tf/sumrate.ts';
+import { evaluateRate, modelFromCheckpoint, trainModel, type TrainConfig, type TrainEvent } from '../nets/train.ts';
+import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
+import { validateScenario } from '../scenarios/schema.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const scenario = validateScenario({ name: 'tiny', model: 'rayleigh', nt: 8, nu: 2, snrDb: 10, seed: 5, split: { train: 200, validation: 60, test: 60 } }, 'tiny');
+const data = () => ({ train: generateSplit(scenario, 'train') as MimoDataset, validation: generateSplit(scenario, 'validation') as MimoDataset });
+const graph = buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8] });
+const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({ graph, epochs: 3, batchSize: 50, learningRate: 3e-3, seed: 7, patience: 50, dataKey: 'tiny', ...over });
+
+describe('tfjs building blocks', () => {
+  it('im2col convolution equals tf.conv2d (same and valid)', () => {
+    const x = tf.randomNormal([2, 6, 5, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const k = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+    for (const padding of ['same', 'valid'] as const) {
+      const ours = conv2dIm2col(x, tf.reshape(k, [27, 4]) as tf.Tensor2D, 3, 3, padding).dataSync();
+      const ref = tf.conv2d(x, k, 1, padding).dataSync();
+      expect(ours.length).toBe(ref.length);
+      ours.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 4));
+    }
+  });
+
+  it('the custom matMul gradient equals tfjs’s own', () => {
+    const a = tf.randomNormal([5, 7], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const b = tf.randomNormal([7, 3], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const ours = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(matMul(p as tf.Tensor2D, q as tf.Tensor2D))))([a, b]);
+    const ref = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D))))([a, b]);
+    ours.forEach((g, i) => g.dataSync().forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 3)));
+  });
+
+  it('the tfjs sum rate equals the baselines’ on the same channels and precoder', () => {
+    const ds = generateSplit(scenario, 'test') as MimoDataset;
+    for (let i = 0; i < 4; i++) {
+      const ch = channelOf(ds, i);
+      const V = mrt(ch);
+      const v = new Float32Array(2 * 16);
+      for (let n = 0; n < 8; n++) for (let k = 0; k < 2; k++) {
+        v[n * 2 + k] = V.re[n * 2 + k];
+        v[16 + n * 2 + k] = V.im[n * 2 + k];
+      }
+      const x = tf.tensor4d(ds.data.subarray(i * 32, (i + 1) * 32), [1, 2, 8, 2]);
+      expect(sumRateTensor(x, tf.tensor2d(v, [1, 32]), ds.noiseVar).dataSync()[0]).toBeCloseTo(sumRate(ch, V).sumRate, 4);
+    }
+  });
+
+  it('the model built from the Graph meets the power constraint and has the Graph’s parameter count', () => {
+    const model = new GraphModel(graph, { seed: 1 });
+    const x = tf.randomNormal([3, 2, 8, 2]);
+    const out = model.forward(x, { training: false });
+    expect(out.shape).toEqual([3, 32]);
+    tf.sum(tf.square(out), 1).dataSync().forEach((p) => expect(p).toBeCloseTo(1, 4));
+    const params = [...model.trainable.entries()].filter(([k]) => !k.includes('lsq_step')).reduce((s, [, v]) => s + v.size, 0);
+    const graphWeights = graph.ops.reduce((s, op) => s + (op.kind === 'conv2d' ? op.filters * (op.inputShapes[0][0] * 9 + 1) : op.kind === 'dense' ? op.inputShapes[0][0] * op.units + op.units : op.kind === 'batchnorm' ? 2 * op.outputShape[0] : 0), 0);
+    expect(params).toBe(graphWeights);
+    model.dispose();
+  });
+});
+
+describe('training', () => {
+  it('improves the sum rate and keeps memory flat across epochs', async () => {
+    const events: TrainEvent[] = [];
+    const { model, result } = await trainModel(config({ epochs: 4 }), data(), undefined, (e) => events.push(e));
+    const epochs = events.filter((e): e is Extract<TrainEvent, { type: 'epoch' }> => e.type === 'epoch');
+    expect(epochs).toHaveLength(4);
+    expect(new Set(epochs.map((e) => e.tensors)).size).toBe(1);
+    expect(new Set(epochs.map((e) => e.wasmBytes)).size).toBe(1);
+    expect(result.history[3].trainRate).toBeGreaterThan(result.history[0].trainRate);
+    model.dispose();
+  });
+
+  it('resumes after a kill from the last checkpoint and ends exactly where an uninterrupted run ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));
+    const straight = await trainModel(config({ epochs: 3 }), data(), undefined);
+    // "Killed" after epoch 2: a run with 2 epochs leaves its checkpoint; a rerun with 3 resumes.
+    (await trainModel(config({ epochs: 2 }), data(), dir)).model.dispose();
+    const events: TrainEvent[] = [];
+    const resumed = await trainModel(config({ epochs: 3 }), data(), dir, (e) => events.push(e));
+    expect(events[0]).toMatchObject({ type: 'start', resumedFromEpoch: 2 });
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(1);
+    expect(resumed.result.history.map((h) => h.validationRate)).toEqual(straight.result.history.map((h) => h.validationRate));
+    const a = straight.model.trainable.get('fc1/kernel')!.dataSync();
+    const b = resumed.model.trainable.get('fc1/kernel')!.dataSync();
+    expect(Array.from(b)).toEqual(Array.from(a));
+    straight.model.dispose();
+    resumed.model.dispose();
+  });
+
+  it('reports a corrupted or foreign checkpoint and does not load it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));
+    (await trainModel(config({ epochs: 1 }), data(), dir)).model.dispose();
+    await expect(trainModel(config({ epochs: 2, learningRate: 1e-2 }), data(), dir)).rejects.toThrow(/written for another configuration/);
+    const weights = join(dir, 'latest', 'weights.bin');
+    const bytes = readFileSync(weights);
+    bytes[10] ^= 0xff;
+    writeFileSync(weights, bytes);
+    await expect(trainModel(config({ epochs: 2 }), data(), dir)).rejects.toThrow(CheckpointError);
+    await expect(trainModel(config({ epochs: 2 }), data(), dir)).rejects.toThrow(/checksum mismatch .*not loaded/);
+    writeFileSync(join(dir, 'latest', 'model.json'), '{"format":');
+    await expect(trainModel(config({ epochs: 2 }), data(), dir)).rejects.toThrow(/unreadable model\.json/);
+  });
+
+  it('a checkpoint reloads into the same function (best weights)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));
+    const { model } = await trainModel(config({ epochs: 2 }), data(), dir);
+    const { model: loaded } = modelFromCheckpoint(dir);
+    const ds = generateSplit(scenario, 'validation') as MimoDataset;
+    const best = JSON.parse(readFileSync(join(dir, 'best', 'latest', 'model.json'), 'utf8')).trainer.bestValidationRate;
+    expect(await evaluateRate(loaded, ds)).toBeCloseTo(best, 4);
+    model.dispose();
+    loaded.dispose();
+  });
+});
+
+describe('bit-width supernet', () => {
+  it('trains one model for all configurations, evaluates every one, and fine-tunes a chosen one', async () => {
+    const d = data();
+    const { model } = await trainModel(config({ epochs: 2, supernet: { choices: [2, 4, 8, 16] } }), d, undefined);
+    const configs = allAssignments(model.quantizedLayers, [2, 4, 8, 16]);
+    expect(configs).toHaveLength(256);
+    const rates = await evaluateAllConfigs(model, d.validation, [2, 4], 30);
+    expect(rates).toHaveLength(16);
+    for (const r of rates) expect(Number.isFinite(r.sumRate)).toBe(true);
+    // Per-layer, per-bit-width LSQ steps and BN statistics exist.
+    const steps = [...model.trainable.keys()].filter((k) => k.startsWith('fc1/lsq_step@'));
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect([...model.statistics.keys()].filter((k) => k.startsWith('fc1.bn/stats@')).length).toBeGreaterThanOrEqual(4);
+    const before = await evaluateRate(model, d.validation, new Map(model.quantizedLayers.map((n) => [n, 2])));
+    const after = await finetune(model, [2, 2, 2, 2], d.train, d.validation, 20, { batchSize: 50, learningRate: 3e-3, seed: 1 });
+    expect(after).toBeGreaterThan(before - 0.5);
+    model.dispose();
+  });
+});
