@@ -13,7 +13,7 @@ import { loadScenario, validateScenario } from '../scenarios/schema.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { GraphModel } from '../nets/tf/model.ts';
 import { Adam } from '../nets/tf/adam.ts';
-import { batchTensor, trainStep } from '../nets/train.ts';
+import { batchTensor, precoderTask, trainStep } from '../nets/train.ts';
 import { graphCounts } from '../nets/counts.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
@@ -122,9 +122,10 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
     const model = new GraphModel(graph, { seed: 1 });
     const adam = new Adam();
     const x = batchTensor(train, order, 0, 1000);
-    await trainStep(model, adam, x, train.noiseVar, undefined, 1);
+    const task = precoderTask({ train, validation: train });
+    await trainStep(model, adam, task, x, undefined, 1);
     const t0 = performance.now();
-    for (let s = 0; s < steps; s++) await trainStep(model, adam, x, train.noiseVar, undefined, s + 2);
+    for (let s = 0; s < steps; s++) await trainStep(model, adam, task, x, undefined, s + 2);
     const ms = (performance.now() - t0) / steps;
     const macs = graphCounts(graph).macs;
     const gflops = (6 * macs * 1000) / ms / 1e6; // forward 2 FLOP per MAC, backward 4

@@ -32,6 +32,9 @@ function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
     .option('--nt <n>', 'transmit antennas N_T', '64')
     .option('--nu <n>', 'users N_U', '4')
     .option('--iterations <I>', 'WMMSE iterations (may be a mean)', '92.8')
+    .option('--cr <n>', 'compression ratio of a CSI codec (4, 8, 16, 32, 64)', '4')
+    .addOption(new Option('--side <side>', 'CSI codec side: encoder (UE), decoder (BS) or both').choices(['encoder', 'decoder', 'both']).default('both'))
+    .addOption(new Option('--variant <v>', 'CSI codec variant: fp, bfc (binarised FC), q8 (8-bit everywhere)').choices(['fp', 'bfc', 'q8']).default('fp'))
     .option('--preset <name>', `hardware preset (${PRESETS.map((p) => p.name).join(', ')})`, 'kasalaee2025')
     .option('--p <n>', help.p ?? 'parallel execution units p (overrides the preset rule)');
 }
@@ -50,8 +53,7 @@ export function buildProgram(): Command {
   )
     .option('--json', 'print exactly one JSON document on stdout')
     .action((options) => {
-      const report = runEnergy(options);
-      process.stdout.write(renderEnergy(report, options.json === true) + '\n');
+      process.stdout.write(renderEnergy(runEnergy(options), options.json === true) + '\n');
     });
 
   workloadOptions(
@@ -185,7 +187,7 @@ export function buildProgram(): Command {
       else {
         process.stdout.write(
           `${summary.graph} on ${summary.scenario} (${summary.backend}): test sum rate ${summary.meanTestRate.toFixed(3)} ± ${summary.stdTestRate.toFixed(3)} bit/s/Hz over ${summary.seeds.length} seed(s)\n` +
-            summary.seeds.map((r) => `  seed ${r.seed}: test ${r.testRate.toFixed(3)}, best validation ${r.result.bestValidationRate.toFixed(3)} at epoch ${r.result.bestEpoch}/${r.result.epochsRun}${r.result.stoppedEarly ? ' (stopped early)' : ''}, ${(r.result.trainMs / 1000).toFixed(0)} s`).join('\n') +
+            summary.seeds.map((r) => `  seed ${r.seed}: test ${r.testRate.toFixed(3)}, best validation ${r.result.bestValidation.toFixed(3)} at epoch ${r.result.bestEpoch}/${r.result.epochsRun}${r.result.stoppedEarly ? ' (stopped early)' : ''}, ${(r.result.trainMs / 1000).toFixed(0)} s`).join('\n') +
             '\n',
         );
       }

@@ -51,15 +51,15 @@ function progress(prefix: string): (e: TrainEvent) => void {
   const tty = process.stderr.isTTY;
   return (e) => {
     if (e.type === 'start') {
-      process.stderr.write(`${prefix}${e.resumedFromEpoch !== null ? `resuming after epoch ${e.resumedFromEpoch}; ` : ''}${e.epochs} epochs × ${e.stepsPerEpoch} steps\n`);
+      process.stderr.write(`${prefix}${e.resumedFromEpoch !== null ? `resuming after epoch ${e.resumedFromEpoch}; ` : ''}${e.epochs} epochs × ${e.stepsPerEpoch} steps; metric: ${e.metric}\n`);
     } else if (e.type === 'step' && tty) {
       const width = 24;
       const done = Math.round((e.step / e.stepsPerEpoch) * width);
-      process.stderr.write(`\r${prefix}epoch ${e.epoch} [${'#'.repeat(done)}${'.'.repeat(width - done)}] rate ${e.rate.toFixed(3)}   `);
+      process.stderr.write(`\r${prefix}epoch ${e.epoch} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${e.value.toFixed(3)}   `);
     } else if (e.type === 'epoch') {
       const r = e.record;
       const eta = e.etaMs > 0 ? `, ETA ${Math.round(e.etaMs / 1000)} s` : '';
-      process.stderr.write(`${tty ? '\r' : ''}${prefix}epoch ${r.epoch}: train ${r.trainRate.toFixed(3)}, validation ${r.validationRate.toFixed(3)} (best ${e.bestValidationRate.toFixed(3)} @${e.bestEpoch}), ${(r.ms / 1000).toFixed(1)} s${eta}, ${e.tensors} tensors\n`);
+      process.stderr.write(`${tty ? '\r' : ''}${prefix}epoch ${r.epoch}: train ${r.train.toFixed(3)}, validation ${r.validation.toFixed(3)} (best ${e.bestValidation.toFixed(3)} @${e.bestEpoch}), ${(r.ms / 1000).toFixed(1)} s${eta}, ${e.tensors} tensors\n`);
     }
   };
 }

@@ -7,10 +7,11 @@ import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/val
 import { MAX_BITS } from '../nets/builder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { PRECODER_DEFAULTS, buildPrecoder } from '../nets/precoder.ts';
+import { buildCsiNet, sideOf } from '../nets/csi.ts';
 import { PAPER_WMMSE_ITERATIONS, paperTraceGraph } from '../baselines/paper-traces.ts';
 import { DEFAULT_PRESET, presetByName, type HardwarePreset } from '../sim/presets.ts';
 
-export const NETS = ['precoder'] as const;
+export const NETS = ['precoder', 'csinet', 'crnet', 'cllwcsinet'] as const;
 export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
 
 export interface WorkloadOptions {
@@ -25,10 +26,15 @@ export interface WorkloadOptions {
   readonly iterations?: string;
   readonly preset?: string;
   readonly p?: string;
+  readonly cr?: string;
+  readonly side?: string;
+  readonly variant?: string;
 }
 
 export interface Workload {
   readonly graph: Graph;
+  /** For a CSI codec: the whole autoencoder (graph may be one side of it). */
+  readonly full?: Graph;
   readonly preset: HardwarePreset;
   readonly p?: number;
 }
@@ -46,7 +52,15 @@ export function workloadFromOptions(o: WorkloadOptions): Workload {
     const iterations = o.iterations === undefined ? PAPER_WMMSE_ITERATIONS : positiveNumber('--iterations', o.iterations);
     return { graph: paperTraceGraph({ algorithm, nt, nu, iterations }), preset, p };
   }
-  oneOf('--net', o.net ?? 'precoder', NETS);
+  const net = oneOf('--net', o.net ?? 'precoder', NETS);
+  if (net !== 'precoder') {
+    const full = buildCsiNet({
+      net,
+      cr: positiveInt('--cr', o.cr ?? '4'),
+      variant: oneOf('--variant', o.variant ?? 'fp', ['fp', 'bfc', 'q8'] as const),
+    });
+    return { graph: sideOf(full, oneOf('--side', o.side ?? 'both', ['encoder', 'decoder', 'both'] as const)), preset, p, full };
+  }
   const bits = positiveIntList('--bits', o.bits ?? PRECODER_DEFAULTS.bits.join(','), { length: 4, max: MAX_BITS });
   const graph = buildPrecoder({
     cout: positiveInt('--cout', o.cout ?? String(PRECODER_DEFAULTS.cout)),

@@ -7,7 +7,7 @@ import { rng } from '../core/rng.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
 import { Adam, ADAM_DEFAULTS } from './tf/adam.ts';
 import type { BitAssignment, GraphModel } from './tf/model.ts';
-import { batchTensor, evaluateRate, trainStep } from './train.ts';
+import { batchTensor, evaluateRate, precoderTask, trainStep } from './train.ts';
 
 /** Every assignment of `choices` to the layers, first layer slowest. */
 export function allAssignments(layers: readonly string[], choices: readonly number[]): number[][] {
@@ -51,13 +51,14 @@ export async function finetune(
   options: { batchSize: number; learningRate: number; seed: number },
 ): Promise<number> {
   const a = assignment(model, bits);
+  const task = precoderTask({ train, validation });
   const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: options.learningRate });
   const r = rng(options.seed).fork(`finetune-${bits.join('-')}`);
   const indices = Int32Array.from({ length: options.batchSize }, () => 0);
   for (let step = 0; step < steps; step++) {
     for (let i = 0; i < indices.length; i++) indices[i] = r.int(train.count);
     const x = batchTensor(train, indices, 0, indices.length);
-    await trainStep(model, adam, x, train.noiseVar, a, options.seed * 7 + step);
+    await trainStep(model, adam, task, x, a, options.seed * 7 + step);
     x.dispose();
   }
   adam.dispose();

@@ -34,20 +34,35 @@ export interface TrainConfig {
 
 export const TRAIN_DEFAULTS = { epochs: 60, batchSize: 1000, learningRate: 1e-3, patience: 10 } as const;
 
+/** One epoch: the task's metric on the training batches and on the validation split (higher is better). */
 export interface EpochRecord {
   readonly epoch: number;
-  readonly trainRate: number;
-  readonly validationRate: number;
+  readonly train: number;
+  readonly validation: number;
   readonly ms: number;
 }
 
+/**
+ * What is trained: batches of the training split, the loss to minimise, and the validation
+ * metric (higher is better). The precoder's is the sum rate; a codec's is −NMSE in dB.
+ */
+export interface TrainTask {
+  readonly metric: string;
+  readonly trainCount: number;
+  batch(order: ArrayLike<number>, from: number, to: number): tf.Tensor;
+  loss(model: GraphModel, x: tf.Tensor, options: { bits?: BitAssignment; dropoutSeed: number }): tf.Scalar;
+  /** The training metric of a batch, from its loss. */
+  metricOfLoss(loss: number): number;
+  validate(model: GraphModel, bits?: BitAssignment): Promise<number>;
+}
+
 export type TrainEvent =
-  | { readonly type: 'start'; readonly epochs: number; readonly stepsPerEpoch: number; readonly resumedFromEpoch: number | null }
-  | { readonly type: 'step'; readonly epoch: number; readonly step: number; readonly stepsPerEpoch: number; readonly rate: number }
+  | { readonly type: 'start'; readonly metric: string; readonly epochs: number; readonly stepsPerEpoch: number; readonly resumedFromEpoch: number | null }
+  | { readonly type: 'step'; readonly epoch: number; readonly step: number; readonly stepsPerEpoch: number; readonly value: number }
   | {
       readonly type: 'epoch';
       readonly record: EpochRecord;
-      readonly bestValidationRate: number;
+      readonly bestValidation: number;
       readonly bestEpoch: number;
       readonly etaMs: number;
       readonly tensors: number;
@@ -56,7 +71,8 @@ export type TrainEvent =
   | { readonly type: 'done'; readonly result: TrainResult };
 
 export interface TrainResult {
-  readonly bestValidationRate: number;
+  readonly metric: string;
+  readonly bestValidation: number;
   readonly bestEpoch: number;
   readonly epochsRun: number;
   readonly stoppedEarly: boolean;
@@ -68,7 +84,7 @@ export interface TrainResult {
 interface TrainerState {
   readonly epoch: number;
   readonly adamStep: number;
-  readonly bestValidationRate: number;
+  readonly bestValidation: number;
   readonly bestEpoch: number;
   readonly history: readonly EpochRecord[];
   readonly trainMs: number;
@@ -100,21 +116,31 @@ export function batchTensor(ds: MimoDataset, indices: ArrayLike<number>, from: n
   return tf.tensor4d(out, [to - from, 2, ds.nt, ds.nu]);
 }
 
-/** One Adam step on a batch; returns the batch's mean sum rate. Disposes all it makes. */
-export async function trainStep(model: GraphModel, adam: Adam, x: tf.Tensor4D, noiseVar: number, bits: BitAssignment | undefined, dropoutSeed: number): Promise<number> {
+/** One Adam step on a batch; returns the batch's loss. Disposes all it makes. */
+export async function trainStep(model: GraphModel, adam: Adam, task: TrainTask, x: tf.Tensor, bits: BitAssignment | undefined, dropoutSeed: number): Promise<number> {
   model.prepare(bits);
   const vars = [...model.trainable.values()];
-  const { value, grads } = tf.variableGrads(
-    () => tf.neg(tf.mean(sumRateTensor(x, model.forward(x, { training: true, bits, dropoutSeed }) as tf.Tensor2D, noiseVar))) as tf.Scalar,
-    vars,
-  );
+  const { value, grads } = tf.variableGrads(() => task.loss(model, x, { bits, dropoutSeed }), vars);
   const named: Record<string, tf.Tensor> = {};
   for (const [name, g] of Object.entries(grads)) named[model.keyOf(name)] = g;
   adam.apply(model.trainable, named);
-  const rate = -(await value.data())[0];
+  const loss = (await value.data())[0];
   value.dispose();
   for (const g of Object.values(grads)) g.dispose();
-  return rate;
+  return loss;
+}
+
+/** The precoder's task: maximise the mean sum rate after power normalisation. */
+export function precoderTask(data: TrainData): TrainTask {
+  const { train, validation } = data;
+  return {
+    metric: 'sum rate (bit/s/Hz)',
+    trainCount: train.count,
+    batch: (order, from, to) => batchTensor(train, order, from, to),
+    loss: (model, x, o) => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, model.forward(x, { training: true, ...o }) as tf.Tensor2D, train.noiseVar))) as tf.Scalar,
+    metricOfLoss: (loss) => -loss,
+    validate: (model, bits) => evaluateRate(model, validation, bits),
+  };
 }
 
 /** Mean sum rate of the model on a dataset (inference mode), in chunks. */
@@ -171,12 +197,13 @@ export interface TrainRun {
  * Trains (or resumes from `outDir`'s last checkpoint) and reports progress through `emit`.
  * Each epoch writes a checkpoint, so a kill loses at most the epoch in flight.
  */
-export async function trainModel(config: TrainConfig, data: TrainData, outDir: string | undefined, emit: (e: TrainEvent) => void = () => {}): Promise<TrainRun> {
+export async function trainModel(config: TrainConfig, data: TrainData | TrainTask, outDir: string | undefined, emit: (e: TrainEvent) => void = () => {}): Promise<TrainRun> {
+  const task = 'loss' in data ? data : precoderTask(data);
   validateTrainConfig(config);
   const key = configKey(config);
   const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer });
   const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: config.learningRate });
-  let state: TrainerState = { epoch: 0, adamStep: 0, bestValidationRate: -Infinity, bestEpoch: 0, history: [], trainMs: 0 };
+  let state: TrainerState = { epoch: 0, adamStep: 0, bestValidation: -Infinity, bestEpoch: 0, history: [], trainMs: 0 };
   let resumedFromEpoch: number | null = null;
   const latest = outDir ? latestCheckpoint(outDir) : undefined;
   if (latest) {
@@ -196,35 +223,35 @@ export async function trainModel(config: TrainConfig, data: TrainData, outDir: s
     state = ckpt.state;
     resumedFromEpoch = state.epoch;
   }
-  const { train, validation } = data;
-  const stepsPerEpoch = Math.ceil(train.count / config.batchSize);
-  emit({ type: 'start', epochs: config.epochs, stepsPerEpoch, resumedFromEpoch });
+  const count = task.trainCount;
+  const stepsPerEpoch = Math.ceil(count / config.batchSize);
+  emit({ type: 'start', metric: task.metric, epochs: config.epochs, stepsPerEpoch, resumedFromEpoch });
   const validationBits = config.supernet ? uniformBits(model, Math.max(...config.supernet.choices)) : undefined;
   let sinceBest = state.epoch - state.bestEpoch;
   let stoppedEarly = sinceBest >= config.patience && state.epoch > 0;
 
   for (let epoch = state.epoch + 1; epoch <= config.epochs && !stoppedEarly; epoch++) {
     const t0 = performance.now();
-    const order = permutation(train.count, config.seed, epoch);
-    let rateSum = 0;
+    const order = permutation(count, config.seed, epoch);
+    let metricSum = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
       const from = step * config.batchSize;
-      const to = Math.min(train.count, from + config.batchSize);
+      const to = Math.min(count, from + config.batchSize);
       const bits = config.supernet ? sampledBits(model, config.supernet.choices, config.seed, epoch, step) : undefined;
-      const x = batchTensor(train, order, from, to);
-      const rate = await trainStep(model, adam, x, train.noiseVar, bits, config.seed * 100003 + epoch * 1009 + step);
+      const x = task.batch(order, from, to);
+      const value = task.metricOfLoss(await trainStep(model, adam, task, x, bits, config.seed * 100003 + epoch * 1009 + step));
       x.dispose();
-      rateSum += rate * (to - from);
-      emit({ type: 'step', epoch, step: step + 1, stepsPerEpoch, rate });
+      metricSum += value * (to - from);
+      emit({ type: 'step', epoch, step: step + 1, stepsPerEpoch, value });
     }
-    const validationRate = await evaluateRate(model, validation, validationBits);
+    const validation = await task.validate(model, validationBits);
     const ms = performance.now() - t0;
-    const record: EpochRecord = { epoch, trainRate: rateSum / train.count, validationRate, ms };
-    const improved = validationRate > state.bestValidationRate;
+    const record: EpochRecord = { epoch, train: metricSum / count, validation, ms };
+    const improved = validation > state.bestValidation;
     state = {
       epoch,
       adamStep: adam.step,
-      bestValidationRate: improved ? validationRate : state.bestValidationRate,
+      bestValidation: improved ? validation : state.bestValidation,
       bestEpoch: improved ? epoch : state.bestEpoch,
       history: [...state.history, record],
       trainMs: state.trainMs + ms,
@@ -242,7 +269,7 @@ export async function trainModel(config: TrainConfig, data: TrainData, outDir: s
     emit({
       type: 'epoch',
       record,
-      bestValidationRate: state.bestValidationRate,
+      bestValidation: state.bestValidation,
       bestEpoch: state.bestEpoch,
       etaMs: (config.epochs - epoch) * meanEpochMs,
       tensors: tf.memory().numTensors,
@@ -251,7 +278,8 @@ export async function trainModel(config: TrainConfig, data: TrainData, outDir: s
   }
   adam.dispose();
   const result: TrainResult = {
-    bestValidationRate: state.bestValidationRate,
+    metric: task.metric,
+    bestValidation: state.bestValidation,
     bestEpoch: state.bestEpoch,
     epochsRun: state.epoch,
     stoppedEarly,

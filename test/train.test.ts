@@ -8,7 +8,7 @@ import { allAssignments, evaluateAllConfigs, finetune } from '../nets/supernet.t
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { GraphModel } from '../nets/tf/model.ts';
-import { conv2dIm2col, matMul } from '../nets/tf/ops.ts';
+import { conv2dFast, conv2dIm2col, matMul } from '../nets/tf/ops.ts';
 import { sumRateTensor } from '../nets/tf/sumrate.ts';
 import { evaluateRate, modelFromCheckpoint, trainModel, type TrainConfig, type TrainEvent } from '../nets/train.ts';
 import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
@@ -32,6 +32,20 @@ describe('tfjs building blocks', () => {
       const ref = tf.conv2d(x, k, 1, padding).dataSync();
       expect(ours.length).toBe(ref.length);
       ours.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 4));
+    }
+  });
+
+  it('the Conv2D-kernel convolution and its gradients equal the im2col formulation', () => {
+    const x = tf.randomNormal([3, 7, 6, 2], 0, 1, 'float32', 5) as tf.Tensor4D;
+    for (const [kh, kw, padding] of [[3, 3, 'same'], [1, 9, 'same'], [5, 1, 'same'], [3, 2, 'valid']] as const) {
+      const k = tf.randomNormal([kh * kw * 2, 3], 0, 1, 'float32', kh * 10 + kw) as tf.Tensor2D;
+      const loss = (f: (a: tf.Tensor4D, b: tf.Tensor2D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.sin(f(a as tf.Tensor4D, b as tf.Tensor2D)));
+      const fast = (a: tf.Tensor4D, b: tf.Tensor2D) => conv2dFast(a, tf.reshape(b, [kh, kw, 2, 3]) as tf.Tensor4D, padding);
+      const ref = (a: tf.Tensor4D, b: tf.Tensor2D) => conv2dIm2col(a, b, kh, kw, padding);
+      fast(x, k).dataSync().forEach((v, i) => expect(v).toBeCloseTo(ref(x, k).dataSync()[i], 4));
+      const g1 = tf.grads(loss(fast))([x, k]);
+      const g2 = tf.grads(loss(ref))([x, k]);
+      g1.forEach((g, i) => g.dataSync().forEach((v, j) => expect(v).toBeCloseTo(g2[i].dataSync()[j], 3)));
     }
   });
 
@@ -79,7 +93,7 @@ describe('training', () => {
     expect(epochs).toHaveLength(4);
     expect(new Set(epochs.map((e) => e.tensors)).size).toBe(1);
     expect(new Set(epochs.map((e) => e.wasmBytes)).size).toBe(1);
-    expect(result.history[3].trainRate).toBeGreaterThan(result.history[0].trainRate);
+    expect(result.history[3].train).toBeGreaterThan(result.history[0].train);
     model.dispose();
   });
 
@@ -92,7 +106,7 @@ describe('training', () => {
     const resumed = await trainModel(config({ epochs: 3 }), data(), dir, (e) => events.push(e));
     expect(events[0]).toMatchObject({ type: 'start', resumedFromEpoch: 2 });
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(1);
-    expect(resumed.result.history.map((h) => h.validationRate)).toEqual(straight.result.history.map((h) => h.validationRate));
+    expect(resumed.result.history.map((h) => h.validation)).toEqual(straight.result.history.map((h) => h.validation));
     const a = straight.model.trainable.get('fc1/kernel')!.dataSync();
     const b = resumed.model.trainable.get('fc1/kernel')!.dataSync();
     expect(Array.from(b)).toEqual(Array.from(a));
@@ -119,7 +133,7 @@ describe('training', () => {
     const { model } = await trainModel(config({ epochs: 2 }), data(), dir);
     const { model: loaded } = modelFromCheckpoint(dir);
     const ds = generateSplit(scenario, 'validation') as MimoDataset;
-    const best = JSON.parse(readFileSync(join(dir, 'best', 'latest', 'model.json'), 'utf8')).trainer.bestValidationRate;
+    const best = JSON.parse(readFileSync(join(dir, 'best', 'latest', 'model.json'), 'utf8')).trainer.bestValidation;
     expect(await evaluateRate(loaded, ds)).toBeCloseTo(best, 4);
     model.dispose();
     loaded.dispose();

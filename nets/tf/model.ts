@@ -13,7 +13,7 @@ import { rng } from '../../core/rng.ts';
 import type { Graph, Op } from '../graph.ts';
 import { binarize, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
 import { tf } from './backend.ts';
-import { conv2dIm2col, matMul } from './ops.ts';
+import { conv2dFast, matMul } from './ops.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
 
@@ -150,7 +150,10 @@ export class GraphModel {
    * it. In training mode, BN uses batch statistics (and updates its running ones) and dropout
    * is active; `dropoutSeed` makes the masks reproducible.
    */
-  forward(input: tf.Tensor, options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number }): tf.Tensor {
+  forward(
+    input: tf.Tensor,
+    options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number; perturb?: { readonly after: string; readonly apply: (t: tf.Tensor) => tf.Tensor } },
+  ): tf.Tensor {
     const values = new Map<string, tf.Tensor>();
     const toNhwc = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 2, 3, 1]) : t);
     const toNchw = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t);
@@ -158,6 +161,8 @@ export class GraphModel {
     for (const [index, op] of this.graph.ops.entries()) {
       const x = op.inputs.map((n) => values.get(n)!);
       out = this.apply(op, index, x, input, options, toNhwc, toNchw);
+      // An imperfect channel between the two halves of an autoencoder (codeword noise).
+      if (options.perturb && op.name === options.perturb.after) out = options.perturb.apply(out);
       values.set(op.name, out);
     }
     // Back to the Graph's channel-first layout.
@@ -188,12 +193,12 @@ export class GraphModel {
         const groups = op.groups;
         const cinG = op.inputShapes[0][0] / groups;
         const coutG = op.filters / groups;
+        const [kh, kw] = op.kernel;
+        const conv = (xg: tf.Tensor4D, k: tf.Tensor2D) => conv2dFast(xg, tf.reshape(k, [kh, kw, cinG, k.shape[1]]) as tf.Tensor4D, padding);
         let y: tf.Tensor4D;
-        if (groups === 1) y = conv2dIm2col(xin, kernel, op.kernel[0], op.kernel[1], padding);
+        if (groups === 1) y = conv(xin, kernel);
         else {
-          const parts = tf.split(xin, groups, 3).map((xg, g) =>
-            conv2dIm2col(xg as tf.Tensor4D, tf.slice(kernel, [0, g * coutG], [op.kernel[0] * op.kernel[1] * cinG, coutG]), op.kernel[0], op.kernel[1], padding),
-          );
+          const parts = tf.split(xin, groups, 3).map((xg, g) => conv(xg as tf.Tensor4D, tf.slice(kernel, [0, g * coutG], [kh * kw * cinG, coutG])));
           y = tf.concat(parts, 3);
         }
         if (op.stride[0] > 1 || op.stride[1] > 1) {

@@ -50,3 +50,34 @@ export function conv2dIm2col(
     return tf.reshape(out, [b, ho, wo, kernel.shape[1]]) as tf.Tensor4D;
   });
 }
+
+/**
+ * A stride-1 convolution (NHWC, kernel [k_h, k_w, C_in, C_out]) on tfjs's own Conv2D kernel,
+ * with its gradients: the input's by Conv2DBackpropInput (conv2dTranspose), the filter's by a
+ * second Conv2D with batch and channels swapped — ∂W[i,j,c,o] = Σ_{b,h,w} x̃[b,h+i,w+j,c]·∂y[b,h,w,o]
+ * is the 'valid' convolution of x̃ᵀ [C_in, H̃, W̃, B] with ∂yᵀ [H, W, B, C_out] as the filter.
+ * Several times faster than im2col on wasm, where slices and concats dominate.
+ */
+export function conv2dFast(x: tf.Tensor4D, kernel: tf.Tensor4D, padding: 'same' | 'valid'): tf.Tensor4D {
+  const [kh, kw] = kernel.shape;
+  const f = customGrad((input: tf.Tensor4D, k: tf.Tensor4D, save: tf.GradSaveFunc) => {
+    save([input, k]);
+    return {
+      value: tf.conv2d(input, k, 1, padding),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ks] = saved as tf.Tensor4D[];
+        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, ks, xs.shape, 1, padding);
+        const dk = tf.tidy(() => {
+          const ph = padding === 'same' ? kh - 1 : 0;
+          const pw = padding === 'same' ? kw - 1 : 0;
+          const padded = ph + pw > 0 ? tf.pad(xs, [[0, 0], [Math.floor(ph / 2), ph - Math.floor(ph / 2)], [Math.floor(pw / 2), pw - Math.floor(pw / 2)], [0, 0]]) : xs;
+          const xt = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
+          const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+          return tf.transpose(tf.conv2d(xt, dyt, 1, 'valid'), [1, 2, 0, 3]);
+        });
+        return [dx, dk];
+      },
+    };
+  });
+  return f(x, kernel) as tf.Tensor4D;
+}
