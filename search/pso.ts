@@ -1,0 +1,209 @@
+/**
+ * PSO bit allocation (seed 004): penalised PSO (PPSO) and greedy-criterion PSO (GC-PSO) over
+ * integer positions — here indices into a list of bit choices per layer — with time-varying
+ * inertia w(t) = (0.9 − 0.4)(T − t)/T + 0.4 and accelerations c1: 2.5 → 0.5, c2: 0.5 → 2.5.
+ *
+ * Problem forms (seed 004 §II: the objective and the consumption swap roles):
+ *   'max-quality': maximise quality subject to cost ≤ budget;
+ *   'min-cost':    minimise cost subject to quality ≥ target.
+ * PPSO adds ρ·(violation) to the fitness; GC-PSO keeps the plain objective and, after each
+ * move, repairs an infeasible particle by changing, one step at a time, the layer whose change
+ * hurts the objective least (the sensitivity) until the constraint holds.
+ */
+import { rng } from '../core/rng.ts';
+
+export interface Evaluation {
+  readonly quality: number;
+  readonly cost: number;
+}
+
+export type Problem = { readonly kind: 'max-quality'; readonly budget: number } | { readonly kind: 'min-cost'; readonly target: number };
+
+export interface PsoOptions {
+  readonly algorithm: 'ppso' | 'gcpso';
+  readonly particles: number;
+  readonly iterations: number;
+  readonly seed: number;
+  /** PPSO penalty per unit of violation (relative to the objective's scale). */
+  readonly penalty?: number;
+  /** Stop after this many iterations without a better global best (default: never). */
+  readonly patience?: number;
+}
+
+export interface PsoResult {
+  readonly best: readonly number[] | null;
+  readonly bestEvaluation: Evaluation | null;
+  /** Distinct positions evaluated (the cost of the search). */
+  readonly evaluations: number;
+  readonly history: readonly number[];
+}
+
+/**
+ * What the search may ask: the cost of a position (closed-form energy: microseconds, not
+ * counted) and its quality (a network's sum rate: the expensive evaluation, counted once per
+ * distinct position).
+ */
+export interface Objective {
+  readonly cost: (position: readonly number[]) => number;
+  readonly quality: (position: readonly number[]) => number;
+}
+
+export class Evaluator {
+  private readonly qualities = new Map<string, number>();
+  constructor(private readonly objective: Objective) {}
+  /** Distinct quality evaluations so far. */
+  get count(): number {
+    return this.qualities.size;
+  }
+  cost(position: readonly number[]): number {
+    return this.objective.cost(position);
+  }
+  quality(position: readonly number[]): number {
+    const key = position.join(',');
+    let q = this.qualities.get(key);
+    if (q === undefined) {
+      q = this.objective.quality(position);
+      this.qualities.set(key, q);
+    }
+    return q;
+  }
+  at(position: readonly number[]): Evaluation {
+    return { quality: this.quality(position), cost: this.cost(position) };
+  }
+  /** Feasibility, asking for the quality only when the constraint is on quality. */
+  feasible(problem: Problem, position: readonly number[]): boolean {
+    return problem.kind === 'max-quality' ? this.cost(position) <= problem.budget : this.quality(position) >= problem.target;
+  }
+}
+
+export function feasible(p: Problem, e: Evaluation): boolean {
+  return p.kind === 'max-quality' ? e.cost <= p.budget : e.quality >= p.target;
+}
+
+/** Lower is better. */
+function objective(p: Problem, e: Evaluation): number {
+  return p.kind === 'max-quality' ? -e.quality : e.cost;
+}
+
+function violation(p: Problem, e: Evaluation): number {
+  return p.kind === 'max-quality' ? Math.max(0, e.cost - p.budget) / Math.max(Math.abs(p.budget), 1e-12) : Math.max(0, p.target - e.quality) / Math.max(Math.abs(p.target), 1e-12);
+}
+
+export function schedule(t: number, T: number): { w: number; c1: number; c2: number } {
+  const f = T > 0 ? (T - t) / T : 0;
+  return { w: (0.9 - 0.4) * f + 0.4, c1: 0.5 + (2.5 - 0.5) * f, c2: 2.5 - (2.5 - 0.5) * f };
+}
+
+/** Greedy repair: step one layer at a time (down for a cost budget, up for a quality target). */
+function repair(position: number[], levels: number, problem: Problem, ev: Evaluator): number[] {
+  const x = position.slice();
+  for (let guard = 0; guard < x.length * levels && !ev.feasible(problem, x); guard++) {
+    const current = ev.at(x);
+    let bestDim = -1;
+    let bestSensitivity = Infinity;
+    for (let d = 0; d < x.length; d++) {
+      const next = x[d] + (problem.kind === 'max-quality' ? -1 : 1);
+      if (next < 0 || next >= levels) continue;
+      const trial = x.slice();
+      trial[d] = next;
+      const e = ev.at(trial);
+      // Seed 004's sensitivity is the objective's change per bit step, every step costing the
+      // same; here layers' bits cost very different energies, so it is taken per unit of cost:
+      // the least quality lost per µJ saved, or the most quality gained per µJ spent.
+      const dCost = Math.max(Math.abs(current.cost - e.cost), 1e-12);
+      const sensitivity = problem.kind === 'max-quality' ? (current.quality - e.quality) / dCost : -(e.quality - current.quality) / dCost;
+      if (sensitivity < bestSensitivity) {
+        bestSensitivity = sensitivity;
+        bestDim = d;
+      }
+    }
+    if (bestDim < 0) break;
+    x[bestDim] += problem.kind === 'max-quality' ? -1 : 1;
+  }
+  return x;
+}
+
+export function pso(dimensions: number, levels: number, f: Objective, problem: Problem, options: PsoOptions): PsoResult {
+  const r = rng(options.seed).fork(`pso-${options.algorithm}`);
+  const ev = new Evaluator(f);
+  const rho = options.penalty ?? 10;
+  const fitness = (x: readonly number[]) => {
+    if (options.algorithm === 'gcpso' && !ev.feasible(problem, x)) return Infinity;
+    const e = ev.at(x);
+    const base = objective(problem, e);
+    if (options.algorithm === 'gcpso') return base;
+    return base + rho * Math.abs(base || 1) * violation(problem, e);
+  };
+  const clamp = (v: number) => Math.min(levels - 1, Math.max(0, Math.round(v)));
+  const vmax = Math.max(1, (levels - 1) / 2);
+  // Seed 004 initialises around the average bit width the constraint allows: the highest
+  // uniform level within a cost budget, the lowest that meets a quality target.
+  let start = (levels - 1) / 2;
+  const uniformFeasible = Array.from({ length: levels }, (_, l) => ev.feasible(problem, new Array<number>(dimensions).fill(l)));
+  if (problem.kind === 'max-quality') {
+    const l = uniformFeasible.lastIndexOf(true);
+    start = l >= 0 ? l + 0.5 : 0;
+  } else {
+    const l = uniformFeasible.indexOf(true);
+    start = l >= 0 ? l - 0.5 : levels - 1;
+  }
+  const xs = Array.from({ length: options.particles }, () => Array.from({ length: dimensions }, () => clamp(start + (r.next() * 2 - 1) * 1.5)));
+  const vs = Array.from({ length: options.particles }, () => Array.from({ length: dimensions }, () => (r.next() * 2 - 1) * 0.5 * levels));
+  if (options.algorithm === 'gcpso') xs.forEach((x, i) => (xs[i] = repair(x, levels, problem, ev)));
+  const pbest = xs.map((x) => x.slice());
+  const pfit = xs.map(fitness);
+  let g = pfit.indexOf(Math.min(...pfit));
+  let gbest = pbest[g].slice();
+  let gfit = pfit[g];
+  const history: number[] = [gfit];
+  let stale = 0;
+  for (let t = 0; t < options.iterations && stale < (options.patience ?? Infinity); t++) {
+    const before = gfit;
+    const { w, c1, c2 } = schedule(t, options.iterations);
+    for (let i = 0; i < options.particles; i++) {
+      for (let d = 0; d < dimensions; d++) {
+        const v = w * vs[i][d] + c1 * r.next() * (pbest[i][d] - xs[i][d]) + c2 * r.next() * (gbest[d] - xs[i][d]);
+        // Velocity clamp (V_max = half the range): without it particles pile up at the bounds.
+        vs[i][d] = Math.max(-vmax, Math.min(vmax, v));
+        xs[i][d] = clamp(xs[i][d] + vs[i][d]);
+      }
+      if (options.algorithm === 'gcpso') xs[i] = repair(xs[i], levels, problem, ev);
+      const fx = fitness(xs[i]);
+      if (fx < pfit[i]) {
+        pfit[i] = fx;
+        pbest[i] = xs[i].slice();
+        if (fx < gfit) {
+          gfit = fx;
+          gbest = xs[i].slice();
+        }
+      }
+    }
+    history.push(gfit);
+    stale = gfit < before ? 0 : stale + 1;
+  }
+  const ok = ev.feasible(problem, gbest);
+  const bestEvaluation = ev.at(gbest);
+  return { best: ok ? gbest : null, bestEvaluation: ok ? bestEvaluation : null, evaluations: ev.count, history };
+}
+
+/** The exhaustive optimum over every position (levels^dimensions evaluations). */
+export function exhaustive(dimensions: number, levels: number, objectiveFns: Objective, problem: Problem): { best: number[] | null; evaluation: Evaluation | null; evaluations: number } {
+  const f = (x: readonly number[]): Evaluation => ({ quality: objectiveFns.quality(x), cost: objectiveFns.cost(x) });
+  let best: number[] | null = null;
+  let bestEval: Evaluation | null = null;
+  const x = new Array<number>(dimensions).fill(0);
+  let n = 0;
+  for (;;) {
+    const e = f(x);
+    n++;
+    if (feasible(problem, e) && (bestEval === null || objective(problem, e) < objective(problem, bestEval))) {
+      best = x.slice();
+      bestEval = e;
+    }
+    let d = dimensions - 1;
+    while (d >= 0 && x[d] === levels - 1) x[d--] = 0;
+    if (d < 0) break;
+    x[d]++;
+  }
+  return { best, evaluation: bestEval, evaluations: n };
+}

@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dominates, paretoFront, type Scored } from '../search/pareto.ts';
+import { exhaustive, pso, schedule } from '../search/pso.ts';
+import { bitObjective, energyOfBits, syntheticQuality } from '../search/objective.ts';
+import { KASALAEE_2025 } from '../sim/presets.ts';
+
+const pointsArb = fc.array(
+  fc.record({ x: fc.integer({ min: 0, max: 20 }), y: fc.integer({ min: 0, max: 20 }) }),
+  { maxLength: 60 },
+);
+
+describe('Pareto fronts', () => {
+  it('no point on the front is dominated; every point off it is dominated by one on it', () => {
+    fc.assert(
+      fc.property(pointsArb, (raw) => {
+        const points: Scored<number>[] = raw.map((p, i) => ({ item: i, x: p.x, y: p.y }));
+        const front = paretoFront(points);
+        const onFront = new Set(front.map((p) => p.item));
+        for (const f of front) expect(points.some((p) => dominates(p, f))).toBe(false);
+        for (const p of points) if (!onFront.has(p.item)) expect(front.some((f) => dominates(f, p))).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('PSO bit allocation (seed 004)', () => {
+  const energy = energyOfBits(64, 1024, KASALAEE_2025);
+
+  it('uses the time-varying schedule: inertia 0.9→0.4, c1 2.5→0.5, c2 0.5→2.5', () => {
+    expect(schedule(0, 10)).toEqual({ w: 0.9, c1: 2.5, c2: 0.5 });
+    expect(schedule(10, 10)).toEqual({ w: 0.4, c1: 0.5, c2: 2.5 });
+    const mid = schedule(5, 10);
+    expect(mid.w).toBeCloseTo(0.65, 12);
+    expect(mid.c1).toBeCloseTo(1.5, 12);
+  });
+
+  it('returns feasible integer allocations in both problem forms, counting distinct quality evaluations', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom('ppso' as const, 'gcpso' as const), fc.boolean(), (q, seed, algorithm, maxQuality) => {
+        const objective = bitObjective(energy, syntheticQuality(q));
+        const problem = maxQuality ? { kind: 'max-quality' as const, budget: 12 } : { kind: 'min-cost' as const, target: 17 };
+        const r = pso(4, 4, objective, problem, { algorithm, particles: 6, iterations: 6, seed });
+        const ex = exhaustive(4, 4, objective, problem);
+        expect(r.evaluations).toBeLessThanOrEqual(256);
+        if (r.best) {
+          expect(r.best.every((i) => Number.isInteger(i) && i >= 0 && i < 4)).toBe(true);
+          if (problem.kind === 'max-quality') {
+            expect(r.bestEvaluation!.cost).toBeLessThanOrEqual(problem.budget);
+            expect(r.bestEvaluation!.quality).toBeLessThanOrEqual(ex.evaluation!.quality + 1e-12);
+          } else {
+            expect(r.bestEvaluation!.quality).toBeGreaterThanOrEqual(problem.target);
+            expect(r.bestEvaluation!.cost).toBeGreaterThanOrEqual(ex.evaluation!.cost - 1e-12);
+          }
+        }
+        // The global best never gets worse.
+        for (let i = 1; i < r.history.length; i++) expect(r.history[i]).toBeLessThanOrEqual(r.history[i - 1]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('GC-PSO (7 particles × 5 iterations) finds the exhaustive optimum in most seeded runs with about a quarter of the evaluations', () => {
+    let hits = 0;
+    let evaluations = 0;
+    let runs = 0;
+    for (let q = 1; q <= 6; q++) {
+      const objective = bitObjective(energy, syntheticQuality(q));
+      for (const problem of [{ kind: 'max-quality' as const, budget: 15 }, { kind: 'max-quality' as const, budget: 25 }, { kind: 'min-cost' as const, target: 17.5 }]) {
+        const ex = exhaustive(4, 4, objective, problem);
+        for (let seed = 0; seed < 5; seed++) {
+          const r = pso(4, 4, objective, problem, { algorithm: 'gcpso', particles: 7, iterations: 5, seed });
+          runs++;
+          evaluations += r.evaluations;
+          if (r.best && ex.best && r.best.join() === ex.best.join()) hits++;
+        }
+      }
+    }
+    // Measured figures are in the closing note; the test guards against regressions.
+    expect(hits / runs).toBeGreaterThanOrEqual(0.85);
+    expect(evaluations / runs).toBeLessThanOrEqual(0.3 * 256);
+  });
+});
