@@ -1,24 +1,47 @@
 /**
  * The `measured` accounting: the real operation counts of our own implementation on a run, as
- * a Graph of trace ops (one per phase) that sim/energy and sim/engine price like any net.
- * A MAC absorbs one addition, so an op's MACs are its real multiplications and only the
- * additions beyond them (plus square roots, logarithms, comparisons) are elementwise work.
+ * a Graph that sim/energy and sim/engine price like any net. A phase's matrix product, when its
+ * shape is known, is a shaped `matmul` op (the engine folds it onto the array); the rest of the
+ * phase's counted operations is a `trace` op. A MAC absorbs one addition, so a trace's MACs are
+ * its real multiplications and only the additions beyond them (plus square roots, logarithms,
+ * comparisons) are elementwise work.
  */
 import { graphBuilder } from '../nets/builder.ts';
 import { FULL_PRECISION, type Graph, type Precision } from '../nets/graph.ts';
 import type { OpCounter } from './complex.ts';
 
+/** The product a phase performs per solve: [M×K]·[K×N], `repeat` times (a mean may be fractional). */
+export interface PhaseProduct {
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  readonly complex: boolean;
+  readonly repeat: number;
+}
+
 export function measuredTraceGraph(
   name: string,
   phases: Readonly<Record<string, OpCounter>>,
+  products: Readonly<Record<string, PhaseProduct>> = {},
   precision: Precision = FULL_PRECISION,
 ): Graph {
   const b = graphBuilder(`${name}-measured`, precision);
   for (const [phase, c] of Object.entries(phases)) {
+    let mults = c.mults;
+    let adds = c.adds;
+    const product = products[phase];
+    const repeat = product ? Math.round(product.repeat) : 0;
+    if (product && repeat > 0) {
+      const { M, N, K, complex } = product;
+      b.add(`${phase}.product`, { kind: 'matmul', M, N, K, complex, repeat, note: `${complex ? 'complex ' : ''}[${M}×${K}]·[${K}×${N}] × ${repeat}` });
+      // What complex.ts's matmul counts for these products.
+      mults -= repeat * (complex ? 4 : 1) * M * N * K;
+      adds -= repeat * (complex ? 2 * M * N * K + 2 * M * N * (K - 1) : M * N * (K - 1));
+    }
     b.add(phase, {
       kind: 'trace',
-      macs: c.mults,
-      elementwise: Math.max(0, c.adds - c.mults) + c.special,
+      macs: Math.max(0, mults),
+      elementwise: Math.max(0, adds - Math.max(0, mults)) + c.special,
       note: `measured: ${c.mults} mults, ${c.adds} adds, ${c.special} other`,
     });
   }

@@ -10,7 +10,7 @@ import { priceGraph, type EnergyReport } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { checkChannel, noiseVarForSnrDb, rayleighH, type Channel } from './channel.ts';
 import { newCounter, type OpCounter } from './complex.ts';
-import { meanCounters, measuredTraceGraph } from './measured-traces.ts';
+import { meanCounters, measuredTraceGraph, type PhaseProduct } from './measured-traces.ts';
 import { paperTraceGraph } from './paper-traces.ts';
 import { linearPrecoder, sumRate, type LinearPrecoder } from './precoders.ts';
 import { wmmse, validateWmmseOptions, type WmmseOptions } from './wmmse.ts';
@@ -111,8 +111,21 @@ export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], 
       convergedFraction: samples.filter((s) => s.converged).length / samples.length,
     },
     paperGraph,
-    measuredGraph: measuredTraceGraph(algorithm, meanCounters(samples.map((s) => s.counts))),
+    measuredGraph: measuredTraceGraph(algorithm, meanCounters(samples.map((s) => s.counts)), phaseProducts(algorithm, nt, nu, mean)),
   };
+}
+
+/** The matrix products each phase of our implementations performs per solve. */
+export function phaseProducts(algorithm: Algorithm, nt: number, nu: number, iterations: number): Record<string, PhaseProduct> {
+  if (algorithm === 'wmmse') {
+    return {
+      // H·V once for the MRT start and once after every precoder update; Hᴴ·X per update.
+      receivers: { M: nu, N: nu, K: nt, complex: true, repeat: iterations + 1 },
+      precoder: { M: nt, N: nu, K: nu, complex: true, repeat: iterations },
+    };
+  }
+  if (algorithm === 'mrt') return {};
+  return { [algorithm]: { M: nt, N: nu, K: nu, complex: true, repeat: 1 } };
 }
 
 export interface BaselineEnergy {

@@ -3,7 +3,9 @@
  * `energy` (and later `simulate`), kept out of the commander layer so tests reach it directly.
  */
 import { InputError } from '../core/errors.ts';
-import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { finiteNumber, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { rayleighChannels, runBaseline } from '../baselines/run.ts';
+import { WMMSE_DEFAULTS } from '../baselines/wmmse.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { PRECODER_DEFAULTS, buildPrecoder } from '../nets/precoder.ts';
@@ -29,6 +31,9 @@ export interface WorkloadOptions {
   readonly cr?: string;
   readonly side?: string;
   readonly variant?: string;
+  readonly accounting?: string;
+  readonly snrDb?: string;
+  readonly samples?: string;
 }
 
 export interface Workload {
@@ -49,6 +54,12 @@ export function workloadFromOptions(o: WorkloadOptions): Workload {
   const nu = positiveInt('--nu', o.nu ?? String(PRECODER_DEFAULTS.nu));
   if (o.baseline !== undefined) {
     const algorithm = oneOf('--baseline', o.baseline, PAPER_BASELINES);
+    if (oneOf('--accounting', o.accounting ?? 'paper', ['paper', 'measured'] as const) === 'measured') {
+      // Our implementation's counted operations on seeded Rayleigh channels (WMMSE: abs rule, 1e-5).
+      const snrDb = finiteNumber('--snr-db', o.snrDb ?? '15');
+      const channels = rayleighChannels({ nt, nu, snrDb, samples: positiveInt('--samples', o.samples ?? '20'), seed: 1 });
+      return { graph: runBaseline(algorithm, channels, WMMSE_DEFAULTS, snrDb).measuredGraph, preset, p };
+    }
     const iterations = o.iterations === undefined ? PAPER_WMMSE_ITERATIONS : positiveNumber('--iterations', o.iterations);
     return { graph: paperTraceGraph({ algorithm, nt, nu, iterations }), preset, p };
   }

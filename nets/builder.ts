@@ -92,6 +92,9 @@ function checkSpec(name: string, spec: OpSpec): void {
     case 'powernorm':
       if (!(spec.power > 0 && Number.isFinite(spec.power))) throw new ShapeError(name, `power ${spec.power}; allowed: a finite number > 0`);
       break;
+    case 'matmul':
+      positiveInts.push(['M', spec.M], ['N', spec.N], ['K', spec.K], ['repeat', spec.repeat]);
+      break;
     case 'trace':
       if (!(spec.macs >= 0 && Number.isFinite(spec.macs)) || !(spec.elementwise >= 0 && Number.isFinite(spec.elementwise))) {
         throw new ShapeError(name, `trace counts must be finite and ≥ 0, got macs ${spec.macs}, elementwise ${spec.elementwise}`);

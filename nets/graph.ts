@@ -45,7 +45,20 @@ export type OpSpec =
    * An algorithm's operation count with no tensor semantics (a classical precoder's op trace):
    * `macs` real multiplications, priced like the paper's eq. (14).
    */
-  | { readonly kind: 'trace'; readonly macs: number; readonly elementwise: number; readonly note: string };
+  | { readonly kind: 'trace'; readonly macs: number; readonly elementwise: number; readonly note: string }
+  /**
+   * A product of two data matrices in an algorithm's trace ([M×K]·[K×N], complex or real,
+   * `repeat` times): shaped, so the engine folds it onto the array like any GEMM.
+   */
+  | {
+      readonly kind: 'matmul';
+      readonly M: number;
+      readonly N: number;
+      readonly K: number;
+      readonly complex: boolean;
+      readonly repeat: number;
+      readonly note: string;
+    };
 
 export type OpKind = OpSpec['kind'];
 

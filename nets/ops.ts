@@ -187,6 +187,15 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
       return { macs: n, weights: 0, activations: n, elementwise: n + 1, outputs: n };
     },
   },
+  matmul: {
+    arity: 'none',
+    infer: (spec) => [spec.repeat, spec.M, spec.N],
+    counts: (spec) => {
+      // A complex product is four real products accumulated into two real outputs.
+      const outputs = spec.repeat * spec.M * spec.N * (spec.complex ? 2 : 1);
+      return { macs: spec.repeat * (spec.complex ? 4 : 1) * spec.M * spec.N * spec.K, weights: 0, activations: outputs, elementwise: 0, outputs };
+    },
+  },
   trace: {
     arity: 'none',
     infer: () => [],

@@ -36,11 +36,22 @@ describe('measured traces', () => {
     const run = runBaseline('wmmse', channels, { tol: 1e-5, rule: 'abs', maxIter: 500 }, 10);
     const energy = baselineEnergy(run, KASALAEE_2025);
     expect(graphCounts(run.paperGraph!).macs).toBeCloseTo(graphCounts(paperTraceGraph({ algorithm: 'wmmse', nt: 16, nu: 4, iterations: run.iterations.mean })).macs, 6);
-    expect(run.measuredGraph.ops.map((op) => op.name)).toEqual(['gram', 'init', 'receivers', 'multiplier', 'precoder']);
+    expect(run.measuredGraph.ops.map((op) => op.name)).toEqual(['gram', 'init', 'receivers.product', 'receivers', 'multiplier', 'precoder.product', 'precoder']);
+    // The shaped products plus the remainders keep the measured totals when the mean iteration count is whole.
     expect(energy.measured.totals.macs).toBeGreaterThan(0);
     expect(energy.measured.energy.total).toBeGreaterThan(0);
     // The push-through form is O(N_T·N_U²) per iteration, far below eq. (12)'s O(N_T³·N_U).
     expect(energy.measured.totals.macs).toBeLessThan(energy.paper!.totals.macs);
+  });
+
+  it('shaped products carry exactly the counted multiplications (whole iteration counts)', () => {
+    const channels = rayleighChannels({ nt: 8, nu: 2, snrDb: 10, samples: 1, seed: 3 });
+    const run = runBaseline('wmmse', channels, { tol: 0, rule: 'abs', maxIter: 7 }, 10);
+    const counted = Object.values(run.samples[0].counts).reduce((s, c) => s + c.mults, 0);
+    expect(graphCounts(run.measuredGraph).macs).toBe(counted);
+    const product = run.measuredGraph.ops.find((op) => op.name === 'precoder.product')!;
+    expect(product).toMatchObject({ kind: 'matmul', M: 8, N: 2, K: 2, complex: true, repeat: 7 });
+    expect(graphCounts({ name: 'p', ops: [run.measuredGraph.ops.find((op) => op.name === 'precoder')!] }).macs).toBe(0);
   });
 
   it('ZF measured multiplications follow the implementation: Gram, N_U×N_U inverse, Hᴴ·G⁻¹, scaling', () => {

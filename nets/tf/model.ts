@@ -49,7 +49,7 @@ export class GraphModel {
     this.options = options;
     const r = rng(options.seed).fork('init');
     for (const op of graph.ops) {
-      if (op.kind === 'trace') throw new InputError('graph', graph.name, 'allowed: a network; trace ops have no trainable form');
+      if (op.kind === 'trace' || op.kind === 'matmul') throw new InputError('graph', graph.name, 'allowed: a network; trace ops have no trainable form');
       const producer = op.inputs[0];
       this.layerOf.set(op.name, QUANTIZED.has(op.kind) ? op.name : producer !== undefined ? (this.layerOf.get(producer) ?? op.name) : op.name);
       this.createParameters(op, r.fork(op.name));
@@ -265,6 +265,7 @@ export class GraphModel {
         return tf.mul(tf.div(t, norm), Math.sqrt(op.power));
       }
       case 'trace':
+      case 'matmul':
         throw new InputError('graph', op.name, 'allowed: network ops (trace ops have no trainable form)');
     }
   }

@@ -378,9 +378,32 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   }
   const tail = arrayEnd - foldsEnd;
   const macs = op.M * op.N * op.K * op.groups;
+  const cycles = end - t0;
   const kernelWeights = spill.weights ? 0 : mainFilter;
   const extra = op.extraWeights;
-  const cycles = end - t0;
+  const accesses: Accesses = op.dataOperands
+    ? {
+        // Both operands are data: the stationary one's traffic is activation traffic.
+        ...NO_ACCESSES,
+        computeOps: macs + op.vectorOps,
+        mainActivationReads: mainIfmap + mainFilter,
+        mainActivationWrites: mainOut,
+        localActivationReads: localIfmap + localFilter,
+        localOutputWrites: localOut,
+      }
+    : {
+        ...NO_ACCESSES,
+        computeOps: macs + op.vectorOps,
+        mainWeightReads: kernelWeights + (spill.weights ? 0 : extra),
+        offChipWeightReads: spill.weights ? mainFilter + extra : 0,
+        localWeightReads: localFilter,
+        mainActivationReads: spill.activations ? 0 : mainIfmap,
+        mainActivationWrites: spill.activations ? 0 : mainOut,
+        offChipActivationReads: spill.activations ? mainIfmap : 0,
+        offChipActivationWrites: spill.activations ? mainOut : 0,
+        localActivationReads: localIfmap,
+        localOutputWrites: localOut,
+      };
   return opRun(op, t0, {
     cycles,
     computeCycles: total * foldCycles + vectorCycles,
@@ -389,19 +412,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     mappingEfficiency: total > 0 ? usedPEs / (total * R * C) : 1,
     folds: total,
     macs,
-    accesses: {
-      ...NO_ACCESSES,
-      computeOps: macs + op.vectorOps,
-      mainWeightReads: kernelWeights + (spill.weights ? 0 : extra),
-      offChipWeightReads: spill.weights ? mainFilter + extra : 0,
-      localWeightReads: localFilter,
-      mainActivationReads: spill.activations ? 0 : mainIfmap,
-      mainActivationWrites: spill.activations ? 0 : mainOut,
-      offChipActivationReads: spill.activations ? mainIfmap : 0,
-      offChipActivationWrites: spill.activations ? mainOut : 0,
-      localActivationReads: localIfmap,
-      localOutputWrites: localOut,
-    },
+    accesses,
     scaleSimCycles: arrayEnd - t0 - 1,
   });
 }

@@ -26,6 +26,8 @@ export type EngineOp =
       readonly vectorOps: number;
       /** Parameters read besides the kernel (biases). */
       readonly extraWeights: number;
+      /** Both operands are data (an algorithm's matrix product): the "filter" is priced as activations. */
+      readonly dataOperands?: boolean;
     })
   | (Base & {
       readonly unit: 'vector';
@@ -58,6 +60,8 @@ function lowerOp(op: Op, batch: number): EngineOp {
     }
     case 'trace':
       return { ...base, unit: 'trace', macs: batch * counts.macs, vectorOps: batch * counts.elementwise };
+    case 'matmul':
+      return { ...base, unit: 'gemm', M: batch * op.M, N: op.N, K: op.K, groups: op.repeat * (op.complex ? 4 : 1), vectorOps: 0, extraWeights: 0, dataOperands: true };
     case 'add':
     case 'avgpool':
     case 'powernorm': {
