@@ -12,7 +12,7 @@ import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
-import { runEval, runEvalAll, runTrain, TRAIN_OPTION_DEFAULTS } from './train.ts';
+import { runEval, runEvalAll, runTrain, runTrainCodec, TRAIN_OPTION_DEFAULTS } from './train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
@@ -168,8 +168,12 @@ export function buildProgram(): Command {
 
   program
     .command('train')
-    .description('quantization-aware training of the seed-000 precoder on a scenario (self-supervised sum-rate loss)')
-    .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
+    .description('quantization-aware training: the seed-000 precoder (sum-rate loss) or a CSI codec (--net, MSE loss)')
+    .option('--net <name>', 'precoder (default) or a CSI codec: csinet, crnet, cllwcsinet (with a cost2100 scenario)', 'precoder')
+    .option('--cr <n>', 'codec compression ratio', '4')
+    .addOption(new Option('--variant <v>', 'codec variant').choices(['fp', 'bfc', 'q8']).default('fp'))
+    .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')
+    .option('--scenario <name>', 'a named scenario or scenario file', 'udem-nlos')
     .option('--cout <n>', 'conv output channels C_out', '64')
     .option('--dfcl <n>', 'width of FC1 and FC2', '1024')
     .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3]', '16,16,16,16')
@@ -185,6 +189,15 @@ export function buildProgram(): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'))
     .option('--json', 'print the summary as one JSON document')
     .action(async (options) => {
+      if (options.net !== 'precoder') {
+        const c = await runTrainCodec(options);
+        process.stdout.write(
+          (options.json
+            ? JSON.stringify(c, null, 2)
+            : `${c.graph} on ${c.scenario} (${c.backend})${c.codewordSnrDb !== null ? `, codeword SNR ${c.codewordSnrDb} dB` : ''}: test NMSE ${c.test.nmseDb.toFixed(2)} dB, ρ ${c.test.rho.toFixed(4)}; best validation −NMSE ${c.result.bestValidation.toFixed(2)} dB at epoch ${c.result.bestEpoch}/${c.result.epochsRun}`) + '\n',
+        );
+        return;
+      }
       const summary = await runTrain(options);
       if (options.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else {

@@ -1,12 +1,15 @@
 /** `codesign train` and `codesign eval`: the precoder on a scenario, progress on stderr. */
 import { InputError } from '../core/errors.ts';
-import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { finiteNumber, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint, trainModel, TRAIN_DEFAULTS, type TrainEvent, type TrainResult } from '../nets/train.ts';
 import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
+import { buildCsiNet, CSI_NETS } from '../nets/csi.ts';
+import { codecTask, evaluateCodec } from '../nets/codec.ts';
+import type { CsiDataset } from '../scenarios/dataset.ts';
 import { rzf, sumRate, zf } from '../baselines/precoders.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
@@ -16,6 +19,10 @@ import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
 import { toMicrojoules } from '../sim/report.ts';
 
 export interface TrainOptions {
+  readonly net?: string;
+  readonly cr?: string;
+  readonly variant?: string;
+  readonly snrDb?: string;
   readonly scenario: string;
   readonly cout: string;
   readonly dfcl: string;
@@ -71,6 +78,47 @@ export interface TrainSummary {
   readonly seeds: readonly { seed: number; result: TrainResult; testRate: number }[];
   readonly meanTestRate: number;
   readonly stdTestRate: number;
+}
+
+export interface CodecTrainSummary {
+  readonly scenario: string;
+  readonly graph: string;
+  readonly backend: string;
+  readonly result: TrainResult;
+  readonly test: { readonly nmseDb: number; readonly rho: number };
+  readonly codewordSnrDb: number | null;
+}
+
+/** A CSI codec on a cost2100 scenario: MSE loss, NMSE and ρ on the test split. */
+export async function runTrainCodec(o: TrainOptions): Promise<CodecTrainSummary> {
+  const s = loadScenario(o.scenario);
+  const net = oneOf('--net', o.net!, CSI_NETS);
+  const graph = buildCsiNet({ net, cr: positiveInt('--cr', o.cr ?? '4'), variant: oneOf('--variant', o.variant ?? 'fp', ['fp', 'bfc', 'q8'] as const) });
+  const backend = await initBackend(oneOf('--backend', o.backend, ['auto', 'wasm', 'cpu', 'tensorflow'] as const));
+  const split = (name: 'train' | 'validation' | 'test', limit?: number): CsiDataset => {
+    const ds = loadDataset(s, name, { log: (m) => process.stderr.write(`${m}\n`) });
+    if (ds.kind !== 'csi') throw new InputError('--scenario', s.name, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');
+    return limit === undefined || limit >= ds.count ? ds : { ...ds, count: limit, data: ds.data.subarray(0, limit * 2 * ds.rows * ds.cols) };
+  };
+  const snrDb = o.snrDb === undefined ? undefined : finiteNumber('--snr-db', o.snrDb);
+  const data = { train: split('train', o.samples === undefined ? undefined : positiveInt('--samples', o.samples)), validation: split('validation') };
+  const { model, result } = await trainModel(
+    {
+      graph,
+      epochs: positiveInt('--epochs', o.epochs),
+      batchSize: positiveInt('--batch', o.batch),
+      learningRate: positiveNumber('--lr', o.lr),
+      patience: positiveInt('--patience', o.patience),
+      seed: Number(o.seed),
+      dataKey: `${cacheKey(s, 'train')}/${o.samples ?? 'all'}/${snrDb ?? 'clean'}`,
+    },
+    codecTask(graph, data, snrDb),
+    o.out,
+    progress(''),
+  );
+  const test = await evaluateCodec(model, split('test'), { snrDb, seed: 7 });
+  model.dispose();
+  return { scenario: s.name, graph: graph.name, backend, result, test, codewordSnrDb: snrDb ?? null };
 }
 
 export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
