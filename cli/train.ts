@@ -89,6 +89,19 @@ export interface CodecTrainSummary {
   readonly codewordSnrDb: number | null;
 }
 
+/** The hyper-parameters both trainers take from the command line. */
+function hyperparameters(o: TrainOptions) {
+  const seed = Number(o.seed);
+  if (!/^\d+$/.test(o.seed.trim()) || !Number.isSafeInteger(seed)) throw new InputError('--seed', o.seed, 'allowed: an integer ≥ 0');
+  return {
+    epochs: positiveInt('--epochs', o.epochs),
+    batchSize: positiveInt('--batch', o.batch),
+    learningRate: positiveNumber('--lr', o.lr),
+    patience: positiveInt('--patience', o.patience),
+    seed,
+  };
+}
+
 /** A CSI codec on a cost2100 scenario: MSE loss, NMSE and ρ on the test split. */
 export async function runTrainCodec(o: TrainOptions): Promise<CodecTrainSummary> {
   const s = loadScenario(o.scenario);
@@ -103,15 +116,7 @@ export async function runTrainCodec(o: TrainOptions): Promise<CodecTrainSummary>
   const snrDb = o.snrDb === undefined ? undefined : finiteNumber('--snr-db', o.snrDb);
   const data = { train: split('train', o.samples === undefined ? undefined : positiveInt('--samples', o.samples)), validation: split('validation') };
   const { model, result } = await trainModel(
-    {
-      graph,
-      epochs: positiveInt('--epochs', o.epochs),
-      batchSize: positiveInt('--batch', o.batch),
-      learningRate: positiveNumber('--lr', o.lr),
-      patience: positiveInt('--patience', o.patience),
-      seed: Number(o.seed),
-      dataKey: `${cacheKey(s, 'train')}/${o.samples ?? 'all'}/${snrDb ?? 'clean'}`,
-    },
+    { graph, ...hyperparameters(o), dataKey: `${cacheKey(s, 'train')}/${o.samples ?? 'all'}/${snrDb ?? 'clean'}` },
     codecTask(graph, data, snrDb),
     o.out,
     progress(''),
@@ -129,8 +134,8 @@ export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
   const data = { train: mimoSplit(s, 'train', limit), validation: mimoSplit(s, 'validation') };
   const test = mimoSplit(s, 'test');
   const seeds = positiveInt('--seeds', o.seeds);
-  const firstSeed = Number(o.seed);
-  if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new InputError('--seed', o.seed, 'allowed: an integer ≥ 0');
+  const base = hyperparameters(o);
+  const firstSeed = base.seed;
   const runs = [];
   for (let i = 0; i < seeds; i++) {
     const seed = firstSeed + i;
@@ -138,10 +143,7 @@ export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
     const { model, result } = await trainModel(
       {
         graph,
-        epochs: positiveInt('--epochs', o.epochs),
-        batchSize: positiveInt('--batch', o.batch),
-        learningRate: positiveNumber('--lr', o.lr),
-        patience: positiveInt('--patience', o.patience),
+        ...base,
         seed,
         supernet: o.supernet ? { choices: [2, 4, 8, 16] } : undefined,
         dataKey: `${cacheKey(s, 'train')}/${limit ?? 'all'}`,
