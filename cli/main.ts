@@ -12,6 +12,7 @@ import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
+import { renderSearch, runExport, runSearchCommand } from './search.ts';
 import { runEval, runEvalAll, runTrain, runTrainCodec, TRAIN_OPTION_DEFAULTS } from './train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
@@ -229,6 +230,36 @@ export function buildProgram(): Command {
       }
       const r = await runEval(options);
       process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} (ZF ${r.baselines.zf.toFixed(3)}, RZF ${r.baselines.rzf.toFixed(3)}, WMMSE ${r.baselines.wmmse.toFixed(3)}) on ${r.samples} ${r.scenario} test samples; energy ${r.energy_uJ.total.toPrecision(4)} µJ`) + '\n');
+    });
+
+  program
+    .command('search')
+    .description('exhaustive MPQ×NAS search of the seed-000 space into a DuckDB results store (resumable), with the Pareto front')
+    .option('--db <file>', 'results database (created if missing; a rerun skips stored points)', 'out/results.duckdb')
+    .option('--experiment <name>', 'experiment label stored with each point', 'default')
+    .option('--archs <list>', '"all" or C_outxD_FCL list, e.g. 8x512,64x1024', 'all')
+    .option('--quality <src>', 'synthetic[:seed] (dry run) or a supernet checkpoint directory', 'synthetic')
+    .option('--scenario <name>', 'scenario whose test split rates a checkpoint', 'udem-nlos')
+    .option('--samples <n>', 'test samples per configuration for checkpoint quality', '500')
+    .option('--preset <name>', 'hardware preset', 'kasalaee2025')
+    .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (options) => {
+      const r = await runSearchCommand(options);
+      process.stdout.write((options.json ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, front: r.front }, null, 2) : renderSearch(r)) + '\n');
+    });
+
+  program
+    .command('results')
+    .description('the results store')
+    .command('export')
+    .description('export every stored point as CSV or Parquet')
+    .option('--db <file>', 'results database', 'out/results.duckdb')
+    .addOption(new Option('--format <f>', 'csv or parquet').choices(['csv', 'parquet']).default('csv'))
+    .requiredOption('--out <file>', 'output file')
+    .action(async (options) => {
+      const r = await runExport(options);
+      process.stdout.write(`exported ${r.rows} points to ${r.file} (${r.format})\n`);
     });
 
   program

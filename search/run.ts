@@ -1,0 +1,89 @@
+/**
+ * An exhaustive search of the seed-000 space (architectures × per-layer weight bits) into the
+ * results store: every point is priced with the closed-form energy and rated by a quality
+ * source — a supernet checkpoint's sum rate on a scenario's test split, or a seeded synthetic
+ * model for dry runs — and stored as soon as it is evaluated. Stored points are skipped.
+ */
+import { InputError } from '../core/errors.ts';
+import { presetByName } from '../sim/presets.ts';
+import { allAssignments } from '../nets/supernet.ts';
+import { energyOfBits, syntheticQuality } from './objective.ts';
+import { paretoFront } from './pareto.ts';
+import { pointHash, type ResultsStore, type StoredPoint } from './store.ts';
+
+export type QualitySource =
+  | { readonly source: 'synthetic'; readonly seed: number }
+  | { readonly source: 'checkpoint'; readonly dir: string; readonly scenario: string; readonly samples: number };
+
+export interface Experiment {
+  readonly name: string;
+  readonly archs: readonly { readonly cout: number; readonly dfcl: number }[];
+  readonly bitChoices: readonly number[];
+  readonly preset: string;
+  readonly quality: QualitySource;
+}
+
+export type QualityFn = (cout: number, dfcl: number, bits: readonly number[]) => Promise<number>;
+
+export interface SearchOutcome {
+  readonly total: number;
+  readonly reused: number;
+  readonly evaluated: number;
+  readonly points: readonly StoredPoint[];
+}
+
+export async function runSearch(
+  exp: Experiment,
+  store: ResultsStore,
+  quality: QualityFn,
+  options: { throttleMs?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SearchOutcome> {
+  const preset = presetByName(exp.preset);
+  const stored = await store.hashes();
+  const configs = exp.archs.flatMap(({ cout, dfcl }) => allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices).map((bits) => ({ cout, dfcl, bits })));
+  let reused = 0;
+  let evaluated = 0;
+  const energies = new Map<string, (bits: readonly number[]) => number>();
+  for (const [i, c] of configs.entries()) {
+    const config = { net: 'precoder', cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset: preset.name, quality: exp.quality };
+    const hash = pointHash(config);
+    if (stored.has(hash)) {
+      reused++;
+    } else {
+      const key = `${c.cout}x${c.dfcl}`;
+      if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset));
+      const energy = energies.get(key)!(c.bits);
+      const sumRate = await quality(c.cout, c.dfcl, c.bits);
+      if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
+      await store.put({ hash, experiment: exp.name, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config });
+      evaluated++;
+    }
+    options.onProgress?.(i + 1, configs.length);
+  }
+  const hashes = new Set(configs.map((c) => pointHash({ net: 'precoder', cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset: preset.name, quality: exp.quality })));
+  const points = (await store.all()).filter((p) => hashes.has(p.hash));
+  return { total: configs.length, reused, evaluated, points };
+}
+
+export function describeQuality(q: QualitySource): string {
+  return q.source === 'synthetic' ? `synthetic(seed=${q.seed})` : `checkpoint(${q.dir}, ${q.scenario}, ${q.samples} samples)`;
+}
+
+/** The seeded synthetic sum rate (per architecture: larger networks saturate higher). */
+export function syntheticQualityFn(seed: number): QualityFn {
+  return async (cout, dfcl, bits) => syntheticQuality(seed * 1000 + cout + dfcl, 17 + Math.log2(cout / 8) * 0.4 + (dfcl === 1024 ? 0.3 : 0))(bits);
+}
+
+/** The efficiency-vs-rate Pareto front of a set of points (both maximised). */
+export function efficiencyFront(points: readonly StoredPoint[]) {
+  return paretoFront(points.map((p) => ({ item: p, x: p.sumRate / p.energy_uJ, y: p.sumRate })));
+}
+
+export function parseArchs(raw: string): { cout: number; dfcl: number }[] {
+  if (raw === 'all') return [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl })));
+  return raw.split(',').map((part) => {
+    const m = /^\s*(\d+)x(\d+)\s*$/.exec(part);
+    if (!m) throw new InputError('--archs', raw, 'allowed: "all" or comma-separated C_outxD_FCL, e.g. 8x512,64x1024');
+    return { cout: Number(m[1]), dfcl: Number(m[2]) };
+  });
+}

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { ResultsStore } from '../search/store.ts';
+import { codesign } from './cli-helpers.ts';
+
+const BIN = fileURLToPath(new URL('../bin/codesign.js', import.meta.url));
+
+async function storedCount(db: string): Promise<number> {
+  const store = await ResultsStore.open(db);
+  try {
+    return (await store.hashes()).size;
+  } finally {
+    store.close();
+  }
+}
+
+describe('codesign search and the results store', () => {
+  it('a search killed midway resumes without redoing stored points', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
+    const db = join(dir, 'results.duckdb');
+    const child = spawn(process.execPath, [BIN, 'search', '--db', db, '--archs', '8x512', '--throttle-ms', '30', '--json'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 4000));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const before = await storedCount(db);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(256);
+    const r = codesign('search', '--db', db, '--archs', '8x512', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.total).toBe(256);
+    expect(doc.reused).toBe(before);
+    expect(doc.evaluated).toBe(256 - before);
+    expect(await storedCount(db)).toBe(256);
+  }, 60_000);
+
+  it('exports CSV and Parquet', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
+    const db = join(dir, 'results.duckdb');
+    expect(codesign('search', '--db', db, '--archs', '8x512', '--json').code).toBe(0);
+    expect(codesign('results', 'export', '--db', db, '--format', 'csv', '--out', join(dir, 'r.csv')).stdout).toMatch(/exported 256 points/);
+    const csv = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^hash,experiment,cout,dfcl,bits,preset,energy_uJ,sum_rate,efficiency,quality,config/);
+    expect(csv).toHaveLength(257);
+    expect(codesign('results', 'export', '--db', db, '--format', 'parquet', '--out', join(dir, 'r.parquet')).code).toBe(0);
+    expect(existsSync(join(dir, 'r.parquet'))).toBe(true);
+  });
+
+  it('a corrupted or foreign database is reported clearly and left untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
+    const bad = join(dir, 'bad.duckdb');
+    writeFileSync(bad, 'not a database at all');
+    const r = codesign('search', '--db', bad, '--archs', '8x512');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--db: got ".*bad\.duckdb"; allowed: a codesign results database or a new path \(.*not a valid DuckDB database/);
+    expect(readFileSync(bad, 'utf8')).toBe('not a database at all');
+    const foreign = join(dir, 'foreign.duckdb');
+    const inst = await DuckDBInstance.create(foreign);
+    const c = await inst.connect();
+    await c.run('CREATE TABLE invoices (id INTEGER)');
+    c.closeSync();
+    inst.closeSync();
+    const f = codesign('search', '--db', foreign, '--archs', '8x512');
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/allowed: a database written by codesign .*this one holds other tables \(invoices\)/);
+  });
+});
