@@ -12,6 +12,7 @@ import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
+import { runReport } from './report.ts';
 import { renderSearch, runExport, runSearchCommand } from './search.ts';
 import { runEval, runEvalAll, runTrain, runTrainCodec, TRAIN_OPTION_DEFAULTS } from './train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
@@ -85,11 +86,19 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('the main job: price all 2048 seed-000 design points and the baselines, print a summary')
+    .description('the main job: price all 2048 seed-000 design points and the baselines, print a summary, and write the quick report')
     .option('--preset <name>', 'hardware preset', 'kasalaee2025')
+    .option('--scenario <name>', 'scenario of the quick report', 'udem-nlos')
+    .option('--out <dir>', 'where the quick report goes', 'out/report')
+    .option('--no-report', 'skip the quick report')
     .option('--json', 'print the summary as JSON')
-    .action((options) => {
+    .action(async (options) => {
       const summary = runStart(presetByName(options.preset));
+      const report = async () => {
+        if (!options.report) return;
+        const r = await runReport({ scenario: options.scenario, out: options.out, quick: true, preset: options.preset, log: (m) => process.stderr.write(`${m}\n`) });
+        process.stdout.write(`\nQuick report written to ${r.index} (open it in a browser; summary.md beside it).\n`);
+      };
       if (options.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         return;
@@ -107,6 +116,7 @@ export function buildProgram(): Command {
       lines.push('', 'Seed 000 Tables I–II (N_T=64, N_U=4):', reproductionTable(reproduceSeed000(presetByName(summary.preset))));
       lines.push('', 'Per-op breakdown: npx codesign energy --net precoder --bits 8,8,8,8   (docs/reproduction.md explains the gaps)');
       process.stdout.write(lines.join('\n') + '\n');
+      await report();
     });
 
   program
@@ -260,6 +270,18 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const r = await runExport(options);
       process.stdout.write(`exported ${r.rows} points to ${r.file} (${r.format})\n`);
+    });
+
+  program
+    .command('report')
+    .description('the co-design report: Pareto fronts, DNN vs WMMSE vs ZF, per-layer energy, p sweep, engine vs closed form (HTML + PNG + Markdown)')
+    .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
+    .option('--out <dir>', 'output directory', 'out/report')
+    .option('--quick', 'fewer baseline samples and tolerances')
+    .option('--preset <name>', 'hardware preset', 'kasalaee2025')
+    .action(async (options) => {
+      const r = await runReport({ scenario: options.scenario, out: options.out, quick: options.quick === true, preset: options.preset, log: (m) => process.stderr.write(`${m}\n`) });
+      process.stdout.write(`report written to ${r.index}\n`);
     });
 
   program

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codesign } from './cli-helpers.ts';
 import { published } from './reference.ts';
@@ -58,10 +61,22 @@ describe('codesign CLI', () => {
     expect(r.stdout).toMatch(/Usage: codesign/);
   });
 
-  it('start prices the 2048 points and the baselines', () => {
-    const r = codesign('start');
+  it('start prices the 2048 points and the baselines and writes the quick report', () => {
+    const out = mkdtempSync(join(tmpdir(), 'codesign-start-'));
+    const r = codesign('start', '--out', out);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Priced 2048 seed-000 design points/);
     expect(r.stdout).toMatch(/WMMSE \(I = 92.8\)/);
+    expect(r.stdout).toMatch(/Quick report written to .*index\.html/);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const figure of ['pareto-architectures', 'dnn-vs-wmmse', 'layer-energy', 'p-sweep', 'engine-vs-closed']) {
+      expect(html).toContain(`${figure}.png`);
+      expect(existsSync(join(out, `${figure}.png`))).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, `${figure}.vl.json`), 'utf8')).$schema).toMatch(/vega-lite/);
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.points).toBe(2048);
+    expect(summary.wmmse.length).toBeGreaterThan(2);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/npx codesign report --scenario udem-nlos --quick/);
   });
 });

@@ -1,0 +1,115 @@
+/**
+ * The numbers of the co-design report: DNN Pareto fronts per architecture and overall, the
+ * WMMSE curve traced by its stopping tolerance and the ZF point (both accountings), the gain at
+ * equal rate, the NAS arrows of seed 000's Fig. 2, per-layer energy splits, energy and cycles vs
+ * p from the engine, and the engine next to the closed form per layer. Pure: no files.
+ */
+import { paperTraceGraph } from '../baselines/paper-traces.ts';
+import { runBaseline } from '../baselines/run.ts';
+import { baselineEnergy } from '../baselines/run.ts';
+import type { Channel } from '../baselines/channel.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { priceGraph } from '../sim/energy.ts';
+import { ENGINE_DEFAULTS, arrayForP } from '../sim/engine/config.ts';
+import { compareResult } from '../sim/engine/compare.ts';
+import { simulateGraph } from '../sim/engine/engine.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
+import { paretoFront } from './pareto.ts';
+import type { StoredPoint } from './store.ts';
+
+export interface BaselinePoint {
+  readonly label: string;
+  readonly sumRate: number;
+  readonly energy_uJ: { readonly paper: number; readonly measured: number };
+  readonly iterations: number;
+}
+
+export function wmmseCurve(channels: readonly Channel[], tolerances: readonly number[], preset: HardwarePreset, snrDb: number): BaselinePoint[] {
+  return tolerances.map((tol) => {
+    const run = runBaseline('wmmse', channels, { tol, rule: 'abs', maxIter: 2000 }, snrDb);
+    const e = baselineEnergy(run, preset);
+    return { label: `WMMSE ε=${tol}`, sumRate: run.meanSumRate, energy_uJ: { paper: e.paper!.energy.total / 1e6, measured: e.measured.energy.total / 1e6 }, iterations: run.iterations.mean };
+  });
+}
+
+export function zfPoint(channels: readonly Channel[], preset: HardwarePreset, snrDb: number): BaselinePoint {
+  const run = runBaseline('zf', channels, { tol: 0, rule: 'abs', maxIter: 1 }, snrDb);
+  const e = baselineEnergy(run, preset);
+  return { label: 'ZF', sumRate: run.meanSumRate, energy_uJ: { paper: e.paper!.energy.total / 1e6, measured: e.measured.energy.total / 1e6 }, iterations: 1 };
+}
+
+const efficiency = (p: StoredPoint) => p.sumRate / p.energy_uJ;
+
+export function frontsByArchitecture(points: readonly StoredPoint[]) {
+  const archs = [...new Set(points.map((p) => `${p.cout}/${p.dfcl}`))];
+  return archs.map((arch) => ({
+    arch,
+    front: paretoFront(points.filter((p) => `${p.cout}/${p.dfcl}` === arch).map((p) => ({ item: p, x: efficiency(p), y: p.sumRate }))).map((f) => f.item),
+  }));
+}
+
+/** DNN efficiency ÷ WMMSE efficiency at the same rate: the best DNN reaching each WMMSE point's rate. */
+export function gainAtEqualRate(front: readonly StoredPoint[], wmmse: readonly BaselinePoint[], accounting: 'paper' | 'measured') {
+  return wmmse.map((w) => {
+    const reaching = front.filter((p) => p.sumRate >= w.sumRate);
+    const best = reaching.length > 0 ? Math.max(...reaching.map(efficiency)) : null;
+    return { label: w.label, sumRate: w.sumRate, gain: best === null ? null : best / (w.sumRate / w.energy_uJ[accounting]) };
+  });
+}
+
+/**
+ * Seed 000 Fig. 2's arrows: at equal efficiency, the rate gain of the best architecture's front
+ * over the worst's (horizontal); at equal rate, the efficiency gain (vertical). Each is the
+ * largest over the levels where both fronts reach.
+ */
+export function nasArrows(fronts: readonly { arch: string; front: readonly StoredPoint[] }[]) {
+  const rateAt = (front: readonly StoredPoint[], eff: number) => Math.max(-Infinity, ...front.filter((p) => efficiency(p) >= eff).map((p) => p.sumRate));
+  const effAt = (front: readonly StoredPoint[], rate: number) => Math.max(-Infinity, ...front.filter((p) => p.sumRate >= rate).map(efficiency));
+  let horizontal = { gain: 0, level: 0, best: '', worst: '' };
+  let vertical = { gain: 1, level: 0, best: '', worst: '' };
+  const all = fronts.flatMap((f) => f.front);
+  for (const p of all) {
+    const rates = fronts.map((f) => ({ arch: f.arch, v: rateAt(f.front, efficiency(p)) })).filter((r) => Number.isFinite(r.v));
+    if (rates.length >= 2) {
+      const hi = rates.reduce((a, b) => (b.v > a.v ? b : a));
+      const lo = rates.reduce((a, b) => (b.v < a.v ? b : a));
+      if (hi.v / lo.v - 1 > horizontal.gain) horizontal = { gain: hi.v / lo.v - 1, level: efficiency(p), best: hi.arch, worst: lo.arch };
+    }
+    const effs = fronts.map((f) => ({ arch: f.arch, v: effAt(f.front, p.sumRate) })).filter((r) => Number.isFinite(r.v));
+    if (effs.length >= 2) {
+      const hi = effs.reduce((a, b) => (b.v > a.v ? b : a));
+      const lo = effs.reduce((a, b) => (b.v < a.v ? b : a));
+      if (hi.v / lo.v > vertical.gain) vertical = { gain: hi.v / lo.v, level: p.sumRate, best: hi.arch, worst: lo.arch };
+    }
+  }
+  return { horizontal, vertical };
+}
+
+export function layerSplit(preset: HardwarePreset, bits: readonly number[]) {
+  const report = priceGraph(buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: bits as [number, number, number, number] }), preset);
+  const layers = ['conv', 'fc1', 'fc2', 'fc3'];
+  return layers.map((layer) => {
+    const ops = report.ops.filter((op) => op.name === layer || op.name.startsWith(`${layer}.`) || (layer === 'fc3' && op.name === 'powernorm'));
+    const sum = (k: 'compute' | 'weight' | 'activation') => ops.reduce((s, op) => s + op.energy[k], 0) / 1e6;
+    return { layer, bits: bits.join(','), compute: sum('compute'), weight: sum('weight'), activation: sum('activation') };
+  });
+}
+
+export function pSweep(preset: HardwarePreset, ps: readonly number[]) {
+  const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
+  return ps.map((p) => {
+    const r = simulateGraph(graph, { ...ENGINE_DEFAULTS, ...arrayForP(p), dataflow: 'ws' }, preset, { p });
+    return { p, cycles: r.cycles, energy_uJ: r.energy.total / 1e6, closedForm_uJ: priceGraph(graph, preset, { p }).energy.total / 1e6 };
+  });
+}
+
+export function engineVsClosed(preset: HardwarePreset) {
+  const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
+  const result = simulateGraph(graph, { ...ENGINE_DEFAULTS, rows: 8, cols: 8, dataflow: 'ws' }, preset, { p: 64 });
+  const cmp = compareResult(result, preset, 64);
+  return result.ops
+    .map((op, i) => ({ layer: op.name, engine: op.energy.total / 1e6, closedForm: cmp[i].closedForm.total / 1e6, reasons: cmp[i].reasons }))
+    .filter((r) => r.engine > 1e-3 || r.closedForm > 1e-3);
+}
+
+export { paperTraceGraph };
