@@ -14,7 +14,8 @@ import { table } from './format.ts';
 import { runStart } from './start.ts';
 import { runReport } from './report.ts';
 import { renderSearch, runExport, runSearchCommand } from './search.ts';
-import { runEval, runEvalAll, runTrain, runTrainCodec, TRAIN_OPTION_DEFAULTS } from './train.ts';
+import { runEval, runEvalAll, runTrain, runTrainCodec } from './train.ts';
+import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
@@ -189,10 +190,10 @@ export function buildProgram(): Command {
     .option('--dfcl <n>', 'width of FC1 and FC2', '1024')
     .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3]', '16,16,16,16')
     .option('--supernet', 'train one bit-width supernet (each step samples bits from {2,4,8,16} per layer)')
-    .option('--epochs <n>', 'maximum epochs', String(TRAIN_OPTION_DEFAULTS.epochs))
-    .option('--batch <n>', 'batch size', String(TRAIN_OPTION_DEFAULTS.batchSize))
-    .option('--lr <rate>', 'Adam learning rate', String(TRAIN_OPTION_DEFAULTS.learningRate))
-    .option('--patience <n>', 'early stopping: epochs without a better validation sum rate', String(TRAIN_OPTION_DEFAULTS.patience))
+    .option('--epochs <n>', 'maximum epochs', String(TRAIN_DEFAULTS.epochs))
+    .option('--batch <n>', 'batch size', String(TRAIN_DEFAULTS.batchSize))
+    .option('--lr <rate>', 'Adam learning rate', String(TRAIN_DEFAULTS.learningRate))
+    .option('--patience <n>', 'early stopping: epochs without a better validation sum rate', String(TRAIN_DEFAULTS.patience))
     .option('--samples <n>', 'use only the first N training samples')
     .option('--seeds <n>', 'independent runs with seeds seed, seed+1, … (the paper averages 4)', '1')
     .option('--seed <s>', 'first seed', '1')

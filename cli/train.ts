@@ -5,7 +5,7 @@ import { MAX_BITS } from '../nets/builder.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
-import { evaluateRate, modelFromCheckpoint, trainModel, TRAIN_DEFAULTS, type TrainEvent, type TrainResult } from '../nets/train.ts';
+import { evaluateRate, modelFromCheckpoint, trainModel, type TrainEvent, type TrainResult } from '../nets/train.ts';
 import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
 import { buildCsiNet, CSI_NETS } from '../nets/csi.ts';
 import { codecTask, evaluateCodec } from '../nets/codec.ts';
@@ -242,5 +242,3 @@ function layerOfOp(graph: Graph, name: string): string {
   while (op && op.kind !== 'conv2d' && op.kind !== 'dense' && op.inputs.length > 0) op = graph.ops.find((o) => o.name === op!.inputs[0]);
   return op?.name ?? name;
 }
-
-export const TRAIN_OPTION_DEFAULTS = TRAIN_DEFAULTS;

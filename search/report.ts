@@ -4,9 +4,7 @@
  * equal rate, the NAS arrows of seed 000's Fig. 2, per-layer energy splits, energy and cycles vs
  * p from the engine, and the engine next to the closed form per layer. Pure: no files.
  */
-import { paperTraceGraph } from '../baselines/paper-traces.ts';
-import { runBaseline } from '../baselines/run.ts';
-import { baselineEnergy } from '../baselines/run.ts';
+import { baselineEnergy, runBaseline } from '../baselines/run.ts';
 import type { Channel } from '../baselines/channel.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { priceGraph } from '../sim/energy.ts';
@@ -111,5 +109,3 @@ export function engineVsClosed(preset: HardwarePreset) {
     .map((op, i) => ({ layer: op.name, engine: op.energy.total / 1e6, closedForm: cmp[i].closedForm.total / 1e6, reasons: cmp[i].reasons }))
     .filter((r) => r.engine > 1e-3 || r.closedForm > 1e-3);
 }
-
-export { paperTraceGraph };
