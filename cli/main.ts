@@ -13,7 +13,7 @@ import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
 import { runReport } from './report.ts';
-import { renderSearch, runExport, runSearchCommand } from './search.ts';
+import { renderSearch, runExport, runPsoCommand, runSearchCommand } from './search.ts';
 import { runEval, runEvalAll, runTrain, runTrainCodec } from './train.ts';
 import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
@@ -254,8 +254,17 @@ export function buildProgram(): Command {
     .option('--samples <n>', 'test samples per configuration for checkpoint quality', '500')
     .option('--preset <name>', 'hardware preset', 'kasalaee2025')
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
+    .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
+    .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
+    .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
+    .option('--seed <s>', 'PSO seed', '1')
     .option('--json', 'print the outcome as JSON')
     .action(async (options) => {
+      if (options.algo !== 'exhaustive') {
+        const r = await runPsoCommand(options);
+        process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.algorithm}: bits ${r.bits ? `[${r.bits.join(',')}]` : 'none feasible'}${r.evaluation ? ` — sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : ''}; ${r.qualityEvaluations} of ${r.space} configurations rated (${r.freshEvaluations} new to the store)`) + '\n');
+        return;
+      }
       const r = await runSearchCommand(options);
       process.stdout.write((options.json ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, front: r.front }, null, 2) : renderSearch(r)) + '\n');
     });

@@ -1,12 +1,12 @@
 /** `codesign search` and `codesign results export`. */
 import { InputError } from '../core/errors.ts';
-import { oneOf, positiveInt } from '../core/validate.ts';
+import { oneOf, positiveInt, positiveNumber } from '../core/validate.ts';
 import { initBackend } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint } from '../nets/train.ts';
 import { assignment } from '../nets/supernet.ts';
 import { loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
-import { efficiencyFront, parseArchs, runSearch, syntheticQualityFn, type Experiment, type QualityFn } from '../search/run.ts';
+import { efficiencyFront, parseArchs, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityFn } from '../search/run.ts';
 import { ResultsStore } from '../search/store.ts';
 import { table } from './format.ts';
 
@@ -19,6 +19,10 @@ export interface SearchOptions {
   readonly samples: string;
   readonly preset: string;
   readonly throttleMs?: string;
+  readonly algo: string;
+  readonly budget?: string;
+  readonly target?: string;
+  readonly seed: string;
 }
 
 async function qualityFn(exp: Experiment): Promise<QualityFn> {
@@ -37,15 +41,35 @@ async function qualityFn(exp: Experiment): Promise<QualityFn> {
   };
 }
 
-export async function runSearchCommand(o: SearchOptions) {
+/** PSO bit allocation for one architecture (max rate under --budget µJ, or min energy for --target rate). */
+export async function runPsoCommand(o: SearchOptions) {
+  const algorithm = oneOf('--algo', o.algo, ['ppso', 'gcpso'] as const);
+  if ((o.budget === undefined) === (o.target === undefined)) throw new InputError('--budget', o.budget ?? '(none)', 'allowed: exactly one of --budget (µJ, maximise the rate) or --target (bit/s/Hz, minimise the energy)');
+  const problem = o.budget !== undefined ? { kind: 'max-quality' as const, budget: positiveNumber('--budget', o.budget) } : { kind: 'min-cost' as const, target: positiveNumber('--target', o.target!) };
+  const exp = experimentOf(o);
+  const quality = await qualityFn(exp);
+  const store = await ResultsStore.open(o.db);
+  try {
+    const r = await runPsoSearch(exp, store, quality, problem, { algorithm, particles: 7, iterations: 5, seed: positiveInt('--seed', o.seed) });
+    return { algorithm, problem, bits: r.bits, evaluation: r.result.bestEvaluation, qualityEvaluations: r.result.evaluations, freshEvaluations: r.freshEvaluations, space: r.space };
+  } finally {
+    store.close();
+  }
+}
+
+function experimentOf(o: SearchOptions): Experiment {
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
-  const exp: Experiment = {
+  return {
     name: o.experiment,
     archs: parseArchs(o.archs),
     bitChoices: [2, 4, 8, 16],
     preset: o.preset,
     quality: synthetic ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) } : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples: positiveInt('--samples', o.samples) },
   };
+}
+
+export async function runSearchCommand(o: SearchOptions) {
+  const exp = experimentOf(o);
   const throttleMs = o.throttleMs === undefined ? undefined : positiveInt('--throttle-ms', o.throttleMs);
   const quality = await qualityFn(exp);
   const store = await ResultsStore.open(o.db);

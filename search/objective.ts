@@ -31,7 +31,11 @@ export function syntheticQuality(seed: number, r0 = 18.9): (bits: readonly numbe
 }
 
 /** Positions are indices into `choices`, one per layer. */
-export function bitObjective(energy: (bits: readonly number[]) => number, quality: (bits: readonly number[]) => number, choices: readonly number[] = BIT_CHOICES): Objective {
+export function bitObjective(
+  energy: (bits: readonly number[]) => number,
+  quality: (bits: readonly number[]) => number,
+  choices: readonly number[] = BIT_CHOICES,
+): Objective & { readonly quality: (position: readonly number[]) => number } {
   const bits = (position: readonly number[]) => position.map((i) => choices[i]);
   return { cost: (p) => energy(bits(p)), quality: (p) => quality(bits(p)) };
 }

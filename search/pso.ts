@@ -45,7 +45,8 @@ export interface PsoResult {
  */
 export interface Objective {
   readonly cost: (position: readonly number[]) => number;
-  readonly quality: (position: readonly number[]) => number;
+  /** May be asynchronous (a network's rate); PSO awaits it. */
+  readonly quality: (position: readonly number[]) => number | Promise<number>;
 }
 
 export class Evaluator {
@@ -58,21 +59,21 @@ export class Evaluator {
   cost(position: readonly number[]): number {
     return this.objective.cost(position);
   }
-  quality(position: readonly number[]): number {
+  async quality(position: readonly number[]): Promise<number> {
     const key = position.join(',');
     let q = this.qualities.get(key);
     if (q === undefined) {
-      q = this.objective.quality(position);
+      q = await this.objective.quality(position);
       this.qualities.set(key, q);
     }
     return q;
   }
-  at(position: readonly number[]): Evaluation {
-    return { quality: this.quality(position), cost: this.cost(position) };
+  async at(position: readonly number[]): Promise<Evaluation> {
+    return { quality: await this.quality(position), cost: this.cost(position) };
   }
   /** Feasibility, asking for the quality only when the constraint is on quality. */
-  feasible(problem: Problem, position: readonly number[]): boolean {
-    return problem.kind === 'max-quality' ? this.cost(position) <= problem.budget : this.quality(position) >= problem.target;
+  async feasible(problem: Problem, position: readonly number[]): Promise<boolean> {
+    return problem.kind === 'max-quality' ? this.cost(position) <= problem.budget : (await this.quality(position)) >= problem.target;
   }
 }
 
@@ -95,10 +96,10 @@ export function schedule(t: number, T: number): { w: number; c1: number; c2: num
 }
 
 /** Greedy repair: step one layer at a time (down for a cost budget, up for a quality target). */
-function repair(position: number[], levels: number, problem: Problem, ev: Evaluator): number[] {
+async function repair(position: number[], levels: number, problem: Problem, ev: Evaluator): Promise<number[]> {
   const x = position.slice();
-  for (let guard = 0; guard < x.length * levels && !ev.feasible(problem, x); guard++) {
-    const current = ev.at(x);
+  for (let guard = 0; guard < x.length * levels && !(await ev.feasible(problem, x)); guard++) {
+    const current = await ev.at(x);
     let bestDim = -1;
     let bestSensitivity = Infinity;
     for (let d = 0; d < x.length; d++) {
@@ -106,7 +107,7 @@ function repair(position: number[], levels: number, problem: Problem, ev: Evalua
       if (next < 0 || next >= levels) continue;
       const trial = x.slice();
       trial[d] = next;
-      const e = ev.at(trial);
+      const e = await ev.at(trial);
       // Seed 004's sensitivity is the objective's change per bit step, every step costing the
       // same; here layers' bits cost very different energies, so it is taken per unit of cost:
       // the least quality lost per µJ saved, or the most quality gained per µJ spent.
@@ -123,13 +124,13 @@ function repair(position: number[], levels: number, problem: Problem, ev: Evalua
   return x;
 }
 
-export function pso(dimensions: number, levels: number, f: Objective, problem: Problem, options: PsoOptions): PsoResult {
+export async function pso(dimensions: number, levels: number, f: Objective, problem: Problem, options: PsoOptions): Promise<PsoResult> {
   const r = rng(options.seed).fork(`pso-${options.algorithm}`);
   const ev = new Evaluator(f);
-  const rho = options.penalty ?? 10;
-  const fitness = (x: readonly number[]) => {
-    if (options.algorithm === 'gcpso' && !ev.feasible(problem, x)) return Infinity;
-    const e = ev.at(x);
+  const rho = options.penalty ?? 1000;
+  const fitness = async (x: readonly number[]) => {
+    if (options.algorithm === 'gcpso' && !(await ev.feasible(problem, x))) return Infinity;
+    const e = await ev.at(x);
     const base = objective(problem, e);
     if (options.algorithm === 'gcpso') return base;
     return base + rho * Math.abs(base || 1) * violation(problem, e);
@@ -139,7 +140,8 @@ export function pso(dimensions: number, levels: number, f: Objective, problem: P
   // Seed 004 initialises around the average bit width the constraint allows: the highest
   // uniform level within a cost budget, the lowest that meets a quality target.
   let start = (levels - 1) / 2;
-  const uniformFeasible = Array.from({ length: levels }, (_, l) => ev.feasible(problem, new Array<number>(dimensions).fill(l)));
+  const uniformFeasible: boolean[] = [];
+  for (let l = 0; l < levels; l++) uniformFeasible.push(await ev.feasible(problem, new Array<number>(dimensions).fill(l)));
   if (problem.kind === 'max-quality') {
     const l = uniformFeasible.lastIndexOf(true);
     start = l >= 0 ? l + 0.5 : 0;
@@ -149,9 +151,10 @@ export function pso(dimensions: number, levels: number, f: Objective, problem: P
   }
   const xs = Array.from({ length: options.particles }, () => Array.from({ length: dimensions }, () => clamp(start + (r.next() * 2 - 1) * 1.5)));
   const vs = Array.from({ length: options.particles }, () => Array.from({ length: dimensions }, () => (r.next() * 2 - 1) * 0.5 * levels));
-  if (options.algorithm === 'gcpso') xs.forEach((x, i) => (xs[i] = repair(x, levels, problem, ev)));
+  if (options.algorithm === 'gcpso') for (let i = 0; i < xs.length; i++) xs[i] = await repair(xs[i], levels, problem, ev);
   const pbest = xs.map((x) => x.slice());
-  const pfit = xs.map(fitness);
+  const pfit: number[] = [];
+  for (const x of xs) pfit.push(await fitness(x));
   let g = pfit.indexOf(Math.min(...pfit));
   let gbest = pbest[g].slice();
   let gfit = pfit[g];
@@ -167,8 +170,8 @@ export function pso(dimensions: number, levels: number, f: Objective, problem: P
         vs[i][d] = Math.max(-vmax, Math.min(vmax, v));
         xs[i][d] = clamp(xs[i][d] + vs[i][d]);
       }
-      if (options.algorithm === 'gcpso') xs[i] = repair(xs[i], levels, problem, ev);
-      const fx = fitness(xs[i]);
+      if (options.algorithm === 'gcpso') xs[i] = await repair(xs[i], levels, problem, ev);
+      const fx = await fitness(xs[i]);
       if (fx < pfit[i]) {
         pfit[i] = fx;
         pbest[i] = xs[i].slice();
@@ -181,13 +184,18 @@ export function pso(dimensions: number, levels: number, f: Objective, problem: P
     history.push(gfit);
     stale = gfit < before ? 0 : stale + 1;
   }
-  const ok = ev.feasible(problem, gbest);
-  const bestEvaluation = ev.at(gbest);
+  const ok = await ev.feasible(problem, gbest);
+  const bestEvaluation = await ev.at(gbest);
   return { best: ok ? gbest : null, bestEvaluation: ok ? bestEvaluation : null, evaluations: ev.count, history };
 }
 
 /** The exhaustive optimum over every position (levels^dimensions evaluations). */
-export function exhaustive(dimensions: number, levels: number, objectiveFns: Objective, problem: Problem): { best: number[] | null; evaluation: Evaluation | null; evaluations: number } {
+export function exhaustive(
+  dimensions: number,
+  levels: number,
+  objectiveFns: { readonly cost: (x: readonly number[]) => number; readonly quality: (x: readonly number[]) => number },
+  problem: Problem,
+): { best: number[] | null; evaluation: Evaluation | null; evaluations: number } {
   const f = (x: readonly number[]): Evaluation => ({ quality: objectiveFns.quality(x), cost: objectiveFns.cost(x) });
   let best: number[] | null = null;
   let bestEval: Evaluation | null = null;

@@ -9,6 +9,7 @@ import { presetByName } from '../sim/presets.ts';
 import { allAssignments } from '../nets/supernet.ts';
 import { energyOfBits, syntheticQuality } from './objective.ts';
 import { paretoFront } from './pareto.ts';
+import { pso, type Problem } from './pso.ts';
 import { pointHash, type ResultsStore, type StoredPoint } from './store.ts';
 
 export type QualitySource =
@@ -86,4 +87,40 @@ export function parseArchs(raw: string): { cout: number; dfcl: number }[] {
     if (!m) throw new InputError('--archs', raw, 'allowed: "all" or comma-separated C_outxD_FCL, e.g. 8x512,64x1024');
     return { cout: Number(m[1]), dfcl: Number(m[2]) };
   });
+}
+
+/**
+ * PSO bit allocation for one architecture against the store: every position PSO asks for is
+ * rated (and stored) once; points already in the store cost nothing. Returns the allocation and
+ * how many fresh quality evaluations it took.
+ */
+export async function runPsoSearch(
+  exp: Experiment,
+  store: ResultsStore,
+  quality: QualityFn,
+  problem: Problem,
+  options: { algorithm: 'ppso' | 'gcpso'; particles: number; iterations: number; seed: number },
+) {
+  if (exp.archs.length !== 1) throw new InputError('--archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
+  const [{ cout, dfcl }] = exp.archs;
+  const preset = presetByName(exp.preset);
+  const energy = energyOfBits(cout, dfcl, preset);
+  const stored = new Map((await store.all()).filter((p) => p.cout === cout && p.dfcl === dfcl && p.quality === describeQuality(exp.quality)).map((p) => [p.bits.join(','), p.sumRate]));
+  const all = allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices);
+  let fresh = 0;
+  const result = await pso(4, exp.bitChoices.length, {
+    cost: (x) => energy(x.map((i) => exp.bitChoices[i])),
+    // Rated once per position: from the store when it is there, else evaluated and stored.
+    quality: async (x) => {
+      const bits = x.map((i) => exp.bitChoices[i]);
+      const known = stored.get(bits.join(','));
+      if (known !== undefined) return known;
+      const sumRate = await quality(cout, dfcl, bits);
+      const config = { net: 'precoder', cout, dfcl, nt: 64, nu: 4, bits, preset: preset.name, quality: exp.quality };
+      await store.put({ hash: pointHash(config), experiment: exp.name, cout, dfcl, bits, preset: preset.name, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
+      fresh++;
+      return sumRate;
+    },
+  }, problem, options);
+  return { result, bits: result.best?.map((i) => exp.bitChoices[i]) ?? null, freshEvaluations: fresh, space: all.length };
 }

@@ -69,4 +69,22 @@ describe('codesign search and the results store', () => {
     expect(f.code).toBe(2);
     expect(f.stderr).toMatch(/allowed: a database written by codesign .*this one holds other tables \(invoices\)/);
   });
+
+  it('PSO from the command line rates through the store: a rerun needs no new evaluations', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
+    const db = join(dir, 'results.duckdb');
+    const first = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'gcpso', '--budget', '15', '--json').stdout);
+    expect(first.bits).toHaveLength(4);
+    expect(first.evaluation.cost).toBeLessThanOrEqual(15);
+    expect(first.freshEvaluations).toBe(first.qualityEvaluations);
+    expect(first.qualityEvaluations).toBeLessThan(256);
+    const again = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'gcpso', '--budget', '15', '--json').stdout);
+    expect(again.bits).toEqual(first.bits);
+    expect(again.freshEvaluations).toBe(0);
+    const target = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'ppso', '--target', '17.5', '--json').stdout);
+    expect(target.evaluation.quality).toBeGreaterThanOrEqual(17.5);
+    const bad = codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'ppso');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/exactly one of --budget .* or --target/);
+  });
 });

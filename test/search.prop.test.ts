@@ -35,12 +35,12 @@ describe('PSO bit allocation (seed 004)', () => {
     expect(mid.c1).toBeCloseTo(1.5, 12);
   });
 
-  it('returns feasible integer allocations in both problem forms, counting distinct quality evaluations', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom('ppso' as const, 'gcpso' as const), fc.boolean(), (q, seed, algorithm, maxQuality) => {
+  it('returns feasible integer allocations in both problem forms, counting distinct quality evaluations', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom('ppso' as const, 'gcpso' as const), fc.boolean(), async (q, seed, algorithm, maxQuality) => {
         const objective = bitObjective(energy, syntheticQuality(q));
         const problem = maxQuality ? { kind: 'max-quality' as const, budget: 12 } : { kind: 'min-cost' as const, target: 17 };
-        const r = pso(4, 4, objective, problem, { algorithm, particles: 6, iterations: 6, seed });
+        const r = await pso(4, 4, objective, problem, { algorithm, particles: 6, iterations: 6, seed });
         const ex = exhaustive(4, 4, objective, problem);
         expect(r.evaluations).toBeLessThanOrEqual(256);
         if (r.best) {
@@ -60,7 +60,7 @@ describe('PSO bit allocation (seed 004)', () => {
     );
   });
 
-  it('GC-PSO (7 particles × 5 iterations) finds the exhaustive optimum in most seeded runs with about a quarter of the evaluations', () => {
+  it('GC-PSO (7 particles × 5 iterations) finds the exhaustive optimum in most seeded runs with about a quarter of the evaluations', async () => {
     let hits = 0;
     let evaluations = 0;
     let runs = 0;
@@ -69,7 +69,7 @@ describe('PSO bit allocation (seed 004)', () => {
       for (const problem of [{ kind: 'max-quality' as const, budget: 15 }, { kind: 'max-quality' as const, budget: 25 }, { kind: 'min-cost' as const, target: 17.5 }]) {
         const ex = exhaustive(4, 4, objective, problem);
         for (let seed = 0; seed < 5; seed++) {
-          const r = pso(4, 4, objective, problem, { algorithm: 'gcpso', particles: 7, iterations: 5, seed });
+          const r = await pso(4, 4, objective, problem, { algorithm: 'gcpso', particles: 7, iterations: 5, seed });
           runs++;
           evaluations += r.evaluations;
           if (r.best && ex.best && r.best.join() === ex.best.join()) hits++;
