@@ -1,6 +1,8 @@
 /** `codesign search` and `codesign results export`. */
 import { InputError } from '../core/errors.ts';
-import { oneOf, positiveInt, positiveNumber } from '../core/validate.ts';
+import { cpus } from 'node:os';
+import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { trainingPool } from '../search/pool.ts';
 import { initBackend } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint } from '../nets/train.ts';
 import { assignment } from '../nets/supernet.ts';
@@ -23,22 +25,41 @@ export interface SearchOptions {
   readonly budget?: string;
   readonly target?: string;
   readonly seed: string;
+  readonly choices: string;
+  readonly epochs: string;
+  readonly batch: string;
+  readonly lr: string;
+  readonly threads?: string;
 }
 
-async function qualityFn(exp: Experiment): Promise<QualityFn> {
+interface QualityEvaluator {
+  readonly fn: QualityFn;
+  readonly concurrency: number;
+  close(): Promise<void>;
+}
+
+async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvaluator> {
   const q = exp.quality;
-  if (q.source === 'synthetic') return syntheticQualityFn(q.seed);
+  if (q.source === 'synthetic') return { fn: syntheticQualityFn(q.seed), concurrency: 1, close: async () => {} };
+  if (q.source === 'train') {
+    // Dedicated training per configuration, on a worker pool; this process owns the store.
+    const pool = trainingPool(threads);
+    const fn: QualityFn = async (cout, dfcl, bits) =>
+      (await pool.run({ scenario: q.scenario, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
+    return { fn, concurrency: threads, close: () => pool.close() };
+  }
   await initBackend();
   const { model, graph } = modelFromCheckpoint(q.dir);
   const fc1 = graph.ops.find((op) => op.name === 'fc1');
   const conv = graph.ops.find((op) => op.name === 'conv');
   const test = loadDataset(loadScenario(q.scenario), 'test') as MimoDataset;
-  return async (cout, dfcl, bits) => {
+  const fn: QualityFn = async (cout, dfcl, bits) => {
     if (conv?.kind !== 'conv2d' || fc1?.kind !== 'dense' || conv.filters !== cout || fc1.units !== dfcl) {
       throw new InputError('--archs', `${cout}x${dfcl}`, `allowed: the checkpoint's architecture (${graph.name}) for checkpoint quality`);
     }
     return evaluateRate(model, test, assignment(model, bits), q.samples);
   };
+  return { fn, concurrency: 1, close: async () => model.dispose() };
 }
 
 /** PSO bit allocation for one architecture (max rate under --budget µJ, or min energy for --target rate). */
@@ -47,35 +68,41 @@ export async function runPsoCommand(o: SearchOptions) {
   if ((o.budget === undefined) === (o.target === undefined)) throw new InputError('--budget', o.budget ?? '(none)', 'allowed: exactly one of --budget (µJ, maximise the rate) or --target (bit/s/Hz, minimise the energy)');
   const problem = o.budget !== undefined ? { kind: 'max-quality' as const, budget: positiveNumber('--budget', o.budget) } : { kind: 'min-cost' as const, target: positiveNumber('--target', o.target!) };
   const exp = experimentOf(o);
-  const quality = await qualityFn(exp);
+  const quality = await qualityFn(exp, threadsOf(o));
   const store = await ResultsStore.open(o.db);
   try {
-    const r = await runPsoSearch(exp, store, quality, problem, { algorithm, particles: 7, iterations: 5, seed: positiveInt('--seed', o.seed) });
+    const r = await runPsoSearch(exp, store, quality.fn, problem, { algorithm, particles: 7, iterations: 5, seed: positiveInt('--seed', o.seed) });
     return { algorithm, problem, bits: r.bits, evaluation: r.result.bestEvaluation, qualityEvaluations: r.result.evaluations, freshEvaluations: r.freshEvaluations, space: r.space };
   } finally {
     store.close();
+    await quality.close();
   }
+}
+
+function threadsOf(o: SearchOptions): number {
+  return o.threads === undefined ? cpus().length : positiveInt('--threads', o.threads);
 }
 
 function experimentOf(o: SearchOptions): Experiment {
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
-  return {
-    name: o.experiment,
-    archs: parseArchs(o.archs),
-    bitChoices: [2, 4, 8, 16],
-    preset: o.preset,
-    quality: synthetic ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) } : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples: positiveInt('--samples', o.samples) },
-  };
+  const samples = positiveInt('--samples', o.samples);
+  const quality: Experiment['quality'] = synthetic
+    ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) }
+    : o.quality === 'train'
+      ? { source: 'train', scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: positiveInt('--seed', o.seed), samples }
+      : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
+  return { name: o.experiment, archs: parseArchs(o.archs), bitChoices: positiveIntList('--choices', o.choices, { max: 32 }), preset: o.preset, quality };
 }
 
 export async function runSearchCommand(o: SearchOptions) {
   const exp = experimentOf(o);
   const throttleMs = o.throttleMs === undefined ? undefined : positiveInt('--throttle-ms', o.throttleMs);
-  const quality = await qualityFn(exp);
+  const quality = await qualityFn(exp, threadsOf(o));
   const store = await ResultsStore.open(o.db);
   try {
-    const outcome = await runSearch(exp, store, quality, {
+    const outcome = await runSearch(exp, store, quality.fn, {
       throttleMs,
+      concurrency: quality.concurrency,
       onProgress: (done, total) => {
         if (process.stderr.isTTY && (done % 16 === 0 || done === total)) process.stderr.write(`\r${done}/${total} points`);
       },
@@ -84,6 +111,7 @@ export async function runSearchCommand(o: SearchOptions) {
     return { ...outcome, front: efficiencyFront(outcome.points).map((f) => f.item) };
   } finally {
     store.close();
+    await quality.close();
   }
 }
 

@@ -14,7 +14,9 @@ import { pointHash, type ResultsStore, type StoredPoint } from './store.ts';
 
 export type QualitySource =
   | { readonly source: 'synthetic'; readonly seed: number }
-  | { readonly source: 'checkpoint'; readonly dir: string; readonly scenario: string; readonly samples: number };
+  | { readonly source: 'checkpoint'; readonly dir: string; readonly scenario: string; readonly samples: number }
+  /** A dedicated training per configuration on the worker pool. */
+  | { readonly source: 'train'; readonly scenario: string; readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly seed: number; readonly samples: number };
 
 export interface Experiment {
   readonly name: string;
@@ -37,37 +39,57 @@ export async function runSearch(
   exp: Experiment,
   store: ResultsStore,
   quality: QualityFn,
-  options: { throttleMs?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: { throttleMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SearchOutcome> {
   const preset = presetByName(exp.preset);
   const stored = await store.hashes();
   const configs = exp.archs.flatMap(({ cout, dfcl }) => allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices).map((bits) => ({ cout, dfcl, bits })));
   let reused = 0;
   let evaluated = 0;
+  let done = 0;
   const energies = new Map<string, (bits: readonly number[]) => number>();
-  for (const [i, c] of configs.entries()) {
-    const config = { net: 'precoder', cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset: preset.name, quality: exp.quality };
-    const hash = pointHash(config);
-    if (stored.has(hash)) {
-      reused++;
-    } else {
+  // Stores go one at a time through the coordinator's connection, in completion order.
+  let writes: Promise<void> = Promise.resolve();
+  const pending = configs.filter((c) => {
+    const known = stored.has(pointHash(pointConfig(c, preset.name, exp.quality)));
+    if (known) reused++;
+    return !known;
+  });
+  done = reused;
+  options.onProgress?.(done, configs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const c = pending[next++];
+      const config = pointConfig(c, preset.name, exp.quality);
       const key = `${c.cout}x${c.dfcl}`;
       if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset));
       const energy = energies.get(key)!(c.bits);
       const sumRate = await quality(c.cout, c.dfcl, c.bits);
       if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
-      await store.put({ hash, experiment: exp.name, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config });
+      writes = writes.then(() =>
+        store.put({ hash: pointHash(config), experiment: exp.name, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config }),
+      );
+      await writes;
       evaluated++;
+      options.onProgress?.(++done, configs.length);
     }
-    options.onProgress?.(i + 1, configs.length);
-  }
-  const hashes = new Set(configs.map((c) => pointHash({ net: 'precoder', cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset: preset.name, quality: exp.quality })));
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+  const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, preset.name, exp.quality))));
   const points = (await store.all()).filter((p) => hashes.has(p.hash));
   return { total: configs.length, reused, evaluated, points };
 }
 
+/** A point's full configuration: what its content hash covers. */
+function pointConfig(c: { cout: number; dfcl: number; bits: readonly number[] }, preset: string, quality: QualitySource) {
+  return { net: 'precoder', cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset, quality };
+}
+
 export function describeQuality(q: QualitySource): string {
-  return q.source === 'synthetic' ? `synthetic(seed=${q.seed})` : `checkpoint(${q.dir}, ${q.scenario}, ${q.samples} samples)`;
+  if (q.source === 'synthetic') return `synthetic(seed=${q.seed})`;
+  if (q.source === 'checkpoint') return `checkpoint(${q.dir}, ${q.scenario}, ${q.samples} samples)`;
+  return `train(${q.scenario}, ${q.epochs} epochs, batch ${q.batchSize}, lr ${q.learningRate}, seed ${q.seed})`;
 }
 
 /** The seeded synthetic sum rate (per architecture: larger networks saturate higher). */
@@ -116,7 +138,7 @@ export async function runPsoSearch(
       const known = stored.get(bits.join(','));
       if (known !== undefined) return known;
       const sumRate = await quality(cout, dfcl, bits);
-      const config = { net: 'precoder', cout, dfcl, nt: 64, nu: 4, bits, preset: preset.name, quality: exp.quality };
+      const config = pointConfig({ cout, dfcl, bits }, preset.name, exp.quality);
       await store.put({ hash: pointHash(config), experiment: exp.name, cout, dfcl, bits, preset: preset.name, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
       fresh++;
       return sumRate;

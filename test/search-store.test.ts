@@ -87,4 +87,21 @@ describe('codesign search and the results store', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/exactly one of --budget .* or --target/);
   });
+
+  it('--quality train runs dedicated trainings on the worker pool; the coordinator stores each once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
+    const scenario = join(dir, 'tiny64.json');
+    writeFileSync(scenario, JSON.stringify({ name: 'tiny64', model: 'rayleigh', nt: 64, nu: 4, snrDb: 10, seed: 2, split: { train: 32, validation: 8, test: 8 } }));
+    const db = join(dir, 'results.duckdb');
+    const args = ['search', '--db', db, '--archs', '8x512', '--choices', '2,16', '--quality', 'train', '--scenario', scenario, '--epochs', '1', '--batch', '16', '--samples', '8', '--threads', '2', '--json'];
+    const first = codesign(...args);
+    expect(first.code).toBe(0);
+    const doc = JSON.parse(first.stdout);
+    expect(doc).toMatchObject({ total: 16, reused: 0, evaluated: 16 });
+    for (const p of doc.front) {
+      expect(p.quality).toMatch(/^train\(/);
+      expect(p.sumRate).toBeGreaterThan(0);
+    }
+    expect(JSON.parse(codesign(...args).stdout)).toMatchObject({ total: 16, reused: 16, evaluated: 0 });
+  }, 120_000);
 });

@@ -1,0 +1,43 @@
+/**
+ * A piscina worker: one dedicated training of the precoder at fixed bits, rated on the
+ * scenario's test split. Runs in its own thread with its own tfjs backend.
+ */
+import { initBackend } from '../nets/tf/backend.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { evaluateRate, trainModel } from '../nets/train.ts';
+import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { loadScenario } from '../scenarios/schema.ts';
+
+export interface TrainingJob {
+  readonly scenario: string;
+  readonly cout: number;
+  readonly dfcl: number;
+  readonly bits: readonly number[];
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly testSamples: number;
+}
+
+export interface TrainingJobResult {
+  readonly sumRate: number;
+  readonly trainMs: number;
+}
+
+export default async function trainOne(job: TrainingJob): Promise<TrainingJobResult> {
+  await initBackend();
+  const s = loadScenario(job.scenario);
+  if (s.model === 'cost2100') throw new Error(`scenario ${s.name} holds CSI data, not MIMO channels`);
+  const data = { train: loadDataset(s, 'train') as MimoDataset, validation: loadDataset(s, 'validation') as MimoDataset };
+  const test = loadDataset(s, 'test') as MimoDataset;
+  const graph = buildPrecoder({ cout: job.cout, dfcl: job.dfcl, nt: test.nt, nu: test.nu, bits: [...job.bits] as [number, number, number, number] });
+  const { model, result } = await trainModel(
+    { graph, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, seed: job.seed, patience: job.epochs, dataKey: cacheKey(s, 'train') },
+    data,
+    undefined,
+  );
+  const sumRate = await evaluateRate(model, test, undefined, job.testSamples);
+  model.dispose();
+  return { sumRate, trainMs: result.trainMs };
+}
