@@ -17,6 +17,7 @@ import { renderSearch, runExport, runPsoCommand, runSearchCommand } from './sear
 import { runEval, runEvalAll, runTrain, runTrainCodec } from './train.ts';
 import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
+import { ExperimentError } from '../search/experiment.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
@@ -248,6 +249,7 @@ export function buildProgram(): Command {
     .description('exhaustive MPQ×NAS search of the seed-000 space into a DuckDB results store (resumable), with the Pareto front')
     .option('--db <file>', 'results database (created if missing; a rerun skips stored points)', 'out/results.duckdb')
     .option('--experiment <name>', 'experiment label stored with each point', 'default')
+    .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
     .option('--archs <list>', '"all" or C_outxD_FCL list, e.g. 8x512,64x1024', 'all')
     .option('--quality <src>', 'synthetic[:seed] (dry run), a supernet checkpoint directory, or "train" (a dedicated training per configuration on a worker pool)', 'synthetic')
     .option('--scenario <name>', 'scenario whose test split rates the networks', 'udem-nlos')
@@ -340,7 +342,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version exit 0; every other commander error is a usage error, already printed.
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
     }
-    if (error instanceof InputError || error instanceof ShapeError || error instanceof ScenarioError || error instanceof CheckpointError) {
+    if (error instanceof InputError || error instanceof ShapeError || error instanceof ScenarioError || error instanceof CheckpointError || error instanceof ExperimentError) {
       process.stderr.write(`codesign: ${error.message}\n`);
       return 2;
     }

@@ -3,6 +3,7 @@ import { InputError } from '../core/errors.ts';
 import { cpus } from 'node:os';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { trainingPool } from '../search/pool.ts';
+import { loadExperiment } from '../search/experiment.ts';
 import { initBackend } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint } from '../nets/train.ts';
 import { assignment } from '../nets/supernet.ts';
@@ -30,6 +31,7 @@ export interface SearchOptions {
   readonly batch: string;
   readonly lr: string;
   readonly threads?: string;
+  readonly experimentFile?: string;
 }
 
 interface QualityEvaluator {
@@ -84,6 +86,7 @@ function threadsOf(o: SearchOptions): number {
 }
 
 function experimentOf(o: SearchOptions): Experiment {
+  if (o.experimentFile !== undefined) return loadExperiment(o.experimentFile);
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
   const samples = positiveInt('--samples', o.samples);
   const quality: Experiment['quality'] = synthetic

@@ -104,4 +104,19 @@ describe('codesign search and the results store', () => {
     }
     expect(JSON.parse(codesign(...args).stdout)).toMatchObject({ total: 16, reused: 16, evaluated: 0 });
   }, 120_000);
+
+  it('an experiment file declares the space; a bad one lists every problem with its field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
+    const good = join(dir, 'exp.json');
+    writeFileSync(good, JSON.stringify({ name: 'mine', archs: [{ cout: 8, dfcl: 512 }], bitChoices: [4, 16], preset: 'kasalaee2025', quality: { source: 'synthetic', seed: 3 } }));
+    const r = codesign('search', '--db', join(dir, 'r.duckdb'), '--experiment-file', good, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ total: 16, evaluated: 16 });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ name: '', archs: [{ cout: 0, dfcl: 512 }], bitChoices: [1], preset: 'nope', quality: { source: 'magic' } }));
+    const b = codesign('search', '--db', join(dir, 'r.duckdb'), '--experiment-file', bad);
+    expect(b.code).toBe(2);
+    for (const field of ['name', 'archs[0].cout', 'bitChoices', 'preset', 'quality.source']) expect(b.stderr).toContain(`  ${field}: got`);
+    expect(b.stderr).toMatch(/experiment .*bad\.json: 5 problems/);
+  });
 });

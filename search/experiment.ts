@@ -1,0 +1,71 @@
+/**
+ * Experiment files for `codesign search --experiment-file FILE`: the design space and the
+ * quality source, validated like scenario files — every problem listed at once, each naming
+ * its field.
+ */
+import { readFileSync } from 'node:fs';
+import { PRESETS } from '../sim/presets.ts';
+import type { Experiment } from './run.ts';
+
+export interface ExperimentIssue {
+  readonly path: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+export class ExperimentError extends Error {
+  override readonly name = 'ExperimentError';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly ExperimentIssue[],
+  ) {
+    super(`experiment ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'));
+  }
+}
+
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+export function validateExperiment(raw: unknown, source: string): Experiment {
+  const issues: ExperimentIssue[] = [];
+  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  if (o !== raw) issues.push({ path: '(root)', value: raw, allowed: 'a JSON object' });
+  if (typeof o.name !== 'string' || o.name.length === 0) issues.push({ path: 'name', value: o.name, allowed: 'a non-empty string' });
+  const archs = Array.isArray(o.archs) ? o.archs : [];
+  if (!Array.isArray(o.archs) || archs.length === 0) issues.push({ path: 'archs', value: o.archs, allowed: 'a non-empty list of {"cout": n, "dfcl": n}' });
+  archs.forEach((a, i) => {
+    const arch = (a ?? {}) as Record<string, unknown>;
+    if (!isPositiveInt(arch.cout)) issues.push({ path: `archs[${i}].cout`, value: arch.cout, allowed: 'a positive integer' });
+    if (!isPositiveInt(arch.dfcl)) issues.push({ path: `archs[${i}].dfcl`, value: arch.dfcl, allowed: 'a positive integer' });
+  });
+  const choices = Array.isArray(o.bitChoices) ? o.bitChoices : [];
+  if (!Array.isArray(o.bitChoices) || choices.length === 0 || choices.some((b) => !isPositiveInt(b) || b > 32 || b < 2)) {
+    issues.push({ path: 'bitChoices', value: o.bitChoices, allowed: 'a non-empty list of integers from 2 to 32' });
+  }
+  if (typeof o.preset !== 'string' || !PRESETS.some((p) => p.name === o.preset)) issues.push({ path: 'preset', value: o.preset, allowed: PRESETS.map((p) => p.name).join(', ') });
+  const q = (o.quality ?? {}) as Record<string, unknown>;
+  if (q.source === 'synthetic') {
+    if (!(typeof q.seed === 'number' && Number.isInteger(q.seed) && q.seed >= 0)) issues.push({ path: 'quality.seed', value: q.seed, allowed: 'an integer ≥ 0' });
+  } else if (q.source === 'checkpoint' || q.source === 'train') {
+    if (typeof q.scenario !== 'string') issues.push({ path: 'quality.scenario', value: q.scenario, allowed: 'a scenario name or file' });
+    if (!isPositiveInt(q.samples)) issues.push({ path: 'quality.samples', value: q.samples, allowed: 'a positive integer' });
+    if (q.source === 'checkpoint' && typeof q.dir !== 'string') issues.push({ path: 'quality.dir', value: q.dir, allowed: 'a checkpoint directory' });
+    if (q.source === 'train') {
+      for (const k of ['epochs', 'batchSize', 'seed'] as const) if (!isPositiveInt(q[k])) issues.push({ path: `quality.${k}`, value: q[k], allowed: 'a positive integer' });
+      if (!(typeof q.learningRate === 'number' && q.learningRate > 0)) issues.push({ path: 'quality.learningRate', value: q.learningRate, allowed: 'a number > 0' });
+    }
+  } else {
+    issues.push({ path: 'quality.source', value: q.source, allowed: 'synthetic, checkpoint, train' });
+  }
+  if (issues.length > 0) throw new ExperimentError(source, issues);
+  return o as unknown as Experiment;
+}
+
+export function loadExperiment(file: string): Experiment {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ExperimentError(file, [{ path: '(file)', value: file, allowed: `a readable JSON file (${(error as Error).message})` }]);
+  }
+  return validateExperiment(raw, file);
+}
