@@ -39,3 +39,33 @@ export function bitObjective(
   const bits = (position: readonly number[]) => position.map((i) => choices[i]);
   return { cost: (p) => energy(bits(p)), quality: (p) => quality(bits(p)) };
 }
+
+/**
+ * Bits per group of output channels: each of the four layers is split into `groups` equal groups
+ * of output channels with bits of their own — 4·groups dimensions, far too many to enumerate.
+ * Energy is linear in the counts, so a group costs 1/groups of its layer's energy at its bits
+ * (the layer's energy at uniform bits, from the closed form).
+ */
+export function groupedEnergy(cout: number, dfcl: number, preset: HardwarePreset, groups: number, choices: readonly number[] = BIT_CHOICES): (bits: readonly number[]) => number {
+  const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
+  const counts = compileCounts(graph);
+  const layerOf = Int8Array.from(graph.ops, (op) => precoderLayerOf(op.name));
+  const energies = accessEnergyCache(preset);
+  const all16 = priceCompiled(counts, () => ({ weightBits: 16, activationBits: 16 }), energies).total / 1e6;
+  // delta[l][c] = E_l(choices[c]) − E_l(16): layer l at choices[c], every other layer at 16 bits.
+  const delta = [0, 1, 2, 3].map((l) =>
+    choices.map((b) => priceCompiled(counts, (i) => ({ weightBits: layerOf[i] === l ? b : 16, activationBits: 16 }), energies).total / 1e6 - all16),
+  );
+  return (bits) => {
+    let e = all16;
+    for (let l = 0; l < 4; l++) for (let g = 0; g < groups; g++) e += delta[l][choices.indexOf(bits[l * groups + g])] / groups;
+    return e;
+  };
+}
+
+/** The synthetic rate per group: r₀ − Σ_{l,g} (s_l / groups)·2^(−b/2). */
+export function groupedSyntheticQuality(seed: number, groups: number, r0 = 18.9): (bits: readonly number[]) => number {
+  const r = rng(seed).fork('quality');
+  const s = [0, 0, 0, 0].map(() => 0.5 + 4 * r.next());
+  return (bits) => r0 - bits.reduce((acc, b, i) => acc + (s[Math.floor(i / groups)] / groups) * 2 ** (-b / 2), 0);
+}

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dominates, paretoFront, type Scored } from '../search/pareto.ts';
 import { exhaustive, pso, schedule } from '../search/pso.ts';
-import { bitObjective, energyOfBits, syntheticQuality } from '../search/objective.ts';
+import { BIT_CHOICES, bitObjective, energyOfBits, groupedEnergy, groupedSyntheticQuality, syntheticQuality } from '../search/objective.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
 
 const pointsArb = fc.array(
@@ -79,5 +79,21 @@ describe('PSO bit allocation (seed 004)', () => {
     // Measured figures are in the closing note; the test guards against regressions.
     expect(hits / runs).toBeGreaterThanOrEqual(0.85);
     expect(evaluations / runs).toBeLessThanOrEqual(0.3 * 256);
+  });
+
+  it('bits per group of output channels: consistent with per-layer energies, and PSO returns a feasible allocation of a space too large to enumerate', async () => {
+    const G = 4;
+    const grouped = groupedEnergy(16, 512, KASALAEE_2025, G);
+    const perLayer = energyOfBits(16, 512, KASALAEE_2025);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(2, 4, 8, 16), { minLength: 4, maxLength: 4 }), (bits) => {
+        expect(grouped(bits.flatMap((b) => Array(G).fill(b)))).toBeCloseTo(perLayer(bits), 9);
+      }),
+    );
+    const quality = groupedSyntheticQuality(1, G);
+    const r = await pso(4 * G, 4, { cost: (x) => grouped(x.map((i) => BIT_CHOICES[i])), quality: (x) => quality(x.map((i) => BIT_CHOICES[i])) }, { kind: 'max-quality', budget: 3 }, { algorithm: 'gcpso', particles: 6, iterations: 6, seed: 1 });
+    expect(r.best).toHaveLength(16);
+    expect(r.bestEvaluation!.cost).toBeLessThanOrEqual(3);
+    expect(r.evaluations).toBeLessThan(4 ** 16);
   });
 });
