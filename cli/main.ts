@@ -3,8 +3,8 @@
  * exit code 2; a failed run in exit code 1.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { InputError, ShapeError } from '../core/errors.ts';
-import { ScenarioError, loadScenario } from '../scenarios/schema.ts';
+import { FileError, InputError, ShapeError } from '../core/errors.ts';
+import { loadScenario } from '../scenarios/schema.ts';
 import { generateScenario, listScenarios, renderDescription } from './scenario.ts';
 import { describeScenario } from '../scenarios/describe.ts';
 import { nonNegativeNumber, positiveInt } from '../core/validate.ts';
@@ -17,7 +17,6 @@ import { renderSearch, runExport, runPsoCommand, runSearchCommand } from './sear
 import { runEval, runEvalAll, runTrain, runTrainCodec } from './train.ts';
 import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
-import { ExperimentError } from '../search/experiment.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
@@ -342,7 +341,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version exit 0; every other commander error is a usage error, already printed.
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
     }
-    if (error instanceof InputError || error instanceof ShapeError || error instanceof ScenarioError || error instanceof CheckpointError || error instanceof ExperimentError) {
+    if (error instanceof InputError || error instanceof ShapeError || error instanceof FileError || error instanceof CheckpointError) {
       process.stderr.write(`codesign: ${error.message}\n`);
       return 2;
     }

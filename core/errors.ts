@@ -33,3 +33,22 @@ export function showValue(value: unknown): string {
 export function showShape(shape: readonly number[]): string {
   return `[${shape.join('×')}]`;
 }
+
+/** One problem in a validated input file: the JSON path, what it held, what is allowed. */
+export interface FileIssue {
+  readonly path: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+/** Every problem found in one input file (a scenario, an experiment), reported together. */
+export class FileError extends Error {
+  override readonly name: string = 'FileError';
+  constructor(
+    readonly kind: string,
+    readonly source: string,
+    readonly issues: readonly FileIssue[],
+  ) {
+    super(`${kind} ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'));
+  }
+}

@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FileError, type FileIssue } from '../core/errors.ts';
 import { CDL_PROFILES, type CdlProfileName } from './cdl.ts';
 import { COST2100_INDOOR, COST2100_OUTDOOR, type Cost2100Config } from './cost2100.ts';
 import type { SiteConfig } from './site.ts';
@@ -41,22 +42,13 @@ export type Scenario =
 
 export const MODELS = ['rayleigh', 'cdl', 'site', 'cost2100'] as const;
 
-export interface ScenarioIssue {
-  readonly path: string;
-  readonly value: unknown;
-  readonly allowed: string;
-}
+export type ScenarioIssue = FileIssue;
 
-export class ScenarioError extends Error {
+/** A scenario file's problems, all of them. */
+export class ScenarioError extends FileError {
   override readonly name = 'ScenarioError';
-  constructor(
-    readonly source: string,
-    readonly issues: readonly ScenarioIssue[],
-  ) {
-    super(
-      `scenario ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` +
-        issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'),
-    );
+  constructor(source: string, issues: readonly ScenarioIssue[]) {
+    super('scenario', source, issues);
   }
 }
 

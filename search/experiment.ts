@@ -5,21 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { PRESETS } from '../sim/presets.ts';
+import { FileError, type FileIssue } from '../core/errors.ts';
 import type { Experiment } from './run.ts';
 
-export interface ExperimentIssue {
-  readonly path: string;
-  readonly value: unknown;
-  readonly allowed: string;
-}
+export type ExperimentIssue = FileIssue;
 
-export class ExperimentError extends Error {
+/** An experiment file's problems, all of them. */
+export class ExperimentError extends FileError {
   override readonly name = 'ExperimentError';
-  constructor(
-    readonly source: string,
-    readonly issues: readonly ExperimentIssue[],
-  ) {
-    super(`experiment ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'));
+  constructor(source: string, issues: readonly ExperimentIssue[]) {
+    super('experiment', source, issues);
   }
 }
 

@@ -29,11 +29,7 @@ export class EventQueue {
       this.move(parent, i);
       i = parent;
     }
-    this.time[i] = time;
-    this.seq[i] = s;
-    this.kind[i] = kind;
-    this.a[i] = a;
-    this.b[i] = b;
+    this.place(i, time, s, kind, a, b);
   }
 
   /** Removes the earliest event; its fields are then in `popped`. */
@@ -62,16 +58,21 @@ export class EventQueue {
         this.move(c, i);
         i = c;
       }
-      this.time[i] = t;
-      this.seq[i] = s;
-      this.kind[i] = k;
-      this.a[i] = a;
-      this.b[i] = b;
+      this.place(i, t, s, k, a, b);
     }
     return true;
   }
 
   readonly popped = { time: 0, kind: 0, a: 0, b: 0 };
+
+  /** Writes one event into slot i (push's and pop's final step). */
+  private place(i: number, time: number, seq: number, kind: number, a: number, b: number): void {
+    this.time[i] = time;
+    this.seq[i] = seq;
+    this.kind[i] = kind;
+    this.a[i] = a;
+    this.b[i] = b;
+  }
 
   private move(from: number, to: number): void {
     this.time[to] = this.time[from];
