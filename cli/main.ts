@@ -21,7 +21,7 @@ import { renderSimulation, runSimulation, simulationJob, simulationJson } from '
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
 import { ALGORITHMS } from '../baselines/run.ts';
-import { NETS, PAPER_BASELINES } from './workload.ts';
+import { NETS, PAPER_BASELINES, VARIANTS } from './workload.ts';
 import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
 
 function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
@@ -40,7 +40,10 @@ function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
     .option('--samples <n>', 'channels a measured baseline runs on', '20')
     .option('--cr <n>', 'compression ratio of a CSI codec (4, 8, 16, 32, 64)', '4')
     .addOption(new Option('--side <side>', 'CSI codec side: encoder (UE), decoder (BS) or both').choices(['encoder', 'decoder', 'both']).default('both'))
-    .addOption(new Option('--variant <v>', 'CSI codec variant: fp, bfc (binarised FC), q8 (8-bit everywhere)').choices(['fp', 'bfc', 'q8']).default('fp'))
+    .addOption(new Option('--variant <v>', 'CSI codec: fp (default), bfc (binarised FC), q8 (8-bit everywhere); SLP-DNet: dnet (default), dbnet, dtnet, dsqbnet, dsqtnet').choices(VARIANTS))
+    .option('--m <n>', 'SLP-DNet: BS antennas M', '4')
+    .option('--k <n>', 'SLP-DNet: users K', '4')
+    .option('--qr <r>', 'SLP-DNet stochastic variants: quantization ratio (fraction of rows quantized)', '0.5')
     .option('--preset <name>', `hardware preset (${PRESETS.map((p) => p.name).join(', ')})`, 'kasalaee2025')
     .option('--p <n>', help.p ?? 'parallel execution units p (overrides the preset rule)');
 }

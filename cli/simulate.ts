@@ -13,6 +13,8 @@ import { DEFAULT_PRESET, presetByName, type HardwarePreset } from '../sim/preset
 import { toMicrojoules } from '../sim/report.ts';
 import { table } from './format.ts';
 import { workloadFromOptions, type WorkloadOptions } from './workload.ts';
+import { slpAccounting, type SlpAccounting } from '../nets/slp-accounting.ts';
+import { slpJson, slpLine } from './energy.ts';
 
 export interface SimulateOptions extends WorkloadOptions {
   readonly gemm?: string;
@@ -35,6 +37,8 @@ export interface SimulationJob {
   readonly configs: readonly EngineConfig[];
   /** p for the √p reuse of ideal mode and the closed form (undefined: the preset's rule). */
   readonly energyP: (config: EngineConfig) => number | undefined;
+  /** An SLP-DNet: seed 002's memory and operation accounting, reported beside the engine's. */
+  readonly slp?: SlpAccounting;
 }
 
 export function simulationJob(o: SimulateOptions): SimulationJob {
@@ -61,6 +65,7 @@ export function simulationJob(o: SimulateOptions): SimulationJob {
   const explicitP = o.p !== undefined || o.array !== undefined;
   let name: string;
   let ops: EngineOp[];
+  let slp: SlpAccounting | undefined;
   if (o.gemm !== undefined) {
     const [M, N, K] = positiveIntList('--gemm', o.gemm, { length: 3 });
     name = `gemm M=${M} N=${N} K=${K}`;
@@ -75,11 +80,12 @@ export function simulationJob(o: SimulateOptions): SimulationJob {
     name = o.topology;
     ops = topologyOps(parseTopology(text, o.topology), batch);
   } else {
-    const { graph } = workloadFromOptions({ ...o, p: undefined });
-    name = graph.name;
-    ops = lowerGraph(graph, batch);
+    const workload = workloadFromOptions({ ...o, p: undefined });
+    name = workload.graph.name;
+    ops = lowerGraph(workload.graph, batch);
+    if (workload.slp) slp = slpAccounting(workload.graph);
   }
-  return { name, ops, preset, configs, energyP: (c) => (explicitP ? c.rows * c.cols : undefined) };
+  return { name, ops, preset, configs, energyP: (c) => (explicitP ? c.rows * c.cols : undefined), ...(slp ? { slp } : {}) };
 }
 
 function arraysFrom(o: SimulateOptions, preset: HardwarePreset): { rows: number; cols: number }[] {
@@ -138,6 +144,7 @@ export function simulationJson(outcome: SimulationOutcome) {
       energy_uJ: toMicrojoules(r.energy),
       closedForm_uJ: toMicrojoules(closed),
       energyDelayProduct_uJ_us: (r.energy.total / 1e6) * (r.cycles / r.config.clockMHz),
+      ...(outcome.job.slp ? slpJson(outcome.job.slp) : {}),
       ops: r.ops.map((op, i) => ({
         name: op.name,
         kind: op.opKind,
@@ -216,5 +223,5 @@ export function renderSimulation(outcome: SimulationOutcome): string {
   const closed = toMicrojoules(closedFormTotal(comparisons, r.config.batch));
   const header = `${outcome.job.name} — ${r.config.mode}, ${r.config.dataflow}, ${r.config.rows}×${r.config.cols} array, bandwidth ${r.config.bandwidth === Infinity ? 'unlimited' : r.config.bandwidth}, batch ${r.config.batch}, ${r.preset}`;
   const summary = `total: ${r.cycles} cycles (${r.stallCycles} stall), utilization ${(r.utilization * 100).toFixed(1)}%, ${t.total.toPrecision(4)} µJ per inference (E_C ${t.compute.toPrecision(4)}, E_W ${t.weight.toPrecision(4)}, E_A ${t.activation.toPrecision(4)}); closed form ${closed.total.toPrecision(4)} µJ (ratio ${(t.total / closed.total).toFixed(2)})`;
-  return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary].join('\n');
+  return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : '')].join('\n');
 }

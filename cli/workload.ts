@@ -3,17 +3,20 @@
  * `energy` (and later `simulate`), kept out of the commander layer so tests reach it directly.
  */
 import { InputError } from '../core/errors.ts';
-import { finiteNumber, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { finiteNumber, fraction, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { rayleighChannels, runBaseline } from '../baselines/run.ts';
 import { WMMSE_DEFAULTS } from '../baselines/wmmse.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { PRECODER_DEFAULTS, buildPrecoder } from '../nets/precoder.ts';
 import { buildCsiNet, sideOf } from '../nets/csi.ts';
+import { SLP_DEFAULTS, SLP_VARIANTS, buildSlpDnet } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS, paperTraceGraph } from '../baselines/paper-traces.ts';
 import { DEFAULT_PRESET, presetByName, type HardwarePreset } from '../sim/presets.ts';
 
-export const NETS = ['precoder', 'csinet', 'crnet', 'cllwcsinet'] as const;
+export const NETS = ['precoder', 'csinet', 'crnet', 'cllwcsinet', 'slpdnet'] as const;
+export const CODEC_VARIANTS = ['fp', 'bfc', 'q8'] as const;
+export const VARIANTS = [...CODEC_VARIANTS, ...SLP_VARIANTS] as const;
 export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
 
 export interface WorkloadOptions {
@@ -34,6 +37,9 @@ export interface WorkloadOptions {
   readonly accounting?: string;
   readonly snrDb?: string;
   readonly samples?: string;
+  readonly m?: string;
+  readonly k?: string;
+  readonly qr?: string;
 }
 
 export interface Workload {
@@ -42,6 +48,8 @@ export interface Workload {
   readonly full?: Graph;
   readonly preset: HardwarePreset;
   readonly p?: number;
+  /** An SLP-DNet: also report seed 002's memory and operation accounting. */
+  readonly slp?: boolean;
 }
 
 export function workloadFromOptions(o: WorkloadOptions): Workload {
@@ -64,11 +72,20 @@ export function workloadFromOptions(o: WorkloadOptions): Workload {
     return { graph: paperTraceGraph({ algorithm, nt, nu, iterations }), preset, p };
   }
   const net = oneOf('--net', o.net ?? 'precoder', NETS);
+  if (net === 'slpdnet') {
+    const graph = buildSlpDnet({
+      m: positiveInt('--m', o.m ?? String(SLP_DEFAULTS.m)),
+      k: positiveInt('--k', o.k ?? String(SLP_DEFAULTS.k)),
+      variant: oneOf('--variant', o.variant ?? SLP_DEFAULTS.variant, SLP_VARIANTS),
+      qr: o.qr === undefined ? SLP_DEFAULTS.qr : fraction('--qr', o.qr),
+    });
+    return { graph, preset, p, slp: true };
+  }
   if (net !== 'precoder') {
     const full = buildCsiNet({
       net,
       cr: positiveInt('--cr', o.cr ?? '4'),
-      variant: oneOf('--variant', o.variant ?? 'fp', ['fp', 'bfc', 'q8'] as const),
+      variant: oneOf('--variant', o.variant ?? 'fp', CODEC_VARIANTS),
     });
     return { graph: sideOf(full, oneOf('--side', o.side ?? 'both', ['encoder', 'decoder', 'both'] as const)), preset, p, full };
   }

@@ -59,3 +59,10 @@ export function nonNegativeNumber(field: string, raw: string | number): number {
   if (value < 0) throw new InputError(field, raw, 'allowed: a finite number ≥ 0');
   return value;
 }
+
+/** Parses a fraction in [0, 1] (e.g. a quantization ratio). */
+export function fraction(field: string, raw: string | number): number {
+  const value = finiteNumber(field, raw);
+  if (value < 0 || value > 1) throw new InputError(field, raw, 'allowed: a number from 0 to 1');
+  return value;
+}
