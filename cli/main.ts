@@ -14,7 +14,7 @@ import { table } from './format.ts';
 import { runStart } from './start.ts';
 import { runReport } from './report.ts';
 import { renderSearch, runExport, runPsoCommand, runSearchCommand } from './search.ts';
-import { runEval, runEvalAll, runTrain, runTrainCodec } from './train.ts';
+import { renderSlpTraining, runEval, runEvalAll, runTrain, runTrainCodec, runTrainSlp } from './train.ts';
 import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
@@ -184,9 +184,16 @@ export function buildProgram(): Command {
   program
     .command('train')
     .description('quantization-aware training: the seed-000 precoder (sum-rate loss) or a CSI codec (--net, MSE loss)')
-    .option('--net <name>', 'precoder (default) or a CSI codec: csinet, crnet, cllwcsinet (with a cost2100 scenario)', 'precoder')
+    .option('--net <name>', 'precoder (default), a CSI codec: csinet, crnet, cllwcsinet (with a cost2100 scenario), or slpdnet (learned symbol-level precoder)', 'precoder')
     .option('--cr <n>', 'codec compression ratio', '4')
-    .addOption(new Option('--variant <v>', 'codec variant').choices(['fp', 'bfc', 'q8']).default('fp'))
+    .addOption(new Option('--variant <v>', 'codec: fp (default), bfc, q8; slpdnet: dnet (default), dbnet, dtnet, dsqbnet, dsqtnet').choices(VARIANTS))
+    .option('--m <n>', 'slpdnet: BS antennas M', '4')
+    .option('--k <n>', 'slpdnet: users K', '4')
+    .option('--qr <r>', 'slpdnet stochastic variants: fraction of each quantized layer’s rows quantized', '0.5')
+    .addOption(new Option('--formulation <f>', 'slpdnet output layer: constructive (feasible by construction) or lagrangian (eq. 9–10 multipliers)').choices(['constructive', 'lagrangian']).default('constructive'))
+    .addOption(new Option('--features <f>', 'slpdnet input: gram ((AAᴴ)⁻¹, normalised) or channels (the rotated channels)').choices(['gram', 'channels']).default('gram'))
+    .option('--lr-decay <factor>', 'multiply the learning rate by this after every epoch (seed 002: 0.65)')
+    .option('--test-samples <n>', 'slpdnet: test channels for the power-vs-SINR comparison', '2000')
     .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')
     .option('--scenario <name>', 'a named scenario or scenario file', 'udem-nlos')
     .option('--cout <n>', 'conv output channels C_out', '64')
@@ -203,7 +210,14 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'checkpoint directory (resumes from it when it holds a checkpoint)')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'))
     .option('--json', 'print the summary as one JSON document')
-    .action(async (options) => {
+    .action(async (options, cmd: Command) => {
+      if (options.net === 'slpdnet') {
+        // Seed 002's settings where the user left the precoder's defaults: batch 200, 20 epochs.
+        const fromDefault = (name: string) => cmd.getOptionValueSource(name) === 'default';
+        const c = await runTrainSlp({ ...options, batch: fromDefault('batch') ? '200' : options.batch, epochs: fromDefault('epochs') ? '20' : options.epochs });
+        process.stdout.write((options.json ? JSON.stringify(c, null, 2) : renderSlpTraining(c)) + '\n');
+        return;
+      }
       if (options.net !== 'precoder') {
         const c = await runTrainCodec(options);
         process.stdout.write(

@@ -17,6 +17,12 @@ import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
 import { toMicrojoules } from '../sim/report.ts';
+import { table } from './format.ts';
+import { buildSlpNet, SLP_DEFAULTS, SLP_VARIANTS, type SlpVariant } from '../nets/slp.ts';
+import { slpAccounting } from '../nets/slp-accounting.ts';
+import { learnedPower, slpSamples, slpTask, SLP_FEATURES, SLP_FORMULATIONS } from '../nets/slp-train.ts';
+import { powerCurve, type PowerCurve } from '../baselines/slp-curve.ts';
+import { fraction } from '../core/validate.ts';
 
 export interface TrainOptions {
   readonly net?: string;
@@ -37,6 +43,13 @@ export interface TrainOptions {
   readonly seed: string;
   readonly out?: string;
   readonly backend: string;
+  readonly m?: string;
+  readonly k?: string;
+  readonly qr?: string;
+  readonly lrDecay?: string;
+  readonly formulation?: string;
+  readonly features?: string;
+  readonly testSamples?: string;
 }
 
 function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
@@ -241,4 +254,96 @@ function layerOfOp(graph: Graph, name: string): string {
   let op = graph.ops.find((o) => o.name === name);
   while (op && op.kind !== 'conv2d' && op.kind !== 'dense' && op.inputs.length > 0) op = graph.ops.find((o) => o.name === op!.inputs[0]);
   return op?.name ?? name;
+}
+
+export interface SlpTrainSummary {
+  readonly graph: string;
+  readonly variant: SlpVariant;
+  readonly m: number;
+  readonly k: number;
+  readonly qr: number | null;
+  readonly formulation: string;
+  readonly features: string;
+  readonly backend: string;
+  readonly result: TrainResult;
+  /** Unit-margin power of the trained net on the test set (dB), infeasible samples excluded. */
+  readonly test: { readonly samples: number; readonly meanPower_dB: number; readonly infeasible: number };
+  readonly curve: PowerCurve['rows'];
+  readonly unitMedian_dB: PowerCurve['unitMedian_dB'];
+  readonly energy_uJ: ReturnType<typeof toMicrojoules>;
+  readonly inferenceMemory_MB: number;
+}
+
+export const SLP_SINR_DB = [0, 5, 10, 15, 20, 25, 30, 35] as const;
+
+/** The learned SLP precoder (seed 002) on seeded Rayleigh channels, with the power-vs-SINR comparison. */
+export async function runTrainSlp(o: TrainOptions): Promise<SlpTrainSummary> {
+  const m = positiveInt('--m', o.m ?? String(SLP_DEFAULTS.m), 256);
+  const k = positiveInt('--k', o.k ?? String(SLP_DEFAULTS.k), 256);
+  const variant = oneOf('--variant', o.variant ?? 'dnet', SLP_VARIANTS);
+  const qr = o.qr === undefined ? SLP_DEFAULTS.qr : fraction('--qr', o.qr);
+  const formulation = oneOf('--formulation', o.formulation ?? 'constructive', SLP_FORMULATIONS);
+  const features = oneOf('--features', o.features ?? 'gram', SLP_FEATURES);
+  const decay = o.lrDecay === undefined ? 1 : positiveNumber('--lr-decay', o.lrDecay);
+  const backend = await initBackend(oneOf('--backend', o.backend, ['auto', 'wasm', 'cpu', 'tensorflow'] as const));
+  const hp = hyperparameters(o);
+  const count = positiveInt('--samples', o.samples ?? '20000');
+  const data = { train: slpSamples(m, k, count, hp.seed, features), validation: slpSamples(m, k, 1000, hp.seed + 1_000_003, features) };
+  const test = slpSamples(m, k, positiveInt('--test-samples', o.testSamples ?? '2000'), hp.seed + 2_000_003, features);
+  const stochastic = variant === 'dsqbnet' || variant === 'dsqtnet';
+  const graph = buildSlpNet({ m, k, variant, qr, split: false, input: features });
+  const { model, result } = await trainModel(
+    {
+      graph,
+      ...hp,
+      learningRateDecay: decay,
+      quantizer: variant === 'dtnet' || variant === 'dsqtnet' ? 'ternary' : undefined,
+      dataKey: `slp/${m}x${k}/${count}/${formulation}/${features}`,
+    },
+    slpTask(data, {
+      formulation,
+      ...(stochastic
+        ? {
+            stochastic: {
+              layers: graph.ops.flatMap((op) => (op.kind === 'conv2d' ? [{ name: op.name, rows: op.filters }] : [])),
+              mode: variant === 'dsqbnet' ? ('binary' as const) : ('ternary' as const),
+              qr,
+              seed: hp.seed,
+            },
+          }
+        : {}),
+    }),
+    o.out,
+    progress(''),
+  );
+  const learned = await learnedPower(model, test, formulation);
+  model.dispose();
+  // What is priced: the same network with a stochastic layer's quantized and float rows as separate ops.
+  const priced = buildSlpNet({ m, k, variant, qr, split: true, input: features });
+  const curve = powerCurve(test, SLP_SINR_DB, { [`learned ${variant}`]: learned.perSample });
+  return {
+    graph: graph.name,
+    variant,
+    m,
+    k,
+    qr: stochastic ? qr : null,
+    formulation,
+    features,
+    backend,
+    result,
+    test: { samples: learned.count, meanPower_dB: 10 * Math.log10(learned.meanPower), infeasible: learned.infeasible },
+    curve: curve.rows,
+    unitMedian_dB: curve.unitMedian_dB,
+    energy_uJ: toMicrojoules(priceGraph(priced, DEFAULT_PRESET).energy),
+    inferenceMemory_MB: slpAccounting(priced).inferenceMemory_MB,
+  };
+}
+
+export function renderSlpTraining(c: SlpTrainSummary): string {
+  const methods = Object.keys(c.curve[0]?.power_dB ?? {});
+  const header = `${c.graph} (${c.formulation}, ${c.features} input, ${c.backend}): test unit-margin power ${c.test.meanPower_dB.toFixed(2)} dB over ${c.test.samples} samples` +
+    `${c.test.infeasible > 0 ? ` (${c.test.infeasible} infeasible, excluded)` : ''}; best validation ${c.result.bestValidation.toFixed(3)} at epoch ${c.result.bestEpoch}/${c.result.epochsRun}, ${(c.result.trainMs / 1000).toFixed(0)} s; ` +
+    `${c.energy_uJ.total.toPrecision(3)} µJ per inference on ${DEFAULT_PRESET.name}, ${c.inferenceMemory_MB.toFixed(4)} MB`;
+  const medians = Object.entries(c.unitMedian_dB).map(([name, db]) => `${name} ${db.toFixed(2)}`).join(', ');
+  return `${header}\nmean transmit power (dB), σ² = 1:\n${table(['SINR dB', ...methods], c.curve.map((r) => [r.sinr_dB, ...methods.map((name) => r.power_dB[name].toFixed(2))]))}\nmedian power at unit margin (dB): ${medians}`;
 }

@@ -55,10 +55,13 @@ export function lsqQuantize(v: tf.Tensor, s: tf.Tensor, range: LsqRange): tf.Ten
   return f(v, s);
 }
 
-/** BWN: α·sign(W), α = mean|W|; gradient straight through. */
-export function binarize(w: tf.Tensor): tf.Tensor {
+/**
+ * BWN: α·sign(W), α = mean|W|; gradient straight through. `perColumn`: one α per column of a
+ * [fan-in, rows] kernel (per output row of the weight matrix, as a stochastic layer needs).
+ */
+export function binarize(w: tf.Tensor, perColumn = false): tf.Tensor {
   const f = customGrad((x: tf.Tensor) => {
-    const alpha = tf.mean(tf.abs(x));
+    const alpha = perColumn ? tf.mean(tf.abs(x), 0, true) : tf.mean(tf.abs(x));
     // sign(0) = +1 so every weight takes one of the two levels
     const sign = tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1);
     return { value: tf.mul(sign, alpha), gradFunc: (dy: tf.Tensor) => dy };
@@ -66,14 +69,79 @@ export function binarize(w: tf.Tensor): tf.Tensor {
   return f(w);
 }
 
-/** TWN: α·sign(W) where |W| > Δ = 0.7·mean|W|, else 0; α = mean of |W| above Δ. */
-export function ternarize(w: tf.Tensor): tf.Tensor {
+/** TWN: α·sign(W) where |W| > Δ = 0.7·mean|W|, else 0; α = mean of |W| above Δ (`perColumn` as for binarize). */
+export function ternarize(w: tf.Tensor, perColumn = false): tf.Tensor {
   const f = customGrad((x: tf.Tensor) => {
     const abs = tf.abs(x);
-    const delta = tf.mul(tf.mean(abs), 0.7);
+    const axis = perColumn ? 0 : undefined;
+    const delta = tf.mul(tf.mean(abs, axis, perColumn), 0.7);
     const mask = tf.cast(tf.greater(abs, delta), 'float32');
-    const alpha = tf.div(tf.sum(tf.mul(abs, mask)), tf.maximum(tf.sum(mask), 1));
+    const alpha = tf.div(tf.sum(tf.mul(abs, mask), axis, perColumn), tf.maximum(tf.sum(mask, axis, perColumn), 1));
     return { value: tf.mul(tf.mul(tf.sign(x), mask), alpha), gradFunc: (dy: tf.Tensor) => dy };
   });
   return f(w);
+}
+
+/**
+ * Quantization error of each row of a [fan-in, rows] kernel (seed 002 eq. 21):
+ * e_j = ‖W_j − Q_j‖₁ / ‖W_j‖₁ with Q_j the row's own BWN or TWN quantization.
+ */
+export function rowQuantizationErrors(kernel: Float32Array, fanIn: number, rows: number, mode: 'binary' | 'ternary'): Float64Array {
+  const errors = new Float64Array(rows);
+  for (let j = 0; j < rows; j++) {
+    let l1 = 0;
+    for (let i = 0; i < fanIn; i++) l1 += Math.abs(kernel[i * rows + j]);
+    const mean = l1 / fanIn;
+    let alpha = mean;
+    let delta = 0;
+    if (mode === 'ternary') {
+      delta = 0.7 * mean;
+      let above = 0;
+      let n = 0;
+      for (let i = 0; i < fanIn; i++) {
+        const a = Math.abs(kernel[i * rows + j]);
+        if (a > delta) {
+          above += a;
+          n++;
+        }
+      }
+      alpha = n > 0 ? above / n : 0;
+    }
+    let err = 0;
+    for (let i = 0; i < fanIn; i++) {
+      const w = kernel[i * rows + j];
+      const q = mode === 'ternary' && Math.abs(w) <= delta ? 0 : Math.sign(w || 1) * alpha;
+      err += Math.abs(w - q);
+    }
+    errors[j] = l1 > 0 ? err / l1 : 0;
+  }
+  return errors;
+}
+
+/**
+ * Seed 002 Algorithm 1 (circular lottery): picks `count` of the rows without replacement, each
+ * draw with probability ∝ f_p = 1/(e_j + δ) (the linear QP function, δ = 10⁻⁶) among the rows
+ * not yet picked. Returns a 0/1 mask (1 = quantized). `uniform` draws a number in [0, 1).
+ */
+export function circularLottery(errors: ArrayLike<number>, count: number, uniform: () => number): Float32Array {
+  const n = errors.length;
+  if (!Number.isInteger(count) || count < 0 || count > n) throw new InputError('rows to quantize', count, `allowed: an integer from 0 to ${n}`);
+  const pr = Float64Array.from(errors, (e) => 1 / (e + 1e-6));
+  const mask = new Float32Array(n);
+  for (let picked = 0; picked < count; picked++) {
+    let total = 0;
+    for (const p of pr) total += p;
+    const target = uniform() * total;
+    // Walk the disc until the cumulative probability passes the drawn value.
+    let i = 0;
+    let s = 0;
+    for (; i < n; i++) {
+      s += pr[i];
+      if (pr[i] > 0 && s > target) break;
+    }
+    if (i === n) i = pr.findLastIndex((p) => p > 0);
+    mask[i] = 1;
+    pr[i] = 0;
+  }
+  return mask;
 }

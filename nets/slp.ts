@@ -155,3 +155,38 @@ export function buildSlpDnet(config: SlpNetConfig): Graph {
   });
   return b.build();
 }
+
+/**
+ * The network we train for SLP (nets/slp-train.ts, docs/slp.md): Table IV's APM trunk (conv 16 →
+ * BN → PReLU → conv 8 → BN → PReLU, 3×3, unit padding) on the K rotated channels (1, 2M, K),
+ * and an FC to 2K outputs (Table III's tail) that a parameter-free layer turns into received
+ * points or multipliers. The convs are the quantized layers; the FC stays float.
+ * `split` writes a stochastic layer as its quantized and float rows (for pricing); training
+ * keeps one op per layer and masks its rows (GraphModel.setRowMask).
+ */
+export function buildSlpNet(config: SlpNetConfig & { readonly split?: boolean; readonly input?: 'channels' | 'gram' }): Graph {
+  const { m, k, variant, qr } = checkSlpConfig(config);
+  const wb = WEIGHT_BITS[variant];
+  const ab = ACTIVATION_BITS[variant];
+  const b = graphBuilder(`slp-learned-${variant}(M=${m},K=${k}${variant.startsWith('dsq') ? `,QR=${qr}` : ''})`, { weightBits: FLOAT, activationBits: ab });
+  const split = config.split ?? true;
+  // Unsplit, a stochastic layer carries its quantized bits; the row mask keeps the other rows float.
+  const c: Ctx = {
+    b,
+    variant: split || !variant.startsWith('dsq') ? variant : variant === 'dsqbnet' ? 'dbnet' : 'dtnet',
+    qr,
+    q: { weightBits: wb, activationBits: ab },
+    f: { weightBits: FLOAT, activationBits: ab },
+    act: { weightBits: FLOAT, activationBits: ab },
+  };
+  let y = b.add('input', { kind: 'input', shape: config.input === 'gram' ? [1, 2 * k, 2 * k] : [1, 2 * m, k] });
+  y = joined(c, 'conv1', splitConv(c, 'conv1', y, 16, false));
+  y = b.add('bn1', { kind: 'batchnorm' }, [y], c.act);
+  y = b.add('prelu1', { kind: 'prelu' }, [y], c.act);
+  y = joined(c, 'conv2', splitConv(c, 'conv2', y, 8, false));
+  y = b.add('bn2', { kind: 'batchnorm' }, [y], c.act);
+  y = b.add('prelu2', { kind: 'prelu' }, [y], c.act);
+  y = b.add('flatten', { kind: 'flatten' }, [y], c.act);
+  b.add('out', { kind: 'dense', units: 2 * k, bias: true }, [y], { weightBits: FLOAT, activationBits: FLOAT });
+  return b.build();
+}

@@ -30,6 +30,8 @@ export interface TrainConfig {
   readonly quantizer?: WeightQuantizer;
   /** Identifies the data (scenario content key) for resume checks. */
   readonly dataKey: string;
+  /** The learning rate is multiplied by this once per epoch (seed 002: α = 0.65); 1 = constant. */
+  readonly learningRateDecay?: number;
 }
 
 export const TRAIN_DEFAULTS = { epochs: 60, batchSize: 1000, learningRate: 1e-3, patience: 10 } as const;
@@ -54,6 +56,8 @@ export interface TrainTask {
   /** The training metric of a batch, from its loss. */
   metricOfLoss(loss: number): number;
   validate(model: GraphModel, bits?: BitAssignment): Promise<number>;
+  /** Runs before each epoch's first step (e.g. re-drawing which rows a stochastic layer quantizes). */
+  beforeEpoch?(model: GraphModel, epoch: number): void;
 }
 
 export type TrainEvent =
@@ -93,7 +97,7 @@ interface TrainerState {
 export function configKey(c: TrainConfig): string {
   const ops = c.graph.ops.map((op) => ({ ...op }));
   return createHash('sha256')
-    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey }))
+    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}) }))
     .digest('hex')
     .slice(0, 24);
 }
@@ -103,6 +107,9 @@ export function validateTrainConfig(c: TrainConfig): void {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new InputError(k, c[k], 'allowed: a positive integer');
   }
   if (!(c.learningRate > 0 && Number.isFinite(c.learningRate))) throw new InputError('learningRate', c.learningRate, 'allowed: a finite number > 0');
+  if (c.learningRateDecay !== undefined && !(c.learningRateDecay > 0 && c.learningRateDecay <= 1)) {
+    throw new InputError('learningRateDecay', c.learningRateDecay, 'allowed: a factor in (0, 1]');
+  }
   if (c.supernet && (c.supernet.choices.length === 0 || c.supernet.choices.some((b) => !Number.isInteger(b) || b < 2 || b > 32))) {
     throw new InputError('supernet.choices', c.supernet.choices, 'allowed: integers from 2 to 32');
   }
@@ -233,6 +240,8 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
   for (let epoch = state.epoch + 1; epoch <= config.epochs && !stoppedEarly; epoch++) {
     const t0 = performance.now();
     const order = permutation(count, config.seed, epoch);
+    adam.learningRateScale = (config.learningRateDecay ?? 1) ** (epoch - 1);
+    task.beforeEpoch?.(model, epoch);
     let metricSum = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
       const from = step * config.batchSize;

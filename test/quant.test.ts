@@ -79,6 +79,17 @@ describe('BWN and TWN', () => {
     const t = Array.from(ternarize(tf.tensor1d(w)).dataSync());
     t.forEach((x, i) => expect(x).toBeCloseTo(Math.abs(w[i]) > delta ? Math.sign(w[i]) * alpha : 0, 6));
   });
+  it('per column (one scale per row of the weight matrix, as a stochastic layer quantizes): each column alone', () => {
+    // [fan-in 4, 2 rows]: the two columns of w interleaved
+    const k = tf.tensor2d(w, [4, 2]);
+    for (const [q, f] of [
+      [binarize(k, true), binarize],
+      [ternarize(k, true), ternarize],
+    ] as const) {
+      const cols = [0, 1].map((c) => Array.from(f(tf.tensor1d([0, 1, 2, 3].map((r) => w[r * 2 + c]))).dataSync()));
+      Array.from(q.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(cols[i % 2][Math.floor(i / 2)], 6));
+    }
+  });
   it('pass gradients straight through', () => {
     const x = tf.variable(tf.tensor1d(w), true, 'quant-test-w');
     const { grads } = tf.variableGrads(() => tf.sum(tf.add(binarize(x), ternarize(x))) as tf.Scalar, [x]);

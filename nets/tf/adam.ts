@@ -14,6 +14,8 @@ export class Adam {
   readonly m = new Map<string, tf.Variable>();
   readonly v = new Map<string, tf.Variable>();
   step = 0;
+  /** Multiplies the configured learning rate (a schedule sets it per epoch). */
+  learningRateScale = 1;
   constructor(readonly config: AdamConfig = ADAM_DEFAULTS) {}
 
   private moment(map: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
@@ -39,7 +41,7 @@ export class Adam {
         const v = this.moment(this.v, name, w);
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(tf.div(v, c2)), epsilon)), learningRate / c1)));
+        w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(tf.div(v, c2)), epsilon)), (learningRate * this.learningRateScale) / c1)));
       }
     });
   }

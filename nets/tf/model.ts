@@ -117,8 +117,9 @@ export class GraphModel {
   }
 
   private quantizerFor(bitsValue: number): WeightQuantizer | 'none' {
-    if (this.options.quantizer && this.options.quantizer !== 'lsq') return this.options.quantizer;
+    // A float layer stays float under an override (the last layer of a binarised net).
     if (bitsValue >= 32) return 'none';
+    if (this.options.quantizer && this.options.quantizer !== 'lsq') return this.options.quantizer;
     if (bitsValue === 1) return 'binary';
     return 'lsq';
   }
@@ -129,6 +130,12 @@ export class GraphModel {
     const b = this.bitsOf(op, bits);
     const q = this.quantizerFor(b);
     if (q === 'none') return w as tf.Tensor2D;
+    const rows = this.statistics.get(`${op.name}/rowmask`);
+    if (rows && (q === 'binary' || q === 'ternary')) {
+      // A stochastic layer (seed 002 §IV-A): the masked rows quantized (one scale per row), the rest float.
+      const quantized = q === 'binary' ? binarize(w, true) : ternarize(w, true);
+      return tf.add(tf.mul(quantized, rows), tf.mul(w, tf.sub(1, rows))) as tf.Tensor2D;
+    }
     if (q === 'binary') return binarize(w) as tf.Tensor2D;
     if (q === 'ternary') return ternarize(w) as tf.Tensor2D;
     return lsqQuantize(w, this.step(op.name, w, b, true), lsqRange(b, true)) as tf.Tensor2D;
@@ -270,6 +277,11 @@ export class GraphModel {
     }
   }
 
+  /** Which rows (output channels) of a layer are quantized: 1 quantized, 0 float. Saved in checkpoints. */
+  setRowMask(layer: string, mask: Float32Array): void {
+    this.restore(`${layer}/rowmask`, mask, [mask.length]);
+  }
+
   /** Our name of a tfjs variable (without the model's prefix). */
   keyOf(variableName: string): string {
     return variableName.startsWith(this.prefix) ? variableName.slice(this.prefix.length) : variableName;
@@ -282,7 +294,7 @@ export class GraphModel {
       existing.assign(tf.tensor(values, existing.shape));
       return;
     }
-    const map = name.includes('/stats@') ? this.statistics : this.trainable;
+    const map = name.includes('/stats@') || name.endsWith('/rowmask') ? this.statistics : this.trainable;
     this.variable(map, name, values, [...shape], map === this.trainable);
   }
 
