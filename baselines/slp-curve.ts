@@ -15,6 +15,8 @@ export interface PowerCurveRow {
   readonly sinr_dB: number;
   /** Mean transmit power in dB (10·log₁₀ of the mean over samples) per method. */
   readonly power_dB: Readonly<Record<string, number>>;
+  /** Median transmit power in dB per method: the mean is ruled by a few ill-conditioned channels. */
+  readonly median_dB: Readonly<Record<string, number>>;
 }
 
 export interface PowerCurve {
@@ -22,14 +24,15 @@ export interface PowerCurve {
   readonly rows: readonly PowerCurveRow[];
   /** Unit-margin powers per sample (the SLP methods), for checks. */
   readonly unitPowers: Readonly<Record<string, Float64Array>>;
-  /** Median unit-margin power (dB) per SLP method: the mean is ruled by a few ill-conditioned channels. */
+  /** Median unit-margin power (dB) per SLP method. */
   readonly unitMedian_dB: Readonly<Record<string, number>>;
 }
 
-function medianDb(values: Float64Array): number {
+/** Median in dB (an infeasible sample, Infinity, counts as the largest). */
+function medianDb(values: ArrayLike<number>, scale = 1): number {
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
-  return 10 * Math.log10(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+  return 10 * Math.log10(scale * (sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2));
 }
 
 /** 10·log₁₀ of the mean of the finite values (a learned precoder's infeasible samples are Infinity). */
@@ -62,8 +65,12 @@ export function powerCurve(d: SlpSamples, sinrDb: readonly number[], learned: Re
     const sinr = new Float64Array(d.k).fill(gamma);
     const blp = Float64Array.from(d.channels, (H) => powerMinimizingPrecoder(H, sinr, 1).totalPower);
     const power_dB: Record<string, number> = { 'block-level (optimal linear)': meanDb(blp) };
-    for (const [name, unit] of Object.entries(unitPowers)) power_dB[name] = meanDb(unit, gamma);
-    return { sinr_dB: db, power_dB };
+    const median_dB: Record<string, number> = { 'block-level (optimal linear)': medianDb(blp) };
+    for (const [name, unit] of Object.entries(unitPowers)) {
+      power_dB[name] = meanDb(unit, gamma);
+      median_dB[name] = medianDb(unit, gamma);
+    }
+    return { sinr_dB: db, power_dB, median_dB };
   });
   const unitMedian_dB = Object.fromEntries(Object.entries(unitPowers).map(([name, unit]) => [name, medianDb(unit)]));
   return { samples: d.count, rows, unitPowers, unitMedian_dB };

@@ -13,13 +13,13 @@ import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
 import { runStart } from './start.ts';
 import { runReport } from './report.ts';
-import { renderSearch, runExport, runPsoCommand, runSearchCommand } from './search.ts';
+import { renderSearch, runExport, runGroupedPsoCommand, runPsoCommand, runSearchCommand } from './search.ts';
 import { renderSlpTraining, runEval, runEvalAll, runTrain, runTrainCodec, runTrainSlp } from './train.ts';
 import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
-import { CHANNELS, baselineJson, exportBaseline, renderBaseline, runBaselineCommand } from './baseline.ts';
+import { CHANNELS, baselineJson, exportBaseline, renderBaseline, renderSlpBaseline, runBaselineCommand, runSlpBaselineCommand } from './baseline.ts';
 import { ALGORITHMS } from '../baselines/run.ts';
 import { NETS, PAPER_BASELINES, VARIANTS } from './workload.ts';
 import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
@@ -125,8 +125,9 @@ export function buildProgram(): Command {
 
   program
     .command('baseline')
-    .description('classical precoders (WMMSE, ZF, RZF, MRT) on seeded channels: sum rate, iterations, energy per solve')
-    .addOption(new Option('--algo <name>', 'algorithm').choices(ALGORITHMS).default('wmmse'))
+    .description('classical precoders (WMMSE, ZF, RZF, MRT) on seeded channels: sum rate, iterations, energy per solve; or --algo slp: symbol-level precoding power vs SINR target')
+    .addOption(new Option('--algo <name>', 'algorithm (slp: seed 002 eq. 2 beside block-level precoding)').choices([...ALGORITHMS, 'slp']).default('wmmse'))
+    .option('--sinr-db <list>', 'slp: SINR targets in dB', '0,10,20,30')
     .option('--scenario <name>', 'a named scenario (codesign scenario list) or a scenario JSON file; runs on its test split')
     .option('--channel <model>', `a channel model drawn here (${CHANNELS.join(', ')}) with --nt, --nu, --seed`)
     .option('--nt <n>', 'transmit antennas N_T', '64')
@@ -142,6 +143,11 @@ export function buildProgram(): Command {
     .option('--export <file>', 'write the channels and per-sample results as JSON')
     .option('--json', 'print exactly one JSON document on stdout')
     .action((options) => {
+      if (options.algo === 'slp') {
+        const r = runSlpBaselineCommand(options);
+        process.stdout.write((options.json ? JSON.stringify({ ...r, curve: { samples: r.curve.samples, rows: r.curve.rows, unitMedian_dB: r.curve.unitMedian_dB } }, null, 2) : renderSlpBaseline(r)) + '\n');
+        return;
+      }
       const outcome = runBaselineCommand({ ...options, log: (m: string) => process.stderr.write(`${m}\n`) });
       if (options.export) exportBaseline(outcome.run, options.export);
       process.stdout.write((options.json ? JSON.stringify(baselineJson(outcome), null, 2) : renderBaseline(outcome)) + '\n');
@@ -193,6 +199,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--formulation <f>', 'slpdnet output layer: constructive (feasible by construction) or lagrangian (eq. 9–10 multipliers)').choices(['constructive', 'lagrangian']).default('constructive'))
     .addOption(new Option('--features <f>', 'slpdnet input: gram ((AAᴴ)⁻¹, normalised) or channels (the rotated channels)').choices(['gram', 'channels']).default('gram'))
     .option('--lr-decay <factor>', 'multiply the learning rate by this after every epoch (seed 002: 0.65)')
+    .option('--zero-init-residual', 'codec: start the decoder’s residual-path BN scales at 0 (outputs 0.5, the 0 dB decoder, at step 0)')
     .option('--test-samples <n>', 'slpdnet: test channels for the power-vs-SINR comparison', '2000')
     .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')
     .option('--scenario <name>', 'a named scenario or scenario file', 'udem-nlos')
@@ -215,7 +222,7 @@ export function buildProgram(): Command {
         // Seed 002's settings where the user left the precoder's defaults: batch 200, 20 epochs.
         const fromDefault = (name: string) => cmd.getOptionValueSource(name) === 'default';
         const c = await runTrainSlp({ ...options, batch: fromDefault('batch') ? '200' : options.batch, epochs: fromDefault('epochs') ? '20' : options.epochs });
-        process.stdout.write((options.json ? JSON.stringify(c, null, 2) : renderSlpTraining(c)) + '\n');
+        process.stdout.write((options.json ? JSON.stringify({ ...c, test: { ...c.test, perSample: undefined } }, null, 2) : renderSlpTraining(c)) + '\n');
         return;
       }
       if (options.net !== 'precoder') {
@@ -281,8 +288,19 @@ export function buildProgram(): Command {
     .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
     .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
     .option('--seed <s>', 'PSO seed', '1')
+    .option('--groups <G>', 'PSO: bits per group of output channels, G groups per layer (4·G dimensions; synthetic rates)')
     .option('--json', 'print the outcome as JSON')
     .action(async (options) => {
+      if (options.groups !== undefined) {
+        if (options.algo === 'exhaustive') throw new InputError('--groups', options.groups, 'allowed: with --algo ppso or gcpso (4^(4G) allocations cannot be enumerated)');
+        const r = await runGroupedPsoCommand(options);
+        process.stdout.write(
+          (options.json
+            ? JSON.stringify(r, null, 2)
+            : `${r.algorithm} over ${r.dimensions} groups (${r.space} allocations): ${r.evaluation ? `sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : 'none feasible'} after ${r.evaluations} evaluations; per-layer optimum ${r.perLayerOptimum ? `${r.perLayerOptimum.quality.toFixed(3)}, ${r.perLayerOptimum.cost.toFixed(3)} µJ` : 'none feasible'}\nbits per group: ${r.bits?.join(',') ?? '–'}`) + '\n',
+        );
+        return;
+      }
       if (options.algo !== 'exhaustive') {
         const r = await runPsoCommand(options);
         process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.algorithm}: bits ${r.bits ? `[${r.bits.join(',')}]` : 'none feasible'}${r.evaluation ? ` — sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : ''}; ${r.qualityEvaluations} of ${r.space} configurations rated (${r.freshEvaluations} new to the store)`) + '\n');

@@ -12,6 +12,9 @@ import { loadScenario } from '../scenarios/schema.ts';
 import { efficiencyFront, parseArchs, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityFn } from '../search/run.ts';
 import { ResultsStore } from '../search/store.ts';
 import { table } from './format.ts';
+import { presetByName } from '../sim/presets.ts';
+import { exhaustive, pso } from '../search/pso.ts';
+import { bitObjective, energyOfBits, groupedEnergy, groupedSyntheticQuality, syntheticQuality } from '../search/objective.ts';
 
 export interface SearchOptions {
   readonly db: string;
@@ -137,4 +140,43 @@ export async function runExport(o: { db: string; format: string; out: string }) 
   } finally {
     store.close();
   }
+}
+
+/**
+ * PSO on bits per group of output channels (`--groups G`): 4·G dimensions, 4^(4G) allocations,
+ * far beyond enumeration. Rates come from the seeded synthetic model (a trained supernet rates
+ * per-layer bits only), and nothing is stored: the store keys points by per-layer bits. The
+ * per-layer optimum (G = 1, enumerated) is reported beside it, since that space is contained.
+ */
+export async function runGroupedPsoCommand(o: SearchOptions & { readonly groups: string; readonly cout?: string; readonly dfcl?: string }) {
+  const algorithm = oneOf('--algo', o.algo, ['ppso', 'gcpso'] as const);
+  const groups = positiveInt('--groups', o.groups, 64);
+  const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
+  if (!synthetic) throw new InputError('--quality', o.quality, 'allowed with --groups: synthetic[:seed] (per-group rates have no trained source)');
+  if ((o.budget === undefined) === (o.target === undefined)) throw new InputError('--budget', o.budget ?? '(none)', 'allowed: exactly one of --budget (µJ) or --target (bit/s/Hz)');
+  const problem = o.budget !== undefined ? { kind: 'max-quality' as const, budget: positiveNumber('--budget', o.budget) } : { kind: 'min-cost' as const, target: positiveNumber('--target', o.target!) };
+  const [arch] = parseArchs(o.archs === 'all' ? '64x1024' : o.archs);
+  const choices = positiveIntList('--choices', o.choices, { max: 32 });
+  const preset = presetByName(o.preset);
+  const seed = Number(synthetic[1] ?? 1);
+  const cost = groupedEnergy(arch.cout, arch.dfcl, preset, groups, choices);
+  const quality = groupedSyntheticQuality(seed, groups);
+  const atBits = (x: readonly number[]) => x.map((i) => choices[i]);
+  const r = await pso(4 * groups, choices.length, { cost: (x) => cost(atBits(x)), quality: (x) => quality(atBits(x)) }, problem, {
+    algorithm,
+    particles: 10,
+    iterations: 20,
+    seed: positiveInt('--seed', o.seed),
+  });
+  const perLayer = exhaustive(4, choices.length, bitObjective(energyOfBits(arch.cout, arch.dfcl, preset), syntheticQuality(seed), choices), problem);
+  return {
+    algorithm,
+    groups,
+    dimensions: 4 * groups,
+    space: `${choices.length}^${4 * groups}`,
+    bits: r.best ? atBits(r.best) : null,
+    evaluation: r.bestEvaluation,
+    evaluations: r.evaluations,
+    perLayerOptimum: perLayer.evaluation,
+  };
 }

@@ -8,7 +8,7 @@ import { initBackend, tf } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint, trainModel, type TrainEvent, type TrainResult } from '../nets/train.ts';
 import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
 import { buildCsiNet, CSI_NETS } from '../nets/csi.ts';
-import { codecTask, evaluateCodec } from '../nets/codec.ts';
+import { codecTask, evaluateCodec, residualBatchNorms } from '../nets/codec.ts';
 import type { CsiDataset } from '../scenarios/dataset.ts';
 import { rzf, sumRate, zf } from '../baselines/precoders.ts';
 import { wmmse } from '../baselines/wmmse.ts';
@@ -50,6 +50,7 @@ export interface TrainOptions {
   readonly formulation?: string;
   readonly features?: string;
   readonly testSamples?: string;
+  readonly zeroInitResidual?: boolean;
 }
 
 function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
@@ -129,7 +130,13 @@ export async function runTrainCodec(o: TrainOptions): Promise<CodecTrainSummary>
   const snrDb = o.snrDb === undefined ? undefined : finiteNumber('--snr-db', o.snrDb);
   const data = { train: split('train', o.samples === undefined ? undefined : positiveInt('--samples', o.samples)), validation: split('validation') };
   const { model, result } = await trainModel(
-    { graph, ...hyperparameters(o), dataKey: `${cacheKey(s, 'train')}/${o.samples ?? 'all'}/${snrDb ?? 'clean'}` },
+    {
+      graph,
+      ...hyperparameters(o),
+      dataKey: `${cacheKey(s, 'train')}/${o.samples ?? 'all'}/${snrDb ?? 'clean'}`,
+      ...(o.lrDecay === undefined ? {} : { learningRateDecay: positiveNumber('--lr-decay', o.lrDecay) }),
+      ...(o.zeroInitResidual ? { zeroGamma: residualBatchNorms(graph) } : {}),
+    },
     codecTask(graph, data, snrDb),
     o.out,
     progress(''),
@@ -267,7 +274,7 @@ export interface SlpTrainSummary {
   readonly backend: string;
   readonly result: TrainResult;
   /** Unit-margin power of the trained net on the test set (dB), infeasible samples excluded. */
-  readonly test: { readonly samples: number; readonly meanPower_dB: number; readonly infeasible: number };
+  readonly test: { readonly samples: number; readonly meanPower_dB: number; readonly meanLogPower_dB: number; readonly infeasible: number; readonly perSample: Float64Array };
   readonly curve: PowerCurve['rows'];
   readonly unitMedian_dB: PowerCurve['unitMedian_dB'];
   readonly energy_uJ: ReturnType<typeof toMicrojoules>;
@@ -277,7 +284,7 @@ export interface SlpTrainSummary {
 export const SLP_SINR_DB = [0, 5, 10, 15, 20, 25, 30, 35] as const;
 
 /** The learned SLP precoder (seed 002) on seeded Rayleigh channels, with the power-vs-SINR comparison. */
-export async function runTrainSlp(o: TrainOptions): Promise<SlpTrainSummary> {
+export async function runTrainSlp(o: TrainOptions, options: { readonly curve?: boolean } = {}): Promise<SlpTrainSummary> {
   const m = positiveInt('--m', o.m ?? String(SLP_DEFAULTS.m), 256);
   const k = positiveInt('--k', o.k ?? String(SLP_DEFAULTS.k), 256);
   const variant = oneOf('--variant', o.variant ?? 'dnet', SLP_VARIANTS);
@@ -289,7 +296,7 @@ export async function runTrainSlp(o: TrainOptions): Promise<SlpTrainSummary> {
   const hp = hyperparameters(o);
   const count = positiveInt('--samples', o.samples ?? '20000');
   const data = { train: slpSamples(m, k, count, hp.seed, features), validation: slpSamples(m, k, 1000, hp.seed + 1_000_003, features) };
-  const test = slpSamples(m, k, positiveInt('--test-samples', o.testSamples ?? '2000'), hp.seed + 2_000_003, features);
+  const test = slpTestSamples(m, k, positiveInt('--test-samples', o.testSamples ?? '2000'), features);
   const stochastic = variant === 'dsqbnet' || variant === 'dsqtnet';
   const graph = buildSlpNet({ m, k, variant, qr, split: false, input: features });
   const { model, result } = await trainModel(
@@ -320,7 +327,9 @@ export async function runTrainSlp(o: TrainOptions): Promise<SlpTrainSummary> {
   model.dispose();
   // What is priced: the same network with a stochastic layer's quantized and float rows as separate ops.
   const priced = buildSlpNet({ m, k, variant, qr, split: true, input: features });
-  const curve = powerCurve(test, SLP_SINR_DB, { [`learned ${variant}`]: learned.perSample });
+  // The classical columns cost most of the time (block-level precoding is solved per target); a
+  // caller comparing several trainings on the same test channels computes them once.
+  const curve = options.curve === false ? undefined : powerCurve(test, SLP_SINR_DB, { [`learned ${variant}`]: learned.perSample });
   return {
     graph: graph.name,
     variant,
@@ -331,9 +340,9 @@ export async function runTrainSlp(o: TrainOptions): Promise<SlpTrainSummary> {
     features,
     backend,
     result,
-    test: { samples: learned.count, meanPower_dB: 10 * Math.log10(learned.meanPower), infeasible: learned.infeasible },
-    curve: curve.rows,
-    unitMedian_dB: curve.unitMedian_dB,
+    test: { samples: learned.count, meanPower_dB: 10 * Math.log10(learned.meanPower), meanLogPower_dB: learned.meanLogPower_dB, infeasible: learned.infeasible, perSample: learned.perSample },
+    curve: curve?.rows ?? [],
+    unitMedian_dB: curve?.unitMedian_dB ?? {},
     energy_uJ: toMicrojoules(priceGraph(priced, DEFAULT_PRESET).energy),
     inferenceMemory_MB: slpAccounting(priced).inferenceMemory_MB,
   };
@@ -346,4 +355,9 @@ export function renderSlpTraining(c: SlpTrainSummary): string {
     `${c.energy_uJ.total.toPrecision(3)} µJ per inference on ${DEFAULT_PRESET.name}, ${c.inferenceMemory_MB.toFixed(4)} MB`;
   const medians = Object.entries(c.unitMedian_dB).map(([name, db]) => `${name} ${db.toFixed(2)}`).join(', ');
   return `${header}\nmean transmit power (dB), σ² = 1:\n${table(['SINR dB', ...methods], c.curve.map((r) => [r.sinr_dB, ...methods.map((name) => r.power_dB[name].toFixed(2))]))}\nmedian power at unit margin (dB): ${medians}`;
+}
+
+/** The test channels of `train --net slpdnet` (fixed seed, so every variant and seed meets the same ones). */
+export function slpTestSamples(m: number, k: number, count: number, features: 'gram' | 'channels' = 'gram') {
+  return slpSamples(m, k, count, 2_000_003, features);
 }

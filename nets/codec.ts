@@ -128,3 +128,21 @@ export function codecTask(graph: Graph, data: { train: CsiDataset; validation: C
     validate: async (model, bits) => -(await evaluateCodec(model, data.validation, { bits, snrDb, seed: 1 })).nmseDb,
   };
 }
+
+/**
+ * The decoder's BN ops whose output reaches an `add` through activations only: the ends of the
+ * residual branches and of the main path into the first residual block. With their γ (and β)
+ * at 0 every such sum starts at 0, so a CRNet decoder starts by outputting sigmoid(0) = 0.5 —
+ * the 0 dB decoder — instead of +20 dB (docs/codecs.md), and learns the deviations from there.
+ */
+export function residualBatchNorms(graph: Graph): string[] {
+  const byName = new Map(graph.ops.map((op) => [op.name, op]));
+  const consumers = new Map<string, string[]>();
+  for (const op of graph.ops) for (const input of op.inputs) consumers.set(input, [...(consumers.get(input) ?? []), op.name]);
+  const reachesAdd = (name: string): boolean =>
+    (consumers.get(name) ?? []).some((next) => {
+      const kind = byName.get(next)!.kind;
+      return kind === 'add' || ((kind === 'leakyrelu' || kind === 'relu') && reachesAdd(next));
+    });
+  return graph.ops.filter((op) => op.kind === 'batchnorm' && op.name.startsWith('dec.') && reachesAdd(op.name)).map((op) => op.name);
+}

@@ -24,7 +24,7 @@
  * the optimiser alike, so no SINR input is needed (the paper feeds random training SINRs).
  */
 import { rayleighH } from '../baselines/channel.ts';
-import { cmat, inverse, type CMatrix } from '../baselines/complex.ts';
+import { cmat, gram as gramOf, inverse, type CMatrix } from '../baselines/complex.ts';
 import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
 import { circularLottery, rowQuantizationErrors } from './quant.ts';
@@ -74,31 +74,6 @@ export function rotatedChannel(H: CMatrix, phases: Float64Array): CMatrix {
   return A;
 }
 
-/** W = (AAᴴ)⁻¹ for A = K × M (float64). */
-function gramInverse(A: CMatrix): CMatrix {
-  const K = A.rows;
-  const M = A.cols;
-  const G = cmat(K, K);
-  for (let i = 0; i < K; i++) {
-    for (let j = 0; j < K; j++) {
-      let re = 0;
-      let im = 0;
-      for (let n = 0; n < M; n++) {
-        // a_i · conj(a_j)
-        const ar = A.re[i * M + n];
-        const ai = A.im[i * M + n];
-        const br = A.re[j * M + n];
-        const bi = A.im[j * M + n];
-        re += ar * br + ai * bi;
-        im += ai * br - ar * bi;
-      }
-      G.re[i * K + j] = re;
-      G.im[i * K + j] = im;
-    }
-  }
-  return inverse(G);
-}
-
 /** Rayleigh channels (unit-variance entries) and random QPSK symbols, seeded. M ≥ K. */
 export function slpSamples(m: number, k: number, count: number, seed: number, features: SlpFeatures = 'channels'): SlpSamples {
   if (m < k) throw new InputError('--m', m, `allowed: M ≥ K = ${k} (the least-norm precoder needs AAᴴ invertible)`);
@@ -118,7 +93,7 @@ export function slpSamples(m: number, k: number, count: number, seed: number, fe
         rotated[base + (m + n) * k + u] = A.im[u * m + n];
       }
     }
-    const W = gramInverse(A);
+    const W = inverse(gramOf(A)); // (AAᴴ)⁻¹
     const g = i * 4 * k * k;
     const n2 = 2 * k;
     for (let a = 0; a < k; a++) {

@@ -32,6 +32,8 @@ export interface TrainConfig {
   readonly dataKey: string;
   /** The learning rate is multiplied by this once per epoch (seed 002: α = 0.65); 1 = constant. */
   readonly learningRateDecay?: number;
+  /** BN ops initialised with γ = 0 (ModelOptions.zeroGamma). */
+  readonly zeroGamma?: readonly string[];
 }
 
 export const TRAIN_DEFAULTS = { epochs: 60, batchSize: 1000, learningRate: 1e-3, patience: 10 } as const;
@@ -97,7 +99,7 @@ interface TrainerState {
 export function configKey(c: TrainConfig): string {
   const ops = c.graph.ops.map((op) => ({ ...op }));
   return createHash('sha256')
-    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}) }))
+    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}) }))
     .digest('hex')
     .slice(0, 24);
 }
@@ -208,7 +210,7 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
   const task = 'loss' in data ? data : precoderTask(data);
   validateTrainConfig(config);
   const key = configKey(config);
-  const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer });
+  const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer, zeroGamma: config.zeroGamma });
   const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: config.learningRate });
   let state: TrainerState = { epoch: 0, adamStep: 0, bestValidation: -Infinity, bestEpoch: 0, history: [], trainMs: 0 };
   let resumedFromEpoch: number | null = null;

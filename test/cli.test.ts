@@ -79,4 +79,17 @@ describe('codesign CLI', () => {
     expect(summary.wmmse.length).toBeGreaterThan(2);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/npx codesign report --scenario udem-nlos --quick/);
   });
+
+  it('search --groups runs PSO over bits per group of output channels, within the budget, beside the per-layer optimum', () => {
+    const r = codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dimensions).toBe(16);
+    expect(j.bits).toHaveLength(16);
+    expect(j.evaluation.cost).toBeLessThanOrEqual(12);
+    expect(j.perLayerOptimum.cost).toBeLessThanOrEqual(12);
+    const bad = codesign('search', '--groups', '4', '--budget', '12');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--groups.*4.*ppso or gcpso/);
+  });
 });

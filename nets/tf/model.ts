@@ -24,6 +24,8 @@ export interface ModelOptions {
   /** Also LSQ-quantize activations after ReLU at the ops' activation bits (< 16 only). */
   readonly quantizeActivations?: boolean;
   readonly bnMomentum?: number;
+  /** BN ops whose scale γ starts at 0 instead of 1 (zero-init of residual branches, Goyal et al. 2017). */
+  readonly zeroGamma?: readonly string[];
 }
 
 /** Weight bits of each quantized op by name; missing ops use the Graph's precision. */
@@ -80,7 +82,7 @@ export class GraphModel {
       if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(op.units), [op.units], true);
     } else if (op.kind === 'batchnorm') {
       const c = op.outputShape[0];
-      this.variable(this.trainable, `${op.name}/gamma`, new Float32Array(c).fill(1), [c], true);
+      this.variable(this.trainable, `${op.name}/gamma`, new Float32Array(c).fill(this.options.zeroGamma?.includes(op.name) ? 0 : 1), [c], true);
       this.variable(this.trainable, `${op.name}/beta`, new Float32Array(c), [c], true);
     } else if (op.kind === 'prelu') {
       const c = op.outputShape[0];
