@@ -64,7 +64,10 @@ export class GraphModel {
   }
 
   private variable(map: Map<string, tf.Variable>, name: string, values: Float32Array, shape: number[], trainable: boolean): void {
-    map.set(name, tf.variable(tf.tensor(values, shape), trainable, this.prefix + name));
+    // The variable holds its own reference to the data; the initial tensor would otherwise outlive it.
+    const initial = tf.tensor(values, shape);
+    map.set(name, tf.variable(initial, trainable, this.prefix + name));
+    initial.dispose();
   }
 
   private createParameters(op: Op, r: ReturnType<typeof rng>): void {
@@ -293,7 +296,9 @@ export class GraphModel {
   restore(name: string, values: Float32Array, shape: readonly number[]): void {
     const existing = this.trainable.get(name) ?? this.statistics.get(name);
     if (existing) {
-      existing.assign(tf.tensor(values, existing.shape));
+      const next = tf.tensor(values, existing.shape);
+      existing.assign(next);
+      next.dispose();
       return;
     }
     const map = name.includes('/stats@') || name.endsWith('/rowmask') ? this.statistics : this.trainable;
