@@ -288,6 +288,7 @@ export function buildProgram(): Command {
     .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
     .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
     .option('--seed <s>', 'PSO seed', '1')
+    .option('--max-evaluations <n>', 'PSO: stop after rating this many configurations (default: a quarter of the space)')
     .option('--groups <G>', 'PSO: bits per group of output channels, G groups per layer (4·G dimensions; synthetic rates)')
     .option('--json', 'print the outcome as JSON')
     .action(async (options) => {

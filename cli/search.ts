@@ -35,6 +35,7 @@ export interface SearchOptions {
   readonly lr: string;
   readonly threads?: string;
   readonly experimentFile?: string;
+  readonly maxEvaluations?: string;
 }
 
 interface QualityEvaluator {
@@ -76,7 +77,11 @@ export async function runPsoCommand(o: SearchOptions) {
   const quality = await qualityFn(exp, threadsOf(o));
   const store = await ResultsStore.open(o.db);
   try {
-    const r = await runPsoSearch(exp, store, quality.fn, problem, { algorithm, particles: 7, iterations: 5, seed: positiveInt('--seed', o.seed) });
+    const r = await runPsoSearch(exp, store, quality.fn, problem, {
+      algorithm,
+      seed: positiveInt('--seed', o.seed),
+      ...(o.maxEvaluations !== undefined ? { maxEvaluations: positiveInt('--max-evaluations', o.maxEvaluations) } : {}),
+    });
     return { algorithm, problem, bits: r.bits, evaluation: r.result.bestEvaluation, qualityEvaluations: r.result.evaluations, freshEvaluations: r.freshEvaluations, space: r.space };
   } finally {
     store.close();

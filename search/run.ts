@@ -9,7 +9,7 @@ import { presetByName } from '../sim/presets.ts';
 import { allAssignments } from '../nets/supernet.ts';
 import { energyOfBits, syntheticQuality } from './objective.ts';
 import { paretoFront } from './pareto.ts';
-import { pso, type Problem } from './pso.ts';
+import { pso, psoSettings, type Problem } from './pso.ts';
 import { pointHash, type ResultsStore, type StoredPoint } from './store.ts';
 
 export type QualitySource =
@@ -121,7 +121,7 @@ export async function runPsoSearch(
   store: ResultsStore,
   quality: QualityFn,
   problem: Problem,
-  options: { algorithm: 'ppso' | 'gcpso'; particles: number; iterations: number; seed: number },
+  options: { algorithm: 'ppso' | 'gcpso'; seed: number; maxEvaluations?: number },
 ) {
   if (exp.archs.length !== 1) throw new InputError('--archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
   const [{ cout, dfcl }] = exp.archs;
@@ -143,6 +143,6 @@ export async function runPsoSearch(
       fresh++;
       return sumRate;
     },
-  }, problem, options);
+  }, problem, { ...psoSettings(options.algorithm, problem, all.length, options.seed), ...(options.maxEvaluations !== undefined ? { maxEvaluations: options.maxEvaluations } : {}) });
   return { result, bits: result.best?.map((i) => exp.bitChoices[i]) ?? null, freshEvaluations: fresh, space: all.length };
 }
