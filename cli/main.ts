@@ -14,7 +14,7 @@ import { table } from './format.ts';
 import { runStart } from './start.ts';
 import { runReport } from './report.ts';
 import { renderSearch, runExport, runGroupedPsoCommand, runPsoCommand, runSearchCommand } from './search.ts';
-import { renderSlpTraining, runEval, runEvalAll, runTrain, runTrainCodec, runTrainSlp } from './train.ts';
+import { renderSlpTraining, runEval, runEvalAll, runEvalCodec, runTrain, runTrainCodec, runTrainSlp } from './train.ts';
 import { TRAIN_DEFAULTS } from '../nets/train.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
@@ -247,7 +247,7 @@ export function buildProgram(): Command {
 
   program
     .command('eval')
-    .description('sum rate of a trained checkpoint on a scenario’s test split, next to ZF, RZF and WMMSE, with its energy')
+    .description('a trained checkpoint on a scenario’s test split: a precoder’s sum rate next to ZF, RZF and WMMSE, or a codec’s NMSE and ρ (optionally with codeword noise); with its energy')
     .requiredOption('--checkpoint <dir>', 'a directory written by codesign train')
     .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
     .option('--bits <list>', 'evaluate at these weight bits (a supernet checkpoint evaluates any configuration)')
@@ -256,8 +256,19 @@ export function buildProgram(): Command {
     .option('--finetune <steps>', 'refine the --bits configuration for this many steps before evaluating (supernet)')
     .option('--all-bits', 'evaluate every weight-bit configuration of a supernet checkpoint (table of rate, energy, efficiency)')
     .option('--choices <list>', 'bit widths per layer for --all-bits', '2,4,8,16')
+    .option('--snr-db <list>', 'codec on a CSI scenario: also evaluate with AWGN on the codeword at these SNRs (dB)')
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (options) => {
+      if (loadScenario(options.scenario).model === 'cost2100') {
+        const r = await runEvalCodec(options);
+        process.stdout.write(
+          (options.json
+            ? JSON.stringify(r, null, 2)
+            : `${r.graph} on ${r.samples} ${r.scenario} test samples (encoder ${r.energy_uJ.encoder.toPrecision(4)} µJ, decoder ${r.energy_uJ.decoder.toPrecision(4)} µJ)\n` +
+              table(['codeword SNR dB', 'NMSE dB', 'ρ'], r.rows.map((row) => [row.codewordSnr_dB ?? 'clean', row.nmseDb.toFixed(2), row.rho.toFixed(4)]))) + '\n',
+        );
+        return;
+      }
       if (options.allBits) {
         const rows = await runEvalAll(options);
         process.stdout.write((options.json ? JSON.stringify(rows, null, 2) : table(['bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], rows.map((r) => [r.bits.join(','), r.sumRate, r.energy_uJ, r.efficiency]))) + '\n');

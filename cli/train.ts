@@ -7,7 +7,7 @@ import type { Graph } from '../nets/graph.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint, trainModel, type TrainEvent, type TrainResult } from '../nets/train.ts';
 import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
-import { buildCsiNet, CSI_NETS } from '../nets/csi.ts';
+import { buildCsiNet, CSI_NETS, sideOf } from '../nets/csi.ts';
 import { codecTask, evaluateCodec, residualBatchNorms } from '../nets/codec.ts';
 import type { CsiDataset } from '../scenarios/dataset.ts';
 import { rzf, sumRate, zf } from '../baselines/precoders.ts';
@@ -360,4 +360,28 @@ export function renderSlpTraining(c: SlpTrainSummary): string {
 /** The test channels of `train --net slpdnet` (fixed seed, so every variant and seed meets the same ones). */
 export function slpTestSamples(m: number, k: number, count: number, features: 'gram' | 'channels' = 'gram') {
   return slpSamples(m, k, count, 2_000_003, features);
+}
+
+/**
+ * `eval` on a CSI scenario: a codec checkpoint's NMSE and ρ on the test split, clean and with
+ * AWGN on the codeword at each SNR of `--snr-db` (the imperfect-feedback sweep), with the energy
+ * of each side.
+ */
+export async function runEvalCodec(o: EvalOptions & { readonly snrDb?: string }) {
+  await initBackend();
+  const s = loadScenario(o.scenario);
+  const { model, graph } = modelFromCheckpoint(o.checkpoint);
+  const test = loadDataset(s, 'test');
+  if (test.kind !== 'csi') throw new InputError('--scenario', o.scenario, 'allowed: a CSI scenario for a codec checkpoint');
+  const limit = positiveInt('--samples', o.samples);
+  const snrs = o.snrDb === undefined ? [] : o.snrDb.split(',').map((v) => finiteNumber('--snr-db', v));
+  const rows = [];
+  for (const snrDb of [undefined, ...snrs]) {
+    const r = await evaluateCodec(model, test, { limit, snrDb, seed: 7 });
+    rows.push({ codewordSnr_dB: snrDb ?? null, nmseDb: r.nmseDb, rho: r.rho });
+  }
+  model.dispose();
+  const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
+  const side = (which: 'encoder' | 'decoder') => toMicrojoules(priceGraph(sideOf(graph, which), preset).energy).total;
+  return { scenario: s.name, samples: Math.min(limit, test.count), graph: graph.name, rows, energy_uJ: { encoder: side('encoder'), decoder: side('decoder') } };
 }

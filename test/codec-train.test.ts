@@ -9,7 +9,8 @@ describe('codesign train --net (CSI codec)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-codec-'));
     const scenario = join(dir, 'tiny.json');
     writeFileSync(scenario, JSON.stringify({ name: 'tiny-csi', model: 'cost2100', environment: 'indoor', seed: 3, split: { train: 40, validation: 10, test: 10 } }));
-    const r = codesign('train', '--net', 'csinet', '--cr', '16', '--scenario', scenario, '--epochs', '1', '--batch', '20', '--snr-db', '10', '--json');
+    const out = join(dir, 'ckpt');
+    const r = codesign('train', '--net', 'csinet', '--cr', '16', '--scenario', scenario, '--epochs', '1', '--batch', '20', '--snr-db', '10', '--zero-init-residual', '--out', out, '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(Number.isFinite(doc.test.nmseDb)).toBe(true);
@@ -17,6 +18,31 @@ describe('codesign train --net (CSI codec)', () => {
     expect(doc.test.rho).toBeLessThanOrEqual(1);
     expect(doc.codewordSnrDb).toBe(10);
     expect(doc.result.history).toHaveLength(1);
+    // The checkpoint evaluates clean and under a sweep of codeword noise; more noise, no better NMSE.
+    const e = codesign('eval', '--checkpoint', out, '--scenario', scenario, '--samples', '10', '--snr-db', '-10,30', '--json');
+    expect(e.code).toBe(0);
+    const sweep = JSON.parse(e.stdout);
+    expect(sweep.rows.map((row: { codewordSnr_dB: number | null }) => row.codewordSnr_dB)).toEqual([null, -10, 30]);
+    expect(sweep.rows[1].nmseDb).toBeGreaterThanOrEqual(sweep.rows[2].nmseDb - 1e-6);
+    expect(sweep.energy_uJ.encoder).toBeGreaterThan(0);
+  });
+
+  it('zero-init of the decoder’s residual paths starts CRNet at the 0 dB decoder (output 0.5)', async () => {
+    const { buildCsiNet } = await import('../nets/csi.ts');
+    const { residualBatchNorms } = await import('../nets/codec.ts');
+    const { initBackend, tf } = await import('../nets/tf/backend.ts');
+    const { GraphModel } = await import('../nets/tf/model.ts');
+    const graph = buildCsiNet({ net: 'crnet', cr: 4 });
+    const zero = residualBatchNorms(graph);
+    expect(zero).toEqual(['dec.conv5x5.bn', 'dec.crblock1.conv1x1.bn', 'dec.crblock2.conv1x1.bn']);
+    await initBackend('wasm');
+    const model = new GraphModel(graph, { seed: 2, zeroGamma: zero });
+    const y = tf.tidy(() => model.forward(tf.randomUniform([2, 2, 32, 32], 0, 1, 'float32', 5), { training: true }));
+    const values = y.dataSync();
+    expect(Math.min(...values)).toBeCloseTo(0.5, 6);
+    expect(Math.max(...values)).toBeCloseTo(0.5, 6);
+    y.dispose();
+    model.dispose();
   });
 
   it('a codec on a MIMO scenario is a clear error', () => {
