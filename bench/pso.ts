@@ -7,7 +7,8 @@
  */
 import { KASALAEE_2025 } from '../sim/presets.ts';
 import { BIT_CHOICES, bitObjective, energyOfBits, groupedEnergy, groupedSyntheticQuality, syntheticQuality } from '../search/objective.ts';
-import { exhaustive, pso, psoSettings, type Problem } from '../search/pso.ts';
+import { exhaustive, pso, type Problem } from '../search/pso.ts';
+import { HIT_SETS, psoHitTally } from '../search/pso-check.ts';
 
 const energy = energyOfBits(64, 1024, KASALAEE_2025);
 const settings = [
@@ -50,35 +51,17 @@ for (const [algorithm, particles, iterations] of settings) {
 // feasibility rule, ratings capped at a quarter of the space; on the 200 runs above and on two
 // held-out sets of rate models and seeds. A hit must come within the cap.
 const cli = [];
-for (const [q0, q1, s0, s1] of [
-  [1, 10, 0, 5],
-  [11, 40, 5, 10],
-  [41, 60, 10, 13],
-]) {
-  const form = { 'max-quality': [0, 0], 'min-cost': [0, 0] };
-  let evaluations = 0;
-  for (let q = q0; q <= q1; q++) {
-    const objective = bitObjective(energy, syntheticQuality(q));
-    const problems: Problem[] = [{ kind: 'max-quality', budget: 8 }, { kind: 'max-quality', budget: 15 }, { kind: 'max-quality', budget: 25 }, { kind: 'min-cost', target: 17.5 }];
-    for (const problem of problems) {
-      const best = exhaustive(4, 4, objective, problem).best?.join();
-      for (let seed = s0; seed < s1; seed++) {
-        const r = await pso(4, 4, objective, problem, psoSettings('ppso', problem, 256, seed));
-        evaluations += r.evaluations;
-        form[problem.kind][0] += r.best?.join() === best && r.evaluations <= 64 ? 1 : 0;
-        form[problem.kind][1]++;
-      }
-    }
-  }
-  const runs = form['max-quality'][1] + form['min-cost'][1];
+for (const set of HIT_SETS) {
+  const t = await psoHitTally(energy, set);
   cli.push({
-    rateModels: `${q0}-${q1}`,
-    seeds: `${s0}-${s1 - 1}`,
-    runs,
-    hitWithin64: (form['max-quality'][0] + form['min-cost'][0]) / runs,
-    maxQualityHits: form['max-quality'][0] / form['max-quality'][1],
-    minCostHits: form['min-cost'][0] / form['min-cost'][1],
-    meanEvaluations: evaluations / runs,
+    rateModels: `${set.q0}-${set.q1}`,
+    seeds: `${set.s0}-${set.s1 - 1}`,
+    runs: t.runs,
+    hitWithin64: t.hits / t.runs,
+    maxQualityHits: t.byForm['max-quality'][0] / t.byForm['max-quality'][1],
+    minCostHits: t.byForm['min-cost'][0] / t.byForm['min-cost'][1],
+    meanEvaluations: t.evaluations / t.runs,
+    maxEvaluations: t.maxEvaluations,
   });
 }
 
