@@ -199,6 +199,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--formulation <f>', 'slpdnet output layer: constructive (feasible by construction) or lagrangian (eq. 9–10 multipliers)').choices(['constructive', 'lagrangian']).default('constructive'))
     .addOption(new Option('--features <f>', 'slpdnet input: gram ((AAᴴ)⁻¹, normalised) or channels (the rotated channels)').choices(['gram', 'channels']).default('gram'))
     .option('--lr-decay <factor>', 'multiply the learning rate by this after every epoch (seed 002: 0.65)')
+    .option('--kbit-activations', 'slpdnet: low-bit variants train with the k-bit activation of seed 002 eq. (22) in place of PReLU')
     .option('--zero-init-residual', 'codec: start the decoder’s residual-path BN scales at 0 (outputs 0.5, the 0 dB decoder, at step 0)')
     .option('--test-samples <n>', 'slpdnet: test channels for the power-vs-SINR comparison', '2000')
     .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')

@@ -51,6 +51,7 @@ export interface TrainOptions {
   readonly features?: string;
   readonly testSamples?: string;
   readonly zeroInitResidual?: boolean;
+  readonly kbitActivations?: boolean;
 }
 
 function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
@@ -304,6 +305,7 @@ export async function runTrainSlp(o: TrainOptions, options: { readonly curve?: b
       graph,
       ...hp,
       learningRateDecay: decay,
+      kbitActivations: o.kbitActivations === true,
       quantizer: variant === 'dtnet' || variant === 'dsqtnet' ? 'ternary' : undefined,
       dataKey: `slp/${m}x${k}/${count}/${formulation}/${features}`,
     },

@@ -145,3 +145,25 @@ export function circularLottery(errors: ArrayLike<number>, count: number, unifor
   }
   return mask;
 }
+
+/**
+ * Seed 002 eq. (22), the k-bit activation: a = round((clip(u, x, y) − x)·(2^k − 1)/(y − x)) / (2^k − 1),
+ * 2^k levels in [0, 1] for inputs bounded by (x, y). Straight-through inside the bounds, zero
+ * gradient outside (the clip).
+ */
+export function kbitActivation(u: tf.Tensor, bits: number, lo = -1, hi = 1): tf.Tensor {
+  if (!Number.isInteger(bits) || bits < 1 || bits > 16) throw new InputError('activation bits', bits, 'allowed: an integer from 1 to 16');
+  const levels = 2 ** bits - 1;
+  const f = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
+    const scaled = tf.div(tf.sub(tf.clipByValue(x, lo, hi), lo), hi - lo);
+    return {
+      value: tf.div(tf.round(tf.mul(scaled, levels)), levels),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const inside = tf.logicalAnd(tf.greaterEqual(saved[0], lo), tf.lessEqual(saved[0], hi));
+        return tf.where(inside, tf.div(dy, hi - lo), tf.zerosLike(dy));
+      },
+    };
+  });
+  return f(u);
+}

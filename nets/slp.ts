@@ -85,7 +85,7 @@ interface Ctx {
 
 /**
  * A quantized 3×3 "same" conv of `filters` rows: one op when all rows share their bits, else its
- * quantized rows and float rows as two ops. Returns the parts (name, channels) in channel order.
+ * quantized rows and float rows as two ops. Returns the parts (op name, bits, name suffix) in channel order.
  */
 function splitConv(c: Ctx, name: string, x: string, filters: number, bias: boolean): { name: string; p: Precision; suffix: string }[] {
   const nq = quantizedRows(c.variant, c.qr, filters);

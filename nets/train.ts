@@ -34,6 +34,8 @@ export interface TrainConfig {
   readonly learningRateDecay?: number;
   /** BN ops initialised with γ = 0 (ModelOptions.zeroGamma). */
   readonly zeroGamma?: readonly string[];
+  /** Low-bit PReLU ops train as the k-bit activation of seed 002 eq. (22). */
+  readonly kbitActivations?: boolean;
 }
 
 export const TRAIN_DEFAULTS = { epochs: 60, batchSize: 1000, learningRate: 1e-3, patience: 10 } as const;
@@ -99,7 +101,7 @@ interface TrainerState {
 export function configKey(c: TrainConfig): string {
   const ops = c.graph.ops.map((op) => ({ ...op }));
   return createHash('sha256')
-    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}) }))
+    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}) }))
     .digest('hex')
     .slice(0, 24);
 }
@@ -210,7 +212,7 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
   const task = 'loss' in data ? data : precoderTask(data);
   validateTrainConfig(config);
   const key = configKey(config);
-  const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer, zeroGamma: config.zeroGamma });
+  const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer, zeroGamma: config.zeroGamma, kbitActivations: config.kbitActivations });
   const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: config.learningRate });
   let state: TrainerState = { epoch: 0, adamStep: 0, bestValidation: -Infinity, bestEpoch: 0, history: [], trainMs: 0 };
   let resumedFromEpoch: number | null = null;

@@ -96,3 +96,17 @@ describe('BWN and TWN', () => {
     expect(Array.from(grads[x.name].dataSync())).toEqual(w.map(() => 2));
   });
 });
+
+describe('k-bit activation (seed 002 eq. 22)', () => {
+  it('2 bits: four levels in [0, 1] over the clip range; gradient straight through inside, zero outside', async () => {
+    const { kbitActivation } = await import('../nets/quant.ts');
+    const u = [-2, -1, -0.4, 0, 0.2, 0.7, 1, 3];
+    const y = Array.from(kbitActivation(tf.tensor1d(u), 2).dataSync());
+    // (clip(u) + 1)/2·3 rounded, over 3
+    u.forEach((v, i) => expect(y[i]).toBeCloseTo(Math.round(((Math.min(1, Math.max(-1, v)) + 1) / 2) * 3) / 3, 6));
+    expect(new Set(y.map((v) => v.toFixed(4))).size).toBeLessThanOrEqual(4);
+    const x = tf.variable(tf.tensor1d(u), true, 'kbit-test-x');
+    const { grads } = tf.variableGrads(() => tf.sum(kbitActivation(x, 2)) as tf.Scalar, [x]);
+    expect(Array.from(grads[x.name].dataSync())).toEqual(u.map((v) => (v >= -1 && v <= 1 ? 0.5 : 0)));
+  });
+});

@@ -11,7 +11,7 @@
 import { InputError } from '../../core/errors.ts';
 import { rng } from '../../core/rng.ts';
 import type { Graph, Op } from '../graph.ts';
-import { binarize, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
+import { binarize, kbitActivation, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
 import { tf } from './backend.ts';
 import { conv2dFast, matMul } from './ops.ts';
 
@@ -23,6 +23,8 @@ export interface ModelOptions {
   readonly quantizer?: WeightQuantizer;
   /** Also LSQ-quantize activations after ReLU at the ops' activation bits (< 16 only). */
   readonly quantizeActivations?: boolean;
+  /** PReLU ops below 16 activation bits become seed 002's k-bit activation (eq. 22) at those bits. */
+  readonly kbitActivations?: boolean;
   readonly bnMomentum?: number;
   /** BN ops whose scale γ starts at 0 instead of 1 (zero-init of residual branches, Goyal et al. 2017). */
   readonly zeroGamma?: readonly string[];
@@ -247,6 +249,8 @@ export class GraphModel {
       case 'leakyrelu':
         return tf.leakyRelu(x[0], op.alpha);
       case 'prelu':
+        // Seed 002's low-bit nets replace PReLU by the k-bit function of eq. (22).
+        if (this.options.kbitActivations && op.precision.activationBits < 16) return kbitActivation(x[0], op.precision.activationBits);
         return tf.prelu(x[0], p('alpha'));
       case 'sigmoid':
         return tf.sigmoid(x[0]);
