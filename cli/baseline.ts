@@ -159,6 +159,7 @@ export function runSlpBaselineCommand(o: BaselineOptions & { readonly sinrDb?: s
   const k = positiveInt('--nu', o.nu, 256);
   const samples = positiveInt('--samples', o.samples);
   const sinrDb = (o.sinrDb ?? '0,10,20,30').split(',').map((v) => finiteNumber('--sinr-db', v));
+  if (m < k) throw new InputError('--nt', o.nt, `allowed: N_T ≥ N_U = ${k} (ZF to the apex and block-level precoding need it)`);
   const d = slpSamples(m, k, samples, parseSeed(o.seed));
   let worstViolation = -Infinity;
   let worstSlackness = 0;

@@ -102,6 +102,20 @@ describe('codesign energy|simulate --net slpdnet', () => {
     expect(j.inferenceMemory_MB).toBeCloseTo(slpAccounting(buildSlpDnet({ m: 4, k: 4, variant: 'dsqbnet', qr: 0.25 })).inferenceMemory_MB, 12);
   });
 
+  it('baseline --algo slp: the optimiser beside block-level precoding, exact to 10 dB per 10 dB, with its accuracy', () => {
+    const r = codesign('baseline', '--algo', 'slp', '--nt', '4', '--nu', '3', '--samples', '20', '--sinr-db', '10,20', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.curve.rows).toHaveLength(2);
+    const slp = j.curve.rows.map((row: { power_dB: Record<string, number> }) => row.power_dB['SLP optimiser']);
+    expect(slp[1] - slp[0]).toBeCloseTo(10, 9);
+    expect(j.worstViolation).toBeLessThan(1e-9);
+    expect(j.worstSlackness).toBeLessThan(1e-6);
+    const bad = codesign('baseline', '--algo', 'slp', '--nt', '2', '--nu', '4', '--samples', '5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--nt.*2.*N_T ≥ N_U = 4/);
+  });
+
   it.each([
     [['--qr', '1.5'], /--qr.*1\.5.*0 to 1/],
     [['--variant', 'bfc'], /--variant.*bfc.*dnet, dbnet/],
