@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
@@ -251,7 +252,8 @@ export function loadDataset(s: Scenario, split: SplitName, options: LoadOptions 
   }
   const ds = generateSplit(s, split);
   mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  // Worker threads share the pid: the thread id keeps two writers of the same split apart.
+  const tmp = `${file}.tmp-${process.pid}-${threadId}`;
   writeFileSync(tmp, encode(ds, key));
   renameSync(tmp, file);
   options.log?.(`generated ${s.name}/${split} (${ds.count} samples) into ${file}`);
