@@ -8,7 +8,7 @@
  * (its SINR counts interference), so it is solved at every target.
  */
 import { powerMinimizingPrecoder } from './blp.ts';
-import { solveSlp } from './slp.ts';
+import { solveSlp, type SlpSolution } from './slp.ts';
 import { apexPower, QPSK_ORDER, type SlpSamples } from '../nets/slp-train.ts';
 
 export interface PowerCurveRow {
@@ -48,15 +48,21 @@ function meanDb(values: ArrayLike<number>, scale = 1): number {
   return 10 * Math.log10((scale * s) / n);
 }
 
-/** The optimiser's least power per sample at unit margin (Γσ² = 1). */
-export function optimalUnitPowers(d: SlpSamples): Float64Array {
+/** The optimiser's solution per sample at unit margin (Γσ² = 1). */
+export function optimalSolutions(d: SlpSamples): SlpSolution[] {
   const one = new Float64Array(d.k).fill(1);
-  return Float64Array.from(d.channels, (H, i) => solveSlp({ H, phases: d.phases[i], sinr: one, noiseVar: 1, order: QPSK_ORDER }).power);
+  return d.channels.map((H, i) => solveSlp({ H, phases: d.phases[i], sinr: one, noiseVar: 1, order: QPSK_ORDER }));
 }
 
-export function powerCurve(d: SlpSamples, sinrDb: readonly number[], learned: Readonly<Record<string, Float64Array>> = {}): PowerCurve {
+/** The optimiser's least power per sample at unit margin. */
+export function optimalUnitPowers(d: SlpSamples): Float64Array {
+  return Float64Array.from(optimalSolutions(d), (s) => s.power);
+}
+
+/** `optimal`: the optimiser's unit-margin powers when the caller has solved already. */
+export function powerCurve(d: SlpSamples, sinrDb: readonly number[], learned: Readonly<Record<string, Float64Array>> = {}, optimal?: Float64Array): PowerCurve {
   const unitPowers: Record<string, Float64Array> = {
-    'SLP optimiser': optimalUnitPowers(d),
+    'SLP optimiser': optimal ?? optimalUnitPowers(d),
     'ZF to the apex': Float64Array.from({ length: d.count }, (_, i) => apexPower(d, i)),
     ...learned,
   };
