@@ -7,10 +7,8 @@ import { DEFAULT_PRESET } from '../sim/presets.ts';
 import { rayleighChannels } from '../baselines/run.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import { zf } from '../baselines/precoders.ts';
-import { solveSlp } from '../baselines/slp.ts';
-import { powerMinimizingPrecoder } from '../baselines/blp.ts';
-import { rayleighH } from '../baselines/channel.ts';
-import { rng } from '../core/rng.ts';
+import { optimalSolutions, powerCurve } from '../baselines/slp-curve.ts';
+import { slpSamples } from '../nets/slp-train.ts';
 import { readFileSync } from 'node:fs';
 import { SPLITS, generateSplit } from '../scenarios/dataset.ts';
 import { loadScenario, validateScenario } from '../scenarios/schema.ts';
@@ -142,32 +140,20 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
 }
 
 // SLP (seed 002 eq. 2) vs least-power block-level precoding at M = K = 4: mean transmit power
-// over 200 Rayleigh channels with random QPSK symbols (σ² = 1), and the SLP solver's accuracy.
+// over 200 Rayleigh channels with random QPSK symbols (σ² = 1), and the SLP solver's accuracy —
+// the same computation as `codesign baseline --algo slp` (solved once, scaled to each target).
 {
-  const r = rng(5);
-  const rows = [];
-  for (const snrDb of [0, 10, 20, 30]) {
-    let slp = 0;
-    let blp = 0;
-    let violation = -Infinity;
-    let slackness = 0;
-    let ms = 0;
-    const n = 200;
-    for (let i = 0; i < n; i++) {
-      const H = rayleighH(4, 4, r);
-      const sinr = new Float64Array(4).fill(10 ** (snrDb / 10));
-      const phases = Float64Array.from({ length: 4 }, () => (Math.PI / 4) * (2 * r.int(4) + 1));
-      const t0 = performance.now();
-      const s = solveSlp({ H, phases, sinr, noiseVar: 1, order: 4 });
-      ms += performance.now() - t0;
-      slp += s.power;
-      violation = Math.max(violation, s.maxViolation);
-      slackness = Math.max(slackness, s.slackness);
-      blp += powerMinimizingPrecoder(H, sinr, 1).totalPower;
-    }
-    rows.push({ sinr_dB: snrDb, slp_power_dB: 10 * Math.log10(slp / n), blp_power_dB: 10 * Math.log10(blp / n), worst_violation: violation, worst_slackness: slackness, slp_ms_per_solve: ms / n });
-  }
-  figures.slp = rows;
+  const d = slpSamples(4, 4, 200, 5);
+  const t0 = performance.now();
+  const solutions = optimalSolutions(d);
+  const ms = performance.now() - t0;
+  const curve = powerCurve(d, [0, 10, 20, 30], {}, Float64Array.from(solutions, (s) => s.power));
+  figures.slp = {
+    rows: curve.rows.map((row) => ({ sinr_dB: row.sinr_dB, slp_power_dB: row.power_dB['SLP optimiser'], blp_power_dB: row.power_dB['block-level (optimal linear)'] })),
+    worst_violation: Math.max(...solutions.map((s) => s.maxViolation)),
+    worst_slackness: Math.max(...solutions.map((s) => s.slackness)),
+    slp_ms_per_solve: ms / d.count,
+  };
 }
 
 process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
