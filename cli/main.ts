@@ -201,6 +201,7 @@ export function buildProgram(): Command {
     .option('--lr-decay <factor>', 'multiply the learning rate by this after every epoch (seed 002: 0.65)')
     .option('--kbit-activations', 'slpdnet: low-bit variants train with the k-bit activation of seed 002 eq. (22) in place of PReLU')
     .option('--zero-init-residual', 'codec: start the decoder’s residual-path BN scales at 0 (outputs 0.5, the 0 dB decoder, at step 0)')
+    .option('--init-from <dir>', 'precoder or codec: start from the weights of another run’s checkpoint (its best/), with a fresh optimiser and learning-rate schedule')
     .option('--test-samples <n>', 'slpdnet: test channels for the power-vs-SINR comparison', '2000')
     .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')
     .option('--scenario <name>', 'a named scenario or scenario file', 'udem-nlos')

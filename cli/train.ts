@@ -52,6 +52,7 @@ export interface TrainOptions {
   readonly testSamples?: string;
   readonly zeroInitResidual?: boolean;
   readonly kbitActivations?: boolean;
+  readonly initFrom?: string;
 }
 
 function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
@@ -137,6 +138,7 @@ export async function runTrainCodec(o: TrainOptions): Promise<CodecTrainSummary>
       dataKey: `${cacheKey(s, 'train')}/${o.samples ?? 'all'}/${snrDb ?? 'clean'}`,
       ...(o.lrDecay === undefined ? {} : { learningRateDecay: positiveNumber('--lr-decay', o.lrDecay) }),
       ...(o.zeroInitResidual ? { zeroGamma: residualBatchNorms(graph) } : {}),
+      ...(o.initFrom === undefined ? {} : { initFrom: o.initFrom }),
     },
     codecTask(graph, data, snrDb),
     o.out,
@@ -168,6 +170,7 @@ export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
         seed,
         supernet: o.supernet ? { choices: [2, 4, 8, 16] } : undefined,
         dataKey: `${cacheKey(s, 'train')}/${limit ?? 'all'}`,
+        ...(o.initFrom === undefined ? {} : { initFrom: o.initFrom }),
       },
       data,
       out,

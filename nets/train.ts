@@ -36,6 +36,12 @@ export interface TrainConfig {
   readonly zeroGamma?: readonly string[];
   /** Low-bit PReLU ops train as the k-bit activation of seed 002 eq. (22). */
   readonly kbitActivations?: boolean;
+  /**
+   * A warm start: the weights (not the optimiser state) of another run's checkpoint directory
+   * (its `best/` if present) for the same Graph. Used only when `outDir` holds no checkpoint yet;
+   * the source checkpoint's identity is part of the config key, so a resume checks it.
+   */
+  readonly initFrom?: string;
 }
 
 export const TRAIN_DEFAULTS = { epochs: 60, batchSize: 1000, learningRate: 1e-3, patience: 10 } as const;
@@ -98,10 +104,11 @@ interface TrainerState {
   readonly trainMs: number;
 }
 
-export function configKey(c: TrainConfig): string {
+/** `init` names the warm-start checkpoint (its config key and epoch), when there is one. */
+export function configKey(c: TrainConfig, init?: string): string {
   const ops = c.graph.ops.map((op) => ({ ...op }));
   return createHash('sha256')
-    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}) }))
+    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}), ...(init ? { init } : {}) }))
     .digest('hex')
     .slice(0, 24);
 }
@@ -211,7 +218,8 @@ export interface TrainRun {
 export async function trainModel(config: TrainConfig, data: TrainData | TrainTask, outDir: string | undefined, emit: (e: TrainEvent) => void = () => {}): Promise<TrainRun> {
   const task = 'loss' in data ? data : precoderTask(data);
   validateTrainConfig(config);
-  const key = configKey(config);
+  const init = config.initFrom === undefined ? undefined : warmStart(config.initFrom, config.graph);
+  const key = configKey(config, init?.identity);
   const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer, zeroGamma: config.zeroGamma, kbitActivations: config.kbitActivations });
   const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: config.learningRate });
   let state: TrainerState = { epoch: 0, adamStep: 0, bestValidation: -Infinity, bestEpoch: 0, history: [], trainMs: 0 };
@@ -233,6 +241,8 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
     adam.step = ckpt.state.adamStep;
     state = ckpt.state;
     resumedFromEpoch = state.epoch;
+  } else if (init) {
+    for (const [name, values] of init.weights) model.restore(name, values, init.shapes.get(name)!);
   }
   const count = task.trainCount;
   const stepsPerEpoch = Math.ceil(count / config.batchSize);
@@ -316,15 +326,28 @@ export function train$(config: TrainConfig, data: TrainData, outDir?: string): O
   });
 }
 
+/** The trained checkpoint of a run directory (its `best/` if present), without Adam's moments. */
+function trainedCheckpoint(dir: string, option: string) {
+  const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
+  if (!path) throw new InputError(option, dir, 'allowed: a directory written by codesign train (no model.json found)');
+  const ckpt = loadCheckpoint<TrainerState>(path);
+  for (const name of [...ckpt.tensors.keys()]) if (name.includes('#adam_')) ckpt.tensors.delete(name);
+  return ckpt;
+}
+
+/** The weights a warm start copies, checked against the Graph being trained. */
+function warmStart(dir: string, graph: Graph) {
+  const ckpt = trainedCheckpoint(dir, '--init-from');
+  if (JSON.stringify(ckpt.graph.ops) !== JSON.stringify(graph.ops)) {
+    throw new InputError('--init-from', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network, CR and bits`);
+  }
+  return { identity: `${ckpt.configKey}@${ckpt.state.epoch}`, weights: ckpt.tensors, shapes: ckpt.shapes };
+}
+
 /** Loads a trained model from a checkpoint directory (its `best/` if present). */
 export function modelFromCheckpoint(dir: string, seed = 0): { model: GraphModel; graph: Graph } {
-  const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
-  if (!path) throw new InputError('--checkpoint', dir, 'allowed: a directory written by codesign train (no model.json found)');
-  const ckpt = loadCheckpoint<TrainerState>(path);
+  const ckpt = trainedCheckpoint(dir, '--checkpoint');
   const model = new GraphModel(ckpt.graph, { seed });
-  for (const [name, values] of ckpt.tensors) {
-    if (name.includes('#adam_')) continue;
-    model.restore(name, values, ckpt.shapes.get(name)!);
-  }
+  for (const [name, values] of ckpt.tensors) model.restore(name, values, ckpt.shapes.get(name)!);
   return { model, graph: ckpt.graph };
 }

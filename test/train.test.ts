@@ -128,6 +128,35 @@ describe('training', () => {
     await expect(trainModel(config({ epochs: 2 }), data(), dir)).rejects.toThrow(/unreadable model\.json/);
   });
 
+  it('a warm start copies another run’s best weights, checks the Graph, and is part of the resume key', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'codesign-train-'));
+    (await trainModel(config({ epochs: 2 }), data(), source)).model.dispose();
+    // With a vanishing learning rate, the weights after one epoch are the copied ones; a cold start's are not.
+    const still = config({ epochs: 1, learningRate: 1e-9 });
+    const warm = await trainModel({ ...still, initFrom: source }, data(), undefined);
+    const cold = await trainModel(still, data(), undefined);
+    const { model: copied } = modelFromCheckpoint(source);
+    const kernel = (m: GraphModel) => Array.from(m.trainable.get('fc1/kernel')!.dataSync());
+    const gap = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    expect(gap(kernel(warm.model), kernel(copied))).toBeLessThan(1e-6);
+    expect(gap(kernel(cold.model), kernel(copied))).toBeGreaterThan(1e-2);
+    copied.dispose();
+    warm.model.dispose();
+    cold.model.dispose();
+
+    const other = buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [4, 4, 4, 4] });
+    await expect(trainModel({ ...config(), graph: other, initFrom: source }, data(), undefined)).rejects.toThrow(/--init-from.*allowed: a checkpoint of the same network/);
+    await expect(trainModel({ ...config(), initFrom: join(source, 'nothing') }, data(), undefined)).rejects.toThrow(/--init-from.*no model\.json/);
+
+    // A run directory started from one checkpoint does not resume from another.
+    const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));
+    (await trainModel(config({ epochs: 1, initFrom: source }), data(), dir)).model.dispose();
+    await expect(trainModel(config({ epochs: 2 }), data(), dir)).rejects.toThrow(/written for another configuration/);
+    const resumed = await trainModel(config({ epochs: 2, initFrom: source }), data(), dir);
+    expect(resumed.result.epochsRun).toBe(2);
+    resumed.model.dispose();
+  });
+
   it('a checkpoint reloads into the same function (best weights)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));
     const { model } = await trainModel(config({ epochs: 2 }), data(), dir);
