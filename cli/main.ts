@@ -344,8 +344,9 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output directory', 'out/report')
     .option('--quick', 'fewer baseline samples and tolerances')
     .option('--preset <name>', 'hardware preset', 'kasalaee2025')
+    .option('--supernets <dir>', 'DNN rates from trained supernets: a directory of <C_out>x<D_FCL>/ checkpoints (codesign train --supernet --out DIR/8x512); default: the seeded synthetic stand-in')
     .action(async (options) => {
-      const r = await runReport({ scenario: options.scenario, out: options.out, quick: options.quick === true, preset: options.preset, log: (m) => process.stderr.write(`${m}\n`) });
+      const r = await runReport({ scenario: options.scenario, out: options.out, quick: options.quick === true, preset: options.preset, supernets: options.supernets, log: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(`report written to ${r.index}\n`);
     });
 

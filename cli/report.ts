@@ -11,6 +11,7 @@ import { efficiencyFront, runSearch, syntheticQualityFn, describeQuality, type E
 import { engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, wmmseCurve, zfPoint } from '../search/report.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
 import { renderFigure, type Figure } from './charts.ts';
+import { checkpointQuality, supernetArchitectures } from '../search/checkpoint-quality.ts';
 
 export interface ReportOptions {
   readonly scenario: string;
@@ -18,8 +19,13 @@ export interface ReportOptions {
   readonly quick: boolean;
   readonly preset?: string;
   readonly seed?: number;
+  /** A directory of per-architecture supernet checkpoints (`<C_out>x<D_FCL>/`): trained DNN rates in place of the synthetic stand-in. */
+  readonly supernets?: string;
   readonly log?: (m: string) => void;
 }
+
+/** Test samples each configuration is rated on when the rates come from supernets. */
+const SUPERNET_SAMPLES = { quick: 200, full: 1000 } as const;
 
 export async function runReport(o: ReportOptions) {
   const log = o.log ?? (() => {});
@@ -29,12 +35,24 @@ export async function runReport(o: ReportOptions) {
   const scenario = loadScenario(o.scenario);
   if (scenario.model === 'cost2100') throw new Error(`scenario ${scenario.name} holds CSI data; the report needs a MIMO scenario`);
 
-  log('search: all 2048 seed-000 points into the results store');
-  const exp: Experiment = { name: `report-${scenario.name}`, archs: [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl }))), bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'synthetic', seed: o.seed ?? 1 } };
+  const sources = o.supernets === undefined ? undefined : supernetArchitectures(o.supernets);
+  const samples = Math.min(scenario.split.test, o.quick ? SUPERNET_SAMPLES.quick : SUPERNET_SAMPLES.full);
+  const experiments: Experiment[] = sources
+    ? sources.map((a) => ({ name: `report-${scenario.name}`, archs: [{ cout: a.cout, dfcl: a.dfcl }], bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'checkpoint', dir: a.dir, scenario: o.scenario, samples } }))
+    : [{ name: `report-${scenario.name}`, archs: [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl }))), bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'synthetic', seed: o.seed ?? 1 } }];
+  const qualityLabel = o.supernets === undefined ? describeQuality(experiments[0].quality) : `supernets(${o.supernets}: ${sources!.map((a) => `${a.cout}x${a.dfcl}`).join(', ')}; ${samples} test samples)`;
+  log(`search: ${experiments.length * 256} seed-000 points into the results store (${qualityLabel})`);
   const store = await ResultsStore.open(join(out, 'results.duckdb'));
-  let points: readonly StoredPoint[];
+  const points: StoredPoint[] = [];
   try {
-    points = (await runSearch(exp, store, syntheticQualityFn(o.seed ?? 1))).points;
+    for (const exp of experiments) {
+      const q = exp.quality.source === 'checkpoint' ? await checkpointQuality(exp.quality.dir, exp.quality.scenario, exp.quality.samples) : { fn: syntheticQualityFn(o.seed ?? 1), close: async () => {} };
+      try {
+        points.push(...(await runSearch(exp, store, q.fn)).points);
+      } finally {
+        await q.close();
+      }
+    }
   } finally {
     store.close();
   }
@@ -61,7 +79,7 @@ export async function runReport(o: ReportOptions) {
   const frontRows = fronts.flatMap((f) => f.front.map((p) => ({ arch: f.arch, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, bits: p.bits.join(',') })));
   const allRows = points.map((p) => ({ arch: `${p.cout}/${p.dfcl}`, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate }));
   figures.push(
-    await renderFigure(out, 'pareto-architectures', `Pareto fronts per architecture (${describeQuality(exp.quality)} quality)`, {
+    await renderFigure(out, 'pareto-architectures', `Pareto fronts per architecture (${qualityLabel} quality)`, {
       layer: [
         { data: { values: allRows }, mark: { type: 'point', opacity: 0.25, size: 12 }, encoding: { x: { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } }, y: { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } }, color: { field: 'arch', type: 'nominal', title: 'C_out/D_FCL' } } },
         { data: { values: frontRows }, mark: { type: 'line', point: true }, encoding: { x: { field: 'sumRate', type: 'quantitative' }, y: { field: 'efficiency', type: 'quantitative' }, color: { field: 'arch', type: 'nominal' }, order: { field: 'sumRate' } } },
@@ -109,7 +127,7 @@ export async function runReport(o: ReportOptions) {
   const headline = {
     scenario: scenario.name,
     preset: preset.name,
-    quality: describeQuality(exp.quality),
+    quality: qualityLabel,
     points: points.length,
     bestEfficiency: { arch: `${bestEff.cout}/${bestEff.dfcl}`, bits: bestEff.bits, sumRate: bestEff.sumRate, efficiency: bestEff.sumRate / bestEff.energy_uJ },
     bestRate: { arch: `${bestRate.cout}/${bestRate.dfcl}`, bits: bestRate.bits, sumRate: bestRate.sumRate, energy_uJ: bestRate.energy_uJ },
@@ -144,7 +162,9 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], o: ReportOptio
     '',
     '```bash',
     `npx codesign report --scenario ${o.scenario}${o.quick ? ' --quick' : ''} --out ${o.out}`,
-    `npx codesign search --db ${o.out}/results.duckdb --archs all --quality synthetic:${o.seed ?? 1}`,
+    ...(o.supernets === undefined
+      ? [`npx codesign search --db ${o.out}/results.duckdb --archs all --quality synthetic:${o.seed ?? 1}`]
+      : [`npx codesign report --scenario ${o.scenario}${o.quick ? ' --quick' : ''} --supernets ${o.supernets} --out ${o.out}`]),
     `npx codesign baseline --algo wmmse --scenario ${o.scenario} --tol 1e-5 --rule abs`,
     '```',
     '',

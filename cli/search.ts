@@ -3,12 +3,8 @@ import { InputError } from '../core/errors.ts';
 import { cpus } from 'node:os';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { trainingPool } from '../search/pool.ts';
+import { checkpointQuality, type QualityEvaluator } from '../search/checkpoint-quality.ts';
 import { loadExperiment } from '../search/experiment.ts';
-import { initBackend } from '../nets/tf/backend.ts';
-import { evaluateRate, modelFromCheckpoint } from '../nets/train.ts';
-import { assignment } from '../nets/supernet.ts';
-import { loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
-import { loadScenario } from '../scenarios/schema.ts';
 import { efficiencyFront, parseArchs, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityFn } from '../search/run.ts';
 import { ResultsStore } from '../search/store.ts';
 import { table } from './format.ts';
@@ -38,12 +34,6 @@ export interface SearchOptions {
   readonly maxEvaluations?: string;
 }
 
-interface QualityEvaluator {
-  readonly fn: QualityFn;
-  readonly concurrency: number;
-  close(): Promise<void>;
-}
-
 async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvaluator> {
   const q = exp.quality;
   if (q.source === 'synthetic') return { fn: syntheticQualityFn(q.seed), concurrency: 1, close: async () => {} };
@@ -54,18 +44,7 @@ async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvalu
       (await pool.run({ scenario: q.scenario, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
     return { fn, concurrency: threads, close: () => pool.close() };
   }
-  await initBackend();
-  const { model, graph } = modelFromCheckpoint(q.dir);
-  const fc1 = graph.ops.find((op) => op.name === 'fc1');
-  const conv = graph.ops.find((op) => op.name === 'conv');
-  const test = loadDataset(loadScenario(q.scenario), 'test') as MimoDataset;
-  const fn: QualityFn = async (cout, dfcl, bits) => {
-    if (conv?.kind !== 'conv2d' || fc1?.kind !== 'dense' || conv.filters !== cout || fc1.units !== dfcl) {
-      throw new InputError('--archs', `${cout}x${dfcl}`, `allowed: the checkpoint's architecture (${graph.name}) for checkpoint quality`);
-    }
-    return evaluateRate(model, test, assignment(model, bits), q.samples);
-  };
-  return { fn, concurrency: 1, close: async () => model.dispose() };
+  return checkpointQuality(q.dir, q.scenario, q.samples);
 }
 
 /** PSO bit allocation for one architecture (max rate under --budget µJ, or min energy for --target rate). */
