@@ -236,7 +236,9 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
       const m = /^(.*)#adam_(m|v)$/.exec(name);
       if (!m) continue;
       const target = m[2] === 'm' ? adam.m : adam.v;
-      target.set(m[1], tf.variable(tf.tensor(values, [...ckpt.shapes.get(name)!]), false));
+      const initial = tf.tensor(values, [...ckpt.shapes.get(name)!]);
+      target.set(m[1], tf.variable(initial, false));
+      initial.dispose(); // the variable keeps its own reference to the data
     }
     adam.step = ckpt.state.adamStep;
     state = ckpt.state;

@@ -21,7 +21,9 @@ export class Adam {
   private moment(map: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
     let t = map.get(name);
     if (!t) {
-      t = tf.variable(tf.zerosLike(like), false, `${name}/adam_${map === this.m ? 'm' : 'v'}`);
+      const zeros = tf.zerosLike(like);
+      t = tf.variable(zeros, false, `${name}/adam_${map === this.m ? 'm' : 'v'}`);
+      zeros.dispose(); // the variable keeps its own reference to the data
       map.set(name, t);
     }
     return t;

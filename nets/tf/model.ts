@@ -103,9 +103,8 @@ export class GraphModel {
     const key = `${name}/lsq_step@${bitsValue}`;
     let s = this.trainable.get(key);
     if (!s) {
-      const init = lsqInitialStep(w.dataSync() as Float32Array, lsqRange(bitsValue, signed));
-      s = tf.variable(tf.scalar(init), true, this.prefix + key);
-      this.trainable.set(key, s);
+      this.variable(this.trainable, key, Float32Array.of(lsqInitialStep(w.dataSync() as Float32Array, lsqRange(bitsValue, signed))), [], true);
+      s = this.trainable.get(key)!;
     }
     return s;
   }
@@ -243,7 +242,7 @@ export class GraphModel {
         if (!this.options.quantizeActivations || op.precision.activationBits >= 16) return y;
         const key = `${op.name}/act_step@${op.precision.activationBits}`;
         const range = lsqRange(op.precision.activationBits, false);
-        if (!this.trainable.has(key)) this.trainable.set(key, tf.variable(tf.scalar(lsqInitialStep(y.dataSync() as Float32Array, range)), true, this.prefix + key));
+        if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(lsqInitialStep(y.dataSync() as Float32Array, range)), [], true);
         return lsqQuantize(y, this.trainable.get(key)!, range);
       }
       case 'leakyrelu':
