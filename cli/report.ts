@@ -41,7 +41,7 @@ export async function runReport(o: ReportOptions) {
     ? sources.map((a) => ({ name: `report-${scenario.name}`, archs: [{ cout: a.cout, dfcl: a.dfcl }], bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'checkpoint', dir: a.dir, scenario: o.scenario, samples } }))
     : [{ name: `report-${scenario.name}`, archs: [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl }))), bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'synthetic', seed: o.seed ?? 1 } }];
   const qualityLabel = o.supernets === undefined ? describeQuality(experiments[0].quality) : `supernets(${o.supernets}: ${sources!.map((a) => `${a.cout}x${a.dfcl}`).join(', ')}; ${samples} test samples)`;
-  log(`search: ${experiments.length * 256} seed-000 points into the results store (${qualityLabel})`);
+  log(`search: ${experiments.reduce((n, e) => n + e.archs.length * 4 ** 4, 0)} seed-000 points into the results store (${qualityLabel})`);
   const store = await ResultsStore.open(join(out, 'results.duckdb'));
   const points: StoredPoint[] = [];
   try {
