@@ -244,7 +244,7 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
     state = ckpt.state;
     resumedFromEpoch = state.epoch;
   } else if (init) {
-    for (const [name, values] of init.weights) model.restore(name, values, init.shapes.get(name)!);
+    init.apply(model);
   }
   const count = task.trainCount;
   const stepsPerEpoch = Math.ceil(count / config.batchSize);
@@ -337,13 +337,27 @@ function trainedCheckpoint(dir: string, option: string) {
   return ckpt;
 }
 
-/** The weights a warm start copies, checked against the Graph being trained. */
-function warmStart(dir: string, graph: Graph) {
+/**
+ * The weights a warm start copies, checked against the Graph being trained: the same ops and
+ * shapes, at the same or other bits (quantization-aware fine-tuning of a float model).
+ */
+export function warmStart(dir: string, graph: Graph) {
   const ckpt = trainedCheckpoint(dir, '--init-from');
-  if (JSON.stringify(ckpt.graph.ops) !== JSON.stringify(graph.ops)) {
-    throw new InputError('--init-from', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network, CR and bits`);
+  const structure = (g: Graph) => JSON.stringify(g.ops.map(({ precision: _, ...op }) => op));
+  if (structure(ckpt.graph) !== structure(graph)) {
+    throw new InputError('--init-from', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network and CR (bits may differ)`);
   }
-  return { identity: `${ckpt.configKey}@${ckpt.state.epoch}`, weights: ckpt.tensors, shapes: ckpt.shapes };
+  const samePrecision = JSON.stringify(ckpt.graph.ops) === JSON.stringify(graph.ops);
+  return {
+    /** What the resume key records: the source run and its epoch. */
+    identity: `${ckpt.configKey}@${ckpt.state.epoch}`,
+    apply(model: GraphModel): void {
+      for (const [name, values] of ckpt.tensors) {
+        const target = samePrecision ? name : model.nameAtOwnBits(name);
+        if (target !== undefined) model.restore(target, values, ckpt.shapes.get(name)!);
+      }
+    },
+  };
 }
 
 /** Loads a trained model from a checkpoint directory (its `best/` if present). */

@@ -10,7 +10,8 @@ import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { GraphModel } from '../nets/tf/model.ts';
 import { conv2dFast, conv2dIm2col, matMul } from '../nets/tf/ops.ts';
 import { sumRateTensor } from '../nets/tf/sumrate.ts';
-import { evaluateRate, modelFromCheckpoint, trainModel, type TrainConfig, type TrainEvent } from '../nets/train.ts';
+import { evaluateRate, modelFromCheckpoint, trainModel, warmStart, type TrainConfig, type TrainEvent } from '../nets/train.ts';
+import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
 import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
 
@@ -147,8 +148,8 @@ describe('training', () => {
     warm.model.dispose();
     cold.model.dispose();
 
-    const other = buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [4, 4, 4, 4] });
-    await expect(trainModel({ ...config(), graph: other, initFrom: source }, data(), undefined)).rejects.toThrow(/--init-from.*allowed: a checkpoint of the same network/);
+    const wider = buildPrecoder({ cout: 8, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8] });
+    await expect(trainModel({ ...config(), graph: wider, initFrom: source }, data(), undefined)).rejects.toThrow(/--init-from.*allowed: a checkpoint of the same network and CR/);
     await expect(trainModel({ ...config(), initFrom: join(source, 'nothing') }, data(), undefined)).rejects.toThrow(/--init-from.*no model\.json/);
 
     // A run directory started from one checkpoint does not resume from another.
@@ -158,6 +159,26 @@ describe('training', () => {
     const resumed = await trainModel(config({ epochs: 2, initFrom: source }), data(), dir);
     expect(resumed.result.epochsRun).toBe(2);
     resumed.model.dispose();
+  });
+
+  it('a warm start at other bits keeps the weights and BN statistics and re-initialises the LSQ steps', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'codesign-train-'));
+    (await trainModel(config({ epochs: 2 }), data(), source)).model.dispose();
+    const { model: copied } = modelFromCheckpoint(source);
+    const fourBits = buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [4, 4, 4, 4] });
+    const model = new GraphModel(fourBits, { seed: 7 });
+    warmStart(source, fourBits).apply(model);
+    const names = [...model.trainable.keys(), ...model.statistics.keys()];
+    expect(names.filter((n) => /@8(\/|$)/.test(n))).toEqual([]);
+    const values = (m: GraphModel, name: string) => Array.from((m.trainable.get(name) ?? m.statistics.get(name))!.dataSync());
+    expect(values(model, 'fc1/kernel')).toEqual(values(copied, 'fc1/kernel'));
+    expect(values(model, 'fc1.bn/stats@4/mean')).toEqual(values(copied, 'fc1.bn/stats@8/mean'));
+    expect(values(model, 'conv.bn/stats@4/variance')).toEqual(values(copied, 'conv.bn/stats@8/variance'));
+    // LSQ steps start from LSQ's own initialisation on the copied weights at 4 bits.
+    model.prepare();
+    expect(values(model, 'fc1/lsq_step@4')[0]).toBeCloseTo(lsqInitialStep(Float32Array.from(values(copied, 'fc1/kernel')), lsqRange(4, true)), 6);
+    model.dispose();
+    copied.dispose();
   });
 
   it('a checkpoint reloads into the same function (best weights)', async () => {

@@ -308,6 +308,22 @@ export class GraphModel {
     this.variable(map, name, values, [...shape], map === this.trainable);
   }
 
+  /**
+   * Where a variable of the same network trained at other bits goes in this model (a warm
+   * start across precisions): BN running statistics move to this model's bit width; LSQ steps
+   * are dropped, so they are initialised afresh from the copied weights at the new bits (LSQ's
+   * own initialisation, as quantization-aware fine-tuning from a float model does).
+   */
+  nameAtOwnBits(name: string): string | undefined {
+    if (/\/(lsq|act)_step@\d+$/.test(name)) return undefined;
+    const stats = /^(.+)\/stats@\d+\/(mean|variance)$/.exec(name);
+    if (!stats) return name;
+    const op = this.graph.ops.find((o) => o.name === stats[1]);
+    if (!op) return undefined;
+    const layer = this.graph.ops.find((o) => o.name === this.layerOf.get(op.name));
+    return `${op.name}/stats@${layer ? this.bitsOf(layer) : 0}/${stats[2]}`;
+  }
+
   /** Every variable a checkpoint must hold, by name, in a stable order. */
   allVariables(): [string, tf.Variable][] {
     return [...this.trainable.entries(), ...this.statistics.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
