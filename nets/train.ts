@@ -108,7 +108,7 @@ interface TrainerState {
 export function configKey(c: TrainConfig, init?: string): string {
   const ops = c.graph.ops.map((op) => ({ ...op }));
   return createHash('sha256')
-    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}), ...(init ? { init } : {}) }))
+    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}), ...(init ? { init } : {}), ...(c.graph.ops.some((op) => op.precision.weightBits < 32) ? { lsqSteps: 'relative' } : {}) }))
     .digest('hex')
     .slice(0, 24);
 }
@@ -134,6 +134,9 @@ export function batchTensor(ds: MimoDataset, indices: ArrayLike<number>, from: n
   return tf.tensor4d(out, [to - from, 2, ds.nt, ds.nu]);
 }
 
+/** LSQ step sizes (weights and activations) train in relative terms (Adam.apply). */
+const isQuantizerStep = (name: string) => /\/(lsq|act)_step@\d+$/.test(name);
+
 /** One Adam step on a batch; returns the batch's loss. Disposes all it makes. */
 export async function trainStep(model: GraphModel, adam: Adam, task: TrainTask, x: tf.Tensor, bits: BitAssignment | undefined, dropoutSeed: number): Promise<number> {
   model.prepare(bits);
@@ -141,7 +144,7 @@ export async function trainStep(model: GraphModel, adam: Adam, task: TrainTask, 
   const { value, grads } = tf.variableGrads(() => task.loss(model, x, { bits, dropoutSeed }), vars);
   const named: Record<string, tf.Tensor> = {};
   for (const [name, g] of Object.entries(grads)) named[model.keyOf(name)] = g;
-  adam.apply(model.trainable, named);
+  adam.apply(model.trainable, named, isQuantizerStep);
   const loss = (await value.data())[0];
   value.dispose();
   for (const g of Object.values(grads)) g.dispose();

@@ -8,6 +8,7 @@ import { allAssignments, evaluateAllConfigs, finetune } from '../nets/supernet.t
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { GraphModel } from '../nets/tf/model.ts';
+import { Adam, ADAM_DEFAULTS } from '../nets/tf/adam.ts';
 import { conv2dFast, conv2dIm2col, matMul } from '../nets/tf/ops.ts';
 import { sumRateTensor } from '../nets/tf/sumrate.ts';
 import { evaluateRate, modelFromCheckpoint, trainModel, warmStart, type TrainConfig, type TrainEvent } from '../nets/train.ts';
@@ -25,6 +26,21 @@ const graph = buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8
 const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({ graph, epochs: 3, batchSize: 50, learningRate: 3e-3, seed: 7, patience: 50, dataKey: 'tiny', ...over });
 
 describe('tfjs building blocks', () => {
+  it('Adam moves a relative variable (an LSQ step) by its own magnitude times the learning rate', () => {
+    const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: 1e-2 });
+    const vars = new Map([
+      ['fc1/lsq_step@8', tf.variable(tf.scalar(2e-3))],
+      ['fc1/kernel', tf.variable(tf.scalar(2e-3))],
+    ]);
+    const grads = { 'fc1/lsq_step@8': tf.scalar(5), 'fc1/kernel': tf.scalar(5) };
+    adam.apply(vars, grads, (name) => name.includes('lsq_step'));
+    // First Adam step: the update is lr·sign(g); relative: lr·|w|·sign(g).
+    expect(vars.get('fc1/kernel')!.dataSync()[0]).toBeCloseTo(2e-3 - 1e-2, 7);
+    expect(vars.get('fc1/lsq_step@8')!.dataSync()[0]).toBeCloseTo(2e-3 * (1 - 1e-2), 9);
+    adam.dispose();
+    for (const t of [...vars.values(), ...Object.values(grads)]) t.dispose();
+  });
+
   it('im2col convolution equals tf.conv2d (same and valid)', () => {
     const x = tf.randomNormal([2, 6, 5, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const k = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;

@@ -29,8 +29,13 @@ export class Adam {
     return t;
   }
 
-  /** Applies one update for the given gradients (variables by name). */
-  apply(variables: ReadonlyMap<string, tf.Variable>, grads: Record<string, tf.Tensor>): void {
+  /**
+   * Applies one update for the given gradients (variables by name). Variables for which
+   * `relative` holds move by their own magnitude times the step (Adam on log|w|, to first
+   * order): Adam's update is ≈ lr whatever the gradient's scale, so a quantizer's step size of
+   * 10⁻³ would otherwise change by tens of percent per step (LSQ's gradient scale assumes SGD).
+   */
+  apply(variables: ReadonlyMap<string, tf.Variable>, grads: Record<string, tf.Tensor>, relative: (name: string) => boolean = () => false): void {
     this.step++;
     const { learningRate, beta1, beta2, epsilon } = this.config;
     const c1 = 1 - beta1 ** this.step;
@@ -43,7 +48,8 @@ export class Adam {
         const v = this.moment(this.v, name, w);
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(tf.div(v, c2)), epsilon)), (learningRate * this.learningRateScale) / c1)));
+        const update = tf.mul(tf.div(m, tf.add(tf.sqrt(tf.div(v, c2)), epsilon)), (learningRate * this.learningRateScale) / c1);
+        w.assign(tf.sub(w, relative(name) ? tf.mul(update, tf.abs(w)) : update));
       }
     });
   }
