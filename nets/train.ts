@@ -342,7 +342,8 @@ function trainedCheckpoint(dir: string, option: string) {
 
 /**
  * The weights a warm start copies, checked against the Graph being trained: the same ops and
- * shapes, at the same or other bits (quantization-aware fine-tuning of a float model).
+ * shapes, at the same or other bits (quantization-aware fine-tuning of a trained model; at
+ * other bits the kernels copied are the ones the source computed with).
  */
 export function warmStart(dir: string, graph: Graph) {
   const ckpt = trainedCheckpoint(dir, '--init-from');
@@ -351,6 +352,19 @@ export function warmStart(dir: string, graph: Graph) {
     throw new InputError('--init-from', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network and CR (bits may differ)`);
   }
   const samePrecision = JSON.stringify(ckpt.graph.ops) === JSON.stringify(graph.ops);
+  if (!samePrecision) {
+    // The source computes with its fake-quantized kernels, not its latent ones (an LSQ range
+    // may clip weights that then stop learning): the new bits start from what it computed with.
+    const source = new GraphModel(ckpt.graph, { seed: 0 });
+    for (const [name, values] of ckpt.tensors) source.restore(name, values, ckpt.shapes.get(name)!);
+    for (const op of ckpt.graph.ops) {
+      if (!source.trainable.has(`${op.name}/kernel`)) continue;
+      tf.tidy(() => {
+        ckpt.tensors.set(`${op.name}/kernel`, Float32Array.from(source.kernel(op).dataSync()));
+      });
+    }
+    source.dispose();
+  }
   return {
     /** What the resume key records: the source run and its epoch. */
     identity: `${ckpt.configKey}@${ckpt.state.epoch}`,
