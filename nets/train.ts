@@ -38,8 +38,9 @@ export interface TrainConfig {
   readonly kbitActivations?: boolean;
   /**
    * A warm start: the weights (not the optimiser state) of another run's checkpoint directory
-   * (its `best/` if present) for the same Graph. Used only when `outDir` holds no checkpoint yet;
-   * the source checkpoint's identity is part of the config key, so a resume checks it.
+   * (its `best/` if present) for the same network at the same or other bits (`warmStart`). Used
+   * only when `outDir` holds no checkpoint yet; the source checkpoint's identity is part of the
+   * config key, so a resume checks it (and needs the source to be there).
    */
   readonly initFrom?: string;
 }
