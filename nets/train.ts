@@ -152,6 +152,30 @@ export async function trainStep(model: GraphModel, adam: Adam, task: TrainTask, 
   return loss;
 }
 
+/** Training batches each epoch's BN re-estimation averages over. */
+export const BN_RECALIBRATION_BATCHES = 20;
+
+/**
+ * Re-estimates the BN running statistics with the weights as they now are: the mean of the
+ * batch moments over the first `batches` training batches of `order`, through the task's own
+ * training forward pass (dropout, codeword noise). The running averages drift behind weights
+ * that move, and a quantized layer's move in jumps as its LSQ grid shifts: a CRNet q8
+ * fine-tuning validated at −2.2 dB with them and −10.1 dB with batch statistics.
+ */
+export function recalibrateBatchNorm(model: GraphModel, task: TrainTask, order: ArrayLike<number>, batchSize: number, batches: number, dropoutSeed: number): void {
+  const count = Math.min(batches, Math.ceil(task.trainCount / batchSize));
+  for (let i = 0; i < count; i++) {
+    model.bnMomentumOverride = i / (i + 1);
+    const from = i * batchSize;
+    const x = task.batch(order, from, Math.min(task.trainCount, from + batchSize));
+    tf.tidy(() => {
+      task.loss(model, x, { dropoutSeed: dropoutSeed + i });
+    });
+    x.dispose();
+  }
+  model.bnMomentumOverride = undefined;
+}
+
 /** The precoder's task: maximise the mean sum rate after power normalisation. */
 export function precoderTask(data: TrainData): TrainTask {
   const { train, validation } = data;
@@ -273,6 +297,8 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
       metricSum += value * (to - from);
       emit({ type: 'step', epoch, step: step + 1, stepsPerEpoch, value });
     }
+    // A supernet keeps statistics per bit width, sampled per step; it is not re-estimated here.
+    if (!config.supernet) recalibrateBatchNorm(model, task, order, config.batchSize, BN_RECALIBRATION_BATCHES, config.seed * 100003 + epoch * 1009 + 7919);
     const validation = await task.validate(model, validationBits);
     const ms = performance.now() - t0;
     const record: EpochRecord = { epoch, train: metricSum / count, validation, ms };

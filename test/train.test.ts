@@ -11,7 +11,7 @@ import { GraphModel } from '../nets/tf/model.ts';
 import { Adam, ADAM_DEFAULTS } from '../nets/tf/adam.ts';
 import { conv2dFast, conv2dIm2col, matMul } from '../nets/tf/ops.ts';
 import { sumRateTensor } from '../nets/tf/sumrate.ts';
-import { evaluateRate, modelFromCheckpoint, trainModel, warmStart, type TrainConfig, type TrainEvent } from '../nets/train.ts';
+import { evaluateRate, modelFromCheckpoint, precoderTask, recalibrateBatchNorm, trainModel, warmStart, type TrainConfig, type TrainEvent } from '../nets/train.ts';
 import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
 import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
@@ -199,6 +199,29 @@ describe('training', () => {
     expect(values(model, 'fc1/lsq_step@4')[0]).toBeCloseTo(lsqInitialStep(Float32Array.from(effective), lsqRange(4, true)), 6);
     model.dispose();
     copied.dispose();
+  });
+
+  it('BN re-estimation replaces the running statistics with the mean of batch moments under the current weights', async () => {
+    const { model } = await trainModel(config({ epochs: 1 }), data(), undefined);
+    const validation = generateSplit(scenario, 'validation') as MimoDataset;
+    const task = precoderTask(data());
+    const order = Int32Array.from({ length: 200 }, (_, i) => i);
+    const stats = () => [...model.statistics.entries()].filter(([n]) => n.includes('/stats@')).map(([n, v]) => [n, Array.from(v.dataSync())] as const);
+    recalibrateBatchNorm(model, task, order, 50, 4, 1);
+    const clean = stats();
+    const rate = await evaluateRate(model, validation);
+    // Corrupt every running statistic: re-estimation does not depend on what was there.
+    for (const [name, v] of model.statistics) if (name.includes('/stats@')) v.assign(tf.fill(v.shape, name.endsWith('/mean') ? 5 : 40));
+    expect(Math.abs((await evaluateRate(model, validation)) - rate)).toBeGreaterThan(1e-3);
+    recalibrateBatchNorm(model, task, order, 50, 4, 1);
+    const again = stats();
+    for (const [i, [name, values]] of clean.entries()) {
+      expect(again[i][0]).toBe(name);
+      for (const [j, x] of values.entries()) expect(again[i][1][j]).toBeCloseTo(x, 4);
+    }
+    expect(await evaluateRate(model, validation)).toBeCloseTo(rate, 6);
+    expect(model.bnMomentumOverride).toBeUndefined();
+    model.dispose();
   });
 
   it('a checkpoint reloads into the same function (best weights)', async () => {

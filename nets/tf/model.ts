@@ -43,6 +43,8 @@ export class GraphModel {
   readonly trainable = new Map<string, tf.Variable>();
   /** BN running statistics by name (not trained; saved in checkpoints). */
   readonly statistics = new Map<string, tf.Variable>();
+  /** Replaces the BN running-statistics momentum while set (re-estimation sets 0, then (i−1)/i). */
+  bnMomentumOverride: number | undefined;
   /** For each op, the quantized layer whose bits key its BN statistics. */
   private readonly layerOf = new Map<string, string>();
   /** tfjs variable names are global: each model prefixes its own. */
@@ -230,7 +232,7 @@ export class GraphModel {
         const stats = this.bnStats(op, options.bits);
         if (options.training) {
           const { mean, variance } = tf.moments(t, axes);
-          const m = this.options.bnMomentum ?? 0.99;
+          const m = this.bnMomentumOverride ?? this.options.bnMomentum ?? 0.99;
           stats.mean.assign(tf.add(tf.mul(stats.mean, m), tf.mul(mean, 1 - m)));
           stats.variance.assign(tf.add(tf.mul(stats.variance, m), tf.mul(variance, 1 - m)));
           return tf.batchNorm(t, mean, variance, p('beta'), p('gamma'), 1e-3);
