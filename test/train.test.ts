@@ -9,7 +9,7 @@ import { initBackend, tf } from '../nets/tf/backend.ts';
 import { CheckpointError } from '../nets/tf/checkpoint.ts';
 import { GraphModel } from '../nets/tf/model.ts';
 import { Adam, ADAM_DEFAULTS } from '../nets/tf/adam.ts';
-import { conv2dFast, conv2dIm2col, matMul } from '../nets/tf/ops.ts';
+import { batchNormBroadcast, conv2dFast, conv2dIm2col, matMul } from '../nets/tf/ops.ts';
 import { sumRateTensor } from '../nets/tf/sumrate.ts';
 import { evaluateRate, modelFromCheckpoint, precoderTask, recalibrateBatchNorm, trainModel, warmStart, type TrainConfig, type TrainEvent } from '../nets/train.ts';
 import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
@@ -64,6 +64,21 @@ describe('tfjs building blocks', () => {
       const g2 = tf.grads(loss(ref))([x, k]);
       g1.forEach((g, i) => g.dataSync().forEach((v, j) => expect(v).toBeCloseTo(g2[i].dataSync()[j], 3)));
     }
+  });
+
+  it('training-mode batch normalisation from broadcasting ops equals tf.batchNorm, values and gradients', () => {
+    const x = tf.randomNormal([4, 3, 5, 6], 0, 2, 'float32', 11);
+    const gamma = tf.randomNormal([6], 1, 0.3, 'float32', 12);
+    const beta = tf.randomNormal([6], 0, 0.3, 'float32', 13);
+    type Norm = (t: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, epsilon: number) => tf.Tensor;
+    const norm = (f: Norm) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(a, [0, 1, 2]);
+      return tf.sum(tf.sin(f(a, mean, variance, b, g, 1e-3)));
+    };
+    const ours = tf.grads(norm(batchNormBroadcast))([x, gamma, beta]);
+    const ref = tf.grads(norm((t, m, v, b, g, e) => tf.batchNorm(t, m, v, b, g, e)))([x, gamma, beta]);
+    expect(norm(batchNormBroadcast)(x, gamma, beta).dataSync()[0]).toBeCloseTo(norm((t, m, v, b, g, e) => tf.batchNorm(t, m, v, b, g, e))(x, gamma, beta).dataSync()[0], 3);
+    ours.forEach((g, i) => g.dataSync().forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 3)));
   });
 
   it('the custom matMul gradient equals tfjs’s own', () => {

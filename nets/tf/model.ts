@@ -13,7 +13,7 @@ import { rng } from '../../core/rng.ts';
 import type { Graph, Op } from '../graph.ts';
 import { binarize, kbitActivation, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
 import { tf } from './backend.ts';
-import { conv2dFast, matMul } from './ops.ts';
+import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
 
@@ -235,7 +235,7 @@ export class GraphModel {
           const m = this.bnMomentumOverride ?? this.options.bnMomentum ?? 0.99;
           stats.mean.assign(tf.add(tf.mul(stats.mean, m), tf.mul(mean, 1 - m)));
           stats.variance.assign(tf.add(tf.mul(stats.variance, m), tf.mul(variance, 1 - m)));
-          return tf.batchNorm(t, mean, variance, p('beta'), p('gamma'), 1e-3);
+          return batchNormBroadcast(t, mean, variance, p('beta'), p('gamma'), 1e-3);
         }
         return tf.batchNorm(t, stats.mean, stats.variance, p('beta'), p('gamma'), 1e-3);
       }

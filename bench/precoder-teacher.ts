@@ -1,0 +1,89 @@
+/**
+ * Exploration: does a teacher phase (regression onto the RZF precoder) get the seed-000 precoder
+ * past the MRT-like plateau that self-supervised training stalls on (docs/training.md)?
+ *   npx tsx bench/precoder-teacher.ts COUT DFCL TEACHER_EPOCHS RATE_EPOCHS BATCH OUT [scenario]
+ */
+import { initBackend, tf } from '../nets/tf/backend.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { batchTensor, precoderTask, trainModel, type TrainTask } from '../nets/train.ts';
+import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { loadScenario } from '../scenarios/schema.ts';
+import { rzf } from '../baselines/precoders.ts';
+import { sumRateTensor } from '../nets/tf/sumrate.ts';
+import type { GraphModel } from '../nets/tf/model.ts';
+
+const [cout, dfcl, teacherEpochs, rateEpochs, batch] = process.argv.slice(2, 7).map(Number);
+const out = process.argv[7];
+const name = process.argv[8] ?? 'udem-nlos';
+const dropout = Number(process.argv[9] ?? 0.05);
+const normalise = process.argv[10] === 'norm';
+/** The noise variance of the training loss (a curriculum knob; validation keeps the scenario's). */
+const trainNoiseVar = process.argv[11] === undefined ? undefined : 10 ** (-Number(process.argv[11]) / 10);
+/** Each user's row scaled to mean per-antenna gain 1 (what the network sees; the loss keeps H). */
+const inputOf = (x: tf.Tensor): tf.Tensor =>
+  normalise ? tf.tidy(() => tf.div(x, tf.sqrt(tf.mul(tf.mean(tf.square(x), [1, 2], true), 2)))) : x;
+await initBackend();
+const s = loadScenario(name);
+const full = loadDataset(s, 'train') as MimoDataset;
+/** Optionally only the first N training samples (can the net fit a few channels at all?). */
+const train: MimoDataset = process.argv[12] === undefined ? full : { ...full, count: Math.min(full.count, Number(process.argv[12])) };
+const validation = loadDataset(s, 'validation') as MimoDataset;
+const test = loadDataset(s, 'test') as MimoDataset;
+const size = 2 * train.nt * train.nu;
+const targets = new Float32Array(train.count * size);
+for (let i = 0; i < train.count; i++) {
+  const v = rzf(channelOf(train, i));
+  const half = train.nt * train.nu;
+  for (let j = 0; j < half; j++) {
+    targets[i * size + j] = v.re[j];
+    targets[i * size + half + j] = v.im[j];
+  }
+}
+const graph = buildPrecoder({ cout, dfcl, nt: train.nt, nu: train.nu, bits: [16, 16, 16, 16], dropout });
+let current: Int32Array | undefined;
+const plain = precoderTask({ train, validation });
+const base: TrainTask = {
+  ...plain,
+  loss: (model, x, o) => tf.tidy(() => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, model.forward(inputOf(x), { training: true, ...o }) as tf.Tensor2D, trainNoiseVar ?? train.noiseVar))) as tf.Scalar),
+  validate: (model) => rateOn(model, validation),
+};
+async function rateOn(model: GraphModel, ds: MimoDataset): Promise<number> {
+  const all = Int32Array.from({ length: ds.count }, (_, i) => i);
+  const r = tf.tidy(() => {
+    const x = batchTensor(ds, all, 0, ds.count);
+    return tf.mean(sumRateTensor(x, model.forward(inputOf(x), { training: false }) as tf.Tensor2D, ds.noiseVar));
+  });
+  const v = (await r.data())[0];
+  r.dispose();
+  return v;
+}
+const teacher: TrainTask = {
+  ...base,
+  batch: (order, from, to) => {
+    const x = batchTensor(train, order, from, to);
+    const t = new Float32Array((to - from) * size);
+    for (let i = from; i < to; i++) t.set(targets.subarray(order[i] * size, (order[i] + 1) * size), (i - from) * size);
+    return tf.concat([tf.reshape(x, [to - from, size]), tf.tensor2d(t, [to - from, size])], 1);
+  },
+  loss: (model, xt, o) =>
+    tf.tidy(() => {
+      const b = xt.shape[0];
+      const [xf, t] = tf.split(xt, 2, 1);
+      const v = model.forward(inputOf(tf.reshape(xf, [b, 2, train.nt, train.nu])), { training: true, ...o });
+      return tf.mean(tf.sum(tf.square(tf.sub(v, t)), 1)) as tf.Scalar;
+    }),
+  metricOfLoss: (l) => -l,
+};
+void current;
+const common = { graph, batchSize: batch, learningRate: 1e-3, seed: 1, dataKey: cacheKey(s, 'train') };
+const log = (e: any) => {
+  if (e.type === 'epoch') process.stderr.write(`${JSON.stringify({ ...e.record, best: e.bestValidation })}\n`);
+};
+if (teacherEpochs > 0) await trainModel({ ...common, epochs: teacherEpochs, patience: teacherEpochs }, teacher, `${out}/teacher`, log);
+const { model } = await trainModel(
+  { ...common, epochs: rateEpochs, patience: rateEpochs, ...(teacherEpochs > 0 ? { initFrom: `${out}/teacher` } : {}) },
+  base,
+  `${out}/rate`,
+  log,
+);
+process.stdout.write(JSON.stringify({ cout, dfcl, teacherEpochs, rateEpochs, batch, test: await rateOn(model, test) }) + '\n');
