@@ -40,7 +40,6 @@ for (let i = 0; i < train.count; i++) {
   }
 }
 const graph = buildPrecoder({ cout, dfcl, nt: train.nt, nu: train.nu, bits: [16, 16, 16, 16], dropout });
-let current: Int32Array | undefined;
 const plain = precoderTask({ train, validation });
 const base: TrainTask = {
   ...plain,
@@ -74,7 +73,6 @@ const teacher: TrainTask = {
     }),
   metricOfLoss: (l) => -l,
 };
-void current;
 const common = { graph, batchSize: batch, learningRate: 1e-3, seed: 1, dataKey: cacheKey(s, 'train') };
 const log = (e: any) => {
   if (e.type === 'epoch') process.stderr.write(`${JSON.stringify({ ...e.record, best: e.bestValidation })}\n`);
