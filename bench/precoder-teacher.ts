@@ -1,11 +1,13 @@
 /**
  * Exploration: does a teacher phase (regression onto the RZF precoder) get the seed-000 precoder
  * past the MRT-like plateau that self-supervised training stalls on (docs/training.md)?
- *   npx tsx bench/precoder-teacher.ts COUT DFCL TEACHER_EPOCHS RATE_EPOCHS BATCH OUT [scenario]
+ *   npx tsx bench/precoder-teacher.ts COUT DFCL TEACHER_EPOCHS RATE_EPOCHS BATCH OUT \\
+ *     [scenario] [dropout] [norm|raw] [training-loss SNR dB] [training samples]
+ * e.g. the docs' 1,000-sample row: `8 512 0 300 100 out/x udem-nlos 0 norm 15 1000`.
  */
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { batchTensor, precoderTask, trainModel, type TrainTask } from '../nets/train.ts';
+import { batchTensor, precoderTask, trainModel, type TrainEvent, type TrainTask } from '../nets/train.ts';
 import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { rzf } from '../baselines/precoders.ts';
@@ -74,7 +76,7 @@ const teacher: TrainTask = {
   metricOfLoss: (l) => -l,
 };
 const common = { graph, batchSize: batch, learningRate: 1e-3, seed: 1, dataKey: cacheKey(s, 'train') };
-const log = (e: any) => {
+const log = (e: TrainEvent) => {
   if (e.type === 'epoch') process.stderr.write(`${JSON.stringify({ ...e.record, best: e.bestValidation })}\n`);
 };
 if (teacherEpochs > 0) await trainModel({ ...common, epochs: teacherEpochs, patience: teacherEpochs }, teacher, `${out}/teacher`, log);
