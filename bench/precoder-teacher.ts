@@ -7,7 +7,7 @@
  */
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { batchTensor, precoderTask, trainModel, type TrainEvent, type TrainTask } from '../nets/train.ts';
+import { batchTensor, meanSumRate, precoderTask, trainModel, type TrainEvent, type TrainTask } from '../nets/train.ts';
 import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { rzf } from '../baselines/precoders.ts';
@@ -43,21 +43,12 @@ for (let i = 0; i < train.count; i++) {
 }
 const graph = buildPrecoder({ cout, dfcl, nt: train.nt, nu: train.nu, bits: [16, 16, 16, 16], dropout });
 const plain = precoderTask({ train, validation });
+const rateOn = (model: GraphModel, ds: MimoDataset) => meanSumRate(ds, (x) => model.forward(inputOf(x), { training: false }) as tf.Tensor2D);
 const base: TrainTask = {
   ...plain,
   loss: (model, x, o) => tf.tidy(() => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, model.forward(inputOf(x), { training: true, ...o }) as tf.Tensor2D, trainNoiseVar ?? train.noiseVar))) as tf.Scalar),
   validate: (model) => rateOn(model, validation),
 };
-async function rateOn(model: GraphModel, ds: MimoDataset): Promise<number> {
-  const all = Int32Array.from({ length: ds.count }, (_, i) => i);
-  const r = tf.tidy(() => {
-    const x = batchTensor(ds, all, 0, ds.count);
-    return tf.mean(sumRateTensor(x, model.forward(inputOf(x), { training: false }) as tf.Tensor2D, ds.noiseVar));
-  });
-  const v = (await r.data())[0];
-  r.dispose();
-  return v;
-}
 const teacher: TrainTask = {
   ...base,
   batch: (order, from, to) => {

@@ -190,7 +190,12 @@ export function precoderTask(data: TrainData): TrainTask {
 }
 
 /** Mean sum rate of the model on a dataset (inference mode), in chunks. */
-export async function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000): Promise<number> {
+export function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000): Promise<number> {
+  return meanSumRate(ds, (x) => model.forward(x, { training: false, bits }) as tf.Tensor2D, limit, chunk);
+}
+
+/** Mean sum rate of the precoders `precoderOf` gives for a dataset's channels, in chunks. */
+export async function meanSumRate(ds: MimoDataset, precoderOf: (x: tf.Tensor4D) => tf.Tensor2D, limit = ds.count, chunk = 1000): Promise<number> {
   const n = Math.min(limit, ds.count);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   let total = 0;
@@ -198,7 +203,7 @@ export async function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: Bi
     const to = Math.min(n, from + chunk);
     const rate = tf.tidy(() => {
       const x = batchTensor(ds, all, from, to);
-      return tf.sum(sumRateTensor(x, model.forward(x, { training: false, bits }) as tf.Tensor2D, ds.noiseVar));
+      return tf.sum(sumRateTensor(x, precoderOf(x), ds.noiseVar));
     });
     total += (await rate.data())[0];
     rate.dispose();
