@@ -83,9 +83,9 @@ function structured(x: tf.Tensor4D, u: tf.Tensor2D): tf.Tensor2D {
     const br = tf.slice(inv, [0, 0, 0], [bs, nu, nu]);
     const bi = tf.slice(inv, [0, nu, 0], [bs, nu, nu]);
     // (I + D G)⁻¹ = D^-½ A⁻¹ D^½; the right factor only scales columns, which normalisation removes.
-    const inv_sq = tf.reciprocal(sq).reshape([bs, 1, nu]);
-    const cr = tf.mul(xr, inv_sq); // Hᴴ[n,k] = conj H[k,n]
-    const ci = tf.neg(tf.mul(xi, inv_sq));
+    const invSq = tf.reciprocal(sq).reshape([bs, 1, nu]);
+    const cr = tf.mul(xr, invSq); // Hᴴ[n,k] = conj H[k,n]
+    const ci = tf.neg(tf.mul(xi, invSq));
     const wr = tf.sub(tf.matMul(cr, br), tf.matMul(ci, bi));
     const wi = tf.add(tf.matMul(cr, bi), tf.matMul(ci, br));
     const norm = tf.sqrt(tf.add(tf.sum(tf.add(tf.square(wr), tf.square(wi)), 1, true), 1e-12));
