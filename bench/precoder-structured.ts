@@ -16,11 +16,9 @@ import { initBackend, tf } from '../nets/tf/backend.ts';
 import { graphBuilder } from '../nets/builder.ts';
 import type { OpSpec } from '../nets/graph.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { batchTensor, meanSumRate, trainModel, type TrainEvent, type TrainTask } from '../nets/train.ts';
+import { evaluateRate, meanSumRate, precoderTask, trainModel, type PrecoderReadout, type TrainEvent } from '../nets/train.ts';
 import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
-import { sumRateTensor } from '../nets/tf/sumrate.ts';
-import type { GraphModel } from '../nets/tf/model.ts';
 
 const [cout, dfcl, epochs, batch] = process.argv.slice(2, 6).map(Number);
 const out = process.argv[6];
@@ -95,21 +93,8 @@ function structured(x: tf.Tensor4D, u: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-const rateOn = (model: GraphModel, ds: MimoDataset) =>
-  meanSumRate(ds, (x) => structured(x, model.forward(x, { training: false }) as tf.Tensor2D));
-
-const task: TrainTask = {
-  metric: 'sum rate (bit/s/Hz)',
-  trainCount: train.count,
-  batch: (order, from, to) => batchTensor(train, order, from, to),
-  loss: (model, x, o) =>
-    tf.tidy(() => {
-      const x4 = x as tf.Tensor4D;
-      return tf.neg(tf.mean(sumRateTensor(x4, structured(x4, model.forward(x4, { training: true, ...o }) as tf.Tensor2D), noiseVar))) as tf.Scalar;
-    }),
-  metricOfLoss: (l) => -l,
-  validate: (model) => rateOn(model, validation),
-};
+const readout: PrecoderReadout = { precoder: (model, x, o) => structured(x, model.forward(x, o) as tf.Tensor2D) };
+const task = precoderTask({ train, validation }, readout);
 const log = (e: TrainEvent) => {
   if (e.type === 'epoch') process.stderr.write(`${JSON.stringify({ ...e.record, best: e.bestValidation })}\n`);
 };
@@ -124,4 +109,4 @@ const { model } = await trainModel(
   out,
   log,
 );
-process.stdout.write(JSON.stringify({ cout, dfcl, epochs, batch, bits, headScale, scenario: name, untrained, test: await rateOn(model, test), seconds: (Date.now() - t0) / 1000 }) + '\n');
+process.stdout.write(JSON.stringify({ cout, dfcl, epochs, batch, bits, headScale, scenario: name, untrained, test: await evaluateRate(model, test, undefined, undefined, undefined, readout), seconds: (Date.now() - t0) / 1000 }) + '\n');

@@ -7,12 +7,10 @@
  */
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { batchTensor, meanSumRate, precoderTask, trainModel, type TrainEvent, type TrainTask } from '../nets/train.ts';
+import { batchTensor, evaluateRate, precoderTask, trainModel, type PrecoderReadout, type TrainEvent, type TrainTask } from '../nets/train.ts';
 import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { rzf } from '../baselines/precoders.ts';
-import { sumRateTensor } from '../nets/tf/sumrate.ts';
-import type { GraphModel } from '../nets/tf/model.ts';
 
 const [cout, dfcl, teacherEpochs, rateEpochs, batch] = process.argv.slice(2, 7).map(Number);
 const out = process.argv[7];
@@ -42,13 +40,8 @@ for (let i = 0; i < train.count; i++) {
   }
 }
 const graph = buildPrecoder({ cout, dfcl, nt: train.nt, nu: train.nu, bits: [16, 16, 16, 16], dropout });
-const plain = precoderTask({ train, validation });
-const rateOn = (model: GraphModel, ds: MimoDataset) => meanSumRate(ds, (x) => model.forward(inputOf(x), { training: false }) as tf.Tensor2D);
-const base: TrainTask = {
-  ...plain,
-  loss: (model, x, o) => tf.tidy(() => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, model.forward(inputOf(x), { training: true, ...o }) as tf.Tensor2D, trainNoiseVar ?? train.noiseVar))) as tf.Scalar),
-  validate: (model) => rateOn(model, validation),
-};
+const readout: PrecoderReadout = { precoder: (model, x, o) => model.forward(inputOf(x), o) as tf.Tensor2D, trainNoiseVar };
+const base = precoderTask({ train, validation }, readout);
 const teacher: TrainTask = {
   ...base,
   batch: (order, from, to) => {
@@ -61,7 +54,7 @@ const teacher: TrainTask = {
     tf.tidy(() => {
       const b = xt.shape[0];
       const [xf, t] = tf.split(xt, 2, 1);
-      const v = model.forward(inputOf(tf.reshape(xf, [b, 2, train.nt, train.nu])), { training: true, ...o });
+      const v = readout.precoder(model, tf.reshape(xf, [b, 2, train.nt, train.nu]), { training: true, ...o });
       return tf.mean(tf.sum(tf.square(tf.sub(v, t)), 1)) as tf.Scalar;
     }),
   metricOfLoss: (l) => -l,
@@ -77,4 +70,4 @@ const { model } = await trainModel(
   `${out}/rate`,
   log,
 );
-process.stdout.write(JSON.stringify({ cout, dfcl, teacherEpochs, rateEpochs, batch, test: await rateOn(model, test) }) + '\n');
+process.stdout.write(JSON.stringify({ cout, dfcl, teacherEpochs, rateEpochs, batch, test: await evaluateRate(model, test, undefined, undefined, undefined, readout) }) + '\n');

@@ -11,14 +11,11 @@ import { optimalSolutions, powerCurve } from '../baselines/slp-curve.ts';
 import { slpSamples } from '../nets/slp-train.ts';
 import { readFileSync } from 'node:fs';
 import { SPLITS, generateSplit } from '../scenarios/dataset.ts';
-import { loadScenario, validateScenario } from '../scenarios/schema.ts';
+import { loadScenario } from '../scenarios/schema.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
-import { GraphModel } from '../nets/tf/model.ts';
-import { Adam } from '../nets/tf/adam.ts';
-import { batchTensor, precoderTask, trainStep } from '../nets/train.ts';
 import { graphCounts } from '../nets/counts.ts';
-import type { MimoDataset } from '../scenarios/dataset.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
+import { precoderStepMs } from './training-step.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { simulateOps } from '../sim/engine/engine.ts';
 import { lowerGraph } from '../sim/engine/lower.ts';
@@ -115,26 +112,12 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
   const matMulGflops = (2 * 1000 * 2048 * 512) / matMulMs / 1e6;
   a.dispose();
   b.dispose();
-  const scenario = validateScenario({ name: 'bench', model: 'rayleigh', nt: 64, nu: 4, snrDb: 15, seed: 1, split: { train: 1000, validation: 10, test: 10 } }, 'bench');
-  const train = generateSplit(scenario, 'train') as MimoDataset;
-  const order = Int32Array.from({ length: 1000 }, (_, i) => i);
   const training: Record<string, unknown> = { backend, plainMatMul: { ms: matMulMs, gflops: matMulGflops } };
   for (const [cout, dfcl, steps] of [[8, 512, 5], [64, 1024, 2]] as const) {
-    const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
-    const model = new GraphModel(graph, { seed: 1 });
-    const adam = new Adam();
-    const x = batchTensor(train, order, 0, 1000);
-    const task = precoderTask({ train, validation: train });
-    await trainStep(model, adam, task, x, undefined, 1);
-    const t0 = performance.now();
-    for (let s = 0; s < steps; s++) await trainStep(model, adam, task, x, undefined, s + 2);
-    const ms = (performance.now() - t0) / steps;
-    const macs = graphCounts(graph).macs;
+    const ms = await precoderStepMs(cout, dfcl, steps);
+    const macs = graphCounts(buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16] })).macs;
     const gflops = (6 * macs * 1000) / ms / 1e6; // forward 2 FLOP per MAC, backward 4
     training[`${cout}x${dfcl}`] = { step_ms_B1000: ms, samples_per_s: 1000 / (ms / 1000), gflops, fraction_of_matmul: gflops / matMulGflops, epoch_10000_s: (10 * ms) / 1000 };
-    x.dispose();
-    adam.dispose();
-    model.dispose();
   }
   figures.training = training;
 }

@@ -176,22 +176,36 @@ export function recalibrateBatchNorm(model: GraphModel, task: TrainTask, order: 
   model.bnMomentumOverride = undefined;
 }
 
+/** Options of GraphModel.forward. */
+export type ForwardOptions = Parameters<GraphModel['forward']>[1];
+
+/** How a precoder task reads a precoder [B, 2·N_T·N_U] out of the model for channels x. */
+export interface PrecoderReadout {
+  precoder(model: GraphModel, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D;
+  /** σ² of the training loss (a curriculum knob); the training split's by default. */
+  readonly trainNoiseVar?: number;
+}
+
+/** The paper's network: the model's output is the precoder. */
+export const MODEL_OUTPUT: PrecoderReadout = { precoder: (model, x, options) => model.forward(x, options) as tf.Tensor2D };
+
 /** The precoder's task: maximise the mean sum rate after power normalisation. */
-export function precoderTask(data: TrainData): TrainTask {
+export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_OUTPUT): TrainTask {
   const { train, validation } = data;
+  const noiseVar = readout.trainNoiseVar ?? train.noiseVar;
   return {
     metric: 'sum rate (bit/s/Hz)',
     trainCount: train.count,
     batch: (order, from, to) => batchTensor(train, order, from, to),
-    loss: (model, x, o) => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, model.forward(x, { training: true, ...o }) as tf.Tensor2D, train.noiseVar))) as tf.Scalar,
+    loss: (model, x, o) => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, readout.precoder(model, x as tf.Tensor4D, { training: true, ...o }), noiseVar))) as tf.Scalar,
     metricOfLoss: (loss) => -loss,
-    validate: (model, bits) => evaluateRate(model, validation, bits),
+    validate: (model, bits) => evaluateRate(model, validation, bits, undefined, undefined, readout),
   };
 }
 
 /** Mean sum rate of the model on a dataset (inference mode), in chunks. */
-export function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000): Promise<number> {
-  return meanSumRate(ds, (x) => model.forward(x, { training: false, bits }) as tf.Tensor2D, limit, chunk);
+export function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000, readout = MODEL_OUTPUT): Promise<number> {
+  return meanSumRate(ds, (x) => readout.precoder(model, x, { training: false, bits }), limit, chunk);
 }
 
 /** Mean sum rate of the precoders `precoderOf` gives for a dataset's channels, in chunks. */

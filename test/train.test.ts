@@ -104,6 +104,36 @@ describe('tfjs building blocks', () => {
     }
   });
 
+  it('a precoder task reads its precoder through its readout, in the loss (at its σ²) and in validation', async () => {
+    const { train, validation } = data();
+    // MRT from the channels alone: V = Hᴴ at full power (x[n,k] = H[k,n], so Hᴴ[n,k] = x̄[n,k]).
+    const readout = {
+      precoder: (_model: GraphModel, x: tf.Tensor4D) =>
+        tf.tidy(() => {
+          const b = x.shape[0];
+          const [re, im] = tf.split(x, 2, 1).map((t) => tf.reshape(t, [b, 8 * 2]));
+          const v = tf.concat([re, tf.neg(im)], 1);
+          return tf.mul(v, tf.rsqrt(tf.sum(tf.square(v), 1, true))) as tf.Tensor2D;
+        }),
+      trainNoiseVar: 0.5,
+    };
+    const task = precoderTask({ train, validation }, readout);
+    const model = new GraphModel(graph, { seed: 1 });
+    const mean = (ds: MimoDataset, count: number, noiseVar: number) => {
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        const ch = { ...channelOf(ds, i), noiseVar };
+        total += sumRate(ch, mrt(ch)).sumRate;
+      }
+      return total / count;
+    };
+    expect(await task.validate(model)).toBeCloseTo(mean(validation, validation.count, validation.noiseVar), 3);
+    const x = task.batch(Int32Array.from({ length: 10 }, (_, i) => i), 0, 10);
+    expect(-task.loss(model, x, { dropoutSeed: 1 }).dataSync()[0]).toBeCloseTo(mean(train, 10, 0.5), 3);
+    x.dispose();
+    model.dispose();
+  });
+
   it('the model built from the Graph meets the power constraint and has the Graph’s parameter count', () => {
     const model = new GraphModel(graph, { seed: 1 });
     const x = tf.randomNormal([3, 2, 8, 2]);

@@ -86,8 +86,8 @@ export function conv2dFast(x: tf.Tensor4D, kernel: tf.Tensor4D, padding: 'same' 
  * Batch normalisation (t − μ)·γ/√(σ² + ε) + β from broadcasting ops, for training. tf.batchNorm's
  * gradient tiles per-channel values to the input's full shape (Tile, then Sum, over the 16 M
  * conv activations of a (64, 1024) batch); broadcasting ops' gradients only reduce. A (64, 1024)
- * step at B = 1000 took 16.1 s with tf.batchNorm and 13.5 s with this, on the same loaded machine
- * (`bench/step-time.ts 64 1024 3`).
+ * step at B = 1000 took 9.84 s with tf.batchNorm and 8.29 s with this, on the same idle machine
+ * (`npx tsx bench/step-time.ts 64 1024 4`).
  */
 export function batchNormBroadcast(t: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, epsilon: number): tf.Tensor {
   return tf.tidy(() => tf.add(tf.mul(tf.sub(t, mean), tf.mul(gamma, tf.rsqrt(tf.add(variance, epsilon)))), beta));
