@@ -7,7 +7,7 @@
  * system p_k |a_kᴴŵ_k|² / Γ_k − Σ_{j≠k} p_j |a_kᴴŵ_j|² = 1.
  */
 import { InputError } from '../core/errors.ts';
-import { cmat, identity, solve, type CMatrix } from './complex.ts';
+import { cmat, identity, solve, type CMatrix } from '../linalg/complex.ts';
 
 export interface BlpSolution {
   /** Unit-norm beams as the columns of an N × K matrix. */

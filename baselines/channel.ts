@@ -4,7 +4,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
-import { cmat, type CMatrix } from './complex.ts';
+import { cmat, type CMatrix } from '../linalg/complex.ts';
 
 export interface Channel {
   readonly H: CMatrix;

@@ -8,7 +8,7 @@
  */
 import { graphBuilder } from '../nets/builder.ts';
 import { FULL_PRECISION, type Graph, type Precision } from '../nets/graph.ts';
-import type { OpCounter } from './complex.ts';
+import { asMacs, matmulCounts, type OpCounter } from '../linalg/complex.ts';
 
 /** The product a phase performs per solve: [M×K]·[K×N], `repeat` times (a mean may be fractional). */
 export interface PhaseProduct {
@@ -34,16 +34,12 @@ export function measuredTraceGraph(
     if (product && repeat > 0) {
       const { M, N, K, complex } = product;
       b.add(`${phase}.product`, { kind: 'matmul', M, N, K, complex, repeat, note: `${complex ? 'complex ' : ''}[${M}×${K}]·[${K}×${N}] × ${repeat}` });
-      // What complex.ts's matmul counts for these products.
-      mults -= repeat * (complex ? 4 : 1) * M * N * K;
-      adds -= repeat * (complex ? 2 * M * N * K + 2 * M * N * (K - 1) : M * N * (K - 1));
+      // What linalg's matmul counts for these products.
+      const counted = complex ? matmulCounts(M, N, K) : { mults: M * N * K, adds: M * N * (K - 1) };
+      mults -= repeat * counted.mults;
+      adds -= repeat * counted.adds;
     }
-    b.add(phase, {
-      kind: 'trace',
-      macs: Math.max(0, mults),
-      elementwise: Math.max(0, adds - Math.max(0, mults)) + c.special,
-      note: `measured: ${c.mults} mults, ${c.adds} adds, ${c.special} other`,
-    });
+    b.add(phase, { kind: 'trace', ...asMacs({ mults, adds, special: c.special }), note: `measured: ${c.mults} mults, ${c.adds} adds, ${c.special} other` });
   }
   return b.build();
 }

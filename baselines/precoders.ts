@@ -1,6 +1,6 @@
 /** Linear precoders (ZF, RZF/MMSE, MRT) and the sum rate of any precoder. */
 import type { Channel } from './channel.ts';
-import { addScaledIdentity, frobenius2, gram, hermitian, inverse, matmul, scale, type CMatrix, type OpCounter } from './complex.ts';
+import { addScaledIdentity, frobenius2, gram, hermitian, inverse, matmul, scale, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 
 export interface RateReport {
   readonly sinr: Float64Array;
@@ -42,7 +42,8 @@ export function toFullPower(v: CMatrix, power: number, counter?: OpCounter): CMa
   return scale(v, Math.sqrt(power / norm2), counter);
 }
 
-export type LinearPrecoder = 'zf' | 'rzf' | 'mrt';
+export const LINEAR_PRECODERS = ['zf', 'rzf', 'rzf-ep', 'mrt'] as const;
+export type LinearPrecoder = (typeof LINEAR_PRECODERS)[number];
 
 /** Hᴴ(HHᴴ + δI)⁻¹ at full power (δ = 0: ZF). */
 function regularizedInverse(channel: Channel, delta: number, counter?: OpCounter): CMatrix {
@@ -60,10 +61,40 @@ export function rzf(channel: Channel, counter?: OpCounter): CMatrix {
   return regularizedInverse(channel, (channel.H.rows * channel.noiseVar) / channel.power, counter);
 }
 
+/**
+ * Equal-power RZF: RZF's directions, each user's column scaled to P/N_U. With these directions
+ * fixed, equal powers are what the optimal structure (Björnson et al. 2014) gives at λ_k = P/N_U;
+ * on our sites it beats both RZF and MRT-started WMMSE (docs/baselines.md).
+ */
+export function rzfEqualPower(channel: Channel, counter?: OpCounter): CMatrix {
+  const g = gram(channel.H, counter);
+  const users = channel.H.rows;
+  const v = matmul(hermitian(channel.H), inverse(addScaledIdentity(g, (users * channel.noiseVar) / channel.power, counter), counter), counter);
+  const out = { ...v, re: v.re.slice(), im: v.im.slice() };
+  const antennas = v.rows;
+  for (let k = 0; k < users; k++) {
+    let norm2 = 0;
+    for (let n = 0; n < antennas; n++) norm2 += v.re[n * users + k] ** 2 + v.im[n * users + k] ** 2;
+    const f = Math.sqrt(channel.power / users / norm2);
+    for (let n = 0; n < antennas; n++) {
+      out.re[n * users + k] = v.re[n * users + k] * f;
+      out.im[n * users + k] = v.im[n * users + k] * f;
+    }
+  }
+  if (counter) {
+    counter.mults += 2 * antennas * users + users + 2 * antennas * users;
+    counter.adds += 2 * antennas * users;
+    counter.special += users;
+  }
+  return out;
+}
+
 export function mrt(channel: Channel, counter?: OpCounter): CMatrix {
   return toFullPower(hermitian(channel.H), channel.power, counter);
 }
 
 export function linearPrecoder(algorithm: LinearPrecoder, channel: Channel, counter?: OpCounter): CMatrix {
-  return algorithm === 'zf' ? zf(channel, counter) : algorithm === 'rzf' ? rzf(channel, counter) : mrt(channel, counter);
+  return LINEAR[algorithm](channel, counter);
 }
+
+const LINEAR: Readonly<Record<LinearPrecoder, (channel: Channel, counter?: OpCounter) => CMatrix>> = { zf, rzf, 'rzf-ep': rzfEqualPower, mrt };

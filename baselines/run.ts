@@ -9,13 +9,13 @@ import type { Graph } from '../nets/graph.ts';
 import { priceGraph, type EnergyReport } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { checkChannel, noiseVarForSnrDb, rayleighH, type Channel } from './channel.ts';
-import { newCounter, type OpCounter } from './complex.ts';
+import { newCounter, type OpCounter } from '../linalg/complex.ts';
 import { meanCounters, measuredTraceGraph, type PhaseProduct } from './measured-traces.ts';
 import { paperTraceGraph } from './paper-traces.ts';
 import { linearPrecoder, sumRate, type LinearPrecoder } from './precoders.ts';
-import { wmmse, validateWmmseOptions, type WmmseOptions } from './wmmse.ts';
+import { WMMSE_DEFAULTS, WMMSE_STARTS, wmmse, validateWmmseOptions, type WmmseInit, type WmmseOptions } from './wmmse.ts';
 
-export const ALGORITHMS = ['wmmse', 'zf', 'rzf', 'mrt'] as const;
+export const ALGORITHMS = ['wmmse', 'zf', 'rzf', 'rzf-ep', 'mrt'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface SampleResult {
@@ -30,6 +30,8 @@ export interface SolveResult {
   readonly sumRate: number;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Initial precoders run (WMMSE: 3 under init best), each counted. */
+  readonly starts: number;
   readonly counts: Readonly<Record<string, OpCounter>>;
 }
 
@@ -37,12 +39,12 @@ export interface SolveResult {
 export function solve(algorithm: Algorithm, channel: Channel, options: WmmseOptions): SolveResult {
   if (algorithm === 'wmmse') {
     const r = wmmse(channel, options);
-    return { sumRate: r.sumRate, iterations: r.iterations, converged: r.converged, counts: r.counts };
+    return { sumRate: r.sumRate, iterations: r.iterations, converged: r.converged, starts: r.runs.length, counts: r.counts };
   }
   checkChannel(channel);
   const counter = newCounter();
   const v = linearPrecoder(algorithm as LinearPrecoder, channel, counter);
-  return { sumRate: sumRate(channel, v).sumRate, iterations: 1, converged: true, counts: { [algorithm]: counter } };
+  return { sumRate: sumRate(channel, v).sumRate, iterations: 1, converged: true, starts: 1, counts: { [algorithm]: counter } };
 }
 
 export interface IterationStats {
@@ -55,6 +57,9 @@ export interface IterationStats {
 
 export interface BaselineRun {
   readonly algorithm: Algorithm;
+  /** WMMSE's start (options.init, best by default). */
+  readonly init: WmmseInit;
+  readonly maxIter: number;
   readonly snrDb: number;
   readonly power: number;
   readonly noiseVar: number;
@@ -91,17 +96,68 @@ export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], 
     checkChannel(channel, `samples[${i}]`);
     return { channel, ...solve(algorithm, channel, options) };
   });
-  const iterations = samples.map((s) => s.iterations).sort((a, b) => a - b);
-  const mean = iterations.reduce((a, b) => a + b, 0) / iterations.length;
-  const { nt, nu } = { nt: channels[0].H.cols, nu: channels[0].H.rows };
-  const paperGraph =
-    algorithm === 'mrt' ? null : paperTraceGraph({ algorithm: algorithm === 'wmmse' ? 'wmmse' : 'zf', nt, nu, iterations: mean });
+  const summary = summarize(algorithm === 'wmmse' ? `WMMSE (init ${options.init ?? 'best'}, ε = ${options.tol})` : LABELS[algorithm], algorithm, channels, samples, snrDb, algorithm === 'wmmse' ? options : undefined);
+  const graphs = baselineGraphs(summary);
   return {
     algorithm,
+    init: options.init ?? 'best',
+    maxIter: options.maxIter,
     snrDb,
     power: channels[0].power,
     noiseVar: channels[0].noiseVar,
     samples,
+    meanSumRate: summary.meanSumRate,
+    iterations: summary.iterations,
+    paperGraph: graphs.paper,
+    measuredGraph: graphs.measured,
+  };
+}
+
+export const LABELS: Readonly<Record<Algorithm, string>> = { wmmse: 'WMMSE', zf: 'ZF', rzf: 'RZF', 'rzf-ep': 'equal-power RZF', mrt: 'MRT' };
+
+/**
+ * A classical run without its channels: what its rate and its energy under both counts need.
+ * Plain data, so a scenario's classical results can be shipped beside its rates table and
+ * priced under any preset later.
+ */
+export interface BaselineSummary {
+  readonly label: string;
+  readonly algorithm: Algorithm;
+  /** WMMSE's start and stopping rule; null for the linear precoders. */
+  readonly wmmse: { readonly init: WmmseInit; readonly tol: number; readonly rule: string; readonly maxIter: number } | null;
+  readonly nt: number;
+  readonly nu: number;
+  readonly samples: number;
+  readonly snrDb: number;
+  readonly meanSumRate: number;
+  readonly iterations: IterationStats;
+  /** Solves in which a start hit the iteration cap. */
+  readonly capped: number;
+  /** Initial precoders run per solve, each counted. */
+  readonly starts: number;
+  /** Mean counted operations per solve, by phase. */
+  readonly meanCounts: Readonly<Record<string, OpCounter>>;
+}
+
+export function summarize(
+  label: string,
+  algorithm: Algorithm,
+  channels: readonly Channel[],
+  samples: readonly Omit<SolveResult, 'starts'>[],
+  snrDb: number,
+  wmmseOptions?: WmmseOptions,
+  starts = 1,
+): BaselineSummary {
+  const iterations = samples.map((s) => s.iterations).sort((a, b) => a - b);
+  const mean = iterations.reduce((a, b) => a + b, 0) / iterations.length;
+  return {
+    label,
+    algorithm,
+    wmmse: wmmseOptions ? { init: wmmseOptions.init ?? 'best', tol: wmmseOptions.tol, rule: wmmseOptions.rule, maxIter: wmmseOptions.maxIter } : null,
+    nt: channels[0].H.cols,
+    nu: channels[0].H.rows,
+    samples: samples.length,
+    snrDb,
     meanSumRate: samples.reduce((a, s) => a + s.sumRate, 0) / samples.length,
     iterations: {
       mean,
@@ -110,17 +166,60 @@ export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], 
       max: iterations[iterations.length - 1],
       convergedFraction: samples.filter((s) => s.converged).length / samples.length,
     },
-    paperGraph,
-    measuredGraph: measuredTraceGraph(algorithm, meanCounters(samples.map((s) => s.counts)), phaseProducts(algorithm, nt, nu, mean)),
+    capped: samples.filter((s) => !s.converged).length,
+    starts: 'starts' in samples[0] ? (samples[0] as SolveResult).starts : starts,
+    meanCounts: meanCounters(samples.map((s) => s.counts)),
   };
 }
 
+/** The paper's count at the mean iteration count (none for MRT) and our measured count, as Graphs. */
+export function baselineGraphs(s: BaselineSummary): { readonly paper: Graph | null; readonly measured: Graph } {
+  const { algorithm, nt, nu } = s;
+  return {
+    paper: algorithm === 'mrt' ? null : paperTraceGraph({ algorithm: algorithm === 'wmmse' ? 'wmmse' : 'zf', nt, nu, iterations: s.iterations.mean }),
+    measured: measuredTraceGraph(algorithm, s.meanCounts, phaseProducts(algorithm, nt, nu, s.iterations.mean, s.starts)),
+  };
+}
+
+/** Energy per solve (µJ) under both counts. */
+export function summaryEnergy(s: BaselineSummary, preset: HardwarePreset): { readonly paper: number | null; readonly measured: number } {
+  const g = baselineGraphs(s);
+  return { paper: g.paper ? priceGraph(g.paper, preset).energy.total / 1e6 : null, measured: priceGraph(g.measured, preset).energy.total / 1e6 };
+}
+
+/**
+ * The classical side of a scenario on the same channels: MRT, ZF, RZF, equal-power RZF, and
+ * WMMSE from the best start at each tolerance (its curve), with WMMSE from each single start at
+ * `perStartTol` taken from the same solves (each start's own counts plus the shared Gram matrix).
+ */
+export function classicalSet(
+  channels: readonly Channel[],
+  snrDb: number,
+  o: { readonly tolerances: readonly number[]; readonly perStartTol: number; readonly maxIter: number; readonly rule?: WmmseOptions['rule'] },
+): BaselineSummary[] {
+  const out: BaselineSummary[] = (['mrt', 'zf', 'rzf', 'rzf-ep'] as const).map((a) => {
+    const samples = channels.map((channel) => solve(a, channel, WMMSE_DEFAULTS));
+    return summarize(LABELS[a], a, channels, samples, snrDb);
+  });
+  for (const tol of o.tolerances) {
+    const options: WmmseOptions = { tol, rule: o.rule ?? 'abs', maxIter: o.maxIter, init: 'best' };
+    const results = channels.map((channel) => wmmse(channel, options));
+    out.push(summarize(`WMMSE (best start, ε = ${tol}${options.rule === 'rel' ? ' rel' : ''})`, 'wmmse', channels, results.map((r) => ({ ...r, counts: r.counts })), snrDb, options, WMMSE_STARTS.length));
+    if (tol !== o.perStartTol) continue;
+    WMMSE_STARTS.forEach((start, i) => {
+      const runs = results.map((r) => ({ ...r.runs[i], counts: { ...r.runs[i].counts, gram: r.counts.gram } }));
+      out.push(summarize(`WMMSE (from ${LABELS[start]}, ε = ${tol}${options.rule === 'rel' ? ' rel' : ''})`, 'wmmse', channels, runs, snrDb, { ...options, init: start }, 1));
+    });
+  }
+  return out;
+}
+
 /** The matrix products each phase of our implementations performs per solve. */
-export function phaseProducts(algorithm: Algorithm, nt: number, nu: number, iterations: number): Record<string, PhaseProduct> {
+export function phaseProducts(algorithm: Algorithm, nt: number, nu: number, iterations: number, starts = 1): Record<string, PhaseProduct> {
   if (algorithm === 'wmmse') {
     return {
-      // H·V once for the MRT start and once after every precoder update; Hᴴ·X per update.
-      receivers: { M: nu, N: nu, K: nt, complex: true, repeat: iterations + 1 },
+      // H·V once for each start and once after every precoder update; Hᴴ·X per update.
+      receivers: { M: nu, N: nu, K: nt, complex: true, repeat: iterations + starts },
       precoder: { M: nt, N: nu, K: nu, complex: true, repeat: iterations },
     };
   }

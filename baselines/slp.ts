@@ -11,7 +11,7 @@
  * Channel convention as in seed 002: row k of H is h_kᵀ (received y_k = h_kᵀ x + n_k).
  */
 import { InputError } from '../core/errors.ts';
-import type { CMatrix } from './complex.ts';
+import type { CMatrix } from '../linalg/complex.ts';
 
 export interface SlpProblem {
   /** K × N channel, row k = h_kᵀ. */

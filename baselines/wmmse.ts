@@ -12,19 +12,27 @@
  */
 import { InputError } from '../core/errors.ts';
 import { checkChannel, type Channel } from './channel.ts';
-import { addScaledIdentity, cmat, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from './complex.ts';
-import { mrt } from './precoders.ts';
+import { addScaledIdentity, cmat, countInto, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
+import { linearPrecoder } from './precoders.ts';
 
 export type StopRule = 'abs' | 'rel';
+
+/** Where WMMSE starts; `best` runs from each start and keeps the highest final sum rate. */
+export const WMMSE_STARTS = ['mrt', 'rzf', 'rzf-ep'] as const;
+export type WmmseStart = (typeof WMMSE_STARTS)[number];
+export const WMMSE_INITS = [...WMMSE_STARTS, 'best'] as const;
+export type WmmseInit = (typeof WMMSE_INITS)[number];
 
 export interface WmmseOptions {
   /** Stop when the sum-rate change (abs) or relative change (rel) is below tol. */
   readonly tol: number;
   readonly rule: StopRule;
   readonly maxIter: number;
+  /** The initial precoder; `best` by default (every start is run and counted). */
+  readonly init?: WmmseInit;
 }
 
-export const WMMSE_DEFAULTS: WmmseOptions = { tol: 1e-5, rule: 'abs', maxIter: 1000 };
+export const WMMSE_DEFAULTS: WmmseOptions = { tol: 1e-5, rule: 'abs', maxIter: 1000, init: 'best' };
 
 /** Counters of real operations by phase of the algorithm (the `measured` op trace). */
 export type WmmsePhaseCounts = {
@@ -35,16 +43,32 @@ export type WmmsePhaseCounts = {
   readonly precoder: OpCounter;
 };
 
+/** One start's run: its result and its own counted operations (the shared Gram matrix in none). */
+export interface WmmseRun {
+  readonly start: WmmseStart;
+  readonly sumRate: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly counts: WmmsePhaseCounts;
+}
+
+const newPhaseCounts = (): WmmsePhaseCounts => ({ gram: newCounter(), init: newCounter(), receivers: newCounter(), multiplier: newCounter(), precoder: newCounter() });
+
 export interface WmmseResult {
   readonly V: CMatrix;
   readonly sinr: Float64Array;
   readonly rates: Float64Array;
   readonly sumRate: number;
-  /** V updates performed. */
+  /** V updates performed, over every start that was run. */
   readonly iterations: number;
+  /** Every start that was run met the tolerance before the cap. */
   readonly converged: boolean;
-  /** Sum rate of the initial (MRT) precoder, then after each iteration. */
+  /** The start whose result this is, and what each start that was run reached. */
+  readonly start: WmmseStart;
+  readonly runs: readonly WmmseRun[];
+  /** Sum rate of the kept run's initial precoder, then after each of its iterations. */
   readonly rateHistory: readonly number[];
+  /** Counted operations of every start that was run. */
   readonly counts: WmmsePhaseCounts;
 }
 
@@ -52,6 +76,7 @@ export function validateWmmseOptions(o: WmmseOptions): void {
   if (!(o.tol >= 0 && Number.isFinite(o.tol))) throw new InputError('tol', o.tol, 'allowed: a finite number ≥ 0');
   if (o.rule !== 'abs' && o.rule !== 'rel') throw new InputError('rule', o.rule, 'allowed: abs, rel');
   if (!Number.isInteger(o.maxIter) || o.maxIter < 1) throw new InputError('maxIter', o.maxIter, 'allowed: a positive integer');
+  if (o.init !== undefined && !(WMMSE_INITS as readonly string[]).includes(o.init)) throw new InputError('init', o.init, `allowed: ${WMMSE_INITS.join(', ')}`);
 }
 
 interface ReceiverState {
@@ -252,16 +277,38 @@ function updateByLu(channel: Channel, g: CMatrix, hH: CMatrix, state: ReceiverSt
 export function wmmse(channel: Channel, options: WmmseOptions = WMMSE_DEFAULTS): WmmseResult {
   checkChannel(channel);
   validateWmmseOptions(options);
-  const counts: WmmsePhaseCounts = {
-    gram: newCounter(),
-    init: newCounter(),
-    receivers: newCounter(),
-    multiplier: newCounter(),
-    precoder: newCounter(),
-  };
+  const counts = newPhaseCounts();
   const g = gram(channel.H, counts.gram);
   const hH = hermitian(channel.H);
-  let v = mrt(channel, counts.init);
+  const init = options.init ?? 'best';
+  const starts = init === 'best' ? WMMSE_STARTS : [init];
+  const runs = starts.map((start) => {
+    const own = newPhaseCounts();
+    const run = iterate(channel, g, hH, linearPrecoder(start, channel, own.init), options, own);
+    for (const phase of Object.keys(own) as (keyof WmmsePhaseCounts)[]) countInto(counts[phase], own[phase]);
+    return { ...run, counts: own };
+  });
+  // The first of equal rates (MRT before RZF before equal-power RZF) is kept.
+  let best = 0;
+  for (let i = 1; i < runs.length; i++) if (runs[i].state.sumRate > runs[best].state.sumRate) best = i;
+  const kept = runs[best];
+  return {
+    V: kept.v,
+    sinr: kept.state.sinr,
+    rates: kept.state.rates,
+    sumRate: kept.state.sumRate,
+    iterations: runs.reduce((n, r) => n + r.iterations, 0),
+    converged: runs.every((r) => r.converged),
+    start: starts[best],
+    runs: runs.map((r, i) => ({ start: starts[i], sumRate: r.state.sumRate, iterations: r.iterations, converged: r.converged, counts: r.counts })),
+    rateHistory: kept.history,
+    counts,
+  };
+}
+
+/** WMMSE's iterations from the precoder v until the stopping rule or the cap. */
+function iterate(channel: Channel, g: CMatrix, hH: CMatrix, start: CMatrix, options: WmmseOptions, counts: WmmsePhaseCounts) {
+  let v = start;
   let state = receivers(channel, v, counts.receivers);
   const history = [state.sumRate];
   let iterations = 0;
@@ -279,5 +326,5 @@ export function wmmse(channel: Channel, options: WmmseOptions = WMMSE_DEFAULTS):
       break;
     }
   }
-  return { V: v, sinr: state.sinr, rates: state.rates, sumRate: state.sumRate, iterations, converged, rateHistory: history, counts };
+  return { v, state, history, iterations, converged };
 }

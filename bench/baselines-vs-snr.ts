@@ -10,7 +10,7 @@
 import { mrt, rzf, sumRate, zf } from '../baselines/precoders.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import type { Channel } from '../baselines/channel.ts';
-import type { CMatrix } from '../baselines/complex.ts';
+import type { CMatrix } from '../linalg/complex.ts';
 import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 

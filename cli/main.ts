@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FileError, InputError, ShapeError } from '../core/errors.ts';
 import { loadScenario } from '../scenarios/schema.ts';
-import { generateScenario, listScenarios, renderDescription } from './scenario.ts';
+import { classicalTable, describeWithEnergy, generateScenario, listScenarios, renderDescription } from './scenario.ts';
 import { describeScenario } from '../scenarios/describe.ts';
 import { nonNegativeNumber, positiveInt } from '../core/validate.ts';
 import { PRESETS, presetByName } from '../sim/presets.ts';
@@ -21,6 +21,8 @@ import { renderSimulation, runSimulation, simulationJob, simulationJson } from '
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, renderSlpBaseline, runBaselineCommand, runSlpBaselineCommand } from './baseline.ts';
 import { ALGORITHMS } from '../baselines/run.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
+import { runClassical, runRates, TABLE_SAMPLES } from '../studies/rates.ts';
 import { NETS, PAPER_BASELINES, VARIANTS } from './workload.ts';
 import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
 
@@ -31,6 +33,7 @@ function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
     .option('--cout <n>', 'conv output channels C_out', '64')
     .option('--dfcl <n>', 'width of FC1 and FC2 (D_FCL)', '1024')
     .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3], each 1–32', '16,16,16,16')
+    .addOption(new Option('--head <name>', 'precoder head: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs λ_k, p_k; Gram matrix, regularised inverse, Hᴴ product, per-user power as ops) [default: direct]').choices(PRECODER_HEAD_NAMES))
     .option('--activation-bits <n>', 'activation bits of every layer', '16')
     .option('--nt <n>', 'transmit antennas N_T', '64')
     .option('--nu <n>', 'users N_U', '4')
@@ -125,7 +128,7 @@ export function buildProgram(): Command {
 
   program
     .command('baseline')
-    .description('classical precoders (WMMSE, ZF, RZF, MRT) on seeded channels: sum rate, iterations, energy per solve; or --algo slp: symbol-level precoding power vs SINR target')
+    .description('classical precoders (WMMSE, ZF, RZF, equal-power RZF, MRT) on seeded channels: sum rate, iterations, energy per solve; or --algo slp: symbol-level precoding power vs SINR target')
     .addOption(new Option('--algo <name>', 'algorithm (slp: seed 002 eq. 2 beside block-level precoding)').choices([...ALGORITHMS, 'slp']).default('wmmse'))
     .option('--sinr-db <list>', 'slp: SINR targets in dB', '0,10,20,30')
     .option('--scenario <name>', 'a named scenario (codesign scenario list) or a scenario JSON file; runs on its test split')
@@ -136,6 +139,7 @@ export function buildProgram(): Command {
     .option('--tol <eps>', 'WMMSE stopping tolerance', '1e-5')
     .addOption(new Option('--rule <rule>', 'WMMSE stopping rule: abs |ΔΣlog₂w| < tol, rel |Δ|/|prev| < tol').choices(['abs', 'rel']).default('abs'))
     .option('--max-iter <n>', 'WMMSE iteration cap', '1000')
+    .addOption(new Option('--init <start>', 'WMMSE start: mrt, rzf, rzf-ep (equal-power RZF), or best (runs all three, keeps the highest rate, counts all) [default: best]').choices(['mrt', 'rzf', 'rzf-ep', 'best']))
     .option('--samples <n>', 'channel samples', '100')
     .option('--seed <s>', 'random seed', '1')
     .option('--preset <name>', 'hardware preset', 'kasalaee2025')
@@ -162,20 +166,23 @@ export function buildProgram(): Command {
     });
   scenario
     .command('describe')
-    .description('SNR, LOS share, user correlation, conditioning and baseline sum rates of a scenario’s test split')
+    .description('SNR, LOS share, user correlation, conditioning, and the classical precoders’ sum rates and energies on a scenario’s test split')
     .argument('<name>', 'a named scenario or a scenario JSON file')
     .option('--samples <n>', 'test samples the baselines run on', '200')
     .addOption(new Option('--rule <rule>', 'WMMSE stopping rule').choices(['abs', 'rel']).default('abs'))
     .option('--tol <eps>', 'WMMSE tolerance', '1e-5')
+    .option('--preset <name>', 'hardware preset the classical precoders are priced on', 'kasalaee2025')
     .option('--json', 'print exactly one JSON document on stdout')
     .action((name, options) => {
+      const preset = presetByName(options.preset);
       const d = describeScenario(loadScenario(name), {
         baselineSamples: positiveInt('--samples', options.samples),
         wmmseRule: options.rule,
         wmmseTol: nonNegativeNumber('--tol', options.tol),
         log: (m) => process.stderr.write(`${m}\n`),
       });
-      process.stdout.write((options.json ? JSON.stringify(d, null, 2) : renderDescription(d)) + '\n');
+      const priced = describeWithEnergy(d, preset);
+      process.stdout.write((options.json ? JSON.stringify(priced, null, 2) : renderDescription(priced)) + '\n');
     });
   scenario
     .command('generate')
@@ -209,6 +216,7 @@ export function buildProgram(): Command {
     .option('--dfcl <n>', 'width of FC1 and FC2', '1024')
     .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3]', '16,16,16,16')
     .option('--supernet', 'train one bit-width supernet (each step samples bits from {2,4,8,16} per layer)')
+    .option('--head <name>', 'precoder: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs per-user λ_k, p_k of the optimal beamforming structure)', 'direct')
     .option('--epochs <n>', 'maximum epochs', String(TRAIN_DEFAULTS.epochs))
     .option('--batch <n>', 'batch size', String(TRAIN_DEFAULTS.batchSize))
     .option('--lr <rate>', 'Adam learning rate', String(TRAIN_DEFAULTS.learningRate))
@@ -248,6 +256,28 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('rates')
+    .description('write a scenario’s rates table (data/rates/<scenario>.csv) from trained supernets, or (--classical) its classical results on the same test samples')
+    .option('--supernets <dir>', 'runs DIR/<head>/<C_out>x<D_FCL>/seed-<s>/ (bench/train-supernets.sh)')
+    .option('--classical', 'the classical precoders (MRT, ZF, RZF, equal-power RZF, WMMSE per start and tolerance) on the same test samples')
+    .option('--scenario <name>', 'a named MIMO scenario', 'udem-nlos')
+    .option('--samples <n>', 'test samples every rate is measured on', String(TABLE_SAMPLES))
+    .option('--out <file>', 'the table to write (default: the shipped data/rates/<scenario>.csv or .classical.json)')
+    .action(async (options) => {
+      const samples = positiveInt('--samples', options.samples);
+      const log = (m: string) => process.stderr.write(`${m}\n`);
+      if (options.classical) {
+        if (options.supernets !== undefined) throw new InputError('--supernets', options.supernets, 'allowed: either --supernets or --classical, not both');
+        const { file, table: t } = runClassical({ scenario: options.scenario, samples, out: options.out, log });
+        process.stdout.write(`${file}: ${t.results.length} classical results on ${t.samples} test samples\n`);
+        return;
+      }
+      if (options.supernets === undefined) throw new InputError('--supernets', '(none)', 'allowed: a supernet directory, or --classical');
+      const r = await runRates({ supernets: options.supernets, scenario: options.scenario, samples, out: options.out, log });
+      process.stdout.write(`${r.file}: ${r.rows} rows (${r.runs} runs rated or reused)\n`);
+    });
+
+  program
     .command('eval')
     .description('a trained checkpoint on a scenario’s test split: a precoder’s sum rate next to ZF, RZF and WMMSE, or a codec’s NMSE and ρ (optionally with codeword noise); with its energy')
     .requiredOption('--checkpoint <dir>', 'a directory written by codesign train')
@@ -277,7 +307,11 @@ export function buildProgram(): Command {
         return;
       }
       const r = await runEval(options);
-      process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} (ZF ${r.baselines.zf.toFixed(3)}, RZF ${r.baselines.rzf.toFixed(3)}, WMMSE ${r.baselines.wmmse.toFixed(3)}) on ${r.samples} ${r.scenario} test samples; energy ${r.energy_uJ.total.toPrecision(4)} µJ`) + '\n');
+      process.stdout.write(
+        (options.json
+          ? JSON.stringify(r, null, 2)
+          : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} on ${r.samples} ${r.scenario} test samples (the trained checkpoint ${options.checkpoint}); energy ${r.energy_uJ.total.toPrecision(4)} µJ\nclassical precoders on the same samples:\n${classicalTable(r.classical)}`) + '\n',
+      );
     });
 
   program
@@ -287,7 +321,8 @@ export function buildProgram(): Command {
     .option('--experiment <name>', 'experiment label stored with each point', 'default')
     .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
     .option('--archs <list>', '"all" or C_outxD_FCL list, e.g. 8x512,64x1024', 'all')
-    .option('--quality <src>', 'synthetic[:seed] (dry run), a supernet checkpoint directory, or "train" (a dedicated training per configuration on a worker pool)', 'synthetic')
+    .option('--quality <src>', 'table (the shipped rates of trained networks, data/rates/<scenario>.csv), table:FILE, a supernet checkpoint directory, "train" (a dedicated training per configuration on a worker pool), or synthetic[:seed] (a seeded formula for dry runs, labelled as such)', 'table')
+    .option('--heads <list>', 'precoder heads to search: direct, structured (default: both for a table, direct otherwise)')
     .option('--scenario <name>', 'scenario whose test split rates the networks', 'udem-nlos')
     .option('--samples <n>', 'test samples per configuration', '500')
     .option('--choices <list>', 'weight bit widths per layer', '2,4,8,16')
@@ -342,11 +377,12 @@ export function buildProgram(): Command {
     .description('the co-design report: Pareto fronts, DNN vs WMMSE vs ZF, per-layer energy, p sweep, engine vs closed form (HTML + PNG + Markdown)')
     .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
     .option('--out <dir>', 'output directory', 'out/report')
-    .option('--quick', 'fewer baseline samples and tolerances')
+    .option('--quick', 'skip the engine figures (p sweep, engine vs closed form)')
     .option('--preset <name>', 'hardware preset', 'kasalaee2025')
-    .option('--supernets <dir>', 'DNN rates from trained supernets: a directory of <C_out>x<D_FCL>/ checkpoints (codesign train --supernet --out DIR/8x512); default: the seeded synthetic stand-in')
+    .option('--rates <file>', 'DNN rates from this table instead of the shipped data/rates/<scenario>.csv (write one with codesign rates --supernets DIR)')
+    .option('--classical <file>', 'classical results on the same test samples instead of the shipped data/rates/<scenario>.classical.json (codesign rates --classical)')
     .action(async (options) => {
-      const r = await runReport({ scenario: options.scenario, out: options.out, quick: options.quick === true, preset: options.preset, supernets: options.supernets, log: (m) => process.stderr.write(`${m}\n`) });
+      const r = await runReport({ scenario: options.scenario, out: options.out, quick: options.quick === true, preset: options.preset, rates: options.rates, classical: options.classical, log: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(`report written to ${r.index}\n`);
     });
 

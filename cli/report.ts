@@ -1,171 +1,189 @@
 /**
  * `codesign report` (and `npm start`'s quick report): the co-design figures and headline
- * numbers for a scenario, written to an HTML page with a Markdown summary beside it.
+ * numbers for a scenario, written to an HTML page with a Markdown summary beside it. DNN rates
+ * come from the scenario's rates table of trained networks; the classical rates and iteration
+ * counts from its classical results on the same test samples (both shipped in data/rates/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { join, relative, resolve } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
-import { efficiencyFront, runSearch, syntheticQualityFn, describeQuality, type Experiment } from '../search/run.ts';
-import { engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, wmmseCurve, zfPoint } from '../search/report.ts';
+import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
+import { archLabel, classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../search/report.ts';
+import { ratesFile } from '../search/rates-table.ts';
+import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
+import { classicalFile, loadClassical } from '../studies/rates.ts';
 import { renderFigure, type Figure } from './charts.ts';
-import { checkpointQuality, supernetArchitectures } from '../search/checkpoint-quality.ts';
 
 export interface ReportOptions {
   readonly scenario: string;
   readonly out: string;
+  /** Skip the engine's figures (p sweep, engine vs closed form). */
   readonly quick: boolean;
   readonly preset?: string;
-  readonly seed?: number;
-  /** A directory of per-architecture supernet checkpoints (`<C_out>x<D_FCL>/`): trained DNN rates in place of the synthetic stand-in. */
-  readonly supernets?: string;
+  /** A rates table other than the shipped data/rates/<scenario>.csv. */
+  readonly rates?: string;
+  /** Classical results other than the shipped data/rates/<scenario>.classical.json (on the table's samples). */
+  readonly classical?: string;
   readonly log?: (m: string) => void;
 }
 
-/** Test samples each configuration is rated on when the rates come from supernets. */
-const SUPERNET_SAMPLES = { quick: 200, full: 1000 } as const;
+/** The share of the best classical rate the summary line asks a DNN to reach. */
+export const RATE_SHARE = 0.98;
+
+const ARCHS = [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl })));
 
 export async function runReport(o: ReportOptions) {
   const log = o.log ?? (() => {});
   const preset = o.preset ? presetByName(o.preset) : DEFAULT_PRESET;
+  const scenario = loadScenario(o.scenario);
+  if (scenario.model === 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario (the report rates precoders)');
+  const ratesPath = o.rates ?? ratesFile(scenario.name);
+  // Both inputs are read and checked before anything is written.
+  const quality = tableQuality(scenario.name, ratesPath);
+  const classicalPath = o.classical ?? classicalFile(scenario.name);
+  const classical = loadClassical(scenario.name, classicalPath);
+  const tableSamples = Math.min(...[...quality.rates.values()].map((r) => r.testSamples));
+  if (classical.samples !== tableSamples) {
+    throw new InputError('--rates', ratesPath, `its DNN rates are on ${tableSamples} test samples, the classical results (${classicalPath}) on ${classical.samples}; allowed: both on the same samples (codesign rates --samples N, with and without --classical)`);
+  }
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
-  const scenario = loadScenario(o.scenario);
-  if (scenario.model === 'cost2100') throw new Error(`scenario ${scenario.name} holds CSI data; the report needs a MIMO scenario`);
 
-  const sources = o.supernets === undefined ? undefined : supernetArchitectures(o.supernets);
-  const samples = Math.min(scenario.split.test, o.quick ? SUPERNET_SAMPLES.quick : SUPERNET_SAMPLES.full);
-  const experiments: Experiment[] = sources
-    ? sources.map((a) => ({ name: `report-${scenario.name}`, archs: [{ cout: a.cout, dfcl: a.dfcl }], bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'checkpoint', dir: a.dir, scenario: o.scenario, samples } }))
-    : [{ name: `report-${scenario.name}`, archs: [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl }))), bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'synthetic', seed: o.seed ?? 1 } }];
-  const qualityLabel = o.supernets === undefined ? describeQuality(experiments[0].quality) : `supernets(${o.supernets}: ${sources!.map((a) => `${a.cout}x${a.dfcl}`).join(', ')}; ${samples} test samples)`;
-  log(`search: ${experiments.reduce((n, e) => n + e.archs.length * 4 ** 4, 0)} seed-000 points into the results store (${qualityLabel})`);
+  const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs: ARCHS, bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name } };
+  const qualityLabel = describeQuality(exp.quality);
+  log(`search: the seed-000 space × ${PRECODER_HEAD_NAMES.length} heads into the results store (${qualityLabel})`);
   const store = await ResultsStore.open(join(out, 'results.duckdb'));
-  const points: StoredPoint[] = [];
+  let outcome;
   try {
-    for (const exp of experiments) {
-      const q = exp.quality.source === 'checkpoint' ? await checkpointQuality(exp.quality.dir, exp.quality.scenario, exp.quality.samples) : { fn: syntheticQualityFn(o.seed ?? 1), close: async () => {} };
-      try {
-        points.push(...(await runSearch(exp, store, q.fn)).points);
-      } finally {
-        await q.close();
-      }
-    }
+    outcome = await runSearch(exp, store, quality);
   } finally {
     store.close();
   }
+  const points = outcome.points;
+  const missing = summariseMissing(outcome.missing);
 
-  log('baselines: WMMSE traced by its stopping tolerance, and ZF, on the test split');
-  const test = loadDataset(scenario, 'test', { log }) as MimoDataset;
-  const n = Math.min(test.count, o.quick ? 40 : 200);
-  const channels = Array.from({ length: n }, (_, i) => channelOf(test, i));
-  const tolerances = o.quick ? [1e-1, 1e-2, 1e-3, 1e-4, 1e-5] : [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6];
-  const wmmse = wmmseCurve(channels, tolerances, preset, scenario.snrDb);
-  const zf = zfPoint(channels, preset, scenario.snrDb);
-
+  const priced = classical.results.map((r) => ({ summary: r, point: classicalPoint(r, preset) }));
+  const wmmse = priced.filter((c) => c.summary.algorithm === 'wmmse' && c.summary.wmmse?.init === 'best').map((c) => c.point);
+  const byLabel = (label: string) => priced.find((c) => c.summary.label === label)?.point;
+  const best = priced.reduce((a, b) => (b.point.sumRate > a.point.sumRate ? b : a)).point;
+  const target = RATE_SHARE * best.sumRate;
+  const heads = PRECODER_HEAD_NAMES.filter((h) => points.some((p) => p.head === h));
+  const headFronts = heads.map((head) => ({ head, front: efficiencyFront(points.filter((p) => p.head === head)).map((f) => f.item) }));
   const front = efficiencyFront(points).map((f) => f.item);
-  const fronts = frontsByArchitecture(points);
   const gains = { paper: gainAtEqualRate(front, wmmse, 'paper'), measured: gainAtEqualRate(front, wmmse, 'measured') };
-  const arrows = nasArrows(fronts);
-  log('engine: energy and cycles vs p, and the engine next to the closed form');
-  const sweep = pSweep(preset, [4, 16, 64, 256, 1024]);
-  const versus = engineVsClosed(preset);
-  const layers = [...layerSplit(preset, [16, 16, 16, 16]), ...layerSplit(preset, [2, 2, 2, 2])];
-
-  log('figures');
-  const figures: Figure[] = [];
-  const frontRows = fronts.flatMap((f) => f.front.map((p) => ({ arch: f.arch, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, bits: p.bits.join(',') })));
-  const allRows = points.map((p) => ({ arch: `${p.cout}/${p.dfcl}`, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate }));
-  figures.push(
-    await renderFigure(out, 'pareto-architectures', `Pareto fronts per architecture (${qualityLabel} quality)`, {
-      layer: [
-        { data: { values: allRows }, mark: { type: 'point', opacity: 0.25, size: 12 }, encoding: { x: { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } }, y: { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } }, color: { field: 'arch', type: 'nominal', title: 'C_out/D_FCL' } } },
-        { data: { values: frontRows }, mark: { type: 'line', point: true }, encoding: { x: { field: 'sumRate', type: 'quantitative' }, y: { field: 'efficiency', type: 'quantitative' }, color: { field: 'arch', type: 'nominal' }, order: { field: 'sumRate' } } },
-      ],
-    }),
-  );
-  const vsRows = [
-    ...front.map((p) => ({ series: 'DNN front', sumRate: p.sumRate, efficiency: p.sumRate / p.energy_uJ })),
-    ...wmmse.map((w) => ({ series: 'WMMSE (paper count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.paper })),
-    ...wmmse.map((w) => ({ series: 'WMMSE (measured count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.measured })),
-    { series: 'ZF (paper count)', sumRate: zf.sumRate, efficiency: zf.sumRate / zf.energy_uJ.paper },
-  ];
-  figures.push(
-    await renderFigure(out, 'dnn-vs-wmmse', `DNN vs WMMSE vs ZF on ${scenario.name}`, {
-      data: { values: vsRows },
-      mark: { type: 'line', point: true },
-      encoding: { x: { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } }, y: { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } }, color: { field: 'series', type: 'nominal' }, order: { field: 'sumRate' } },
-    }),
-  );
-  figures.push(
-    await renderFigure(out, 'layer-energy', 'Per-layer energy of the default precoder (C_out=64, D_FCL=1024)', {
-      data: { values: layers.flatMap((l) => (['compute', 'weight', 'activation'] as const).map((k) => ({ layer: l.layer, bits: `[${l.bits}]`, term: k === 'compute' ? 'E_C' : k === 'weight' ? 'E_W' : 'E_A', uJ: l[k] }))) },
-      mark: 'bar',
-      encoding: { x: { field: 'layer', type: 'nominal' }, xOffset: { field: 'bits' }, y: { field: 'uJ', type: 'quantitative', title: 'µJ' }, color: { field: 'term', type: 'nominal' } },
-    }),
-  );
-  figures.push(
-    await renderFigure(out, 'p-sweep', 'Energy and cycles vs p (engine, weight-stationary, batch 1)', {
-      data: { values: sweep.flatMap((s) => [{ p: s.p, metric: 'engine energy (µJ)', value: s.energy_uJ }, { p: s.p, metric: 'closed-form energy (µJ)', value: s.closedForm_uJ }, { p: s.p, metric: 'cycles (millions)', value: s.cycles / 1e6 }]) },
-      mark: { type: 'line', point: true },
-      encoding: { x: { field: 'p', type: 'quantitative', scale: { type: 'log', base: 2 } }, y: { field: 'value', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'metric', type: 'nominal' } },
-    }),
-  );
-  figures.push(
-    await renderFigure(out, 'engine-vs-closed', 'Engine vs closed form per op (8×8 WS, batch 1)', {
-      data: { values: versus.flatMap((v) => [{ layer: v.layer, model: 'engine', uJ: v.engine }, { layer: v.layer, model: 'closed form', uJ: v.closedForm }]) },
-      mark: 'bar',
-      encoding: { x: { field: 'layer', type: 'nominal', sort: null }, xOffset: { field: 'model' }, y: { field: 'uJ', type: 'quantitative', title: 'µJ', scale: { type: 'symlog' } }, color: { field: 'model', type: 'nominal' } },
-    }),
-  );
-
-  const bestEff = front.reduce((a, b) => (b.sumRate / b.energy_uJ > a.sumRate / a.energy_uJ ? b : a));
-  const bestRate = front.reduce((a, b) => (b.sumRate > a.sumRate ? b : a));
   const maxGain = (xs: { gain: number | null }[]) => Math.max(0, ...xs.map((x) => x.gain ?? 0));
+  const cheapest = <T>(xs: readonly T[], cost: (x: T) => number | null) => xs.filter((x) => cost(x) !== null).reduce<T | undefined>((a, b) => (a === undefined || cost(b)! < cost(a)! ? b : a), undefined);
+  const dnnAtTarget = cheapest(points.filter((p) => p.sumRate >= target), (p) => p.energy_uJ);
+  const wmmseAtTarget = {
+    measured: cheapest(wmmse.filter((w) => w.sumRate >= target), (w) => w.energy_uJ.measured),
+    paper: cheapest(wmmse.filter((w) => w.sumRate >= target), (w) => w.energy_uJ.paper),
+  };
+  const rzfEp = byLabel('equal-power RZF')!;
   const headline = {
     scenario: scenario.name,
     preset: preset.name,
     quality: qualityLabel,
+    samples: tableSamples,
+    classicalSource: relative(process.cwd(), classicalPath),
     points: points.length,
-    bestEfficiency: { arch: `${bestEff.cout}/${bestEff.dfcl}`, bits: bestEff.bits, sumRate: bestEff.sumRate, efficiency: bestEff.sumRate / bestEff.energy_uJ },
-    bestRate: { arch: `${bestRate.cout}/${bestRate.dfcl}`, bits: bestRate.bits, sumRate: bestRate.sumRate, energy_uJ: bestRate.energy_uJ },
-    wmmse,
-    zf,
+    missing,
+    bestClassical: best,
+    target,
+    dnnAtTarget: dnnAtTarget ? { head: dnnAtTarget.head, arch: `${dnnAtTarget.cout}/${dnnAtTarget.dfcl}`, bits: dnnAtTarget.bits, sumRate: dnnAtTarget.sumRate, energy_uJ: dnnAtTarget.energy_uJ } : null,
+    wmmseAtTarget,
+    rzfEqualPower: rzfEp,
+    classical: priced.map((c) => c.point),
+    headFronts: headFronts.map((h) => {
+      const top = h.front.reduce((a, b) => (b.sumRate > a.sumRate ? b : a));
+      const eff = h.front.reduce((a, b) => (b.sumRate / b.energy_uJ > a.sumRate / a.energy_uJ ? b : a));
+      return { head: h.head, bestRate: pointSummary(top), bestEfficiency: pointSummary(eff) };
+    }),
     maxGainAtEqualRate: { paper: maxGain(gains.paper), measured: maxGain(gains.measured) },
-    nasArrows: arrows,
-    baselineSamples: n,
+    gains,
+    nasArrows: Object.fromEntries(heads.map((h) => [h, nasArrows(frontsByArchitecture(points.filter((p) => p.head === h)))])),
   };
+
+  log('figures');
+  const figures = await reportFigures(out, { points, headFronts, classical: priced.map((c) => c.point), wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick });
+  const commands = reproduceCommands(o, ratesPath);
   writeFileSync(join(out, 'summary.json'), JSON.stringify(headline, null, 2));
-  writeFileSync(join(out, 'summary.md'), summaryMarkdown(headline, figures, o));
-  writeFileSync(join(out, 'index.html'), html(headline, figures));
+  writeFileSync(join(out, 'summary.md'), summaryMarkdown(headline, figures, commands));
+  writeFileSync(join(out, 'index.html'), html(headline, figures, commands));
   return { out, index: join(out, 'index.html'), headline, figures };
 }
 
 type Headline = Awaited<ReturnType<typeof runReport>>['headline'];
 
-function summaryMarkdown(h: Headline, figures: readonly Figure[], o: ReportOptions): string {
+const pointSummary = (p: StoredPoint) => ({ arch: `${p.cout}/${p.dfcl}`, bits: p.bits, sumRate: p.sumRate, energy_uJ: p.energy_uJ, efficiency: p.sumRate / p.energy_uJ });
+
+/** The table's gaps, per head and architecture. */
+function summariseMissing(points: readonly { head: string; cout: number; dfcl: number }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of points) counts.set(`${p.head} ${p.cout}x${p.dfcl}`, (counts.get(`${p.head} ${p.cout}x${p.dfcl}`) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} (${n} configurations)`);
+}
+
+function reproduceCommands(o: ReportOptions, ratesPath: string): string[] {
+  return [
+    `npx codesign report --scenario ${o.scenario}${o.quick ? ' --quick' : ''}${o.rates ? ` --rates ${o.rates}` : ''}${o.classical ? ` --classical ${o.classical}` : ''} --out ${o.out}`,
+    `npx codesign search --scenario ${o.scenario} --quality table${o.rates ? `:${o.rates}` : ''} --db ${o.out}/results.duckdb`,
+    `# the rates table (${relative(process.cwd(), ratesPath)}) and the classical results beside it:`,
+    `bash bench/train-supernets.sh ${o.scenario} && npx codesign rates --supernets out/supernets/${o.scenario} --scenario ${o.scenario}`,
+    `npx codesign rates --classical --scenario ${o.scenario}`,
+  ];
+}
+
+const fmt = (x: number, digits = 3) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(digits));
+
+function summaryLine(h: Headline): string {
+  const c = h.bestClassical;
+  const dnn = h.dnnAtTarget;
+  const w = h.wmmseAtTarget;
+  const wm = w.measured ? `${fmt(w.measured.energy_uJ.measured)} µJ (measured count, ${w.measured.label})` : 'no WMMSE point reaches it';
+  const wp = w.paper ? `${fmt(w.paper.energy_uJ.paper!)} µJ (paper count, ${w.paper.label})` : '';
+  return (
+    `On ${h.scenario} (${h.samples} test samples), the best classical rate is ${c.sumRate.toFixed(2)} bit/s/Hz (${c.label}). ` +
+    (dnn
+      ? `The cheapest trained DNN reaching ≥ ${(RATE_SHARE * 100).toFixed(0)}% of it (${h.target.toFixed(2)}) is the ${dnn.head} head at ${dnn.arch}, bits [${dnn.bits.join(',')}]: ${dnn.sumRate.toFixed(2)} bit/s/Hz for ${fmt(dnn.energy_uJ)} µJ. `
+      : `No trained DNN in the table reaches ${(RATE_SHARE * 100).toFixed(0)}% of it (${h.target.toFixed(2)}). `) +
+    `WMMSE reaching it costs ${wm}${wp ? ` / ${wp}` : ''}; equal-power RZF (${h.rzfEqualPower.sumRate.toFixed(2)} bit/s/Hz) costs ${fmt(h.rzfEqualPower.energy_uJ.measured)} µJ (measured) / ${fmt(h.rzfEqualPower.energy_uJ.paper!)} µJ (paper's ZF count).`
+  );
+}
+
+const GAIN_EXPLAINED =
+  'Gain at equal rate: for each WMMSE point (one stopping tolerance), the best energy efficiency (bit/s/Hz/µJ) of a DNN configuration reaching at least that rate, divided by WMMSE’s efficiency; the largest over the points. 0 means no DNN configuration reaches any WMMSE point’s rate. It depends on how WMMSE is counted: the paper counts its eq. (12) real multiplications per iteration (an N_T×N_T inverse), our measured count is what our push-through implementation performs.';
+
+function classicalRows(h: Headline): string[][] {
+  return h.classical.map((c) => [c.label, c.sumRate.toFixed(3), c.iterations.toFixed(1), String(c.capped), c.energy_uJ.paper === null ? '—' : fmt(c.energy_uJ.paper, 4), fmt(c.energy_uJ.measured, 4)]);
+}
+const CLASSICAL_HEADER = ['classical', 'sum rate', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'];
+
+function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: readonly string[]): string {
+  const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const lines = [
     `# codesign report — ${h.scenario}`,
     '',
-    `Preset ${h.preset}; ${h.points} DNN design points; DNN quality: **${h.quality}**${h.quality.startsWith('synthetic') ? ' — a seeded stand-in, not a trained network (docs/training.md)' : ''}; baselines on ${h.baselineSamples} test samples.`,
+    summaryLine(h),
     '',
-    `- Highest efficiency: C_out/D_FCL ${h.bestEfficiency.arch}, bits [${h.bestEfficiency.bits.join(',')}]: ${h.bestEfficiency.efficiency.toFixed(2)} bit/s/Hz/µJ at ${h.bestEfficiency.sumRate.toFixed(2)} bit/s/Hz.`,
-    `- Highest rate: ${h.bestRate.arch}, bits [${h.bestRate.bits.join(',')}]: ${h.bestRate.sumRate.toFixed(2)} bit/s/Hz at ${h.bestRate.energy_uJ.toFixed(2)} µJ.`,
-    `- ZF: ${h.zf.sumRate.toFixed(2)} bit/s/Hz, ${h.zf.energy_uJ.paper.toPrecision(3)} µJ (paper count), ${h.zf.energy_uJ.measured.toPrecision(3)} µJ (measured).`,
-    ...h.wmmse.map((w) => `- ${w.label}: ${w.sumRate.toFixed(2)} bit/s/Hz after ${w.iterations.toFixed(1)} iterations; ${w.energy_uJ.paper.toPrecision(4)} µJ (paper count), ${w.energy_uJ.measured.toPrecision(4)} µJ (measured).`),
-    `- Largest gain at equal rate (DNN efficiency ÷ WMMSE efficiency): ${h.maxGainAtEqualRate.paper.toFixed(1)}× against the paper's WMMSE count, ${h.maxGainAtEqualRate.measured.toFixed(2)}× against our measured count (0 = the DNN front does not reach the WMMSE rates).`,
-    `- NAS arrows: rate gain at equal efficiency ${(h.nasArrows.horizontal.gain * 100).toFixed(1)}% (${h.nasArrows.horizontal.best} over ${h.nasArrows.horizontal.worst}); efficiency gain at equal rate ${h.nasArrows.vertical.gain.toFixed(1)}× (${h.nasArrows.vertical.best} over ${h.nasArrows.vertical.worst}).`,
+    `Preset ${h.preset}. DNN sum rates: ${h.quality}, ${h.points} design points (mean over the table's seeds where it has several). Classical: ${h.classicalSource}, the same ${h.samples} test samples.${h.missing.length > 0 ? ` The table lacks: ${h.missing.join('; ')}.` : ''}`,
+    '',
+    row(CLASSICAL_HEADER),
+    row(CLASSICAL_HEADER.map(() => '---')),
+    ...classicalRows(h).map(row),
+    '',
+    ...h.headFronts.map((f) => `- ${f.head} head: highest rate ${f.bestRate.arch} [${f.bestRate.bits.join(',')}] ${f.bestRate.sumRate.toFixed(2)} bit/s/Hz at ${fmt(f.bestRate.energy_uJ)} µJ; highest efficiency ${f.bestEfficiency.arch} [${f.bestEfficiency.bits.join(',')}] ${f.bestEfficiency.efficiency.toFixed(2)} bit/s/Hz/µJ at ${f.bestEfficiency.sumRate.toFixed(2)} bit/s/Hz.`),
+    `- Largest gain at equal rate against WMMSE: ${h.maxGainAtEqualRate.paper.toFixed(1)}× (paper count), ${h.maxGainAtEqualRate.measured.toFixed(2)}× (measured count).`,
+    '',
+    GAIN_EXPLAINED,
     '',
     'Reproduce:',
     '',
     '```bash',
-    `npx codesign report --scenario ${o.scenario}${o.quick ? ' --quick' : ''} --out ${o.out}`,
-    ...(o.supernets === undefined
-      ? [`npx codesign search --db ${o.out}/results.duckdb --archs all --quality synthetic:${o.seed ?? 1}`]
-      : [`npx codesign report --scenario ${o.scenario}${o.quick ? ' --quick' : ''} --supernets ${o.supernets} --out ${o.out}`]),
-    `npx codesign baseline --algo wmmse --scenario ${o.scenario} --tol 1e-5 --rule abs`,
+    ...commands,
     '```',
     '',
     ...figures.map((f) => `![${f.title}](${f.png})`),
@@ -174,19 +192,123 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], o: ReportOptio
   return lines.join('\n');
 }
 
-function html(h: Headline, figures: readonly Figure[]): string {
-  const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+function html(h: Headline, figures: readonly Figure[], commands: readonly string[]): string {
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const cells = (tag: string, xs: readonly string[]) => xs.map((x) => `<${tag}>${esc(x)}</${tag}>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>codesign report — ${esc(h.scenario)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}figure{margin:2em 0}img{max-width:100%;border:1px solid #ddd}code{background:#f4f4f4;padding:0 .3em}</style></head><body>
+<style>body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}figure{margin:2em 0}img{max-width:100%;border:1px solid #ddd}code,pre{background:#f4f4f4;padding:0 .3em}pre{padding:.6em;overflow-x:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right}td:first-child,th:first-child{text-align:left}.lead{font-size:1.1em;background:#f6f8ff;padding:.8em;border-left:4px solid #4466cc}</style></head><body>
 <h1>codesign report — ${esc(h.scenario)}</h1>
-<p>Preset <code>${esc(h.preset)}</code>; ${h.points} DNN design points; DNN quality: <b>${esc(h.quality)}</b>${h.quality.startsWith('synthetic') ? ' — a seeded stand-in, not a trained network' : ''}; baselines on ${h.baselineSamples} test samples.</p>
+<p class="lead">${esc(summaryLine(h))}</p>
+<p>Preset <code>${esc(h.preset)}</code>. DNN sum rates: <b>${esc(h.quality)}</b>, ${h.points} design points. Classical: <code>${esc(h.classicalSource)}</code>, the same ${h.samples} test samples.${h.missing.length > 0 ? ` The table lacks: ${esc(h.missing.join('; '))}.` : ''}</p>
+<table><tr>${cells('th', CLASSICAL_HEADER)}</tr>${classicalRows(h).map((r) => `<tr>${cells('td', r)}</tr>`).join('')}</table>
 <ul>
-<li>Highest efficiency: ${esc(h.bestEfficiency.arch)} bits [${h.bestEfficiency.bits.join(',')}] — ${h.bestEfficiency.efficiency.toFixed(2)} bit/s/Hz/µJ at ${h.bestEfficiency.sumRate.toFixed(2)} bit/s/Hz</li>
-<li>ZF: ${h.zf.sumRate.toFixed(2)} bit/s/Hz; WMMSE (ε = ${h.wmmse[h.wmmse.length - 1].label.split('=')[1]}): ${h.wmmse[h.wmmse.length - 1].sumRate.toFixed(2)} bit/s/Hz</li>
-<li>Largest gain at equal rate: ${h.maxGainAtEqualRate.paper.toFixed(1)}× (paper WMMSE count), ${h.maxGainAtEqualRate.measured.toFixed(2)}× (measured count)</li>
+${h.headFronts.map((f) => `<li>${esc(f.head)} head: highest rate ${esc(f.bestRate.arch)} [${f.bestRate.bits.join(',')}] ${f.bestRate.sumRate.toFixed(2)} bit/s/Hz at ${fmt(f.bestRate.energy_uJ)} µJ; highest efficiency ${esc(f.bestEfficiency.arch)} [${f.bestEfficiency.bits.join(',')}] ${f.bestEfficiency.efficiency.toFixed(2)} bit/s/Hz/µJ</li>`).join('\n')}
+<li>Largest gain at equal rate against WMMSE: ${h.maxGainAtEqualRate.paper.toFixed(1)}× (paper count), ${h.maxGainAtEqualRate.measured.toFixed(2)}× (measured count)</li>
 </ul>
+<p>${esc(GAIN_EXPLAINED)}</p>
 ${figures.map((f) => `<figure><img src="${f.png}" alt="${esc(f.title)}"><figcaption>${esc(f.title)} — <a href="${f.svg}">SVG</a>, <a href="${f.spec}">vega-lite spec</a></figcaption></figure>`).join('\n')}
-<p>Details and commands: <a href="summary.md">summary.md</a>.</p>
+<h2>Reproduce</h2>
+<pre>${esc(commands.join('\n'))}</pre>
+<p>Numbers as JSON: <a href="summary.json">summary.json</a>; as Markdown: <a href="summary.md">summary.md</a>.</p>
 </body></html>
 `;
+}
+
+/** Legends and axis labels are never cut short (vega-lite's default label limit truncates them). */
+const LEGEND = { labelLimit: 0, titleLimit: 0 };
+
+async function reportFigures(
+  out: string,
+  d: {
+    points: readonly StoredPoint[];
+    headFronts: readonly { head: string; front: readonly StoredPoint[] }[];
+    classical: readonly BaselinePoint[];
+    wmmse: readonly BaselinePoint[];
+    scenario: string;
+    qualityLabel: string;
+    preset: Parameters<typeof layerSplit>[0];
+    quick: boolean;
+  },
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const fronts = frontsByArchitecture(d.points);
+  const frontRows = fronts.flatMap((f) => f.front.map((p) => ({ arch: f.arch, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, bits: p.bits.join(',') })));
+  const allRows = d.points.map((p) => ({ arch: archLabel(p), efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate }));
+  const rate = { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } };
+  const eff = { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } };
+  figures.push(
+    await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates)`, {
+      width: 700,
+      layer: [
+        { data: { values: allRows }, mark: { type: 'point', opacity: 0.25, size: 12 }, encoding: { x: rate, y: eff, color: { field: 'arch', type: 'nominal', title: 'head C_out/D_FCL', legend: LEGEND } } },
+        { data: { values: frontRows }, mark: { type: 'line', point: true }, encoding: { x: { field: 'sumRate', type: 'quantitative' }, y: { field: 'efficiency', type: 'quantitative' }, color: { field: 'arch', type: 'nominal' }, order: { field: 'sumRate' } } },
+      ],
+    }),
+  );
+  const vsRows = [
+    ...d.headFronts.flatMap((h) => h.front.map((p) => ({ series: `DNN front, ${h.head} head`, sumRate: p.sumRate, efficiency: p.sumRate / p.energy_uJ }))),
+    ...d.wmmse.flatMap((w) => [
+      ...(w.energy_uJ.paper === null ? [] : [{ series: 'WMMSE, best start (paper count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.paper }]),
+      { series: 'WMMSE, best start (measured count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.measured },
+    ]),
+  ];
+  const linear = d.classical.filter((c) => !c.label.startsWith('WMMSE')).flatMap((c) => [
+    { series: `${c.label} (measured count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.measured },
+    ...(c.energy_uJ.paper === null ? [] : [{ series: `${c.label} (paper count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.paper }]),
+  ]);
+  figures.push(
+    await renderFigure(out, 'dnn-vs-classical', `Trained DNN fronts vs WMMSE (tolerance curve), ZF, RZF, equal-power RZF and MRT on ${d.scenario}`, {
+      width: 700,
+      layer: [
+        { data: { values: vsRows }, mark: { type: 'line', point: true }, encoding: { x: rate, y: eff, color: { field: 'series', type: 'nominal', title: 'series', legend: LEGEND }, order: { field: 'sumRate' } } },
+        { data: { values: linear }, mark: { type: 'point', filled: true, size: 80 }, encoding: { x: rate, y: eff, shape: { field: 'series', type: 'nominal', title: 'linear precoders', legend: LEGEND } } },
+      ],
+    }),
+  );
+  const layers = [...layerSplit(d.preset, [16, 16, 16, 16]), ...layerSplit(d.preset, [2, 2, 2, 2]), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured'), ...layerSplit(d.preset, [2, 2, 2, 2], 'structured')];
+  figures.push(
+    await renderFigure(out, 'layer-energy', 'Energy per layer of the (64, 1024) precoder, per head and bit configuration', {
+      data: { values: layers.flatMap((l) => (['compute', 'weight', 'activation'] as const).map((k) => ({ layer: l.layer, config: l.config, term: k === 'compute' ? 'E_C compute' : k === 'weight' ? 'E_W weights' : 'E_A activations', uJ: l[k] }))) },
+      mark: 'bar',
+      encoding: {
+        column: { field: 'layer', type: 'nominal', title: 'layer', sort: null },
+        x: { field: 'config', type: 'nominal', title: null, axis: { labelAngle: -40, labelLimit: 0 } },
+        y: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ)' },
+        color: { field: 'term', type: 'nominal', title: 'term', legend: LEGEND },
+      },
+      width: 120,
+    }),
+  );
+  if (!d.quick) {
+    const sweep = pSweep(d.preset, [4, 16, 64, 256, 1024]);
+    const p = { field: 'p', type: 'quantitative', title: 'processing elements p', scale: { type: 'log', base: 2 } };
+    figures.push(
+      await renderFigure(out, 'p-sweep-energy', 'Energy vs p: engine (weight-stationary, batch 1) and closed form, (64, 1024) precoder', {
+        data: { values: sweep.flatMap((s) => [{ p: s.p, model: 'engine', uJ: s.energy_uJ }, { p: s.p, model: 'closed form', uJ: s.closedForm_uJ }]) },
+        mark: { type: 'line', point: true },
+        encoding: { x: p, y: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ)', scale: { type: 'log' } }, color: { field: 'model', type: 'nominal', legend: LEGEND } },
+      }),
+    );
+    figures.push(
+      await renderFigure(out, 'p-sweep-cycles', 'Cycles vs p (engine, weight-stationary, batch 1), (64, 1024) precoder', {
+        data: { values: sweep.map((s) => ({ p: s.p, cycles: s.cycles })) },
+        mark: { type: 'line', point: true },
+        encoding: { x: p, y: { field: 'cycles', type: 'quantitative', title: 'cycles per inference', scale: { type: 'log' } } },
+      }),
+    );
+    const versus = engineVsClosed(d.preset);
+    figures.push(
+      await renderFigure(out, 'engine-vs-closed', 'Engine vs closed form per op (8×8 weight-stationary array, batch 1), (64, 1024) precoder', {
+        data: { values: versus.flatMap((v) => [{ op: v.layer, model: 'engine', uJ: v.engine }, { op: v.layer, model: 'closed form', uJ: v.closedForm }]).filter((r) => r.uJ > 0) },
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          y: { field: 'op', type: 'nominal', sort: null, title: 'op', axis: { labelLimit: 0 } },
+          x: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ, log scale)', scale: { type: 'log' } },
+          color: { field: 'model', type: 'nominal', legend: LEGEND },
+          shape: { field: 'model', type: 'nominal' },
+        },
+      }),
+    );
+  }
+  return figures;
 }

@@ -3,6 +3,8 @@ import { loadDataset, SPLITS, cachePath } from '../scenarios/dataset.ts';
 import { describeScenario } from '../scenarios/describe.ts';
 import { loadScenario, namedScenarios } from '../scenarios/schema.ts';
 import { table } from './format.ts';
+import { classicalPoint, type BaselinePoint } from '../search/report.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
 
 export function listScenarios(): string {
   return table(
@@ -23,7 +25,23 @@ export function generateScenario(name: string, log: (m: string) => void) {
   });
 }
 
-export function renderDescription(d: ReturnType<typeof describeScenario>): string {
+/** A scenario's description with its classical results priced under a preset (both counts). */
+export function describeWithEnergy(d: ReturnType<typeof describeScenario>, preset: HardwarePreset) {
+  if (!('classical' in d)) return d;
+  const { classical, ...rest } = d;
+  return { ...rest, classical: classical.map((c) => classicalPoint(c, preset)), preset: preset.name };
+}
+
+/** Classical results as a table: rate, iterations, cap hits and energy per solve under both counts. */
+export function classicalTable(points: readonly BaselinePoint[]): string {
+  return table(
+    ['classical', 'sum rate', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'],
+    points.map((c) => [c.label, c.sumRate.toFixed(3), c.iterations.toFixed(1), c.capped, c.energy_uJ.paper === null ? '—' : c.energy_uJ.paper.toPrecision(4), c.energy_uJ.measured.toPrecision(4)]),
+  );
+}
+
+export function renderDescription(priced: ReturnType<typeof describeWithEnergy>): string {
+  const { classical, ...d } = priced as typeof priced & { classical?: BaselinePoint[] };
   const lines: string[] = [];
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(obj)) {
@@ -33,5 +51,6 @@ export function renderDescription(d: ReturnType<typeof describeScenario>): strin
     }
   };
   walk(d as Record<string, unknown>, '');
+  if (classical) lines.push('', `classical precoders on the first ${classical[0].samples} test samples:`, classicalTable(classical));
   return lines.join('\n');
 }

@@ -4,8 +4,11 @@ import { cpus } from 'node:os';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { trainingPool } from '../search/pool.ts';
 import { checkpointQuality, type QualityEvaluator } from '../search/checkpoint-quality.ts';
+import { tableQuality } from '../search/table-quality.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { loadExperiment } from '../search/experiment.ts';
-import { efficiencyFront, parseArchs, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityFn } from '../search/run.ts';
+import { describeQuality, efficiencyFront, parseArchs, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityFn } from '../search/run.ts';
+import { ratesFile } from '../search/rates-table.ts';
 import { ResultsStore } from '../search/store.ts';
 import { table } from './format.ts';
 import { presetByName } from '../sim/presets.ts';
@@ -16,6 +19,7 @@ export interface SearchOptions {
   readonly db: string;
   readonly experiment: string;
   readonly archs: string;
+  readonly heads?: string;
   readonly quality: string;
   readonly scenario: string;
   readonly samples: string;
@@ -37,11 +41,12 @@ export interface SearchOptions {
 async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvaluator> {
   const q = exp.quality;
   if (q.source === 'synthetic') return { fn: syntheticQualityFn(q.seed), concurrency: 1, close: async () => {} };
+  if (q.source === 'table') return tableQuality(q.scenario, q.file);
   if (q.source === 'train') {
     // Dedicated training per configuration, on a worker pool; this process owns the store.
     const pool = trainingPool(threads);
-    const fn: QualityFn = async (cout, dfcl, bits) =>
-      (await pool.run({ scenario: q.scenario, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
+    const fn: QualityFn = async ({ head, cout, dfcl, bits }) =>
+      (await pool.run({ scenario: q.scenario, head, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
     return { fn, concurrency: threads, close: () => pool.close() };
   }
   return checkpointQuality(q.dir, q.scenario, q.samples);
@@ -75,13 +80,18 @@ function threadsOf(o: SearchOptions): number {
 function experimentOf(o: SearchOptions): Experiment {
   if (o.experimentFile !== undefined) return loadExperiment(o.experimentFile);
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
+  const table = /^table(?::(.+))?$/.exec(o.quality);
   const samples = positiveInt('--samples', o.samples);
   const quality: Experiment['quality'] = synthetic
     ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) }
-    : o.quality === 'train'
-      ? { source: 'train', scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: positiveInt('--seed', o.seed), samples }
-      : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
-  return { name: o.experiment, archs: parseArchs(o.archs), bitChoices: positiveIntList('--choices', o.choices, { max: 32 }), preset: o.preset, quality };
+    : table
+      ? { source: 'table', scenario: o.scenario, file: table[1] ?? ratesFile(o.scenario) }
+      : o.quality === 'train'
+        ? { source: 'train', scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: positiveInt('--seed', o.seed), samples }
+        : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
+  // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
+  const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
+  return { name: o.experiment, heads, archs: parseArchs(o.archs), bitChoices: positiveIntList('--choices', o.choices, { max: 32 }), preset: o.preset, quality };
 }
 
 export async function runSearchCommand(o: SearchOptions) {
@@ -90,7 +100,7 @@ export async function runSearchCommand(o: SearchOptions) {
   const quality = await qualityFn(exp, threadsOf(o));
   const store = await ResultsStore.open(o.db);
   try {
-    const outcome = await runSearch(exp, store, quality.fn, {
+    const outcome = await runSearch(exp, store, quality, {
       throttleMs,
       concurrency: quality.concurrency,
       onProgress: (done, total) => {
@@ -98,7 +108,7 @@ export async function runSearchCommand(o: SearchOptions) {
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
-    return { ...outcome, front: efficiencyFront(outcome.points).map((f) => f.item) };
+    return { ...outcome, quality: describeQuality(exp.quality), front: efficiencyFront(outcome.points).map((f) => f.item) };
   } finally {
     store.close();
     await quality.close();
@@ -107,11 +117,12 @@ export async function runSearchCommand(o: SearchOptions) {
 
 export function renderSearch(r: Awaited<ReturnType<typeof runSearchCommand>>): string {
   return [
-    `${r.total} points: ${r.reused} reused from the store, ${r.evaluated} evaluated`,
+    `${r.total} points: ${r.reused} reused from the store, ${r.evaluated} evaluated${r.missing.length > 0 ? `; ${r.missing.length} points of the space are not in the quality source and were not searched` : ''}`,
+    `sum rates: ${r.quality}`,
     'Pareto front (energy efficiency vs sum rate):',
     table(
-      ['C_out/D_FCL', 'bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'],
-      r.front.map((p) => [`${p.cout}/${p.dfcl}`, p.bits.join(','), p.sumRate, p.energy_uJ, p.sumRate / p.energy_uJ]),
+      ['head', 'C_out/D_FCL', 'bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'],
+      r.front.map((p) => [p.head, `${p.cout}/${p.dfcl}`, p.bits.join(','), p.sumRate, p.energy_uJ, p.sumRate / p.energy_uJ]),
     ),
   ].join('\n');
 }

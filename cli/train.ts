@@ -3,6 +3,7 @@ import { InputError } from '../core/errors.ts';
 import { finiteNumber, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import type { Graph } from '../nets/graph.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
 import { evaluateRate, modelFromCheckpoint, trainModel, type TrainEvent, type TrainResult } from '../nets/train.ts';
@@ -10,8 +11,9 @@ import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
 import { buildCsiNet, CSI_NETS, sideOf } from '../nets/csi.ts';
 import { codecTask, evaluateCodec, residualBatchNorms } from '../nets/codec.ts';
 import type { CsiDataset } from '../scenarios/dataset.ts';
-import { rzf, sumRate, zf } from '../baselines/precoders.ts';
-import { wmmse } from '../baselines/wmmse.ts';
+import { classicalSet } from '../baselines/run.ts';
+import { classicalPoint } from '../search/report.ts';
+import { WMMSE_CAP } from '../scenarios/describe.ts';
 import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { priceGraph } from '../sim/energy.ts';
@@ -53,6 +55,7 @@ export interface TrainOptions {
   readonly zeroInitResidual?: boolean;
   readonly kbitActivations?: boolean;
   readonly initFrom?: string;
+  readonly head?: string;
 }
 
 function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
@@ -63,11 +66,22 @@ function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: 
   return { ...ds, count: limit, data: ds.data.subarray(0, limit * size), los: ds.los.subarray(0, limit * ds.nu) };
 }
 
-export function precoderGraph(s: Scenario, o: { cout: string; dfcl: string; bits: string }): Graph {
+/** The precoder Graph a scenario's channels train; the structured head is scaled to the data's power and σ². */
+export function precoderGraph(s: Scenario, o: { cout: string; dfcl: string; bits: string; head?: string }, data: { power: number; noiseVar: number }): Graph {
   if (s.model === 'cost2100') throw new InputError('--scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
   const nt = s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1];
   const bits = positiveIntList('--bits', o.bits, { length: 4, max: MAX_BITS });
-  return buildPrecoder({ cout: positiveInt('--cout', o.cout), dfcl: positiveInt('--dfcl', o.dfcl), nt, nu: s.nu, bits: bits as [number, number, number, number] });
+  const head = oneOf('--head', o.head ?? 'direct', PRECODER_HEAD_NAMES);
+  return buildPrecoder({
+    cout: positiveInt('--cout', o.cout),
+    dfcl: positiveInt('--dfcl', o.dfcl),
+    nt,
+    nu: s.nu,
+    bits: bits as [number, number, number, number],
+    head,
+    // The direct head's graph stays the paper's (power 1 as the datasets are normalised).
+    ...(head === 'direct' ? {} : { power: data.power, noiseVar: data.noiseVar }),
+  });
 }
 
 function progress(prefix: string): (e: TrainEvent) => void {
@@ -151,10 +165,11 @@ export async function runTrainCodec(o: TrainOptions): Promise<CodecTrainSummary>
 
 export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
   const s = loadScenario(o.scenario);
-  const graph = precoderGraph(s, o);
+  precoderGraph(s, o, { power: 1, noiseVar: 1 }); // options checked before any data is made
   const backend = await initBackend(oneOf('--backend', o.backend, ['auto', 'wasm', 'cpu', 'tensorflow'] as const));
   const limit = o.samples === undefined ? undefined : positiveInt('--samples', o.samples);
   const data = { train: mimoSplit(s, 'train', limit), validation: mimoSplit(s, 'validation') };
+  const graph = precoderGraph(s, o, data.train);
   const test = mimoSplit(s, 'test');
   const seeds = positiveInt('--seeds', o.seeds);
   const base = hyperparameters(o);
@@ -214,19 +229,14 @@ export async function runEval(o: EvalOptions) {
     await finetune(model, bits, mimoSplit(s, 'train'), mimoSplit(s, 'validation'), positiveInt('--finetune', o.finetune), { batchSize: 100, learningRate: 1e-3, seed: 1 });
   }
   const sumRateDnn = await evaluateRate(model, test, assignment);
-  let z = 0;
-  let r = 0;
-  let w = 0;
-  for (let i = 0; i < test.count; i++) {
-    const ch = channelOf(test, i);
-    z += sumRate(ch, zf(ch)).sumRate;
-    r += sumRate(ch, rzf(ch)).sumRate;
-    w += wmmse(ch, { tol: 1e-5, rule: 'abs', maxIter: 2000 }).sumRate;
-  }
+  const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
+  // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start).
+  const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
+  const classical = classicalSet(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: WMMSE_CAP }).map((c) => classicalPoint(c, preset));
   const priced = assignment
     ? { ...graph, ops: graph.ops.map((op) => ({ ...op, precision: { ...op.precision, weightBits: assignment.get(layerOfOp(graph, op.name)) ?? op.precision.weightBits } })) }
     : graph;
-  const energy = priceGraph(priced as Graph, o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset));
+  const energy = priceGraph(priced as Graph, preset);
   model.dispose();
   tf.disposeVariables();
   return {
@@ -235,7 +245,7 @@ export async function runEval(o: EvalOptions) {
     graph: graph.name,
     bits: bits ?? null,
     sumRate: sumRateDnn,
-    baselines: { zf: z / test.count, rzf: r / test.count, wmmse: w / test.count },
+    classical,
     energy_uJ: toMicrojoules(energy.energy),
   };
 }

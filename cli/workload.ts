@@ -9,6 +9,7 @@ import { WMMSE_DEFAULTS } from '../baselines/wmmse.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { PRECODER_DEFAULTS, buildPrecoder } from '../nets/precoder.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { buildCsiNet, sideOf } from '../nets/csi.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS, buildSlpDnet } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS, paperTraceGraph } from '../baselines/paper-traces.ts';
@@ -25,6 +26,7 @@ export interface WorkloadOptions {
   readonly cout?: string;
   readonly dfcl?: string;
   readonly bits?: string;
+  readonly head?: string;
   readonly activationBits?: string;
   readonly nt?: string;
   readonly nu?: string;
@@ -55,6 +57,9 @@ export interface Workload {
 export function workloadFromOptions(o: WorkloadOptions): Workload {
   if (o.net !== undefined && o.baseline !== undefined) {
     throw new InputError('--baseline', o.baseline, 'allowed: either --net or --baseline, not both');
+  }
+  if (o.head !== undefined && (o.baseline !== undefined || (o.net ?? 'precoder') !== 'precoder')) {
+    throw new InputError('--head', o.head, `allowed: only with --net precoder (${o.baseline !== undefined ? `--baseline ${o.baseline}` : `--net ${o.net}`} has no precoder head)`);
   }
   const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
   const p = o.p === undefined ? undefined : positiveNumber('--p', o.p);
@@ -97,6 +102,7 @@ export function workloadFromOptions(o: WorkloadOptions): Workload {
     nu,
     bits: bits as [number, number, number, number],
     activationBits: positiveInt('--activation-bits', o.activationBits ?? '16', MAX_BITS),
+    head: oneOf('--head', o.head ?? 'direct', PRECODER_HEAD_NAMES),
   });
   return { graph, preset, p };
 }

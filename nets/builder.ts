@@ -82,6 +82,9 @@ function checkSpec(name: string, spec: OpSpec): void {
       break;
     case 'dense':
       positiveInts.push(['units', spec.units]);
+      if (spec.initScale !== undefined && !(spec.initScale > 0 && Number.isFinite(spec.initScale))) {
+        throw new ShapeError(name, `initScale ${spec.initScale}; allowed: a finite number > 0`);
+      }
       break;
     case 'avgpool':
       positiveInts.push(['pool[0]', spec.pool[0]], ['pool[1]', spec.pool[1]], ['stride[0]', spec.stride[0]], ['stride[1]', spec.stride[1]]);
@@ -91,6 +94,13 @@ function checkSpec(name: string, spec: OpSpec): void {
       break;
     case 'powernorm':
       if (!(spec.power > 0 && Number.isFinite(spec.power))) throw new ShapeError(name, `power ${spec.power}; allowed: a finite number > 0`);
+      break;
+    case 'reginverse':
+      if (!(spec.loading > 0 && Number.isFinite(spec.loading))) throw new ShapeError(name, `loading ${spec.loading}; allowed: a finite number > 0`);
+      if (!(spec.scale > 0 && Number.isFinite(spec.scale))) throw new ShapeError(name, `scale ${spec.scale}; allowed: a finite number > 0`);
+      break;
+    case 'userpower':
+      if (!(spec.scale > 0 && Number.isFinite(spec.scale))) throw new ShapeError(name, `scale ${spec.scale}; allowed: a finite number > 0`);
       break;
     case 'matmul':
       positiveInts.push(['M', spec.M], ['N', spec.N], ['K', spec.K], ['repeat', spec.repeat]);

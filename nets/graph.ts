@@ -25,7 +25,13 @@ export type OpSpec =
       readonly groups: number;
       readonly bias: boolean;
     }
-  | { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
+  | {
+      readonly kind: 'dense';
+      readonly units: number;
+      readonly bias: boolean;
+      /** Multiplies the kernel's He-uniform initialisation (a head that starts near a known point). */
+      readonly initScale?: number;
+    }
   | { readonly kind: 'batchnorm' }
   | { readonly kind: 'relu' }
   | { readonly kind: 'leakyrelu'; readonly alpha: number }
@@ -41,6 +47,21 @@ export type OpSpec =
   | { readonly kind: 'dropout'; readonly rate: number }
   /** Scales the whole output so that its squared norm equals `power` (total-power constraint). */
   | { readonly kind: 'powernorm'; readonly power: number }
+  // The model-driven precoder head (nets/heads.ts): the optimal MISO downlink beamforming
+  // structure built from the channel [2, N_T, N_U] (x[n,k] = H[k,n]) and per-user numbers a
+  // dense layer outputs. Each is one step of the structure, counted as linalg/complex.ts counts
+  // the same step of the classical precoders.
+  /** G = H·Hᴴ [2, N_U, N_U] from the channel. */
+  | { readonly kind: 'gram' }
+  /**
+   * From G and the head's outputs o [2·N_U] (first half): d_k = loading·softplus(scale·o_k)/ln 2
+   * (= λ_k/σ²; o = 0 gives RZF's loading P/(N_U σ²)), and X = D^-½ (I + D^½ G D^½)⁻¹ [2, N_U, N_U].
+   */
+  | { readonly kind: 'reginverse'; readonly loading: number; readonly scale: number }
+  /** Hᴴ·X [2, N_T, N_U]: the directions of the users' beams. */
+  | { readonly kind: 'beamform' }
+  /** Each column to unit norm, times √p_k, p_k = softplus(scale·o_{N_U+k}) from the head's second half. */
+  | { readonly kind: 'userpower'; readonly scale: number }
   /**
    * An algorithm's operation count with no tensor semantics (a classical precoder's op trace):
    * `macs` real multiplications, priced like the paper's eq. (14).

@@ -11,6 +11,7 @@
  * - elementwise: bias adds, normalizations, activation functions (the paper's 3·N_a term).
  */
 import { ShapeError, showShape } from '../core/errors.ts';
+import { asMacs, gramCounts, inverseCounts, matmulCounts, sumCounts, type OpCounter } from '../linalg/complex.ts';
 import { elementCount, type OpKind, type OpSpec, type Shape } from './graph.ts';
 
 export interface OpCounts {
@@ -63,6 +64,27 @@ const view = <K extends OpKind>(infer: OpRule<K>['infer']): OpRule<K> => ({
   infer,
   counts: (_spec, _inputs, out) => ({ ...ZERO, outputs: elementCount(out) }),
 });
+
+/** A complex tensor [2, rows, cols] (real and imaginary planes), as the precoder head passes them. */
+function complexMatrix(name: string, kind: string, shape: Shape | undefined, what: string): [number, number] {
+  if (!shape || shape.length !== 3 || shape[0] !== 2) {
+    throw new ShapeError(name, `${kind} needs ${what} as a complex [2, rows, cols] tensor, got ${shape ? showShape(shape) : 'nothing'}`);
+  }
+  return [shape[1], shape[2]];
+}
+
+/** The head's per-user outputs [2·N_U] for N_U users. */
+function headOutputs(name: string, kind: string, shape: Shape | undefined, users: number): void {
+  if (!shape || shape.length !== 1 || shape[0] !== 2 * users) {
+    throw new ShapeError(name, `${kind} needs the head's outputs [2·N_U] = [${2 * users}], got ${shape ? showShape(shape) : 'nothing'}`);
+  }
+}
+
+/** Counted operations as an op's counts: nothing stored but its `outputs`, all written once. */
+function countedWork(c: OpCounter, outputs: number): OpCounts {
+  const { macs, elementwise } = asMacs(c);
+  return { macs, weights: 0, activations: outputs, elementwise, outputs };
+}
 
 export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
   input: {
@@ -185,6 +207,62 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
       const n = elementCount(out);
       // Σx² is a MAC reduction; then one reciprocal square root and one scale per element.
       return { macs: n, weights: 0, activations: n, elementwise: n + 1, outputs: n };
+    },
+  },
+  gram: {
+    arity: 'one',
+    infer: (_spec, [h], name) => {
+      const [, users] = complexMatrix(name, 'gram', h, 'the channel');
+      return [2, users, users];
+    },
+    // linalg's gram(): H is N_U × N_T, the upper triangle computed.
+    counts: (_spec, [h], out) => countedWork(gramCounts(h[2], h[1]), elementCount(out)),
+  },
+  reginverse: {
+    arity: 'many',
+    infer: (_spec, [g, o], name) => {
+      const [rows, cols] = complexMatrix(name, 'reginverse', g, 'the Gram matrix');
+      if (rows !== cols) throw new ShapeError(name, `reginverse needs a square Gram matrix, got ${showShape(g)}`);
+      headOutputs(name, 'reginverse', o, rows);
+      return [2, rows, rows];
+    },
+    counts: (_spec, [g], out) => {
+      const n = g[1];
+      const steps = sumCounts(
+        { mults: n, adds: 0, special: 2 * n }, // d_k: softplus, scale; √d_k
+        { mults: 3 * n * n, adds: n, special: 0 }, // √d_i√d_j, times complex G; + I
+        inverseCounts(n), // linalg's inverse(): LU and a solve against I
+        { mults: n + 2 * n * n, adds: 0, special: 0 }, // 1/√d_k and D^-½ rows
+      );
+      return countedWork(steps, elementCount(out));
+    },
+  },
+  beamform: {
+    arity: 'many',
+    infer: (_spec, [h, x], name) => {
+      const [antennas, users] = complexMatrix(name, 'beamform', h, 'the channel');
+      const [rows, cols] = complexMatrix(name, 'beamform', x, 'the coefficients');
+      if (rows !== users || cols !== users) throw new ShapeError(name, `beamform needs [2, ${users}, ${users}] coefficients for ${users} users, got ${showShape(x)}`);
+      return [2, antennas, users];
+    },
+    counts: (_spec, [h], out) => countedWork(matmulCounts(h[1], h[2], h[2]), elementCount(out)),
+  },
+  userpower: {
+    arity: 'many',
+    infer: (_spec, [w, o], name) => {
+      const [, users] = complexMatrix(name, 'userpower', w, 'the beams');
+      headOutputs(name, 'userpower', o, users);
+      return w;
+    },
+    counts: (_spec, [w], out) => {
+      const [, antennas, users] = w;
+      const entries = antennas * users;
+      const steps = sumCounts(
+        { mults: 2 * entries, adds: entries + users * (antennas - 1), special: 0 }, // ‖u_k‖²
+        { mults: users, adds: 0, special: 2 * users }, // p_k = softplus(·); √(p_k/‖u_k‖²)
+        { mults: 2 * entries, adds: 0, special: 0 }, // scale each column
+      );
+      return countedWork(steps, elementCount(out));
     },
   },
   matmul: {

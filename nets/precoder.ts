@@ -5,6 +5,7 @@
 import { InputError } from '../core/errors.ts';
 import { MAX_BITS, graphBuilder } from './builder.ts';
 import type { Graph, Precision } from './graph.ts';
+import { PRECODER_HEADS, PRECODER_HEAD_NAMES, type PrecoderHead } from './heads.ts';
 
 export interface PrecoderConfig {
   /** Output channels of the conv layer (C_out). */
@@ -22,16 +23,20 @@ export interface PrecoderConfig {
   readonly dropout?: number;
   /** Total transmit power the output is normalised to (‖W‖_F² = power). */
   readonly power?: number;
+  /** What follows FCL2 (nets/heads.ts); the paper's `direct` by default. */
+  readonly head?: PrecoderHead;
+  /** σ² the structured head is scaled to (its counts do not depend on it); 1 by default. */
+  readonly noiseVar?: number;
 }
 
 export const PRECODER_DEFAULTS = { cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] } as const;
 export const PRECODER_LAYERS = ['conv', 'fc1', 'fc2', 'fc3'] as const;
 
-/** Which of the four quantized layers [CONV, FCL1, FCL2, FCL3] an op of buildPrecoder belongs to. */
+/** Which of the four quantized layers [CONV, FCL1, FCL2, FCL3] an op of buildPrecoder belongs to (a head's ops follow FCL3). */
 export function precoderLayerOf(opName: string): number {
   if (opName.startsWith('fc1')) return 1;
   if (opName.startsWith('fc2')) return 2;
-  if (opName.startsWith('fc3') || opName === 'powernorm') return 3;
+  if (opName.startsWith('fc3') || opName.startsWith('head.') || opName === 'powernorm') return 3;
   return 0;
 }
 
@@ -48,6 +53,13 @@ export function validatePrecoderConfig(config: PrecoderConfig): void {
       throw new InputError(`bits[${i}]`, b, `allowed: a positive integer ≤ ${MAX_BITS}`);
     }
   });
+  if (config.head !== undefined && !(PRECODER_HEAD_NAMES as readonly string[]).includes(config.head)) {
+    throw new InputError('head', config.head, `allowed: ${PRECODER_HEAD_NAMES.join(', ')}`);
+  }
+  for (const field of ['power', 'noiseVar'] as const) {
+    const value = config[field];
+    if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new InputError(field, value, 'allowed: a finite number > 0');
+  }
   const a = config.activationBits ?? 16;
   if (!Number.isInteger(a) || a < 1 || a > MAX_BITS) {
     throw new InputError('activationBits', a, `allowed: a positive integer ≤ ${MAX_BITS}`);
@@ -60,7 +72,9 @@ export function buildPrecoder(config: PrecoderConfig): Graph {
   const activationBits = config.activationBits ?? 16;
   const rate = config.dropout ?? 0.05;
   const at = (weightBits: number): Precision => ({ weightBits, activationBits });
-  const b = graphBuilder(`precoder(cout=${cout},dfcl=${dfcl},nt=${nt},nu=${nu},bits=${bits.join('/')})`, at(bits[0]));
+  const head = config.head ?? 'direct';
+  // The direct head keeps the name it always had (checkpoints and stored points key on it).
+  const b = graphBuilder(`precoder(cout=${cout},dfcl=${dfcl},nt=${nt},nu=${nu},bits=${bits.join('/')}${head === 'direct' ? '' : `,head=${head}`})`, at(bits[0]));
 
   let x = b.add('h', { kind: 'input', shape: [2, nt, nu] });
   // Every op takes the precision of its layer (precoderLayerOf), so sweeps can re-price by name.
@@ -77,8 +91,6 @@ export function buildPrecoder(config: PrecoderConfig): Graph {
     x = b.add(`${name}.relu`, { kind: 'relu' }, [x], p);
     x = b.add(`${name}.dropout`, { kind: 'dropout', rate }, [x], p);
   }
-  const last = at(bits[3]);
-  x = b.add('fc3', { kind: 'dense', units: 2 * nt * nu, bias: true }, [x], last);
-  b.add('powernorm', { kind: 'powernorm', power: config.power ?? 1 }, [x], last);
+  PRECODER_HEADS[head].build(b, { features: x, channel: 'h', nt, nu, power: config.power ?? 1, noiseVar: config.noiseVar ?? 1, precision: at(bits[3]) });
   return b.build();
 }

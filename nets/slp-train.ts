@@ -24,7 +24,7 @@
  * the optimiser alike, so no SINR input is needed (the paper feeds random training SINRs).
  */
 import { rayleighH } from '../baselines/channel.ts';
-import { cmat, gram as gramOf, inverse, type CMatrix } from '../baselines/complex.ts';
+import { cmat, gram as gramOf, inverse, type CMatrix } from '../linalg/complex.ts';
 import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
 import { circularLottery, rowQuantizationErrors } from './quant.ts';

@@ -7,6 +7,14 @@ import { rng } from '../core/rng.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
 import { Adam, ADAM_DEFAULTS } from './tf/adam.ts';
 import type { BitAssignment, GraphModel } from './tf/model.ts';
+import { tf } from './tf/backend.ts';
+
+/** A memo entry stays when the layers that changed between two configurations are not in its key. */
+function memoStillValid(key: string, model: GraphModel, current: readonly number[], next: readonly number[]): boolean {
+  const op = key.split('|')[1];
+  const changed = model.quantizedLayers.filter((_, i) => current[i] !== next[i]);
+  return !changed.some((layer) => model.dependsOn(op, layer));
+}
 import { batchTensor, evaluateRate, precoderTask, trainStep } from './train.ts';
 
 /** Every assignment of `choices` to the layers, first layer slowest. */
@@ -34,10 +42,22 @@ export async function evaluateAllConfigs(
 ): Promise<ConfigRate[]> {
   const configs = allAssignments(model.quantizedLayers, choices);
   const out: ConfigRate[] = [];
+  // Configurations come first layer slowest, so the memo holds the current prefixes only.
+  const memo = new Map<string, tf.Tensor>();
   for (const [i, bits] of configs.entries()) {
-    out.push({ bits, sumRate: await evaluateRate(model, ds, assignment(model, bits), limit) });
+    out.push({ bits, sumRate: await evaluateRate(model, ds, assignment(model, bits), limit, undefined, undefined, memo) });
     onProgress?.(i + 1, configs.length);
+    const next = configs[i + 1];
+    // Drop what the next configuration cannot reuse: entries keyed by bits it changes.
+    if (next) {
+      const stale = [...memo.keys()].filter((k) => !memoStillValid(k, model, bits, next));
+      for (const k of stale) {
+        memo.get(k)!.dispose();
+        memo.delete(k);
+      }
+    }
   }
+  for (const t of memo.values()) t.dispose();
   return out;
 }
 

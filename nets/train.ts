@@ -96,7 +96,19 @@ export interface TrainResult {
   readonly trainMs: number;
 }
 
-interface TrainerState {
+/** The hyper-parameters a run was trained with (not part of the resume key beyond what configKey hashes). */
+export interface TrainSettings {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly supernetChoices: readonly number[] | null;
+  readonly trainSamples: number;
+}
+
+export interface TrainerState {
+  /** Absent in checkpoints written before it was recorded. */
+  readonly settings?: TrainSettings;
   readonly epoch: number;
   readonly adamStep: number;
   readonly bestValidation: number;
@@ -162,14 +174,14 @@ export const BN_RECALIBRATION_BATCHES = 20;
  * that move, and a quantized layer's move in jumps as its LSQ grid shifts: a CRNet q8
  * fine-tuning validated at −2.2 dB with them and −10.1 dB with batch statistics.
  */
-export function recalibrateBatchNorm(model: GraphModel, task: TrainTask, order: ArrayLike<number>, batchSize: number, batches: number, dropoutSeed: number): void {
+export function recalibrateBatchNorm(model: GraphModel, task: TrainTask, order: ArrayLike<number>, batchSize: number, batches: number, dropoutSeed: number, bits?: BitAssignment): void {
   const count = Math.min(batches, Math.ceil(task.trainCount / batchSize));
   for (let i = 0; i < count; i++) {
     model.bnMomentumOverride = i / (i + 1);
     const from = i * batchSize;
     const x = task.batch(order, from, Math.min(task.trainCount, from + batchSize));
     tf.tidy(() => {
-      task.loss(model, x, { dropoutSeed: dropoutSeed + i });
+      task.loss(model, x, { dropoutSeed: dropoutSeed + i, bits });
     });
     x.dispose();
   }
@@ -203,13 +215,13 @@ export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_O
   };
 }
 
-/** Mean sum rate of the model on a dataset (inference mode), in chunks. */
-export function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000, readout = MODEL_OUTPUT): Promise<number> {
-  return meanSumRate(ds, (x) => readout.precoder(model, x, { training: false, bits }), limit, chunk);
+/** Mean sum rate of the model on a dataset (inference mode), in chunks; `memo` keeps shared prefixes across calls. */
+export function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000, readout = MODEL_OUTPUT, memo?: Map<string, tf.Tensor>): Promise<number> {
+  return meanSumRate(ds, (x, from) => readout.precoder(model, x, { training: false, bits, ...(memo ? { memo: { store: memo, tag: `${ds.scenario}/${ds.split}/${from}+${x.shape[0]}` } } : {}) }), limit, chunk);
 }
 
-/** Mean sum rate of the precoders `precoderOf` gives for a dataset's channels, in chunks. */
-export async function meanSumRate(ds: MimoDataset, precoderOf: (x: tf.Tensor4D) => tf.Tensor2D, limit = ds.count, chunk = 1000): Promise<number> {
+/** Mean sum rate of the precoders `precoderOf` gives for a dataset's channels, in chunks (`from`: the chunk's first sample). */
+export async function meanSumRate(ds: MimoDataset, precoderOf: (x: tf.Tensor4D, from: number) => tf.Tensor2D, limit = ds.count, chunk = 1000): Promise<number> {
   const n = Math.min(limit, ds.count);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   let total = 0;
@@ -217,7 +229,7 @@ export async function meanSumRate(ds: MimoDataset, precoderOf: (x: tf.Tensor4D) 
     const to = Math.min(n, from + chunk);
     const rate = tf.tidy(() => {
       const x = batchTensor(ds, all, from, to);
-      return tf.sum(sumRateTensor(x, precoderOf(x), ds.noiseVar));
+      return tf.sum(sumRateTensor(x, precoderOf(x, from), ds.noiseVar));
     });
     total += (await rate.data())[0];
     rate.dispose();
@@ -316,13 +328,18 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
       metricSum += value * (to - from);
       emit({ type: 'step', epoch, step: step + 1, stepsPerEpoch, value });
     }
-    // A supernet keeps statistics per bit width, sampled per step; it is not re-estimated here.
-    if (!config.supernet) recalibrateBatchNorm(model, task, order, config.batchSize, BN_RECALIBRATION_BATCHES, config.seed * 100003 + epoch * 1009 + 7919);
+    // A supernet keeps statistics per layer and bit width. Each width's running averages saw only
+    // the steps that sampled it (a quarter of them), so each is re-estimated with every layer at
+    // that width: with momentum 0.99, 3 epochs of 80 steps left them 45% of the way from (0, 1).
+    const recalibrationSeed = config.seed * 100003 + epoch * 1009 + 7919;
+    if (!config.supernet) recalibrateBatchNorm(model, task, order, config.batchSize, BN_RECALIBRATION_BATCHES, recalibrationSeed);
+    else for (const choice of config.supernet.choices) recalibrateBatchNorm(model, task, order, config.batchSize, BN_RECALIBRATION_BATCHES, recalibrationSeed, uniformBits(model, choice));
     const validation = await task.validate(model, validationBits);
     const ms = performance.now() - t0;
     const record: EpochRecord = { epoch, train: metricSum / count, validation, ms };
     const improved = validation > state.bestValidation;
     state = {
+      settings: { epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, supernetChoices: config.supernet?.choices ?? null, trainSamples: count },
       epoch,
       adamStep: adam.step,
       bestValidation: improved ? validation : state.bestValidation,
@@ -424,9 +441,9 @@ export function warmStart(dir: string, graph: Graph) {
 }
 
 /** Loads a trained model from a checkpoint directory (its `best/` if present). */
-export function modelFromCheckpoint(dir: string, seed = 0): { model: GraphModel; graph: Graph } {
+export function modelFromCheckpoint(dir: string, seed = 0): { model: GraphModel; graph: Graph; state: TrainerState; configKey: string } {
   const ckpt = trainedCheckpoint(dir, '--checkpoint');
   const model = new GraphModel(ckpt.graph, { seed });
   for (const [name, values] of ckpt.tensors) model.restore(name, values, ckpt.shapes.get(name)!);
-  return { model, graph: ckpt.graph };
+  return { model, graph: ckpt.graph, state: ckpt.state, configKey: ckpt.configKey };
 }

@@ -14,7 +14,7 @@ import { threadId } from 'node:worker_threads';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
-import { cmat } from '../baselines/complex.ts';
+import { cmat } from '../linalg/complex.ts';
 import type { Channel } from '../baselines/channel.ts';
 import { cdlTable, cdlUserRow } from './cdl.ts';
 import { angularDelaySample, toUnitInterval } from './cost2100.ts';

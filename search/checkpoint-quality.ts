@@ -12,13 +12,10 @@ import { latestCheckpoint } from '../nets/tf/checkpoint.ts';
 import { evaluateRate, modelFromCheckpoint } from '../nets/train.ts';
 import { loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
-import type { QualityFn } from './run.ts';
+import type { QualityEvaluator, QualityFn } from './run.ts';
+import { precoderHeadOf } from '../nets/heads.ts';
 
-export interface QualityEvaluator {
-  readonly fn: QualityFn;
-  readonly concurrency: number;
-  close(): Promise<void>;
-}
+export type { QualityEvaluator } from './run.ts';
 
 /** Rates configurations of the checkpoint's architecture (another architecture is an input error). */
 export async function checkpointQuality(dir: string, scenario: string, samples: number): Promise<QualityEvaluator> {
@@ -27,9 +24,10 @@ export async function checkpointQuality(dir: string, scenario: string, samples: 
   const fc1 = graph.ops.find((op) => op.name === 'fc1');
   const conv = graph.ops.find((op) => op.name === 'conv');
   const test = loadDataset(loadScenario(scenario), 'test') as MimoDataset;
-  const fn: QualityFn = async (cout, dfcl, bits) => {
-    if (conv?.kind !== 'conv2d' || fc1?.kind !== 'dense' || conv.filters !== cout || fc1.units !== dfcl) {
-      throw new InputError('--archs', `${cout}x${dfcl}`, `allowed: the checkpoint's architecture (${graph.name}) for checkpoint quality`);
+  const head = precoderHeadOf(graph);
+  const fn: QualityFn = async ({ head: h, cout, dfcl, bits }) => {
+    if (conv?.kind !== 'conv2d' || fc1?.kind !== 'dense' || conv.filters !== cout || fc1.units !== dfcl || h !== head) {
+      throw new InputError('--archs', `${h} ${cout}x${dfcl}`, `allowed: the checkpoint's head and architecture (${graph.name}) for checkpoint quality`);
     }
     return evaluateRate(model, test, assignment(model, bits), samples);
   };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { PRESETS } from '../sim/presets.ts';
 import { FileError, type FileIssue } from '../core/errors.ts';
 import type { Experiment } from './run.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 
 export type ExperimentIssue = FileIssue;
 
@@ -37,8 +38,14 @@ export function validateExperiment(raw: unknown, source: string): Experiment {
     issues.push({ path: 'bitChoices', value: o.bitChoices, allowed: 'a non-empty list of integers from 2 to 32' });
   }
   if (typeof o.preset !== 'string' || !PRESETS.some((p) => p.name === o.preset)) issues.push({ path: 'preset', value: o.preset, allowed: PRESETS.map((p) => p.name).join(', ') });
+  if (o.heads !== undefined && (!Array.isArray(o.heads) || o.heads.length === 0 || o.heads.some((h) => !(PRECODER_HEAD_NAMES as readonly unknown[]).includes(h)))) {
+    issues.push({ path: 'heads', value: o.heads, allowed: `a non-empty list of ${PRECODER_HEAD_NAMES.join(', ')}` });
+  }
   const q = (o.quality ?? {}) as Record<string, unknown>;
-  if (q.source === 'synthetic') {
+  if (q.source === 'table') {
+    if (typeof q.scenario !== 'string') issues.push({ path: 'quality.scenario', value: q.scenario, allowed: 'a scenario name' });
+    if (typeof q.file !== 'string') issues.push({ path: 'quality.file', value: q.file, allowed: 'a rates table file (e.g. data/rates/udem-nlos.csv)' });
+  } else if (q.source === 'synthetic') {
     if (!(typeof q.seed === 'number' && Number.isInteger(q.seed) && q.seed >= 0)) issues.push({ path: 'quality.seed', value: q.seed, allowed: 'an integer ≥ 0' });
   } else if (q.source === 'checkpoint' || q.source === 'train') {
     if (typeof q.scenario !== 'string') issues.push({ path: 'quality.scenario', value: q.scenario, allowed: 'a scenario name or file' });
@@ -49,7 +56,7 @@ export function validateExperiment(raw: unknown, source: string): Experiment {
       if (!(typeof q.learningRate === 'number' && q.learningRate > 0)) issues.push({ path: 'quality.learningRate', value: q.learningRate, allowed: 'a number > 0' });
     }
   } else {
-    issues.push({ path: 'quality.source', value: q.source, allowed: 'synthetic, checkpoint, train' });
+    issues.push({ path: 'quality.source', value: q.source, allowed: 'table, checkpoint, train, synthetic' });
   }
   if (issues.length > 0) throw new ExperimentError(source, issues);
   return o as unknown as Experiment;

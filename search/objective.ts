@@ -1,19 +1,20 @@
 /**
  * The seed-000 bit-allocation objective: per-layer weight bits [CONV, FCL1, FCL2, FCL3] from a
- * list of choices; cost = closed-form energy (µJ); quality = a sum rate from a table (e.g. a
- * supernet's `codesign eval --all-bits --json`) or, for tests and dry runs, a seeded synthetic
- * model that saturates in bits with a sensitivity per layer.
+ * list of choices; cost = closed-form energy (µJ); quality = a trained network's sum rate (a
+ * rates table, a supernet) or, for tests and dry runs only, a seeded synthetic model that
+ * saturates in bits with a sensitivity per layer (labelled as such wherever it is shown).
  */
 import { rng } from '../core/rng.ts';
 import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
 import { accessEnergyCache, compileCounts, priceCompiled } from '../sim/sweep.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import type { Objective } from './pso.ts';
+import type { PrecoderHead } from '../nets/heads.ts';
 
 export const BIT_CHOICES = [2, 4, 8, 16] as const;
 
-export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset): (bits: readonly number[]) => number {
-  const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
+export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset, head: PrecoderHead = 'direct'): (bits: readonly number[]) => number {
+  const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16], head });
   const counts = compileCounts(graph);
   const layerOf = Int8Array.from(graph.ops, (op) => precoderLayerOf(op.name));
   const energies = accessEnergyCache(preset);

@@ -4,9 +4,9 @@
  * equal rate, the NAS arrows of seed 000's Fig. 2, per-layer energy splits, energy and cycles vs
  * p from the engine, and the engine next to the closed form per layer. Pure: no files.
  */
-import { baselineEnergy, runBaseline } from '../baselines/run.ts';
-import type { Channel } from '../baselines/channel.ts';
-import { buildPrecoder } from '../nets/precoder.ts';
+import { summaryEnergy, type BaselineSummary } from '../baselines/run.ts';
+import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
+import type { PrecoderHead } from '../nets/heads.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { ENGINE_DEFAULTS, arrayForP } from '../sim/engine/config.ts';
 import { compareResult } from '../sim/engine/compare.ts';
@@ -18,31 +18,29 @@ import type { StoredPoint } from './store.ts';
 export interface BaselinePoint {
   readonly label: string;
   readonly sumRate: number;
-  readonly energy_uJ: { readonly paper: number; readonly measured: number };
+  /** Per solve; the paper has no count for MRT (null). */
+  readonly energy_uJ: { readonly paper: number | null; readonly measured: number };
   readonly iterations: number;
+  /** Solves in which a start hit the iteration cap. */
+  readonly capped: number;
+  readonly samples: number;
 }
 
-export function wmmseCurve(channels: readonly Channel[], tolerances: readonly number[], preset: HardwarePreset, snrDb: number): BaselinePoint[] {
-  return tolerances.map((tol) => {
-    const run = runBaseline('wmmse', channels, { tol, rule: 'abs', maxIter: 2000 }, snrDb);
-    const e = baselineEnergy(run, preset);
-    return { label: `WMMSE ε=${tol}`, sumRate: run.meanSumRate, energy_uJ: { paper: e.paper!.energy.total / 1e6, measured: e.measured.energy.total / 1e6 }, iterations: run.iterations.mean };
-  });
-}
-
-export function zfPoint(channels: readonly Channel[], preset: HardwarePreset, snrDb: number): BaselinePoint {
-  const run = runBaseline('zf', channels, { tol: 0, rule: 'abs', maxIter: 1 }, snrDb);
-  const e = baselineEnergy(run, preset);
-  return { label: 'ZF', sumRate: run.meanSumRate, energy_uJ: { paper: e.paper!.energy.total / 1e6, measured: e.measured.energy.total / 1e6 }, iterations: 1 };
+/** A classical result priced under a preset (both counts). */
+export function classicalPoint(s: BaselineSummary, preset: HardwarePreset): BaselinePoint {
+  return { label: s.label, sumRate: s.meanSumRate, energy_uJ: summaryEnergy(s, preset), iterations: s.iterations.mean, capped: s.capped, samples: s.samples };
 }
 
 const efficiency = (p: StoredPoint) => p.sumRate / p.energy_uJ;
 
+/** A point's architecture as the figures name it: head and C_out/D_FCL. */
+export const archLabel = (p: Pick<StoredPoint, 'head' | 'cout' | 'dfcl'>) => `${p.head} ${p.cout}/${p.dfcl}`;
+
 export function frontsByArchitecture(points: readonly StoredPoint[]) {
-  const archs = [...new Set(points.map((p) => `${p.cout}/${p.dfcl}`))];
+  const archs = [...new Set(points.map(archLabel))];
   return archs.map((arch) => ({
     arch,
-    front: paretoFront(points.filter((p) => `${p.cout}/${p.dfcl}` === arch).map((p) => ({ item: p, x: efficiency(p), y: p.sumRate }))).map((f) => f.item),
+    front: paretoFront(points.filter((p) => archLabel(p) === arch).map((p) => ({ item: p, x: efficiency(p), y: p.sumRate }))).map((f) => f.item),
   }));
 }
 
@@ -51,7 +49,8 @@ export function gainAtEqualRate(front: readonly StoredPoint[], wmmse: readonly B
   return wmmse.map((w) => {
     const reaching = front.filter((p) => p.sumRate >= w.sumRate);
     const best = reaching.length > 0 ? Math.max(...reaching.map(efficiency)) : null;
-    return { label: w.label, sumRate: w.sumRate, gain: best === null ? null : best / (w.sumRate / w.energy_uJ[accounting]) };
+    const energy = w.energy_uJ[accounting];
+    return { label: w.label, sumRate: w.sumRate, gain: best === null || energy === null ? null : best / (w.sumRate / energy) };
   });
 }
 
@@ -83,13 +82,15 @@ export function nasArrows(fronts: readonly { arch: string; front: readonly Store
   return { horizontal, vertical };
 }
 
-export function layerSplit(preset: HardwarePreset, bits: readonly number[]) {
-  const report = priceGraph(buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: bits as [number, number, number, number] }), preset);
+/** Energy per layer of the default precoder at bits: CONV, FCL1, FCL2, and FCL3 with the head's ops (and power normalisation). */
+export function layerSplit(preset: HardwarePreset, bits: readonly number[], head: PrecoderHead = 'direct') {
+  const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: bits as [number, number, number, number], head });
+  const report = priceGraph(graph, preset);
   const layers = ['conv', 'fc1', 'fc2', 'fc3'];
-  return layers.map((layer) => {
-    const ops = report.ops.filter((op) => op.name === layer || op.name.startsWith(`${layer}.`) || (layer === 'fc3' && op.name === 'powernorm'));
+  return layers.map((layer, i) => {
+    const ops = report.ops.filter((op) => precoderLayerOf(op.name) === i);
     const sum = (k: 'compute' | 'weight' | 'activation') => ops.reduce((s, op) => s + op.energy[k], 0) / 1e6;
-    return { layer, bits: bits.join(','), compute: sum('compute'), weight: sum('weight'), activation: sum('activation') };
+    return { layer: i === 3 ? 'fc3 + head' : layer, config: `${head} [${bits.join(',')}]`, compute: sum('compute'), weight: sum('weight'), activation: sum('activation') };
   });
 }
 

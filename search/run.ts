@@ -11,39 +11,66 @@ import { energyOfBits, syntheticQuality } from './objective.ts';
 import { paretoFront } from './pareto.ts';
 import { pso, psoSettings, type Problem } from './pso.ts';
 import { pointHash, type ResultsStore, type StoredPoint } from './store.ts';
+import type { PrecoderHead } from '../nets/heads.ts';
+import type { PrecoderPoint } from './rates-table.ts';
 
 export type QualitySource =
+  /** A seeded formula, for tests and dry runs only: never a default, and labelled wherever it is shown. */
   | { readonly source: 'synthetic'; readonly seed: number }
+  /** The shipped rates table of trained networks (data/rates/<scenario>.csv), or another table file. */
+  | { readonly source: 'table'; readonly file: string; readonly scenario: string }
   | { readonly source: 'checkpoint'; readonly dir: string; readonly scenario: string; readonly samples: number }
   /** A dedicated training per configuration on the worker pool. */
   | { readonly source: 'train'; readonly scenario: string; readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly seed: number; readonly samples: number };
 
 export interface Experiment {
   readonly name: string;
+  /** The head axis; the paper's direct head alone when absent. */
+  readonly heads?: readonly PrecoderHead[];
   readonly archs: readonly { readonly cout: number; readonly dfcl: number }[];
   readonly bitChoices: readonly number[];
   readonly preset: string;
   readonly quality: QualitySource;
 }
 
-export type QualityFn = (cout: number, dfcl: number, bits: readonly number[]) => Promise<number>;
+export type QualityFn = (point: PrecoderPoint) => Promise<number>;
+
+/** A source of rates, and (for a table) which points it has. */
+export interface QualityEvaluator {
+  readonly fn: QualityFn;
+  readonly concurrency: number;
+  /** Points the source can rate; every point when absent. */
+  has?(point: PrecoderPoint): boolean;
+  close(): Promise<void>;
+}
 
 export interface SearchOutcome {
   readonly total: number;
   readonly reused: number;
   readonly evaluated: number;
+  /** Points of the space the quality source has no rate for (a table's gaps): not searched. */
+  readonly missing: readonly PrecoderPoint[];
   readonly points: readonly StoredPoint[];
+}
+
+/** Every point of an experiment's space: heads × architectures × bit assignments. */
+export function experimentPoints(exp: Experiment): PrecoderPoint[] {
+  const heads = exp.heads ?? ['direct'];
+  return heads.flatMap((head) => exp.archs.flatMap(({ cout, dfcl }) => allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices).map((bits) => ({ head, cout, dfcl, bits }))));
 }
 
 export async function runSearch(
   exp: Experiment,
   store: ResultsStore,
-  quality: QualityFn,
+  evaluator: Pick<QualityEvaluator, 'fn' | 'has'>,
   options: { throttleMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SearchOutcome> {
   const preset = presetByName(exp.preset);
   const stored = await store.hashes();
-  const configs = exp.archs.flatMap(({ cout, dfcl }) => allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices).map((bits) => ({ cout, dfcl, bits })));
+  const quality = evaluator.fn;
+  const space = experimentPoints(exp);
+  const missing = evaluator.has ? space.filter((p) => !evaluator.has!(p)) : [];
+  const configs = evaluator.has ? space.filter((p) => evaluator.has!(p)) : space;
   let reused = 0;
   let evaluated = 0;
   let done = 0;
@@ -62,13 +89,13 @@ export async function runSearch(
     while (next < pending.length) {
       const c = pending[next++];
       const config = pointConfig(c, preset.name, exp.quality);
-      const key = `${c.cout}x${c.dfcl}`;
-      if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset));
+      const key = `${c.head}/${c.cout}x${c.dfcl}`;
+      if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset, c.head));
       const energy = energies.get(key)!(c.bits);
-      const sumRate = await quality(c.cout, c.dfcl, c.bits);
+      const sumRate = await quality(c);
       if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
       writes = writes.then(() =>
-        store.put({ hash: pointHash(config), experiment: exp.name, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config }),
+        store.put({ hash: pointHash(config), experiment: exp.name, head: c.head, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config }),
       );
       await writes;
       evaluated++;
@@ -78,23 +105,24 @@ export async function runSearch(
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, preset.name, exp.quality))));
   const points = (await store.all()).filter((p) => hashes.has(p.hash));
-  return { total: configs.length, reused, evaluated, points };
+  return { total: configs.length, reused, evaluated, missing, points };
 }
 
-/** A point's full configuration: what its content hash covers. */
-function pointConfig(c: { cout: number; dfcl: number; bits: readonly number[] }, preset: string, quality: QualitySource) {
-  return { net: 'precoder', cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset, quality };
+/** A point's full configuration: what its content hash covers (the direct head's as it always was). */
+function pointConfig(c: PrecoderPoint, preset: string, quality: QualitySource) {
+  return { net: 'precoder', ...(c.head === 'direct' ? {} : { head: c.head }), cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset, quality };
 }
 
 export function describeQuality(q: QualitySource): string {
-  if (q.source === 'synthetic') return `synthetic(seed=${q.seed})`;
+  if (q.source === 'synthetic') return `synthetic(seed=${q.seed}) — a seeded formula, not a trained network`;
+  if (q.source === 'table') return `rates table ${q.file} (${q.scenario} test split, trained networks)`;
   if (q.source === 'checkpoint') return `checkpoint(${q.dir}, ${q.scenario}, ${q.samples} samples)`;
   return `train(${q.scenario}, ${q.epochs} epochs, batch ${q.batchSize}, lr ${q.learningRate}, seed ${q.seed})`;
 }
 
 /** The seeded synthetic sum rate (per architecture: larger networks saturate higher). */
 export function syntheticQualityFn(seed: number): QualityFn {
-  return async (cout, dfcl, bits) => syntheticQuality(seed * 1000 + cout + dfcl, 17 + Math.log2(cout / 8) * 0.4 + (dfcl === 1024 ? 0.3 : 0))(bits);
+  return async ({ cout, dfcl, bits }) => syntheticQuality(seed * 1000 + cout + dfcl, 17 + Math.log2(cout / 8) * 0.4 + (dfcl === 1024 ? 0.3 : 0))(bits);
 }
 
 /** The efficiency-vs-rate Pareto front of a set of points (both maximised). */
@@ -123,11 +151,14 @@ export async function runPsoSearch(
   problem: Problem,
   options: { algorithm: 'ppso' | 'gcpso'; seed: number; maxEvaluations?: number },
 ) {
+  const heads = exp.heads ?? ['direct'];
+  if (heads.length !== 1) throw new InputError('--heads', heads.join(','), 'allowed: exactly one head for a PSO search');
+  const head = heads[0];
   if (exp.archs.length !== 1) throw new InputError('--archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
   const [{ cout, dfcl }] = exp.archs;
   const preset = presetByName(exp.preset);
-  const energy = energyOfBits(cout, dfcl, preset);
-  const stored = new Map((await store.all()).filter((p) => p.cout === cout && p.dfcl === dfcl && p.quality === describeQuality(exp.quality)).map((p) => [p.bits.join(','), p.sumRate]));
+  const energy = energyOfBits(cout, dfcl, preset, head);
+  const stored = new Map((await store.all()).filter((p) => p.head === head && p.cout === cout && p.dfcl === dfcl && p.quality === describeQuality(exp.quality)).map((p) => [p.bits.join(','), p.sumRate]));
   const all = allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices);
   let fresh = 0;
   const result = await pso(4, exp.bitChoices.length, {
@@ -137,9 +168,9 @@ export async function runPsoSearch(
       const bits = x.map((i) => exp.bitChoices[i]);
       const known = stored.get(bits.join(','));
       if (known !== undefined) return known;
-      const sumRate = await quality(cout, dfcl, bits);
-      const config = pointConfig({ cout, dfcl, bits }, preset.name, exp.quality);
-      await store.put({ hash: pointHash(config), experiment: exp.name, cout, dfcl, bits, preset: preset.name, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
+      const sumRate = await quality({ head, cout, dfcl, bits });
+      const config = pointConfig({ head, cout, dfcl, bits }, preset.name, exp.quality);
+      await store.put({ hash: pointHash(config), experiment: exp.name, head, cout, dfcl, bits, preset: preset.name, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
       fresh++;
       return sumRate;
     },

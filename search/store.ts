@@ -9,12 +9,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../core/errors.ts';
+import type { PrecoderHead } from '../nets/heads.ts';
 
-export const STORE_FORMAT = 'codesign-results-1';
+export const STORE_FORMAT = 'codesign-results-2';
+/** Stores of format 1 predate the head axis: they are upgraded in place (every point is the direct head's). */
+const OLDER_FORMATS = ['codesign-results-1'];
 
 export interface StoredPoint {
   readonly hash: string;
   readonly experiment: string;
+  readonly head: PrecoderHead;
   readonly cout: number;
   readonly dfcl: number;
   readonly bits: readonly number[];
@@ -60,7 +64,10 @@ export class ResultsStore {
     const tables = (await db.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")).getRowObjects().map((r) => String(r.table_name));
     if (existed && tables.length > 0) {
       const meta = tables.includes('codesign_meta') ? (await db.runAndReadAll('SELECT format FROM codesign_meta')).getRowObjects()[0]?.format : undefined;
-      if (meta !== STORE_FORMAT) {
+      if (OLDER_FORMATS.includes(String(meta))) {
+        await db.run("ALTER TABLE points ADD COLUMN head VARCHAR DEFAULT 'direct'");
+        await db.run(`UPDATE codesign_meta SET format = '${STORE_FORMAT}'`);
+      } else if (meta !== STORE_FORMAT) {
         db.closeSync();
         instance.closeSync();
         throw new InputError('--db', path, `allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
@@ -70,7 +77,7 @@ export class ResultsStore {
       await db.run(`INSERT INTO codesign_meta VALUES ('${STORE_FORMAT}')`);
       await db.run(`CREATE TABLE points (
         hash VARCHAR PRIMARY KEY, experiment VARCHAR, cout INTEGER, dfcl INTEGER, bits VARCHAR, preset VARCHAR,
-        energy_uJ DOUBLE, sum_rate DOUBLE, efficiency DOUBLE, quality VARCHAR, config VARCHAR, created TIMESTAMP DEFAULT current_timestamp)`);
+        energy_uJ DOUBLE, sum_rate DOUBLE, efficiency DOUBLE, quality VARCHAR, config VARCHAR, created TIMESTAMP DEFAULT current_timestamp, head VARCHAR DEFAULT 'direct')`);
     }
     return new ResultsStore(path, instance, db);
   }
@@ -80,16 +87,17 @@ export class ResultsStore {
   }
 
   async put(p: StoredPoint): Promise<void> {
-    const prepared = await this.db.prepare('INSERT OR REPLACE INTO points (hash, experiment, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)');
-    prepared.bind([p.hash, p.experiment, p.cout, p.dfcl, p.bits.join(','), p.preset, p.energy_uJ, p.sumRate, p.sumRate / p.energy_uJ, p.quality, canonicalJson(p.config)]);
+    const prepared = await this.db.prepare('INSERT OR REPLACE INTO points (hash, experiment, head, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)');
+    prepared.bind([p.hash, p.experiment, p.head, p.cout, p.dfcl, p.bits.join(','), p.preset, p.energy_uJ, p.sumRate, p.sumRate / p.energy_uJ, p.quality, canonicalJson(p.config)]);
     await prepared.run();
   }
 
   async all(experiment?: string): Promise<StoredPoint[]> {
-    const rows = (await this.db.runAndReadAll(`SELECT * FROM points ${experiment ? 'WHERE experiment = $1' : ''} ORDER BY cout, dfcl, bits`, experiment ? [experiment] : [])).getRowObjects();
+    const rows = (await this.db.runAndReadAll(`SELECT * FROM points ${experiment ? 'WHERE experiment = $1' : ''} ORDER BY head, cout, dfcl, bits`, experiment ? [experiment] : [])).getRowObjects();
     return rows.map((r) => ({
       hash: String(r.hash),
       experiment: String(r.experiment),
+      head: String(r.head) as PrecoderHead,
       cout: Number(r.cout),
       dfcl: Number(r.dfcl),
       bits: String(r.bits).split(',').map(Number),
@@ -104,7 +112,7 @@ export class ResultsStore {
   async export(file: string, format: 'csv' | 'parquet'): Promise<number> {
     const n = Number((await this.db.runAndReadAll('SELECT count(*) AS n FROM points')).getRowObjects()[0].n);
     const target = file.replace(/'/g, "''");
-    await this.db.run(`COPY (SELECT hash, experiment, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config FROM points ORDER BY cout, dfcl, bits) TO '${target}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`);
+    await this.db.run(`COPY (SELECT hash, experiment, head, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config FROM points ORDER BY head, cout, dfcl, bits) TO '${target}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`);
     return n;
   }
 

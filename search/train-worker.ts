@@ -7,9 +7,11 @@ import { buildPrecoder } from '../nets/precoder.ts';
 import { evaluateRate, trainModel } from '../nets/train.ts';
 import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
+import type { PrecoderHead } from '../nets/heads.ts';
 
 export interface TrainingJob {
   readonly scenario: string;
+  readonly head: PrecoderHead;
   readonly cout: number;
   readonly dfcl: number;
   readonly bits: readonly number[];
@@ -31,7 +33,15 @@ export default async function trainOne(job: TrainingJob): Promise<TrainingJobRes
   if (s.model === 'cost2100') throw new Error(`scenario ${s.name} holds CSI data, not MIMO channels`);
   const data = { train: loadDataset(s, 'train') as MimoDataset, validation: loadDataset(s, 'validation') as MimoDataset };
   const test = loadDataset(s, 'test') as MimoDataset;
-  const graph = buildPrecoder({ cout: job.cout, dfcl: job.dfcl, nt: test.nt, nu: test.nu, bits: [...job.bits] as [number, number, number, number] });
+  const graph = buildPrecoder({
+    cout: job.cout,
+    dfcl: job.dfcl,
+    nt: test.nt,
+    nu: test.nu,
+    bits: [...job.bits] as [number, number, number, number],
+    head: job.head,
+    ...(job.head === 'direct' ? {} : { power: test.power, noiseVar: test.noiseVar }),
+  });
   const { model, result } = await trainModel(
     { graph, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, seed: job.seed, patience: job.epochs, dataKey: cacheKey(s, 'train') },
     data,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromArrays } from '../baselines/complex.ts';
+import { fromArrays } from '../linalg/complex.ts';
 import { sumRate, zf } from '../baselines/precoders.ts';
 import { codesign } from './cli-helpers.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cholesky, cmat, gram, hermitian, hermitianEig, identity, inverse, matmul, maxAbsDiff, newCounter, solve } from '../baselines/complex.ts';
+import { cholesky, cmat, gram, hermitian, hermitianEig, identity, inverse, matmul, maxAbsDiff, newCounter, solve } from '../linalg/complex.ts';
 import { cmatArb, hpdArb, invertibleArb, sizeArb } from './laws/complex-arbitraries.ts';
 
 describe('complex linear algebra laws', () => {

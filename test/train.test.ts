@@ -287,9 +287,13 @@ describe('bit-width supernet', () => {
     const { model } = await trainModel(config({ epochs: 2, supernet: { choices: [2, 4, 8, 16] } }), d, undefined);
     const configs = allAssignments(model.quantizedLayers, [2, 4, 8, 16]);
     expect(configs).toHaveLength(256);
+    const tensors = tf.memory().numTensors;
     const rates = await evaluateAllConfigs(model, d.validation, [2, 4], 30);
+    expect(tf.memory().numTensors).toBe(tensors); // the prefix memo is released
     expect(rates).toHaveLength(16);
-    for (const r of rates) expect(Number.isFinite(r.sumRate)).toBe(true);
+    // Rating with shared prefixes gives each configuration exactly its own forward pass's rate.
+    for (const r of rates) expect(r.sumRate).toBe(await evaluateRate(model, d.validation, new Map(model.quantizedLayers.map((n, i) => [n, r.bits[i]])), 30));
+    expect(new Set(rates.map((r) => r.sumRate)).size).toBeGreaterThan(8);
     // Per-layer, per-bit-width LSQ steps and BN statistics exist.
     const steps = [...model.trainable.keys()].filter((k) => k.startsWith('fc1/lsq_step@'));
     expect(steps.length).toBeGreaterThanOrEqual(2);

@@ -14,6 +14,7 @@ import type { Graph, Op } from '../graph.ts';
 import { binarize, kbitActivation, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
 import { tf } from './backend.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
+import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
 
@@ -33,6 +34,16 @@ export interface ModelOptions {
 /** Weight bits of each quantized op by name; missing ops use the Graph's precision. */
 export type BitAssignment = ReadonlyMap<string, number>;
 
+/**
+ * Op outputs kept across forward passes that differ only in the bits of later layers (rating
+ * all 256 configurations of a supernet recomputes CONV and FCL1 16 times instead of 256). Only
+ * inference uses it; `tag` names the input batch.
+ */
+export interface ForwardMemo {
+  readonly store: Map<string, tf.Tensor>;
+  readonly tag: string;
+}
+
 const QUANTIZED = new Set(['conv2d', 'dense']);
 let modelCount = 0;
 
@@ -47,6 +58,10 @@ export class GraphModel {
   bnMomentumOverride: number | undefined;
   /** For each op, the quantized layer whose bits key its BN statistics. */
   private readonly layerOf = new Map<string, string>();
+  /** For each op, the quantized layers (its own included) whose bits its output depends on. */
+  private readonly upstream = new Map<string, readonly string[]>();
+  /** Ops whose output feeds an op that depends on more layers: what a ForwardMemo keeps. */
+  private readonly frontier = new Set<string>();
   /** tfjs variable names are global: each model prefixes its own. */
   private readonly prefix = `m${++modelCount}:`;
 
@@ -58,8 +73,17 @@ export class GraphModel {
       if (op.kind === 'trace' || op.kind === 'matmul') throw new InputError('graph', graph.name, 'allowed: a network; trace ops have no trainable form');
       const producer = op.inputs[0];
       this.layerOf.set(op.name, QUANTIZED.has(op.kind) ? op.name : producer !== undefined ? (this.layerOf.get(producer) ?? op.name) : op.name);
+      const layers = new Set(op.inputs.flatMap((i) => this.upstream.get(i) ?? []));
+      if (QUANTIZED.has(op.kind)) layers.add(op.name);
+      this.upstream.set(op.name, [...layers].sort());
+      for (const i of op.inputs) if ((this.upstream.get(i) ?? []).length < layers.size) this.frontier.add(i);
       this.createParameters(op, r.fork(op.name));
     }
+  }
+
+  /** Whether an op's output depends on the bits of a quantized layer. */
+  dependsOn(opName: string, layer: string): boolean {
+    return this.upstream.get(opName)?.includes(layer) ?? false;
   }
 
   /** Quantized layers (conv2d, dense) in graph order. */
@@ -85,7 +109,7 @@ export class GraphModel {
       if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(cols), [cols], true);
     } else if (op.kind === 'dense') {
       const fanIn = op.inputShapes[0][0];
-      this.variable(this.trainable, `${op.name}/kernel`, uniform(fanIn * op.units, Math.sqrt(6 / fanIn)), [fanIn, op.units], true);
+      this.variable(this.trainable, `${op.name}/kernel`, uniform(fanIn * op.units, (op.initScale ?? 1) * Math.sqrt(6 / fanIn)), [fanIn, op.units], true);
       if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(op.units), [op.units], true);
     } else if (op.kind === 'batchnorm') {
       const c = op.outputShape[0];
@@ -167,17 +191,27 @@ export class GraphModel {
    */
   forward(
     input: tf.Tensor,
-    options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number; perturb?: { readonly after: string; readonly apply: (t: tf.Tensor) => tf.Tensor } },
+    options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number; perturb?: { readonly after: string; readonly apply: (t: tf.Tensor) => tf.Tensor }; memo?: ForwardMemo },
   ): tf.Tensor {
     const values = new Map<string, tf.Tensor>();
     const toNhwc = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 2, 3, 1]) : t);
     const toNchw = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t);
+    const memo = options.training || options.perturb ? undefined : options.memo;
+    const memoKey = (op: Op) => `${memo!.tag}|${op.name}|${this.upstream.get(op.name)!.map((l) => this.bitsOf(this.graph.ops.find((o) => o.name === l)!, options.bits)).join(',')}`;
+    // An op every later op reads from the memo is not computed at all.
+    const needed = memo ? this.neededOps(memo, memoKey) : undefined;
     let out: tf.Tensor = input;
     for (const [index, op] of this.graph.ops.entries()) {
-      const x = op.inputs.map((n) => values.get(n)!);
-      out = this.apply(op, index, x, input, options, toNhwc, toNchw);
-      // An imperfect channel between the two halves of an autoencoder (codeword noise).
-      if (options.perturb && op.name === options.perturb.after) out = options.perturb.apply(out);
+      if (needed && !needed.has(op.name)) continue;
+      const kept = memo && this.frontier.has(op.name) ? memo.store.get(memoKey(op)) : undefined;
+      if (kept) out = kept;
+      else {
+        const x = op.inputs.map((n) => values.get(n)!);
+        out = this.apply(op, index, x, input, options, toNhwc, toNchw);
+        // An imperfect channel between the two halves of an autoencoder (codeword noise).
+        if (options.perturb && op.name === options.perturb.after) out = options.perturb.apply(out);
+        if (memo && this.frontier.has(op.name)) memo.store.set(memoKey(op), tf.keep(out));
+      }
       values.set(op.name, out);
     }
     // Back to the Graph's channel-first layout.
@@ -281,10 +315,33 @@ export class GraphModel {
         const norm = tf.sqrt(tf.add(tf.sum(tf.square(t), axes, true), 1e-12));
         return tf.mul(tf.div(t, norm), Math.sqrt(op.power));
       }
+      // The precoder head's steps work on channel-first complex tensors [B, 2, rows, cols].
+      case 'gram':
+        return toNhwc(gramOf(toNchw(x[0]) as tf.Tensor4D));
+      case 'reginverse':
+        return toNhwc(regularizedInverse(toNchw(x[0]) as tf.Tensor4D, x[1] as tf.Tensor2D, op.loading, op.scale));
+      case 'beamform':
+        return toNhwc(beamform(toNchw(x[0]) as tf.Tensor4D, toNchw(x[1]) as tf.Tensor4D));
+      case 'userpower':
+        return toNhwc(userPower(toNchw(x[0]) as tf.Tensor4D, x[1] as tf.Tensor2D, op.scale));
       case 'trace':
       case 'matmul':
         throw new InputError('graph', op.name, 'allowed: network ops (trace ops have no trainable form)');
     }
+  }
+
+  /** The ops a memoised forward pass must run: those some non-memoised consumer needs. */
+  private neededOps(memo: ForwardMemo, memoKey: (op: Op) => string): Set<string> {
+    const needed = new Set<string>();
+    const ops = this.graph.ops;
+    needed.add(ops[ops.length - 1].name);
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i];
+      if (!needed.has(op.name)) continue;
+      if (this.frontier.has(op.name) && memo.store.has(memoKey(op))) continue;
+      for (const input of op.inputs) needed.add(input);
+    }
+    return needed;
   }
 
   /** Which rows (output channels) of a layer are quantized: 1 quantized, 0 float. Saved in checkpoints. */

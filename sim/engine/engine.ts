@@ -167,7 +167,7 @@ function assignSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
     const fits = used + weightBits <= c.mainMemoryBits;
     if (fits) used += weightBits;
     const activationWords =
-      op.unit === 'gemm' ? op.groups * (op.M * op.K + op.M * op.N) : op.unit === 'vector' ? op.readWords + op.writeWords : 0;
+      op.unit === 'gemm' ? op.groups * (op.M * op.K + op.M * op.N) : op.unit === 'vector' || op.unit === 'trace' ? op.readWords + op.writeWords : 0;
     return { weights: !fits && weightBits > 0, activations: activationWords * op.precision.activationBits > c.mainMemoryBits - used };
   });
 }
@@ -196,7 +196,15 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
       cycles,
       utilization: cycles > 0 ? op.macs / (p * cycles) : 0,
       macs: op.macs,
-      accesses: { ...NO_ACCESSES, computeOps: op.macs + op.vectorOps, localActivationReads: op.macs / Math.sqrt(p) },
+      accesses: {
+        ...NO_ACCESSES,
+        computeOps: op.macs + op.vectorOps,
+        localActivationReads: op.macs / Math.sqrt(p),
+        mainActivationReads: spill.activations ? 0 : op.readWords,
+        mainActivationWrites: spill.activations ? 0 : op.writeWords,
+        offChipActivationReads: spill.activations ? op.readWords : 0,
+        offChipActivationWrites: spill.activations ? op.writeWords : 0,
+      },
     });
   }
   return runGemm(op, c, q, sink, t0, spill);

@@ -36,7 +36,14 @@ export type EngineOp =
       readonly readWords: number;
       readonly writeWords: number;
     })
-  | (Base & { readonly unit: 'trace'; readonly macs: number; readonly vectorOps: number })
+  | (Base & {
+      readonly unit: 'trace';
+      readonly macs: number;
+      readonly vectorOps: number;
+      /** Words read from and written to main memory (a counted step that stores its result). */
+      readonly readWords: number;
+      readonly writeWords: number;
+    })
   | (Base & { readonly unit: 'free' });
 
 export function lowerGraph(graph: Graph, batch: number): EngineOp[] {
@@ -59,15 +66,24 @@ function lowerOp(op: Op, batch: number): EngineOp {
       return { ...base, unit: 'gemm', M: batch, N: op.units, K, groups: 1, vectorOps: batch * counts.elementwise, extraWeights: counts.weights - K * op.units };
     }
     case 'trace':
-      return { ...base, unit: 'trace', macs: batch * counts.macs, vectorOps: batch * counts.elementwise };
+      return { ...base, unit: 'trace', macs: batch * counts.macs, vectorOps: batch * counts.elementwise, readWords: 0, writeWords: 0 };
+    // The precoder head's small steps (an N_U × N_U Gram matrix and inverse) are counted work
+    // without a GEMM worth folding: packed array work that stores its result, as the closed form.
+    case 'gram':
+    case 'reginverse':
+      return { ...base, unit: 'trace', macs: batch * counts.macs, vectorOps: batch * counts.elementwise, readWords: batch * inputWords(op), writeWords: batch * counts.activations };
+    case 'beamform': {
+      // Hᴴ·X, both operands data: [N_T × N_U]·[N_U × N_U] complex, four real products.
+      const [, antennas, users] = op.outputShape;
+      return { ...base, unit: 'gemm', M: batch * antennas, N: users, K: users, groups: 4, vectorOps: batch * counts.elementwise, extraWeights: 0, dataOperands: true };
+    }
     case 'matmul':
       return { ...base, unit: 'gemm', M: batch * op.M, N: op.N, K: op.K, groups: op.repeat * (op.complex ? 4 : 1), vectorOps: 0, extraWeights: 0, dataOperands: true };
     case 'add':
     case 'avgpool':
-    case 'powernorm': {
-      const inputs = op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0);
-      return { ...base, unit: 'vector', vectorOps: batch * (counts.elementwise + counts.macs), readWords: batch * inputs, writeWords: batch * counts.activations };
-    }
+    case 'powernorm':
+    case 'userpower':
+      return { ...base, unit: 'vector', vectorOps: batch * (counts.elementwise + counts.macs), readWords: batch * inputWords(op), writeWords: batch * counts.activations };
     case 'batchnorm':
     case 'relu':
     case 'leakyrelu':
@@ -81,6 +97,8 @@ function lowerOp(op: Op, batch: number): EngineOp {
       return { ...base, unit: 'free' };
   }
 }
+
+const inputWords = (op: Op) => op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0);
 
 /** SCALE-Sim GEMM layers: M rows stream through, N filters/outputs, K the reduction. */
 export function gemmOp(name: string, M: number, N: number, K: number, precision: Precision): EngineOp {

@@ -1,6 +1,8 @@
 /** Random graphs and presets for property tests; shared by the energy model and the engine. */
 import fc from 'fast-check';
 import { graphBuilder } from '../../nets/builder.ts';
+import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
+import { buildPrecoder } from '../../nets/precoder.ts';
 import type { Graph, Precision } from '../../nets/graph.ts';
 import { PRESETS, type BitSource, type HardwarePreset } from '../../sim/presets.ts';
 
@@ -84,7 +86,21 @@ export function graphFromRecipe(r: GraphRecipe): Graph {
   return b.build();
 }
 
-export const graphArb: fc.Arbitrary<Graph> = fc
+/** The seed-000 precoder at small sizes, with either head and any bits (the head's ops are Graph ops too). */
+export const precoderGraphArb: fc.Arbitrary<Graph> = fc
+  .record({
+    cout: fc.integer({ min: 1, max: 6 }),
+    dfcl: fc.integer({ min: 1, max: 24 }),
+    nu: fc.integer({ min: 1, max: 4 }),
+    extra: fc.integer({ min: 0, max: 8 }),
+    bits: fc.tuple(...[0, 1, 2, 3].map(() => fc.integer({ min: 1, max: 16 }))) as fc.Arbitrary<[number, number, number, number]>,
+    activationBits: fc.integer({ min: 1, max: 16 }),
+    head: fc.constantFrom(...PRECODER_HEAD_NAMES),
+    noiseVar: fc.double({ min: 1e-3, max: 10, noNaN: true }),
+  })
+  .map(({ cout, dfcl, nu, extra, bits, activationBits, head, noiseVar }) => buildPrecoder({ cout, dfcl, nt: nu + extra, nu, bits, activationBits, head, noiseVar }));
+
+const randomGraphArb: fc.Arbitrary<Graph> = fc
   .record({
     input: fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 })),
     stages: fc.array(stageArb, { maxLength: 6 }),
@@ -93,6 +109,9 @@ export const graphArb: fc.Arbitrary<Graph> = fc
     precisions: fc.array(precisionArb, { minLength: 1, maxLength: 5 }),
   })
   .map(graphFromRecipe);
+
+/** Any graph the laws quantify over: random stacks of ops, and precoders with either head. */
+export const graphArb: fc.Arbitrary<Graph> = fc.oneof({ arbitrary: randomGraphArb, weight: 3 }, { arbitrary: precoderGraphArb, weight: 1 });
 
 const bitSourceArb = fc.constantFrom<BitSource>('weight', 'activation', 'max', 'geomean');
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cmat, gram, type CMatrix } from '../../baselines/complex.ts';
+import { cmat, gram, type CMatrix } from '../../linalg/complex.ts';
 
 const entry = fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
 

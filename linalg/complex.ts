@@ -25,6 +25,63 @@ export function newCounter(): OpCounter {
   return { mults: 0, adds: 0, special: 0 };
 }
 
+/** Adds `c` to `counter` (when there is one). */
+export function countInto(counter: OpCounter | undefined, c: Readonly<OpCounter>): void {
+  if (!counter) return;
+  counter.mults += c.mults;
+  counter.adds += c.adds;
+  counter.special += c.special;
+}
+
+export function sumCounts(...cs: readonly Readonly<OpCounter>[]): OpCounter {
+  const out = newCounter();
+  for (const c of cs) countInto(out, c);
+  return out;
+}
+
+/**
+ * Counted operations as an op's work: a MAC absorbs one addition, so the MACs are the real
+ * multiplications and only the additions beyond them (plus the special operations) are
+ * elementwise work. (The `measured` op traces and the structured precoder head share this.)
+ */
+export function asMacs(c: Readonly<OpCounter>): { readonly macs: number; readonly elementwise: number } {
+  const macs = Math.max(0, c.mults);
+  return { macs, elementwise: Math.max(0, c.adds - macs) + c.special };
+}
+
+// What each routine below counts, as functions of the sizes alone (pivoting and values change
+// no count), so a Graph op can be priced with exactly what the routine counts when it runs.
+
+/** A·B for an m×k by k×n complex product. */
+export const matmulCounts = (m: number, n: number, k: number): OpCounter => ({ mults: 4 * m * n * k, adds: 2 * m * n * k + 2 * m * n * (k - 1), special: 0 });
+
+/** A·Aᴴ for an m×k A, the upper triangle and diagonal computed. */
+export function gramCounts(m: number, k: number): OpCounter {
+  const pairs = (m * (m + 1)) / 2;
+  return { mults: 4 * pairs * k, adds: 2 * pairs * k + 2 * pairs * (k - 1), special: 0 };
+}
+
+/** LU with partial pivoting of an n×n matrix. */
+export function luDecomposeCounts(n: number): OpCounter {
+  const c = newCounter();
+  for (let k = 0; k < n; k++) {
+    const below = n - k - 1;
+    c.mults += 3 + below * 6 + below * (n - k - 1) * 4;
+    c.adds += 1 + below * 2 + below * (n - k - 1) * 4;
+    c.special += n - k; // pivot search
+  }
+  return c;
+}
+
+/** Forward and back substitution for n×m right-hand sides given an n×n LU. */
+export function luSolveCounts(n: number, m: number): OpCounter {
+  const offDiagonal = (n * (n - 1)) / 2;
+  return { mults: 2 * offDiagonal * m * 4 + n * (3 + 6 * m), adds: 2 * offDiagonal * m * 4 + n * (1 + 2 * m), special: 0 };
+}
+
+/** inverse(): LU, then a solve against the identity. */
+export const inverseCounts = (n: number): OpCounter => sumCounts(luDecomposeCounts(n), luSolveCounts(n, n));
+
 export function cmat(rows: number, cols: number): CMatrix {
   return { rows, cols, re: new Float64Array(rows * cols), im: new Float64Array(rows * cols) };
 }
@@ -82,10 +139,7 @@ export function matmul(a: CMatrix, b: CMatrix, counter?: OpCounter): CMatrix {
       }
     }
   }
-  if (counter) {
-    counter.mults += 4 * m * n * k;
-    counter.adds += 2 * m * n * k + 2 * m * n * (k - 1);
-  }
+  countInto(counter, matmulCounts(m, n, k));
   return out;
 }
 
@@ -123,11 +177,7 @@ export function gram(a: CMatrix, counter?: OpCounter): CMatrix {
       out.im[j * m + i] = -im;
     }
   }
-  if (counter) {
-    const pairs = (m * (m + 1)) / 2;
-    counter.mults += 4 * pairs * k;
-    counter.adds += 2 * pairs * k + 2 * pairs * (k - 1);
-  }
+  countInto(counter, gramCounts(m, k));
   return out;
 }
 
@@ -209,13 +259,8 @@ export function luDecompose(a: CMatrix, counter?: OpCounter): LU {
         im[i * n + j] -= lr * ui + li * ur;
       }
     }
-    if (counter) {
-      const below = n - k - 1;
-      counter.mults += 3 + below * 6 + below * (n - k - 1) * 4;
-      counter.adds += 1 + below * 2 + below * (n - k - 1) * 4;
-      counter.special += n - k; // pivot search
-    }
   }
+  countInto(counter, luDecomposeCounts(n));
   return { lu, perm };
 }
 
@@ -264,11 +309,7 @@ export function luSolve({ lu, perm }: LU, b: CMatrix, counter?: OpCounter): CMat
       x.im[i * m + j] = (xi * pr - xr * pi) * inv;
     }
   }
-  if (counter) {
-    const offDiagonal = (n * (n - 1)) / 2;
-    counter.mults += 2 * offDiagonal * m * 4 + n * (3 + 6 * m);
-    counter.adds += 2 * offDiagonal * m * 4 + n * (1 + 2 * m);
-  }
+  countInto(counter, luSolveCounts(n, m));
   return x;
 }
 

@@ -1,0 +1,69 @@
+/**
+ * Precoder heads: what follows the seed-000 trunk (conv, FC1, FC2) and turns its features into
+ * a precoder. One registry, so the energy model, the engine, the trainable model and the search
+ * all see the same head, and a new head (e.g. a deep-unfolded WMMSE) is one more entry.
+ */
+import type { GraphBuilder } from './builder.ts';
+import type { Precision } from './graph.ts';
+
+export interface HeadContext {
+  /** The trunk's output (FC2 after BN, ReLU, dropout). */
+  readonly features: string;
+  /** The channel input [2, N_T, N_U]. */
+  readonly channel: string;
+  readonly nt: number;
+  readonly nu: number;
+  /** Total transmit power P. */
+  readonly power: number;
+  /** Noise variance σ² the structured head's regularisation is scaled to (RZF's loading P/(N_U σ²)). */
+  readonly noiseVar: number;
+  /** The last layer's precision (FCL3's bits): every op of the head follows it. */
+  readonly precision: Precision;
+}
+
+export interface PrecoderHeadDef {
+  readonly summary: string;
+  build(b: GraphBuilder, c: HeadContext): void;
+}
+
+/**
+ * The structured head's outputs are multiplied by this before softplus, so the untrained net
+ * (outputs of order 1) starts near o = 0 — RZF directions at equal powers — and learns the
+ * per-channel deviation from it (bench/precoder-structured.ts: 28.62 vs 27.95 bit/s/Hz at 1).
+ */
+export const STRUCTURED_HEAD_SCALE = 0.1;
+
+/** FCL3's initial weights are this fraction of He's, so training starts at the structure (o ≈ 0). */
+export const STRUCTURED_HEAD_INIT = 0.01;
+
+export const PRECODER_HEADS = {
+  direct: {
+    summary: "the paper's FCL3 to 2·N_T·N_U outputs, the precoder itself, power-normalised (Fig. 1)",
+    build(b, c) {
+      const x = b.add('fc3', { kind: 'dense', units: 2 * c.nt * c.nu, bias: true }, [c.features], c.precision);
+      b.add('powernorm', { kind: 'powernorm', power: c.power }, [x], c.precision);
+    },
+  },
+  structured: {
+    summary:
+      'FCL3 to 2·N_U outputs (per-user λ_k, p_k), then the optimal MISO beamforming structure: Gram matrix, N_U×N_U regularised inverse, Hᴴ product, per-user power, power normalisation',
+    build(b, c) {
+      const out = b.add('fc3', { kind: 'dense', units: 2 * c.nu, bias: true, initScale: STRUCTURED_HEAD_INIT }, [c.features], c.precision);
+      const gram = b.add('head.gram', { kind: 'gram' }, [c.channel], c.precision);
+      const loading = c.power / (c.nu * c.noiseVar);
+      const inverse = b.add('head.inverse', { kind: 'reginverse', loading, scale: STRUCTURED_HEAD_SCALE }, [gram, out], c.precision);
+      const beams = b.add('head.beamform', { kind: 'beamform' }, [c.channel, inverse], c.precision);
+      const powered = b.add('head.power', { kind: 'userpower', scale: STRUCTURED_HEAD_SCALE }, [beams, out], c.precision);
+      const flat = b.add('head.flatten', { kind: 'flatten' }, [powered], c.precision);
+      b.add('powernorm', { kind: 'powernorm', power: c.power }, [flat], c.precision);
+    },
+  },
+} as const satisfies Record<string, PrecoderHeadDef>;
+
+export type PrecoderHead = keyof typeof PRECODER_HEADS;
+export const PRECODER_HEAD_NAMES = Object.keys(PRECODER_HEADS) as PrecoderHead[];
+
+/** The head of a precoder Graph built by buildPrecoder (its name records any head but the paper's). */
+export function precoderHeadOf(graph: { readonly name: string }): PrecoderHead {
+  return PRECODER_HEAD_NAMES.find((h) => graph.name.includes(`,head=${h})`)) ?? 'direct';
+}

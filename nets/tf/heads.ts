@@ -1,0 +1,103 @@
+/**
+ * The model-driven precoder head's steps (graph kinds gram, reginverse, beamform, userpower) in
+ * tfjs, differentiable. Complex matrices are channel-first [B, 2, rows, cols] (real, imaginary
+ * planes); the channel is x[b, ·, n, k] = H[k, n] (row k of H is h_kᴴ), as datasets store it.
+ *
+ *   U = Hᴴ (I + D G)⁻¹ ∝ Hᴴ D^-½ (I + D^½ G D^½)⁻¹ per column,  G = H Hᴴ,  D = diag(λ_k / σ²)
+ *   w_k = √p_k · u_k / ‖u_k‖
+ *
+ * (Björnson, Bengtsson, Ottersten 2014; Xia et al. 2020). The right factor D^½ of the inverse
+ * only scales columns, which the normalisation removes.
+ */
+import { tf } from './backend.ts';
+
+type Complex = readonly [tf.Tensor3D, tf.Tensor3D];
+
+function planes(t: tf.Tensor4D): Complex {
+  const [b, , r, c] = t.shape;
+  const [re, im] = tf.split(t, 2, 1);
+  return [tf.reshape(re, [b, r, c]), tf.reshape(im, [b, r, c])];
+}
+
+function stack([re, im]: Complex): tf.Tensor4D {
+  return tf.stack([re, im], 1) as tf.Tensor4D;
+}
+
+/** A batched product with explicit transposes (wasm's transposed matMul is ~15× slower). */
+const transpose = (t: tf.Tensor3D) => tf.transpose(t, [0, 2, 1]) as tf.Tensor3D;
+
+/** G = H Hᴴ: G[k,j] = Σ_n x[n,k]·conj(x[n,j]). */
+export function gramOf(h: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [xr, xi] = planes(h);
+    const xrT = transpose(xr);
+    const xiT = transpose(xi);
+    return stack([tf.add(tf.matMul(xrT, xr), tf.matMul(xiT, xi)), tf.sub(tf.matMul(xiT, xr), tf.matMul(xrT, xi))]);
+  });
+}
+
+/** Inverts a batch of n×n matrices by Gauss–Jordan without pivoting (positive definite here). */
+function invertPd(a: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [bs, n] = a.shape;
+    let m = tf.concat([a, tf.tile(tf.eye(n).reshape([1, n, n]), [bs, 1, 1])], 2) as tf.Tensor3D;
+    for (let p = 0; p < n; p++) {
+      const row = tf.div(tf.slice(m, [0, p, 0], [bs, 1, 2 * n]), tf.slice(m, [0, p, p], [bs, 1, 1]));
+      const col = tf.slice(m, [0, 0, p], [bs, n, 1]);
+      const unit = tf.oneHot([p], n).reshape([1, n, 1]);
+      m = tf.add(tf.sub(m, tf.mul(col, row)), tf.mul(unit, row)) as tf.Tensor3D;
+    }
+    return tf.slice(m, [0, 0, n], [bs, n, n]);
+  });
+}
+
+/** The head's d_k = λ_k/σ² are kept within this factor of RZF's loading, so A stays conditioned in float32. */
+export const LOADING_RANGE = 1e4;
+
+/** d_k = loading · softplus(scale·o_k) / ln 2, clipped to loading·[1/LOADING_RANGE, LOADING_RANGE]. */
+export function loadings(o: tf.Tensor2D, users: number, loading: number, scale: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const first = tf.slice(o, [0, 0], [o.shape[0], users]);
+    const d = tf.mul(tf.softplus(tf.mul(first, scale)), loading / Math.LN2);
+    return tf.clipByValue(d, loading / LOADING_RANGE, loading * LOADING_RANGE) as tf.Tensor2D;
+  });
+}
+
+/** X = D^-½ (I + D^½ G D^½)⁻¹ for G [B, 2, N_U, N_U] and the head's outputs o [B, 2·N_U]. */
+export function regularizedInverse(g: tf.Tensor4D, o: tf.Tensor2D, loading: number, scale: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [bs, , nu] = g.shape;
+    const sq = tf.sqrt(loadings(o, nu, loading, scale));
+    const [gr, gi] = planes(g);
+    const outer = tf.mul(sq.reshape([bs, nu, 1]), sq.reshape([bs, 1, nu]));
+    const ar = tf.add(tf.mul(gr, outer), tf.eye(nu).reshape([1, nu, nu]));
+    const ai = tf.mul(gi, outer);
+    // A Hermitian matrix as the real 2N_U × 2N_U [[Ar, −Ai], [Ai, Ar]]; its inverse has the same form.
+    const inv = invertPd(tf.concat([tf.concat([ar, tf.neg(ai)], 2), tf.concat([ai, ar], 2)], 1) as tf.Tensor3D);
+    const rows = tf.reciprocal(sq).reshape([bs, nu, 1]);
+    return stack([tf.mul(tf.slice(inv, [0, 0, 0], [bs, nu, nu]), rows), tf.mul(tf.slice(inv, [0, nu, 0], [bs, nu, nu]), rows)]);
+  });
+}
+
+/** Hᴴ·X: Hᴴ[n,k] = conj(x[n,k]). */
+export function beamform(h: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [hr, hi] = planes(h);
+    const [xr, xi] = planes(x);
+    return stack([tf.add(tf.matMul(hr, xr), tf.matMul(hi, xi)), tf.sub(tf.matMul(hr, xi), tf.matMul(hi, xr))]);
+  });
+}
+
+/** Powers below this stay there (√p's gradient is infinite at 0). */
+const MIN_POWER = 1e-8;
+
+/** Each column u_k to √p_k · u_k/‖u_k‖, p_k = softplus(scale·o_{N_U+k}). */
+export function userPower(w: tf.Tensor4D, o: tf.Tensor2D, scale: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [bs, , , nu] = w.shape;
+    const p = tf.maximum(tf.softplus(tf.mul(tf.slice(o, [0, nu], [bs, nu]), scale)), MIN_POWER);
+    const norm2 = tf.sum(tf.square(w), [1, 2]); // [B, N_U]
+    const factor = tf.sqrt(tf.div(p, tf.add(norm2, 1e-30))).reshape([bs, 1, 1, nu]);
+    return tf.mul(w, factor) as tf.Tensor4D;
+  });
+}

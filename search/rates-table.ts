@@ -1,0 +1,181 @@
+/**
+ * The shipped rates table (`data/rates/<scenario>.csv`): test sum rates of trained precoders,
+ * one row per (head, architecture, bit configuration, seed), with the training budget and the
+ * command and commit that produced it. `npm start`, `report` and `search --quality table` read
+ * it, so a fresh clone reports trained rates in seconds; `codesign rates` writes it from trained
+ * supernets. Parsing checks every row and names the line and field of each problem.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileError, type FileIssue } from '../core/errors.ts';
+import { PRECODER_HEAD_NAMES, type PrecoderHead } from '../nets/heads.ts';
+
+export interface RatesRow {
+  readonly scenario: string;
+  readonly head: PrecoderHead;
+  readonly cout: number;
+  readonly dfcl: number;
+  /** Weight bits of [CONV, FCL1, FCL2, FCL3]. */
+  readonly bits: readonly number[];
+  readonly seed: number;
+  /** Mean sum rate (bit/s/Hz) on the first `testSamples` samples of the scenario's test split. */
+  readonly sumRate: number;
+  readonly testSamples: number;
+  /** How the network was trained: e.g. "supernet {2,4,8,16}, 3 epochs × 80 steps, batch 100, lr 0.001". */
+  readonly training: string;
+  readonly epochs: number;
+  readonly trainSeconds: number;
+  readonly command: string;
+  readonly commit: string;
+}
+
+export const RATES_COLUMNS = ['scenario', 'head', 'cout', 'dfcl', 'bits', 'seed', 'sum_rate', 'test_samples', 'training', 'epochs', 'train_s', 'command', 'commit'] as const;
+
+/** The repository's data/rates directory (resolved from this file, so any working directory works). */
+export const RATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'rates');
+
+export const ratesFile = (scenario: string) => join(RATES_DIR, `${scenario}.csv`);
+
+export function shippedRateTables(): string[] {
+  return existsSync(RATES_DIR) ? readdirSync(RATES_DIR).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort() : [];
+}
+
+export class RatesTableError extends FileError {
+  override readonly name = 'RatesTableError';
+  constructor(source: string, issues: readonly FileIssue[]) {
+    super('rates table', source, issues);
+  }
+}
+
+/** One CSV field: quoted when it holds a comma, a quote or a newline. */
+function field(value: string | number): string {
+  const s = String(value);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function splitLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+export function formatRatesTable(rows: readonly RatesRow[]): string {
+  const lines = rows.map((r) =>
+    [r.scenario, r.head, r.cout, r.dfcl, r.bits.join('/'), r.seed, r.sumRate.toFixed(6), r.testSamples, r.training, r.epochs, r.trainSeconds.toFixed(0), r.command, r.commit].map(field).join(','),
+  );
+  return [RATES_COLUMNS.join(','), ...lines].join('\n') + '\n';
+}
+
+export function parseRatesTable(text: string, source: string): RatesRow[] {
+  const lines = text.split('\n').filter((l) => l.trim().length > 0);
+  const issues: FileIssue[] = [];
+  const header = lines[0] === undefined ? [] : splitLine(lines[0]);
+  if (header.join(',') !== RATES_COLUMNS.join(',')) {
+    throw new RatesTableError(source, [{ path: 'line 1', value: lines[0] ?? '(empty file)', allowed: `the header ${RATES_COLUMNS.join(',')}` }]);
+  }
+  const rows: RatesRow[] = [];
+  const seen = new Set<string>();
+  lines.slice(1).forEach((line, i) => {
+    const at = (name: string) => `line ${i + 2}, ${name}`;
+    const f = splitLine(line);
+    if (f.length !== RATES_COLUMNS.length) {
+      issues.push({ path: `line ${i + 2}`, value: line, allowed: `${RATES_COLUMNS.length} comma-separated fields` });
+      return;
+    }
+    const [scenario, head, cout, dfcl, bits, seed, sumRate, testSamples, training, epochs, trainSeconds, command, commit] = f;
+    const int = (name: string, raw: string) => {
+      const v = Number(raw);
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(v) || v < (name === 'seed' ? 0 : 1)) issues.push({ path: at(name), value: raw, allowed: name === 'seed' ? 'an integer ≥ 0' : 'a positive integer' });
+      return v;
+    };
+    if (!(PRECODER_HEAD_NAMES as readonly string[]).includes(head)) issues.push({ path: at('head'), value: head, allowed: PRECODER_HEAD_NAMES.join(', ') });
+    const bitList = bits.split('/').map(Number);
+    if (bitList.length !== 4 || bitList.some((b) => !Number.isInteger(b) || b < 1 || b > 32)) issues.push({ path: at('bits'), value: bits, allowed: 'four integers from 1 to 32 separated by /, e.g. 16/8/4/2' });
+    const rate = Number(sumRate);
+    if (sumRate.trim() === '' || !Number.isFinite(rate) || rate < 0) issues.push({ path: at('sum_rate'), value: sumRate, allowed: 'a finite number ≥ 0' });
+    const seconds = Number(trainSeconds);
+    if (trainSeconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0) issues.push({ path: at('train_s'), value: trainSeconds, allowed: 'a finite number ≥ 0' });
+    const row: RatesRow = {
+      scenario,
+      head: head as PrecoderHead,
+      cout: int('cout', cout),
+      dfcl: int('dfcl', dfcl),
+      bits: bitList,
+      seed: int('seed', seed),
+      sumRate: rate,
+      testSamples: int('test_samples', testSamples),
+      training,
+      epochs: int('epochs', epochs),
+      trainSeconds: seconds,
+      command,
+      commit,
+    };
+    const key = `${row.scenario}|${row.head}|${row.cout}x${row.dfcl}|${bits}|${row.seed}`;
+    if (seen.has(key)) issues.push({ path: `line ${i + 2}`, value: key, allowed: 'one row per scenario, head, architecture, bits and seed' });
+    seen.add(key);
+    rows.push(row);
+  });
+  if (issues.length > 0) throw new RatesTableError(source, issues);
+  return rows;
+}
+
+export function loadRatesTable(file: string): RatesRow[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RatesTableError(file, [{ path: '(file)', value: file, allowed: `a readable rates table (${(error as Error).message})` }]);
+  }
+  return parseRatesTable(text, file);
+}
+
+/** A design point of the precoder search. */
+export interface PrecoderPoint {
+  readonly head: PrecoderHead;
+  readonly cout: number;
+  readonly dfcl: number;
+  readonly bits: readonly number[];
+}
+
+export const pointKey = (p: PrecoderPoint) => `${p.head}|${p.cout}x${p.dfcl}|${p.bits.join('/')}`;
+
+/** A table's rate per point: the mean over its seeds, and how many seeds and samples stand behind it. */
+export interface TableRate {
+  readonly sumRate: number;
+  readonly std: number;
+  readonly seeds: number;
+  readonly testSamples: number;
+}
+
+export function ratesByPoint(rows: readonly RatesRow[], scenario: string): Map<string, TableRate> {
+  const groups = new Map<string, RatesRow[]>();
+  for (const r of rows) {
+    if (r.scenario !== scenario) continue;
+    const key = pointKey(r);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out = new Map<string, TableRate>();
+  for (const [key, group] of groups) {
+    const mean = group.reduce((s, r) => s + r.sumRate, 0) / group.length;
+    const std = Math.sqrt(group.reduce((s, r) => s + (r.sumRate - mean) ** 2, 0) / group.length);
+    out.set(key, { sumRate: mean, std, seeds: group.length, testSamples: Math.min(...group.map((r) => r.testSamples)) });
+  }
+  return out;
+}

@@ -1,0 +1,186 @@
+/**
+ * `codesign rates`: the shipped rates table of a scenario from trained supernets, and the
+ * classical results on the same test samples beside it.
+ *
+ * A supernet directory holds runs as DIR/<head>/<C_out>x<D_FCL>/seed-<s>/ (bench/train-supernets.sh);
+ * each run is rated over every bit configuration on the first `samples` test channels, and the
+ * rows are cached in the run's rates.json (keyed by its checkpoint), so a rerun rates only new
+ * or further-trained runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { classicalSet, type BaselineSummary } from '../baselines/run.ts';
+import { PRECODER_HEAD_NAMES, precoderHeadOf, type PrecoderHead } from '../nets/heads.ts';
+import { evaluateAllConfigs } from '../nets/supernet.ts';
+import { initBackend } from '../nets/tf/backend.ts';
+import { latestCheckpoint } from '../nets/tf/checkpoint.ts';
+import { modelFromCheckpoint, type TrainerState } from '../nets/train.ts';
+import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { loadScenario } from '../scenarios/schema.ts';
+import { formatRatesTable, loadRatesTable, ratesFile, type RatesRow } from '../search/rates-table.ts';
+
+export const BIT_CHOICES = [2, 4, 8, 16] as const;
+
+/** Test channels every DNN and classical rate of a table is measured on. */
+export const TABLE_SAMPLES = 500;
+
+export interface SupernetRun {
+  readonly head: PrecoderHead;
+  readonly cout: number;
+  readonly dfcl: number;
+  readonly seed: number;
+  readonly dir: string;
+}
+
+/** The runs of a supernet directory, in head, architecture, seed order. */
+export function supernetRuns(root: string): SupernetRun[] {
+  const allowed = 'allowed: a directory of runs DIR/<head>/<C_out>x<D_FCL>/seed-<s>/ (bench/train-supernets.sh)';
+  if (!existsSync(root)) throw new InputError('--supernets', root, `no such directory; ${allowed}`);
+  const runs: SupernetRun[] = [];
+  for (const head of PRECODER_HEAD_NAMES) {
+    const headDir = join(root, head);
+    if (!existsSync(headDir)) continue;
+    for (const arch of readdirSync(headDir).filter((a) => /^\d+x\d+$/.test(a))) {
+      const [cout, dfcl] = arch.split('x').map(Number);
+      for (const seedDir of readdirSync(join(headDir, arch)).filter((d) => /^seed-\d+$/.test(d))) {
+        const dir = join(headDir, arch, seedDir);
+        if (latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir)) runs.push({ head, cout, dfcl, seed: Number(seedDir.slice(5)), dir });
+      }
+    }
+  }
+  if (runs.length === 0) throw new InputError('--supernets', root, `no trained run found; ${allowed}`);
+  return runs.sort((a, b) => a.head.localeCompare(b.head) || a.cout - b.cout || a.dfcl - b.dfcl || a.seed - b.seed);
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** How a run was trained, from its checkpoint: settings, epochs, steps and time. */
+function trainingOf(state: TrainerState): string {
+  const s = state.settings;
+  const steps = `${state.epoch} epochs, ${state.adamStep} steps, best at epoch ${state.bestEpoch}`;
+  if (!s) return `${steps} (settings not recorded)`;
+  return `${s.supernetChoices ? `supernet {${s.supernetChoices.join(',')}}` : 'fixed bits'}, ${steps}, batch ${s.batchSize}, lr ${s.learningRate}, ${s.trainSamples} training samples`;
+}
+
+/** Rates every bit configuration of each run (cached per run and checkpoint). */
+export async function rateSupernets(o: { readonly supernets: string; readonly scenario: string; readonly samples?: number; readonly log?: (m: string) => void }): Promise<RatesRow[]> {
+  const log = o.log ?? (() => {});
+  const runs = supernetRuns(o.supernets);
+  await initBackend();
+  const s = loadScenario(o.scenario);
+  const test = loadDataset(s, 'test', { log }) as MimoDataset;
+  const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
+  const at = commit();
+  const rows: RatesRow[] = [];
+  for (const run of runs) {
+    const cache = join(run.dir, 'rates.json');
+    const { model, graph, state, configKey } = modelFromCheckpoint(run.dir);
+    const key = `${configKey}@${state.epoch}/${s.name}/${samples}`;
+    const cached = existsSync(cache) ? (JSON.parse(readFileSync(cache, 'utf8')) as { key: string; rows: RatesRow[] }) : undefined;
+    if (cached?.key === key) {
+      model.dispose();
+      rows.push(...cached.rows);
+      continue;
+    }
+    if (precoderHeadOf(graph) !== run.head) throw new InputError('--supernets', run.dir, `its checkpoint holds ${graph.name}, not the ${run.head} head its directory names`);
+    log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${BIT_CHOICES.length ** 4} configurations on ${samples} test samples`);
+    const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples);
+    model.dispose();
+    const command = `bash bench/train-supernets.sh ${o.scenario} ${state.settings?.epochs ?? state.epoch} && npx codesign rates --supernets ${o.supernets} --scenario ${o.scenario}`;
+    const runRows = rated.map((r) => ({
+      scenario: s.name,
+      head: run.head,
+      cout: run.cout,
+      dfcl: run.dfcl,
+      bits: r.bits,
+      seed: run.seed,
+      sumRate: r.sumRate,
+      testSamples: samples,
+      training: trainingOf(state),
+      epochs: state.epoch,
+      trainSeconds: state.trainMs / 1000,
+      command,
+      commit: at,
+    }));
+    writeFileSync(cache, JSON.stringify({ key, rows: runRows }));
+    rows.push(...runRows);
+  }
+  return rows;
+}
+
+/** Writes a table atomically (a crash never leaves half a table where the shipped one was). */
+export function writeRatesTable(file: string, rows: readonly RatesRow[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, formatRatesTable(rows));
+  renameSync(tmp, file);
+}
+
+/** Rows of `fresh` replace the table's rows of the same head, architecture and seed; the rest are kept. */
+export function mergeRates(existing: readonly RatesRow[], fresh: readonly RatesRow[]): RatesRow[] {
+  const runKey = (r: RatesRow) => `${r.scenario}|${r.head}|${r.cout}x${r.dfcl}|${r.seed}`;
+  const replaced = new Set(fresh.map(runKey));
+  return [...existing.filter((r) => !replaced.has(runKey(r))), ...fresh];
+}
+
+export async function runRates(o: { readonly supernets: string; readonly scenario: string; readonly out?: string; readonly samples?: number; readonly log?: (m: string) => void }) {
+  const file = o.out ?? ratesFile(loadScenario(o.scenario).name);
+  const existing = existsSync(file) ? loadRatesTable(file) : [];
+  const fresh = await rateSupernets(o);
+  const rows = mergeRates(existing, fresh);
+  writeRatesTable(file, rows);
+  return { file, rows: rows.length, runs: new Set(fresh.map((r) => `${r.head}/${r.cout}x${r.dfcl}/seed-${r.seed}`)).size };
+}
+
+// ---- the classical side, on the same test channels ----
+
+export interface ClassicalTable {
+  readonly scenario: string;
+  readonly samples: number;
+  readonly snrDb: number;
+  readonly commit: string;
+  readonly command: string;
+  readonly results: readonly BaselineSummary[];
+}
+
+export const classicalFile = (scenario: string) => ratesFile(scenario).replace(/\.csv$/, '.classical.json');
+
+/** WMMSE's tolerance curve; ε = 10⁻⁵ (the paper's) also per start. */
+export const WMMSE_TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5] as const;
+export const WMMSE_CAP = 2000;
+
+export function runClassical(o: { readonly scenario: string; readonly samples?: number; readonly out?: string; readonly log?: (m: string) => void }): { file: string; table: ClassicalTable } {
+  const s = loadScenario(o.scenario);
+  if (s.model === 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario');
+  const test = loadDataset(s, 'test', { log: o.log }) as MimoDataset;
+  const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
+  const channels = Array.from({ length: samples }, (_, i) => channelOf(test, i));
+  o.log?.(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${WMMSE_CAP})`);
+  const table: ClassicalTable = {
+    scenario: s.name,
+    samples,
+    snrDb: s.snrDb,
+    commit: commit(),
+    command: `npx codesign rates --classical --scenario ${o.scenario}`,
+    results: classicalSet(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: WMMSE_CAP }),
+  };
+  const file = o.out ?? classicalFile(s.name);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(table, null, 1) + '\n');
+  return { file, table };
+}
+
+export function loadClassical(scenario: string, file = classicalFile(scenario)): ClassicalTable {
+  if (!existsSync(file)) throw new InputError('--scenario', scenario, `no classical results at ${file}; allowed: a scenario with shipped rates, or write them with codesign rates --classical --scenario ${scenario}`);
+  const t = JSON.parse(readFileSync(file, 'utf8')) as ClassicalTable;
+  if (!Array.isArray(t.results) || typeof t.samples !== 'number') throw new InputError('--scenario', scenario, `${file} is not a classical results file written by codesign rates --classical`);
+  return t;
+}
