@@ -83,7 +83,7 @@ export async function runReport(o: ReportOptions) {
     paper: cheapest(wmmse.filter((w) => w.sumRate >= target), (w) => w.energy_uJ.paper),
   };
   const rzfEp = byLabel('equal-power RZF')!;
-  const headline = {
+  const base = {
     scenario: scenario.name,
     preset: preset.name,
     quality: qualityLabel,
@@ -106,6 +106,7 @@ export async function runReport(o: ReportOptions) {
     gains,
     nasArrows: Object.fromEntries(heads.map((h) => [h, nasArrows(frontsByArchitecture(points.filter((p) => p.head === h)))])),
   };
+  const headline = { ...base, summaryLine: summaryLine(base) };
 
   log('figures');
   const figures = await reportFigures(out, { points, headFronts, classical: priced.map((c) => c.point), wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick });
@@ -139,7 +140,18 @@ function reproduceCommands(o: ReportOptions, ratesPath: string): string[] {
 
 const fmt = (x: number, digits = 3) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(digits));
 
-function summaryLine(h: Headline): string {
+/** What the plain-language summary line is made of. */
+interface SummaryInputs {
+  readonly scenario: string;
+  readonly samples: number;
+  readonly bestClassical: BaselinePoint;
+  readonly target: number;
+  readonly dnnAtTarget: { readonly head: string; readonly arch: string; readonly bits: readonly number[]; readonly sumRate: number; readonly energy_uJ: number } | null;
+  readonly wmmseAtTarget: { readonly measured: BaselinePoint | undefined; readonly paper: BaselinePoint | undefined };
+  readonly rzfEqualPower: BaselinePoint;
+}
+
+function summaryLine(h: SummaryInputs): string {
   const c = h.bestClassical;
   const dnn = h.dnnAtTarget;
   const w = h.wmmseAtTarget;
@@ -167,7 +179,7 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
   const lines = [
     `# codesign report — ${h.scenario}`,
     '',
-    summaryLine(h),
+    h.summaryLine,
     '',
     `Preset ${h.preset}. DNN sum rates: ${h.quality}, ${h.points} design points (mean over the table's seeds where it has several). Classical: ${h.classicalSource}, the same ${h.samples} test samples.${h.missing.length > 0 ? ` The table lacks: ${h.missing.join('; ')}.` : ''}`,
     '',
@@ -198,7 +210,7 @@ function html(h: Headline, figures: readonly Figure[], commands: readonly string
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>codesign report — ${esc(h.scenario)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}figure{margin:2em 0}img{max-width:100%;border:1px solid #ddd}code,pre{background:#f4f4f4;padding:0 .3em}pre{padding:.6em;overflow-x:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right}td:first-child,th:first-child{text-align:left}.lead{font-size:1.1em;background:#f6f8ff;padding:.8em;border-left:4px solid #4466cc}</style></head><body>
 <h1>codesign report — ${esc(h.scenario)}</h1>
-<p class="lead">${esc(summaryLine(h))}</p>
+<p class="lead">${esc(h.summaryLine)}</p>
 <p>Preset <code>${esc(h.preset)}</code>. DNN sum rates: <b>${esc(h.quality)}</b>, ${h.points} design points. Classical: <code>${esc(h.classicalSource)}</code>, the same ${h.samples} test samples.${h.missing.length > 0 ? ` The table lacks: ${esc(h.missing.join('; '))}.` : ''}</p>
 <table><tr>${cells('th', CLASSICAL_HEADER)}</tr>${classicalRows(h).map((r) => `<tr>${cells('td', r)}</tr>`).join('')}</table>
 <ul>
@@ -246,23 +258,24 @@ async function reportFigures(
     }),
   );
   const vsRows = [
-    ...d.headFronts.flatMap((h) => h.front.map((p) => ({ series: `DNN front, ${h.head} head`, sumRate: p.sumRate, efficiency: p.sumRate / p.energy_uJ }))),
+    ...d.headFronts.flatMap((h) => h.front.map((p) => ({ curve: `DNN front, ${h.head} head`, sumRate: p.sumRate, efficiency: p.sumRate / p.energy_uJ }))),
     ...d.wmmse.flatMap((w) => [
-      ...(w.energy_uJ.paper === null ? [] : [{ series: 'WMMSE, best start (paper count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.paper }]),
-      { series: 'WMMSE, best start (measured count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.measured },
+      ...(w.energy_uJ.paper === null ? [] : [{ curve: 'WMMSE, best start, by tolerance (paper count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.paper }]),
+      { curve: 'WMMSE, best start, by tolerance (measured count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.measured },
     ]),
   ];
   const linear = d.classical.filter((c) => !c.label.startsWith('WMMSE')).flatMap((c) => [
-    { series: `${c.label} (measured count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.measured },
-    ...(c.energy_uJ.paper === null ? [] : [{ series: `${c.label} (paper count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.paper }]),
+    { precoder: `${c.label} (measured count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.measured },
+    ...(c.energy_uJ.paper === null ? [] : [{ precoder: `${c.label} (paper count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.paper }]),
   ]);
   figures.push(
     await renderFigure(out, 'dnn-vs-classical', `Trained DNN fronts vs WMMSE (tolerance curve), ZF, RZF, equal-power RZF and MRT on ${d.scenario}`, {
       width: 700,
       layer: [
-        { data: { values: vsRows }, mark: { type: 'line', point: true }, encoding: { x: rate, y: eff, color: { field: 'series', type: 'nominal', title: 'series', legend: LEGEND }, order: { field: 'sumRate' } } },
-        { data: { values: linear }, mark: { type: 'point', filled: true, size: 80 }, encoding: { x: rate, y: eff, shape: { field: 'series', type: 'nominal', title: 'linear precoders', legend: LEGEND } } },
+        { data: { values: vsRows }, mark: { type: 'line', point: true }, encoding: { x: rate, y: eff, color: { field: 'curve', type: 'nominal', title: 'fronts and curves', legend: LEGEND }, order: { field: 'sumRate' } } },
+        { data: { values: linear }, mark: { type: 'point', filled: true, size: 80, color: '#555' }, encoding: { x: rate, y: eff, shape: { field: 'precoder', type: 'nominal', title: 'linear precoders (one solve)', legend: LEGEND } } },
       ],
+      resolve: { legend: { color: 'independent', shape: 'independent' } },
     }),
   );
   const layers = [...layerSplit(d.preset, [16, 16, 16, 16]), ...layerSplit(d.preset, [2, 2, 2, 2]), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured'), ...layerSplit(d.preset, [2, 2, 2, 2], 'structured')];

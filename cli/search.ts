@@ -166,6 +166,7 @@ export async function runGroupedPsoCommand(o: SearchOptions & { readonly groups:
   const perLayer = exhaustive(4, choices.length, bitObjective(energyOfBits(arch.cout, arch.dfcl, preset), syntheticQuality(seed), choices), problem);
   return {
     algorithm,
+    quality: describeQuality({ source: 'synthetic', seed }),
     groups,
     dimensions: 4 * groups,
     space: `${choices.length}^${4 * groups}`,

@@ -61,30 +61,45 @@ describe('codesign CLI', () => {
     expect(r.stdout).toMatch(/Usage: codesign/);
   });
 
-  it('start prices the 2048 points and the baselines and writes the quick report', () => {
+  it('start prices the 2048 points and the baselines and writes the report from the shipped rates table', () => {
     const out = mkdtempSync(join(tmpdir(), 'codesign-start-'));
     const r = codesign('start', '--out', out);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Priced 2048 seed-000 design points/);
     expect(r.stdout).toMatch(/WMMSE \(I = 92.8\)/);
-    expect(r.stdout).toMatch(/Quick report written to .*index\.html/);
+    expect(r.stdout).toMatch(/Report written to .*index\.html/);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
-    for (const figure of ['pareto-architectures', 'dnn-vs-wmmse', 'layer-energy', 'p-sweep', 'engine-vs-closed']) {
+    for (const figure of ['pareto-architectures', 'dnn-vs-classical', 'layer-energy', 'p-sweep-energy', 'p-sweep-cycles', 'engine-vs-closed']) {
       expect(html).toContain(`${figure}.png`);
       expect(existsSync(join(out, `${figure}.png`))).toBe(true);
       expect(JSON.parse(readFileSync(join(out, `${figure}.vl.json`), 'utf8')).$schema).toMatch(/vega-lite/);
     }
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(summary.points).toBe(2048);
-    expect(summary.wmmse.length).toBeGreaterThan(2);
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/npx codesign report --scenario udem-nlos --quick/);
+    // Every DNN rate is a trained network's, from the shipped table; the classical side is on the same samples.
+    expect(summary.quality).toBe('rates table data/rates/udem-nlos.csv (udem-nlos test split, trained networks)');
+    expect(summary.points).toBeGreaterThan(0);
+    expect(summary.classical.every((c: { samples: number }) => c.samples === summary.samples)).toBe(true);
+    for (const file of ['summary.md', 'summary.json', 'index.html']) expect(readFileSync(join(out, file), 'utf8')).not.toMatch(/synthetic/i);
+    expect(r.stdout + r.stderr).not.toMatch(/synthetic/i);
+    // Where a DNN front reaches a WMMSE point's rate, the gain there is not zero.
+    for (const g of summary.gains.measured) {
+      const reaches = summary.headFronts.some((h: { bestRate: { sumRate: number } }) => h.bestRate.sumRate >= g.sumRate);
+      if (reaches) expect(g.gain).toBeGreaterThan(0);
+      else expect(g.gain).toBeNull();
+    }
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/npx codesign report --scenario udem-nlos --out/);
   });
 
   it('search --groups runs PSO over bits per group of output channels, within the budget, beside the per-layer optimum', () => {
-    const r = codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12', '--json');
+    const r = codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12', '--quality', 'synthetic', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.dimensions).toBe(16);
+    expect(j.quality).toMatch(/^synthetic\(seed=1\) — a seeded formula, not a trained network$/);
+    // Per-group rates have no trained source: the default (the rates table) is refused, naming the option.
+    const table = codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12');
+    expect(table.code).toBe(2);
+    expect(table.stderr).toMatch(/--quality: got "table"; allowed with --groups: synthetic/);
     expect(j.bits).toHaveLength(16);
     expect(j.evaluation.cost).toBeLessThanOrEqual(12);
     expect(j.perLayerOptimum.cost).toBeLessThanOrEqual(12);

@@ -23,14 +23,14 @@ describe('codesign search and the results store', () => {
   it('a search killed midway resumes without redoing stored points', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
     const db = join(dir, 'results.duckdb');
-    const child = spawn(process.execPath, [BIN, 'search', '--db', db, '--archs', '8x512', '--throttle-ms', '30', '--json'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'search', '--db', db, '--archs', '8x512', '--quality', 'synthetic', '--throttle-ms', '30', '--json'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 4000));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const before = await storedCount(db);
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(256);
-    const r = codesign('search', '--db', db, '--archs', '8x512', '--json');
+    const r = codesign('search', '--db', db, '--archs', '8x512', '--quality', 'synthetic', '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.total).toBe(256);
@@ -42,10 +42,11 @@ describe('codesign search and the results store', () => {
   it('exports CSV and Parquet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
     const db = join(dir, 'results.duckdb');
-    expect(codesign('search', '--db', db, '--archs', '8x512', '--json').code).toBe(0);
+    expect(codesign('search', '--db', db, '--archs', '8x512', '--quality', 'synthetic', '--json').code).toBe(0);
     expect(codesign('results', 'export', '--db', db, '--format', 'csv', '--out', join(dir, 'r.csv')).stdout).toMatch(/exported 256 points/);
     const csv = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^hash,experiment,cout,dfcl,bits,preset,energy_uJ,sum_rate,efficiency,quality,config/);
+    expect(csv[0]).toMatch(/^hash,experiment,head,cout,dfcl,bits,preset,energy_uJ,sum_rate,efficiency,quality,config/);
+    expect(csv[1]).toMatch(/^[0-9a-f]+,default,direct,8,512,/);
     expect(csv).toHaveLength(257);
     expect(codesign('results', 'export', '--db', db, '--format', 'parquet', '--out', join(dir, 'r.parquet')).code).toBe(0);
     expect(existsSync(join(dir, 'r.parquet'))).toBe(true);
@@ -55,7 +56,7 @@ describe('codesign search and the results store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
     const bad = join(dir, 'bad.duckdb');
     writeFileSync(bad, 'not a database at all');
-    const r = codesign('search', '--db', bad, '--archs', '8x512');
+    const r = codesign('search', '--db', bad, '--archs', '8x512', '--quality', 'synthetic');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--db: got ".*bad\.duckdb"; allowed: a codesign results database or a new path \(.*not a valid DuckDB database/);
     expect(readFileSync(bad, 'utf8')).toBe('not a database at all');
@@ -65,7 +66,7 @@ describe('codesign search and the results store', () => {
     await c.run('CREATE TABLE invoices (id INTEGER)');
     c.closeSync();
     inst.closeSync();
-    const f = codesign('search', '--db', foreign, '--archs', '8x512');
+    const f = codesign('search', '--db', foreign, '--archs', '8x512', '--quality', 'synthetic');
     expect(f.code).toBe(2);
     expect(f.stderr).toMatch(/allowed: a database written by codesign .*this one holds other tables \(invoices\)/);
   });
@@ -73,17 +74,17 @@ describe('codesign search and the results store', () => {
   it('PSO from the command line rates through the store: a rerun needs no new evaluations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
     const db = join(dir, 'results.duckdb');
-    const first = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'gcpso', '--budget', '15', '--json').stdout);
+    const first = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'gcpso', '--budget', '15', '--quality', 'synthetic', '--json').stdout);
     expect(first.bits).toHaveLength(4);
     expect(first.evaluation.cost).toBeLessThanOrEqual(15);
     expect(first.freshEvaluations).toBe(first.qualityEvaluations);
     expect(first.qualityEvaluations).toBeLessThan(256);
-    const again = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'gcpso', '--budget', '15', '--json').stdout);
+    const again = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'gcpso', '--budget', '15', '--quality', 'synthetic', '--json').stdout);
     expect(again.bits).toEqual(first.bits);
     expect(again.freshEvaluations).toBe(0);
-    const target = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'ppso', '--target', '17.5', '--json').stdout);
+    const target = JSON.parse(codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'ppso', '--target', '17.5', '--quality', 'synthetic', '--json').stdout);
     expect(target.evaluation.quality).toBeGreaterThanOrEqual(17.5);
-    const bad = codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'ppso');
+    const bad = codesign('search', '--db', db, '--archs', '64x1024', '--algo', 'ppso', '--quality', 'synthetic');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/exactly one of --budget .* or --target/);
   });

@@ -46,12 +46,16 @@ describe('measured traces', () => {
 
   it('shaped products carry exactly the counted multiplications (whole iteration counts)', () => {
     const channels = rayleighChannels({ nt: 8, nu: 2, snrDb: 10, samples: 1, seed: 3 });
-    const run = runBaseline('wmmse', channels, { tol: 0, rule: 'abs', maxIter: 7 }, 10);
-    const counted = Object.values(run.samples[0].counts).reduce((s, c) => s + c.mults, 0);
-    expect(graphCounts(run.measuredGraph).macs).toBe(counted);
-    const product = run.measuredGraph.ops.find((op) => op.name === 'precoder.product')!;
-    expect(product).toMatchObject({ kind: 'matmul', M: 8, N: 2, K: 2, complex: true, repeat: 7 });
-    expect(graphCounts({ name: 'p', ops: [run.measuredGraph.ops.find((op) => op.name === 'precoder')!] }).macs).toBe(0);
+    for (const [init, starts] of [['mrt', 1], ['best', 3]] as const) {
+      const run = runBaseline('wmmse', channels, { tol: 0, rule: 'abs', maxIter: 7, init }, 10);
+      const counted = Object.values(run.samples[0].counts).reduce((s, c) => s + c.mults, 0);
+      expect(graphCounts(run.measuredGraph).macs).toBe(counted);
+      // Every start's iterations are counted: 7 per start, and one H·V per start besides.
+      const product = run.measuredGraph.ops.find((op) => op.name === 'precoder.product')!;
+      expect(product).toMatchObject({ kind: 'matmul', M: 8, N: 2, K: 2, complex: true, repeat: 7 * starts });
+      expect(run.measuredGraph.ops.find((op) => op.name === 'receivers.product')).toMatchObject({ repeat: 7 * starts + starts });
+      expect(graphCounts({ name: 'p', ops: [run.measuredGraph.ops.find((op) => op.name === 'precoder')!] }).macs).toBe(0);
+    }
   });
 
   it('ZF measured multiplications follow the implementation: Gram, N_U×N_U inverse, Hᴴ·G⁻¹, scaling', () => {
