@@ -217,6 +217,7 @@ export function buildProgram(): Command {
     .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3]', '16,16,16,16')
     .option('--supernet', 'train one bit-width supernet (each step samples bits from {2,4,8,16} per layer)')
     .option('--head <name>', 'precoder: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs per-user λ_k, p_k of the optimal beamforming structure)', 'direct')
+    .option('--fresh-channels', 'precoder: train each epoch on freshly drawn channels of the scenario (seeded per epoch) instead of the fixed training split')
     .option('--epochs <n>', 'maximum epochs', String(TRAIN_DEFAULTS.epochs))
     .option('--batch <n>', 'batch size', String(TRAIN_DEFAULTS.batchSize))
     .option('--lr <rate>', 'Adam learning rate', String(TRAIN_DEFAULTS.learningRate))
@@ -228,6 +229,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'))
     .option('--json', 'print the summary as one JSON document')
     .action(async (options, cmd: Command) => {
+      if (options.net !== 'precoder') {
+        // Precoder-only options never pass silently to another network.
+        if (options.freshChannels) throw new InputError('--fresh-channels', true, `allowed: only with --net precoder (--net ${options.net} trains on its own data)`);
+        if (cmd.getOptionValueSource('head') === 'cli') throw new InputError('--head', options.head, `allowed: only with --net precoder (--net ${options.net} has no precoder head)`);
+      }
       if (options.net === 'slpdnet') {
         // Seed 002's settings where the user left the precoder's defaults: batch 200, 20 epochs.
         const fromDefault = (name: string) => cmd.getOptionValueSource(name) === 'default';

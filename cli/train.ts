@@ -6,7 +6,7 @@ import { buildPrecoder } from '../nets/precoder.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import type { Graph } from '../nets/graph.ts';
 import { initBackend, tf } from '../nets/tf/backend.ts';
-import { evaluateRate, modelFromCheckpoint, trainModel, type TrainEvent, type TrainResult } from '../nets/train.ts';
+import { evaluateRate, modelFromCheckpoint, precoderTask, trainModel, type TrainEvent, type TrainResult } from '../nets/train.ts';
 import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
 import { buildCsiNet, CSI_NETS, sideOf } from '../nets/csi.ts';
 import { codecTask, evaluateCodec, residualBatchNorms } from '../nets/codec.ts';
@@ -14,7 +14,7 @@ import type { CsiDataset } from '../scenarios/dataset.ts';
 import { classicalSet } from '../baselines/run.ts';
 import { classicalPoint } from '../search/report.ts';
 import { WMMSE_CAP } from '../scenarios/describe.ts';
-import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { cacheKey, channelOf, generateSplit, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
@@ -56,11 +56,16 @@ export interface TrainOptions {
   readonly kbitActivations?: boolean;
   readonly initFrom?: string;
   readonly head?: string;
+  readonly freshChannels?: boolean;
 }
 
 function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', limit?: number): MimoDataset {
   const ds = loadDataset(s, split, { log: (m) => process.stderr.write(`${m}\n`) });
   if (ds.kind !== 'mimo') throw new InputError('--scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
+  return limitSamples(ds, limit);
+}
+
+function limitSamples(ds: MimoDataset, limit?: number): MimoDataset {
   if (limit === undefined || limit >= ds.count) return ds;
   const size = 2 * ds.nt * ds.nu;
   return { ...ds, count: limit, data: ds.data.subarray(0, limit * size), los: ds.los.subarray(0, limit * ds.nu) };
@@ -178,16 +183,18 @@ export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
   for (let i = 0; i < seeds; i++) {
     const seed = firstSeed + i;
     const out = o.out === undefined ? undefined : seeds > 1 ? `${o.out}/seed-${seed}` : o.out;
+    // Fresh draws each epoch: the site model makes 10,000 samples in about 1.5 s.
+    const fresh = o.freshChannels ? (epoch: number) => limitSamples(generateSplit(s, 'train', { epoch }) as MimoDataset, limit) : undefined;
     const { model, result } = await trainModel(
       {
         graph,
         ...base,
         seed,
         supernet: o.supernet ? { choices: [2, 4, 8, 16] } : undefined,
-        dataKey: `${cacheKey(s, 'train')}/${limit ?? 'all'}`,
+        dataKey: `${cacheKey(s, 'train')}/${limit ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}`,
         ...(o.initFrom === undefined ? {} : { initFrom: o.initFrom }),
       },
-      data,
+      precoderTask(data, undefined, fresh),
       out,
       progress(seeds > 1 ? `[seed ${seed}] ` : ''),
     );

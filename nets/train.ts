@@ -201,13 +201,26 @@ export interface PrecoderReadout {
 /** The paper's network: the model's output is the precoder. */
 export const MODEL_OUTPUT: PrecoderReadout = { precoder: (model, x, options) => model.forward(x, options) as tf.Tensor2D };
 
-/** The precoder's task: maximise the mean sum rate after power normalisation. */
-export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_OUTPUT): TrainTask {
-  const { train, validation } = data;
+/**
+ * The precoder's task: maximise the mean sum rate after power normalisation. With `freshTrain`,
+ * each epoch trains on a freshly drawn training set of the same size (seeded by the epoch).
+ */
+export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_OUTPUT, freshTrain?: (epoch: number) => MimoDataset): TrainTask {
+  const { validation } = data;
+  let train = data.train;
   const noiseVar = readout.trainNoiseVar ?? train.noiseVar;
   return {
     metric: 'sum rate (bit/s/Hz)',
     trainCount: train.count,
+    ...(freshTrain
+      ? {
+          beforeEpoch: (_model: GraphModel, epoch: number) => {
+            const next = freshTrain(epoch);
+            if (next.count !== data.train.count || next.nt !== train.nt || next.nu !== train.nu) throw new InputError('freshTrain', next.count, `allowed: ${data.train.count} samples of ${train.nt}×${train.nu} channels each epoch`);
+            train = next;
+          },
+        }
+      : {}),
     batch: (order, from, to) => batchTensor(train, order, from, to),
     loss: (model, x, o) => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, readout.precoder(model, x as tf.Tensor4D, { training: true, ...o }), noiseVar))) as tf.Scalar,
     metricOfLoss: (loss) => -loss,

@@ -105,9 +105,13 @@ function splitSeed(s: Scenario, split: SplitName): Rng {
   return rng(s.seed).fork(split);
 }
 
-export function generateSplit(s: Scenario, split: SplitName): Dataset {
+/**
+ * A split's samples. `epoch` draws a fresh training set instead (seeded per epoch, from a stream
+ * of its own: the same epoch gives the same bytes, and no epoch reuses the fixed splits' draws).
+ */
+export function generateSplit(s: Scenario, split: SplitName, options: { readonly epoch?: number } = {}): Dataset {
   const count = s.split[split];
-  const root = splitSeed(s, split);
+  const root = options.epoch === undefined ? splitSeed(s, split) : rng(s.seed).fork(`${split}-epoch-${options.epoch}`);
   if (s.model === 'cost2100') {
     const c = s.cost2100;
     const size = c.delayRows * c.antennas;

@@ -282,6 +282,22 @@ describe('training', () => {
 });
 
 describe('bit-width supernet', () => {
+  it('fresh training channels each epoch: seeded by the epoch, never the fixed split, and trained on', async () => {
+    const a = generateSplit(scenario, 'train', { epoch: 1 }) as MimoDataset;
+    expect(Buffer.from((generateSplit(scenario, 'train', { epoch: 1 }) as MimoDataset).data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
+    expect(Buffer.from((generateSplit(scenario, 'train', { epoch: 2 }) as MimoDataset).data.buffer).equals(Buffer.from(a.data.buffer))).toBe(false);
+    expect(Buffer.from(data().train.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(false);
+    const drawn: number[] = [];
+    const task = precoderTask(data(), undefined, (epoch) => {
+      drawn.push(epoch);
+      return generateSplit(scenario, 'train', { epoch }) as MimoDataset;
+    });
+    const { model, result } = await trainModel(config({ epochs: 2 }), task, undefined);
+    expect(drawn).toEqual([1, 2]);
+    expect(result.history).toHaveLength(2);
+    model.dispose();
+  });
+
   it('trains one model for all configurations, evaluates every one, and fine-tunes a chosen one', async () => {
     const d = data();
     const { model } = await trainModel(config({ epochs: 2, supernet: { choices: [2, 4, 8, 16] } }), d, undefined);
