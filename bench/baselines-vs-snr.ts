@@ -4,37 +4,21 @@
  * paper's operating point (ZF 15.3, WMMSE 19.2 bit/s/Hz) falls, how far MRT is from it there,
  * and whether WMMSE's shortfall against equal-power RZF is a matter of iterations
  * (docs/training.md, docs/reproduction.md):
- *   npx tsx bench/baselines-vs-snr.ts [scenario] [samples] [snrDb,...] [WMMSE tol] [WMMSE max iterations]
- * The WMMSE defaults are `scenario describe`'s (1e-5, 2000), so its 15 dB row matches that table.
+ *   npx tsx bench/baselines-vs-snr.ts [scenario] [samples] [snrDb,...] [WMMSE tol] [WMMSE max iterations] [WMMSE init]
+ * The WMMSE tolerance and cap default to `scenario describe`'s (1e-5, 2000); its start defaults
+ * to MRT (the textbook start, which the docs' figures from this script use), --init's choices.
  */
-import { mrt, rzf, sumRate, zf } from '../baselines/precoders.ts';
-import { wmmse } from '../baselines/wmmse.ts';
-import type { Channel } from '../baselines/channel.ts';
-import type { CMatrix } from '../linalg/complex.ts';
+import { mrt, rzf, rzfEqualPower, sumRate, zf } from '../baselines/precoders.ts';
+import { wmmse, WMMSE_INITS, type WmmseInit } from '../baselines/wmmse.ts';
 import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 
 const test = loadDataset(loadScenario(process.argv[2] ?? 'udem-nlos'), 'test') as MimoDataset;
 const n = Math.min(test.count, Number(process.argv[3] ?? 100));
 const snrs = (process.argv[4] ?? '-3,0,3,5,7,9,11,15').split(',').map(Number);
-const wmmseOptions = { tol: Number(process.argv[5] ?? 1e-5), rule: 'abs' as const, maxIter: Number(process.argv[6] ?? 2000) };
-
-/** RZF directions with every user's column at power P/N_U (per-user instead of total normalisation). */
-function rzfEqualPower(c: Channel): CMatrix {
-  const v = rzf(c);
-  const re = Float64Array.from(v.re);
-  const im = Float64Array.from(v.im);
-  for (let k = 0; k < v.cols; k++) {
-    let norm2 = 0;
-    for (let r = 0; r < v.rows; r++) norm2 += re[r * v.cols + k] ** 2 + im[r * v.cols + k] ** 2;
-    const f = Math.sqrt(c.power / v.cols / norm2);
-    for (let r = 0; r < v.rows; r++) {
-      re[r * v.cols + k] *= f;
-      im[r * v.cols + k] *= f;
-    }
-  }
-  return { ...v, re, im };
-}
+const init = (process.argv[7] ?? 'mrt') as WmmseInit;
+if (!(WMMSE_INITS as readonly string[]).includes(init)) throw new Error(`WMMSE init: got ${init}; allowed: ${WMMSE_INITS.join(', ')}`);
+const wmmseOptions = { tol: Number(process.argv[5] ?? 1e-5), rule: 'abs' as const, maxIter: Number(process.argv[6] ?? 2000), init };
 
 const rows = snrs.map((snrDb) => {
   const noiseVar = 10 ** (-snrDb / 10);

@@ -338,6 +338,7 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'worker threads for dedicated trainings (default: one per core)')
     .option('--preset <name>', 'hardware preset', 'kasalaee2025')
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
+    .option('--progress', 'a progress line on stderr every 16 stored points, also when stderr is not a terminal')
     .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
     .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
     .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
@@ -352,13 +353,13 @@ export function buildProgram(): Command {
         process.stdout.write(
           (options.json
             ? JSON.stringify(r, null, 2)
-            : `${r.algorithm} over ${r.dimensions} groups (${r.space} allocations): ${r.evaluation ? `sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : 'none feasible'} after ${r.evaluations} evaluations; per-layer optimum ${r.perLayerOptimum ? `${r.perLayerOptimum.quality.toFixed(3)}, ${r.perLayerOptimum.cost.toFixed(3)} µJ` : 'none feasible'}\nbits per group: ${r.bits?.join(',') ?? '–'}`) + '\n',
+            : `${r.algorithm} over ${r.dimensions} groups (${r.space} allocations; sum rates: ${r.quality}): ${r.evaluation ? `sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : 'none feasible'} after ${r.evaluations} evaluations; per-layer optimum ${r.perLayerOptimum ? `${r.perLayerOptimum.quality.toFixed(3)}, ${r.perLayerOptimum.cost.toFixed(3)} µJ` : 'none feasible'}\nbits per group: ${r.bits?.join(',') ?? '–'}`) + '\n',
         );
         return;
       }
       if (options.algo !== 'exhaustive') {
         const r = await runPsoCommand(options);
-        process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.algorithm}: bits ${r.bits ? `[${r.bits.join(',')}]` : 'none feasible'}${r.evaluation ? ` — sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : ''}; ${r.qualityEvaluations} of ${r.space} configurations rated (${r.freshEvaluations} new to the store)`) + '\n');
+        process.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${r.algorithm}: bits ${r.bits ? `[${r.bits.join(',')}]` : 'none feasible'}${r.evaluation ? ` — sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : ''}; ${r.qualityEvaluations} of ${r.space} configurations rated (${r.freshEvaluations} new to the store); sum rates: ${r.quality}`) + '\n');
         return;
       }
       const r = await runSearchCommand(options);

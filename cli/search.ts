@@ -36,6 +36,8 @@ export interface SearchOptions {
   readonly threads?: string;
   readonly experimentFile?: string;
   readonly maxEvaluations?: string;
+  /** Progress lines on stderr even when it is not a terminal. */
+  readonly progress?: boolean;
 }
 
 async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvaluator> {
@@ -66,7 +68,7 @@ export async function runPsoCommand(o: SearchOptions) {
       seed: positiveInt('--seed', o.seed),
       ...(o.maxEvaluations !== undefined ? { maxEvaluations: positiveInt('--max-evaluations', o.maxEvaluations) } : {}),
     });
-    return { algorithm, problem, bits: r.bits, evaluation: r.result.bestEvaluation, qualityEvaluations: r.result.evaluations, freshEvaluations: r.freshEvaluations, space: r.space };
+    return { algorithm, quality: describeQuality(exp.quality), problem, bits: r.bits, evaluation: r.result.bestEvaluation, qualityEvaluations: r.result.evaluations, freshEvaluations: r.freshEvaluations, space: r.space };
   } finally {
     store.close();
     await quality.close();
@@ -104,7 +106,10 @@ export async function runSearchCommand(o: SearchOptions) {
       throttleMs,
       concurrency: quality.concurrency,
       onProgress: (done, total) => {
-        if (process.stderr.isTTY && (done % 16 === 0 || done === total)) process.stderr.write(`\r${done}/${total} points`);
+        if (done % 16 === 0 || done === total) {
+          if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} points`);
+          else if (o.progress) process.stderr.write(`${done}/${total} points stored\n`);
+        }
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
