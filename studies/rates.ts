@@ -15,7 +15,7 @@ import { classicalSet, type BaselineSummary } from '../baselines/run.ts';
 import { PRECODER_HEAD_NAMES, precoderHeadOf, type PrecoderHead } from '../nets/heads.ts';
 import { evaluateAllConfigs } from '../nets/supernet.ts';
 import { initBackend } from '../nets/tf/backend.ts';
-import { latestCheckpoint } from '../nets/tf/checkpoint.ts';
+import { checkpointState, latestCheckpoint } from '../nets/tf/checkpoint.ts';
 import { modelFromCheckpoint, type TrainerState } from '../nets/train.ts';
 import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
@@ -82,7 +82,11 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
   const rows: RatesRow[] = [];
   for (const run of runs) {
     const cache = join(run.dir, 'rates.json');
-    const { model, graph, state, configKey } = modelFromCheckpoint(run.dir);
+    // The weights rated are the best epoch's; the budget is the whole run's (its latest checkpoint).
+    const latest = latestCheckpoint(run.dir);
+    if (!latest) throw new InputError('--supernets', run.dir, 'allowed: a run directory written by codesign train (its latest/ checkpoint is missing)');
+    const state = checkpointState<TrainerState>(latest);
+    const { model, graph, configKey } = modelFromCheckpoint(run.dir);
     const key = `${configKey}@${state.epoch}/${s.name}/${samples}`;
     const cached = existsSync(cache) ? (JSON.parse(readFileSync(cache, 'utf8')) as { key: string; rows: RatesRow[] }) : undefined;
     if (cached?.key === key) {

@@ -85,7 +85,7 @@ export function latestCheckpoint(dir: string): string | undefined {
   return existsSync(join(dir, 'model.json')) ? dir : undefined;
 }
 
-export function loadCheckpoint<State>(path: string): LoadedCheckpoint<State> {
+function readModelJson(path: string): Record<string, any> {
   const modelFile = join(path, 'model.json');
   let json: Record<string, any>;
   try {
@@ -94,6 +94,16 @@ export function loadCheckpoint<State>(path: string): LoadedCheckpoint<State> {
     throw new CheckpointError(modelFile, `unreadable model.json (${(error as Error).message})`);
   }
   if (json.format !== CHECKPOINT_FORMAT) throw new CheckpointError(modelFile, `format ${JSON.stringify(json.format)}; allowed: ${CHECKPOINT_FORMAT}`);
+  return json;
+}
+
+/** A checkpoint's trainer state alone (its weights are not read). */
+export function checkpointState<State>(path: string): State {
+  return readModelJson(path).trainer as State;
+}
+
+export function loadCheckpoint<State>(path: string): LoadedCheckpoint<State> {
+  const json = readModelJson(path);
   let weights: Buffer;
   try {
     weights = readFileSync(join(path, 'weights.bin'));
