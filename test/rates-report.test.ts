@@ -43,7 +43,7 @@ describe('codesign rates and report', () => {
     expect(summary.headFronts.map((h: { head: string }) => h.head).sort()).toEqual(['direct', 'structured']);
     for (const file of readdirSync(out).filter((f) => /\.(md|json|html)$/.test(f))) expect(readFileSync(join(out, file), 'utf8')).not.toMatch(/synthetic/i);
     const page = readFileSync(join(out, 'index.html'), 'utf8');
-    expect(page).toMatch(/Gain at equal rate: for each WMMSE point/);
+    expect(page).toMatch(/Gain at equal rate: for each WMMSE result/);
     expect(page).toMatch(/npx codesign report --scenario/);
 
     // Another sample count for the classical side is refused before anything is written.
