@@ -66,6 +66,9 @@ export async function runSearch(
   options: { throttleMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SearchOutcome> {
   const preset = presetByName(exp.preset);
+  // Rates read from a table cost nothing: they are stored in batches of one transaction each;
+  // any other source's points are committed one by one as they are evaluated.
+  const batchSize = exp.quality.source === 'table' ? 512 : 1;
   const stored = await store.hashes();
   const quality = evaluator.fn;
   const space = experimentPoints(exp);
@@ -94,15 +97,20 @@ export async function runSearch(
       const energy = energies.get(key)!(c.bits);
       const sumRate = await quality(c);
       if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
-      writes = writes.then(() =>
-        store.put({ hash: pointHash(config), experiment: exp.name, head: c.head, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config }),
-      );
-      await writes;
+      batch.push({ hash: pointHash(config), experiment: exp.name, head: c.head, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config });
+      if (batch.length >= batchSize) await flush();
       evaluated++;
       options.onProgress?.(++done, configs.length);
     }
   };
+  const batch: StoredPoint[] = [];
+  const flush = async () => {
+    const points = batch.splice(0, batch.length);
+    writes = writes.then(() => store.putMany(points));
+    await writes;
+  };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+  await flush();
   const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, preset.name, exp.quality))));
   const points = (await store.all()).filter((p) => hashes.has(p.hash));
   return { total: configs.length, reused, evaluated, missing, points };
