@@ -66,9 +66,11 @@ export async function runSearch(
   options: { throttleMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SearchOutcome> {
   const preset = presetByName(exp.preset);
-  // Rates read from a table cost nothing: they are stored in batches of one transaction each;
-  // any other source's points are committed one by one as they are evaluated.
-  const batchSize = exp.quality.source === 'table' ? 512 : 1;
+  // Rates read from a table or a formula cost nothing: they are stored in batches of one
+  // statement each (a kill loses at most a batch of instant evaluations). Trained or throttled
+  // evaluations are committed one by one as they finish.
+  const instant = exp.quality.source === 'table' || exp.quality.source === 'synthetic';
+  const batchSize = instant && !options.throttleMs ? 512 : 1;
   const stored = await store.hashes();
   const quality = evaluator.fn;
   const space = experimentPoints(exp);
