@@ -346,7 +346,15 @@ export function buildProgram(): Command {
     .option('--max-evaluations <n>', 'PSO: stop after rating this many configurations (default: a quarter of the space)')
     .option('--groups <G>', 'PSO: bits per group of output channels, G groups per layer (4·G dimensions; synthetic rates)')
     .option('--json', 'print the outcome as JSON')
-    .action(async (options) => {
+    .action(async (options, cmd: Command) => {
+      // Options of one quality source never pass silently under another.
+      const source = /^(table|synthetic)(:|$)/.exec(options.quality)?.[1] ?? (options.quality === 'train' ? 'train' : 'checkpoint');
+      const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
+      for (const [name, sources] of Object.entries(onlyFor)) {
+        if (cmd.getOptionValueSource(name) === 'cli' && !sources.includes(source)) {
+          throw new InputError(`--${name}`, options[name], `allowed: only with --quality ${sources.join(' or ')} (--quality ${options.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
+        }
+      }
       if (options.groups !== undefined) {
         if (options.algo === 'exhaustive') throw new InputError('--groups', options.groups, 'allowed: with --algo ppso or gcpso (4^(4G) allocations cannot be enumerated)');
         const r = await runGroupedPsoCommand(options);

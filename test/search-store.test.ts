@@ -45,6 +45,13 @@ describe('codesign search and the results store', () => {
     expect(await storedCount(db)).toBe(256);
   });
 
+  it('an option of another quality source is refused, naming it', () => {
+    const r = codesign('search', '--archs', '8x512', '--samples', '100');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--samples: got "100"; allowed: only with --quality train or checkpoint \(--quality table rates without it: the table says its own test samples\)/);
+    expect(codesign('search', '--quality', 'synthetic', '--epochs', '3').stderr).toMatch(/--epochs: got "3"; allowed: only with --quality train/);
+  });
+
   it('exports CSV and Parquet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-search-'));
     const db = join(dir, 'results.duckdb');
