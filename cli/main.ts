@@ -285,7 +285,7 @@ export function buildProgram(): Command {
 
   program
     .command('eval')
-    .description('a trained checkpoint on a scenario’s test split: a precoder’s sum rate next to ZF, RZF and WMMSE, or a codec’s NMSE and ρ (optionally with codeword noise); with its energy')
+    .description('a trained checkpoint on a scenario’s test split: a precoder’s sum rate next to MRT, ZF, RZF, equal-power RZF and WMMSE (best start and each start, both energy counts) on the same samples, or a codec’s NMSE and ρ (optionally with codeword noise); with its energy')
     .requiredOption('--checkpoint <dir>', 'a directory written by codesign train')
     .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
     .option('--bits <list>', 'evaluate at these weight bits (a supernet checkpoint evaluates any configuration)')
