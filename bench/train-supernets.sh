@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The supernets behind data/rates/<site>.csv: for one site, both heads and the 8 seed-000
-# architectures, two seeds of the default (64, 1024) structured network. Resumable: rerun the
+# architectures, two seeds of the default (64, 1024) of each head. Resumable: rerun the
 # same line and every finished run is skipped, an interrupted one resumes from its last epoch's
 # checkpoint (the epoch count is not part of a run's resume key, so a run can be extended).
 #   bash bench/train-supernets.sh udem-nlos [EPOCHS] [DIRECT_EPOCHS] [ROOT]
@@ -29,3 +29,4 @@ done
 for arch in 8x512 8x1024 16x512 16x1024 32x512 32x1024 64x512; do
   run direct "${arch%x*}" "${arch#*x}" 1 "$direct_epochs"
 done
+run direct 64 1024 2 "$epochs"

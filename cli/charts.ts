@@ -14,7 +14,9 @@ export interface Figure {
 }
 
 export async function renderFigure(dir: string, name: string, title: string, spec: Record<string, unknown>): Promise<Figure> {
-  const full = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 520, height: 320, ...spec };
+  // A faceted chart sizes its cells in its inner spec.
+  const size = 'facet' in spec ? {} : { width: 520, height: 320 };
+  const full = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, ...size, ...spec };
   const view = new vega.View(vega.parse(vl.compile(full as vl.TopLevelSpec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

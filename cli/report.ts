@@ -11,7 +11,7 @@ import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
 import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
-import { archLabel, classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../search/report.ts';
+import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../search/report.ts';
 import { ratesFile } from '../search/rates-table.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
@@ -245,18 +245,25 @@ async function reportFigures(
   },
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const fronts = frontsByArchitecture(d.points);
-  const frontRows = fronts.flatMap((f) => f.front.map((p) => ({ arch: f.arch, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, bits: p.bits.join(',') })));
-  const allRows = d.points.map((p) => ({ arch: archLabel(p), efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate }));
+  // One panel per head (their rates lie far apart), one colour per architecture, its front drawn.
+  const onFront = new Set(frontsByArchitecture(d.points).flatMap((f) => f.front.map((p) => p.hash)));
+  const rows = d.points.map((p) => ({ head: `${p.head} head`, arch: `${p.cout}/${p.dfcl}`, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, front: onFront.has(p.hash) }));
   const rate = { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } };
   const eff = { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } };
+  const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: ARCHS.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'tableau10' }, legend: LEGEND };
   figures.push(
     await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates)`, {
-      width: 700,
-      layer: [
-        { data: { values: allRows }, mark: { type: 'point', opacity: 0.25, size: 12 }, encoding: { x: rate, y: eff, color: { field: 'arch', type: 'nominal', title: 'head C_out/D_FCL', legend: LEGEND } } },
-        { data: { values: frontRows }, mark: { type: 'line', point: true }, encoding: { x: { field: 'sumRate', type: 'quantitative' }, y: { field: 'efficiency', type: 'quantitative' }, color: { field: 'arch', type: 'nominal' }, order: { field: 'sumRate' } } },
-      ],
+      data: { values: rows },
+      facet: { column: { field: 'head', type: 'nominal', title: null } },
+      spec: {
+        width: 380,
+        height: 320,
+        layer: [
+          { mark: { type: 'point', opacity: 0.3, size: 12 }, encoding: { x: rate, y: eff, color: arch } },
+          { transform: [{ filter: 'datum.front' }], mark: { type: 'line', point: true }, encoding: { x: rate, y: eff, color: arch, order: { field: 'sumRate' } } },
+        ],
+      },
+      resolve: { scale: { x: 'independent' } },
     }),
   );
   const vsRows = [
