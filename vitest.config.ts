@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // A bound against hangs only (10 min): no test may fail because the machine is busy.
+    testTimeout: 600_000,
     setupFiles: ['test/setup.ts'],
   },
 });

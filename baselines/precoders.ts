@@ -45,11 +45,18 @@ export function toFullPower(v: CMatrix, power: number, counter?: OpCounter): CMa
 export const LINEAR_PRECODERS = ['zf', 'rzf', 'rzf-ep', 'mrt'] as const;
 export type LinearPrecoder = (typeof LINEAR_PRECODERS)[number];
 
-/** Hᴴ(HHᴴ + δI)⁻¹ at full power (δ = 0: ZF). */
-function regularizedInverse(channel: Channel, delta: number, counter?: OpCounter): CMatrix {
+/** Hᴴ(HHᴴ + δI)⁻¹, unscaled (δ = 0: ZF's directions). */
+function regularizedDirections(channel: Channel, delta: number, counter?: OpCounter): CMatrix {
   const g = gram(channel.H, counter);
   const ginv = inverse(delta > 0 ? addScaledIdentity(g, delta, counter) : g, counter);
-  return toFullPower(matmul(hermitian(channel.H), ginv, counter), channel.power, counter);
+  return matmul(hermitian(channel.H), ginv, counter);
+}
+
+/** RZF's regulariser N_U σ²/P. */
+const rzfLoading = (channel: Channel) => (channel.H.rows * channel.noiseVar) / channel.power;
+
+function regularizedInverse(channel: Channel, delta: number, counter?: OpCounter): CMatrix {
+  return toFullPower(regularizedDirections(channel, delta, counter), channel.power, counter);
 }
 
 export function zf(channel: Channel, counter?: OpCounter): CMatrix {
@@ -58,7 +65,7 @@ export function zf(channel: Channel, counter?: OpCounter): CMatrix {
 
 /** RZF / MMSE: Hᴴ(HHᴴ + (N_U σ²/P) I)⁻¹. */
 export function rzf(channel: Channel, counter?: OpCounter): CMatrix {
-  return regularizedInverse(channel, (channel.H.rows * channel.noiseVar) / channel.power, counter);
+  return regularizedInverse(channel, rzfLoading(channel), counter);
 }
 
 /**
@@ -67,9 +74,8 @@ export function rzf(channel: Channel, counter?: OpCounter): CMatrix {
  * on our sites it beats both RZF and MRT-started WMMSE (docs/baselines.md).
  */
 export function rzfEqualPower(channel: Channel, counter?: OpCounter): CMatrix {
-  const g = gram(channel.H, counter);
+  const v = regularizedDirections(channel, rzfLoading(channel), counter);
   const users = channel.H.rows;
-  const v = matmul(hermitian(channel.H), inverse(addScaledIdentity(g, (users * channel.noiseVar) / channel.power, counter), counter), counter);
   const out = { ...v, re: v.re.slice(), im: v.im.slice() };
   const antennas = v.rows;
   for (let k = 0; k < users; k++) {

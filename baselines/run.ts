@@ -96,7 +96,7 @@ export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], 
     checkChannel(channel, `samples[${i}]`);
     return { channel, ...solve(algorithm, channel, options) };
   });
-  const summary = summarize(algorithm === 'wmmse' ? `WMMSE (init ${options.init ?? 'best'}, ε = ${options.tol})` : LABELS[algorithm], algorithm, channels, samples, snrDb, algorithm === 'wmmse' ? options : undefined);
+  const summary = summarize(algorithm === 'wmmse' ? `WMMSE (init ${options.init ?? 'best'}, ε = ${options.tol})` : LABELS[algorithm], algorithm, channels, samples, snrDb, algorithm === 'wmmse' ? options : undefined, samples[0].starts);
   const graphs = baselineGraphs(summary);
   return {
     algorithm,
@@ -112,6 +112,9 @@ export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], 
     measuredGraph: graphs.measured,
   };
 }
+
+/** WMMSE's iteration cap (per start) wherever a scenario's classical rates are measured. */
+export const CLASSICAL_WMMSE_CAP = 2000;
 
 export const LABELS: Readonly<Record<Algorithm, string>> = { wmmse: 'WMMSE', zf: 'ZF', rzf: 'RZF', 'rzf-ep': 'equal-power RZF', mrt: 'MRT' };
 
@@ -145,8 +148,8 @@ export function summarize(
   channels: readonly Channel[],
   samples: readonly Omit<SolveResult, 'starts'>[],
   snrDb: number,
-  wmmseOptions?: WmmseOptions,
-  starts = 1,
+  wmmseOptions: WmmseOptions | undefined,
+  starts: number,
 ): BaselineSummary {
   const iterations = samples.map((s) => s.iterations).sort((a, b) => a - b);
   const mean = iterations.reduce((a, b) => a + b, 0) / iterations.length;
@@ -167,7 +170,7 @@ export function summarize(
       convergedFraction: samples.filter((s) => s.converged).length / samples.length,
     },
     capped: samples.filter((s) => !s.converged).length,
-    starts: 'starts' in samples[0] ? (samples[0] as SolveResult).starts : starts,
+    starts,
     meanCounts: meanCounters(samples.map((s) => s.counts)),
   };
 }
@@ -199,12 +202,12 @@ export function classicalSet(
 ): BaselineSummary[] {
   const out: BaselineSummary[] = (['mrt', 'zf', 'rzf', 'rzf-ep'] as const).map((a) => {
     const samples = channels.map((channel) => solve(a, channel, WMMSE_DEFAULTS));
-    return summarize(LABELS[a], a, channels, samples, snrDb);
+    return summarize(LABELS[a], a, channels, samples, snrDb, undefined, 1);
   });
   for (const tol of o.tolerances) {
     const options: WmmseOptions = { tol, rule: o.rule ?? 'abs', maxIter: o.maxIter, init: 'best' };
     const results = channels.map((channel) => wmmse(channel, options));
-    out.push(summarize(`WMMSE (best start, ε = ${tol}${options.rule === 'rel' ? ' rel' : ''})`, 'wmmse', channels, results.map((r) => ({ ...r, counts: r.counts })), snrDb, options, WMMSE_STARTS.length));
+    out.push(summarize(`WMMSE (best start, ε = ${tol}${options.rule === 'rel' ? ' rel' : ''})`, 'wmmse', channels, results, snrDb, options, WMMSE_STARTS.length));
     if (tol !== o.perStartTol) continue;
     WMMSE_STARTS.forEach((start, i) => {
       const runs = results.map((r) => ({ ...r.runs[i], counts: { ...r.runs[i].counts, gram: r.counts.gram } }));

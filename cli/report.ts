@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
-import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
+import { efficiencyFront, parseArchs, runSearch, describeQuality, type Experiment } from '../search/run.ts';
 import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../search/report.ts';
 import { ratesFile } from '../search/rates-table.ts';
 import { tableQuality } from '../search/table-quality.ts';
@@ -34,7 +34,7 @@ export interface ReportOptions {
 /** The share of the best classical rate the summary line asks a DNN to reach. */
 export const RATE_SHARE = 0.98;
 
-const ARCHS = [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl })));
+const ARCHS = parseArchs('all');
 
 export async function runReport(o: ReportOptions) {
   const log = o.log ?? (() => {});

@@ -11,9 +11,8 @@ import { evaluateAllConfigs, finetune } from '../nets/supernet.ts';
 import { buildCsiNet, CSI_NETS, sideOf } from '../nets/csi.ts';
 import { codecTask, evaluateCodec, residualBatchNorms } from '../nets/codec.ts';
 import type { CsiDataset } from '../scenarios/dataset.ts';
-import { classicalSet } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP, classicalSet } from '../baselines/run.ts';
 import { classicalPoint } from '../search/report.ts';
-import { WMMSE_CAP } from '../scenarios/describe.ts';
 import { cacheKey, channelOf, generateSplit, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { priceGraph } from '../sim/energy.ts';
@@ -239,7 +238,7 @@ export async function runEval(o: EvalOptions) {
   const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
   // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start).
   const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
-  const classical = classicalSet(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: WMMSE_CAP }).map((c) => classicalPoint(c, preset));
+  const classical = classicalSet(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }).map((c) => classicalPoint(c, preset));
   const priced = assignment
     ? { ...graph, ops: graph.ops.map((op) => ({ ...op, precision: { ...op.precision, weightBits: assignment.get(layerOfOp(graph, op.name)) ?? op.precision.weightBits } })) }
     : graph;

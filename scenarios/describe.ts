@@ -1,6 +1,6 @@
 /** What a scenario's data look like: SNR, LOS share, user correlation, conditioning, baseline rates. */
 import { gram, hermitianEig } from '../linalg/complex.ts';
-import { classicalSet } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP, classicalSet } from '../baselines/run.ts';
 import { channelOf, eligiblePositions, loadDataset, type LoadOptions, type MimoDataset } from './dataset.ts';
 import type { Scenario } from './schema.ts';
 import { physicalSnrDb } from './site.ts';
@@ -21,9 +21,6 @@ export function spread(values: readonly number[]): Spread {
   const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
   return { mean, std, p10: q(0.1), p50: q(0.5), p90: q(0.9) };
 }
-
-/** WMMSE's iteration cap wherever a scenario's classical rates are measured. */
-export const WMMSE_CAP = 2000;
 
 export interface DescribeOptions extends LoadOptions {
   /** Test samples the baselines are run on (they dominate the time). */
@@ -86,7 +83,7 @@ function describeMimo(s: Scenario, ds: MimoDataset, options: DescribeOptions) {
   const tol = options.wmmseTol ?? 1e-5;
   const channels = Array.from({ length: n }, (_, i) => channelOf(ds, i));
   // MRT, ZF, RZF, equal-power RZF, and WMMSE from the best start and from each start, all on the same n samples.
-  const classical = classicalSet(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [tol], perStartTol: tol, maxIter: WMMSE_CAP, rule: options.wmmseRule ?? 'abs' });
+  const classical = classicalSet(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [tol], perStartTol: tol, maxIter: CLASSICAL_WMMSE_CAP, rule: options.wmmseRule ?? 'abs' });
   const site = s.model === 'site' ? describeSite(s) : undefined;
   return {
     nt,

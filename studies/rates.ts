@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { classicalSet, type BaselineSummary } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP, classicalSet, type BaselineSummary } from '../baselines/run.ts';
+import { BIT_CHOICES } from '../search/objective.ts';
 import { PRECODER_HEAD_NAMES, precoderHeadOf, type PrecoderHead } from '../nets/heads.ts';
 import { evaluateAllConfigs } from '../nets/supernet.ts';
 import { initBackend } from '../nets/tf/backend.ts';
@@ -20,8 +21,6 @@ import { modelFromCheckpoint, type TrainerState } from '../nets/train.ts';
 import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, type RatesRow } from '../search/rates-table.ts';
-
-export const BIT_CHOICES = [2, 4, 8, 16] as const;
 
 /** Test channels every DNN and classical rate of a table is measured on. */
 export const TABLE_SAMPLES = 500;
@@ -159,7 +158,6 @@ export const classicalFile = (scenario: string) => ratesFile(scenario).replace(/
 
 /** WMMSE's tolerance curve; ε = 10⁻⁵ (the paper's) also per start. */
 export const WMMSE_TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5] as const;
-export const WMMSE_CAP = 2000;
 
 export function runClassical(o: { readonly scenario: string; readonly samples?: number; readonly out?: string; readonly log?: (m: string) => void }): { file: string; table: ClassicalTable } {
   const s = loadScenario(o.scenario);
@@ -167,14 +165,14 @@ export function runClassical(o: { readonly scenario: string; readonly samples?: 
   const test = loadDataset(s, 'test', { log: o.log }) as MimoDataset;
   const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
   const channels = Array.from({ length: samples }, (_, i) => channelOf(test, i));
-  o.log?.(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${WMMSE_CAP})`);
+  o.log?.(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${CLASSICAL_WMMSE_CAP})`);
   const table: ClassicalTable = {
     scenario: s.name,
     samples,
     snrDb: s.snrDb,
     commit: commit(),
     command: `npx codesign rates --classical --scenario ${o.scenario}`,
-    results: classicalSet(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: WMMSE_CAP }),
+    results: classicalSet(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }),
   };
   const file = o.out ?? classicalFile(s.name);
   mkdirSync(dirname(file), { recursive: true });

@@ -11,6 +11,7 @@ export interface CliResult {
 
 /** Runs the CLI as a user would (`npx codesign …` runs this same bin). */
 export function codesign(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  // A generous bound only against a hang: a busy machine must not fail a test by its speed.
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 600_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
