@@ -1,5 +1,5 @@
 /** Linear precoders (ZF, RZF/MMSE, MRT) and the sum rate of any precoder. */
-import type { Channel } from './channel.ts';
+import type { Channel } from '../scenarios/channel.ts';
 import { addScaledIdentity, frobenius2, gram, hermitian, inverse, matmul, scale, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 
 export interface RateReport {

@@ -6,9 +6,7 @@
 import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
 import type { Graph } from '../nets/graph.ts';
-import { priceGraph, type EnergyReport } from '../sim/energy.ts';
-import type { HardwarePreset } from '../sim/presets.ts';
-import { checkChannel, noiseVarForSnrDb, rayleighH, type Channel } from './channel.ts';
+import { checkChannel, noiseVarForSnrDb, rayleighH, type Channel } from '../scenarios/channel.ts';
 import { newCounter, type OpCounter } from '../linalg/complex.ts';
 import { meanCounters, measuredTraceGraph, type PhaseProduct } from './measured-traces.ts';
 import { paperTraceGraph } from './paper-traces.ts';
@@ -184,12 +182,6 @@ export function baselineGraphs(s: BaselineSummary): { readonly paper: Graph | nu
   };
 }
 
-/** Energy per solve (µJ) under both counts. */
-export function summaryEnergy(s: BaselineSummary, preset: HardwarePreset): { readonly paper: number | null; readonly measured: number } {
-  const g = baselineGraphs(s);
-  return { paper: g.paper ? priceGraph(g.paper, preset).energy.total / 1e6 : null, measured: priceGraph(g.measured, preset).energy.total / 1e6 };
-}
-
 /**
  * The classical side of a scenario on the same channels: MRT, ZF, RZF, equal-power RZF, and
  * WMMSE from the best start at each tolerance (its curve), with WMMSE from each single start at
@@ -228,16 +220,4 @@ export function phaseProducts(algorithm: Algorithm, nt: number, nu: number, iter
   }
   if (algorithm === 'mrt') return {};
   return { [algorithm]: { M: nt, N: nu, K: nu, complex: true, repeat: 1 } };
-}
-
-export interface BaselineEnergy {
-  readonly paper: EnergyReport | null;
-  readonly measured: EnergyReport;
-}
-
-export function baselineEnergy(run: BaselineRun, preset: HardwarePreset, p?: number): BaselineEnergy {
-  return {
-    paper: run.paperGraph ? priceGraph(run.paperGraph, preset, { p }) : null,
-    measured: priceGraph(run.measuredGraph, preset, { p }),
-  };
 }

@@ -9,7 +9,7 @@
  */
 import { powerMinimizingPrecoder } from './blp.ts';
 import { solveSlp, type SlpSolution } from './slp.ts';
-import { apexPower, QPSK_ORDER, type SlpSamples } from '../nets/slp-train.ts';
+import { apexPower, QPSK_ORDER, type SlpSamples } from './slp-samples.ts';
 
 export interface PowerCurveRow {
   readonly sinr_dB: number;

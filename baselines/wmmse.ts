@@ -11,7 +11,7 @@
  * N_T × N_T one. The iterates are the textbook ones; only the cost differs (docs/baselines.md).
  */
 import { InputError } from '../core/errors.ts';
-import { checkChannel, type Channel } from './channel.ts';
+import { checkChannel, type Channel } from '../scenarios/channel.ts';
 import { addScaledIdentity, cmat, countInto, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 import { linearPrecoder } from './precoders.ts';
 

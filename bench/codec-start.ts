@@ -4,10 +4,10 @@
  * untrained CsiNet and CRNet at CR 4. Prints one JSON document.
  *   npx tsx bench/codec-start.ts [scenario] [samples]
  */
-import { evaluateCodec } from '../nets/codec.ts';
+import { evaluateCodec } from '../train/codec.ts';
 import { buildCsiNet } from '../nets/csi.ts';
-import { initBackend } from '../nets/tf/backend.ts';
-import { GraphModel } from '../nets/tf/model.ts';
+import { initBackend } from '../train/backend.ts';
+import { GraphModel } from '../train/model.ts';
 import { loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 

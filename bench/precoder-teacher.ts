@@ -5,9 +5,9 @@
  *     [scenario] [dropout] [norm|raw] [training-loss SNR dB] [training samples]
  * e.g. the docs' 1,000-sample row: `8 512 0 300 100 out/x udem-nlos 0 norm 15 1000`.
  */
-import { initBackend, tf } from '../nets/tf/backend.ts';
+import { initBackend, tf } from '../train/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { batchTensor, evaluateRate, precoderTask, trainModel, type PrecoderReadout, type TrainEvent, type TrainTask } from '../nets/train.ts';
+import { batchTensor, evaluateRate, precoderTask, trainModel, type PrecoderReadout, type TrainEvent, type TrainTask } from '../train/trainer.ts';
 import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { rzf } from '../baselines/precoders.ts';

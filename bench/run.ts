@@ -8,11 +8,10 @@ import { rayleighChannels } from '../baselines/run.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import { zf } from '../baselines/precoders.ts';
 import { optimalSolutions, powerCurve } from '../baselines/slp-curve.ts';
-import { slpSamples } from '../nets/slp-train.ts';
 import { readFileSync } from 'node:fs';
 import { SPLITS, generateSplit } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
-import { initBackend, tf } from '../nets/tf/backend.ts';
+import { initBackend, tf } from '../train/backend.ts';
 import { graphCounts } from '../nets/counts.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { precoderStepMs } from './training-step.ts';
@@ -20,6 +19,7 @@ import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { simulateOps } from '../sim/engine/engine.ts';
 import { lowerGraph } from '../sim/engine/lower.ts';
 import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
+import { slpSamples } from '../baselines/slp-samples.ts';
 
 function medianMs(runs: number, fn: () => void): number {
   const times: number[] = [];

@@ -3,7 +3,7 @@
  * measures it after its other sections):
  *   npx tsx bench/step-time.ts COUT DFCL STEPS
  */
-import { initBackend } from '../nets/tf/backend.ts';
+import { initBackend } from '../train/backend.ts';
 import { precoderStepMs } from './training-step.ts';
 
 await initBackend();

@@ -4,10 +4,10 @@
  * the test sum rate of each configuration and the training time. Prints one JSON document.
  *   npx tsx bench/supernet-vs-dedicated.ts [epochs]
  */
-import { initBackend } from '../nets/tf/backend.ts';
+import { initBackend } from '../train/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { assignment } from '../nets/supernet.ts';
-import { evaluateRate, trainModel } from '../nets/train.ts';
+import { assignment } from '../train/supernet.ts';
+import { evaluateRate, trainModel } from '../train/trainer.ts';
 import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 

@@ -3,9 +3,9 @@
  * warm-up step: the figure `npm run bench` reports and `bench/step-time.ts` measures on its own.
  */
 import { buildPrecoder } from '../nets/precoder.ts';
-import { GraphModel } from '../nets/tf/model.ts';
-import { Adam } from '../nets/tf/adam.ts';
-import { batchTensor, precoderTask, trainStep } from '../nets/train.ts';
+import { GraphModel } from '../train/model.ts';
+import { Adam } from '../train/adam.ts';
+import { batchTensor, precoderTask, trainStep } from '../train/trainer.ts';
 import { generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
 

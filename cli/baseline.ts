@@ -3,16 +3,17 @@ import { writeFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import { finiteNumber, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../core/validate.ts';
 import { toArrays } from '../linalg/complex.ts';
-import { ALGORITHMS, baselineEnergy, rayleighChannels, runBaseline, type BaselineEnergy, type BaselineRun } from '../baselines/run.ts';
+import { ALGORITHMS, rayleighChannels, runBaseline, type BaselineRun } from '../baselines/run.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
 import { WMMSE_INITS } from '../baselines/wmmse.ts';
-import type { Channel } from '../baselines/channel.ts';
+import type { Channel } from '../scenarios/channel.ts';
 import { channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { energyReportJson, toMicrojoules } from '../sim/report.ts';
 import { table } from './format.ts';
 import { optimalSolutions, powerCurve, type PowerCurve } from '../baselines/slp-curve.ts';
-import { slpSamples } from '../nets/slp-train.ts';
+import { slpSamples } from '../baselines/slp-samples.ts';
+import { baselineEnergy, type BaselineEnergy } from '../studies/classical-energy.ts';
 
 export const CHANNELS = ['rayleigh'] as const;
 

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { FileError, InputError, ShapeError } from '../core/errors.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { classicalTable, describeWithEnergy, generateScenario, listScenarios, renderDescription } from './scenario.ts';
-import { describeScenario } from '../scenarios/describe.ts';
+import { describeScenario } from '../studies/describe.ts';
 import { nonNegativeNumber, positiveInt } from '../core/validate.ts';
 import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
@@ -15,8 +15,8 @@ import { runStart } from './start.ts';
 import { runReport } from './report.ts';
 import { renderSearch, runExport, runGroupedPsoCommand, runPsoCommand, runSearchCommand } from './search.ts';
 import { renderSlpTraining, runEval, runEvalAll, runEvalCodec, runTrain, runTrainCodec, runTrainSlp } from './train.ts';
-import { TRAIN_DEFAULTS } from '../nets/train.ts';
-import { CheckpointError } from '../nets/tf/checkpoint.ts';
+import { TRAIN_DEFAULTS } from '../train/trainer.ts';
+import { CheckpointError } from '../train/checkpoint.ts';
 import { renderSimulation, runSimulation, simulationJob, simulationJson } from './simulate.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { CHANNELS, baselineJson, exportBaseline, renderBaseline, renderSlpBaseline, runBaselineCommand, runSlpBaselineCommand } from './baseline.ts';
@@ -24,7 +24,7 @@ import { ALGORITHMS } from '../baselines/run.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { runClassical, runRates, TABLE_SAMPLES } from '../studies/rates.ts';
 import { NETS, PAPER_BASELINES, VARIANTS } from './workload.ts';
-import { reproduceSeed000, type ReproductionRow } from '../sim/reproduction.ts';
+import { reproduceSeed000, type ReproductionRow } from '../studies/reproduce.ts';
 
 function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
   return cmd

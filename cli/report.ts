@@ -11,7 +11,7 @@ import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
 import { efficiencyFront, parseArchs, runSearch, describeQuality, type Experiment } from '../search/run.ts';
-import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../search/report.ts';
+import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../studies/report-numbers.ts';
 import { ratesFile } from '../search/rates-table.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';

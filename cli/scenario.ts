@@ -1,9 +1,9 @@
 /** `codesign scenario list | describe NAME | generate NAME`. */
 import { loadDataset, SPLITS, cachePath } from '../scenarios/dataset.ts';
-import { describeScenario } from '../scenarios/describe.ts';
+import { describeScenario } from '../studies/describe.ts';
 import { loadScenario, namedScenarios } from '../scenarios/schema.ts';
 import { table } from './format.ts';
-import { classicalPoint, type BaselinePoint } from '../search/report.ts';
+import { classicalPoint, type BaselinePoint } from '../studies/report-numbers.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 
 export function listScenarios(): string {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
 import { cmat } from '../linalg/complex.ts';
-import type { Channel } from '../baselines/channel.ts';
+import type { Channel } from './channel.ts';
 import { cdlTable, cdlUserRow } from './cdl.ts';
 import { angularDelaySample, toUnitInterval } from './cost2100.ts';
 import type { Scenario } from './schema.ts';

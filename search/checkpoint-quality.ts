@@ -6,10 +6,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { assignment } from '../nets/supernet.ts';
-import { initBackend } from '../nets/tf/backend.ts';
-import { latestCheckpoint } from '../nets/tf/checkpoint.ts';
-import { evaluateRate, modelFromCheckpoint } from '../nets/train.ts';
+import { assignment } from '../train/supernet.ts';
+import { initBackend } from '../train/backend.ts';
+import { latestCheckpoint } from '../train/checkpoint.ts';
+import { evaluateRate, modelFromCheckpoint } from '../train/trainer.ts';
 import { loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import type { QualityEvaluator, QualityFn } from './run.ts';

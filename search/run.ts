@@ -6,7 +6,8 @@
  */
 import { InputError } from '../core/errors.ts';
 import { presetByName } from '../sim/presets.ts';
-import { allAssignments } from '../nets/supernet.ts';
+import { bitAssignments } from '../nets/bits.ts';
+import { PRECODER_LAYERS } from '../nets/precoder.ts';
 import { energyOfBits, syntheticQuality } from './objective.ts';
 import { paretoFront } from './pareto.ts';
 import { pso, psoSettings, type Problem } from './pso.ts';
@@ -56,7 +57,7 @@ export interface SearchOutcome {
 /** Every point of an experiment's space: heads × architectures × bit assignments. */
 export function experimentPoints(exp: Experiment): PrecoderPoint[] {
   const heads = exp.heads ?? ['direct'];
-  return heads.flatMap((head) => exp.archs.flatMap(({ cout, dfcl }) => allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices).map((bits) => ({ head, cout, dfcl, bits }))));
+  return heads.flatMap((head) => exp.archs.flatMap(({ cout, dfcl }) => bitAssignments(PRECODER_LAYERS.length, exp.bitChoices).map((bits) => ({ head, cout, dfcl, bits }))));
 }
 
 export async function runSearch(
@@ -169,7 +170,7 @@ export async function runPsoSearch(
   const preset = presetByName(exp.preset);
   const energy = energyOfBits(cout, dfcl, preset, head);
   const stored = new Map((await store.all()).filter((p) => p.head === head && p.cout === cout && p.dfcl === dfcl && p.quality === describeQuality(exp.quality)).map((p) => [p.bits.join(','), p.sumRate]));
-  const all = allAssignments(['conv', 'fc1', 'fc2', 'fc3'], exp.bitChoices);
+  const all = bitAssignments(PRECODER_LAYERS.length, exp.bitChoices);
   let fresh = 0;
   const result = await pso(4, exp.bitChoices.length, {
     cost: (x) => energy(x.map((i) => exp.bitChoices[i])),

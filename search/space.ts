@@ -1,5 +1,6 @@
 /** The seed-000 design space: architectures × per-layer weight bits (the paper's 2048 points). */
-import type { PrecoderConfig } from '../nets/precoder.ts';
+import { PRECODER_LAYERS, type PrecoderConfig } from '../nets/precoder.ts';
+import { bitAssignments } from '../nets/bits.ts';
 
 export const SEED000_COUTS = [8, 16, 32, 64] as const;
 export const SEED000_DFCLS = [512, 1024] as const;
@@ -9,9 +10,7 @@ export type BitConfig = readonly [number, number, number, number];
 
 /** Every per-layer assignment of `choices` to the four layers, first layer slowest. */
 export function bitConfigs(choices: readonly number[] = SEED000_BITS): BitConfig[] {
-  const out: BitConfig[] = [];
-  for (const a of choices) for (const b of choices) for (const c of choices) for (const d of choices) out.push([a, b, c, d]);
-  return out;
+  return bitAssignments(PRECODER_LAYERS.length, choices) as unknown as BitConfig[];
 }
 
 export function seed000Space(nt = 64, nu = 4): PrecoderConfig[] {

@@ -2,9 +2,9 @@
  * A piscina worker: one dedicated training of the precoder at fixed bits, rated on the
  * scenario's test split. Runs in its own thread with its own tfjs backend.
  */
-import { initBackend } from '../nets/tf/backend.ts';
+import { initBackend } from '../train/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { evaluateRate, trainModel } from '../nets/train.ts';
+import { evaluateRate, trainModel } from '../train/trainer.ts';
 import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import type { PrecoderHead } from '../nets/heads.ts';

@@ -3,6 +3,9 @@ import type { EnergyReport, EnergyTerms } from './energy.ts';
 
 export const PJ_PER_UJ = 1e6;
 
+/** Picojoules (the energy tables' unit) in microjoules (what every table prints). */
+export const microjoules = (picojoules: number): number => picojoules / PJ_PER_UJ;
+
 export interface EnergyJson {
   readonly total: number;
   readonly compute: number;

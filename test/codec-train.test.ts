@@ -29,9 +29,9 @@ describe('codesign train --net (CSI codec)', () => {
 
   it('zero-init of the decoder’s residual paths starts CRNet at the 0 dB decoder (output 0.5)', async () => {
     const { buildCsiNet } = await import('../nets/csi.ts');
-    const { residualBatchNorms } = await import('../nets/codec.ts');
-    const { initBackend, tf } = await import('../nets/tf/backend.ts');
-    const { GraphModel } = await import('../nets/tf/model.ts');
+    const { residualBatchNorms } = await import('../train/codec.ts');
+    const { initBackend, tf } = await import('../train/backend.ts');
+    const { GraphModel } = await import('../train/model.ts');
     const graph = buildCsiNet({ net: 'crnet', cr: 4 });
     const zero = residualBatchNorms(graph);
     expect(zero).toEqual(['dec.conv5x5.bn', 'dec.crblock1.conv1x1.bn', 'dec.crblock2.conv1x1.bn']);

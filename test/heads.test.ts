@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { noiseVarForSnrDb, rayleighH, type Channel } from '../baselines/channel.ts';
+import { noiseVarForSnrDb, rayleighH, type Channel } from '../scenarios/channel.ts';
 import { rzfEqualPower, sumRate } from '../baselines/precoders.ts';
 import { WMMSE_STARTS, wmmse } from '../baselines/wmmse.ts';
 import { rng } from '../core/rng.ts';
@@ -8,9 +8,9 @@ import { gramCounts, inverseCounts, matmulCounts, newCounter, gram, inverse, ide
 import { opCounts } from '../nets/counts.ts';
 import { PRECODER_HEADS, precoderHeadOf } from '../nets/heads.ts';
 import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
-import { initBackend, tf } from '../nets/tf/backend.ts';
-import { GraphModel } from '../nets/tf/model.ts';
-import { evaluateRate } from '../nets/train.ts';
+import { initBackend, tf } from '../train/backend.ts';
+import { GraphModel } from '../train/model.ts';
+import { evaluateRate } from '../train/trainer.ts';
 import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
 import { priceGraph } from '../sim/energy.ts';

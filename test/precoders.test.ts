@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { noiseVarForSnrDb, rayleighH, type Channel } from '../baselines/channel.ts';
+import { noiseVarForSnrDb, rayleighH, type Channel } from '../scenarios/channel.ts';
 import { fromArrays, frobenius2, matmul } from '../linalg/complex.ts';
 import { mrt, rzf, sumRate, zf } from '../baselines/precoders.ts';
 import { rayleighChannels, runBaseline } from '../baselines/run.ts';

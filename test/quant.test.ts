@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { binarize, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../nets/quant.ts';
-import { initBackend, tf } from '../nets/tf/backend.ts';
+import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
+import { binarize, lsqQuantize, ternarize } from '../train/quant.ts';
+import { initBackend, tf } from '../train/backend.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -99,7 +100,7 @@ describe('BWN and TWN', () => {
 
 describe('k-bit activation (seed 002 eq. 22)', () => {
   it('2 bits: four levels in [0, 1] over the clip range; gradient straight through inside, zero outside', async () => {
-    const { kbitActivation } = await import('../nets/quant.ts');
+    const { kbitActivation } = await import('../train/quant.ts');
     const u = [-2, -1, -0.4, 0, 0.2, 0.7, 1, 3];
     const y = Array.from(kbitActivation(tf.tensor1d(u), 2).dataSync());
     // (clip(u) + 1)/2·3 rounded, over 3

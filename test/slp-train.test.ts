@@ -5,11 +5,12 @@ import { solveSlp } from '../baselines/slp.ts';
 import { optimalUnitPowers, powerCurve } from '../baselines/slp-curve.ts';
 import { circularLottery, rowQuantizationErrors } from '../nets/quant.ts';
 import { buildSlpNet } from '../nets/slp.ts';
-import { apexPower, constructivePoints, feasiblePower, lagrangianLoss, learnedPower, precoderFromMultipliers, rotatedChannel, slpSamples, slpTask } from '../nets/slp-train.ts';
-import { initBackend, tf } from '../nets/tf/backend.ts';
-import { GraphModel } from '../nets/tf/model.ts';
-import { trainModel } from '../nets/train.ts';
+import { constructivePoints, lagrangianLoss, learnedPower, precoderFromMultipliers, slpTask } from '../train/slp.ts';
+import { initBackend, tf } from '../train/backend.ts';
+import { GraphModel } from '../train/model.ts';
+import { trainModel } from '../train/trainer.ts';
 import { codesign } from './cli-helpers.ts';
+import { apexPower, feasiblePower, rotatedChannel, slpSamples } from '../baselines/slp-samples.ts';
 
 await initBackend('wasm');
 

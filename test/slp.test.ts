@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { achievedSinr, powerMinimizingPrecoder } from '../baselines/blp.ts';
-import { rayleighH } from '../baselines/channel.ts';
+import { rayleighH } from '../scenarios/channel.ts';
 import { rotatedSignals, solveSlp } from '../baselines/slp.ts';
 import { rng } from '../core/rng.ts';
 

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { paperTraceGraph } from '../baselines/paper-traces.ts';
-import { rayleighChannels, runBaseline, baselineEnergy } from '../baselines/run.ts';
+import { rayleighChannels, runBaseline } from '../baselines/run.ts';
 import { graphCounts } from '../nets/counts.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
+import { baselineEnergy } from '../studies/classical-energy.ts';
 
 describe('paper traces', () => {
   it('give exactly the eq. (12) and (13) counts for any N_T, N_U and I', () => {

@@ -1,9 +1,9 @@
 /** What a scenario's data look like: SNR, LOS share, user correlation, conditioning, baseline rates. */
 import { gram, hermitianEig } from '../linalg/complex.ts';
 import { CLASSICAL_WMMSE_CAP, classicalSet } from '../baselines/run.ts';
-import { channelOf, eligiblePositions, loadDataset, type LoadOptions, type MimoDataset } from './dataset.ts';
-import type { Scenario } from './schema.ts';
-import { physicalSnrDb } from './site.ts';
+import { channelOf, eligiblePositions, loadDataset, type LoadOptions, type MimoDataset } from '../scenarios/dataset.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { physicalSnrDb } from '../scenarios/site.ts';
 
 export interface Spread {
   readonly mean: number;

@@ -4,9 +4,9 @@
  */
 import { paperTraceGraph } from '../baselines/paper-traces.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { priceGraph } from './energy.ts';
-import type { HardwarePreset } from './presets.ts';
-import { PJ_PER_UJ, toMicrojoules, type EnergyJson } from './report.ts';
+import { priceGraph } from '../sim/energy.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
+import { PJ_PER_UJ, toMicrojoules, type EnergyJson } from '../sim/report.ts';
 
 export const KASALAEE_TABLE2 = [
   { bits: [16, 16, 16, 16], energy_uJ: 54.5, sumRate: 18.9 },

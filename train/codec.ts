@@ -6,10 +6,10 @@
  * given SNR (imperfect feedback).
  */
 import type { CsiDataset } from '../scenarios/dataset.ts';
-import type { Graph } from './graph.ts';
-import { tf } from './tf/backend.ts';
-import type { BitAssignment, GraphModel } from './tf/model.ts';
-import type { TrainTask } from './train.ts';
+import type { Graph } from '../nets/graph.ts';
+import { tf } from './backend.ts';
+import type { BitAssignment, GraphModel } from './model.ts';
+import type { TrainTask } from './trainer.ts';
 
 export function codecBatch(ds: CsiDataset, indices: ArrayLike<number>, from: number, to: number): tf.Tensor4D {
   const size = 2 * ds.rows * ds.cols;

@@ -8,10 +8,11 @@
  * none at 32); biases and BN parameters stay in float. A supernet keeps one LSQ step and one set
  * of BN statistics per layer and bit width.
  */
-import { InputError } from '../../core/errors.ts';
-import { rng } from '../../core/rng.ts';
-import type { Graph, Op } from '../graph.ts';
-import { binarize, kbitActivation, lsqInitialStep, lsqQuantize, lsqRange, ternarize } from '../quant.ts';
+import { InputError } from '../core/errors.ts';
+import { rng } from '../core/rng.ts';
+import type { Graph, Op } from '../nets/graph.ts';
+import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
+import { binarize, kbitActivation, lsqQuantize, ternarize } from './quant.ts';
 import { tf } from './backend.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
 import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';

@@ -4,7 +4,8 @@
  * equal rate, the NAS arrows of seed 000's Fig. 2, per-layer energy splits, energy and cycles vs
  * p from the engine, and the engine next to the closed form per layer. Pure: no files.
  */
-import { summaryEnergy, type BaselineSummary } from '../baselines/run.ts';
+import type { BaselineSummary } from '../baselines/run.ts';
+import { summaryEnergy } from './classical-energy.ts';
 import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
 import { priceGraph } from '../sim/energy.ts';
@@ -12,8 +13,8 @@ import { ENGINE_DEFAULTS, arrayForP } from '../sim/engine/config.ts';
 import { compareResult } from '../sim/engine/compare.ts';
 import { simulateGraph } from '../sim/engine/engine.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
-import { paretoFront } from './pareto.ts';
-import type { StoredPoint } from './store.ts';
+import { paretoFront } from '../search/pareto.ts';
+import type { StoredPoint } from '../search/store.ts';
 
 export interface BaselinePoint {
   readonly label: string;

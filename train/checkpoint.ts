@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Graph } from '../graph.ts';
+import type { Graph } from '../nets/graph.ts';
 import { tf } from './backend.ts';
 
 export const CHECKPOINT_FORMAT = 'codesign-checkpoint-1';

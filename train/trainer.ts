@@ -11,12 +11,12 @@ import { Observable } from 'rxjs';
 import { rng } from '../core/rng.ts';
 import { InputError } from '../core/errors.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
-import type { Graph } from './graph.ts';
-import { Adam, ADAM_DEFAULTS } from './tf/adam.ts';
-import { tf } from './tf/backend.ts';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './tf/checkpoint.ts';
-import { GraphModel, type BitAssignment, type WeightQuantizer } from './tf/model.ts';
-import { sumRateTensor } from './tf/sumrate.ts';
+import type { Graph } from '../nets/graph.ts';
+import { Adam, ADAM_DEFAULTS } from './adam.ts';
+import { tf } from './backend.ts';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { GraphModel, type BitAssignment, type WeightQuantizer } from './model.ts';
+import { sumRateTensor } from './sumrate.ts';
 
 export interface TrainConfig {
   readonly graph: Graph;

@@ -5,23 +5,17 @@
  */
 import { rng } from '../core/rng.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
-import { Adam, ADAM_DEFAULTS } from './tf/adam.ts';
-import type { BitAssignment, GraphModel } from './tf/model.ts';
-import { tf } from './tf/backend.ts';
+import { Adam, ADAM_DEFAULTS } from './adam.ts';
+import type { BitAssignment, GraphModel } from './model.ts';
+import { tf } from './backend.ts';
+import { batchTensor, evaluateRate, precoderTask, trainStep } from './trainer.ts';
+import { bitAssignments } from '../nets/bits.ts';
 
 /** A memo entry stays when the layers that changed between two configurations are not in its key. */
 function memoStillValid(key: string, model: GraphModel, current: readonly number[], next: readonly number[]): boolean {
   const op = key.split('|')[1];
   const changed = model.quantizedLayers.filter((_, i) => current[i] !== next[i]);
   return !changed.some((layer) => model.dependsOn(op, layer));
-}
-import { batchTensor, evaluateRate, precoderTask, trainStep } from './train.ts';
-
-/** Every assignment of `choices` to the layers, first layer slowest. */
-export function allAssignments(layers: readonly string[], choices: readonly number[]): number[][] {
-  let out: number[][] = [[]];
-  for (let i = 0; i < layers.length; i++) out = out.flatMap((prefix) => choices.map((c) => [...prefix, c]));
-  return out;
 }
 
 export function assignment(model: GraphModel, bits: readonly number[]): BitAssignment {
@@ -40,7 +34,7 @@ export async function evaluateAllConfigs(
   limit = ds.count,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ConfigRate[]> {
-  const configs = allAssignments(model.quantizedLayers, choices);
+  const configs = bitAssignments(model.quantizedLayers.length, choices);
   const out: ConfigRate[] = [];
   // Configurations come first layer slowest, so the memo holds the current prefixes only.
   const memo = new Map<string, tf.Tensor>();
