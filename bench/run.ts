@@ -2,7 +2,7 @@
  * Benchmarks: prints one JSON document of figures. Speed targets are checked here, never by
  * timed assertions in tests. Run with `npm run bench`.
  */
-import { priceSeed000Space } from '../cli/start.ts';
+import { priceSeed000Space } from '../studies/start.ts';
 import { DEFAULT_PRESET } from '../sim/presets.ts';
 import { rayleighChannels } from '../baselines/run.ts';
 import { wmmse } from '../baselines/wmmse.ts';

@@ -11,7 +11,7 @@ import { nonNegativeNumber, positiveInt } from '../core/validate.ts';
 import { PRESETS, presetByName } from '../sim/presets.ts';
 import { renderEnergy, runEnergy } from './energy.ts';
 import { table } from './format.ts';
-import { runStart } from './start.ts';
+import { runStart } from '../studies/start.ts';
 import { runReport } from './report.ts';
 import { renderSearch, runExport, runGroupedPsoCommand, runPsoCommand, runSearchCommand } from './search.ts';
 import { renderSlpTraining, runEval, runEvalAll, runEvalCodec, runTrain, runTrainCodec, runTrainSlp } from './train.ts';

@@ -15,11 +15,14 @@ export const COMPRESSION_RATIOS = [4, 8, 16, 32, 64] as const;
 /** CLLWCsiNet's Table II covers CR 4, 8, 16; we extend its pattern (codeword channels = 64/CR). */
 export const CLLW_RATIOS = [4, 8, 16, 32, 64] as const;
 
+/** 'fp': as published; 'bfc': dense layers binarised (BCsiNet-style); 'q8': 8-bit weights and activations everywhere. */
+export const CODEC_VARIANTS = ['fp', 'bfc', 'q8'] as const;
+export type CodecVariant = (typeof CODEC_VARIANTS)[number];
+
 export interface CsiNetConfig {
   readonly net: CsiNetName;
   readonly cr: number;
-  /** 'fp': as published; 'bfc': dense layers binarised (BCsiNet-style); 'q8': 8-bit weights and activations everywhere. */
-  readonly variant?: 'fp' | 'bfc' | 'q8';
+  readonly variant?: CodecVariant;
 }
 
 const SIDE = 32;

@@ -32,14 +32,6 @@ export interface PrecoderConfig {
 export const PRECODER_DEFAULTS = { cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] } as const;
 export const PRECODER_LAYERS = ['conv', 'fc1', 'fc2', 'fc3'] as const;
 
-/** Which of the four quantized layers [CONV, FCL1, FCL2, FCL3] an op of buildPrecoder belongs to (a head's ops follow FCL3). */
-export function precoderLayerOf(opName: string): number {
-  if (opName.startsWith('fc1')) return 1;
-  if (opName.startsWith('fc2')) return 2;
-  if (opName.startsWith('fc3') || opName.startsWith('head.') || opName === 'powernorm') return 3;
-  return 0;
-}
-
 export function validatePrecoderConfig(config: PrecoderConfig): void {
   for (const field of ['cout', 'dfcl', 'nt', 'nu'] as const) {
     const value = config[field];
@@ -77,7 +69,7 @@ export function buildPrecoder(config: PrecoderConfig): Graph {
   const b = graphBuilder(`precoder(cout=${cout},dfcl=${dfcl},nt=${nt},nu=${nu},bits=${bits.join('/')}${head === 'direct' ? '' : `,head=${head}`})`, at(bits[0]));
 
   let x = b.add('h', { kind: 'input', shape: [2, nt, nu] });
-  // Every op takes the precision of its layer (precoderLayerOf), so sweeps can re-price by name.
+  // Every op takes the precision of its layer (nets/layers.ts), so sweeps can re-price by layer.
   const conv = at(bits[0]);
   x = b.add('conv', { kind: 'conv2d', filters: cout, kernel: [3, 3], stride: [1, 1], padding: 'same', groups: 1, bias: true }, [x], conv);
   x = b.add('conv.bn', { kind: 'batchnorm' }, [x], conv);

@@ -5,7 +5,9 @@
  * saturates in bits with a sensitivity per layer (labelled as such wherever it is shown).
  */
 import { rng } from '../core/rng.ts';
-import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { layerIndexOf } from '../nets/layers.ts';
+import { microjoules } from '../sim/report.ts';
 import { accessEnergyCache, compileCounts, priceCompiled } from '../sim/sweep.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import type { Objective } from './pso.ts';
@@ -16,11 +18,11 @@ export const BIT_CHOICES = [2, 4, 8, 16] as const;
 export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset, head: PrecoderHead = 'direct'): (bits: readonly number[]) => number {
   const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16], head });
   const counts = compileCounts(graph);
-  const layerOf = Int8Array.from(graph.ops, (op) => precoderLayerOf(op.name));
+  const layerOf = layerIndexOf(graph);
   const energies = accessEnergyCache(preset);
   return (bits) => {
     const precisions = bits.map((weightBits) => ({ weightBits, activationBits: 16 }));
-    return priceCompiled(counts, (i) => precisions[layerOf[i]], energies).total / 1e6;
+    return microjoules(priceCompiled(counts, (i) => precisions[layerOf[i]], energies).total);
   };
 }
 
@@ -50,12 +52,12 @@ export function bitObjective(
 export function groupedEnergy(cout: number, dfcl: number, preset: HardwarePreset, groups: number, choices: readonly number[] = BIT_CHOICES): (bits: readonly number[]) => number {
   const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
   const counts = compileCounts(graph);
-  const layerOf = Int8Array.from(graph.ops, (op) => precoderLayerOf(op.name));
+  const layerOf = layerIndexOf(graph);
   const energies = accessEnergyCache(preset);
-  const all16 = priceCompiled(counts, () => ({ weightBits: 16, activationBits: 16 }), energies).total / 1e6;
+  const all16 = microjoules(priceCompiled(counts, () => ({ weightBits: 16, activationBits: 16 }), energies).total);
   // delta[l][c] = E_l(choices[c]) − E_l(16): layer l at choices[c], every other layer at 16 bits.
   const delta = [0, 1, 2, 3].map((l) =>
-    choices.map((b) => priceCompiled(counts, (i) => ({ weightBits: layerOf[i] === l ? b : 16, activationBits: 16 }), energies).total / 1e6 - all16),
+    choices.map((b) => microjoules(priceCompiled(counts, (i) => ({ weightBits: layerOf[i] === l ? b : 16, activationBits: 16 }), energies).total) - all16),
   );
   return (bits) => {
     let e = all16;

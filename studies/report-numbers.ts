@@ -6,7 +6,9 @@
  */
 import type { BaselineSummary } from '../baselines/run.ts';
 import { summaryEnergy } from './classical-energy.ts';
-import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
+import { buildPrecoder, PRECODER_LAYERS } from '../nets/precoder.ts';
+import { layerIndexOf } from '../nets/layers.ts';
+import { microjoules } from '../sim/report.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { ENGINE_DEFAULTS, arrayForP } from '../sim/engine/config.ts';
@@ -87,10 +89,10 @@ export function nasArrows(fronts: readonly { arch: string; front: readonly Store
 export function layerSplit(preset: HardwarePreset, bits: readonly number[], head: PrecoderHead = 'direct') {
   const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: bits as [number, number, number, number], head });
   const report = priceGraph(graph, preset);
-  const layers = ['conv', 'fc1', 'fc2', 'fc3'];
-  return layers.map((layer, i) => {
-    const ops = report.ops.filter((op) => precoderLayerOf(op.name) === i);
-    const sum = (k: 'compute' | 'weight' | 'activation') => ops.reduce((s, op) => s + op.energy[k], 0) / 1e6;
+  const layerOf = layerIndexOf(graph);
+  return PRECODER_LAYERS.map((layer, i) => {
+    const ops = report.ops.filter((_, j) => layerOf[j] === i);
+    const sum = (k: 'compute' | 'weight' | 'activation') => microjoules(ops.reduce((s, op) => s + op.energy[k], 0));
     return { layer: i === 3 ? 'fc3 + head' : layer, config: `${head} [${bits.join(',')}]`, compute: sum('compute'), weight: sum('weight'), activation: sum('activation') };
   });
 }

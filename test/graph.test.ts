@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError, ShapeError } from '../core/errors.ts';
 import { graphBuilder } from '../nets/builder.ts';
 import { graphCounts, opCounts } from '../nets/counts.ts';
-import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { layerIndexOf } from '../nets/layers.ts';
 
 describe('shape inference', () => {
   it('rejects a dense layer on a 3-D tensor, naming the op and the shape', () => {
@@ -66,7 +67,8 @@ describe('the seed-000 precoder', () => {
   });
 
   it('gives each op the bits of its layer and dropout no work', () => {
-    for (const op of graph.ops) expect(op.precision.weightBits).toBe([16, 8, 4, 2][precoderLayerOf(op.name)]);
+    const layerOf = layerIndexOf(graph);
+    graph.ops.forEach((op, i) => expect(op.precision.weightBits).toBe([16, 8, 4, 2][layerOf[i]]));
     const dropout = graph.ops.find((op) => op.kind === 'dropout')!;
     expect(opCounts(dropout)).toMatchObject({ macs: 0, weights: 0, activations: 0, elementwise: 0 });
   });

@@ -7,7 +7,8 @@ import { rng } from '../core/rng.ts';
 import { gramCounts, inverseCounts, matmulCounts, newCounter, gram, inverse, identity } from '../linalg/complex.ts';
 import { opCounts } from '../nets/counts.ts';
 import { PRECODER_HEADS, precoderHeadOf } from '../nets/heads.ts';
-import { buildPrecoder, precoderLayerOf } from '../nets/precoder.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { layerIndexOf } from '../nets/layers.ts';
 import { initBackend, tf } from '../train/backend.ts';
 import { GraphModel } from '../train/model.ts';
 import { evaluateRate } from '../train/trainer.ts';
@@ -48,7 +49,8 @@ describe('precoder heads in the Graph', () => {
     gram(rayleighH(3, 16, rng(1)), c);
     expect(c).toEqual(gramCounts(3, 16));
     // Every op of the head is priced with FCL3's bits.
-    for (const o of g.ops.filter((o) => o.name.startsWith('head.'))) expect(precoderLayerOf(o.name)).toBe(3);
+    const layerOf = layerIndexOf(g);
+    g.ops.forEach((o, i) => o.name.startsWith('head.') && expect(layerOf[i]).toBe(3));
     const report = priceGraph(g, DEFAULT_PRESET);
     for (const name of ['head.gram', 'head.inverse', 'head.beamform', 'head.power']) expect(report.ops.find((o) => o.name === name)!.energy.total).toBeGreaterThan(0);
   });

@@ -8,7 +8,10 @@ import '@tensorflow/tfjs-backend-wasm';
 
 let ready: Promise<string> | undefined;
 
-export function initBackend(preferred: 'auto' | 'wasm' | 'cpu' | 'tensorflow' = 'auto'): Promise<string> {
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
+export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> {
   ready ??= (async () => {
     if (preferred === 'auto' || preferred === 'tensorflow') {
       try {

@@ -1,0 +1,306 @@
+/**
+ * The training workflows: the seed-000 precoder (sum-rate loss), a CSI codec (MSE loss) and the
+ * learned symbol-level precoder (seed 002), each from a typed config to a typed summary. The CLI
+ * parses its flags into these configs; benchmarks and tests call them directly.
+ */
+import { InputError } from '../core/errors.ts';
+import { SILENT, type Progress, type ProgressTask } from '../core/progress.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import type { PrecoderHead } from '../nets/heads.ts';
+import type { Graph } from '../nets/graph.ts';
+import { buildCsiNet, type CodecVariant, type CsiNetName } from '../nets/csi.ts';
+import { buildSlpNet, type SlpVariant } from '../nets/slp.ts';
+import { slpAccounting } from '../nets/slp-accounting.ts';
+import { cacheKey, generateSplit, loadDataset, type CsiDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { slpSamples, type SlpFeatures } from '../baselines/slp-samples.ts';
+import { powerCurve, type PowerCurve } from '../baselines/slp-curve.ts';
+import { priceGraph } from '../sim/energy.ts';
+import { DEFAULT_PRESET } from '../sim/presets.ts';
+import { toMicrojoules } from '../sim/report.ts';
+import { initBackend, type BackendChoice } from '../train/backend.ts';
+import { evaluateRate, precoderTask, trainModel, type TrainEvent, type TrainResult } from '../train/trainer.ts';
+import { codecTask, evaluateCodec, residualBatchNorms } from '../train/codec.ts';
+import { learnedPower, slpTask, type SlpFormulation } from '../train/slp.ts';
+
+/** What every trainer takes beside its network and data. */
+export interface Hyperparameters {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly patience: number;
+  readonly seed: number;
+  /** Multiplies the learning rate after every epoch; absent = constant. */
+  readonly learningRateDecay?: number;
+}
+
+interface RunPlace {
+  readonly backend: BackendChoice;
+  /** Checkpoint directory (resumable); absent = nothing written. */
+  readonly out?: string;
+  /** Another run's checkpoint to start from (weights only). */
+  readonly initFrom?: string;
+}
+
+export interface PrecoderTraining extends RunPlace {
+  readonly scenario: Scenario;
+  readonly cout: number;
+  readonly dfcl: number;
+  readonly bits: readonly [number, number, number, number];
+  readonly head: PrecoderHead;
+  readonly supernet: boolean;
+  readonly seeds: number;
+  readonly hyperparameters: Hyperparameters;
+  /** Train on the first n training samples only. */
+  readonly samples?: number;
+  /** Draw new training channels every epoch. */
+  readonly freshChannels: boolean;
+}
+
+export interface CodecTraining extends RunPlace {
+  readonly scenario: Scenario;
+  readonly net: CsiNetName;
+  readonly cr: number;
+  readonly variant: CodecVariant;
+  readonly hyperparameters: Hyperparameters;
+  readonly samples?: number;
+  /** AWGN on the codeword while training (dB). */
+  readonly codewordSnrDb?: number;
+  readonly zeroInitResidual: boolean;
+}
+
+export interface SlpTraining extends RunPlace {
+  readonly m: number;
+  readonly k: number;
+  readonly variant: SlpVariant;
+  readonly qr: number;
+  readonly formulation: SlpFormulation;
+  readonly features: SlpFeatures;
+  readonly samples: number;
+  readonly testSamples: number;
+  readonly kbitActivations: boolean;
+  readonly hyperparameters: Hyperparameters;
+  /** Compute the classical power-vs-SINR columns (most of the time; a caller comparing several trainings skips them). */
+  readonly curve: boolean;
+}
+
+export interface TrainSummary {
+  readonly scenario: string;
+  readonly graph: string;
+  readonly backend: string;
+  readonly seeds: readonly { seed: number; result: TrainResult; testRate: number }[];
+  readonly meanTestRate: number;
+  readonly stdTestRate: number;
+}
+
+export interface CodecTrainSummary {
+  readonly scenario: string;
+  readonly graph: string;
+  readonly backend: string;
+  readonly result: TrainResult;
+  readonly test: { readonly nmseDb: number; readonly rho: number };
+  readonly codewordSnrDb: number | null;
+}
+
+export interface SlpTrainSummary {
+  readonly graph: string;
+  readonly variant: SlpVariant;
+  readonly m: number;
+  readonly k: number;
+  readonly qr: number | null;
+  readonly formulation: string;
+  readonly features: string;
+  readonly backend: string;
+  readonly result: TrainResult;
+  /** Unit-margin power of the trained net on the test set (dB), infeasible samples excluded. */
+  readonly test: { readonly samples: number; readonly meanPower_dB: number; readonly meanLogPower_dB: number; readonly infeasible: number; readonly perSample: Float64Array };
+  readonly curve: PowerCurve['rows'];
+  readonly unitMedian_dB: PowerCurve['unitMedian_dB'];
+  readonly energy_uJ: ReturnType<typeof toMicrojoules>;
+  readonly inferenceMemory_MB: number;
+}
+
+export const SLP_SINR_DB = [0, 5, 10, 15, 20, 25, 30, 35] as const;
+
+export function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', progress: Progress = SILENT, limit?: number): MimoDataset {
+  const ds = loadDataset(s, split, { log: (m) => progress.log(m) });
+  if (ds.kind !== 'mimo') throw new InputError('scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
+  return limitSamples(ds, limit);
+}
+
+function limitSamples(ds: MimoDataset, limit?: number): MimoDataset {
+  if (limit === undefined || limit >= ds.count) return ds;
+  const size = 2 * ds.nt * ds.nu;
+  return { ...ds, count: limit, data: ds.data.subarray(0, limit * size), los: ds.los.subarray(0, limit * ds.nu) };
+}
+
+/** Transmit antennas and users of a MIMO scenario. */
+export function scenarioAntennas(s: Scenario): { readonly nt: number; readonly nu: number } {
+  if (s.model === 'cost2100') throw new InputError('scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
+  return { nt: s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1], nu: s.nu };
+}
+
+/** The precoder Graph a scenario's channels train; the structured head is scaled to the data's power and σ². */
+export function precoderGraph(c: Pick<PrecoderTraining, 'scenario' | 'cout' | 'dfcl' | 'bits' | 'head'>, data: { power: number; noiseVar: number }): Graph {
+  return buildPrecoder({
+    cout: c.cout,
+    dfcl: c.dfcl,
+    ...scenarioAntennas(c.scenario),
+    bits: c.bits,
+    head: c.head,
+    // The direct head's graph stays the paper's (power 1 as the datasets are normalised).
+    ...(c.head === 'direct' ? {} : { power: data.power, noiseVar: data.noiseVar }),
+  });
+}
+
+/** Training events as progress: one bar per epoch (steps), one log line per epoch with its figures. */
+export function trainingProgress(progress: Progress, prefix = ''): (e: TrainEvent) => void {
+  let bar: ProgressTask | undefined;
+  return (e) => {
+    if (e.type === 'start') {
+      progress.log(`${prefix}${e.resumedFromEpoch !== null ? `resuming after epoch ${e.resumedFromEpoch}; ` : ''}${e.epochs} epochs × ${e.stepsPerEpoch} steps; metric: ${e.metric}`);
+    } else if (e.type === 'step') {
+      bar ??= progress.task(`${prefix}epoch ${e.epoch}`, e.stepsPerEpoch);
+      bar.tick(1, `loss ${e.value.toFixed(3)}`);
+    } else if (e.type === 'epoch') {
+      bar?.end();
+      bar = undefined;
+      const r = e.record;
+      const eta = e.etaMs > 0 ? `, ETA ${Math.round(e.etaMs / 1000)} s` : '';
+      progress.log(`${prefix}epoch ${r.epoch}: train ${r.train.toFixed(3)}, validation ${r.validation.toFixed(3)} (best ${e.bestValidation.toFixed(3)} @${e.bestEpoch}), ${(r.ms / 1000).toFixed(1)} s${eta}, ${e.tensors} tensors`);
+    } else {
+      bar?.end();
+    }
+  };
+}
+
+/** The seed-000 precoder on a MIMO scenario, one or more seeds, with each seed's test sum rate. */
+export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SILENT): Promise<TrainSummary> {
+  precoderGraph(c, { power: 1, noiseVar: 1 }); // the network is checked before any data is made
+  const backend = await initBackend(c.backend);
+  const data = { train: mimoSplit(c.scenario, 'train', progress, c.samples), validation: mimoSplit(c.scenario, 'validation', progress) };
+  const graph = precoderGraph(c, data.train);
+  const test = mimoSplit(c.scenario, 'test', progress);
+  const runs = [];
+  for (let i = 0; i < c.seeds; i++) {
+    const seed = c.hyperparameters.seed + i;
+    const out = c.out === undefined ? undefined : c.seeds > 1 ? `${c.out}/seed-${seed}` : c.out;
+    // Fresh draws each epoch: the site model makes 10,000 samples in about 1.5 s.
+    const fresh = c.freshChannels ? (epoch: number) => limitSamples(generateSplit(c.scenario, 'train', { epoch }) as MimoDataset, c.samples) : undefined;
+    const { model, result } = await trainModel(
+      {
+        graph,
+        ...c.hyperparameters,
+        seed,
+        supernet: c.supernet ? { choices: [2, 4, 8, 16] } : undefined,
+        dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}`,
+        ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
+      },
+      precoderTask(data, undefined, fresh),
+      out,
+      trainingProgress(progress, c.seeds > 1 ? `[seed ${seed}] ` : ''),
+    );
+    const testRate = await evaluateRate(model, test);
+    model.dispose();
+    runs.push({ seed, result, testRate });
+  }
+  const rates = runs.map((r) => r.testRate);
+  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+  return {
+    scenario: c.scenario.name,
+    graph: graph.name,
+    backend,
+    seeds: runs,
+    meanTestRate: mean,
+    stdTestRate: Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length),
+  };
+}
+
+export function csiSplit(s: Scenario, name: 'train' | 'validation' | 'test', progress: Progress = SILENT, limit?: number): CsiDataset {
+  const ds = loadDataset(s, name, { log: (m) => progress.log(m) });
+  if (ds.kind !== 'csi') throw new InputError('scenario', s.name, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');
+  return limit === undefined || limit >= ds.count ? ds : { ...ds, count: limit, data: ds.data.subarray(0, limit * 2 * ds.rows * ds.cols) };
+}
+
+/** A CSI codec on a cost2100 scenario: MSE loss, NMSE and ρ on the test split. */
+export async function trainCodec(c: CodecTraining, progress: Progress = SILENT): Promise<CodecTrainSummary> {
+  const graph = buildCsiNet({ net: c.net, cr: c.cr, variant: c.variant });
+  const backend = await initBackend(c.backend);
+  const data = { train: csiSplit(c.scenario, 'train', progress, c.samples), validation: csiSplit(c.scenario, 'validation', progress) };
+  const { model, result } = await trainModel(
+    {
+      graph,
+      ...c.hyperparameters,
+      dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}/${c.codewordSnrDb ?? 'clean'}`,
+      ...(c.zeroInitResidual ? { zeroGamma: residualBatchNorms(graph) } : {}),
+      ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
+    },
+    codecTask(graph, data, c.codewordSnrDb),
+    c.out,
+    trainingProgress(progress),
+  );
+  const test = await evaluateCodec(model, csiSplit(c.scenario, 'test', progress), { snrDb: c.codewordSnrDb, seed: 7 });
+  model.dispose();
+  return { scenario: c.scenario.name, graph: graph.name, backend, result, test, codewordSnrDb: c.codewordSnrDb ?? null };
+}
+
+/** The test channels of the SLP training (fixed seed, so every variant and seed meets the same ones). */
+export function slpTestSamples(m: number, k: number, count: number, features: SlpFeatures = 'gram') {
+  return slpSamples(m, k, count, 2_000_003, features);
+}
+
+/** The learned SLP precoder (seed 002) on seeded Rayleigh channels, with the power-vs-SINR comparison. */
+export async function trainSlp(c: SlpTraining, progress: Progress = SILENT): Promise<SlpTrainSummary> {
+  const { m, k, variant, qr, formulation, features } = c;
+  const backend = await initBackend(c.backend);
+  const hp = c.hyperparameters;
+  const data = { train: slpSamples(m, k, c.samples, hp.seed, features), validation: slpSamples(m, k, 1000, hp.seed + 1_000_003, features) };
+  const test = slpTestSamples(m, k, c.testSamples, features);
+  const stochastic = variant === 'dsqbnet' || variant === 'dsqtnet';
+  const graph = buildSlpNet({ m, k, variant, qr, split: false, input: features });
+  const { model, result } = await trainModel(
+    {
+      graph,
+      ...hp,
+      kbitActivations: c.kbitActivations,
+      quantizer: variant === 'dtnet' || variant === 'dsqtnet' ? 'ternary' : undefined,
+      dataKey: `slp/${m}x${k}/${c.samples}/${formulation}/${features}`,
+    },
+    slpTask(data, {
+      formulation,
+      ...(stochastic
+        ? {
+            stochastic: {
+              layers: graph.ops.flatMap((op) => (op.kind === 'conv2d' ? [{ name: op.name, rows: op.filters }] : [])),
+              mode: variant === 'dsqbnet' ? ('binary' as const) : ('ternary' as const),
+              qr,
+              seed: hp.seed,
+            },
+          }
+        : {}),
+    }),
+    c.out,
+    trainingProgress(progress),
+  );
+  const learned = await learnedPower(model, test, formulation);
+  model.dispose();
+  // What is priced: the same network with a stochastic layer's quantized and float rows as separate ops.
+  const priced = buildSlpNet({ m, k, variant, qr, split: true, input: features });
+  const curve = c.curve ? powerCurve(test, SLP_SINR_DB, { [`learned ${variant}`]: learned.perSample }) : undefined;
+  return {
+    graph: graph.name,
+    variant,
+    m,
+    k,
+    qr: stochastic ? qr : null,
+    formulation,
+    features,
+    backend,
+    result,
+    test: { samples: learned.count, meanPower_dB: 10 * Math.log10(learned.meanPower), meanLogPower_dB: learned.meanLogPower_dB, infeasible: learned.infeasible, perSample: learned.perSample },
+    curve: curve?.rows ?? [],
+    unitMedian_dB: curve?.unitMedian_dB ?? {},
+    energy_uJ: toMicrojoules(priceGraph(priced, DEFAULT_PRESET).energy),
+    inferenceMemory_MB: slpAccounting(priced).inferenceMemory_MB,
+  };
+}
