@@ -86,13 +86,16 @@ export function rayleighChannels(config: Pick<RayleighRunConfig, 'nt' | 'nu' | '
   return Array.from({ length: config.samples }, (_, i) => ({ H: rayleighH(config.nu, config.nt, root.fork(i)), power: 1, noiseVar }));
 }
 
-export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], options: WmmseOptions, snrDb: number): BaselineRun {
+/** `solved` is told after each channel (progress). */
+export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], options: WmmseOptions, snrDb: number, solved: () => void = () => {}): BaselineRun {
   if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new InputError('algo', algorithm, `allowed: ${ALGORITHMS.join(', ')}`);
   if (channels.length === 0) throw new InputError('samples', 0, 'allowed: at least 1 sample');
   validateWmmseOptions(options);
   const samples = channels.map((channel, i) => {
     checkChannel(channel, `samples[${i}]`);
-    return { channel, ...solve(algorithm, channel, options) };
+    const result = { channel, ...solve(algorithm, channel, options) };
+    solved();
+    return result;
   });
   const summary = summarize(algorithm === 'wmmse' ? `WMMSE (init ${options.init ?? 'best'}, ε = ${options.tol})` : LABELS[algorithm], algorithm, channels, samples, snrDb, algorithm === 'wmmse' ? options : undefined, samples[0].starts);
   const graphs = baselineGraphs(summary);

@@ -48,10 +48,14 @@ function meanDb(values: ArrayLike<number>, scale = 1): number {
   return 10 * Math.log10((scale * s) / n);
 }
 
-/** The optimiser's solution per sample at unit margin (Γσ² = 1). */
-export function optimalSolutions(d: SlpSamples): SlpSolution[] {
+/** The optimiser's solution per sample at unit margin (Γσ² = 1); `solved` is told after each (progress). */
+export function optimalSolutions(d: SlpSamples, solved: () => void = () => {}): SlpSolution[] {
   const one = new Float64Array(d.k).fill(1);
-  return d.channels.map((H, i) => solveSlp({ H, phases: d.phases[i], sinr: one, noiseVar: 1, order: QPSK_ORDER }));
+  return d.channels.map((H, i) => {
+    const solution = solveSlp({ H, phases: d.phases[i], sinr: one, noiseVar: 1, order: QPSK_ORDER });
+    solved();
+    return solution;
+  });
 }
 
 /** The optimiser's least power per sample at unit margin. */

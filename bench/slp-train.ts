@@ -7,25 +7,44 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { powerCurve } from '../baselines/slp-curve.ts';
-import { renderFigure } from '../cli/charts.ts';
-import { runTrainSlp, slpTestSamples, SLP_SINR_DB, type SlpTrainSummary } from '../cli/train.ts';
-import { SLP_VARIANTS } from '../nets/slp.ts';
+import { positiveInt } from '../core/validate.ts';
+import { renderFigure } from '../studies/charts.ts';
+import { trainSlp, slpTestSamples, SLP_SINR_DB, type SlpTrainSummary } from '../studies/train.ts';
+import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
 
-const epochs = process.argv[2] ?? '20';
-const samples = process.argv[3] ?? '20000';
+const epochs = positiveInt('epochs (first argument)', process.argv[2] ?? '20');
+const samples = positiveInt('samples (second argument)', process.argv[3] ?? '20000');
 const runs: SlpTrainSummary[] = [];
+const log = { task: () => ({ tick() {}, end() {} }), log: (m: string) => void process.stderr.write(`${m}\n`) };
 for (const variant of SLP_VARIANTS) {
   process.stderr.write(`--- ${variant}\n`);
-  const options = { net: 'slpdnet', variant, epochs, samples, batch: '200', lr: '1e-3', patience: '1000', seed: '1', seeds: '1', backend: 'wasm', scenario: '', cout: '', dfcl: '', bits: '' };
-  runs.push(await runTrainSlp(options, { curve: false }));
+  runs.push(
+    await trainSlp(
+      {
+        m: 4,
+        k: 4,
+        variant,
+        qr: SLP_DEFAULTS.qr,
+        formulation: 'constructive',
+        features: 'gram',
+        samples,
+        testSamples: 2000,
+        kbitActivations: false,
+        hyperparameters: { epochs, batchSize: 200, learningRate: 1e-3, patience: 1000, seed: 1 },
+        backend: 'wasm',
+        curve: false,
+      },
+      log,
+    ),
+  );
 }
 const t0 = performance.now();
 const curve = powerCurve(slpTestSamples(4, 4, 2000), SLP_SINR_DB, Object.fromEntries(runs.map((r) => [`learned ${r.variant}`, r.test.perSample])));
 const curveSeconds = (performance.now() - t0) / 1000;
 const rows = curve.rows.flatMap((row) => Object.keys(row.power_dB).map((method) => ({ sinr_dB: row.sinr_dB, method, mean_dB: row.power_dB[method], median_dB: row.median_dB[method] })));
 const summary = {
-  epochs: Number(epochs),
-  samples: Number(samples),
+  epochs,
+  samples,
   testSamples: curve.samples,
   curveSeconds,
   runs: runs.map((r) => ({

@@ -52,3 +52,14 @@ export class FileError extends Error {
     super(`${kind} ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'));
   }
 }
+
+/** A checkpoint that cannot be loaded (missing, corrupt, another network): bad input, not a failed run. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`checkpoint ${path}: ${problem}; it was not loaded`);
+  }
+}

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { FileError, type FileIssue } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES, type PrecoderHead } from '../nets/heads.ts';
 
+/** Test samples every rate of a shipped table (and its classical results) is measured on. */
+export const TABLE_SAMPLES = 500;
+
 export interface RatesRow {
   readonly scenario: string;
   readonly head: PrecoderHead;

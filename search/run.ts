@@ -141,15 +141,6 @@ export function efficiencyFront(points: readonly StoredPoint[]) {
   return paretoFront(points.map((p) => ({ item: p, x: p.sumRate / p.energy_uJ, y: p.sumRate })));
 }
 
-export function parseArchs(raw: string): { cout: number; dfcl: number }[] {
-  if (raw === 'all') return [8, 16, 32, 64].flatMap((cout) => [512, 1024].map((dfcl) => ({ cout, dfcl })));
-  return raw.split(',').map((part) => {
-    const m = /^\s*(\d+)x(\d+)\s*$/.exec(part);
-    if (!m) throw new InputError('--archs', raw, 'allowed: "all" or comma-separated C_outxD_FCL, e.g. 8x512,64x1024');
-    return { cout: Number(m[1]), dfcl: Number(m[2]) };
-  });
-}
-
 /**
  * PSO bit allocation for one architecture against the store: every position PSO asks for is
  * rated (and stored) once; points already in the store cost nothing. Returns the allocation and

@@ -13,13 +13,12 @@ export function bitConfigs(choices: readonly number[] = SEED000_BITS): BitConfig
   return bitAssignments(PRECODER_LAYERS.length, choices) as unknown as BitConfig[];
 }
 
+/** The paper's eight architectures, C_out slowest. */
+export function seed000Archs(): { readonly cout: number; readonly dfcl: number }[] {
+  return SEED000_COUTS.flatMap((cout) => SEED000_DFCLS.map((dfcl) => ({ cout, dfcl })));
+}
+
 export function seed000Space(nt = 64, nu = 4): PrecoderConfig[] {
   const bits = bitConfigs();
-  const out: PrecoderConfig[] = [];
-  for (const cout of SEED000_COUTS) {
-    for (const dfcl of SEED000_DFCLS) {
-      for (const b of bits) out.push({ cout, dfcl, nt, nu, bits: b });
-    }
-  }
-  return out;
+  return seed000Archs().flatMap(({ cout, dfcl }) => bits.map((b) => ({ cout, dfcl, nt, nu, bits: b })));
 }

@@ -20,10 +20,9 @@ import { checkpointState, latestCheckpoint } from '../train/checkpoint.ts';
 import { modelFromCheckpoint, type TrainerState } from '../train/trainer.ts';
 import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
-import { formatRatesTable, loadRatesTable, ratesFile, type RatesRow } from '../search/rates-table.ts';
+import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
 
 /** Test channels every DNN and classical rate of a table is measured on. */
-export const TABLE_SAMPLES = 500;
 
 export interface SupernetRun {
   readonly head: PrecoderHead;

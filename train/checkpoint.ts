@@ -8,20 +8,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CheckpointError } from '../core/errors.ts';
 import type { Graph } from '../nets/graph.ts';
 import { tf } from './backend.ts';
 
 export const CHECKPOINT_FORMAT = 'codesign-checkpoint-1';
 
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(`checkpoint ${path}: ${problem}; it was not loaded`);
-  }
-}
+export { CheckpointError };
 
 export interface WeightSpec {
   readonly name: string;

@@ -45,7 +45,7 @@ export interface TrainConfig {
   readonly initFrom?: string;
 }
 
-export const TRAIN_DEFAULTS = { epochs: 60, batchSize: 1000, learningRate: 1e-3, patience: 10 } as const;
+export { TRAIN_DEFAULTS } from './defaults.ts';
 
 /** One epoch: the task's metric on the training batches and on the validation split (higher is better). */
 export interface EpochRecord {

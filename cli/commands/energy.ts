@@ -1,29 +1,26 @@
-import { priceGraph, type EnergyReport } from '../sim/energy.ts';
-import type { Graph } from '../nets/graph.ts';
-import { sideOf } from '../nets/csi.ts';
-import { inferenceMemory, type InferenceMemory } from '../nets/memory.ts';
-import { energyReportJson, toMicrojoules } from '../sim/report.ts';
-import { table } from './format.ts';
-import { workloadFromOptions, type WorkloadOptions } from './workload.ts';
-import { slpAccounting, type SlpAccounting } from '../nets/slp-accounting.ts';
+/** `codesign energy`: the closed-form model (seed 000 eq. 7–14) op by op, with the inference memory. */
+import type { Command } from 'commander';
+import type { InferenceMemory } from '../../nets/memory.ts';
+import type { SlpAccounting } from '../../nets/slp-accounting.ts';
+import { energyReportJson, microjoules, toMicrojoules } from '../../sim/report.ts';
+import type { EnergyOutcome } from '../../studies/energy.ts';
+import { table } from '../format.ts';
+import type { Io } from '../io.ts';
+import { positiveNumber } from '../../core/validate.ts';
+import { presetOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
 
-export interface EnergyOutcome {
-  readonly report: EnergyReport;
-  readonly memory: InferenceMemory;
-  /** A CSI codec's encoder (UE) and decoder (BS), priced separately. */
-  readonly sides?: Record<'encoder' | 'decoder', { readonly report: EnergyReport; readonly memory: InferenceMemory }>;
-  /** An SLP-DNet: seed 002's memory and operation accounting. */
-  readonly slp?: SlpAccounting;
-}
-
-export function runEnergy(options: WorkloadOptions): EnergyOutcome {
-  const { graph, preset, p, full, slp } = workloadFromOptions(options);
-  const price = (g: Graph) => ({ report: priceGraph(g, preset, { p }), memory: inferenceMemory(g) });
-  return {
-    ...price(graph),
-    ...(slp ? { slp: slpAccounting(graph) } : {}),
-    ...(full ? { sides: { encoder: price(sideOf(full, 'encoder')), decoder: price(sideOf(full, 'decoder')) } } : {}),
-  };
+export function register(program: Command, io: Io): void {
+  workloadOptions(program.command('energy').description('price a network or a classical precoder with the closed-form energy model (seed 000, eq. 7–14)'))
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (options: WorkloadFlags & { preset: string; p?: string; json?: boolean }, cmd: Command) => {
+      const config = {
+        workload: workloadOf(options, (name) => cmd.getOptionValueSource(name) === 'cli'),
+        preset: presetOf(options.preset),
+        p: options.p === undefined ? undefined : positiveNumber('--p', options.p),
+      };
+      const { priceWorkload } = await import('../../studies/energy.ts');
+      io.stdout.write(renderEnergy(priceWorkload(config), options.json === true) + '\n');
+    });
 }
 
 export function memoryJson(m: InferenceMemory) {
@@ -66,19 +63,7 @@ export function renderEnergy(outcome: EnergyOutcome, json: boolean): string {
     .filter((op) => op.energy.total > 0 || op.counts.weights > 0)
     .map((op) => {
       const e = toMicrojoules(op.energy);
-      return [
-        op.name,
-        op.kind,
-        `${op.precision.weightBits}/${op.precision.activationBits}`,
-        op.p,
-        op.counts.macs,
-        op.counts.weights,
-        op.counts.activations,
-        e.compute,
-        e.weight,
-        e.activation,
-        e.total,
-      ];
+      return [op.name, op.kind, `${op.precision.weightBits}/${op.precision.activationBits}`, op.p, op.counts.macs, op.counts.weights, op.counts.activations, e.compute, e.weight, e.activation, e.total];
     });
   const t = toMicrojoules(report.energy);
   rows.push(['total', '', '', '', report.totals.macs, report.totals.weights, report.totals.activations, t.compute, t.weight, t.activation, t.total]);
@@ -89,7 +74,7 @@ export function renderEnergy(outcome: EnergyOutcome, json: boolean): string {
         ['side', 'MACs', 'weights', 'energy µJ', 'memory kB'],
         (['encoder', 'decoder'] as const).map((side) => {
           const s = outcome.sides![side];
-          return [`${side} (${side === 'encoder' ? 'UE' : 'BS'})`, s.report.totals.macs, s.report.totals.weights, s.report.energy.total / 1e6, s.memory.totalBytes / 1024];
+          return [`${side} (${side === 'encoder' ? 'UE' : 'BS'})`, s.report.totals.macs, s.report.totals.weights, microjoules(s.report.energy.total), s.memory.totalBytes / 1024];
         }),
       )
     : '';

@@ -8,39 +8,39 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
-import { loadScenario } from '../scenarios/schema.ts';
-import { DEFAULT_PRESET, presetByName } from '../sim/presets.ts';
-import { efficiencyFront, parseArchs, runSearch, describeQuality, type Experiment } from '../search/run.ts';
-import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from '../studies/report-numbers.ts';
+import { SILENT, type Progress } from '../core/progress.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
+import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
+import { seed000Archs } from '../search/space.ts';
+import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from './report-numbers.ts';
 import { ratesFile } from '../search/rates-table.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
-import { classicalFile, loadClassical } from '../studies/rates.ts';
+import { classicalFile, loadClassical } from './rates.ts';
 import { renderFigure, type Figure } from './charts.ts';
 
-export interface ReportOptions {
-  readonly scenario: string;
+export interface ReportStudy {
+  readonly scenario: Scenario;
   readonly out: string;
   /** Skip the engine's figures (p sweep, engine vs closed form). */
   readonly quick: boolean;
-  readonly preset?: string;
+  readonly preset: HardwarePreset;
   /** A rates table other than the shipped data/rates/<scenario>.csv. */
   readonly rates?: string;
   /** Classical results other than the shipped data/rates/<scenario>.classical.json (on the table's samples). */
   readonly classical?: string;
-  readonly log?: (m: string) => void;
 }
 
 /** The share of the best classical rate the summary line asks a DNN to reach. */
 export const RATE_SHARE = 0.98;
 
-const ARCHS = parseArchs('all');
+const ARCHS = seed000Archs();
 
-export async function runReport(o: ReportOptions) {
-  const log = o.log ?? (() => {});
-  const preset = o.preset ? presetByName(o.preset) : DEFAULT_PRESET;
-  const scenario = loadScenario(o.scenario);
-  if (scenario.model === 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario (the report rates precoders)');
+export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
+  const log = (m: string) => progress.log(m);
+  const { preset, scenario } = o;
+  if (scenario.model === 'cost2100') throw new InputError('scenario', scenario.name, 'allowed: a MIMO scenario (the report rates precoders)');
   const ratesPath = o.rates ?? ratesFile(scenario.name);
   // Both inputs are read and checked before anything is written.
   const quality = tableQuality(scenario.name, ratesPath);
@@ -48,7 +48,7 @@ export async function runReport(o: ReportOptions) {
   const classical = loadClassical(scenario.name, classicalPath);
   const tableSamples = Math.min(...[...quality.rates.values()].map((r) => r.testSamples));
   if (classical.samples !== tableSamples) {
-    throw new InputError('--rates', ratesPath, `its DNN rates are on ${tableSamples} test samples, the classical results (${classicalPath}) on ${classical.samples}; allowed: both on the same samples (codesign rates --samples N, with and without --classical)`);
+    throw new InputError('rates', ratesPath, `its DNN rates are on ${tableSamples} test samples, the classical results (${classicalPath}) on ${classical.samples}; allowed: both on the same samples (codesign rates --samples N, with and without --classical)`);
   }
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
@@ -119,7 +119,7 @@ export async function runReport(o: ReportOptions) {
   return { out, index: join(out, 'index.html'), headline, figures };
 }
 
-type Headline = Awaited<ReturnType<typeof runReport>>['headline'];
+type Headline = Awaited<ReturnType<typeof writeReport>>['headline'];
 
 const pointSummary = (p: StoredPoint) => ({ arch: `${p.cout}/${p.dfcl}`, bits: p.bits, sumRate: p.sumRate, energy_uJ: p.energy_uJ, efficiency: p.sumRate / p.energy_uJ });
 
@@ -130,13 +130,14 @@ function summariseMissing(points: readonly { head: string; cout: number; dfcl: n
   return [...counts].map(([k, n]) => `${k} (${n} configurations)`);
 }
 
-function reproduceCommands(o: ReportOptions, ratesPath: string): string[] {
+function reproduceCommands(o: ReportStudy, ratesPath: string): string[] {
+  const scenario = o.scenario.name;
   return [
-    `npx codesign report --scenario ${o.scenario}${o.quick ? ' --quick' : ''}${o.rates ? ` --rates ${o.rates}` : ''}${o.classical ? ` --classical ${o.classical}` : ''} --out ${o.out}`,
-    `npx codesign search --scenario ${o.scenario} --quality table${o.rates ? `:${o.rates}` : ''} --db ${o.out}/results.duckdb`,
+    `npx codesign report --scenario ${scenario}${o.quick ? ' --quick' : ''}${o.rates ? ` --rates ${o.rates}` : ''}${o.classical ? ` --classical ${o.classical}` : ''} --out ${o.out}`,
+    `npx codesign search --scenario ${scenario} --quality table${o.rates ? `:${o.rates}` : ''} --db ${o.out}/results.duckdb`,
     `# the rates table (${relative(process.cwd(), ratesPath)}) and the classical results beside it:`,
-    `bash bench/train-supernets.sh ${o.scenario} && npx codesign rates --supernets out/supernets/${o.scenario} --scenario ${o.scenario}`,
-    `npx codesign rates --classical --scenario ${o.scenario}`,
+    `bash bench/train-supernets.sh ${scenario} && npx codesign rates --supernets out/supernets/${scenario} --scenario ${scenario}`,
+    `npx codesign rates --classical --scenario ${scenario}`,
   ];
 }
 

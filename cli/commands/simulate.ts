@@ -1,22 +1,18 @@
 /** `codesign simulate`: the event-driven engine on a net, a baseline trace, a GEMM or a topology file. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { InputError } from '../core/errors.ts';
-import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
-import { FULL_PRECISION } from '../nets/graph.ts';
-import { ENGINE_DEFAULTS, DATAFLOWS, MODES, arrayForP, parseArray, type EngineConfig } from '../sim/engine/config.ts';
-import { compareResult, closedFormTotal, type OpComparison } from '../sim/engine/compare.ts';
-import { simulateOps, type EngineResult } from '../sim/engine/engine.ts';
-import { gemmOp, lowerGraph, type EngineOp } from '../sim/engine/lower.ts';
-import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
-import { traceCollector } from '../sim/engine/trace.ts';
-import { DEFAULT_PRESET, presetByName, type HardwarePreset } from '../sim/presets.ts';
-import { toMicrojoules } from '../sim/report.ts';
-import { table } from './format.ts';
-import { workloadFromOptions, type WorkloadOptions } from './workload.ts';
-import { slpAccounting, type SlpAccounting } from '../nets/slp-accounting.ts';
+import { Option, type Command } from 'commander';
+import { InputError } from '../../core/errors.ts';
+import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
+import { ENGINE_DEFAULTS, DATAFLOWS, MODES, arrayForP, parseArray } from '../../sim/engine/config.ts';
+import { closedFormTotal } from '../../sim/engine/compare.ts';
+import type { HardwarePreset } from '../../sim/presets.ts';
+import { microjoules, toMicrojoules } from '../../sim/report.ts';
+import type { SimulationOutcome, SimulationSource, SimulationStudy } from '../../studies/simulate.ts';
+import { table } from '../format.ts';
+import type { Io } from '../io.ts';
+import { presetOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
 import { slpJson, slpLine } from './energy.ts';
 
-export interface SimulateOptions extends WorkloadOptions {
+interface SimulateFlags extends WorkloadFlags {
   readonly gemm?: string;
   readonly topology?: string;
   readonly mode: string;
@@ -28,67 +24,72 @@ export interface SimulateOptions extends WorkloadOptions {
   readonly localBufferWords: string;
   readonly vectorWidth: string;
   readonly trace?: string;
+  readonly preset: string;
+  readonly p?: string;
+  readonly json?: boolean;
 }
 
-export interface SimulationJob {
-  readonly name: string;
-  readonly ops: EngineOp[];
-  readonly preset: HardwarePreset;
-  readonly configs: readonly EngineConfig[];
-  /** p for the √p reuse of ideal mode and the closed form (undefined: the preset's rule). */
-  readonly energyP: (config: EngineConfig) => number | undefined;
-  /** An SLP-DNet: seed 002's memory and operation accounting, reported beside the engine's. */
-  readonly slp?: SlpAccounting;
+const WORKLOAD_FLAGS = ['net', 'baseline', 'cout', 'dfcl', 'bits', 'head', 'activationBits', 'nt', 'nu', 'iterations', 'accounting', 'snrDb', 'samples', 'cr', 'side', 'variant', 'm', 'k', 'qr'];
+
+export function register(program: Command, io: Io): void {
+  workloadOptions(
+    program.command('simulate').description('run the event-driven MAC-array engine op by op: cycles, stalls, accesses, energy, and the closed form beside it'),
+    { p: 'array size p (square when possible), or a comma list to sweep, e.g. 4,16,64,256' },
+  )
+    .option('--gemm <M,N,K>', 'a bare GEMM: M rows stream through, N outputs, K the reduction')
+    .option('--topology <file>', 'a SCALE-Sim topology CSV (conv or GEMM format)')
+    .addOption(new Option('--mode <mode>', 'ideal: the paper’s assumptions; systolic: SCALE-Sim v2 conventions').choices(MODES).default('systolic'))
+    .addOption(new Option('--dataflow <df>', 'output-, weight- or input-stationary').choices(DATAFLOWS).default('ws'))
+    .option('--array <RxC>', 'MAC array rows × columns, e.g. 8x8')
+    .option('--bandwidth <words>', 'main memory ↔ local buffer words per cycle (per operand), or unlimited', 'unlimited')
+    .addOption(new Option('--bandwidth-sharing <how>', 'one channel per operand or one shared').choices(['per-operand', 'shared']).default('per-operand'))
+    .option('--batch <B>', 'inferences per run', '1')
+    .option('--local-buffer-words <n>', 'capacity of each local buffer in words', String(ENGINE_DEFAULTS.localBufferWords))
+    .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
+    .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .action(async (options: SimulateFlags, cmd: Command) => {
+      const config = simulationStudy(options, (name) => cmd.getOptionValueSource(name) === 'cli');
+      const { simulate } = await import('../../studies/simulate.ts');
+      const outcome = simulate(config);
+      io.stdout.write((options.json ? JSON.stringify(simulationJson(outcome), null, 2) : renderSimulation(outcome)) + '\n');
+    });
 }
 
-export function simulationJob(o: SimulateOptions): SimulationJob {
-  const sources = [o.net, o.baseline, o.gemm, o.topology].filter((s) => s !== undefined).length;
-  if (sources > 1) throw new InputError('workload', [o.net, o.baseline, o.gemm, o.topology].filter(Boolean).join(' + '), 'allowed: one of --net, --baseline, --gemm, --topology');
-  const preset = o.preset === undefined ? DEFAULT_PRESET : presetByName(o.preset);
-  const batch = positiveInt('--batch', o.batch);
-  const mode = oneOf('--mode', o.mode, MODES);
-  const dataflow = oneOf('--dataflow', o.dataflow, DATAFLOWS);
+export function simulationStudy(o: SimulateFlags, given: (flag: string) => boolean): SimulationStudy {
+  const named = [o.net && '--net', o.baseline && '--baseline', o.gemm && '--gemm', o.topology && '--topology'].filter((s): s is string => typeof s === 'string');
+  if (named.length > 1) throw new InputError('workload', named.join(' + '), 'allowed: one of --net, --baseline, --gemm, --topology');
+  let source: SimulationSource;
+  if (o.gemm !== undefined || o.topology !== undefined) {
+    const stray = WORKLOAD_FLAGS.find(given);
+    if (stray) throw new InputError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, (o as unknown as Record<string, string>)[stray], `allowed: only with --net or --baseline (${o.gemm !== undefined ? '--gemm' : '--topology'} does not read it)`);
+    if (o.gemm !== undefined) {
+      const [M, N, K] = positiveIntList('--gemm', o.gemm, { length: 3 });
+      source = { kind: 'gemm', M, N, K };
+    } else source = { kind: 'topology', file: o.topology! };
+  } else source = { kind: 'workload', workload: workloadOf(o, given) };
+  const preset = presetOf(o.preset);
   const bandwidth = /^(unlimited|inf|infinity)$/i.test(o.bandwidth) ? Infinity : positiveNumber('--bandwidth', o.bandwidth);
-  const bandwidthSharing = oneOf('--bandwidth-sharing', o.bandwidthSharing, ['per-operand', 'shared'] as const);
   const base = {
     ...ENGINE_DEFAULTS,
-    mode,
-    dataflow,
+    mode: oneOf('--mode', o.mode, MODES),
+    dataflow: oneOf('--dataflow', o.dataflow, DATAFLOWS),
     bandwidth,
-    bandwidthSharing,
-    batch,
+    bandwidthSharing: oneOf('--bandwidth-sharing', o.bandwidthSharing, ['per-operand', 'shared'] as const),
+    batch: positiveInt('--batch', o.batch),
     localBufferWords: positiveInt('--local-buffer-words', o.localBufferWords),
     vectorWidth: positiveInt('--vector-width', o.vectorWidth),
   };
-  const arrays = arraysFrom(o, preset);
-  const configs = arrays.map((a) => ({ ...base, ...a }));
-  const explicitP = o.p !== undefined || o.array !== undefined;
-  let name: string;
-  let ops: EngineOp[];
-  let slp: SlpAccounting | undefined;
-  if (o.gemm !== undefined) {
-    const [M, N, K] = positiveIntList('--gemm', o.gemm, { length: 3 });
-    name = `gemm M=${M} N=${N} K=${K}`;
-    ops = [gemmOp('gemm', batch * M, N, K, FULL_PRECISION)];
-  } else if (o.topology !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(o.topology, 'utf8');
-    } catch (error) {
-      throw new InputError('--topology', o.topology, `allowed: a readable SCALE-Sim topology CSV (${(error as Error).message})`);
-    }
-    name = o.topology;
-    ops = topologyOps(parseTopology(text, o.topology), batch);
-  } else {
-    const workload = workloadFromOptions({ ...o, p: undefined });
-    name = workload.graph.name;
-    ops = lowerGraph(workload.graph, batch);
-    if (workload.slp) slp = slpAccounting(workload.graph);
-  }
-  return { name, ops, preset, configs, energyP: (c) => (explicitP ? c.rows * c.cols : undefined), ...(slp ? { slp } : {}) };
+  return {
+    source,
+    preset,
+    configs: arraysOf(o, preset).map((a) => ({ ...base, ...a })),
+    explicitP: o.p !== undefined || o.array !== undefined,
+    ...(o.trace !== undefined ? { traceFile: o.trace } : {}),
+  };
 }
 
-function arraysFrom(o: SimulateOptions, preset: HardwarePreset): { rows: number; cols: number }[] {
+function arraysOf(o: SimulateFlags, preset: HardwarePreset): { rows: number; cols: number }[] {
   const ps = o.p === undefined ? undefined : positiveIntList('--p', o.p);
   if (o.array !== undefined) {
     const a = parseArray(o.array);
@@ -101,26 +102,7 @@ function arraysFrom(o: SimulateOptions, preset: HardwarePreset): { rows: number;
   return [arrayForP(preset.parallelism.atReference)];
 }
 
-export interface SimulationOutcome {
-  readonly job: SimulationJob;
-  readonly runs: readonly { result: EngineResult; comparisons: OpComparison[] }[];
-}
-
-export function runSimulation(job: SimulationJob, traceFile?: string): SimulationOutcome {
-  const runs = job.configs.map((config, i) => {
-    const collector = traceFile !== undefined && i === 0 ? traceCollector(config.clockMHz, 1, job.name) : undefined;
-    const result = simulateOps(job.ops, config, job.preset, { p: job.energyP(config), sink: collector?.sink });
-    if (collector && traceFile) {
-      try {
-        writeFileSync(traceFile, JSON.stringify(collector.document()));
-      } catch (error) {
-        throw new InputError('--trace', traceFile, `allowed: a writable file path (${(error as Error).message})`);
-      }
-    }
-    return { result, comparisons: compareResult(result, job.preset, job.energyP(config)) };
-  });
-  return { job, runs };
-}
+const edp = (energyPj: number, cycles: number, clockMHz: number) => microjoules(energyPj) * (cycles / clockMHz);
 
 export function simulationJson(outcome: SimulationOutcome) {
   const one = (run: SimulationOutcome['runs'][number]) => {
@@ -143,7 +125,7 @@ export function simulationJson(outcome: SimulationOutcome) {
       offChip: { weightReads: a.offChipWeightReads, activationReads: a.offChipActivationReads, activationWrites: a.offChipActivationWrites },
       energy_uJ: toMicrojoules(r.energy),
       closedForm_uJ: toMicrojoules(closed),
-      energyDelayProduct_uJ_us: (r.energy.total / 1e6) * (r.cycles / r.config.clockMHz),
+      energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
       ...(outcome.job.slp ? slpJson(outcome.job.slp) : {}),
       ops: r.ops.map((op, i) => ({
         name: op.name,
@@ -168,19 +150,16 @@ export function simulationJson(outcome: SimulationOutcome) {
   if (outcome.runs.length === 1) return one(outcome.runs[0]);
   return {
     workload: outcome.job.name,
-    sweep: outcome.runs.map((run) => {
-      const r = run.result;
-      return {
-        p: r.config.rows * r.config.cols,
-        rows: r.config.rows,
-        cols: r.config.cols,
-        cycles: r.cycles,
-        stallCycles: r.stallCycles,
-        utilization: r.utilization,
-        energy_uJ: toMicrojoules(r.energy),
-        energyDelayProduct_uJ_us: (r.energy.total / 1e6) * (r.cycles / r.config.clockMHz),
-      };
-    }),
+    sweep: outcome.runs.map(({ result: r }) => ({
+      p: r.config.rows * r.config.cols,
+      rows: r.config.rows,
+      cols: r.config.cols,
+      cycles: r.cycles,
+      stallCycles: r.stallCycles,
+      utilization: r.utilization,
+      energy_uJ: toMicrojoules(r.energy),
+      energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
+    })),
   };
 }
 
@@ -188,14 +167,7 @@ const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '∞');
 
 export function renderSimulation(outcome: SimulationOutcome): string {
   if (outcome.runs.length > 1) {
-    const rows = outcome.runs.map(({ result: r }) => [
-      r.config.rows * r.config.cols,
-      `${r.config.rows}×${r.config.cols}`,
-      r.cycles,
-      `${(r.utilization * 100).toFixed(1)}%`,
-      r.energy.total / 1e6,
-      (r.energy.total / 1e6) * (r.cycles / r.config.clockMHz),
-    ]);
+    const rows = outcome.runs.map(({ result: r }) => [r.config.rows * r.config.cols, `${r.config.rows}×${r.config.cols}`, r.cycles, `${(r.utilization * 100).toFixed(1)}%`, microjoules(r.energy.total), edp(r.energy.total, r.cycles, r.config.clockMHz)]);
     return `${outcome.job.name}: sweep of p (${outcome.runs[0].result.config.mode}, ${outcome.runs[0].result.config.dataflow})\n${table(['p', 'array', 'cycles', 'util', 'energy µJ', 'EDP µJ·µs'], rows)}`;
   }
   const { result: r, comparisons } = outcome.runs[0];

@@ -1,0 +1,93 @@
+/** `codesign eval`: a trained checkpoint on a scenario's test split, with its energy and the classical set beside it. */
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.ts';
+import { finiteNumber, positiveInt, positiveIntList } from '../../core/validate.ts';
+import { MAX_BITS } from '../../nets/builder.ts';
+import { table } from '../format.ts';
+import type { Io } from '../io.ts';
+import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { cliProgress, progressMode } from '../progress.ts';
+import { classicalTable } from './scenario.ts';
+
+interface EvalFlags {
+  readonly checkpoint: string;
+  readonly scenario: string;
+  readonly bits?: string;
+  readonly samples: string;
+  readonly preset: string;
+  readonly finetune?: string;
+  readonly allBits?: boolean;
+  readonly choices: string;
+  readonly snrDb?: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('eval')
+    .description('a trained checkpoint on a scenario’s test split: a precoder’s sum rate next to MRT, ZF, RZF, equal-power RZF and WMMSE (best start and each start, both energy counts) on the same samples, or a codec’s NMSE and ρ (optionally with codeword noise); with its energy')
+    .requiredOption('--checkpoint <dir>', 'a directory written by codesign train')
+    .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
+    .option('--bits <list>', 'evaluate at these weight bits (a supernet checkpoint evaluates any configuration)')
+    .option('--samples <n>', 'test samples', '1000')
+    .addOption(presetOption('hardware preset for the energy'))
+    .option('--finetune <steps>', 'refine the --bits configuration for this many steps before evaluating (supernet)')
+    .option('--all-bits', 'evaluate every weight-bit configuration of a supernet checkpoint (table of rate, energy, efficiency)')
+    .option('--choices <list>', 'bit widths per layer for --all-bits', '2,4,8,16')
+    .option('--snr-db <list>', 'codec on a CSI scenario: also evaluate with AWGN on the codeword at these SNRs (dB)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .addOption(PROGRESS_OPTION)
+    .action(async (o: EvalFlags, cmd: Command) => {
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const scenario = scenarioOf(o.scenario);
+      const base = { checkpoint: o.checkpoint, scenario, samples: positiveInt('--samples', o.samples), preset: presetOf(o.preset) };
+      const refuse = (flags: readonly (keyof EvalFlags)[], why: string) => {
+        for (const flag of flags) if (given(flag)) throw new InputError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, o[flag] as string, why);
+      };
+      const progress = cliProgress(io, progressMode(io, o));
+      try {
+        if (scenario.model === 'cost2100') {
+          refuse(['bits', 'finetune', 'allBits', 'choices'], `allowed: only with a precoder checkpoint on a MIMO scenario (${o.scenario} holds CSI for a codec)`);
+          const { evaluateCodecCheckpoint } = await import('../../studies/eval.ts');
+          const r = await evaluateCodecCheckpoint({ ...base, codewordSnrDb: o.snrDb === undefined ? [] : o.snrDb.split(',').map((v) => finiteNumber('--snr-db', v)) }, progress);
+          io.stdout.write(
+            (o.json
+              ? JSON.stringify(r, null, 2)
+              : `${r.graph} on ${r.samples} ${r.scenario} test samples (encoder ${r.energy_uJ.encoder.toPrecision(4)} µJ, decoder ${r.energy_uJ.decoder.toPrecision(4)} µJ)\n` +
+                table(['codeword SNR dB', 'NMSE dB', 'ρ'], r.rows.map((row) => [row.codewordSnr_dB ?? 'clean', row.nmseDb.toFixed(2), row.rho.toFixed(4)]))) + '\n',
+          );
+          return;
+        }
+        refuse(['snrDb'], 'allowed: only for a codec checkpoint on a CSI scenario');
+        if (o.allBits) {
+          refuse(['bits', 'finetune'], 'allowed: not with --all-bits (it evaluates every configuration)');
+          const { evaluateSupernet } = await import('../../studies/eval.ts');
+          const rows = await evaluateSupernet({ ...base, choices: positiveIntList('--choices', o.choices, { max: MAX_BITS }) }, progress);
+          io.stdout.write((o.json ? JSON.stringify(rows, null, 2) : table(['bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], rows.map((r) => [r.bits.join(','), r.sumRate, r.energy_uJ, r.efficiency]))) + '\n');
+          return;
+        }
+        refuse(['choices'], 'allowed: only with --all-bits');
+        if (o.finetune !== undefined && o.bits === undefined) throw new InputError('--finetune', o.finetune, 'allowed: together with --bits (the configuration to refine)');
+        const { evaluatePrecoder } = await import('../../studies/eval.ts');
+        const r = await evaluatePrecoder(
+          {
+            ...base,
+            ...(o.bits !== undefined ? { bits: positiveIntList('--bits', o.bits, { max: MAX_BITS }) } : {}),
+            ...(o.finetune !== undefined ? { finetuneSteps: positiveInt('--finetune', o.finetune) } : {}),
+          },
+          progress,
+        ).catch((error: unknown) => {
+          if (error instanceof InputError && error.field === 'bits') throw new InputError('--bits', o.bits, error.allowed);
+          throw error;
+        });
+        io.stdout.write(
+          (o.json
+            ? JSON.stringify(r, null, 2)
+            : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} on ${r.samples} ${r.scenario} test samples (the trained checkpoint ${o.checkpoint}); energy ${r.energy_uJ.total.toPrecision(4)} µJ\nclassical precoders on the same samples:\n${classicalTable(r.classical)}`) + '\n',
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+}

@@ -1,0 +1,29 @@
+/** `codesign report`: the co-design report (HTML, PNG figures, Markdown summary) from the shipped rates. */
+import type { Command } from 'commander';
+import type { Io } from '../io.ts';
+import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { cliProgress, progressMode } from '../progress.ts';
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('report')
+    .description('the co-design report: Pareto fronts, DNN vs WMMSE vs ZF, per-layer energy, p sweep, engine vs closed form (HTML + PNG + Markdown)')
+    .option('--scenario <name>', 'a named MIMO scenario or scenario file', 'udem-nlos')
+    .option('--out <dir>', 'output directory', 'out/report')
+    .option('--quick', 'skip the engine figures (p sweep, engine vs closed form)')
+    .addOption(presetOption())
+    .option('--rates <file>', 'DNN rates from this table instead of the shipped data/rates/<scenario>.csv (write one with codesign rates --supernets DIR)')
+    .option('--classical <file>', 'classical results on the same test samples instead of the shipped data/rates/<scenario>.classical.json (codesign rates --classical)')
+    .addOption(PROGRESS_OPTION)
+    .action(async (o: { scenario: string; out: string; quick?: boolean; preset: string; rates?: string; classical?: string; progress?: boolean }) => {
+      const config = { scenario: scenarioOf(o.scenario), out: o.out, quick: o.quick === true, preset: presetOf(o.preset), ...(o.rates !== undefined ? { rates: o.rates } : {}), ...(o.classical !== undefined ? { classical: o.classical } : {}) };
+      const { writeReport } = await import('../../studies/report.ts');
+      const progress = cliProgress(io, progressMode(io, o));
+      try {
+        const r = await writeReport(config, progress);
+        io.stdout.write(`report written to ${r.index}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+}

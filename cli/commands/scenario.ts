@@ -1,0 +1,83 @@
+/** `codesign scenario list | describe NAME | generate NAME`. */
+import { Option, type Command } from 'commander';
+import { nonNegativeNumber, oneOf, positiveInt } from '../../core/validate.ts';
+import type { BaselinePoint } from '../../studies/report-numbers.ts';
+import type { describeWithEnergy } from '../../studies/scenario.ts';
+import { table } from '../format.ts';
+import type { Io } from '../io.ts';
+import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { cliProgress, progressMode } from '../progress.ts';
+
+export function register(program: Command, io: Io): void {
+  const scenario = program.command('scenario').description('channel scenarios: named, seeded, cached datasets');
+  scenario
+    .command('list')
+    .description('list the named scenarios (scenarios/named/*.json)')
+    .action(async () => {
+      const { scenarioList } = await import('../../studies/scenario.ts');
+      io.stdout.write(table(['scenario', 'model', 'description'], scenarioList().map((s) => [s.name, s.model, s.description])) + '\n');
+    });
+  scenario
+    .command('describe')
+    .description('SNR, LOS share, user correlation, conditioning, and the classical precoders’ sum rates and energies on a scenario’s test split')
+    .argument('<name>', 'a named scenario or a scenario JSON file')
+    .option('--samples <n>', 'test samples the baselines run on', '200')
+    .addOption(new Option('--rule <rule>', 'WMMSE stopping rule').choices(['abs', 'rel']).default('abs'))
+    .option('--tol <eps>', 'WMMSE tolerance', '1e-5')
+    .addOption(presetOption('hardware preset the classical precoders are priced on'))
+    .option('--json', 'print exactly one JSON document on stdout')
+    .addOption(PROGRESS_OPTION)
+    .action(async (name: string, options: { samples: string; rule: string; tol: string; preset: string; json?: boolean; progress?: boolean }) => {
+      const s = scenarioOf(name, 'scenario');
+      const describe = { baselineSamples: positiveInt('--samples', options.samples), wmmseRule: oneOf('--rule', options.rule, ['abs', 'rel'] as const), wmmseTol: nonNegativeNumber('--tol', options.tol) };
+      const preset = presetOf(options.preset);
+      const { describeWithEnergy } = await import('../../studies/scenario.ts');
+      const progress = cliProgress(io, progressMode(io, options));
+      try {
+        const priced = describeWithEnergy(s, describe, preset, progress);
+        io.stdout.write((options.json ? JSON.stringify(priced, null, 2) : renderDescription(priced)) + '\n');
+      } finally {
+        progress.stop();
+      }
+    });
+  scenario
+    .command('generate')
+    .description('generate (or load from cache) the train, validation and test splits')
+    .argument('<name>', 'a named scenario or a scenario JSON file')
+    .option('--json', 'print the result as JSON')
+    .addOption(PROGRESS_OPTION)
+    .action(async (name: string, options: { json?: boolean; progress?: boolean }) => {
+      const s = scenarioOf(name, 'scenario');
+      const { generateScenario } = await import('../../studies/scenario.ts');
+      const progress = cliProgress(io, progressMode(io, options));
+      try {
+        const result = generateScenario(s, progress);
+        io.stdout.write((options.json ? JSON.stringify(result, null, 2) : table(['split', 'samples', 'ms', 'file'], result.map((r) => [r.split, r.samples, Math.round(r.ms), r.file]))) + '\n');
+      } finally {
+        progress.stop();
+      }
+    });
+}
+
+/** Classical results as a table: rate, iterations, cap hits and energy per solve under both counts. */
+export function classicalTable(points: readonly BaselinePoint[]): string {
+  return table(
+    ['classical', 'sum rate', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'],
+    points.map((c) => [c.label, c.sumRate.toFixed(3), c.iterations.toFixed(1), c.capped, c.energy_uJ.paper === null ? '—' : c.energy_uJ.paper.toPrecision(4), c.energy_uJ.measured.toPrecision(4)]),
+  );
+}
+
+export function renderDescription(priced: ReturnType<typeof describeWithEnergy>): string {
+  const { classical, ...d } = priced as typeof priced & { classical?: BaselinePoint[] };
+  const lines: string[] = [];
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v === undefined) continue;
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) walk(v as Record<string, unknown>, `${prefix}${k}.`);
+      else lines.push(`${prefix}${k}: ${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toPrecision(4)) : Array.isArray(v) ? v.join('×') : String(v)}`);
+    }
+  };
+  walk(d as Record<string, unknown>, '');
+  if (classical) lines.push('', `classical precoders on the first ${classical[0].samples} test samples:`, classicalTable(classical));
+  return lines.join('\n');
+}

@@ -1,0 +1,174 @@
+/** `codesign search` and `codesign results export`: the seed-000 space into the results store. */
+import { cpus } from 'node:os';
+import { Option, type Command } from 'commander';
+import { InputError } from '../../core/errors.ts';
+import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
+import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
+import { loadExperiment } from '../../search/experiment.ts';
+import { ratesFile } from '../../search/rates-table.ts';
+import type { Experiment } from '../../search/run.ts';
+import { table } from '../format.ts';
+import type { Io } from '../io.ts';
+import { archsOf, presetOf, presetOption, scenarioOf, seedOf, PROGRESS_OPTION } from '../options.ts';
+import { cliProgress, progressMode } from '../progress.ts';
+
+interface SearchFlags {
+  readonly db: string;
+  readonly experiment: string;
+  readonly experimentFile?: string;
+  readonly archs: string;
+  readonly quality: string;
+  readonly heads?: string;
+  readonly scenario: string;
+  readonly samples: string;
+  readonly choices: string;
+  readonly epochs: string;
+  readonly batch: string;
+  readonly lr: string;
+  readonly threads?: string;
+  readonly preset: string;
+  readonly throttleMs?: string;
+  readonly progress?: boolean;
+  readonly algo: string;
+  readonly budget?: string;
+  readonly target?: string;
+  readonly seed: string;
+  readonly maxEvaluations?: string;
+  readonly groups?: string;
+  readonly json?: boolean;
+}
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('search')
+    .description('exhaustive MPQ×NAS search of the seed-000 space into a DuckDB results store (resumable), with the Pareto front')
+    .option('--db <file>', 'results database (created if missing; a rerun skips stored points)', 'out/results.duckdb')
+    .option('--experiment <name>', 'experiment label stored with each point', 'default')
+    .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
+    .option('--archs <list>', '"all" or C_outxD_FCL list, e.g. 8x512,64x1024', 'all')
+    .option('--quality <src>', 'table (the shipped rates of trained networks, data/rates/<scenario>.csv), table:FILE, a supernet checkpoint directory, "train" (a dedicated training per configuration on a worker pool), or synthetic[:seed] (a seeded formula for dry runs, labelled as such)', 'table')
+    .option('--heads <list>', 'precoder heads to search: direct, structured (default: both for a table, direct otherwise)')
+    .option('--scenario <name>', 'scenario whose test split rates the networks', 'udem-nlos')
+    .option('--samples <n>', 'test samples per configuration', '500')
+    .option('--choices <list>', 'weight bit widths per layer', '2,4,8,16')
+    .option('--epochs <n>', 'epochs per dedicated training (--quality train)', '10')
+    .option('--batch <n>', 'batch size of dedicated trainings', '100')
+    .option('--lr <rate>', 'learning rate of dedicated trainings', '1e-3')
+    .option('--threads <n>', 'worker threads for dedicated trainings (default: one per core)')
+    .addOption(presetOption())
+    .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
+    .addOption(PROGRESS_OPTION)
+    .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
+    .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
+    .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
+    .option('--seed <s>', 'PSO seed', '1')
+    .option('--max-evaluations <n>', 'PSO: stop after rating this many configurations (default: a quarter of the space)')
+    .option('--groups <G>', 'PSO: bits per group of output channels, G groups per layer (4·G dimensions; synthetic rates)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (o: SearchFlags, cmd: Command) => {
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      // Options of one quality source never pass silently under another.
+      const source = /^(table|synthetic)(:|$)/.exec(o.quality)?.[1] ?? (o.quality === 'train' ? 'train' : 'checkpoint');
+      const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
+      for (const [name, sources] of Object.entries(onlyFor)) {
+        if (given(name) && !sources.includes(source)) {
+          throw new InputError(`--${name}`, o[name as keyof SearchFlags], `allowed: only with --quality ${sources.join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
+        }
+      }
+      if (o.algo === 'exhaustive') {
+        for (const name of ['budget', 'target', 'maxEvaluations', 'groups'] as const) {
+          if (given(name)) throw new InputError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, o[name], `allowed: only with --algo ppso or gcpso${name === 'groups' ? ' (4^(4G) allocations cannot be enumerated)' : ''}`);
+        }
+      }
+      const problem = () => {
+        if ((o.budget === undefined) === (o.target === undefined)) throw new InputError('--budget', o.budget ?? '(none)', 'allowed: exactly one of --budget (µJ, maximise the rate) or --target (bit/s/Hz, minimise the energy)');
+        return o.budget !== undefined ? { kind: 'max-quality' as const, budget: positiveNumber('--budget', o.budget) } : { kind: 'min-cost' as const, target: positiveNumber('--target', o.target!) };
+      };
+      const algorithm = () => oneOf('--algo', o.algo, ['ppso', 'gcpso'] as const);
+      if (o.groups !== undefined) {
+        const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
+        if (!synthetic) throw new InputError('--quality', o.quality, 'allowed with --groups: synthetic[:seed] (per-group rates have no trained source)');
+        const config = {
+          algorithm: algorithm(),
+          groups: positiveInt('--groups', o.groups, 64),
+          problem: problem(),
+          arch: archsOf(o.archs === 'all' ? '64x1024' : o.archs)[0],
+          choices: positiveIntList('--choices', o.choices, { max: 32 }),
+          preset: presetOf(o.preset),
+          qualitySeed: Number(synthetic[1] ?? 1),
+          seed: positiveInt('--seed', o.seed),
+        };
+        const { groupedPso } = await import('../../studies/search.ts');
+        const r = await groupedPso(config);
+        io.stdout.write(
+          (o.json
+            ? JSON.stringify(r, null, 2)
+            : `${r.algorithm} over ${r.dimensions} groups (${r.space} allocations; sum rates: ${r.quality}): ${r.evaluation ? `sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : 'none feasible'} after ${r.evaluations} evaluations; per-layer optimum ${r.perLayerOptimum ? `${r.perLayerOptimum.quality.toFixed(3)}, ${r.perLayerOptimum.cost.toFixed(3)} µJ` : 'none feasible'}\nbits per group: ${r.bits?.join(',') ?? '–'}`) + '\n',
+        );
+        return;
+      }
+      const study = {
+        db: o.db,
+        experiment: experimentOf(o),
+        threads: o.threads === undefined ? cpus().length : positiveInt('--threads', o.threads),
+        ...(o.throttleMs !== undefined ? { throttleMs: positiveInt('--throttle-ms', o.throttleMs) } : {}),
+      };
+      if (o.algo !== 'exhaustive') {
+        const config = { ...study, algorithm: algorithm(), problem: problem(), seed: positiveInt('--seed', o.seed), ...(o.maxEvaluations !== undefined ? { maxEvaluations: positiveInt('--max-evaluations', o.maxEvaluations) } : {}) };
+        const { psoSearch } = await import('../../studies/search.ts');
+        const r = await psoSearch(config);
+        io.stdout.write((o.json ? JSON.stringify(r, null, 2) : `${r.algorithm}: bits ${r.bits ? `[${r.bits.join(',')}]` : 'none feasible'}${r.evaluation ? ` — sum rate ${r.evaluation.quality.toFixed(3)}, ${r.evaluation.cost.toFixed(3)} µJ` : ''}; ${r.qualityEvaluations} of ${r.space} configurations rated (${r.freshEvaluations} new to the store); sum rates: ${r.quality}`) + '\n');
+        return;
+      }
+      const { searchSpace } = await import('../../studies/search.ts');
+      const progress = cliProgress(io, progressMode(io, o));
+      try {
+        const r = await searchSpace(study, progress);
+        io.stdout.write(
+          (o.json
+            ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, front: r.front }, null, 2)
+            : [
+                `${r.total} points: ${r.reused} reused from the store, ${r.evaluated} evaluated${r.missing.length > 0 ? `; ${r.missing.length} points of the space are not in the quality source and were not searched` : ''}`,
+                `sum rates: ${r.quality}`,
+                'Pareto front (energy efficiency vs sum rate):',
+                table(['head', 'C_out/D_FCL', 'bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], r.front.map((p) => [p.head, `${p.cout}/${p.dfcl}`, p.bits.join(','), p.sumRate, p.energy_uJ, p.sumRate / p.energy_uJ])),
+              ].join('\n')) + '\n',
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+
+  program
+    .command('results')
+    .description('the results store')
+    .command('export')
+    .description('export every stored point as CSV or Parquet')
+    .option('--db <file>', 'results database', 'out/results.duckdb')
+    .addOption(new Option('--format <f>', 'csv or parquet').choices(['csv', 'parquet']).default('csv'))
+    .requiredOption('--out <file>', 'output file')
+    .action(async (o: { db: string; format: string; out: string }) => {
+      const format = oneOf('--format', o.format, ['csv', 'parquet'] as const);
+      const { exportResults } = await import('../../studies/search.ts');
+      const r = await exportResults({ db: o.db, format, out: o.out });
+      io.stdout.write(`exported ${r.rows} points to ${r.file} (${r.format})\n`);
+    });
+}
+
+function experimentOf(o: SearchFlags): Experiment {
+  if (o.experimentFile !== undefined) return loadExperiment(o.experimentFile);
+  const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
+  const table = /^table(?::(.+))?$/.exec(o.quality);
+  const samples = positiveInt('--samples', o.samples);
+  if (!synthetic) scenarioOf(o.scenario);
+  const quality: Experiment['quality'] = synthetic
+    ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) }
+    : table
+      ? { source: 'table', scenario: o.scenario, file: table[1] ?? ratesFile(o.scenario) }
+      : o.quality === 'train'
+        ? { source: 'train', scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: seedOf(o.seed), samples }
+        : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
+  // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
+  const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
+  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: positiveIntList('--choices', o.choices, { max: 32 }), preset: presetOf(o.preset).name, quality };
+}

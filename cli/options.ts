@@ -1,0 +1,181 @@
+/**
+ * Flags shared by several commands and their parsing into typed configs. Every problem names the
+ * flag, the value and what is allowed; a library error naming a config field is re-labelled with
+ * the flag that set it.
+ */
+import { Option, type Command } from 'commander';
+import { InputError } from '../core/errors.ts';
+import { finiteNumber, fraction, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
+import { MAX_BITS } from '../nets/builder.ts';
+import { CODEC_VARIANTS, type Side } from '../nets/csi.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
+import { NETWORK_NAMES } from '../nets/networks.ts';
+import { PRECODER_DEFAULTS } from '../nets/precoder.ts';
+import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
+import { PAPER_WMMSE_ITERATIONS } from '../baselines/paper-traces.ts';
+import { loadScenario, type Scenario } from '../scenarios/schema.ts';
+import { DEFAULT_PRESET, PRESETS, presetByName, type HardwarePreset } from '../sim/presets.ts';
+import type { WorkloadSpec } from '../studies/workload.ts';
+import { seed000Archs } from '../search/space.ts';
+
+export const VARIANTS = [...CODEC_VARIANTS, ...SLP_VARIANTS] as const;
+export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
+
+/** Runs `parse`, re-labelling an InputError about `field` (or any field) with the flag. */
+export function asFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InputError && !error.field.startsWith('--')) throw new InputError(flag, error.value, error.allowed);
+    throw error;
+  }
+}
+
+export function presetOf(raw: string | undefined): HardwarePreset {
+  return raw === undefined ? DEFAULT_PRESET : asFlag('--preset', () => presetByName(raw));
+}
+
+export function scenarioOf(raw: string, flag = '--scenario'): Scenario {
+  return asFlag(flag, () => loadScenario(raw));
+}
+
+export function presetOption(description = 'hardware preset'): Option {
+  return new Option('--preset <name>', `${description} (${PRESETS.map((p) => p.name).join(', ')})`).default(DEFAULT_PRESET.name);
+}
+
+export function seedOf(raw: string, flag = '--seed'): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 0xffffffff) throw new InputError(flag, raw, 'allowed: an integer from 0 to 4294967295');
+  return Number(raw);
+}
+
+/** The precoder's four weight widths [CONV, FCL1, FCL2, FCL3]. */
+export function precoderBits(raw: string): [number, number, number, number] {
+  return positiveIntList('--bits', raw, { length: 4, max: MAX_BITS }) as [number, number, number, number];
+}
+
+/** `--progress`: progress lines on stderr also when it is not a terminal (bars on a terminal anyway). */
+export const PROGRESS_OPTION = new Option('--progress', 'progress on stderr also when it is not a terminal, and under --json');
+
+/** The `--net … | --baseline …` options of energy and simulate. */
+export function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
+  return cmd
+    .addOption(new Option('--net <name>', 'network to price').choices(NETWORK_NAMES))
+    .addOption(new Option('--baseline <algo>', 'classical precoder to price (paper op count, eq. 12–13)').choices(PAPER_BASELINES))
+    .option('--cout <n>', 'conv output channels C_out', String(PRECODER_DEFAULTS.cout))
+    .option('--dfcl <n>', 'width of FC1 and FC2 (D_FCL)', String(PRECODER_DEFAULTS.dfcl))
+    .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3], each 1–32', PRECODER_DEFAULTS.bits.join(','))
+    .addOption(new Option('--head <name>', 'precoder head: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs λ_k, p_k; Gram matrix, regularised inverse, Hᴴ product, per-user power as ops) [default: direct]').choices(PRECODER_HEAD_NAMES))
+    .option('--activation-bits <n>', 'activation bits of every layer', '16')
+    .option('--nt <n>', 'transmit antennas N_T', String(PRECODER_DEFAULTS.nt))
+    .option('--nu <n>', 'users N_U', String(PRECODER_DEFAULTS.nu))
+    .option('--iterations <I>', 'WMMSE iterations (may be a mean), paper accounting', String(PAPER_WMMSE_ITERATIONS))
+    .addOption(new Option('--accounting <a>', 'baseline op count: paper (eq. 12–13) or measured (our implementation on seeded Rayleigh channels)').choices(['paper', 'measured']).default('paper'))
+    .option('--snr-db <dB>', 'SNR of the channels a measured baseline runs on', '15')
+    .option('--samples <n>', 'channels a measured baseline runs on', '20')
+    .option('--cr <n>', 'compression ratio of a CSI codec (4, 8, 16, 32, 64)', '4')
+    .addOption(new Option('--side <side>', 'CSI codec side: encoder (UE), decoder (BS) or both').choices(['encoder', 'decoder', 'both']).default('both'))
+    .addOption(new Option('--variant <v>', 'CSI codec: fp (default), bfc (binarised FC), q8 (8-bit everywhere); SLP-DNet: dnet (default), dbnet, dtnet, dsqbnet, dsqtnet').choices(VARIANTS))
+    .option('--m <n>', 'SLP-DNet: BS antennas M', String(SLP_DEFAULTS.m))
+    .option('--k <n>', 'SLP-DNet: users K', String(SLP_DEFAULTS.k))
+    .option('--qr <r>', 'SLP-DNet stochastic variants: quantization ratio (fraction of rows quantized)', String(SLP_DEFAULTS.qr))
+    .addOption(presetOption())
+    .option('--p <n>', help.p ?? 'parallel execution units p (overrides the preset rule)');
+}
+
+export interface WorkloadFlags {
+  readonly net?: string;
+  readonly baseline?: string;
+  readonly cout: string;
+  readonly dfcl: string;
+  readonly bits: string;
+  readonly head?: string;
+  readonly activationBits: string;
+  readonly nt: string;
+  readonly nu: string;
+  readonly iterations: string;
+  readonly accounting: string;
+  readonly snrDb: string;
+  readonly samples: string;
+  readonly cr: string;
+  readonly side: string;
+  readonly variant?: string;
+  readonly m: string;
+  readonly k: string;
+  readonly qr: string;
+}
+
+/** `--net …` or `--baseline …` as a typed workload; options of another workload are refused. */
+export function workloadOf(o: WorkloadFlags, given: (flag: string) => boolean): WorkloadSpec {
+  if (o.net !== undefined && o.baseline !== undefined) throw new InputError('--baseline', o.baseline, 'allowed: either --net or --baseline, not both');
+  const net = o.baseline !== undefined ? undefined : oneOf('--net', o.net ?? 'precoder', NETWORK_NAMES);
+  const what = o.baseline !== undefined ? `--baseline ${o.baseline}` : `--net ${net}`;
+  // Options that only one kind of workload reads never pass silently under another.
+  const only: readonly [string, string, boolean][] = [
+    ['head', '--net precoder', net === 'precoder'],
+    ['cout', '--net precoder', net === 'precoder'],
+    ['dfcl', '--net precoder', net === 'precoder'],
+    ['bits', '--net precoder', net === 'precoder'],
+    ['activationBits', '--net precoder', net === 'precoder'],
+    ['cr', 'a CSI codec', net === 'csinet' || net === 'crnet' || net === 'cllwcsinet'],
+    ['side', 'a CSI codec', net === 'csinet' || net === 'crnet' || net === 'cllwcsinet'],
+    ['m', '--net slpdnet', net === 'slpdnet'],
+    ['k', '--net slpdnet', net === 'slpdnet'],
+    ['qr', '--net slpdnet', net === 'slpdnet'],
+    ['iterations', '--baseline with --accounting paper', o.baseline !== undefined && o.accounting === 'paper'],
+    ['accounting', '--baseline', o.baseline !== undefined],
+    ['snrDb', '--baseline with --accounting measured', o.baseline !== undefined && o.accounting === 'measured'],
+    ['samples', '--baseline with --accounting measured', o.baseline !== undefined && o.accounting === 'measured'],
+    ['nt', '--net precoder or --baseline', net === 'precoder' || o.baseline !== undefined],
+    ['nu', '--net precoder or --baseline', net === 'precoder' || o.baseline !== undefined],
+  ];
+  for (const [field, owner, applies] of only) {
+    if (given(field) && !applies) {
+      const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new InputError(flag, (o as unknown as Record<string, string>)[field], `allowed: only with ${owner} (${what} does not read it)`);
+    }
+  }
+  const nt = positiveInt('--nt', o.nt);
+  const nu = positiveInt('--nu', o.nu);
+  if (o.baseline !== undefined) {
+    const algorithm = oneOf('--baseline', o.baseline, PAPER_BASELINES);
+    const accounting = oneOf('--accounting', o.accounting, ['paper', 'measured'] as const);
+    return {
+      kind: 'baseline',
+      algorithm,
+      nt,
+      nu,
+      count: accounting === 'paper' ? { kind: 'paper', iterations: positiveNumber('--iterations', o.iterations) } : { kind: 'measured', snrDb: finiteNumber('--snr-db', o.snrDb), samples: positiveInt('--samples', o.samples) },
+    };
+  }
+  if (net === 'slpdnet') {
+    const variant = oneOf('--variant', o.variant ?? SLP_DEFAULTS.variant, SLP_VARIANTS);
+    return { kind: 'slpdnet', config: { m: positiveInt('--m', o.m), k: positiveInt('--k', o.k), variant, qr: fraction('--qr', o.qr) } };
+  }
+  if (net !== 'precoder') {
+    const variant = oneOf('--variant', o.variant ?? 'fp', CODEC_VARIANTS);
+    return { kind: 'codec', config: { net: net!, cr: positiveInt('--cr', o.cr), variant }, side: oneOf('--side', o.side, ['encoder', 'decoder', 'both'] as const) as Side };
+  }
+  if (o.variant !== undefined) throw new InputError('--variant', o.variant, 'allowed: only with a CSI codec or --net slpdnet (the precoder has no variants)');
+  return {
+    kind: 'precoder',
+    config: {
+      cout: positiveInt('--cout', o.cout),
+      dfcl: positiveInt('--dfcl', o.dfcl),
+      nt,
+      nu,
+      bits: precoderBits(o.bits),
+      activationBits: positiveInt('--activation-bits', o.activationBits, MAX_BITS),
+      head: oneOf('--head', o.head ?? 'direct', PRECODER_HEAD_NAMES),
+    },
+  };
+}
+
+/** `--archs`: "all" (the paper's eight) or C_outxD_FCL entries. */
+export function archsOf(raw: string): { cout: number; dfcl: number }[] {
+  if (raw === 'all') return seed000Archs();
+  return raw.split(',').map((part) => {
+    const m = /^\s*(\d+)x(\d+)\s*$/.exec(part);
+    if (!m) throw new InputError('--archs', raw, 'allowed: "all" or comma-separated C_outxD_FCL, e.g. 8x512,64x1024');
+    return { cout: Number(m[1]), dfcl: Number(m[2]) };
+  });
+}

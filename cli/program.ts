@@ -1,0 +1,64 @@
+/**
+ * The commander program: one file per command under commands/, each parsing its flags into a
+ * typed config, calling a workflow (imported only when the command runs, so `energy` never loads
+ * tfjs, DuckDB or vega) and rendering the result. Bad input ends in one line on stderr and exit
+ * code 2; a failed run in exit code 1.
+ */
+import { Command, CommanderError } from 'commander';
+import { CheckpointError, FileError, InputError, ShapeError } from '../core/errors.ts';
+import type { Io } from './io.ts';
+import { register as baseline } from './commands/baseline.ts';
+import { register as energy } from './commands/energy.ts';
+import { register as evaluate } from './commands/eval.ts';
+import { register as presets } from './commands/presets.ts';
+import { register as rates } from './commands/rates.ts';
+import { register as report } from './commands/report.ts';
+import { register as reproduce } from './commands/reproduce.ts';
+import { register as scenario } from './commands/scenario.ts';
+import { register as search } from './commands/search.ts';
+import { register as simulate } from './commands/simulate.ts';
+import { register as start } from './commands/start.ts';
+import { register as train } from './commands/train.ts';
+
+const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets];
+
+export function buildProgram(io: Io): Command {
+  const program = new Command()
+    .name('codesign')
+    .description('Energy, time and memory of quantized precoders and CSI codecs on a MAC-array accelerator')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+  for (const register of COMMANDS) register(program, io);
+  // Subcommands inherit the output and exit behaviour (commander copies settings at creation only).
+  const configure = (cmd: Command) => {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+    cmd.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+  return program;
+}
+
+/** Errors that are the user's input: a usage error (exit 2), whichever layer found it. */
+function isUsageError(error: unknown): error is Error {
+  return error instanceof InputError || error instanceof ShapeError || error instanceof FileError || error instanceof CheckpointError;
+}
+
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error, already printed.
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
+    }
+    if (isUsageError(error)) {
+      io.stderr.write(`codesign: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`codesign: run failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Evaluating a trained checkpoint on a scenario's test split: a precoder's sum rate next to the
+ * classical set on the same samples, every configuration of a supernet, or a codec's NMSE and ρ
+ * (optionally with noise on the codeword); each with its energy on a hardware preset.
+ */
+import { InputError } from '../core/errors.ts';
+import { SILENT, type Progress } from '../core/progress.ts';
+import { MAX_BITS } from '../nets/builder.ts';
+import { sideOf } from '../nets/csi.ts';
+import { withWeightBits } from '../nets/layers.ts';
+import { channelOf } from '../scenarios/dataset.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { CLASSICAL_WMMSE_CAP, classicalSet } from '../baselines/run.ts';
+import { priceGraph } from '../sim/energy.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
+import { microjoules, toMicrojoules } from '../sim/report.ts';
+import { initBackend, tf } from '../train/backend.ts';
+import { evaluateCodec } from '../train/codec.ts';
+import { evaluateAllConfigs, finetune } from '../train/supernet.ts';
+import { evaluateRate, modelFromCheckpoint } from '../train/trainer.ts';
+import { classicalPoint } from './report-numbers.ts';
+import { csiSplit, mimoSplit } from './train.ts';
+
+export interface PrecoderEvaluation {
+  readonly checkpoint: string;
+  readonly scenario: Scenario;
+  readonly samples: number;
+  readonly preset: HardwarePreset;
+  /** Weight bits per quantized layer (a supernet evaluates any configuration); absent = as trained. */
+  readonly bits?: readonly number[];
+  /** Refine `bits` for this many steps first (supernet). */
+  readonly finetuneSteps?: number;
+}
+
+function checkBits(bits: readonly number[], layers: number, checkpoint: string): void {
+  if (bits.length !== layers || bits.some((b) => !Number.isInteger(b) || b < 1 || b > MAX_BITS)) {
+    throw new InputError('bits', bits, `allowed: ${layers} integers from 1 to ${MAX_BITS}, one per quantized layer of ${checkpoint}`);
+  }
+}
+
+export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress = SILENT) {
+  if (c.finetuneSteps !== undefined && c.bits === undefined) throw new InputError('finetune', c.finetuneSteps, 'allowed: together with bits (the configuration to refine)');
+  await initBackend();
+  const { model, graph } = modelFromCheckpoint(c.checkpoint);
+  if (c.bits) checkBits(c.bits, model.quantizedLayers.length, c.checkpoint);
+  const assignment = c.bits ? new Map(model.quantizedLayers.map((name, i) => [name, c.bits![i]])) : undefined;
+  const test = mimoSplit(c.scenario, 'test', progress, c.samples);
+  if (c.finetuneSteps !== undefined) {
+    await finetune(model, c.bits!, mimoSplit(c.scenario, 'train', progress), mimoSplit(c.scenario, 'validation', progress), c.finetuneSteps, { batchSize: 100, learningRate: 1e-3, seed: 1 });
+  }
+  const sumRate = await evaluateRate(model, test, assignment);
+  // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start).
+  const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
+  const task = progress.task('classical precoders', 1);
+  const classical = classicalSet(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }).map((s) => classicalPoint(s, c.preset));
+  task.tick();
+  task.end();
+  const energy = priceGraph(c.bits ? withWeightBits(graph, c.bits) : graph, c.preset);
+  model.dispose();
+  tf.disposeVariables();
+  return {
+    scenario: c.scenario.name,
+    samples: test.count,
+    graph: graph.name,
+    bits: c.bits ?? null,
+    sumRate,
+    classical,
+    energy_uJ: toMicrojoules(energy.energy),
+  };
+}
+
+export interface SupernetSweep {
+  readonly checkpoint: string;
+  readonly scenario: Scenario;
+  readonly samples: number;
+  readonly preset: HardwarePreset;
+  /** Bit widths each layer takes. */
+  readonly choices: readonly number[];
+}
+
+/** Every weight-bit configuration of a supernet checkpoint, with its sum rate and energy. */
+export async function evaluateSupernet(c: SupernetSweep, progress: Progress = SILENT) {
+  await initBackend();
+  const { model, graph } = modelFromCheckpoint(c.checkpoint);
+  const test = mimoSplit(c.scenario, 'test', progress, c.samples);
+  let task: ReturnType<Progress['task']> | undefined;
+  let reported = 0;
+  const rates = await evaluateAllConfigs(model, test, c.choices, test.count, (done, total) => {
+    task ??= progress.task('configurations', total);
+    task.tick(done - reported);
+    reported = done;
+  });
+  task?.end();
+  model.dispose();
+  return rates.map((r) => {
+    const energy = microjoules(priceGraph(withWeightBits(graph, r.bits), c.preset).energy.total);
+    return { bits: r.bits, sumRate: r.sumRate, energy_uJ: energy, efficiency: r.sumRate / energy };
+  });
+}
+
+export interface CodecEvaluation {
+  readonly checkpoint: string;
+  readonly scenario: Scenario;
+  readonly samples: number;
+  readonly preset: HardwarePreset;
+  /** Also evaluate with AWGN on the codeword at these SNRs (dB). */
+  readonly codewordSnrDb: readonly number[];
+}
+
+/**
+ * A codec checkpoint's NMSE and ρ on the test split, clean and with AWGN on the codeword at each
+ * SNR (the imperfect-feedback sweep), with the energy of each side.
+ */
+export async function evaluateCodecCheckpoint(c: CodecEvaluation, progress: Progress = SILENT) {
+  await initBackend();
+  const { model, graph } = modelFromCheckpoint(c.checkpoint);
+  const test = csiSplit(c.scenario, 'test', progress);
+  const rows = [];
+  const task = progress.task('codeword SNRs', 1 + c.codewordSnrDb.length);
+  for (const snrDb of [undefined, ...c.codewordSnrDb]) {
+    const r = await evaluateCodec(model, test, { limit: c.samples, snrDb, seed: 7 });
+    rows.push({ codewordSnr_dB: snrDb ?? null, nmseDb: r.nmseDb, rho: r.rho });
+    task.tick(1);
+  }
+  task.end();
+  model.dispose();
+  const side = (which: 'encoder' | 'decoder') => microjoules(priceGraph(sideOf(graph, which), c.preset).energy.total);
+  return { scenario: c.scenario.name, samples: Math.min(c.samples, test.count), graph: graph.name, rows, energy_uJ: { encoder: side('encoder'), decoder: side('decoder') } };
+}

@@ -1,0 +1,142 @@
+/**
+ * Searches of the seed-000 space into the results store: exhaustive over heads × architectures ×
+ * bits (resumable), PSO bit allocation for one architecture (seed 004), PSO over bits per group
+ * of output channels, and exporting the store.
+ */
+import { SILENT, type Progress } from '../core/progress.ts';
+import { trainingPool } from '../search/pool.ts';
+import { checkpointQuality } from '../search/checkpoint-quality.ts';
+import { tableQuality } from '../search/table-quality.ts';
+import { describeQuality, efficiencyFront, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn } from '../search/run.ts';
+import { ResultsStore } from '../search/store.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
+import { exhaustive, pso, type PsoOptions, type Problem as PsoProblem } from '../search/pso.ts';
+
+type PsoAlgorithm = PsoOptions['algorithm'];
+import { bitObjective, energyOfBits, groupedEnergy, groupedSyntheticQuality, syntheticQuality } from '../search/objective.ts';
+
+export interface SearchStudy {
+  /** The results store (created if missing; stored points are reused). */
+  readonly db: string;
+  readonly experiment: Experiment;
+  /** Worker threads of dedicated trainings (quality source 'train'). */
+  readonly threads: number;
+  /** A wait after each evaluation (demos and resume tests). */
+  readonly throttleMs?: number;
+}
+
+export interface PsoStudy extends SearchStudy {
+  readonly algorithm: PsoAlgorithm;
+  readonly problem: PsoProblem;
+  readonly seed: number;
+  readonly maxEvaluations?: number;
+}
+
+async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvaluator> {
+  const q = exp.quality;
+  if (q.source === 'synthetic') return { fn: syntheticQualityFn(q.seed), concurrency: 1, close: async () => {} };
+  if (q.source === 'table') return tableQuality(q.scenario, q.file);
+  if (q.source === 'train') {
+    // Dedicated training per configuration, on a worker pool; this process owns the store.
+    const pool = trainingPool(threads);
+    const fn: QualityFn = async ({ head, cout, dfcl, bits }) =>
+      (await pool.run({ scenario: q.scenario, head, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
+    return { fn, concurrency: threads, close: () => pool.close() };
+  }
+  return checkpointQuality(q.dir, q.scenario, q.samples);
+}
+
+/** PSO bit allocation for one architecture (max rate within a budget, or min energy reaching a target rate). */
+export async function psoSearch(c: PsoStudy) {
+  const { algorithm, problem } = c;
+  const exp = c.experiment;
+  const quality = await qualityFn(exp, c.threads);
+  const store = await ResultsStore.open(c.db);
+  try {
+    const r = await runPsoSearch(exp, store, quality.fn, problem, { algorithm, seed: c.seed, ...(c.maxEvaluations !== undefined ? { maxEvaluations: c.maxEvaluations } : {}) });
+    return { algorithm, quality: describeQuality(exp.quality), problem, bits: r.bits, evaluation: r.result.bestEvaluation, qualityEvaluations: r.result.evaluations, freshEvaluations: r.freshEvaluations, space: r.space };
+  } finally {
+    store.close();
+    await quality.close();
+  }
+}
+
+/** The exhaustive search: every point of the experiment's space, stored as it is rated. */
+export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
+  const exp = c.experiment;
+  const quality = await qualityFn(exp, c.threads);
+  const store = await ResultsStore.open(c.db);
+  let task: ReturnType<Progress['task']> | undefined;
+  let reported = 0;
+  try {
+    const outcome = await runSearch(exp, store, quality, {
+      throttleMs: c.throttleMs,
+      concurrency: quality.concurrency,
+      onProgress: (done, total) => {
+        task ??= progress.task('points stored', total);
+        task.tick(done - reported);
+        reported = done;
+      },
+    });
+    task?.end();
+    return { ...outcome, quality: describeQuality(exp.quality), front: efficiencyFront(outcome.points).map((f) => f.item) };
+  } finally {
+    store.close();
+    await quality.close();
+  }
+}
+
+export async function exportResults(o: { readonly db: string; readonly format: 'csv' | 'parquet'; readonly out: string }) {
+  const { format } = o;
+  const store = await ResultsStore.open(o.db);
+  try {
+    return { rows: await store.export(o.out, format), file: o.out, format };
+  } finally {
+    store.close();
+  }
+}
+
+export interface GroupedPsoStudy {
+  readonly algorithm: PsoAlgorithm;
+  /** Groups of output channels per layer (4·groups dimensions). */
+  readonly groups: number;
+  readonly problem: PsoProblem;
+  readonly arch: { readonly cout: number; readonly dfcl: number };
+  readonly choices: readonly number[];
+  readonly preset: HardwarePreset;
+  /** Seed of the synthetic rates (per-group rates have no trained source). */
+  readonly qualitySeed: number;
+  readonly seed: number;
+}
+
+/**
+ * PSO on bits per group of output channels: 4·G dimensions, 4^(4G) allocations, far beyond
+ * enumeration. Rates come from the seeded synthetic model (a trained supernet rates per-layer
+ * bits only), and nothing is stored: the store keys points by per-layer bits. The per-layer
+ * optimum (G = 1, enumerated) is reported beside it, since that space is contained.
+ */
+export async function groupedPso(c: GroupedPsoStudy) {
+  const { algorithm, groups, problem, arch, choices, preset } = c;
+  const seed = c.qualitySeed;
+  const cost = groupedEnergy(arch.cout, arch.dfcl, preset, groups, choices);
+  const quality = groupedSyntheticQuality(seed, groups);
+  const atBits = (x: readonly number[]) => x.map((i) => choices[i]);
+  const r = await pso(4 * groups, choices.length, { cost: (x) => cost(atBits(x)), quality: (x) => quality(atBits(x)) }, problem, {
+    algorithm,
+    particles: 10,
+    iterations: 20,
+    seed: c.seed,
+  });
+  const perLayer = exhaustive(4, choices.length, bitObjective(energyOfBits(arch.cout, arch.dfcl, preset), syntheticQuality(seed), choices), problem);
+  return {
+    algorithm,
+    quality: describeQuality({ source: 'synthetic', seed }),
+    groups,
+    dimensions: 4 * groups,
+    space: `${choices.length}^${4 * groups}`,
+    bits: r.best ? atBits(r.best) : null,
+    evaluation: r.bestEvaluation,
+    evaluations: r.evaluations,
+    perLayerOptimum: perLayer.evaluation,
+  };
+}
