@@ -1,7 +1,7 @@
 /**
  * Flags shared by several commands and their parsing into typed configs. Every problem names the
- * flag, the value and what is allowed; a library error naming a config field is re-labelled with
- * the flag that set it.
+ * flag, the value and what is allowed (a workflow's error naming a config field is told with the
+ * command's flag of that name: program.ts).
  */
 import { Option, type Command } from 'commander';
 import { InputError } from '../core/errors.ts';
@@ -21,22 +21,13 @@ import { seed000Archs } from '../search/space.ts';
 export const VARIANTS = [...CODEC_VARIANTS, ...SLP_VARIANTS] as const;
 export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
 
-/** Runs `parse`, re-labelling an InputError about `field` (or any field) with the flag. */
-export function asFlag<T>(flag: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof InputError && !error.field.startsWith('--')) throw new InputError(flag, error.value, error.allowed);
-    throw error;
-  }
-}
-
 export function presetOf(raw: string | undefined): HardwarePreset {
-  return raw === undefined ? DEFAULT_PRESET : asFlag('--preset', () => presetByName(raw));
+  return raw === undefined ? DEFAULT_PRESET : presetByName(raw);
 }
 
-export function scenarioOf(raw: string, flag = '--scenario'): Scenario {
-  return asFlag(flag, () => loadScenario(raw));
+/** A named scenario or a scenario file (a bad one lists all its problems). */
+export function scenarioOf(raw: string): Scenario {
+  return loadScenario(raw);
 }
 
 export function presetOption(description = 'hardware preset'): Option {

@@ -44,8 +44,21 @@ function isUsageError(error: unknown): error is Error {
   return error instanceof InputError || error instanceof ShapeError || error instanceof FileError || error instanceof CheckpointError;
 }
 
+/**
+ * A workflow names the config field it rejects ('scenario', 'topology'); the user typed a flag.
+ * An InputError whose field is an option of the running command is told with that flag.
+ */
+function asTyped(error: InputError, command: Command | undefined): InputError {
+  const option = command?.options.find((o) => o.attributeName() === error.field);
+  return option?.long && !error.field.startsWith('-') ? new InputError(option.long, error.value, error.allowed) : error;
+}
+
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
+  let running: Command | undefined;
+  program.hook('preAction', (_, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;
@@ -55,7 +68,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
     }
     if (isUsageError(error)) {
-      io.stderr.write(`codesign: ${error.message}\n`);
+      io.stderr.write(`codesign: ${(error instanceof InputError ? asTyped(error, running) : error).message}\n`);
       return 2;
     }
     io.stderr.write(`codesign: run failed: ${error instanceof Error ? error.message : String(error)}\n`);

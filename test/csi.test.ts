@@ -4,7 +4,6 @@ import { buildCsiNet, codewordLength, sideOf, COMPRESSION_RATIOS } from '../nets
 import { inferenceMemory } from '../nets/memory.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
-import { codesign } from './cli-helpers.ts';
 import { published } from './reference.ts';
 
 const ref = published.csi_codecs;
@@ -46,31 +45,5 @@ describe('CSI codec graphs against published.json (counting rule stated there)',
     // The RefineNet block holds its input (2 ch) beside its 16-channel intermediate: ≥ 18 × 32 × 32 values.
     expect(m.peakActivationBits).toBeGreaterThanOrEqual(18 * 1024 * 16);
     expect(m.totalBytes).toBe((m.weightBits + m.peakActivationBits) / 8);
-  });
-});
-
-describe('codesign energy|simulate --net crnet', () => {
-  it('energy reports the UE encoder and BS decoder separately, with memory', () => {
-    const r = codesign('energy', '--net', 'crnet', '--cr', '4', '--json');
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
-    expect(doc.sides.encoder.energy_uJ.total + doc.sides.decoder.energy_uJ.total).toBeCloseTo(doc.energy_uJ.total, 9);
-    expect(doc.sides.encoder.macs + doc.sides.decoder.macs).toBe(ref.macs_millions.CRNet['4'] * 1e6 + 2048);
-    expect(doc.memory.total_kB).toBeGreaterThan(0);
-  });
-
-  it('simulate runs one side', () => {
-    const enc = JSON.parse(codesign('simulate', '--net', 'crnet', '--cr', '16', '--side', 'encoder', '--json').stdout);
-    const dec = JSON.parse(codesign('simulate', '--net', 'crnet', '--cr', '16', '--side', 'decoder', '--json').stdout);
-    expect(enc.ops.every((o: { name: string }) => o.name.startsWith('enc.'))).toBe(true);
-    expect(dec.ops.every((o: { name: string }) => o.name.startsWith('dec.'))).toBe(true);
-    expect(enc.cycles).toBeGreaterThan(0);
-    expect(dec.energy_uJ.total).toBeGreaterThan(enc.energy_uJ.total);
-  });
-
-  it('a bad CR or side is one clear line, exit 2', () => {
-    const r = codesign('energy', '--net', 'csinet', '--cr', '5');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--cr: got 5; allowed for csinet: 4, 8, 16, 32, 64/);
   });
 });

@@ -28,7 +28,7 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print exactly one JSON document on stdout')
     .addOption(PROGRESS_OPTION)
     .action(async (name: string, options: { samples: string; rule: string; tol: string; preset: string; json?: boolean; progress?: boolean }) => {
-      const s = scenarioOf(name, 'scenario');
+      const s = scenarioOf(name);
       const describe = { baselineSamples: positiveInt('--samples', options.samples), wmmseRule: oneOf('--rule', options.rule, ['abs', 'rel'] as const), wmmseTol: nonNegativeNumber('--tol', options.tol) };
       const preset = presetOf(options.preset);
       const { describeWithEnergy } = await import('../../studies/scenario.ts');
@@ -47,7 +47,7 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print the result as JSON')
     .addOption(PROGRESS_OPTION)
     .action(async (name: string, options: { json?: boolean; progress?: boolean }) => {
-      const s = scenarioOf(name, 'scenario');
+      const s = scenarioOf(name);
       const { generateScenario } = await import('../../studies/scenario.ts');
       const progress = cliProgress(io, progressMode(io, options));
       try {

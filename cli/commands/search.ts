@@ -76,7 +76,7 @@ export function register(program: Command, io: Io): void {
         }
       }
       if (o.algo === 'exhaustive') {
-        for (const name of ['budget', 'target', 'maxEvaluations', 'groups'] as const) {
+        for (const name of ['groups', 'budget', 'target', 'maxEvaluations'] as const) {
           if (given(name)) throw new InputError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, o[name], `allowed: only with --algo ppso or gcpso${name === 'groups' ? ' (4^(4G) allocations cannot be enumerated)' : ''}`);
         }
       }

@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codesign } from './cli-helpers.ts';
-import { published } from './reference.ts';
+import { codesign } from './run.ts';
+import { published } from '../../test/reference.ts';
 
 describe('codesign energy', () => {
-  it('--json prints exactly one JSON document of the documented shape, near Table I', () => {
-    const r = codesign('energy', '--net', 'precoder', '--cout', '64', '--dfcl', '1024', '--bits', '16,16,16,16', '--json');
+  it('--json prints exactly one JSON document of the documented shape, near Table I', async () => {
+    const r = await codesign('energy', '--net', 'precoder', '--cout', '64', '--dfcl', '1024', '--bits', '16,16,16,16', '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc.energy_uJ).sort()).toEqual(['activation', 'compute', 'total', 'weight']);
@@ -19,15 +19,15 @@ describe('codesign energy', () => {
     expect(Math.abs(doc.energy_uJ.total - paper) / paper).toBeLessThan(0.1);
   });
 
-  it('prices the baselines with the paper’s counts', () => {
-    const zf = JSON.parse(codesign('energy', '--baseline', 'zf', '--nt', '64', '--nu', '4', '--json').stdout);
+  it('prices the baselines with the paper’s counts', async () => {
+    const zf = JSON.parse((await codesign('energy', '--baseline', 'zf', '--nt', '64', '--nu', '4', '--json')).stdout);
     expect(Math.abs(zf.energy_uJ.total - 0.008) / 0.008).toBeLessThan(0.05);
-    const w = JSON.parse(codesign('energy', '--baseline', 'wmmse', '--nt', '64', '--nu', '4', '--iterations', '92.8', '--json').stdout);
+    const w = JSON.parse((await codesign('energy', '--baseline', 'wmmse', '--nt', '64', '--nu', '4', '--iterations', '92.8', '--json')).stdout);
     expect(Math.abs(w.energy_uJ.total - 296) / 296).toBeLessThan(0.15);
   });
 
-  it('prints a per-op table by default', () => {
-    const r = codesign('energy', '--bits', '8,8,8,8', '--preset', 'iso-area-linear');
+  it('prints a per-op table by default', async () => {
+    const r = await codesign('energy', '--bits', '8,8,8,8', '--preset', 'iso-area-linear');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/fc1\s+dense\s+8\/16/);
     expect(r.stdout).toMatch(/E_C µJ/);
@@ -44,8 +44,8 @@ describe('codesign energy', () => {
     [['--p', '0'], /--p: got "0"; allowed: a finite number > 0/],
     [['--baseline', 'wmmse', '--iterations', 'NaN'], /--iterations: got "NaN"/],
     [['--baseline', 'zf', '--net', 'precoder'], /either --net or --baseline/],
-  ])('bad input %j: one clear line, exit 2, no stack trace', (args, message) => {
-    const r = codesign('energy', ...args);
+  ])('bad input %j: one clear line, exit 2, no stack trace', async (args, message) => {
+    const r = await codesign('energy', ...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -55,15 +55,15 @@ describe('codesign energy', () => {
 });
 
 describe('codesign CLI', () => {
-  it.each([[[]], [['energy']], [['start']], [['presets']]])('--help works for %j', (cmd) => {
-    const r = codesign(...cmd, '--help');
+  it.each([[[]], [['energy']], [['start']], [['presets']]])('--help works for %j', async (cmd) => {
+    const r = await codesign(...cmd, '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: codesign/);
   });
 
-  it('start prices the 2048 points and the baselines and writes the report from the shipped rates table', () => {
+  it('start prices the 2048 points and the baselines and writes the report from the shipped rates table', async () => {
     const out = mkdtempSync(join(tmpdir(), 'codesign-start-'));
-    const r = codesign('start', '--out', out);
+    const r = await codesign('start', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Priced 2048 seed-000 design points/);
     expect(r.stdout).toMatch(/WMMSE \(I = 92.8\)/);
@@ -90,20 +90,20 @@ describe('codesign CLI', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/npx codesign report --scenario udem-nlos --out/);
   });
 
-  it('search --groups runs PSO over bits per group of output channels, within the budget, beside the per-layer optimum', () => {
-    const r = codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12', '--quality', 'synthetic', '--json');
+  it('search --groups runs PSO over bits per group of output channels, within the budget, beside the per-layer optimum', async () => {
+    const r = await codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12', '--quality', 'synthetic', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.dimensions).toBe(16);
     expect(j.quality).toMatch(/^synthetic\(seed=1\) — a seeded formula, not a trained network$/);
     // Per-group rates have no trained source: the default (the rates table) is refused, naming the option.
-    const table = codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12');
+    const table = await codesign('search', '--algo', 'gcpso', '--groups', '4', '--budget', '12');
     expect(table.code).toBe(2);
     expect(table.stderr).toMatch(/--quality: got "table"; allowed with --groups: synthetic/);
     expect(j.bits).toHaveLength(16);
     expect(j.evaluation.cost).toBeLessThanOrEqual(12);
     expect(j.perLayerOptimum.cost).toBeLessThanOrEqual(12);
-    const bad = codesign('search', '--groups', '4', '--budget', '12');
+    const bad = await codesign('search', '--groups', '4', '--budget', '12');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--groups.*4.*ppso or gcpso/);
   });

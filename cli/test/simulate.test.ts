@@ -2,37 +2,37 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codesign } from './cli-helpers.ts';
-import { REFERENCE_DIR } from './reference.ts';
+import { codesign } from './run.ts';
+import { REFERENCE_DIR } from '../../test/reference.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'codesign-sim-'));
 
 describe('codesign simulate', () => {
-  it('--json has the documented shape; ideal mode equals the closed form', () => {
-    const r = codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--nt', '8', '--nu', '2', '--mode', 'ideal', '--json');
+  it('--json has the documented shape; ideal mode equals the closed form', async () => {
+    const r = await codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--nt', '8', '--nu', '2', '--mode', 'ideal', '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     for (const k of ['cycles', 'stallCycles', 'utilization', 'localBuffer', 'mainMemory', 'energy_uJ', 'ops']) expect(doc).toHaveProperty(k);
     expect(Object.keys(doc.localBuffer)).toEqual(['ifmapReads', 'weightReads', 'outputWrites']);
     expect(doc.energy_uJ.total).toBeCloseTo(doc.closedForm_uJ.total, 12);
-    const energy = JSON.parse(codesign('energy', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--nt', '8', '--nu', '2', '--json').stdout);
+    const energy = JSON.parse((await codesign('energy', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--nt', '8', '--nu', '2', '--json')).stdout);
     expect(doc.energy_uJ.total).toBeCloseTo(energy.energy_uJ.total, 12);
   });
 
-  it('runs a SCALE-Sim topology file and a bare GEMM, and sweeps p', () => {
-    const topo = JSON.parse(codesign('simulate', '--topology', join(REFERENCE_DIR, 'scalesim/resnet18-topology.csv'), '--array', '32x32', '--json').stdout);
+  it('runs a SCALE-Sim topology file and a bare GEMM, and sweeps p', async () => {
+    const topo = JSON.parse((await codesign('simulate', '--topology', join(REFERENCE_DIR, 'scalesim/resnet18-topology.csv'), '--array', '32x32', '--json')).stdout);
     expect(topo.ops).toHaveLength(21);
     expect(topo.cycles).toBe(topo.ops.reduce((s: number, o: { cycles: number }) => s + o.cycles, 0));
-    const gemm = JSON.parse(codesign('simulate', '--gemm', '1,512,1024', '--array', '8x8', '--dataflow', 'os', '--json').stdout);
+    const gemm = JSON.parse((await codesign('simulate', '--gemm', '1,512,1024', '--array', '8x8', '--dataflow', 'os', '--json')).stdout);
     expect(gemm.ops[0].scaleSimCycles).toBe(66431);
-    const sweep = JSON.parse(codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--p', '4,16,64', '--json').stdout);
+    const sweep = JSON.parse((await codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--p', '4,16,64', '--json')).stdout);
     expect(sweep.sweep.map((s: { p: number }) => s.p)).toEqual([4, 16, 64]);
     for (const s of sweep.sweep) expect(s.energyDelayProduct_uJ_us).toBeGreaterThan(0);
   });
 
-  it('--trace writes valid Chrome trace-event JSON with named tracks', () => {
+  it('--trace writes valid Chrome trace-event JSON with named tracks', async () => {
     const file = join(dir, 'trace.json');
-    const r = codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '32', '--nt', '4', '--nu', '2', '--array', '4x4', '--bandwidth', '2', '--trace', file);
+    const r = await codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '32', '--nt', '4', '--nu', '2', '--array', '4x4', '--bandwidth', '2', '--trace', file);
     expect(r.code).toBe(0);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     expect(Array.isArray(doc.traceEvents)).toBe(true);
@@ -59,17 +59,17 @@ describe('codesign simulate', () => {
     [['--array', '8by8'], /--array: got "8by8"/],
     [['--topology', '/nonexistent/file.csv'], /--topology: got "\/nonexistent\/file.csv"/],
     [['--gemm', '1,2,3', '--net', 'precoder'], /allowed: one of --net, --baseline, --gemm, --topology/],
-  ])('bad input %j: one clear line, exit 2', (args, message) => {
-    const r = codesign('simulate', ...args);
+  ])('bad input %j: one clear line, exit 2', async (args, message) => {
+    const r = await codesign('simulate', ...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('a malformed topology file names the line and field', () => {
+  it('a malformed topology file names the line and field', async () => {
     const file = join(dir, 'bad.csv');
     writeFileSync(file, 'Layer Name, M, N, K,\nfc, 1, x, 3,\n');
-    const r = codesign('simulate', '--topology', file);
+    const r = await codesign('simulate', '--topology', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 2, field n: got "x"/);
   });

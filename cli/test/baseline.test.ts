@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromArrays } from '../linalg/complex.ts';
-import { sumRate, zf } from '../baselines/precoders.ts';
-import { codesign } from './cli-helpers.ts';
+import { fromArrays } from '../../linalg/complex.ts';
+import { sumRate, zf } from '../../baselines/precoders.ts';
+import { codesign } from './run.ts';
 
 describe('codesign baseline', () => {
-  it('--export writes valid JSON of the stated shape, and its sum rates check out independently', () => {
+  it('--export writes valid JSON of the stated shape, and its sum rates check out independently', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'codesign-')), 'zf.json');
-    const r = codesign('baseline', '--algo', 'zf', '--channel', 'rayleigh', '--nt', '8', '--nu', '2', '--snr-db', '10', '--samples', '3', '--seed', '4', '--export', file, '--json');
+    const r = await codesign('baseline', '--algo', 'zf', '--channel', 'rayleigh', '--nt', '8', '--nu', '2', '--snr-db', '10', '--samples', '3', '--seed', '4', '--export', file, '--json');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ algorithm: 'zf', samples: 3, energy_uJ: { paper: { total: expect.any(Number) }, measured: { total: expect.any(Number) } } });
@@ -29,8 +29,8 @@ describe('codesign baseline', () => {
     expect(mean).toBeCloseTo(summary.meanSumRate, 12);
   });
 
-  it('WMMSE reports iterations and both accountings in the table', () => {
-    const r = codesign('baseline', '--algo', 'wmmse', '--nt', '16', '--nu', '4', '--samples', '3', '--rule', 'rel');
+  it('WMMSE reports iterations and both accountings in the table', async () => {
+    const r = await codesign('baseline', '--algo', 'wmmse', '--nt', '16', '--nu', '4', '--samples', '3', '--rule', 'rel');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/paper \(seed 000 eq\. 12–13\)/);
     expect(r.stdout).toMatch(/measured \(our implementation\)/);
@@ -46,15 +46,15 @@ describe('codesign baseline', () => {
     [['--seed', 'abc'], /--seed: got "abc"/],
     [['--scenario', 'cost2100-indoor'], /--scenario: got "cost2100-indoor"; allowed: a MIMO scenario/],
     [['--rule', 'fuzzy'], /--rule/],
-  ])('bad input %j: one line, exit 2', (args, message) => {
-    const r = codesign('baseline', ...args);
+  ])('bad input %j: one line, exit 2', async (args, message) => {
+    const r = await codesign('baseline', ...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('an unknown scenario lists what is allowed, exit 2', () => {
-    const r = codesign('baseline', '--scenario', 'mars');
+  it('an unknown scenario lists what is allowed, exit 2', async () => {
+    const r = await codesign('baseline', '--scenario', 'mars');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/scenario mars: 1 problem\n {2}\(file\): got "mars"; allowed: a named scenario \(cdl-a, /);
   });

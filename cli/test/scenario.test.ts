@@ -2,20 +2,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codesign } from './cli-helpers.ts';
+import { codesign } from './run.ts';
 
 describe('codesign scenario', () => {
-  it('list names every scenario', () => {
-    const r = codesign('scenario', 'list');
+  it('list names every scenario', async () => {
+    const r = await codesign('scenario', 'list');
     expect(r.code).toBe(0);
     for (const name of ['udem-nlos', 'udem-los', 'okapark-los', 'rayleigh', 'cdl-a', 'cdl-e', 'cost2100-indoor', 'cost2100-outdoor']) expect(r.stdout).toContain(name);
   });
 
-  it('describe --json on a copied, edited scenario file', () => {
+  it('describe --json on a copied, edited scenario file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-scn-'));
     const file = join(dir, 'mine.json');
     writeFileSync(file, JSON.stringify({ name: 'mine', model: 'rayleigh', nt: 16, nu: 4, snrDb: 10, seed: 3, split: { train: 4, validation: 4, test: 30 } }));
-    const r = codesign('scenario', 'describe', file, '--samples', '10', '--json');
+    const r = await codesign('scenario', 'describe', file, '--samples', '10', '--json');
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(d).toMatchObject({ name: 'mine', model: 'rayleigh', nt: 16, nu: 4, losFraction: 0 });
@@ -34,16 +34,16 @@ describe('codesign scenario', () => {
     expect(best.energy_uJ.measured).toBeGreaterThan(d.classical[7].energy_uJ.measured);
   });
 
-  it('a bad scenario file lists all its problems and exits 2', () => {
+  it('a bad scenario file lists all its problems and exits 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-scn-'));
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'bad', model: 'rayleigh', nt: -1, nu: 4, snrDb: 'x', seed: 1, split: { train: 1, validation: 1, test: 1 } }));
-    const r = codesign('scenario', 'describe', file);
+    const r = await codesign('scenario', 'describe', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/2 problems/);
     expect(r.stderr).toMatch(/snrDb: got "x"/);
     expect(r.stderr).toMatch(/nt: got -1/);
     writeFileSync(file, '{ not json');
-    expect(codesign('scenario', 'describe', file).stderr).toMatch(/\(json\): got .*allowed: valid JSON/);
+    expect((await codesign('scenario', 'describe', file)).stderr).toMatch(/\(json\): got .*allowed: valid JSON/);
   });
 });

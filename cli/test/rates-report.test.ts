@@ -2,23 +2,23 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codesign } from './cli-helpers.ts';
+import { codesign } from './run.ts';
 
 /** The trained-rates pipeline end to end: supernets of both heads → rates table + classical results → report. */
 describe('codesign rates and report', () => {
-  it('writes a rates table from trained supernets and a report whose DNN rates all come from it', () => {
+  it('writes a rates table from trained supernets and a report whose DNN rates all come from it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-rates-'));
     const scenario = join(dir, 'tiny.json');
     writeFileSync(scenario, JSON.stringify({ name: 'tiny64', model: 'rayleigh', nt: 64, nu: 4, snrDb: 10, seed: 3, split: { train: 100, validation: 40, test: 60 } }));
     const nets = join(dir, 'nets');
     for (const head of ['direct', 'structured']) {
-      const trained = codesign('train', '--scenario', scenario, '--head', head, '--cout', '8', '--dfcl', '512', '--supernet', '--epochs', '1', '--batch', '50', '--out', join(nets, head, '8x512', 'seed-1'), '--backend', 'wasm');
+      const trained = await codesign('train', '--scenario', scenario, '--head', head, '--cout', '8', '--dfcl', '512', '--supernet', '--epochs', '1', '--batch', '50', '--out', join(nets, head, '8x512', 'seed-1'), '--backend', 'wasm');
       expect(trained.code, trained.stderr).toBe(0);
     }
     mkdirSync(join(nets, 'structured', 'notes')); // not an architecture: ignored
 
     const table = join(dir, 'rates.csv');
-    const rated = codesign('rates', '--supernets', nets, '--scenario', scenario, '--samples', '60', '--out', table);
+    const rated = await codesign('rates', '--supernets', nets, '--scenario', scenario, '--samples', '60', '--out', table);
     expect(rated.code, rated.stderr).toBe(0);
     const lines = readFileSync(table, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('scenario,head,cout,dfcl,bits,seed,sum_rate,test_samples,training,epochs,train_s,command,commit');
@@ -29,10 +29,10 @@ describe('codesign rates and report', () => {
     expect(lines[1]).toMatch(/^tiny64,direct,8,512,2\/2\/2\/2,1,[\d.]+,60,"?supernet \{2,4,8,16\}, 1 epochs/);
 
     const classical = join(dir, 'classical.json');
-    expect(codesign('rates', '--classical', '--scenario', scenario, '--samples', '60', '--out', classical).code).toBe(0);
+    expect((await codesign('rates', '--classical', '--scenario', scenario, '--samples', '60', '--out', classical)).code).toBe(0);
 
     const out = join(dir, 'report');
-    const r = codesign('report', '--scenario', scenario, '--quick', '--rates', table, '--classical', classical, '--out', out);
+    const r = await codesign('report', '--scenario', scenario, '--quick', '--rates', table, '--classical', classical, '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.points).toBe(512);
@@ -48,15 +48,15 @@ describe('codesign rates and report', () => {
 
     // Another sample count for the classical side is refused before anything is written.
     const other = join(dir, 'classical-40.json');
-    expect(codesign('rates', '--classical', '--scenario', scenario, '--samples', '40', '--out', other).code).toBe(0);
-    const refused = codesign('report', '--scenario', scenario, '--rates', table, '--classical', other, '--out', join(dir, 'never'));
+    expect((await codesign('rates', '--classical', '--scenario', scenario, '--samples', '40', '--out', other)).code).toBe(0);
+    const refused = await codesign('report', '--scenario', scenario, '--rates', table, '--classical', other, '--out', join(dir, 'never'));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--rates: got ".*rates\.csv"; its DNN rates are on 60 test samples, the classical results .* on 40/);
   });
 
-  it('names the option when the directory holds no run', () => {
+  it('names the option when the directory holds no run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-rates-'));
-    const r = codesign('rates', '--supernets', dir, '--out', join(dir, 'rates.csv'));
+    const r = await codesign('rates', '--supernets', dir, '--out', join(dir, 'rates.csv'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--supernets: got ".*"; no trained run found; allowed: a directory of runs DIR\/<head>\/<C_out>x<D_FCL>\/seed-<s>\//);
   });
