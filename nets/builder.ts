@@ -3,7 +3,7 @@
  * rejected at the op that causes it, with the op's name and the shapes involved.
  */
 import { ShapeError } from '../core/errors.ts';
-import { FULL_PRECISION, type Graph, type Op, type OpSpec, type Precision, type Shape } from './graph.ts';
+import { FULL_PRECISION, type Graph, type Op, type OpKind, type OpSpec, type Precision, type Shape } from './graph.ts';
 import { ruleFor } from './ops.ts';
 
 export const MAX_BITS = 32;
@@ -60,59 +60,59 @@ function checkPrecision(name: string, precision: Precision): void {
   }
 }
 
+type SpecOf<K extends OpKind> = Extract<OpSpec, { kind: K }>;
+
+/** A spec's parameters that must be positive integers, or a problem with another parameter. */
+type SpecCheck<K extends OpKind> = (spec: SpecOf<K>) => { readonly positiveInts?: readonly (readonly [string, number])[]; readonly problem?: string };
+
+const NOTHING_TO_CHECK = () => ({});
+const positive = (field: string, value: number) => (value > 0 && Number.isFinite(value) ? undefined : `${field} ${value}; allowed: a finite number > 0`);
+
+/** What each kind's parameters must satisfy: one entry per kind, checked by the compiler. */
+const SPEC_CHECKS: { readonly [K in OpKind]: SpecCheck<K> } = {
+  input: (spec) => ({ positiveInts: spec.shape.map((d, i) => [`shape[${i}]`, d] as const) }),
+  reshape: (spec) => ({ positiveInts: spec.shape.map((d, i) => [`shape[${i}]`, d] as const) }),
+  conv2d: (spec) => ({
+    positiveInts: [
+      ['filters', spec.filters],
+      ['kernel[0]', spec.kernel[0]],
+      ['kernel[1]', spec.kernel[1]],
+      ['stride[0]', spec.stride[0]],
+      ['stride[1]', spec.stride[1]],
+      ['groups', spec.groups],
+    ],
+    problem: typeof spec.padding !== 'string' && spec.padding.some((p) => !Number.isInteger(p) || p < 0) ? `padding ${JSON.stringify(spec.padding)}; allowed: 'same', 'valid' or two integers ≥ 0` : undefined,
+  }),
+  dense: (spec) => ({ positiveInts: [['units', spec.units]], problem: spec.initScale === undefined ? undefined : positive('initScale', spec.initScale) }),
+  avgpool: (spec) => ({ positiveInts: [['pool[0]', spec.pool[0]], ['pool[1]', spec.pool[1]], ['stride[0]', spec.stride[0]], ['stride[1]', spec.stride[1]]] }),
+  dropout: (spec) => ({ problem: spec.rate >= 0 && spec.rate < 1 ? undefined : `dropout rate ${spec.rate}; allowed: 0 ≤ rate < 1` }),
+  powernorm: (spec) => ({ problem: positive('power', spec.power) }),
+  reginverse: (spec) => ({ problem: positive('loading', spec.loading) ?? positive('scale', spec.scale) }),
+  userpower: (spec) => ({ problem: positive('scale', spec.scale) }),
+  leakyrelu: (spec) => ({ problem: Number.isFinite(spec.alpha) ? undefined : `alpha ${spec.alpha}; allowed: a finite number` }),
+  matmul: (spec) => ({ positiveInts: [['M', spec.M], ['N', spec.N], ['K', spec.K], ['repeat', spec.repeat]] }),
+  trace: (spec) => ({
+    problem:
+      spec.macs >= 0 && Number.isFinite(spec.macs) && spec.elementwise >= 0 && Number.isFinite(spec.elementwise)
+        ? undefined
+        : `trace counts must be finite and ≥ 0, got macs ${spec.macs}, elementwise ${spec.elementwise}`,
+  }),
+  batchnorm: NOTHING_TO_CHECK,
+  relu: NOTHING_TO_CHECK,
+  prelu: NOTHING_TO_CHECK,
+  sigmoid: NOTHING_TO_CHECK,
+  softplus: NOTHING_TO_CHECK,
+  tanh: NOTHING_TO_CHECK,
+  add: NOTHING_TO_CHECK,
+  concat: NOTHING_TO_CHECK,
+  flatten: NOTHING_TO_CHECK,
+  gram: NOTHING_TO_CHECK,
+  beamform: NOTHING_TO_CHECK,
+};
+
 function checkSpec(name: string, spec: OpSpec): void {
-  const positiveInts: [string, number][] = [];
-  switch (spec.kind) {
-    case 'input':
-    case 'reshape':
-      spec.shape.forEach((d, i) => positiveInts.push([`shape[${i}]`, d]));
-      break;
-    case 'conv2d':
-      positiveInts.push(
-        ['filters', spec.filters],
-        ['kernel[0]', spec.kernel[0]],
-        ['kernel[1]', spec.kernel[1]],
-        ['stride[0]', spec.stride[0]],
-        ['stride[1]', spec.stride[1]],
-        ['groups', spec.groups],
-      );
-      if (typeof spec.padding !== 'string' && spec.padding.some((p) => !Number.isInteger(p) || p < 0)) {
-        throw new ShapeError(name, `padding ${JSON.stringify(spec.padding)}; allowed: 'same', 'valid' or two integers ≥ 0`);
-      }
-      break;
-    case 'dense':
-      positiveInts.push(['units', spec.units]);
-      if (spec.initScale !== undefined && !(spec.initScale > 0 && Number.isFinite(spec.initScale))) {
-        throw new ShapeError(name, `initScale ${spec.initScale}; allowed: a finite number > 0`);
-      }
-      break;
-    case 'avgpool':
-      positiveInts.push(['pool[0]', spec.pool[0]], ['pool[1]', spec.pool[1]], ['stride[0]', spec.stride[0]], ['stride[1]', spec.stride[1]]);
-      break;
-    case 'dropout':
-      if (!(spec.rate >= 0 && spec.rate < 1)) throw new ShapeError(name, `dropout rate ${spec.rate}; allowed: 0 ≤ rate < 1`);
-      break;
-    case 'powernorm':
-      if (!(spec.power > 0 && Number.isFinite(spec.power))) throw new ShapeError(name, `power ${spec.power}; allowed: a finite number > 0`);
-      break;
-    case 'reginverse':
-      if (!(spec.loading > 0 && Number.isFinite(spec.loading))) throw new ShapeError(name, `loading ${spec.loading}; allowed: a finite number > 0`);
-      if (!(spec.scale > 0 && Number.isFinite(spec.scale))) throw new ShapeError(name, `scale ${spec.scale}; allowed: a finite number > 0`);
-      break;
-    case 'userpower':
-      if (!(spec.scale > 0 && Number.isFinite(spec.scale))) throw new ShapeError(name, `scale ${spec.scale}; allowed: a finite number > 0`);
-      break;
-    case 'matmul':
-      positiveInts.push(['M', spec.M], ['N', spec.N], ['K', spec.K], ['repeat', spec.repeat]);
-      break;
-    case 'trace':
-      if (!(spec.macs >= 0 && Number.isFinite(spec.macs)) || !(spec.elementwise >= 0 && Number.isFinite(spec.elementwise))) {
-        throw new ShapeError(name, `trace counts must be finite and ≥ 0, got macs ${spec.macs}, elementwise ${spec.elementwise}`);
-      }
-      break;
-    default:
-      break;
-  }
+  const { positiveInts = [], problem } = (SPEC_CHECKS[spec.kind] as SpecCheck<OpKind>)(spec);
+  if (problem) throw new ShapeError(name, problem);
   for (const [field, value] of positiveInts) {
     if (!Number.isInteger(value) || value < 1) throw new ShapeError(name, `${field} ${value}; allowed: a positive integer`);
   }

@@ -3,7 +3,7 @@
  * through its im2col view: M = output pixels, K = C_in/groups·k_h·k_w, N = C_out/groups, once
  * per group), elementwise work on the vector unit, op-count traces, and free views.
  */
-import type { Graph, Op, Precision } from '../../nets/graph.ts';
+import type { Graph, Op, OpKind, OpOf, Precision } from '../../nets/graph.ts';
 import { elementCount } from '../../nets/graph.ts';
 import { opCounts, type OpCounts } from '../../nets/counts.ts';
 
@@ -50,52 +50,64 @@ export function lowerGraph(graph: Graph, batch: number): EngineOp[] {
   return graph.ops.map((op) => lowerOp(op, batch));
 }
 
+type Lowering<K extends OpKind> = (op: OpOf<K>, base: LoweringBase, batch: number) => EngineOp;
+type LoweringBase = Pick<EngineOp, 'name' | 'opKind' | 'precision' | 'counts'>;
+
+const free = (_op: Op, base: LoweringBase): EngineOp => ({ ...base, unit: 'free' });
+/** Fused: applied to the producer's output on its way out of the array. */
+const fused = (_op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'vector', vectorOps: batch * base.counts.elementwise, readWords: 0, writeWords: 0 });
+/** Elementwise work that reads its inputs and writes its result through main memory. */
+const vector = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'vector', vectorOps: batch * (base.counts.elementwise + base.counts.macs), readWords: batch * inputWords(op), writeWords: batch * base.counts.activations });
+/**
+ * The precoder head's small steps (an N_U × N_U Gram matrix and inverse) are counted work
+ * without a GEMM worth folding: packed array work that stores its result, as the closed form.
+ */
+const countedStep = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'trace', macs: batch * base.counts.macs, vectorOps: batch * base.counts.elementwise, readWords: batch * inputWords(op), writeWords: batch * base.counts.activations });
+
+/** How each op kind runs on the engine: one entry per kind, so a new kind cannot run for free by omission. */
+const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
+  conv2d: (op, base, batch) => {
+    const [cin] = op.inputShapes[0];
+    const [cout, h, w] = op.outputShape;
+    const K = (cin / op.groups) * op.kernel[0] * op.kernel[1];
+    const N = cout / op.groups;
+    return { ...base, unit: 'gemm', M: batch * h * w, N, K, groups: op.groups, vectorOps: batch * base.counts.elementwise, extraWeights: base.counts.weights - K * N * op.groups };
+  },
+  dense: (op, base, batch) => {
+    const K = op.inputShapes[0][0];
+    return { ...base, unit: 'gemm', M: batch, N: op.units, K, groups: 1, vectorOps: batch * base.counts.elementwise, extraWeights: base.counts.weights - K * op.units };
+  },
+  trace: (_op, base, batch) => ({ ...base, unit: 'trace', macs: batch * base.counts.macs, vectorOps: batch * base.counts.elementwise, readWords: 0, writeWords: 0 }),
+  gram: countedStep,
+  reginverse: countedStep,
+  beamform: (op, base, batch) => {
+    // Hᴴ·X, both operands data: [N_T × N_U]·[N_U × N_U] complex, four real products.
+    const [, antennas, users] = op.outputShape;
+    return { ...base, unit: 'gemm', M: batch * antennas, N: users, K: users, groups: 4, vectorOps: batch * base.counts.elementwise, extraWeights: 0, dataOperands: true };
+  },
+  matmul: (op, base, batch) => ({ ...base, unit: 'gemm', M: batch * op.M, N: op.N, K: op.K, groups: op.repeat * (op.complex ? 4 : 1), vectorOps: 0, extraWeights: 0, dataOperands: true }),
+  add: vector,
+  avgpool: vector,
+  powernorm: vector,
+  userpower: vector,
+  batchnorm: fused,
+  relu: fused,
+  leakyrelu: fused,
+  prelu: fused,
+  sigmoid: fused,
+  softplus: fused,
+  tanh: fused,
+  // Moves nothing: the input is already in memory, views and concatenation re-index, dropout is off at inference.
+  input: free,
+  reshape: free,
+  flatten: free,
+  concat: free,
+  dropout: free,
+};
+
 function lowerOp(op: Op, batch: number): EngineOp {
-  const counts = opCounts(op);
-  const base = { name: op.name, opKind: op.kind, precision: op.precision, counts };
-  switch (op.kind) {
-    case 'conv2d': {
-      const [cin] = op.inputShapes[0];
-      const [cout, h, w] = op.outputShape;
-      const K = (cin / op.groups) * op.kernel[0] * op.kernel[1];
-      const N = cout / op.groups;
-      return { ...base, unit: 'gemm', M: batch * h * w, N, K, groups: op.groups, vectorOps: batch * counts.elementwise, extraWeights: counts.weights - K * N * op.groups };
-    }
-    case 'dense': {
-      const K = op.inputShapes[0][0];
-      return { ...base, unit: 'gemm', M: batch, N: op.units, K, groups: 1, vectorOps: batch * counts.elementwise, extraWeights: counts.weights - K * op.units };
-    }
-    case 'trace':
-      return { ...base, unit: 'trace', macs: batch * counts.macs, vectorOps: batch * counts.elementwise, readWords: 0, writeWords: 0 };
-    // The precoder head's small steps (an N_U × N_U Gram matrix and inverse) are counted work
-    // without a GEMM worth folding: packed array work that stores its result, as the closed form.
-    case 'gram':
-    case 'reginverse':
-      return { ...base, unit: 'trace', macs: batch * counts.macs, vectorOps: batch * counts.elementwise, readWords: batch * inputWords(op), writeWords: batch * counts.activations };
-    case 'beamform': {
-      // Hᴴ·X, both operands data: [N_T × N_U]·[N_U × N_U] complex, four real products.
-      const [, antennas, users] = op.outputShape;
-      return { ...base, unit: 'gemm', M: batch * antennas, N: users, K: users, groups: 4, vectorOps: batch * counts.elementwise, extraWeights: 0, dataOperands: true };
-    }
-    case 'matmul':
-      return { ...base, unit: 'gemm', M: batch * op.M, N: op.N, K: op.K, groups: op.repeat * (op.complex ? 4 : 1), vectorOps: 0, extraWeights: 0, dataOperands: true };
-    case 'add':
-    case 'avgpool':
-    case 'powernorm':
-    case 'userpower':
-      return { ...base, unit: 'vector', vectorOps: batch * (counts.elementwise + counts.macs), readWords: batch * inputWords(op), writeWords: batch * counts.activations };
-    case 'batchnorm':
-    case 'relu':
-    case 'leakyrelu':
-    case 'prelu':
-    case 'sigmoid':
-    case 'softplus':
-    case 'tanh':
-      // Fused: applied to the producer's output on its way out of the array.
-      return { ...base, unit: 'vector', vectorOps: batch * counts.elementwise, readWords: 0, writeWords: 0 };
-    default:
-      return { ...base, unit: 'free' };
-  }
+  const base = { name: op.name, opKind: op.kind, precision: op.precision, counts: opCounts(op) };
+  return (LOWERINGS[op.kind] as Lowering<OpKind>)(op as OpOf<OpKind>, base, batch);
 }
 
 const inputWords = (op: Op) => op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0);
