@@ -12,7 +12,9 @@ import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
 import type { Graph, Op } from '../nets/graph.ts';
 import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
+import { QUANTIZED_KINDS, quantizedLayers } from '../nets/layers.ts';
 import { binarize, kbitActivation, lsqQuantize, ternarize } from './quant.ts';
+import { formatKey, isStatistic, paramKey, parseKey } from './variable-key.ts';
 import { tf } from './backend.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
 import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
@@ -45,7 +47,7 @@ export interface ForwardMemo {
   readonly tag: string;
 }
 
-const QUANTIZED = new Set(['conv2d', 'dense']);
+
 let modelCount = 0;
 
 export class GraphModel {
@@ -73,9 +75,9 @@ export class GraphModel {
     for (const op of graph.ops) {
       if (op.kind === 'trace' || op.kind === 'matmul') throw new InputError('graph', graph.name, 'allowed: a network; trace ops have no trainable form');
       const producer = op.inputs[0];
-      this.layerOf.set(op.name, QUANTIZED.has(op.kind) ? op.name : producer !== undefined ? (this.layerOf.get(producer) ?? op.name) : op.name);
+      this.layerOf.set(op.name, QUANTIZED_KINDS.has(op.kind) ? op.name : producer !== undefined ? (this.layerOf.get(producer) ?? op.name) : op.name);
       const layers = new Set(op.inputs.flatMap((i) => this.upstream.get(i) ?? []));
-      if (QUANTIZED.has(op.kind)) layers.add(op.name);
+      if (QUANTIZED_KINDS.has(op.kind)) layers.add(op.name);
       this.upstream.set(op.name, [...layers].sort());
       for (const i of op.inputs) if ((this.upstream.get(i) ?? []).length < layers.size) this.frontier.add(i);
       this.createParameters(op, r.fork(op.name));
@@ -89,7 +91,7 @@ export class GraphModel {
 
   /** Quantized layers (conv2d, dense) in graph order. */
   get quantizedLayers(): readonly string[] {
-    return this.graph.ops.filter((op) => QUANTIZED.has(op.kind)).map((op) => op.name);
+    return quantizedLayers(this.graph);
   }
 
   private variable(map: Map<string, tf.Variable>, name: string, values: Float32Array, shape: number[], trainable: boolean): void {
@@ -106,19 +108,19 @@ export class GraphModel {
       const fanIn = cin * op.kernel[0] * op.kernel[1];
       const cols = op.filters;
       // He-uniform for ReLU nets; kernels stored as the im2col matrix [k_h·k_w·C_in/groups, C_out].
-      this.variable(this.trainable, `${op.name}/kernel`, uniform(fanIn * cols, Math.sqrt(6 / fanIn)), [fanIn, cols], true);
-      if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(cols), [cols], true);
+      this.variable(this.trainable, paramKey(op.name, 'kernel'), uniform(fanIn * cols, Math.sqrt(6 / fanIn)), [fanIn, cols], true);
+      if (op.bias) this.variable(this.trainable, paramKey(op.name, 'bias'), new Float32Array(cols), [cols], true);
     } else if (op.kind === 'dense') {
       const fanIn = op.inputShapes[0][0];
-      this.variable(this.trainable, `${op.name}/kernel`, uniform(fanIn * op.units, (op.initScale ?? 1) * Math.sqrt(6 / fanIn)), [fanIn, op.units], true);
-      if (op.bias) this.variable(this.trainable, `${op.name}/bias`, new Float32Array(op.units), [op.units], true);
+      this.variable(this.trainable, paramKey(op.name, 'kernel'), uniform(fanIn * op.units, (op.initScale ?? 1) * Math.sqrt(6 / fanIn)), [fanIn, op.units], true);
+      if (op.bias) this.variable(this.trainable, paramKey(op.name, 'bias'), new Float32Array(op.units), [op.units], true);
     } else if (op.kind === 'batchnorm') {
       const c = op.outputShape[0];
-      this.variable(this.trainable, `${op.name}/gamma`, new Float32Array(c).fill(this.options.zeroGamma?.includes(op.name) ? 0 : 1), [c], true);
-      this.variable(this.trainable, `${op.name}/beta`, new Float32Array(c), [c], true);
+      this.variable(this.trainable, paramKey(op.name, 'gamma'), new Float32Array(c).fill(this.options.zeroGamma?.includes(op.name) ? 0 : 1), [c], true);
+      this.variable(this.trainable, paramKey(op.name, 'beta'), new Float32Array(c), [c], true);
     } else if (op.kind === 'prelu') {
       const c = op.outputShape[0];
-      this.variable(this.trainable, `${op.name}/alpha`, new Float32Array(c).fill(0.25), [c], true);
+      this.variable(this.trainable, paramKey(op.name, 'alpha'), new Float32Array(c).fill(0.25), [c], true);
     }
   }
 
@@ -127,7 +129,7 @@ export class GraphModel {
   }
 
   private step(name: string, w: tf.Tensor, bitsValue: number, signed: boolean): tf.Variable {
-    const key = `${name}/lsq_step@${bitsValue}`;
+    const key = formatKey({ kind: 'weightStep', op: name, bits: bitsValue });
     let s = this.trainable.get(key);
     if (!s) {
       this.variable(this.trainable, key, Float32Array.of(lsqInitialStep(w.dataSync() as Float32Array, lsqRange(bitsValue, signed))), [], true);
@@ -139,9 +141,9 @@ export class GraphModel {
   /** Creates every LSQ step a bit assignment needs (before taking gradients over trainable vars). */
   prepare(bits?: BitAssignment): void {
     for (const op of this.graph.ops) {
-      if (!QUANTIZED.has(op.kind)) continue;
+      if (!QUANTIZED_KINDS.has(op.kind)) continue;
       const b = this.bitsOf(op, bits);
-      if (this.quantizerFor(b) === 'lsq') this.step(op.name, this.trainable.get(`${op.name}/kernel`)!, b, true);
+      if (this.quantizerFor(b) === 'lsq') this.step(op.name, this.trainable.get(paramKey(op.name, 'kernel'))!, b, true);
     }
     for (const op of this.graph.ops) {
       if (op.kind !== 'batchnorm') continue;
@@ -159,11 +161,11 @@ export class GraphModel {
 
   /** The kernel as the forward pass uses it (fake-quantized at the op's bits). */
   kernel(op: Op, bits?: BitAssignment): tf.Tensor2D {
-    const w = this.trainable.get(`${op.name}/kernel`)!;
+    const w = this.trainable.get(paramKey(op.name, 'kernel'))!;
     const b = this.bitsOf(op, bits);
     const q = this.quantizerFor(b);
     if (q === 'none') return w as tf.Tensor2D;
-    const rows = this.statistics.get(`${op.name}/rowmask`);
+    const rows = this.statistics.get(formatKey({ kind: 'rowMask', op: op.name }));
     if (rows && (q === 'binary' || q === 'ternary')) {
       // A stochastic layer (seed 002 §IV-A): the masked rows quantized (one scale per row), the rest float.
       const quantized = q === 'binary' ? binarize(w, true) : ternarize(w, true);
@@ -176,13 +178,15 @@ export class GraphModel {
 
   private bnStats(op: Op, bits?: BitAssignment): { mean: tf.Variable; variance: tf.Variable } {
     const layer = this.graph.ops.find((o) => o.name === this.layerOf.get(op.name));
-    const key = `${op.name}/stats@${layer ? this.bitsOf(layer, bits) : 0}`;
+    const at = { kind: 'bnStats', op: op.name, bits: layer ? this.bitsOf(layer, bits) : 0 } as const;
+    const mean = formatKey({ ...at, stat: 'mean' });
+    const variance = formatKey({ ...at, stat: 'variance' });
     const c = op.outputShape[0];
-    if (!this.statistics.has(`${key}/mean`)) {
-      this.variable(this.statistics, `${key}/mean`, new Float32Array(c), [c], false);
-      this.variable(this.statistics, `${key}/variance`, new Float32Array(c).fill(1), [c], false);
+    if (!this.statistics.has(mean)) {
+      this.variable(this.statistics, mean, new Float32Array(c), [c], false);
+      this.variable(this.statistics, variance, new Float32Array(c).fill(1), [c], false);
     }
-    return { mean: this.statistics.get(`${key}/mean`)!, variance: this.statistics.get(`${key}/variance`)! };
+    return { mean: this.statistics.get(mean)!, variance: this.statistics.get(variance)! };
   }
 
   /**
@@ -228,7 +232,7 @@ export class GraphModel {
     toNhwc: (t: tf.Tensor) => tf.Tensor,
     toNchw: (t: tf.Tensor) => tf.Tensor,
   ): tf.Tensor {
-    const p = (suffix: string) => this.trainable.get(`${op.name}/${suffix}`)!;
+    const p = (suffix: string) => this.trainable.get(paramKey(op.name, suffix))!;
     switch (op.kind) {
       case 'input':
         return toNhwc(input);
@@ -277,7 +281,7 @@ export class GraphModel {
       case 'relu': {
         const y = tf.relu(x[0]);
         if (!this.options.quantizeActivations || op.precision.activationBits >= 16) return y;
-        const key = `${op.name}/act_step@${op.precision.activationBits}`;
+        const key = formatKey({ kind: 'activationStep', op: op.name, bits: op.precision.activationBits });
         const range = lsqRange(op.precision.activationBits, false);
         if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(lsqInitialStep(y.dataSync() as Float32Array, range)), [], true);
         return lsqQuantize(y, this.trainable.get(key)!, range);
@@ -347,7 +351,7 @@ export class GraphModel {
 
   /** Which rows (output channels) of a layer are quantized: 1 quantized, 0 float. Saved in checkpoints. */
   setRowMask(layer: string, mask: Float32Array): void {
-    this.restore(`${layer}/rowmask`, mask, [mask.length]);
+    this.restore(formatKey({ kind: 'rowMask', op: layer }), mask, [mask.length]);
   }
 
   /** Our name of a tfjs variable (without the model's prefix). */
@@ -364,7 +368,7 @@ export class GraphModel {
       next.dispose();
       return;
     }
-    const map = name.includes('/stats@') || name.endsWith('/rowmask') ? this.statistics : this.trainable;
+    const map = isStatistic(parseKey(name)) ? this.statistics : this.trainable;
     this.variable(map, name, values, [...shape], map === this.trainable);
   }
 
@@ -375,13 +379,13 @@ export class GraphModel {
    * own initialisation, as quantization-aware fine-tuning from a float model does).
    */
   nameAtOwnBits(name: string): string | undefined {
-    if (/\/(lsq|act)_step@\d+$/.test(name)) return undefined;
-    const stats = /^(.+)\/stats@\d+\/(mean|variance)$/.exec(name);
-    if (!stats) return name;
-    const op = this.graph.ops.find((o) => o.name === stats[1]);
+    const key = parseKey(name);
+    if (key.kind === 'weightStep' || key.kind === 'activationStep') return undefined;
+    if (key.kind !== 'bnStats') return name;
+    const op = this.graph.ops.find((o) => o.name === key.op);
     if (!op) return undefined;
     const layer = this.graph.ops.find((o) => o.name === this.layerOf.get(op.name));
-    return `${op.name}/stats@${layer ? this.bitsOf(layer) : 0}/${stats[2]}`;
+    return formatKey({ ...key, bits: layer ? this.bitsOf(layer) : 0 });
   }
 
   /** Every variable a checkpoint must hold, by name, in a stable order. */

@@ -29,6 +29,7 @@ import { circularLottery, rowQuantizationErrors } from '../nets/quant.ts';
 import { tf } from './backend.ts';
 import type { GraphModel } from './model.ts';
 import type { TrainTask } from './trainer.ts';
+import { paramKey } from './variable-key.ts';
 
 export const SLP_FORMULATIONS = ['constructive', 'lagrangian'] as const;
 export type SlpFormulation = (typeof SLP_FORMULATIONS)[number];
@@ -150,7 +151,7 @@ export function powerScore(p: LearnedPower): number {
  */
 export function redrawRowMasks(model: GraphModel, layers: readonly { readonly name: string; readonly rows: number }[], mode: 'binary' | 'ternary', qr: number, seed: number, epoch: number): void {
   for (const { name, rows } of layers) {
-    const kernel = model.trainable.get(`${name}/kernel`)!;
+    const kernel = model.trainable.get(paramKey(name, 'kernel'))!;
     const values = kernel.dataSync() as Float32Array;
     const errors = rowQuantizationErrors(values, kernel.shape[0], rows, mode);
     const r = rng(seed).fork(`lottery-${name}-${epoch}`);

@@ -17,6 +17,7 @@ import { tf } from './backend.ts';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { GraphModel, type BitAssignment, type WeightQuantizer } from './model.ts';
 import { sumRateTensor } from './sumrate.ts';
+import { formatKey, paramKey, parseKey } from './variable-key.ts';
 
 export interface TrainConfig {
   readonly graph: Graph;
@@ -301,15 +302,14 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
     const ckpt = loadCheckpoint<TrainerState>(latest);
     if (ckpt.configKey !== key) throw new InputError('--out', outDir, `a checkpoint there was written for another configuration (${ckpt.configKey} ≠ ${key}); allowed: a new directory, or the same options`);
     for (const [name, values] of ckpt.tensors) {
-      if (name.endsWith('#adam_m') || name.endsWith('#adam_v')) continue;
-      model.restore(name, values, ckpt.shapes.get(name)!);
+      if (parseKey(name).kind !== 'adam') model.restore(name, values, ckpt.shapes.get(name)!);
     }
     for (const [name, values] of ckpt.tensors) {
-      const m = /^(.*)#adam_(m|v)$/.exec(name);
-      if (!m) continue;
-      const target = m[2] === 'm' ? adam.m : adam.v;
+      const key = parseKey(name);
+      if (key.kind !== 'adam') continue;
+      const target = key.moment === 'm' ? adam.m : adam.v;
       const initial = tf.tensor(values, [...ckpt.shapes.get(name)!]);
-      target.set(m[1], tf.variable(initial, false));
+      target.set(key.of, tf.variable(initial, false));
       initial.dispose(); // the variable keeps its own reference to the data
     }
     adam.step = ckpt.state.adamStep;
@@ -364,8 +364,8 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
     stoppedEarly = sinceBest >= config.patience;
     if (outDir) {
       const tensors = new Map<string, tf.Tensor>(model.allVariables());
-      for (const [name, t] of adam.m) tensors.set(`${name}#adam_m`, t);
-      for (const [name, t] of adam.v) tensors.set(`${name}#adam_v`, t);
+      for (const [name, t] of adam.m) tensors.set(formatKey({ kind: 'adam', moment: 'm', of: name }), t);
+      for (const [name, t] of adam.v) tensors.set(formatKey({ kind: 'adam', moment: 'v', of: name }), t);
       await saveCheckpoint(outDir, { graph: config.graph, configKey: key, state, tensors });
       if (improved) await saveCheckpoint(join(outDir, 'best'), { graph: config.graph, configKey: key, state, tensors: new Map(model.allVariables()) });
     }
@@ -412,7 +412,7 @@ function trainedCheckpoint(dir: string, option: string) {
   const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
   if (!path) throw new InputError(option, dir, 'allowed: a directory written by codesign train (no model.json found)');
   const ckpt = loadCheckpoint<TrainerState>(path);
-  for (const name of [...ckpt.tensors.keys()]) if (name.includes('#adam_')) ckpt.tensors.delete(name);
+  for (const name of [...ckpt.tensors.keys()]) if (parseKey(name).kind === 'adam') ckpt.tensors.delete(name);
   return ckpt;
 }
 
@@ -434,9 +434,9 @@ export function warmStart(dir: string, graph: Graph) {
     const source = new GraphModel(ckpt.graph, { seed: 0 });
     for (const [name, values] of ckpt.tensors) source.restore(name, values, ckpt.shapes.get(name)!);
     for (const op of ckpt.graph.ops) {
-      if (!source.trainable.has(`${op.name}/kernel`)) continue;
+      if (!source.trainable.has(paramKey(op.name, 'kernel'))) continue;
       tf.tidy(() => {
-        ckpt.tensors.set(`${op.name}/kernel`, Float32Array.from(source.kernel(op).dataSync()));
+        ckpt.tensors.set(paramKey(op.name, 'kernel'), Float32Array.from(source.kernel(op).dataSync()));
       });
     }
     source.dispose();
