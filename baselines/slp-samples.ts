@@ -50,7 +50,7 @@ export function rotatedChannel(H: CMatrix, phases: Float64Array): CMatrix {
 
 /** Rayleigh channels (unit-variance entries) and random QPSK symbols, seeded. M ≥ K. */
 export function slpSamples(m: number, k: number, count: number, seed: number, features: SlpFeatures = 'channels'): SlpSamples {
-  if (m < k) throw new InputError('--m', m, `allowed: M ≥ K = ${k} (the least-norm precoder needs AAᴴ invertible)`);
+  if (m < k) throw new InputError('m', m, `allowed: M ≥ K = ${k} (the least-norm precoder needs AAᴴ invertible)`);
   const r = rng(seed).fork('slp-samples');
   const rotated = new Float32Array(count * 2 * m * k);
   const gram = new Float32Array(count * 4 * k * k);

@@ -47,7 +47,7 @@ function dense(c: Ctx, name: string, x: string, units: number): string {
 }
 
 function checkCr(net: CsiNetName, cr: number): void {
-  if (!(COMPRESSION_RATIOS as readonly number[]).includes(cr)) throw new InputError('--cr', cr, `allowed for ${net}: ${COMPRESSION_RATIOS.join(', ')}`);
+  if (!(COMPRESSION_RATIOS as readonly number[]).includes(cr)) throw new InputError('cr', cr, `allowed for ${net}: ${COMPRESSION_RATIOS.join(', ')}`);
 }
 
 function context(name: string, variant: CsiNetConfig['variant']): Ctx {

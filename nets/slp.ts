@@ -65,9 +65,9 @@ export function checkSlpConfig(c: SlpNetConfig): Required<SlpNetConfig> {
   const m = positiveInt('--m', c.m, 1024);
   const k = positiveInt('--k', c.k, 1024);
   const variant = c.variant ?? SLP_DEFAULTS.variant;
-  if (!(SLP_VARIANTS as readonly string[]).includes(variant)) throw new InputError('--variant', variant, `allowed for slpdnet: ${SLP_VARIANTS.join(', ')}`);
+  if (!(SLP_VARIANTS as readonly string[]).includes(variant)) throw new InputError('variant', variant, `allowed for slpdnet: ${SLP_VARIANTS.join(', ')}`);
   const qr = c.qr ?? SLP_DEFAULTS.qr;
-  if (!(qr >= 0 && qr <= 1)) throw new InputError('--qr', qr, 'allowed: a fraction from 0 to 1');
+  if (!(qr >= 0 && qr <= 1)) throw new InputError('qr', qr, 'allowed: a fraction from 0 to 1');
   const blocks = positiveInt('blocks', c.blocks ?? SLP_DEFAULTS.blocks, 64);
   return { m, k, variant, qr, blocks };
 }

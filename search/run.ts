@@ -154,13 +154,15 @@ export async function runPsoSearch(
   options: { algorithm: 'ppso' | 'gcpso'; seed: number; maxEvaluations?: number },
 ) {
   const heads = exp.heads ?? ['direct'];
-  if (heads.length !== 1) throw new InputError('--heads', heads.join(','), 'allowed: exactly one head for a PSO search');
+  if (heads.length !== 1) throw new InputError('heads', heads.join(','), 'allowed: exactly one head for a PSO search');
   const head = heads[0];
-  if (exp.archs.length !== 1) throw new InputError('--archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
+  if (exp.archs.length !== 1) throw new InputError('archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
   const [{ cout, dfcl }] = exp.archs;
   const preset = presetByName(exp.preset);
   const energy = energyOfBits(cout, dfcl, preset, head);
-  const stored = new Map((await store.all()).filter((p) => p.head === head && p.cout === cout && p.dfcl === dfcl && p.quality === describeQuality(exp.quality)).map((p) => [p.bits.join(','), p.sumRate]));
+  // A point is known by its content hash, as the exhaustive search stores it.
+  const configOf = (bits: readonly number[]) => pointConfig({ head, cout, dfcl, bits }, preset.name, exp.quality);
+  const stored = new Map((await store.all()).map((p) => [p.hash, p.sumRate]));
   const all = bitAssignments(PRECODER_LAYERS.length, exp.bitChoices);
   let fresh = 0;
   const result = await pso(4, exp.bitChoices.length, {
@@ -168,10 +170,10 @@ export async function runPsoSearch(
     // Rated once per position: from the store when it is there, else evaluated and stored.
     quality: async (x) => {
       const bits = x.map((i) => exp.bitChoices[i]);
-      const known = stored.get(bits.join(','));
+      const config = configOf(bits);
+      const known = stored.get(pointHash(config));
       if (known !== undefined) return known;
       const sumRate = await quality({ head, cout, dfcl, bits });
-      const config = pointConfig({ head, cout, dfcl, bits }, preset.name, exp.quality);
       await store.put({ hash: pointHash(config), experiment: exp.name, head, cout, dfcl, bits, preset: preset.name, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
       fresh++;
       return sumRate;

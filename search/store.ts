@@ -58,7 +58,7 @@ export class ResultsStore {
     try {
       instance = await DuckDBInstance.create(path);
     } catch (error) {
-      throw new InputError('--db', path, `allowed: a codesign results database or a new path (${(error as Error).message})`);
+      throw new InputError('db', path, `allowed: a codesign results database or a new path (${(error as Error).message})`);
     }
     const db = await instance.connect();
     const tables = (await db.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")).getRowObjects().map((r) => String(r.table_name));
@@ -70,7 +70,7 @@ export class ResultsStore {
       } else if (meta !== STORE_FORMAT) {
         db.closeSync();
         instance.closeSync();
-        throw new InputError('--db', path, `allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
+        throw new InputError('db', path, `allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
       }
     } else {
       await db.run('CREATE TABLE codesign_meta (format VARCHAR)');

@@ -12,10 +12,10 @@ export interface TableQuality extends QualityEvaluator {
 export function tableQuality(scenario: string, file = ratesFile(scenario)): TableQuality {
   if (!existsSync(file)) {
     const shipped = shippedRateTables();
-    throw new InputError('--scenario', scenario, `no rates table at ${file}; allowed: a scenario with a shipped table (${shipped.join(', ') || 'none'}), or --quality FILE, or write one with codesign rates`);
+    throw new InputError('scenario', scenario, `no rates table at ${file}; allowed: a scenario with a shipped table (${shipped.join(', ') || 'none'}), or --quality FILE, or write one with codesign rates`);
   }
   const rates = ratesByPoint(loadRatesTable(file), scenario);
-  if (rates.size === 0) throw new InputError('--scenario', scenario, `the rates table ${file} has no rows for it`);
+  if (rates.size === 0) throw new InputError('scenario', scenario, `the rates table ${file} has no rows for it`);
   return {
     rates,
     concurrency: 1,

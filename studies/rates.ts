@@ -35,7 +35,7 @@ export interface SupernetRun {
 /** The runs of a supernet directory, in head, architecture, seed order. */
 export function supernetRuns(root: string): SupernetRun[] {
   const allowed = 'allowed: a directory of runs DIR/<head>/<C_out>x<D_FCL>/seed-<s>/ (bench/train-supernets.sh)';
-  if (!existsSync(root)) throw new InputError('--supernets', root, `no such directory; ${allowed}`);
+  if (!existsSync(root)) throw new InputError('supernets', root, `no such directory; ${allowed}`);
   const runs: SupernetRun[] = [];
   for (const head of PRECODER_HEAD_NAMES) {
     const headDir = join(root, head);
@@ -48,7 +48,7 @@ export function supernetRuns(root: string): SupernetRun[] {
       }
     }
   }
-  if (runs.length === 0) throw new InputError('--supernets', root, `no trained run found; ${allowed}`);
+  if (runs.length === 0) throw new InputError('supernets', root, `no trained run found; ${allowed}`);
   return runs.sort((a, b) => a.head.localeCompare(b.head) || a.cout - b.cout || a.dfcl - b.dfcl || a.seed - b.seed);
 }
 
@@ -82,7 +82,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
     const cache = join(run.dir, 'rates.json');
     // The weights rated are the best epoch's; the budget is the whole run's (its latest checkpoint).
     const latest = latestCheckpoint(run.dir);
-    if (!latest) throw new InputError('--supernets', run.dir, 'allowed: a run directory written by codesign train (its latest/ checkpoint is missing)');
+    if (!latest) throw new InputError('supernets', run.dir, 'allowed: a run directory written by codesign train (its latest/ checkpoint is missing)');
     const state = checkpointState<TrainerState>(latest);
     const { model, graph, configKey } = modelFromCheckpoint(run.dir);
     const key = `${configKey}@${state.epoch}/${s.name}/${samples}`;
@@ -92,7 +92,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
       rows.push(...cached.rows);
       continue;
     }
-    if (precoderHeadOf(graph) !== run.head) throw new InputError('--supernets', run.dir, `its checkpoint holds ${graph.name}, not the ${run.head} head its directory names`);
+    if (precoderHeadOf(graph) !== run.head) throw new InputError('supernets', run.dir, `its checkpoint holds ${graph.name}, not the ${run.head} head its directory names`);
     log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${BIT_CHOICES.length ** 4} configurations on ${samples} test samples`);
     const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples);
     model.dispose();
@@ -160,7 +160,7 @@ export const WMMSE_TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5] as const;
 
 export function runClassical(o: { readonly scenario: string; readonly samples?: number; readonly out?: string; readonly log?: (m: string) => void }): { file: string; table: ClassicalTable } {
   const s = loadScenario(o.scenario);
-  if (s.model === 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario');
+  if (s.model === 'cost2100') throw new InputError('scenario', o.scenario, 'allowed: a MIMO scenario');
   const test = loadDataset(s, 'test', { log: o.log }) as MimoDataset;
   const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
   const channels = Array.from({ length: samples }, (_, i) => channelOf(test, i));
@@ -180,8 +180,8 @@ export function runClassical(o: { readonly scenario: string; readonly samples?: 
 }
 
 export function loadClassical(scenario: string, file = classicalFile(scenario)): ClassicalTable {
-  if (!existsSync(file)) throw new InputError('--scenario', scenario, `no classical results at ${file}; allowed: a scenario with shipped rates, or write them with codesign rates --classical --scenario ${scenario}`);
+  if (!existsSync(file)) throw new InputError('scenario', scenario, `no classical results at ${file}; allowed: a scenario with shipped rates, or write them with codesign rates --classical --scenario ${scenario}`);
   const t = JSON.parse(readFileSync(file, 'utf8')) as ClassicalTable;
-  if (!Array.isArray(t.results) || typeof t.samples !== 'number') throw new InputError('--scenario', scenario, `${file} is not a classical results file written by codesign rates --classical`);
+  if (!Array.isArray(t.results) || typeof t.samples !== 'number') throw new InputError('scenario', scenario, `${file} is not a classical results file written by codesign rates --classical`);
   return t;
 }

@@ -300,7 +300,7 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
   const latest = outDir ? latestCheckpoint(outDir) : undefined;
   if (latest) {
     const ckpt = loadCheckpoint<TrainerState>(latest);
-    if (ckpt.configKey !== key) throw new InputError('--out', outDir, `a checkpoint there was written for another configuration (${ckpt.configKey} ≠ ${key}); allowed: a new directory, or the same options`);
+    if (ckpt.configKey !== key) throw new InputError('out', outDir, `a checkpoint there was written for another configuration (${ckpt.configKey} ≠ ${key}); allowed: a new directory, or the same options`);
     for (const [name, values] of ckpt.tensors) {
       if (parseKey(name).kind !== 'adam') model.restore(name, values, ckpt.shapes.get(name)!);
     }
@@ -425,7 +425,7 @@ export function warmStart(dir: string, graph: Graph) {
   const ckpt = trainedCheckpoint(dir, '--init-from');
   const structure = (g: Graph) => JSON.stringify(g.ops.map(({ precision: _, ...op }) => op));
   if (structure(ckpt.graph) !== structure(graph)) {
-    throw new InputError('--init-from', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network and CR (bits may differ)`);
+    throw new InputError('initFrom', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network and CR (bits may differ)`);
   }
   const samePrecision = JSON.stringify(ckpt.graph.ops) === JSON.stringify(graph.ops);
   if (!samePrecision) {

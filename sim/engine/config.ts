@@ -41,7 +41,7 @@ export const ENGINE_DEFAULTS: Omit<EngineConfig, 'rows' | 'cols'> = {
 
 /** The squarest R×C with R·C = p (R ≤ C). */
 export function arrayForP(p: number): { rows: number; cols: number } {
-  if (!Number.isInteger(p) || p < 1) throw new InputError('--p', p, 'allowed: a positive integer number of PEs');
+  if (!Number.isInteger(p) || p < 1) throw new InputError('p', p, 'allowed: a positive integer number of PEs');
   let rows = Math.floor(Math.sqrt(p));
   while (p % rows !== 0) rows--;
   return { rows, cols: p / rows };
@@ -50,7 +50,7 @@ export function arrayForP(p: number): { rows: number; cols: number } {
 /** Parses "RxC". */
 export function parseArray(raw: string): { rows: number; cols: number } {
   const m = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(raw);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InputError('--array', raw, 'allowed: RxC with positive integers, e.g. 8x8');
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InputError('array', raw, 'allowed: RxC with positive integers, e.g. 8x8');
   return { rows: Number(m[1]), cols: Number(m[2]) };
 }
 
