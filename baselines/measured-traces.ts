@@ -7,7 +7,7 @@
  * comparisons) are elementwise work.
  */
 import { graphBuilder } from '../nets/builder.ts';
-import { FULL_PRECISION, type Graph, type Precision } from '../nets/graph.ts';
+import { DEFAULT_PRECISION, type Graph, type Precision } from '../nets/graph.ts';
 import { asMacs, matmulCounts, type OpCounter } from '../linalg/complex.ts';
 
 /** The product a phase performs per solve: [M×K]·[K×N], `repeat` times (a mean may be fractional). */
@@ -23,7 +23,7 @@ export function measuredTraceGraph(
   name: string,
   phases: Readonly<Record<string, OpCounter>>,
   products: Readonly<Record<string, PhaseProduct>> = {},
-  precision: Precision = FULL_PRECISION,
+  precision: Precision = DEFAULT_PRECISION,
 ): Graph {
   const b = graphBuilder(`${name}-measured`, precision);
   for (const [phase, c] of Object.entries(phases)) {

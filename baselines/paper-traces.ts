@@ -5,7 +5,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { graphBuilder } from '../nets/builder.ts';
-import { FULL_PRECISION, type Graph, type Precision } from '../nets/graph.ts';
+import { DEFAULT_PRECISION, type Graph, type Precision } from '../nets/graph.ts';
 
 /** Eq. (12): real multiplications of I WMMSE iterations (I may be a mean, e.g. 92.8). */
 export function wmmsePaperMultiplications(nt: number, nu: number, iterations: number): number {
@@ -39,7 +39,7 @@ export function paperTraceGraph(config: PaperTraceConfig): Graph {
     const v = config[field];
     if (!Number.isInteger(v) || v < 1) throw new InputError(field, v, 'allowed: a positive integer');
   }
-  const precision = config.precision ?? FULL_PRECISION;
+  const precision = config.precision ?? DEFAULT_PRECISION;
   const b = graphBuilder(`${algorithm}-paper(nt=${nt},nu=${nu})`, precision);
   if (algorithm === 'zf') {
     b.add('zf', { kind: 'trace', macs: zfPaperMultiplications(nt, nu), elementwise: 0, note: 'eq. (13)' });

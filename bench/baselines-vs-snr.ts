@@ -10,10 +10,10 @@
  */
 import { mrt, rzf, rzfEqualPower, sumRate, zf } from '../baselines/precoders.ts';
 import { wmmse, WMMSE_INITS, type WmmseInit } from '../baselines/wmmse.ts';
-import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 
-const test = loadDataset(loadScenario(process.argv[2] ?? 'udem-nlos'), 'test') as MimoDataset;
+const test = asMimo(loadDataset(loadScenario(process.argv[2] ?? 'udem-nlos'), 'test'));
 const n = Math.min(test.count, Number(process.argv[3] ?? 100));
 const snrs = (process.argv[4] ?? '-3,0,3,5,7,9,11,15').split(',').map(Number);
 const init = (process.argv[7] ?? 'mrt') as WmmseInit;

@@ -8,7 +8,7 @@
 import { initBackend, tf } from '../train/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { batchTensor, evaluateRate, precoderTask, trainModel, type PrecoderReadout, type TrainEvent, type TrainTask } from '../train/trainer.ts';
-import { cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, cacheKey, channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { rzf } from '../baselines/precoders.ts';
 
@@ -24,11 +24,11 @@ const inputOf = (x: tf.Tensor): tf.Tensor =>
   normalise ? tf.tidy(() => tf.div(x, tf.sqrt(tf.mul(tf.mean(tf.square(x), [1, 2], true), 2)))) : x;
 await initBackend();
 const s = loadScenario(name);
-const full = loadDataset(s, 'train') as MimoDataset;
+const full = asMimo(loadDataset(s, 'train'));
 /** Optionally only the first N training samples (can the net fit a few channels at all?). */
 const train: MimoDataset = process.argv[12] === undefined ? full : { ...full, count: Math.min(full.count, Number(process.argv[12])) };
-const validation = loadDataset(s, 'validation') as MimoDataset;
-const test = loadDataset(s, 'test') as MimoDataset;
+const validation = asMimo(loadDataset(s, 'validation'));
+const test = asMimo(loadDataset(s, 'test'));
 const size = 2 * train.nt * train.nu;
 const targets = new Float32Array(train.count * size);
 for (let i = 0; i < train.count; i++) {

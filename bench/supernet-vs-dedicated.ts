@@ -8,14 +8,14 @@ import { initBackend } from '../train/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { assignment } from '../train/supernet.ts';
 import { evaluateRate, trainModel } from '../train/trainer.ts';
-import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, cacheKey, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 
 const epochs = Number(process.argv[2] ?? 10);
 await initBackend();
 const s = loadScenario('udem-nlos');
-const data = { train: loadDataset(s, 'train') as MimoDataset, validation: loadDataset(s, 'validation') as MimoDataset };
-const test = loadDataset(s, 'test') as MimoDataset;
+const data = { train: asMimo(loadDataset(s, 'train')), validation: asMimo(loadDataset(s, 'validation')) };
+const test = asMimo(loadDataset(s, 'test'));
 const configs = [[16, 16, 16, 16], [8, 8, 8, 8], [4, 4, 4, 4], [2, 2, 2, 2], [16, 2, 2, 2]] as const;
 const common = { epochs, batchSize: 100, learningRate: 1e-3, seed: 1, patience: epochs, dataKey: cacheKey(s, 'train') };
 

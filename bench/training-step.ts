@@ -6,12 +6,12 @@ import { buildPrecoder } from '../nets/precoder.ts';
 import { GraphModel } from '../train/model.ts';
 import { Adam } from '../train/adam.ts';
 import { batchTensor, precoderTask, trainStep } from '../train/trainer.ts';
-import { generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, generateSplit } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
 
 export async function precoderStepMs(cout: number, dfcl: number, steps: number): Promise<number> {
   const scenario = validateScenario({ name: 'bench', model: 'rayleigh', nt: 64, nu: 4, snrDb: 15, seed: 1, split: { train: 1000, validation: 10, test: 10 } }, 'bench');
-  const train = generateSplit(scenario, 'train') as MimoDataset;
+  const train = asMimo(generateSplit(scenario, 'train'));
   const order = Int32Array.from({ length: 1000 }, (_, i) => i);
   const model = new GraphModel(buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16] }), { seed: 1 });
   const adam = new Adam();

@@ -3,7 +3,7 @@
  * rejected at the op that causes it, with the op's name and the shapes involved.
  */
 import { ShapeError } from '../core/errors.ts';
-import { FULL_PRECISION, type Graph, type Op, type OpKind, type OpSpec, type Precision, type Shape } from './graph.ts';
+import { DEFAULT_PRECISION, type Graph, type Op, type OpKind, type OpSpec, type Precision, type Shape } from './graph.ts';
 import { ruleFor } from './ops.ts';
 
 export const MAX_BITS = 32;
@@ -15,7 +15,7 @@ export interface GraphBuilder {
   build(): Graph;
 }
 
-export function graphBuilder(graphName: string, defaultPrecision: Precision = FULL_PRECISION): GraphBuilder {
+export function graphBuilder(graphName: string, defaultPrecision: Precision = DEFAULT_PRECISION): GraphBuilder {
   const ops: Op[] = [];
   const byName = new Map<string, Op>();
 

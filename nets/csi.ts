@@ -7,7 +7,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { graphBuilder, type GraphBuilder } from './builder.ts';
-import { FULL_PRECISION, type Graph, type Precision } from './graph.ts';
+import { DEFAULT_PRECISION, type Graph, type Precision } from './graph.ts';
 
 export const CSI_NETS = ['csinet', 'crnet', 'cllwcsinet'] as const;
 export type CsiNetName = (typeof CSI_NETS)[number];
@@ -51,11 +51,11 @@ function checkCr(net: CsiNetName, cr: number): void {
 }
 
 function context(name: string, variant: CsiNetConfig['variant']): Ctx {
-  const b = graphBuilder(name, variant === 'q8' ? { weightBits: 8, activationBits: 8 } : FULL_PRECISION);
+  const b = graphBuilder(name, variant === 'q8' ? { weightBits: 8, activationBits: 8 } : DEFAULT_PRECISION);
   const p = (op: string): Precision => {
     if (variant === 'q8') return { weightBits: 8, activationBits: 8 };
     if (variant === 'bfc' && /\.fc$/.test(op)) return { weightBits: 1, activationBits: 16 };
-    return FULL_PRECISION;
+    return DEFAULT_PRECISION;
   };
   return { b, p };
 }

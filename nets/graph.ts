@@ -100,7 +100,12 @@ export interface Graph {
 
 export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
 
-export const FULL_PRECISION: Precision = { weightBits: 16, activationBits: 16 };
+/**
+ * 16-bit weights and activations: what an op runs at unless its builder says otherwise (seed
+ * 000's unquantized baseline is 16-bit fixed point). Not "float": a layer trains unquantized
+ * only at 32 bits (train/model.ts).
+ */
+export const DEFAULT_PRECISION: Precision = { weightBits: 16, activationBits: 16 };
 
 export function elementCount(shape: Shape): number {
   let n = 1;

@@ -8,6 +8,7 @@
  * file. A file is written atomically (temp + rename) and ends in a SHA-256 of its contents; a
  * truncated or corrupted file is reported and regenerated, never used.
  */
+import { InputError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
@@ -52,6 +53,18 @@ export interface CsiDataset {
 }
 
 export type Dataset = MimoDataset | CsiDataset;
+
+/** A split that must hold MIMO channels (what precoders run on); a CSI scenario is refused by name. */
+export function asMimo(ds: Dataset): MimoDataset {
+  if (ds.kind !== 'mimo') throw new InputError('scenario', ds.scenario, 'allowed: a MIMO scenario (rayleigh, cdl or site); this one holds CSI for the codecs');
+  return ds;
+}
+
+/** A split that must hold CSI images (what the codecs compress); a MIMO scenario is refused by name. */
+export function asCsi(ds: Dataset): CsiDataset {
+  if (ds.kind !== 'csi') throw new InputError('scenario', ds.scenario, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');
+  return ds;
+}
 
 /** The channel of sample i, in float64. */
 export function channelOf(ds: MimoDataset, i: number): Channel {
@@ -153,7 +166,7 @@ export function generateSplit(s: Scenario, split: SplitName, options: { readonly
     const { indices, scale, site } = eligiblePositions(s);
     nt = site.upa.ny * site.upa.nz;
     if (indices.length < nu) {
-      throw new Error(`scenario ${s.name}: only ${indices.length} eligible ${s.users} positions for ${nu} users`);
+      throw new InputError('nu', nu, `allowed: at most ${indices.length}, the eligible ${s.users} positions of scenario ${s.name}`);
     }
     fill = (r, re, im, los, at) => {
       const chosen: number[] = [];

@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.ts';
 import { assignment } from '../train/supernet.ts';
 import { initBackend } from '../train/backend.ts';
 import { evaluateRate, modelFromCheckpoint } from '../train/trainer.ts';
-import { loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import type { QualityEvaluator, QualityFn } from './run.ts';
 import { precoderHeadOf } from '../nets/heads.ts';
@@ -19,7 +19,7 @@ export async function checkpointQuality(dir: string, scenario: string, samples: 
   const { model, graph } = modelFromCheckpoint(dir);
   const fc1 = graph.ops.find((op) => op.name === 'fc1');
   const conv = graph.ops.find((op) => op.name === 'conv');
-  const test = loadDataset(loadScenario(scenario), 'test') as MimoDataset;
+  const test = asMimo(loadDataset(loadScenario(scenario), 'test'));
   const head = precoderHeadOf(graph);
   const fn: QualityFn = async ({ head: h, cout, dfcl, bits }) => {
     if (conv?.kind !== 'conv2d' || fc1?.kind !== 'dense' || conv.filters !== cout || fc1.units !== dfcl || h !== head) {

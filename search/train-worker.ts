@@ -5,7 +5,7 @@
 import { initBackend } from '../train/backend.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { evaluateRate, trainModel } from '../train/trainer.ts';
-import { cacheKey, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, cacheKey, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
 
@@ -30,9 +30,8 @@ export interface TrainingJobResult {
 export default async function trainOne(job: TrainingJob): Promise<TrainingJobResult> {
   await initBackend();
   const s = loadScenario(job.scenario);
-  if (s.model === 'cost2100') throw new Error(`scenario ${s.name} holds CSI data, not MIMO channels`);
-  const data = { train: loadDataset(s, 'train') as MimoDataset, validation: loadDataset(s, 'validation') as MimoDataset };
-  const test = loadDataset(s, 'test') as MimoDataset;
+  const data = { train: asMimo(loadDataset(s, 'train')), validation: asMimo(loadDataset(s, 'validation')) };
+  const test = asMimo(loadDataset(s, 'test'));
   const graph = buildPrecoder({
     cout: job.cout,
     dfcl: job.dfcl,

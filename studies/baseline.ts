@@ -8,7 +8,7 @@ import { InputError } from '../core/errors.ts';
 import { SILENT, type Progress } from '../core/progress.ts';
 import { toArrays } from '../linalg/complex.ts';
 import type { Channel } from '../scenarios/channel.ts';
-import { channelOf, loadDataset } from '../scenarios/dataset.ts';
+import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { rayleighChannels, runBaseline, type Algorithm, type BaselineRun } from '../baselines/run.ts';
 import type { WmmseOptions } from '../baselines/wmmse.ts';
@@ -47,8 +47,7 @@ export function runBaselineStudy(c: BaselineStudy, progress: Progress = SILENT):
     // A scenario's test split, at its own SNR unless the study says otherwise.
     const { scenario } = c.channels;
     if (scenario.model === 'cost2100') throw new InputError('scenario', scenario.name, 'allowed: a MIMO scenario (rayleigh, cdl or site); cost2100 holds CSI-feedback data');
-    const test = loadDataset(scenario, 'test', { log: (m) => progress.log(m) });
-    if (test.kind !== 'mimo') throw new InputError('scenario', scenario.name, 'allowed: a MIMO scenario');
+    const test = asMimo(loadDataset(scenario, 'test', { log: (m) => progress.log(m) }));
     snrDb = c.channels.snrDb ?? scenario.snrDb;
     const noiseVar = 10 ** (-snrDb / 10);
     channels = Array.from({ length: Math.min(c.samples, test.count) }, (_, i) => ({ ...channelOf(test, i), noiseVar }));

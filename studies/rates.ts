@@ -18,7 +18,7 @@ import { evaluateAllConfigs } from '../train/supernet.ts';
 import { initBackend } from '../train/backend.ts';
 import { checkpointState, latestCheckpoint } from '../train/checkpoint.ts';
 import { modelFromCheckpoint, type TrainerState } from '../train/trainer.ts';
-import { channelOf, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
 
@@ -74,7 +74,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
   const runs = supernetRuns(o.supernets);
   await initBackend();
   const s = loadScenario(o.scenario);
-  const test = loadDataset(s, 'test', { log }) as MimoDataset;
+  const test = asMimo(loadDataset(s, 'test', { log }));
   const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
   const at = commit();
   const rows: RatesRow[] = [];
@@ -161,7 +161,7 @@ export const WMMSE_TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5] as const;
 export function runClassical(o: { readonly scenario: string; readonly samples?: number; readonly out?: string; readonly log?: (m: string) => void }): { file: string; table: ClassicalTable } {
   const s = loadScenario(o.scenario);
   if (s.model === 'cost2100') throw new InputError('scenario', o.scenario, 'allowed: a MIMO scenario');
-  const test = loadDataset(s, 'test', { log: o.log }) as MimoDataset;
+  const test = asMimo(loadDataset(s, 'test', { log: o.log }));
   const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
   const channels = Array.from({ length: samples }, (_, i) => channelOf(test, i));
   o.log?.(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${CLASSICAL_WMMSE_CAP})`);

@@ -101,7 +101,7 @@ export function pSweep(preset: HardwarePreset, ps: readonly number[]) {
   const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
   return ps.map((p) => {
     const r = simulateGraph(graph, { ...ENGINE_DEFAULTS, ...arrayForP(p), dataflow: 'ws' }, preset, { p });
-    return { p, cycles: r.cycles, energy_uJ: r.energy.total / 1e6, closedForm_uJ: priceGraph(graph, preset, { p }).energy.total / 1e6 };
+    return { p, cycles: r.cycles, energy_uJ: microjoules(r.energy.total), closedForm_uJ: microjoules(priceGraph(graph, preset, { p }).energy.total) };
   });
 }
 
@@ -110,6 +110,6 @@ export function engineVsClosed(preset: HardwarePreset) {
   const result = simulateGraph(graph, { ...ENGINE_DEFAULTS, rows: 8, cols: 8, dataflow: 'ws' }, preset, { p: 64 });
   const cmp = compareResult(result, preset, 64);
   return result.ops
-    .map((op, i) => ({ layer: op.name, engine: op.energy.total / 1e6, closedForm: cmp[i].closedForm.total / 1e6, reasons: cmp[i].reasons }))
+    .map((op, i) => ({ layer: op.name, engine: microjoules(op.energy.total), closedForm: microjoules(cmp[i].closedForm.total), reasons: cmp[i].reasons }))
     .filter((r) => r.engine > 1e-3 || r.closedForm > 1e-3);
 }

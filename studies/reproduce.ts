@@ -6,7 +6,7 @@ import { paperTraceGraph } from '../baselines/paper-traces.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
-import { PJ_PER_UJ, toMicrojoules, type EnergyJson } from '../sim/report.ts';
+import { microjoules, toMicrojoules, type EnergyJson } from '../sim/report.ts';
 
 export const KASALAEE_TABLE2 = [
   { bits: [16, 16, 16, 16], energy_uJ: 54.5, sumRate: 18.9 },
@@ -32,8 +32,8 @@ export function reproduceSeed000(preset: HardwarePreset): ReproductionRow[] {
   const row = (name: string, paper: number, energy: ReturnType<typeof priceGraph>['energy']): ReproductionRow => ({
     row: name,
     paper_uJ: paper,
-    ours_uJ: energy.total / PJ_PER_UJ,
-    relativeError: (energy.total / PJ_PER_UJ - paper) / paper,
+    ours_uJ: microjoules(energy.total),
+    relativeError: (microjoules(energy.total) - paper) / paper,
     terms_uJ: toMicrojoules(energy),
   });
   const dnn = KASALAEE_TABLE2.map((r) =>

@@ -1,7 +1,7 @@
 /** The event-driven engine on a workload, a bare GEMM or a SCALE-Sim topology, with the closed form beside it. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
-import { FULL_PRECISION } from '../nets/graph.ts';
+import { DEFAULT_PRECISION } from '../nets/graph.ts';
 import { slpAccounting, type SlpAccounting } from '../nets/slp-accounting.ts';
 import type { EngineConfig } from '../sim/engine/config.ts';
 import { compareResult, type OpComparison } from '../sim/engine/compare.ts';
@@ -49,7 +49,7 @@ export function simulationJob(c: SimulationStudy): SimulationJob {
   const s = c.source;
   if (s.kind === 'gemm') {
     name = `gemm M=${s.M} N=${s.N} K=${s.K}`;
-    ops = [gemmOp('gemm', batch * s.M, s.N, s.K, FULL_PRECISION)];
+    ops = [gemmOp('gemm', batch * s.M, s.N, s.K, DEFAULT_PRECISION)];
   } else if (s.kind === 'topology') {
     let text: string;
     try {

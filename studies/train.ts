@@ -11,7 +11,7 @@ import type { Graph } from '../nets/graph.ts';
 import { buildCsiNet, type CodecVariant, type CsiNetName } from '../nets/csi.ts';
 import { buildSlpNet, type SlpVariant } from '../nets/slp.ts';
 import { slpAccounting } from '../nets/slp-accounting.ts';
-import { cacheKey, generateSplit, loadDataset, type CsiDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asCsi, asMimo, cacheKey, generateSplit, loadDataset, type CsiDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { slpSamples, type SlpFeatures } from '../baselines/slp-samples.ts';
 import { powerCurve, type PowerCurve } from '../baselines/slp-curve.ts';
@@ -123,9 +123,7 @@ export interface SlpTrainSummary {
 export const SLP_SINR_DB = [0, 5, 10, 15, 20, 25, 30, 35] as const;
 
 export function mimoSplit(s: Scenario, split: 'train' | 'validation' | 'test', progress: Progress = SILENT, limit?: number): MimoDataset {
-  const ds = loadDataset(s, split, { log: (m) => progress.log(m) });
-  if (ds.kind !== 'mimo') throw new InputError('scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
-  return limitSamples(ds, limit);
+  return limitSamples(asMimo(loadDataset(s, split, { log: (m) => progress.log(m) })), limit);
 }
 
 function limitSamples(ds: MimoDataset, limit?: number): MimoDataset {
@@ -186,7 +184,7 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
     const seed = c.hyperparameters.seed + i;
     const out = c.out === undefined ? undefined : c.seeds > 1 ? `${c.out}/seed-${seed}` : c.out;
     // Fresh draws each epoch: the site model makes 10,000 samples in about 1.5 s.
-    const fresh = c.freshChannels ? (epoch: number) => limitSamples(generateSplit(c.scenario, 'train', { epoch }) as MimoDataset, c.samples) : undefined;
+    const fresh = c.freshChannels ? (epoch: number) => limitSamples(asMimo(generateSplit(c.scenario, 'train', { epoch })), c.samples) : undefined;
     const { model, result } = await trainModel(
       {
         graph,
@@ -217,8 +215,7 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
 }
 
 export function csiSplit(s: Scenario, name: 'train' | 'validation' | 'test', progress: Progress = SILENT, limit?: number): CsiDataset {
-  const ds = loadDataset(s, name, { log: (m) => progress.log(m) });
-  if (ds.kind !== 'csi') throw new InputError('scenario', s.name, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');
+  const ds = asCsi(loadDataset(s, name, { log: (m) => progress.log(m) }));
   return limit === undefined || limit >= ds.count ? ds : { ...ds, count: limit, data: ds.data.subarray(0, limit * 2 * ds.rows * ds.cols) };
 }
 

@@ -3,7 +3,7 @@ import { ENGINE_DEFAULTS, type Dataflow } from '../sim/engine/config.ts';
 import { simulateOps } from '../sim/engine/engine.ts';
 import { gemmOp } from '../sim/engine/lower.ts';
 import { parseTopology } from '../sim/engine/topology.ts';
-import { FULL_PRECISION } from '../nets/graph.ts';
+import { DEFAULT_PRECISION } from '../nets/graph.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
 import { readReference } from './reference.ts';
 
@@ -46,7 +46,7 @@ describe('systolic mode against SCALE-Sim v2 (gemm-calc.csv, unlimited bandwidth
 
   it.each(rows.map((r) => [`${r.name} ${r.rows}×${r.cols} ${r.dataflow}`, r] as const))('%s: cycles, ifmap, filter and output counts', (_, r) => {
     const config = { ...ENGINE_DEFAULTS, rows: r.rows, cols: r.cols, dataflow: r.dataflow, localBufferWords: 1 << 30 };
-    const op = simulateOps([gemmOp(r.name, r.M, r.N, r.K, FULL_PRECISION)], config, KASALAEE_2025).ops[0];
+    const op = simulateOps([gemmOp(r.name, r.M, r.N, r.K, DEFAULT_PRECISION)], config, KASALAEE_2025).ops[0];
     expect(op.scaleSimCycles).toBe(r.total_cycles);
     expect(op.cycles).toBe(r.total_cycles + 1); // SCALE-Sim reports the index of the last cycle
     expect(op.stallCycles).toBe(0);

@@ -8,7 +8,7 @@ import { simulateGraph, simulateOps } from '../sim/engine/engine.ts';
 import { gemmOp } from '../sim/engine/lower.ts';
 import { EventQueue } from '../sim/engine/queue.ts';
 import { engineEvents$ } from '../sim/engine/stream.ts';
-import { FULL_PRECISION } from '../nets/graph.ts';
+import { DEFAULT_PRECISION } from '../nets/graph.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
 import { energyLaws } from './laws/energy-laws.ts';
 import { graphArb, pArb, presetArb } from './laws/arbitraries.ts';
@@ -47,7 +47,7 @@ describe('engine, systolic mode', () => {
   it('never beats perfect packing, counts every MAC once, and stalls only with finite bandwidth', () => {
     fc.assert(
       fc.property(gemmArb, ({ M, N, K, rows, cols, dataflow }) => {
-        const op = simulateOps([gemmOp('g', M, N, K, FULL_PRECISION)], { ...ENGINE_DEFAULTS, rows, cols, dataflow }, KASALAEE_2025).ops[0];
+        const op = simulateOps([gemmOp('g', M, N, K, DEFAULT_PRECISION)], { ...ENGINE_DEFAULTS, rows, cols, dataflow }, KASALAEE_2025).ops[0];
         expect(op.cycles).toBeGreaterThanOrEqual(Math.ceil((M * N * K) / (rows * cols)));
         expect(op.macs).toBe(M * N * K);
         expect(op.stallCycles).toBe(0);
@@ -63,7 +63,7 @@ describe('engine, systolic mode', () => {
     fc.assert(
       fc.property(gemmArb, fc.integer({ min: 1, max: 16 }), fc.constantFrom('per-operand' as const, 'shared' as const), (g, bw, sharing) => {
         const run = (bandwidth: number) =>
-          simulateOps([gemmOp('g', g.M, g.N, g.K, FULL_PRECISION)], { ...ENGINE_DEFAULTS, rows: g.rows, cols: g.cols, dataflow: g.dataflow, bandwidth, bandwidthSharing: sharing }, KASALAEE_2025).ops[0];
+          simulateOps([gemmOp('g', g.M, g.N, g.K, DEFAULT_PRECISION)], { ...ENGINE_DEFAULTS, rows: g.rows, cols: g.cols, dataflow: g.dataflow, bandwidth, bandwidthSharing: sharing }, KASALAEE_2025).ops[0];
         const fast = run(Infinity);
         const slow = run(bw);
         const slower = run(bw / 2);

@@ -12,7 +12,7 @@ import { layerIndexOf } from '../nets/layers.ts';
 import { initBackend, tf } from '../train/backend.ts';
 import { GraphModel } from '../train/model.ts';
 import { evaluateRate } from '../train/trainer.ts';
-import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, channelOf, generateSplit } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { DEFAULT_PRESET } from '../sim/presets.ts';
@@ -64,7 +64,7 @@ describe('precoder heads in the Graph', () => {
 
 describe('the structured head in tfjs', () => {
   const scenario = validateScenario({ name: 'tiny', model: 'rayleigh', nt: 8, nu: 3, snrDb: 10, seed: 5, split: { train: 60, validation: 40, test: 40 } }, 'tiny');
-  const test = () => generateSplit(scenario, 'test') as MimoDataset;
+  const test = () => asMimo(generateSplit(scenario, 'test'));
 
   it('with FCL3 at zero it is equal-power RZF exactly (float64 reference)', async () => {
     const ds = test();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { rzf, sumRate, zf } from '../baselines/precoders.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import { cdlTable, normalisedPowers, parseCdlTable, rmsDelaySpread, CDL_PROFILES } from '../scenarios/cdl.ts';
-import { cachePath, channelOf, generateSplit, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, cachePath, channelOf, generateSplit, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { hitWall, lineOfSight, mirror, wallsOf, type Building } from '../scenarios/geometry.ts';
 import { loadScenario, validateScenario, ScenarioError, type Scenario } from '../scenarios/schema.ts';
 import { buildSite, tracePathsForTest } from '../scenarios/site.ts';
@@ -178,7 +178,7 @@ describe('scenario files', () => {
 describe('site-specific channels (udem-nlos)', () => {
   it('NLOS users only; WMMSE (abs, 1e-5) beats ZF by at least 10% at the scenario’s SNR', () => {
     const s = small(loadScenario('udem-nlos'), 60);
-    const ds = generateSplit(s, 'test') as MimoDataset;
+    const ds = asMimo(generateSplit(s, 'test'));
     expect(Array.from(ds.los).every((x) => x === 0)).toBe(true);
     let w = 0;
     let z = 0;

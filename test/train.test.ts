@@ -14,7 +14,7 @@ import { batchNormBroadcast, conv2dFast, conv2dIm2col, matMul } from '../train/o
 import { sumRateTensor } from '../train/sumrate.ts';
 import { evaluateRate, modelFromCheckpoint, precoderTask, recalibrateBatchNorm, trainModel, warmStart, type TrainConfig, type TrainEvent } from '../train/trainer.ts';
 import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
-import { channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, channelOf, generateSplit, type MimoDataset } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 const scenario = validateScenario({ name: 'tiny', model: 'rayleigh', nt: 8, nu: 2, snrDb: 10, seed: 5, split: { train: 200, validation: 60, test: 60 } }, 'tiny');
-const data = () => ({ train: generateSplit(scenario, 'train') as MimoDataset, validation: generateSplit(scenario, 'validation') as MimoDataset });
+const data = () => ({ train: asMimo(generateSplit(scenario, 'train')), validation: asMimo(generateSplit(scenario, 'validation')) });
 const graph = buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8] });
 const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({ graph, epochs: 3, batchSize: 50, learningRate: 3e-3, seed: 7, patience: 50, dataKey: 'tiny', ...over });
 
@@ -91,7 +91,7 @@ describe('tfjs building blocks', () => {
   });
 
   it('the tfjs sum rate equals the baselines’ on the same channels and precoder', () => {
-    const ds = generateSplit(scenario, 'test') as MimoDataset;
+    const ds = asMimo(generateSplit(scenario, 'test'));
     for (let i = 0; i < 4; i++) {
       const ch = channelOf(ds, i);
       const V = mrt(ch);
@@ -249,7 +249,7 @@ describe('training', () => {
 
   it('BN re-estimation replaces the running statistics with the mean of batch moments under the current weights', async () => {
     const { model } = await trainModel(config({ epochs: 1 }), data(), undefined);
-    const validation = generateSplit(scenario, 'validation') as MimoDataset;
+    const validation = asMimo(generateSplit(scenario, 'validation'));
     const task = precoderTask(data());
     const order = Int32Array.from({ length: 200 }, (_, i) => i);
     const stats = () => [...model.statistics.entries()].filter(([n]) => n.includes('/stats@')).map(([n, v]) => [n, Array.from(v.dataSync())] as const);
@@ -274,7 +274,7 @@ describe('training', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));
     const { model } = await trainModel(config({ epochs: 2 }), data(), dir);
     const { model: loaded } = modelFromCheckpoint(dir);
-    const ds = generateSplit(scenario, 'validation') as MimoDataset;
+    const ds = asMimo(generateSplit(scenario, 'validation'));
     const best = JSON.parse(readFileSync(join(dir, 'best', 'latest', 'model.json'), 'utf8')).trainer.bestValidation;
     expect(await evaluateRate(loaded, ds)).toBeCloseTo(best, 4);
     model.dispose();
@@ -284,14 +284,14 @@ describe('training', () => {
 
 describe('bit-width supernet', () => {
   it('fresh training channels each epoch: seeded by the epoch, never the fixed split, and trained on', async () => {
-    const a = generateSplit(scenario, 'train', { epoch: 1 }) as MimoDataset;
-    expect(Buffer.from((generateSplit(scenario, 'train', { epoch: 1 }) as MimoDataset).data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
-    expect(Buffer.from((generateSplit(scenario, 'train', { epoch: 2 }) as MimoDataset).data.buffer).equals(Buffer.from(a.data.buffer))).toBe(false);
+    const a = asMimo(generateSplit(scenario, 'train', { epoch: 1 }));
+    expect(Buffer.from(asMimo(generateSplit(scenario, 'train', { epoch: 1 })).data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
+    expect(Buffer.from(asMimo(generateSplit(scenario, 'train', { epoch: 2 })).data.buffer).equals(Buffer.from(a.data.buffer))).toBe(false);
     expect(Buffer.from(data().train.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(false);
     const drawn: number[] = [];
     const task = precoderTask(data(), undefined, (epoch) => {
       drawn.push(epoch);
-      return generateSplit(scenario, 'train', { epoch }) as MimoDataset;
+      return asMimo(generateSplit(scenario, 'train', { epoch }));
     });
     const { model, result } = await trainModel(config({ epochs: 2 }), task, undefined);
     expect(drawn).toEqual([1, 2]);

@@ -4,6 +4,7 @@
  * network does not reach), otherwise the wasm backend, whose .wasm ships in the package.
  */
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../core/errors.ts';
 import '@tensorflow/tfjs-backend-wasm';
 
 let ready: Promise<string> | undefined;
@@ -19,7 +20,7 @@ export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> 
         await import(/* @vite-ignore */ name);
         if (await tf.setBackend('tensorflow')) return 'tensorflow';
       } catch {
-        if (preferred === 'tensorflow') throw new Error('backend tensorflow: @tensorflow/tfjs-node is not installed or does not load here');
+        if (preferred === 'tensorflow') throw new InputError('backend', preferred, 'allowed: auto, wasm or cpu here (@tensorflow/tfjs-node is not installed or does not load)');
       }
     }
     const name = preferred === 'cpu' ? 'cpu' : 'wasm';

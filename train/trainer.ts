@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Observable } from 'rxjs';
 import { rng } from '../core/rng.ts';
 import { InputError } from '../core/errors.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
@@ -393,18 +392,6 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
   };
   emit({ type: 'done', result });
   return { model, result };
-}
-
-/** The training run as an Observable of events; nothing runs until it is subscribed. */
-export function train$(config: TrainConfig, data: TrainData, outDir?: string): Observable<TrainEvent> {
-  return new Observable((subscriber) => {
-    trainModel(config, data, outDir, (e) => subscriber.next(e))
-      .then(({ model }) => {
-        model.dispose();
-        subscriber.complete();
-      })
-      .catch((error) => subscriber.error(error));
-  });
 }
 
 /** The trained checkpoint of a run directory (its `best/` if present), without Adam's moments. */

@@ -5,7 +5,7 @@
  * Convolutions use SCALE-Sim's no-padding convention: E = ⌊(H − R)/S⌋ + 1.
  */
 import { InputError } from '../../core/errors.ts';
-import { FULL_PRECISION, type Precision } from '../../nets/graph.ts';
+import { DEFAULT_PRECISION, type Precision } from '../../nets/graph.ts';
 import { gemmOp, type EngineOp } from './lower.ts';
 
 export interface TopologyLayer {
@@ -43,6 +43,6 @@ export function parseTopology(text: string, file = 'topology'): TopologyLayer[] 
   });
 }
 
-export function topologyOps(layers: readonly TopologyLayer[], batch: number, precision: Precision = FULL_PRECISION): EngineOp[] {
+export function topologyOps(layers: readonly TopologyLayer[], batch: number, precision: Precision = DEFAULT_PRECISION): EngineOp[] {
   return layers.map((l) => gemmOp(l.name, batch * l.M, l.N, l.K, precision));
 }
