@@ -54,6 +54,15 @@ export function cliProgress(io: Io, mode: ProgressMode): Progress & { stop(): vo
     },
     { format: ' {label} [{bar}] {value}/{total} | ETA {eta_formatted} | {detail}', barCompleteChar: '#', barIncompleteChar: '.' },
   );
+  // Most work here is synchronous (solvers, sweeps): the bars' own timer cannot fire while it
+  // runs, so a tick redraws them itself, at most every 100 ms.
+  let lastDraw = 0;
+  const redraw = () => {
+    const now = performance.now();
+    if (now - lastDraw < 100) return;
+    lastDraw = now;
+    (bars as MultiBar & { update(): void }).update();
+  };
   return {
     log: (message) => bars.log(`${message}\n`),
     stop: () => bars.stop(),
@@ -61,7 +70,10 @@ export function cliProgress(io: Io, mode: ProgressMode): Progress & { stop(): vo
       const bar: SingleBar = bars.create(total, 0, { label, detail: '' });
       let ended = false;
       return {
-        tick: (n = 1, detail) => bar.increment(n, detail === undefined ? {} : { detail }),
+        tick: (n = 1, detail) => {
+          bar.increment(n, detail === undefined ? {} : { detail });
+          redraw();
+        },
         end: () => {
           if (ended) return;
           ended = true;

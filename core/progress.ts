@@ -20,3 +20,18 @@ const NO_TASK: ProgressTask = { tick() {}, end() {} };
 
 /** Reports nothing: the default of every workflow. */
 export const SILENT: Progress = { task: () => NO_TASK, log() {} };
+
+/**
+ * Adapts a `(done, total)` callback (what loops over configurations report) to a task that is
+ * opened on the first call and ended when `done` reaches `total`.
+ */
+export function doneOfTotal(progress: Progress, label: string): (done: number, total: number) => void {
+  let task: ProgressTask | undefined;
+  let reported = 0;
+  return (done, total) => {
+    task ??= progress.task(label, total);
+    task.tick(done - reported);
+    reported = done;
+    if (done >= total) task.end();
+  };
+}

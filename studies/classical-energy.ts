@@ -1,5 +1,7 @@
-/** Classical precoders priced on a hardware preset: both counts (the paper's and ours) per solve. */
-import { baselineGraphs, type BaselineRun, type BaselineSummary } from '../baselines/run.ts';
+/** Classical precoders priced on a hardware preset (both counts, the paper's and ours, per solve), and run with progress. */
+import { baselineGraphs, classicalSet, type BaselineRun, type BaselineSummary } from '../baselines/run.ts';
+import type { Channel } from '../scenarios/channel.ts';
+import { SILENT, type Progress } from '../core/progress.ts';
 import { priceGraph, type EnergyReport } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { microjoules } from '../sim/report.ts';
@@ -20,4 +22,14 @@ export function baselineEnergy(run: BaselineRun, preset: HardwarePreset, p?: num
     paper: run.paperGraph ? priceGraph(run.paperGraph, preset, { p }) : null,
     measured: priceGraph(run.measuredGraph, preset, { p }),
   };
+}
+
+/** The classical set on the same channels, with a progress task over its WMMSE solves. */
+export function classicalSetWithProgress(channels: readonly Channel[], snrDb: number, o: Omit<Parameters<typeof classicalSet>[2], 'solved'>, progress: Progress = SILENT): BaselineSummary[] {
+  const task = progress.task('classical precoders (WMMSE solves)', channels.length * o.tolerances.length);
+  try {
+    return classicalSet(channels, snrDb, { ...o, solved: () => task.tick(1) });
+  } finally {
+    task.end();
+  }
 }

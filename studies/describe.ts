@@ -1,6 +1,8 @@
 /** What a scenario's data look like: SNR, LOS share, user correlation, conditioning, baseline rates. */
 import { gram, hermitianEig } from '../linalg/complex.ts';
-import { CLASSICAL_WMMSE_CAP, classicalSet } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP } from '../baselines/run.ts';
+import type { Progress } from '../core/progress.ts';
+import { classicalSetWithProgress } from './classical-energy.ts';
 import { channelOf, eligiblePositions, loadDataset, type LoadOptions, type MimoDataset } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { physicalSnrDb } from '../scenarios/site.ts';
@@ -27,6 +29,7 @@ export interface DescribeOptions extends LoadOptions {
   readonly baselineSamples?: number;
   readonly wmmseTol?: number;
   readonly wmmseRule?: 'abs' | 'rel';
+  readonly progress?: Progress;
 }
 
 export function describeScenario(s: Scenario, options: DescribeOptions = {}) {
@@ -83,7 +86,7 @@ function describeMimo(s: Scenario, ds: MimoDataset, options: DescribeOptions) {
   const tol = options.wmmseTol ?? 1e-5;
   const channels = Array.from({ length: n }, (_, i) => channelOf(ds, i));
   // MRT, ZF, RZF, equal-power RZF, and WMMSE from the best start and from each start, all on the same n samples.
-  const classical = classicalSet(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [tol], perStartTol: tol, maxIter: CLASSICAL_WMMSE_CAP, rule: options.wmmseRule ?? 'abs' });
+  const classical = classicalSetWithProgress(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [tol], perStartTol: tol, maxIter: CLASSICAL_WMMSE_CAP, rule: options.wmmseRule ?? 'abs' }, options.progress);
   const site = s.model === 'site' ? describeSite(s) : undefined;
   return {
     nt,

@@ -4,13 +4,14 @@
  * (optionally with noise on the codeword); each with its energy on a hardware preset.
  */
 import { InputError } from '../core/errors.ts';
-import { SILENT, type Progress } from '../core/progress.ts';
+import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { sideOf } from '../nets/csi.ts';
 import { withWeightBits } from '../nets/layers.ts';
 import { channelOf } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
-import { CLASSICAL_WMMSE_CAP, classicalSet } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP } from '../baselines/run.ts';
+import { classicalSetWithProgress } from './classical-energy.ts';
 import { priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { microjoules, toMicrojoules } from '../sim/report.ts';
@@ -51,10 +52,7 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
   const sumRate = await evaluateRate(model, test, assignment);
   // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start).
   const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
-  const task = progress.task('classical precoders', 1);
-  const classical = classicalSet(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }).map((s) => classicalPoint(s, c.preset));
-  task.tick();
-  task.end();
+  const classical = classicalSetWithProgress(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress).map((s) => classicalPoint(s, c.preset));
   const energy = priceGraph(c.bits ? withWeightBits(graph, c.bits) : graph, c.preset);
   model.dispose();
   tf.disposeVariables();
@@ -83,14 +81,7 @@ export async function evaluateSupernet(c: SupernetSweep, progress: Progress = SI
   await initBackend();
   const { model, graph } = modelFromCheckpoint(c.checkpoint);
   const test = mimoSplit(c.scenario, 'test', progress, c.samples);
-  let task: ReturnType<Progress['task']> | undefined;
-  let reported = 0;
-  const rates = await evaluateAllConfigs(model, test, c.choices, test.count, (done, total) => {
-    task ??= progress.task('configurations', total);
-    task.tick(done - reported);
-    reported = done;
-  });
-  task?.end();
+  const rates = await evaluateAllConfigs(model, test, c.choices, test.count, doneOfTotal(progress, 'configurations'));
   model.dispose();
   return rates.map((r) => {
     const energy = microjoules(priceGraph(withWeightBits(graph, r.bits), c.preset).energy.total);

@@ -11,7 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { CLASSICAL_WMMSE_CAP, classicalSet, type BaselineSummary } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP, type BaselineSummary } from '../baselines/run.ts';
+import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
+import { classicalSetWithProgress } from './classical-energy.ts';
 import { BIT_CHOICES } from '../search/objective.ts';
 import { PRECODER_HEAD_NAMES, precoderHeadOf, type PrecoderHead } from '../nets/heads.ts';
 import { evaluateAllConfigs } from '../train/supernet.ts';
@@ -69,8 +71,8 @@ function trainingOf(state: TrainerState): string {
 }
 
 /** Rates every bit configuration of each run (cached per run and checkpoint). */
-export async function rateSupernets(o: { readonly supernets: string; readonly scenario: string; readonly samples?: number; readonly log?: (m: string) => void }): Promise<RatesRow[]> {
-  const log = o.log ?? (() => {});
+export async function rateSupernets(o: { readonly supernets: string; readonly scenario: string; readonly samples?: number }, progress: Progress = SILENT): Promise<RatesRow[]> {
+  const log = (m: string) => progress.log(m);
   const runs = supernetRuns(o.supernets);
   await initBackend();
   const s = loadScenario(o.scenario);
@@ -94,7 +96,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
     }
     if (precoderHeadOf(graph) !== run.head) throw new InputError('supernets', run.dir, `its checkpoint holds ${graph.name}, not the ${run.head} head its directory names`);
     log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${BIT_CHOICES.length ** 4} configurations on ${samples} test samples`);
-    const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples);
+    const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples, doneOfTotal(progress, `${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}`));
     model.dispose();
     const command = `bash bench/train-supernets.sh ${o.scenario} ${state.settings?.epochs ?? state.epoch} && npx codesign rates --supernets ${o.supernets} --scenario ${o.scenario}`;
     const runRows = rated.map((r) => ({
@@ -133,10 +135,10 @@ export function mergeRates(existing: readonly RatesRow[], fresh: readonly RatesR
   return [...existing.filter((r) => !replaced.has(runKey(r))), ...fresh];
 }
 
-export async function runRates(o: { readonly supernets: string; readonly scenario: string; readonly out?: string; readonly samples?: number; readonly log?: (m: string) => void }) {
+export async function runRates(o: { readonly supernets: string; readonly scenario: string; readonly out?: string; readonly samples?: number }, progress: Progress = SILENT) {
   const file = o.out ?? ratesFile(loadScenario(o.scenario).name);
   const existing = existsSync(file) ? loadRatesTable(file) : [];
-  const fresh = await rateSupernets(o);
+  const fresh = await rateSupernets(o, progress);
   const rows = mergeRates(existing, fresh);
   writeRatesTable(file, rows);
   return { file, rows: rows.length, runs: new Set(fresh.map((r) => `${r.head}/${r.cout}x${r.dfcl}/seed-${r.seed}`)).size };
@@ -158,20 +160,20 @@ export const classicalFile = (scenario: string) => ratesFile(scenario).replace(/
 /** WMMSE's tolerance curve; ε = 10⁻⁵ (the paper's) also per start. */
 export const WMMSE_TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5] as const;
 
-export function runClassical(o: { readonly scenario: string; readonly samples?: number; readonly out?: string; readonly log?: (m: string) => void }): { file: string; table: ClassicalTable } {
+export function runClassical(o: { readonly scenario: string; readonly samples?: number; readonly out?: string }, progress: Progress = SILENT): { file: string; table: ClassicalTable } {
   const s = loadScenario(o.scenario);
   if (s.model === 'cost2100') throw new InputError('scenario', o.scenario, 'allowed: a MIMO scenario');
-  const test = asMimo(loadDataset(s, 'test', { log: o.log }));
+  const test = asMimo(loadDataset(s, 'test', { log: (m) => progress.log(m) }));
   const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
   const channels = Array.from({ length: samples }, (_, i) => channelOf(test, i));
-  o.log?.(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${CLASSICAL_WMMSE_CAP})`);
+  progress.log(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${CLASSICAL_WMMSE_CAP})`);
   const table: ClassicalTable = {
     scenario: s.name,
     samples,
     snrDb: s.snrDb,
     commit: commit(),
     command: `npx codesign rates --classical --scenario ${o.scenario}`,
-    results: classicalSet(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }),
+    results: classicalSetWithProgress(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress),
   };
   const file = o.out ?? classicalFile(s.name);
   mkdirSync(dirname(file), { recursive: true });

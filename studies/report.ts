@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
-import { SILENT, type Progress } from '../core/progress.ts';
+import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
@@ -59,7 +59,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   const store = await ResultsStore.open(join(out, 'results.duckdb'));
   let outcome;
   try {
-    outcome = await runSearch(exp, store, quality);
+    outcome = await runSearch(exp, store, quality, { onProgress: doneOfTotal(progress, 'design points') });
   } finally {
     store.close();
   }
@@ -110,8 +110,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   };
   const headline = { ...base, summaryLine: summaryLine(base) };
 
-  log('figures');
-  const figures = await reportFigures(out, { points, headFronts, classical: priced.map((c) => c.point), wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick });
+  const figures = await reportFigures(out, { points, headFronts, classical: priced.map((c) => c.point), wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick }, progress);
   const commands = reproduceCommands(o, ratesPath);
   writeFileSync(join(out, 'summary.json'), JSON.stringify(headline, null, 2));
   writeFileSync(join(out, 'summary.md'), summaryMarkdown(headline, figures, commands));
@@ -244,15 +243,21 @@ async function reportFigures(
     preset: Parameters<typeof layerSplit>[0];
     quick: boolean;
   },
+  progress: Progress,
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
+  const task = progress.task('figures', d.quick ? 3 : 6);
+  const add = (f: Figure) => {
+    figures.push(f);
+    task.tick(1, f.name);
+  };
   // One panel per head (their rates lie far apart), one colour per architecture, its front drawn.
   const onFront = new Set(frontsByArchitecture(d.points).flatMap((f) => f.front.map((p) => p.hash)));
   const rows = d.points.map((p) => ({ head: `${p.head} head`, arch: `${p.cout}/${p.dfcl}`, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, front: onFront.has(p.hash) }));
   const rate = { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } };
   const eff = { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } };
   const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: ARCHS.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'tableau10' }, legend: LEGEND };
-  figures.push(
+  add(
     await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates)`, {
       data: { values: rows },
       facet: { column: { field: 'head', type: 'nominal', title: null } },
@@ -278,7 +283,7 @@ async function reportFigures(
     { precoder: `${c.label} (measured count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.measured },
     ...(c.energy_uJ.paper === null ? [] : [{ precoder: `${c.label} (paper count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.paper }]),
   ]);
-  figures.push(
+  add(
     await renderFigure(out, 'dnn-vs-classical', `Trained DNN fronts vs WMMSE (tolerance curve), ZF, RZF, equal-power RZF and MRT on ${d.scenario}`, {
       width: 700,
       layer: [
@@ -289,7 +294,7 @@ async function reportFigures(
     }),
   );
   const layers = [...layerSplit(d.preset, [16, 16, 16, 16]), ...layerSplit(d.preset, [2, 2, 2, 2]), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured'), ...layerSplit(d.preset, [2, 2, 2, 2], 'structured')];
-  figures.push(
+  add(
     await renderFigure(out, 'layer-energy', 'Energy per layer of the (64, 1024) precoder, per head and bit configuration', {
       data: { values: layers.flatMap((l) => (['compute', 'weight', 'activation'] as const).map((k) => ({ layer: l.layer, config: l.config, term: k === 'compute' ? 'E_C compute' : k === 'weight' ? 'E_W weights' : 'E_A activations', uJ: l[k] }))) },
       mark: 'bar',
@@ -305,14 +310,14 @@ async function reportFigures(
   if (!d.quick) {
     const sweep = pSweep(d.preset, [4, 16, 64, 256, 1024]);
     const p = { field: 'p', type: 'quantitative', title: 'processing elements p', scale: { type: 'log', base: 2 } };
-    figures.push(
+    add(
       await renderFigure(out, 'p-sweep-energy', 'Energy vs p: engine (weight-stationary, batch 1) and closed form, (64, 1024) precoder', {
         data: { values: sweep.flatMap((s) => [{ p: s.p, model: 'engine', uJ: s.energy_uJ }, { p: s.p, model: 'closed form', uJ: s.closedForm_uJ }]) },
         mark: { type: 'line', point: true },
         encoding: { x: p, y: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ)', scale: { type: 'log' } }, color: { field: 'model', type: 'nominal', legend: LEGEND } },
       }),
     );
-    figures.push(
+    add(
       await renderFigure(out, 'p-sweep-cycles', 'Cycles vs p (engine, weight-stationary, batch 1), (64, 1024) precoder', {
         data: { values: sweep.map((s) => ({ p: s.p, cycles: s.cycles })) },
         mark: { type: 'line', point: true },
@@ -320,7 +325,7 @@ async function reportFigures(
       }),
     );
     const versus = engineVsClosed(d.preset);
-    figures.push(
+    add(
       await renderFigure(out, 'engine-vs-closed', 'Engine vs closed form per op (8×8 weight-stationary array, batch 1), (64, 1024) precoder', {
         data: { values: versus.flatMap((v) => [{ op: v.layer, model: 'engine', uJ: v.engine }, { op: v.layer, model: 'closed form', uJ: v.closedForm }]).filter((r) => r.uJ > 0) },
         mark: { type: 'point', filled: true, size: 70 },
@@ -333,5 +338,6 @@ async function reportFigures(
       }),
     );
   }
+  task.end();
   return figures;
 }

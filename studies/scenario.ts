@@ -26,8 +26,8 @@ export function generateScenario(s: Scenario, progress: Progress = SILENT) {
 }
 
 /** A scenario's description with its classical results priced under a preset (both counts). */
-export function describeWithEnergy(s: Scenario, options: Omit<DescribeOptions, 'log'>, preset: HardwarePreset, progress: Progress = SILENT) {
-  const d = describeScenario(s, { ...options, log: (m) => progress.log(m) });
+export function describeWithEnergy(s: Scenario, options: Omit<DescribeOptions, 'log' | 'progress'>, preset: HardwarePreset, progress: Progress = SILENT) {
+  const d = describeScenario(s, { ...options, log: (m) => progress.log(m), progress });
   if (!('classical' in d)) return d;
   const { classical, ...rest } = d;
   return { ...rest, classical: classical.map((c) => classicalPoint(c, preset)), preset: preset.name };

@@ -3,7 +3,7 @@
  * bits (resumable), PSO bit allocation for one architecture (seed 004), PSO over bits per group
  * of output channels, and exporting the store.
  */
-import { SILENT, type Progress } from '../core/progress.ts';
+import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import { trainingPool } from '../search/pool.ts';
 import { checkpointQuality } from '../search/checkpoint-quality.ts';
 import { tableQuality } from '../search/table-quality.ts';
@@ -66,19 +66,8 @@ export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
   const exp = c.experiment;
   const quality = await qualityFn(exp, c.threads);
   const store = await ResultsStore.open(c.db);
-  let task: ReturnType<Progress['task']> | undefined;
-  let reported = 0;
   try {
-    const outcome = await runSearch(exp, store, quality, {
-      throttleMs: c.throttleMs,
-      concurrency: quality.concurrency,
-      onProgress: (done, total) => {
-        task ??= progress.task('points stored', total);
-        task.tick(done - reported);
-        reported = done;
-      },
-    });
-    task?.end();
+    const outcome = await runSearch(exp, store, quality, { throttleMs: c.throttleMs, concurrency: quality.concurrency, onProgress: doneOfTotal(progress, 'points stored') });
     return { ...outcome, quality: describeQuality(exp.quality), front: efficiencyFront(outcome.points).map((f) => f.item) };
   } finally {
     store.close();

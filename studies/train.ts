@@ -158,7 +158,7 @@ export function trainingProgress(progress: Progress, prefix = ''): (e: TrainEven
     if (e.type === 'start') {
       progress.log(`${prefix}${e.resumedFromEpoch !== null ? `resuming after epoch ${e.resumedFromEpoch}; ` : ''}${e.epochs} epochs × ${e.stepsPerEpoch} steps; metric: ${e.metric}`);
     } else if (e.type === 'step') {
-      bar ??= progress.task(`${prefix}epoch ${e.epoch}`, e.stepsPerEpoch);
+      bar ??= progress.task(`${prefix}steps of epoch ${e.epoch}`, e.stepsPerEpoch);
       bar.tick(1, `loss ${e.value.toFixed(3)}`);
     } else if (e.type === 'epoch') {
       bar?.end();

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
 import type { Io } from '../io.ts';
-import { scenarioOf } from '../options.ts';
+import { scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { cliProgress, progressMode } from '../progress.ts';
 import { TABLE_SAMPLES } from '../../search/rates-table.ts';
 
 
@@ -16,20 +17,24 @@ export function register(program: Command, io: Io): void {
     .option('--scenario <name>', 'a named MIMO scenario', 'udem-nlos')
     .option('--samples <n>', 'test samples every rate is measured on', String(TABLE_SAMPLES))
     .option('--out <file>', 'the table to write (default: the shipped data/rates/<scenario>.csv or .classical.json)')
-    .action(async (o: { supernets?: string; classical?: boolean; scenario: string; samples: string; out?: string }) => {
+    .addOption(PROGRESS_OPTION)
+    .action(async (o: { supernets?: string; classical?: boolean; scenario: string; samples: string; out?: string; progress?: boolean }) => {
       const samples = positiveInt('--samples', o.samples);
       scenarioOf(o.scenario);
-      const log = (m: string) => void io.stderr.write(`${m}\n`);
-      if (o.classical) {
-        if (o.supernets !== undefined) throw new InputError('--supernets', o.supernets, 'allowed: either --supernets or --classical, not both');
-        const { runClassical } = await import('../../studies/rates.ts');
-        const { file, table } = runClassical({ scenario: o.scenario, samples, out: o.out, log });
-        io.stdout.write(`${file}: ${table.results.length} classical results on ${table.samples} test samples\n`);
-        return;
+      if (o.classical && o.supernets !== undefined) throw new InputError('--supernets', o.supernets, 'allowed: either --supernets or --classical, not both');
+      if (!o.classical && o.supernets === undefined) throw new InputError('--supernets', '(none)', 'allowed: a supernet directory, or --classical');
+      const { runClassical, runRates } = await import('../../studies/rates.ts');
+      const progress = cliProgress(io, progressMode(io, o));
+      try {
+        if (o.classical) {
+          const { file, table } = runClassical({ scenario: o.scenario, samples, out: o.out }, progress);
+          io.stdout.write(`${file}: ${table.results.length} classical results on ${table.samples} test samples\n`);
+        } else {
+          const r = await runRates({ supernets: o.supernets!, scenario: o.scenario, samples, out: o.out }, progress);
+          io.stdout.write(`${r.file}: ${r.rows} rows (${r.runs} runs rated or reused)\n`);
+        }
+      } finally {
+        progress.stop();
       }
-      if (o.supernets === undefined) throw new InputError('--supernets', '(none)', 'allowed: a supernet directory, or --classical');
-      const { runRates } = await import('../../studies/rates.ts');
-      const r = await runRates({ supernets: o.supernets, scenario: o.scenario, samples, out: o.out, log });
-      io.stdout.write(`${r.file}: ${r.rows} rows (${r.runs} runs rated or reused)\n`);
     });
 }
