@@ -32,10 +32,25 @@ function medianMs(runs: number, fn: () => void): number {
   return times[Math.floor(times.length / 2)];
 }
 
+const os = await import('node:os');
 const figures: Record<string, unknown> = {
   node: process.version,
-  machine: { cores: (await import('node:os')).cpus().length },
+  machine: { cores: os.cpus().length, loadAverage_1_5_15min: os.loadavg() },
 };
+
+// The executable's start: `codesign energy --json` as a user runs it (tsx loader, no build step),
+// end to end in a fresh process. The CLI imports tfjs, DuckDB and vega only for the commands
+// that use them, so this is the floor every command starts from.
+{
+  const { execFileSync } = await import('node:child_process');
+  const bin = new URL('../bin/codesign.js', import.meta.url).pathname;
+  const wall = (args: string[]) =>
+    medianMs(7, () => {
+      execFileSync(process.execPath, [bin, ...args], { stdio: 'ignore' });
+    });
+  const energyMs = wall(['energy', '--json']);
+  figures.cliStart = { energy_json_ms: energyMs, presets_ms: wall(['presets']), simulate_json_ms: wall(['simulate', '--json']), target_ms: 1000, meets_target: energyMs < 1000 };
+}
 
 // Closed-form energy: all 2048 seed-000 points (graph building + pricing), warm.
 priceSeed000Space(DEFAULT_PRESET);

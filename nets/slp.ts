@@ -62,8 +62,8 @@ export function quantizedRows(variant: SlpVariant, qr: number, rows: number): nu
 }
 
 export function checkSlpConfig(c: SlpNetConfig): Required<SlpNetConfig> {
-  const m = positiveInt('--m', c.m, 1024);
-  const k = positiveInt('--k', c.k, 1024);
+  const m = positiveInt('m', c.m, 1024);
+  const k = positiveInt('k', c.k, 1024);
   const variant = c.variant ?? SLP_DEFAULTS.variant;
   if (!(SLP_VARIANTS as readonly string[]).includes(variant)) throw new InputError('variant', variant, `allowed for slpdnet: ${SLP_VARIANTS.join(', ')}`);
   const qr = c.qr ?? SLP_DEFAULTS.qr;

@@ -211,8 +211,8 @@ describe('training', () => {
     cold.model.dispose();
 
     const wider = buildPrecoder({ cout: 8, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8] });
-    await expect(trainModel({ ...config(), graph: wider, initFrom: source }, data(), undefined)).rejects.toThrow(/--init-from.*allowed: a checkpoint of the same network and CR/);
-    await expect(trainModel({ ...config(), initFrom: join(source, 'nothing') }, data(), undefined)).rejects.toThrow(/--init-from.*no model\.json/);
+    await expect(trainModel({ ...config(), graph: wider, initFrom: source }, data(), undefined)).rejects.toThrow(/^initFrom: .*allowed: a checkpoint of the same network and CR/);
+    await expect(trainModel({ ...config(), initFrom: join(source, 'nothing') }, data(), undefined)).rejects.toThrow(/^initFrom: .*no model\.json/);
 
     // A run directory started from one checkpoint does not resume from another.
     const dir = mkdtempSync(join(tmpdir(), 'codesign-train-'));

@@ -395,9 +395,9 @@ export async function trainModel(config: TrainConfig, data: TrainData | TrainTas
 }
 
 /** The trained checkpoint of a run directory (its `best/` if present), without Adam's moments. */
-function trainedCheckpoint(dir: string, option: string) {
+function trainedCheckpoint(dir: string, field: string) {
   const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
-  if (!path) throw new InputError(option, dir, 'allowed: a directory written by codesign train (no model.json found)');
+  if (!path) throw new InputError(field, dir, 'allowed: a directory written by codesign train (no model.json found)');
   const ckpt = loadCheckpoint<TrainerState>(path);
   for (const name of [...ckpt.tensors.keys()]) if (parseKey(name).kind === 'adam') ckpt.tensors.delete(name);
   return ckpt;
@@ -409,7 +409,7 @@ function trainedCheckpoint(dir: string, option: string) {
  * other bits the kernels copied are the ones the source computed with).
  */
 export function warmStart(dir: string, graph: Graph) {
-  const ckpt = trainedCheckpoint(dir, '--init-from');
+  const ckpt = trainedCheckpoint(dir, 'initFrom');
   const structure = (g: Graph) => JSON.stringify(g.ops.map(({ precision: _, ...op }) => op));
   if (structure(ckpt.graph) !== structure(graph)) {
     throw new InputError('initFrom', dir, `its checkpoint holds ${ckpt.graph.name}, not ${graph.name}; allowed: a checkpoint of the same network and CR (bits may differ)`);
@@ -442,7 +442,7 @@ export function warmStart(dir: string, graph: Graph) {
 
 /** Loads a trained model from a checkpoint directory (its `best/` if present). */
 export function modelFromCheckpoint(dir: string, seed = 0): { model: GraphModel; graph: Graph; state: TrainerState; configKey: string } {
-  const ckpt = trainedCheckpoint(dir, '--checkpoint');
+  const ckpt = trainedCheckpoint(dir, 'checkpoint');
   const model = new GraphModel(ckpt.graph, { seed });
   for (const [name, values] of ckpt.tensors) model.restore(name, values, ckpt.shapes.get(name)!);
   return { model, graph: ckpt.graph, state: ckpt.state, configKey: ckpt.configKey };
