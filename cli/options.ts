@@ -21,6 +21,18 @@ import { seed000Archs } from '../search/space.ts';
 export const VARIANTS = [...CODEC_VARIANTS, ...SLP_VARIANTS] as const;
 export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
 
+/** Whether the user typed an option (not its default): commander's value source. */
+export type Given = (attribute: string) => boolean;
+
+/** The flag of an option attribute: `activationBits` → `--activation-bits`. */
+export const flagOf = (attribute: string): string => `--${attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Refuses the first of `attributes` the user typed: it does not apply (`why` says to what it does). */
+export function refuseGiven(options: object, given: Given, attributes: readonly string[], why: (attribute: string) => string): void {
+  const typed = attributes.find(given);
+  if (typed !== undefined) throw new InputError(flagOf(typed), (options as Record<string, unknown>)[typed], why(typed));
+}
+
 export function presetOf(raw: string | undefined): HardwarePreset {
   return raw === undefined ? DEFAULT_PRESET : presetByName(raw);
 }
@@ -96,7 +108,7 @@ export interface WorkloadFlags {
 }
 
 /** `--net …` or `--baseline …` as a typed workload; options of another workload are refused. */
-export function workloadOf(o: WorkloadFlags, given: (flag: string) => boolean): WorkloadSpec {
+export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
   if (o.net !== undefined && o.baseline !== undefined) throw new InputError('--baseline', o.baseline, 'allowed: either --net or --baseline, not both');
   const net = o.baseline !== undefined ? undefined : oneOf('--net', o.net ?? 'precoder', NETWORK_NAMES);
   const what = o.baseline !== undefined ? `--baseline ${o.baseline}` : `--net ${net}`;
@@ -119,12 +131,8 @@ export function workloadOf(o: WorkloadFlags, given: (flag: string) => boolean): 
     ['nt', '--net precoder or --baseline', net === 'precoder' || o.baseline !== undefined],
     ['nu', '--net precoder or --baseline', net === 'precoder' || o.baseline !== undefined],
   ];
-  for (const [field, owner, applies] of only) {
-    if (given(field) && !applies) {
-      const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-      throw new InputError(flag, (o as unknown as Record<string, string>)[field], `allowed: only with ${owner} (${what} does not read it)`);
-    }
-  }
+  const owners = new Map(only.filter(([, , applies]) => !applies).map(([field, owner]) => [field, owner]));
+  refuseGiven(o, given, [...owners.keys()], (field) => `allowed: only with ${owners.get(field)} (${what} does not read it)`);
   const nt = positiveInt('--nt', o.nt);
   const nu = positiveInt('--nu', o.nu);
   if (o.baseline !== undefined) {

@@ -22,11 +22,15 @@ import { evaluateRate, modelFromCheckpoint } from '../train/trainer.ts';
 import { classicalPoint } from './report-numbers.ts';
 import { csiSplit, mimoSplit } from './train.ts';
 
-export interface PrecoderEvaluation {
+/** A checkpoint on a scenario's first `samples` test samples, priced on a preset. */
+interface CheckpointOnScenario {
   readonly checkpoint: string;
   readonly scenario: Scenario;
   readonly samples: number;
   readonly preset: HardwarePreset;
+}
+
+export interface PrecoderEvaluation extends CheckpointOnScenario {
   /** Weight bits per quantized layer (a supernet evaluates any configuration); absent = as trained. */
   readonly bits?: readonly number[];
   /** Refine `bits` for this many steps first (supernet). */
@@ -67,11 +71,7 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
   };
 }
 
-export interface SupernetSweep {
-  readonly checkpoint: string;
-  readonly scenario: Scenario;
-  readonly samples: number;
-  readonly preset: HardwarePreset;
+export interface SupernetSweep extends CheckpointOnScenario {
   /** Bit widths each layer takes. */
   readonly choices: readonly number[];
 }
@@ -89,11 +89,7 @@ export async function evaluateSupernet(c: SupernetSweep, progress: Progress = SI
   });
 }
 
-export interface CodecEvaluation {
-  readonly checkpoint: string;
-  readonly scenario: Scenario;
-  readonly samples: number;
-  readonly preset: HardwarePreset;
+export interface CodecEvaluation extends CheckpointOnScenario {
   /** Also evaluate with AWGN on the codeword at these SNRs (dB). */
   readonly codewordSnrDb: readonly number[];
 }

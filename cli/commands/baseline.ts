@@ -8,7 +8,7 @@ import { energyReportJson, toMicrojoules } from '../../sim/report.ts';
 import type { BaselineOutcome, BaselineStudy, SlpBaselineOutcome } from '../../studies/baseline.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, scenarioOf, seedOf, PROGRESS_OPTION } from '../options.ts';
+import { presetOf, presetOption, refuseGiven, scenarioOf, seedOf, PROGRESS_OPTION, type Given } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 export const CHANNELS = ['rayleigh'] as const;
@@ -61,9 +61,7 @@ export function register(program: Command, io: Io): void {
       const progress = cliProgress(io, progressMode(io, options));
       try {
         if (options.algo === 'slp') {
-          for (const flag of ['scenario', 'channel', 'snrDb', 'tol', 'rule', 'maxIter', 'init', 'preset', 'p', 'export'] as const) {
-            if (given(flag)) throw new InputError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, options[flag], 'allowed: not with --algo slp (it solves seed 002 eq. 2 on i.i.d. Rayleigh channels at σ² = 1)');
-          }
+          refuseGiven(options, given, ['scenario', 'channel', 'snrDb', 'tol', 'rule', 'maxIter', 'init', 'preset', 'p', 'export'], () => 'allowed: not with --algo slp (it solves seed 002 eq. 2 on i.i.d. Rayleigh channels at σ² = 1)');
           const config = {
             m: positiveInt('--nt', options.nt, 256),
             k: positiveInt('--nu', options.nu, 256),
@@ -77,7 +75,7 @@ export function register(program: Command, io: Io): void {
           io.stdout.write((options.json ? JSON.stringify({ ...r, curve: { samples: r.curve.samples, rows: r.curve.rows, unitMedian_dB: r.curve.unitMedian_dB } }, null, 2) : renderSlpBaseline(r)) + '\n');
           return;
         }
-        if (given('sinrDb')) throw new InputError('--sinr-db', options.sinrDb, 'allowed: only with --algo slp');
+        refuseGiven(options, given, ['sinrDb'], () => 'allowed: only with --algo slp');
         const config = baselineStudy(options, given);
         const { exportBaseline, runBaselineStudy } = await import('../../studies/baseline.ts');
         const outcome = runBaselineStudy(config, progress);
@@ -89,7 +87,7 @@ export function register(program: Command, io: Io): void {
     });
 }
 
-function baselineStudy(o: BaselineFlags, given: (flag: string) => boolean): BaselineStudy {
+function baselineStudy(o: BaselineFlags, given: Given): BaselineStudy {
   const algorithm = oneOf('--algo', o.algo, ALGORITHMS);
   if (o.scenario !== undefined && o.channel !== undefined) throw new InputError('--channel', o.channel, 'allowed: either --scenario or --channel, not both');
   if (o.init !== undefined && algorithm !== 'wmmse') throw new InputError('--init', o.init, 'allowed: only with --algo wmmse (the linear precoders have no start)');
@@ -103,9 +101,7 @@ function baselineStudy(o: BaselineFlags, given: (flag: string) => boolean): Base
   const snrDb = o.snrDb === undefined ? undefined : finiteNumber('--snr-db', o.snrDb);
   let channels: BaselineStudy['channels'];
   if (o.scenario !== undefined) {
-    for (const flag of ['nt', 'nu', 'seed'] as const) {
-      if (given(flag)) throw new InputError(`--${flag}`, o[flag], `allowed: only with --channel (the scenario ${o.scenario} fixes its channels)`);
-    }
+    refuseGiven(o, given, ['nt', 'nu', 'seed'], () => `allowed: only with --channel (the scenario ${o.scenario} fixes its channels)`);
     channels = { kind: 'scenario', scenario: scenarioOf(o.scenario), ...(snrDb !== undefined ? { snrDb } : {}) };
   } else {
     oneOf('--channel', o.channel ?? 'rayleigh', CHANNELS);

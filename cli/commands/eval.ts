@@ -5,7 +5,7 @@ import { finiteNumber, positiveInt, positiveIntList } from '../../core/validate.
 import { MAX_BITS } from '../../nets/builder.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { presetOf, presetOption, refuseGiven, scenarioOf, PROGRESS_OPTION } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { classicalTable } from './scenario.ts';
 
@@ -42,9 +42,7 @@ export function register(program: Command, io: Io): void {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const scenario = scenarioOf(o.scenario);
       const base = { checkpoint: o.checkpoint, scenario, samples: positiveInt('--samples', o.samples), preset: presetOf(o.preset) };
-      const refuse = (flags: readonly (keyof EvalFlags)[], why: string) => {
-        for (const flag of flags) if (given(flag)) throw new InputError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, o[flag] as string, why);
-      };
+      const refuse = (attributes: readonly (keyof EvalFlags)[], why: string) => refuseGiven(o, given, attributes, () => why);
       const progress = cliProgress(io, progressMode(io, o));
       try {
         if (scenario.model === 'cost2100') {

@@ -9,7 +9,7 @@ import { ratesFile } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { archsOf, presetOf, presetOption, scenarioOf, seedOf, PROGRESS_OPTION } from '../options.ts';
+import { archsOf, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, PROGRESS_OPTION } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 interface SearchFlags {
@@ -70,15 +70,10 @@ export function register(program: Command, io: Io): void {
       // Options of one quality source never pass silently under another.
       const source = /^(table|synthetic)(:|$)/.exec(o.quality)?.[1] ?? (o.quality === 'train' ? 'train' : 'checkpoint');
       const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
-      for (const [name, sources] of Object.entries(onlyFor)) {
-        if (given(name) && !sources.includes(source)) {
-          throw new InputError(`--${name}`, o[name as keyof SearchFlags], `allowed: only with --quality ${sources.join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
-        }
-      }
+      const foreign = Object.keys(onlyFor).filter((name) => !onlyFor[name].includes(source));
+      refuseGiven(o, given, foreign, (name) => `allowed: only with --quality ${onlyFor[name].join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
       if (o.algo === 'exhaustive') {
-        for (const name of ['groups', 'budget', 'target', 'maxEvaluations'] as const) {
-          if (given(name)) throw new InputError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, o[name], `allowed: only with --algo ppso or gcpso${name === 'groups' ? ' (4^(4G) allocations cannot be enumerated)' : ''}`);
-        }
+        refuseGiven(o, given, ['groups', 'budget', 'target', 'maxEvaluations'], (name) => `allowed: only with --algo ppso or gcpso${name === 'groups' ? ' (4^(4G) allocations cannot be enumerated)' : ''}`);
       }
       const problem = () => {
         if ((o.budget === undefined) === (o.target === undefined)) throw new InputError('--budget', o.budget ?? '(none)', 'allowed: exactly one of --budget (µJ, maximise the rate) or --target (bit/s/Hz, minimise the energy)');

@@ -9,7 +9,7 @@ import { microjoules, toMicrojoules } from '../../sim/report.ts';
 import type { SimulationOutcome, SimulationSource, SimulationStudy } from '../../studies/simulate.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
+import { presetOf, refuseGiven, workloadOf, workloadOptions, type Given, type WorkloadFlags } from '../options.ts';
 import { slpJson, slpLine } from './energy.ts';
 
 interface SimulateFlags extends WorkloadFlags {
@@ -56,13 +56,12 @@ export function register(program: Command, io: Io): void {
     });
 }
 
-export function simulationStudy(o: SimulateFlags, given: (flag: string) => boolean): SimulationStudy {
+export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy {
   const named = [o.net && '--net', o.baseline && '--baseline', o.gemm && '--gemm', o.topology && '--topology'].filter((s): s is string => typeof s === 'string');
   if (named.length > 1) throw new InputError('workload', named.join(' + '), 'allowed: one of --net, --baseline, --gemm, --topology');
   let source: SimulationSource;
   if (o.gemm !== undefined || o.topology !== undefined) {
-    const stray = WORKLOAD_FLAGS.find(given);
-    if (stray) throw new InputError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, (o as unknown as Record<string, string>)[stray], `allowed: only with --net or --baseline (${o.gemm !== undefined ? '--gemm' : '--topology'} does not read it)`);
+    refuseGiven(o, given, WORKLOAD_FLAGS, () => `allowed: only with --net or --baseline (${o.gemm !== undefined ? '--gemm' : '--topology'} does not read it)`);
     if (o.gemm !== undefined) {
       const [M, N, K] = positiveIntList('--gemm', o.gemm, { length: 3 });
       source = { kind: 'gemm', M, N, K };

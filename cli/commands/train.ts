@@ -11,7 +11,7 @@ import { TRAIN_DEFAULTS } from '../../train/defaults.ts';
 import type { Hyperparameters, SlpTrainSummary } from '../../studies/train.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { precoderBits, scenarioOf, seedOf, VARIANTS, PROGRESS_OPTION } from '../options.ts';
+import { precoderBits, refuseGiven, scenarioOf, seedOf, VARIANTS, PROGRESS_OPTION } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
@@ -115,9 +115,8 @@ export function register(program: Command, io: Io): void {
     .action(async (o: TrainFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       // Options of another network never pass silently.
-      for (const [name, nets] of ONLY) {
-        if (given(name) && !nets.includes(o.net)) throw new InputError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, o[name] as string, `allowed: only with --net ${nets.join(' or --net ')} (--net ${o.net} does not read it)`);
-      }
+      const readers = new Map(ONLY.filter(([, nets]) => !nets.includes(o.net)));
+      refuseGiven(o, given, [...readers.keys()], (name) => `allowed: only with --net ${readers.get(name as keyof TrainFlags)!.join(' or --net ')} (--net ${o.net} does not read it)`);
       const hp = (defaults: { epochs?: string; batch?: string } = {}): Hyperparameters => ({
         epochs: positiveInt('--epochs', given('epochs') ? o.epochs : (defaults.epochs ?? o.epochs)),
         batchSize: positiveInt('--batch', given('batch') ? o.batch : (defaults.batch ?? o.batch)),

@@ -107,4 +107,31 @@ describe('codesign CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--groups.*4.*ppso or gcpso/);
   });
+
+  it('reproduce and presets print their tables and JSON', async () => {
+    const rows = JSON.parse((await codesign('reproduce', '--json')).stdout);
+    expect(rows[0].preset).toBe('kasalaee2025');
+    expect(rows[0].rows.length).toBeGreaterThan(4);
+    for (const r of rows[0].rows) expect(Math.abs(r.relativeError)).toBeLessThan(0.5);
+    expect((await codesign('reproduce', '--preset', 'all')).stdout).toMatch(/iso-area-linear/);
+    const presets = JSON.parse((await codesign('presets', '--json')).stdout);
+    expect(presets.map((p: { name: string }) => p.name)).toContain('kasalaee2025');
+  });
+
+  it.each([
+    [['energy', '--baseline', 'zf', '--cout', '8'], /--cout: got "8"; allowed: only with --net precoder \(--baseline zf does not read it\)/],
+    [['energy', '--net', 'csinet', '--bits', '8,8,8,8'], /--bits: .*only with --net precoder \(--net csinet does not read it\)/],
+    [['energy', '--variant', 'bfc'], /--variant: got "bfc"; allowed: only with a CSI codec or --net slpdnet/],
+    [['simulate', '--gemm', '1,2,3', '--head', 'structured'], /--head: .*only with --net or --baseline \(--gemm does not read it\)/],
+    [['train', '--net', 'slpdnet', '--scenario', 'rayleigh'], /--scenario: .*only with --net precoder or --net csinet/],
+    [['train', '--net', 'csinet', '--head', 'structured'], /--head: .*only with --net precoder/],
+    [['baseline', '--algo', 'slp', '--tol', '1e-3'], /--tol: .*not with --algo slp/],
+    [['baseline', '--scenario', 'rayleigh', '--nt', '8'], /--nt: .*only with --channel/],
+    [['eval', '--checkpoint', 'x', '--choices', '2,4'], /--choices: .*only with --all-bits/],
+  ])('an option the command would not read is refused, naming it: %j', async (args, message) => {
+    const r = await codesign(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });
