@@ -57,7 +57,7 @@ export function precoderBits(raw: string): [number, number, number, number] {
 }
 
 /** `--progress`: progress lines on stderr also when it is not a terminal (bars on a terminal anyway). */
-export const PROGRESS_OPTION = new Option('--progress', 'progress on stderr also when it is not a terminal, and under --json');
+export const progressOption = (): Option => new Option('--progress', 'progress on stderr also when it is not a terminal, and under --json');
 
 /** The `--net … | --baseline …` options of energy and simulate. */
 export function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {

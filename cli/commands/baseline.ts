@@ -8,7 +8,7 @@ import { energyReportJson, toMicrojoules } from '../../sim/report.ts';
 import type { BaselineOutcome, BaselineStudy, SlpBaselineOutcome } from '../../studies/baseline.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, refuseGiven, scenarioOf, seedOf, PROGRESS_OPTION, type Given } from '../options.ts';
+import { presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption, type Given } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 export const CHANNELS = ['rayleigh'] as const;
@@ -55,7 +55,7 @@ export function register(program: Command, io: Io): void {
     .option('--p <n>', 'parallel execution units p (overrides the preset rule)')
     .option('--export <file>', 'write the channels and per-sample results as JSON')
     .option('--json', 'print exactly one JSON document on stdout')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (options: BaselineFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const progress = cliProgress(io, progressMode(io, options));

@@ -5,7 +5,7 @@ import { finiteNumber, positiveInt, positiveIntList } from '../../core/validate.
 import { MAX_BITS } from '../../nets/builder.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, refuseGiven, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { presetOf, presetOption, refuseGiven, scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { classicalTable } from './scenario.ts';
 
@@ -37,7 +37,7 @@ export function register(program: Command, io: Io): void {
     .option('--choices <list>', 'bit widths per layer for --all-bits', '2,4,8,16')
     .option('--snr-db <list>', 'codec on a CSI scenario: also evaluate with AWGN on the codeword at these SNRs (dB)')
     .option('--json', 'print exactly one JSON document on stdout')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (o: EvalFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const scenario = scenarioOf(o.scenario);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
 import type { Io } from '../io.ts';
-import { scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { TABLE_SAMPLES } from '../../search/rates-table.ts';
 
@@ -17,7 +17,7 @@ export function register(program: Command, io: Io): void {
     .option('--scenario <name>', 'a named MIMO scenario', 'udem-nlos')
     .option('--samples <n>', 'test samples every rate is measured on', String(TABLE_SAMPLES))
     .option('--out <file>', 'the table to write (default: the shipped data/rates/<scenario>.csv or .classical.json)')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (o: { supernets?: string; classical?: boolean; scenario: string; samples: string; out?: string; progress?: boolean }) => {
       const samples = positiveInt('--samples', o.samples);
       scenarioOf(o.scenario);

@@ -1,7 +1,7 @@
 /** `codesign report`: the co-design report (HTML, PNG figures, Markdown summary) from the shipped rates. */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 export function register(program: Command, io: Io): void {
@@ -14,7 +14,7 @@ export function register(program: Command, io: Io): void {
     .addOption(presetOption())
     .option('--rates <file>', 'DNN rates from this table instead of the shipped data/rates/<scenario>.csv (write one with codesign rates --supernets DIR)')
     .option('--classical <file>', 'classical results on the same test samples instead of the shipped data/rates/<scenario>.classical.json (codesign rates --classical)')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (o: { scenario: string; out: string; quick?: boolean; preset: string; rates?: string; classical?: string; progress?: boolean }) => {
       const config = { scenario: scenarioOf(o.scenario), out: o.out, quick: o.quick === true, preset: presetOf(o.preset), ...(o.rates !== undefined ? { rates: o.rates } : {}), ...(o.classical !== undefined ? { classical: o.classical } : {}) };
       const { writeReport } = await import('../../studies/report.ts');

@@ -5,7 +5,7 @@ import type { BaselinePoint } from '../../studies/report-numbers.ts';
 import type { describeWithEnergy } from '../../studies/scenario.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 export function register(program: Command, io: Io): void {
@@ -26,7 +26,7 @@ export function register(program: Command, io: Io): void {
     .option('--tol <eps>', 'WMMSE tolerance', '1e-5')
     .addOption(presetOption('hardware preset the classical precoders are priced on'))
     .option('--json', 'print exactly one JSON document on stdout')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (name: string, options: { samples: string; rule: string; tol: string; preset: string; json?: boolean; progress?: boolean }) => {
       const s = scenarioOf(name);
       const describe = { baselineSamples: positiveInt('--samples', options.samples), wmmseRule: oneOf('--rule', options.rule, ['abs', 'rel'] as const), wmmseTol: nonNegativeNumber('--tol', options.tol) };
@@ -45,7 +45,7 @@ export function register(program: Command, io: Io): void {
     .description('generate (or load from cache) the train, validation and test splits')
     .argument('<name>', 'a named scenario or a scenario JSON file')
     .option('--json', 'print the result as JSON')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (name: string, options: { json?: boolean; progress?: boolean }) => {
       const s = scenarioOf(name);
       const { generateScenario } = await import('../../studies/scenario.ts');

@@ -9,7 +9,7 @@ import { ratesFile } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { archsOf, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, PROGRESS_OPTION } from '../options.ts';
+import { archsOf, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 interface SearchFlags {
@@ -57,7 +57,7 @@ export function register(program: Command, io: Io): void {
     .option('--threads <n>', 'worker threads for dedicated trainings (default: one per core)')
     .addOption(presetOption())
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
     .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
     .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')

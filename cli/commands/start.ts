@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import { table } from '../format.ts';
-import { presetOf, presetOption, scenarioOf, PROGRESS_OPTION } from '../options.ts';
+import { presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { reproductionTable } from './reproduce.ts';
 
@@ -15,7 +15,7 @@ export function register(program: Command, io: Io): void {
     .option('--out <dir>', 'where the report goes', 'out/report')
     .option('--no-report', 'skip the report')
     .option('--json', 'print the summary as JSON')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (options: { preset: string; scenario: string; out: string; report: boolean; json?: boolean; progress?: boolean }) => {
       const preset = presetOf(options.preset);
       const scenario = options.report ? scenarioOf(options.scenario) : undefined;

@@ -11,7 +11,7 @@ import { TRAIN_DEFAULTS } from '../../train/defaults.ts';
 import type { Hyperparameters, SlpTrainSummary } from '../../studies/train.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { precoderBits, refuseGiven, scenarioOf, seedOf, VARIANTS, PROGRESS_OPTION } from '../options.ts';
+import { precoderBits, refuseGiven, scenarioOf, seedOf, VARIANTS, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
@@ -111,7 +111,7 @@ export function register(program: Command, io: Io): void {
     .option('--out <dir>', 'checkpoint directory (resumes from it when it holds a checkpoint)')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto'))
     .option('--json', 'print the summary as one JSON document')
-    .addOption(PROGRESS_OPTION)
+    .addOption(progressOption())
     .action(async (o: TrainFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       // Options of another network never pass silently.
