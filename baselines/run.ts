@@ -80,7 +80,17 @@ export interface RayleighRunConfig {
 }
 
 /** i.i.d. Rayleigh samples, sample i drawn from the stream forked off the seed at i. */
+/** Sizes of a classical run drawn here: antennas, users, and channels held in memory at once. */
+export const BASELINE_LIMITS = { nt: 4096, nu: 256, samples: 100_000, bytes: 2 * 2 ** 30 } as const;
+
 export function rayleighChannels(config: Pick<RayleighRunConfig, 'nt' | 'nu' | 'snrDb' | 'samples' | 'seed'>): Channel[] {
+  for (const field of ['nt', 'nu', 'samples'] as const) {
+    const value = config[field];
+    if (!Number.isInteger(value) || value < 1 || value > BASELINE_LIMITS[field]) throw new InputError(field, value, `allowed: a positive integer ≤ ${BASELINE_LIMITS[field].toLocaleString('en-US')}`);
+  }
+  // Complex float64 channels, and about as much again for each solver's working matrices.
+  const bytes = 2 * 16 * config.nt * config.nu * config.samples;
+  if (bytes > BASELINE_LIMITS.bytes) throw new InputError('samples', config.samples, `allowed: channels that fit in 2 GB; ${config.samples} of ${config.nu}×${config.nt} would need ${(bytes / 2 ** 30).toFixed(1)} GB`);
   const noiseVar = noiseVarForSnrDb(config.snrDb);
   const root = rng(config.seed);
   return Array.from({ length: config.samples }, (_, i) => ({ H: rayleighH(config.nu, config.nt, root.fork(i)), power: 1, noiseVar }));

@@ -169,6 +169,13 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
   };
 }
 
+/** Bit widths a layer may take: distinct integers from 1 to 32 (a repeated width is one choice, not two). */
+export function bitChoicesOf(raw: string, flag = '--choices'): number[] {
+  const choices = positiveIntList(flag, raw, { max: MAX_BITS });
+  if (new Set(choices).size !== choices.length) throw new InputError(flag, raw, 'allowed: distinct bit widths (each may appear once)');
+  return choices;
+}
+
 /** `--archs`: "all" (the paper's eight) or C_outxD_FCL entries. */
 export function archsOf(raw: string): { cout: number; dfcl: number }[] {
   if (raw === 'all') return seed000Archs();
@@ -177,4 +184,17 @@ export function archsOf(raw: string): { cout: number; dfcl: number }[] {
     if (!m) throw new InputError('--archs', raw, 'allowed: "all" or comma-separated C_outxD_FCL, e.g. 8x512,64x1024');
     return { cout: Number(m[1]), dfcl: Number(m[2]) };
   });
+}
+
+/** `--deterministic`: JSON without its `timing` parts, so the same inputs give the same bytes. */
+export const deterministicOption = (): Option => new Option('--deterministic', 'leave timing out of the JSON (same inputs, same bytes)');
+
+/** --deterministic shapes the JSON output: without --json it has nothing to act on. */
+export function checkDeterministic(options: { readonly deterministic?: boolean; readonly json?: boolean }): void {
+  if (options.deterministic && !options.json) throw new InputError('--deterministic', true, 'allowed: only with --json');
+}
+
+/** One JSON document; `timing` keys (how long, not what) are left out under --deterministic. */
+export function jsonDocument(value: unknown, options: { readonly deterministic?: boolean }): string {
+  return JSON.stringify(value, (key, v) => (options.deterministic && key === 'timing' ? undefined : v), 2);
 }

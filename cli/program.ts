@@ -5,7 +5,7 @@
  * code 2; a failed run in exit code 1.
  */
 import { Command, CommanderError } from 'commander';
-import { CheckpointError, FileError, InputError, ShapeError } from '../core/errors.ts';
+import { CheckpointError, FileError, InputError, printable, ShapeError } from '../core/errors.ts';
 import type { Io } from './io.ts';
 import { register as baseline } from './commands/baseline.ts';
 import { register as energy } from './commands/energy.ts';
@@ -68,10 +68,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
     }
     if (isUsageError(error)) {
-      io.stderr.write(`codesign: ${(error instanceof InputError ? asTyped(error, running) : error).message}\n`);
+      io.stderr.write(`codesign: ${printable((error instanceof InputError ? asTyped(error, running) : error).message, '\n')}\n`);
       return 2;
     }
-    io.stderr.write(`codesign: run failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A library's own message (tfjs, DuckDB, fs) is cut to its first line, without caret diagrams.
+    io.stderr.write(`codesign: run failed: ${printable((error instanceof Error ? error.message : String(error)).split('\n')[0])}\n`);
     return 1;
   }
 }

@@ -9,7 +9,7 @@ export class InputError extends Error {
     readonly value: unknown,
     readonly allowed: string,
   ) {
-    super(`${field}: got ${showValue(value)}; ${allowed}`);
+    super(printable(`${field}: got ${showValue(value)}; ${allowed}`));
   }
 }
 
@@ -22,6 +22,14 @@ export class ShapeError extends Error {
   ) {
     super(`op '${op}': ${detail}`);
   }
+}
+
+/**
+ * A message as a terminal should show it: control characters (and stray newlines) of echoed
+ * input written as \u escapes, so a binary file cannot drive the terminal. `keep` is left as is.
+ */
+export function printable(text: string, keep = ''): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (keep.includes(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export function showValue(value: unknown): string {
@@ -49,7 +57,7 @@ export class FileError extends Error {
     readonly source: string,
     readonly issues: readonly FileIssue[],
   ) {
-    super(`${kind} ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + issues.map((i) => `  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`).join('\n'));
+    super(printable(`${kind} ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n`, '\n') + issues.map((i) => printable(`  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`)).join('\n'));
   }
 }
 

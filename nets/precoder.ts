@@ -32,10 +32,19 @@ export interface PrecoderConfig {
 export const PRECODER_DEFAULTS = { cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] } as const;
 export const PRECODER_LAYERS = ['conv', 'fc1', 'fc2', 'fc3'] as const;
 
+/** The largest precoder dimensions: beyond them a graph's weights stop fitting any memory we price. */
+export const PRECODER_LIMITS = { cout: 4096, dfcl: 65536, nt: 4096, nu: 256 } as const;
+/** FC1's weights (C_out·2·N_T·N_U·D_FCL before the factor 2 of the complex input) at most 2³¹: 8 GB in float32. */
+export const MAX_PRECODER_WEIGHTS = 2 ** 31;
+
 export function validatePrecoderConfig(config: PrecoderConfig): void {
   for (const field of ['cout', 'dfcl', 'nt', 'nu'] as const) {
     const value = config[field];
-    if (!Number.isInteger(value) || value < 1) throw new InputError(field, value, 'allowed: a positive integer');
+    if (!Number.isInteger(value) || value < 1 || value > PRECODER_LIMITS[field]) throw new InputError(field, value, `allowed: a positive integer ≤ ${PRECODER_LIMITS[field]}`);
+  }
+  const fc1 = config.cout * config.nt * config.nu * config.dfcl;
+  if (fc1 > MAX_PRECODER_WEIGHTS) {
+    throw new InputError('dfcl', config.dfcl, `allowed: a size whose FC1 has at most 2^31 weights; C_out·N_T·N_U·D_FCL = ${fc1.toExponential(2)} would need ${((fc1 * 4) / 2 ** 30).toFixed(0)} GB in float32`);
   }
   if (config.bits.length !== 4) {
     throw new InputError('bits', config.bits, 'allowed: exactly 4 bit widths [CONV, FCL1, FCL2, FCL3]');

@@ -10,9 +10,9 @@
  */
 import { InputError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
 import { cmat } from '../linalg/complex.ts';
@@ -209,7 +209,10 @@ export function cacheKey(s: Scenario, split: SplitName): string {
 }
 
 export function cachePath(s: Scenario, split: SplitName, dir = DEFAULT_CACHE_DIR): string {
-  return join(dir, `${s.name}-${split}-${cacheKey(s, split)}.bin`);
+  const path = resolve(dir, `${s.name}-${split}-${cacheKey(s, split)}.bin`);
+  // A scenario's name is checked as an identifier; this keeps every cache file in its folder whatever calls it.
+  if (dirname(path) !== resolve(dir)) throw new InputError('name', s.name, `allowed: a name that keeps the cache file inside ${resolve(dir)}`);
+  return path;
 }
 
 function encode(ds: Dataset, key: string): Buffer {
@@ -259,6 +262,8 @@ export function loadDataset(s: Scenario, split: SplitName, options: LoadOptions 
   const dir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const file = cachePath(s, split, dir);
   const key = cacheKey(s, split);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new InputError('cache', file, 'allowed: a cache file path; a directory is in its place (remove it, or set CODESIGN_CACHE_DIR)');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError('cache', dir, 'allowed: a cache directory; a file is in its place (remove it, or set CODESIGN_CACHE_DIR)');
   if (existsSync(file)) {
     const decoded = decode(readFileSync(file), key);
     if (!('problem' in decoded)) {

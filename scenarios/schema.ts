@@ -79,6 +79,15 @@ class Checker {
     }
     return v as T;
   }
+  /** A name that becomes part of a file name: letters, digits, '.', '_', '-', not starting with '.'. */
+  identifier(obj: Json, key: string, path: string): string {
+    const v = obj[key];
+    if (typeof v !== 'string' || !IDENTIFIER.test(v)) {
+      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: `a name matching ${IDENTIFIER} (it names cache files, so no '/', no '..', at most 64 characters)` });
+      return '';
+    }
+    return v;
+  }
   string(obj: Json, key: string, path: string): string {
     const v = obj[key];
     if (typeof v !== 'string' || v.length === 0) {
@@ -97,11 +106,43 @@ class Checker {
   }
   pair(obj: Json, key: string, path: string): [number, number] {
     const v = obj[key];
-    if (!Array.isArray(v) || v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < 1)) {
-      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: 'two positive integers [N_y, N_z]' });
+    if (!Array.isArray(v) || v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < 1 || x > 64)) {
+      this.issues.push({ path: path ? `${path}.${key}` : key, value: v, allowed: 'two integers [N_y, N_z] from 1 to 64' });
       return [1, 1];
     }
     return [v[0], v[1]];
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Samples per split, and bytes of all three splits together: checked before anything is generated. */
+export const MAX_SPLIT_SAMPLES = 1_000_000;
+export const MAX_DATASET_BYTES = 4 * 2 ** 30;
+/** Candidate user positions of a site (rings × angles): each is ray-traced. */
+export const MAX_SITE_POSITIONS = 200_000;
+
+/** Bytes one sample takes in memory (float32 planes, plus the LOS flags of a MIMO sample). */
+export function sampleBytes(s: Scenario): number {
+  if (s.model === 'cost2100') return 2 * s.cost2100.delayRows * s.cost2100.antennas * 4;
+  const nt = s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1];
+  return 2 * nt * s.nu * 4 + s.nu;
+}
+
+/** Resource limits of a valid scenario: the sizes that drive memory and time. */
+function checkLimits(s: Scenario, issues: ScenarioIssue[]): void {
+  const total = s.split.train + s.split.validation + s.split.test;
+  for (const split of ['train', 'validation', 'test'] as const) {
+    if (s.split[split] > MAX_SPLIT_SAMPLES) issues.push({ path: `split.${split}`, value: s.split[split], allowed: `at most ${MAX_SPLIT_SAMPLES.toLocaleString('en-US')} samples` });
+  }
+  const bytes = total * sampleBytes(s);
+  if (bytes > MAX_DATASET_BYTES) {
+    issues.push({ path: 'split', value: total, allowed: `splits that fit in ${MAX_DATASET_BYTES / 2 ** 30} GB; these ${total.toLocaleString('en-US')} samples of ${sampleBytes(s).toLocaleString('en-US')} bytes would need ${(bytes / 2 ** 30).toFixed(1)} GB` });
+  }
+  if (s.model === 'site') {
+    const { min_m, max_m, step_m } = s.site.rings;
+    const positions = (Math.floor((max_m - min_m) / step_m) + 1) * Math.ceil(360 / s.site.angleStep_deg);
+    if (positions > MAX_SITE_POSITIONS) issues.push({ path: 'site.rings.step_m', value: step_m, allowed: `a step giving at most ${MAX_SITE_POSITIONS.toLocaleString('en-US')} candidate positions with angleStep_deg ${s.site.angleStep_deg} (this one gives ${positions.toExponential(2)})` });
   }
 }
 
@@ -112,7 +153,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   const model = c.oneOf(o, 'model', '', MODELS);
   const splitObj = c.object(o, 'split', '');
   const common = {
-    name: c.string(o, 'name', ''),
+    name: c.identifier(o, 'name', ''),
     description: typeof o.description === 'string' ? o.description : '',
     seed: c.number(o, 'seed', '', { integer: true, min: 0, max: 0xffffffff }),
     split: {
@@ -133,11 +174,11 @@ export function validateScenario(raw: unknown, source: string): Scenario {
       carrierHz: c.number(merged, 'carrierHz', k, { min: 0, exclusiveMin: true }),
       bandwidthHz: c.number(merged, 'bandwidthHz', k, { min: 0, exclusiveMin: true }),
       antennas: c.number(merged, 'antennas', k, { integer: true, min: 1, max: 1024 }),
-      subcarriers: c.number(merged, 'subcarriers', k, { integer: true, min: 1 }),
-      delayRows: c.number(merged, 'delayRows', k, { integer: true, min: 1 }),
+      subcarriers: c.number(merged, 'subcarriers', k, { integer: true, min: 1, max: 4096 }),
+      delayRows: c.number(merged, 'delayRows', k, { integer: true, min: 1, max: 1024 }),
       clusters: {
-        min: c.number(c.object(merged, 'clusters', k), 'min', `${k}.clusters`, { integer: true, min: 1 }),
-        max: c.number(c.object(merged, 'clusters', k), 'max', `${k}.clusters`, { integer: true, min: 1 }),
+        min: c.number(c.object(merged, 'clusters', k), 'min', `${k}.clusters`, { integer: true, min: 1, max: 1000 }),
+        max: c.number(c.object(merged, 'clusters', k), 'max', `${k}.clusters`, { integer: true, min: 1, max: 1000 }),
       },
       clusterDelayMean_s: c.number(merged, 'clusterDelayMean_s', k, { min: 0 }),
       intraClusterDelay_s: c.number(merged, 'intraClusterDelay_s', k, { min: 0 }),
@@ -205,6 +246,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
       scenario = { ...mimo, model, users: c.oneOf(o, 'users', '', ['los', 'nlos', 'all'] as const), site };
     }
   }
+  if (c.issues.length === 0) checkLimits(scenario, c.issues);
   if (c.issues.length > 0) throw new ScenarioError(source, c.issues);
   return scenario;
 }

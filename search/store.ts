@@ -6,7 +6,8 @@
  * tool, is reported with its path and never modified.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../core/errors.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
@@ -45,6 +46,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const POINT_COLUMNS = ['hash', 'experiment', 'head', 'cout', 'dfcl', 'bits', 'preset', 'energy_uJ', 'sum_rate', 'efficiency', 'quality', 'config'];
+
+/** An error's first line, without the caret diagrams libraries add below it. */
+const firstLine = (error: unknown) => String(error instanceof Error ? error.message : error).split('\n')[0];
+
+/** The stores beside a path that does not exist, for the message. */
+function nearbyStores(path: string): string {
+  const dir = dirname(path);
+  const found = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.duckdb')) : [];
+  return found.length > 0 ? ` (in ${dir}: ${found.slice(0, 5).join(', ')})` : '';
+}
+
 export class ResultsStore {
   private constructor(
     readonly path: string,
@@ -52,25 +65,43 @@ export class ResultsStore {
     private readonly db: DuckDBConnection,
   ) {}
 
-  static async open(path: string): Promise<ResultsStore> {
+  /**
+   * Opens a store: `write` creates one at a new path (a search); `read` needs an existing store and
+   * opens it read-only (an export never creates an empty store in place of a misspelt one).
+   */
+  static async open(path: string, mode: 'write' | 'read' = 'write'): Promise<ResultsStore> {
     const existed = existsSync(path);
+    if (mode === 'read' && !existed) throw new InputError('db', path, `no results store there; allowed: an existing store${nearbyStores(path)}`);
+    if (existed && statSync(path).isDirectory()) throw new InputError('db', path, 'allowed: a database file, not a directory');
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, mode === 'read' ? { access_mode: 'READ_ONLY' } : {});
     } catch (error) {
-      throw new InputError('db', path, `allowed: a codesign results database or a new path (${(error as Error).message})`);
+      throw new InputError('db', path, `allowed: a codesign results database or a new path; this file could not be opened as one (${firstLine(error)})`);
     }
     const db = await instance.connect();
+    const refuse = (why: string): never => {
+      db.closeSync();
+      instance.closeSync();
+      throw new InputError('db', path, why);
+    };
     const tables = (await db.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")).getRowObjects().map((r) => String(r.table_name));
+    if (mode === 'read' && tables.length === 0) refuse('an empty database; allowed: a store written by codesign search');
     if (existed && tables.length > 0) {
       const meta = tables.includes('codesign_meta') ? (await db.runAndReadAll('SELECT format FROM codesign_meta')).getRowObjects()[0]?.format : undefined;
+      const columns = tables.includes('points')
+        ? (await db.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'points'")).getRowObjects().map((r) => String(r.column_name))
+        : [];
+      const missing = POINT_COLUMNS.filter((c) => !columns.includes(c) && !(c === 'head' && OLDER_FORMATS.includes(String(meta))));
+      if ((meta === STORE_FORMAT || OLDER_FORMATS.includes(String(meta))) && missing.length > 0) {
+        refuse(`its points table lacks ${missing.join(', ')}; allowed: a database written by codesign (format ${STORE_FORMAT})`);
+      }
       if (OLDER_FORMATS.includes(String(meta))) {
+        if (mode === 'read') refuse(`written by an older codesign (${String(meta)}); allowed: a store of format ${STORE_FORMAT} (run a search on it once to upgrade it in place)`);
         await db.run("ALTER TABLE points ADD COLUMN head VARCHAR DEFAULT 'direct'");
         await db.run(`UPDATE codesign_meta SET format = '${STORE_FORMAT}'`);
       } else if (meta !== STORE_FORMAT) {
-        db.closeSync();
-        instance.closeSync();
-        throw new InputError('db', path, `allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
+        refuse(`allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
       }
     } else {
       await db.run('CREATE TABLE codesign_meta (format VARCHAR)');
@@ -117,10 +148,19 @@ export class ResultsStore {
     }));
   }
 
+  /** Writes every point to `file` through a temporary file beside it: an existing file is replaced only by a complete export. */
   async export(file: string, format: 'csv' | 'parquet'): Promise<number> {
+    if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) throw new InputError('out', file, `allowed: a file in an existing directory (${dirname(file)} is not one)`);
+    if (existsSync(file) && statSync(file).isDirectory()) throw new InputError('out', file, 'allowed: a file path, not a directory');
     const n = Number((await this.db.runAndReadAll('SELECT count(*) AS n FROM points')).getRowObjects()[0].n);
-    const target = file.replace(/'/g, "''");
-    await this.db.run(`COPY (SELECT hash, experiment, head, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config FROM points ORDER BY head, cout, dfcl, bits) TO '${target}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`);
+    const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    try {
+      await this.db.run(`COPY (SELECT hash, experiment, head, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config FROM points ORDER BY head, cout, dfcl, bits) TO '${temporary.replace(/'/g, "''")}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`);
+      renameSync(temporary, file);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw new InputError('out', file, `allowed: a writable file path (${firstLine(error)})`);
+    }
     return n;
   }
 

@@ -6,8 +6,9 @@
 import { InputError } from '../core/errors.ts';
 import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import { MAX_BITS } from '../nets/builder.ts';
+import type { Graph } from '../nets/graph.ts';
 import { sideOf } from '../nets/csi.ts';
-import { withWeightBits } from '../nets/layers.ts';
+import { quantizedLayers, withWeightBits } from '../nets/layers.ts';
 import { channelOf } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { CLASSICAL_WMMSE_CAP } from '../baselines/run.ts';
@@ -37,6 +38,14 @@ export interface PrecoderEvaluation extends CheckpointOnScenario {
   readonly finetuneSteps?: number;
 }
 
+/** The checkpoint's network must read what the scenario holds, before a tensor is made. */
+function expectInput(graph: Graph, shape: readonly number[], c: CheckpointOnScenario, dispose: () => void): void {
+  const input = graph.ops.find((op) => op.kind === 'input');
+  if (input && input.outputShape.join('×') === shape.join('×')) return;
+  dispose();
+  throw new InputError('checkpoint', c.checkpoint, `holds ${graph.name}, which reads [${input?.outputShape.join('×') ?? '?'}] inputs; allowed: a network for ${c.scenario.name}'s [${shape.join('×')}] ${c.scenario.model === 'cost2100' ? 'CSI images' : 'channels'}`);
+}
+
 function checkBits(bits: readonly number[], layers: number, checkpoint: string): void {
   if (bits.length !== layers || bits.some((b) => !Number.isInteger(b) || b < 1 || b > MAX_BITS)) {
     throw new InputError('bits', bits, `allowed: ${layers} integers from 1 to ${MAX_BITS}, one per quantized layer of ${checkpoint}`);
@@ -46,10 +55,24 @@ function checkBits(bits: readonly number[], layers: number, checkpoint: string):
 export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress = SILENT) {
   if (c.finetuneSteps !== undefined && c.bits === undefined) throw new InputError('finetune', c.finetuneSteps, 'allowed: together with bits (the configuration to refine)');
   await initBackend();
-  const { model, graph } = modelFromCheckpoint(c.checkpoint);
-  if (c.bits) checkBits(c.bits, model.quantizedLayers.length, c.checkpoint);
+  const { model, graph, state } = modelFromCheckpoint(c.checkpoint);
+  if (c.bits) {
+    checkBits(c.bits, model.quantizedLayers.length, c.checkpoint);
+    // Only a supernet evaluates bits it was not trained at, and only among the widths it trained.
+    const choices = state.settings?.supernetChoices ?? null;
+    const trained = quantizedLayers(graph).map((name) => graph.ops.find((op) => op.name === name)!.precision.weightBits);
+    if (choices === null && c.bits.some((b, i) => b !== trained[i])) {
+      model.dispose();
+      throw new InputError('bits', c.bits, `allowed: ${trained.join(',')} (${c.checkpoint} was trained at those bits; a supernet checkpoint, codesign train --supernet, evaluates others)`);
+    }
+    if (choices !== null && c.bits.some((b) => !choices.includes(b))) {
+      model.dispose();
+      throw new InputError('bits', c.bits, `allowed: widths the supernet trained, each of ${choices.join(', ')}`);
+    }
+  }
   const assignment = c.bits ? new Map(model.quantizedLayers.map((name, i) => [name, c.bits![i]])) : undefined;
   const test = mimoSplit(c.scenario, 'test', progress, c.samples);
+  expectInput(graph, [2, test.nt, test.nu], c, () => model.dispose());
   if (c.finetuneSteps !== undefined) {
     await finetune(model, c.bits!, mimoSplit(c.scenario, 'train', progress), mimoSplit(c.scenario, 'validation', progress), c.finetuneSteps, { batchSize: 100, learningRate: 1e-3, seed: 1 });
   }
@@ -81,6 +104,7 @@ export async function evaluateSupernet(c: SupernetSweep, progress: Progress = SI
   await initBackend();
   const { model, graph } = modelFromCheckpoint(c.checkpoint);
   const test = mimoSplit(c.scenario, 'test', progress, c.samples);
+  expectInput(graph, [2, test.nt, test.nu], c, () => model.dispose());
   const rates = await evaluateAllConfigs(model, test, c.choices, test.count, doneOfTotal(progress, 'configurations'));
   model.dispose();
   return rates.map((r) => {
@@ -102,6 +126,11 @@ export async function evaluateCodecCheckpoint(c: CodecEvaluation, progress: Prog
   await initBackend();
   const { model, graph } = modelFromCheckpoint(c.checkpoint);
   const test = csiSplit(c.scenario, 'test', progress);
+  expectInput(graph, [2, test.rows, test.cols], c, () => model.dispose());
+  if (!graph.ops.some((op) => op.name.startsWith('enc.'))) {
+    model.dispose();
+    throw new InputError('checkpoint', c.checkpoint, `holds ${graph.name}, not a CSI codec; allowed: a checkpoint of codesign train --net csinet|crnet|cllwcsinet`);
+  }
   const rows = [];
   const task = progress.task('codeword SNRs', 1 + c.codewordSnrDb.length);
   for (const snrDb of [undefined, ...c.codewordSnrDb]) {

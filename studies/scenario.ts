@@ -19,7 +19,7 @@ export function generateScenario(s: Scenario, progress: Progress = SILENT) {
     const t0 = performance.now();
     const ds = loadDataset(s, split, { log: (m) => progress.log(m) });
     task.tick(1, split);
-    return { split, samples: ds.count, file: cachePath(s, split), ms: performance.now() - t0 };
+    return { split, samples: ds.count, file: cachePath(s, split), timing: { ms: performance.now() - t0 } };
   });
   task.end();
   return out;

@@ -77,7 +77,7 @@ export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
 
 export async function exportResults(o: { readonly db: string; readonly format: 'csv' | 'parquet'; readonly out: string }) {
   const { format } = o;
-  const store = await ResultsStore.open(o.db);
+  const store = await ResultsStore.open(o.db, 'read');
   try {
     return { rows: await store.export(o.out, format), file: o.out, format };
   } finally {

@@ -38,6 +38,8 @@ interface RunPlace {
   readonly backend: BackendChoice;
   /** Checkpoint directory (resumable); absent = nothing written. */
   readonly out?: string;
+  /** Train from scratch over an `out` checkpoint that cannot be resumed. */
+  readonly restart?: boolean;
   /** Another run's checkpoint to start from (weights only). */
   readonly initFrom?: string;
 }
@@ -192,6 +194,7 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
         seed,
         supernet: c.supernet ? { choices: [2, 4, 8, 16] } : undefined,
         dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}`,
+        restart: c.restart === true,
         ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
       },
       precoderTask(data, undefined, fresh),
@@ -229,6 +232,7 @@ export async function trainCodec(c: CodecTraining, progress: Progress = SILENT):
       graph,
       ...c.hyperparameters,
       dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}/${c.codewordSnrDb ?? 'clean'}`,
+      restart: c.restart === true,
       ...(c.zeroInitResidual ? { zeroGamma: residualBatchNorms(graph) } : {}),
       ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
     },
@@ -262,6 +266,7 @@ export async function trainSlp(c: SlpTraining, progress: Progress = SILENT): Pro
       kbitActivations: c.kbitActivations,
       quantizer: variant === 'dtnet' || variant === 'dsqtnet' ? 'ternary' : undefined,
       dataKey: `slp/${m}x${k}/${c.samples}/${formulation}/${features}`,
+      restart: c.restart === true,
     },
     slpTask(data, {
       formulation,

@@ -13,7 +13,8 @@ import type { MimoDataset } from '../scenarios/dataset.ts';
 import type { Graph } from '../nets/graph.ts';
 import { Adam, ADAM_DEFAULTS } from './adam.ts';
 import { tf } from './backend.ts';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { CheckpointError, latestCheckpoint, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.ts';
+import { openRunDir } from './run-dir.ts';
 import { GraphModel, type BitAssignment, type WeightQuantizer } from './model.ts';
 import { sumRateTensor } from './sumrate.ts';
 import { formatKey, paramKey, parseKey } from './variable-key.ts';
@@ -43,6 +44,8 @@ export interface TrainConfig {
    * config key, so a resume checks it (and needs the source to be there).
    */
   readonly initFrom?: string;
+  /** Train from scratch even over an `outDir` checkpoint that cannot be resumed (it is overwritten). */
+  readonly restart?: boolean;
 }
 
 export { TRAIN_DEFAULTS } from './defaults.ts';
@@ -288,18 +291,31 @@ export interface TrainRun {
  * Each epoch writes a checkpoint, so a kill loses at most the epoch in flight.
  */
 export async function trainModel(config: TrainConfig, data: TrainData | TrainTask, outDir: string | undefined, emit: (e: TrainEvent) => void = () => {}): Promise<TrainRun> {
-  const task = 'loss' in data ? data : precoderTask(data);
   validateTrainConfig(config);
+  const dir = outDir === undefined ? undefined : openRunDir(outDir, config.restart === true);
+  try {
+    return await trainIn(config, data, outDir, dir?.latest, emit);
+  } finally {
+    dir?.release();
+  }
+}
+
+async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir: string | undefined, latest: string | undefined, emit: (e: TrainEvent) => void): Promise<TrainRun> {
+  const task = 'loss' in data ? data : precoderTask(data);
   const init = config.initFrom === undefined ? undefined : warmStart(config.initFrom, config.graph);
   const key = configKey(config, init?.identity);
   const model = new GraphModel(config.graph, { seed: config.seed, quantizer: config.quantizer, zeroGamma: config.zeroGamma, kbitActivations: config.kbitActivations });
   const adam = new Adam({ ...ADAM_DEFAULTS, learningRate: config.learningRate });
   let state: TrainerState = { epoch: 0, adamStep: 0, bestValidation: -Infinity, bestEpoch: 0, history: [], trainMs: 0 };
   let resumedFromEpoch: number | null = null;
-  const latest = outDir ? latestCheckpoint(outDir) : undefined;
   if (latest) {
-    const ckpt = loadCheckpoint<TrainerState>(latest);
-    if (ckpt.configKey !== key) throw new InputError('out', outDir, `a checkpoint there was written for another configuration (${ckpt.configKey} ≠ ${key}); allowed: a new directory, or the same options`);
+    let ckpt: LoadedCheckpoint<TrainerState>;
+    try {
+      ckpt = loadCheckpoint<TrainerState>(latest);
+    } catch (error) {
+      throw error instanceof CheckpointError ? new CheckpointError(error.path, `${error.problem}; to train from scratch over it, add --restart`) : error;
+    }
+    if (ckpt.configKey !== key) throw new InputError('out', outDir, `a checkpoint there was written for another configuration (${ckpt.configKey} ≠ ${key}); allowed: a new directory, the same options, or --restart to overwrite it`);
     for (const [name, values] of ckpt.tensors) {
       if (parseKey(name).kind !== 'adam') model.restore(name, values, ckpt.shapes.get(name)!);
     }

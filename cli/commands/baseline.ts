@@ -1,14 +1,14 @@
 /** `codesign baseline`: classical precoders on seeded channels, or --algo slp (seed 002 eq. 2). */
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { finiteNumber, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
+import { finiteNumber, nonNegativeNumber, oneOf, positiveInt } from '../../core/validate.ts';
 import { ALGORITHMS } from '../../baselines/run.ts';
 import { WMMSE_INITS } from '../../baselines/wmmse.ts';
 import { energyReportJson, toMicrojoules } from '../../sim/report.ts';
 import type { BaselineOutcome, BaselineStudy, SlpBaselineOutcome } from '../../studies/baseline.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption, type Given } from '../options.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption, type Given } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 export const CHANNELS = ['rayleigh'] as const;
@@ -31,6 +31,7 @@ interface BaselineFlags {
   readonly p?: string;
   readonly export?: string;
   readonly json?: boolean;
+  readonly deterministic?: boolean;
   readonly progress?: boolean;
 }
 
@@ -55,8 +56,10 @@ export function register(program: Command, io: Io): void {
     .option('--p <n>', 'parallel execution units p (overrides the preset rule)')
     .option('--export <file>', 'write the channels and per-sample results as JSON')
     .option('--json', 'print exactly one JSON document on stdout')
+    .addOption(deterministicOption())
     .addOption(progressOption())
     .action(async (options: BaselineFlags, cmd: Command) => {
+      checkDeterministic(options);
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       const progress = cliProgress(io, progressMode(io, options));
       try {
@@ -72,7 +75,7 @@ export function register(program: Command, io: Io): void {
           if (config.m < config.k) throw new InputError('--nt', options.nt, `allowed: N_T ≥ N_U = ${config.k} (ZF to the apex and block-level precoding need it)`);
           const { runSlpBaselineStudy } = await import('../../studies/baseline.ts');
           const r = runSlpBaselineStudy(config, progress);
-          io.stdout.write((options.json ? JSON.stringify({ ...r, curve: { samples: r.curve.samples, rows: r.curve.rows, unitMedian_dB: r.curve.unitMedian_dB } }, null, 2) : renderSlpBaseline(r)) + '\n');
+          io.stdout.write((options.json ? jsonDocument({ ...r, curve: { samples: r.curve.samples, rows: r.curve.rows, unitMedian_dB: r.curve.unitMedian_dB } }, options) : renderSlpBaseline(r)) + '\n');
           return;
         }
         refuseGiven(options, given, ['sinrDb'], () => 'allowed: only with --algo slp');
@@ -107,7 +110,7 @@ function baselineStudy(o: BaselineFlags, given: Given): BaselineStudy {
     oneOf('--channel', o.channel ?? 'rayleigh', CHANNELS);
     channels = { kind: 'rayleigh', nt: positiveInt('--nt', o.nt), nu: positiveInt('--nu', o.nu), snrDb: snrDb ?? 15, seed: seedOf(o.seed) };
   }
-  return { algorithm, channels, samples, wmmse, preset: presetOf(o.preset), ...(o.p !== undefined ? { p: positiveNumber('--p', o.p) } : {}) };
+  return { algorithm, channels, samples, wmmse, preset: presetOf(o.preset), ...(o.p !== undefined ? { p: positiveInt('--p', o.p) } : {}) };
 }
 
 export function baselineJson(outcome: BaselineOutcome) {
@@ -157,6 +160,6 @@ export function renderSlpBaseline(r: SlpBaselineOutcome): string {
     `SLP (seed 002 eq. 2, QPSK) vs block-level precoding: M = ${r.m}, K = ${r.k}, ${r.samples} i.i.d. Rayleigh channels, σ² = 1\n` +
     table(['SINR dB', ...methods.map((name) => `${name} (dB)`)], r.curve.rows.map((row) => [row.sinr_dB, ...methods.map((name) => `${row.power_dB[name].toFixed(2)} / ${row.median_dB[name].toFixed(2)}`)])) +
     `\n(mean / median over the channels)` +
-    `\noptimiser: worst constraint violation ${r.worstViolation.toExponential(2)}, worst complementary slackness ${r.worstSlackness.toExponential(2)}, ${r.meanSweeps.toFixed(0)} sweeps and ${r.msPerSolve.toFixed(3)} ms per solve`
+    `\noptimiser: worst constraint violation ${r.worstViolation.toExponential(2)}, worst complementary slackness ${r.worstSlackness.toExponential(2)}, ${r.meanSweeps.toFixed(0)} sweeps and ${r.timing.msPerSolve.toFixed(3)} ms per solve`
   );
 }

@@ -6,7 +6,7 @@ import { energyReportJson, microjoules, toMicrojoules } from '../../sim/report.t
 import type { EnergyOutcome } from '../../studies/energy.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { positiveNumber } from '../../core/validate.ts';
+import { positiveInt } from '../../core/validate.ts';
 import { presetOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
 
 export function register(program: Command, io: Io): void {
@@ -16,7 +16,7 @@ export function register(program: Command, io: Io): void {
       const config = {
         workload: workloadOf(options, (name) => cmd.getOptionValueSource(name) === 'cli'),
         preset: presetOf(options.preset),
-        p: options.p === undefined ? undefined : positiveNumber('--p', options.p),
+        p: options.p === undefined ? undefined : positiveInt('--p', options.p),
       };
       const { priceWorkload } = await import('../../studies/energy.ts');
       io.stdout.write(renderEnergy(priceWorkload(config), options.json === true) + '\n');

@@ -5,7 +5,7 @@ import { finiteNumber, positiveInt, positiveIntList } from '../../core/validate.
 import { MAX_BITS } from '../../nets/builder.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, refuseGiven, scenarioOf, progressOption } from '../options.ts';
+import { bitChoicesOf, presetOf, presetOption, refuseGiven, scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { classicalTable } from './scenario.ts';
 
@@ -61,7 +61,7 @@ export function register(program: Command, io: Io): void {
         if (o.allBits) {
           refuse(['bits', 'finetune'], 'allowed: not with --all-bits (it evaluates every configuration)');
           const { evaluateSupernet } = await import('../../studies/eval.ts');
-          const rows = await evaluateSupernet({ ...base, choices: positiveIntList('--choices', o.choices, { max: MAX_BITS }) }, progress);
+          const rows = await evaluateSupernet({ ...base, choices: bitChoicesOf(o.choices) }, progress);
           io.stdout.write((o.json ? JSON.stringify(rows, null, 2) : table(['bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], rows.map((r) => [r.bits.join(','), r.sumRate, r.energy_uJ, r.efficiency]))) + '\n');
           return;
         }

@@ -5,7 +5,7 @@ import type { BaselinePoint } from '../../studies/report-numbers.ts';
 import type { describeWithEnergy } from '../../studies/scenario.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 export function register(program: Command, io: Io): void {
@@ -45,14 +45,16 @@ export function register(program: Command, io: Io): void {
     .description('generate (or load from cache) the train, validation and test splits')
     .argument('<name>', 'a named scenario or a scenario JSON file')
     .option('--json', 'print the result as JSON')
+    .addOption(deterministicOption())
     .addOption(progressOption())
-    .action(async (name: string, options: { json?: boolean; progress?: boolean }) => {
+    .action(async (name: string, options: { json?: boolean; deterministic?: boolean; progress?: boolean }) => {
       const s = scenarioOf(name);
+      checkDeterministic(options);
       const { generateScenario } = await import('../../studies/scenario.ts');
       const progress = cliProgress(io, progressMode(io, options));
       try {
         const result = generateScenario(s, progress);
-        io.stdout.write((options.json ? JSON.stringify(result, null, 2) : table(['split', 'samples', 'ms', 'file'], result.map((r) => [r.split, r.samples, Math.round(r.ms), r.file]))) + '\n');
+        io.stdout.write((options.json ? jsonDocument(result, options) : table(['split', 'samples', 'ms', 'file'], result.map((r) => [r.split, r.samples, Math.round(r.timing.ms), r.file]))) + '\n');
       } finally {
         progress.stop();
       }

@@ -2,14 +2,14 @@
 import { cpus } from 'node:os';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
+import { oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
 import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
 import { loadExperiment } from '../../search/experiment.ts';
 import { ratesFile } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { archsOf, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption } from '../options.ts';
+import { archsOf, bitChoicesOf, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 interface SearchFlags {
@@ -72,6 +72,8 @@ export function register(program: Command, io: Io): void {
       const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
       const foreign = Object.keys(onlyFor).filter((name) => !onlyFor[name].includes(source));
       refuseGiven(o, given, foreign, (name) => `allowed: only with --quality ${onlyFor[name].join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
+      // The scenario names whose test split rates the networks: a synthetic formula has none.
+      if (source === 'synthetic') refuseGiven(o, given, ['scenario'], () => `allowed: only with --quality table, a checkpoint or train (--quality ${o.quality} rates with a formula, on no scenario)`);
       if (o.algo === 'exhaustive') {
         refuseGiven(o, given, ['groups', 'budget', 'target', 'maxEvaluations'], (name) => `allowed: only with --algo ppso or gcpso${name === 'groups' ? ' (4^(4G) allocations cannot be enumerated)' : ''}`);
       }
@@ -88,7 +90,7 @@ export function register(program: Command, io: Io): void {
           groups: positiveInt('--groups', o.groups, 64),
           problem: problem(),
           arch: archsOf(o.archs === 'all' ? '64x1024' : o.archs)[0],
-          choices: positiveIntList('--choices', o.choices, { max: 32 }),
+          choices: bitChoicesOf(o.choices),
           preset: presetOf(o.preset),
           qualitySeed: Number(synthetic[1] ?? 1),
           seed: positiveInt('--seed', o.seed),
@@ -165,5 +167,5 @@ function experimentOf(o: SearchFlags): Experiment {
         : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
   // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
   const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
-  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: positiveIntList('--choices', o.choices, { max: 32 }), preset: presetOf(o.preset).name, quality };
+  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), preset: presetOf(o.preset).name, quality };
 }

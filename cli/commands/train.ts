@@ -47,6 +47,7 @@ interface TrainFlags {
   readonly seeds: string;
   readonly seed: string;
   readonly out?: string;
+  readonly restart?: boolean;
   readonly backend: string;
   readonly json?: boolean;
   readonly progress?: boolean;
@@ -109,6 +110,7 @@ export function register(program: Command, io: Io): void {
     .option('--seeds <n>', 'independent runs with seeds seed, seed+1, … (the paper averages 4)', '1')
     .option('--seed <s>', 'first seed', '1')
     .option('--out <dir>', 'checkpoint directory (resumes from it when it holds a checkpoint)')
+    .option('--restart', 'train from scratch in --out even over a checkpoint that cannot be resumed (it is overwritten)')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto'))
     .option('--json', 'print the summary as one JSON document')
     .addOption(progressOption())
@@ -125,7 +127,8 @@ export function register(program: Command, io: Io): void {
         seed: seedOf(o.seed),
         ...(o.lrDecay !== undefined ? { learningRateDecay: positiveNumber('--lr-decay', o.lrDecay) } : {}),
       });
-      const place = { backend: oneOf('--backend', o.backend, BACKENDS), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.initFrom !== undefined ? { initFrom: o.initFrom } : {}) };
+      if (o.restart && o.out === undefined) throw new InputError('--restart', true, 'allowed: only with --out (the checkpoint directory it starts over in)');
+      const place = { backend: oneOf('--backend', o.backend, BACKENDS), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.restart ? { restart: true } : {}), ...(o.initFrom !== undefined ? { initFrom: o.initFrom } : {}) };
       const progress = cliProgress(io, progressMode(io, o));
       try {
         if (o.net === 'slpdnet') {

@@ -41,7 +41,8 @@ describe('codesign energy', () => {
     [['--bits', '64,16,16,16'], /--bits/],
     [['--cout', '2.5'], /--cout: got "2.5"; allowed: a positive integer/],
     [['--nt', '-4'], /--nt: got "-4"/],
-    [['--p', '0'], /--p: got "0"; allowed: a finite number > 0/],
+    [['--p', '0'], /--p: got "0"; allowed: a positive integer/],
+    [['--p', '1.5'], /--p: got "1.5"; allowed: a positive integer/],
     [['--baseline', 'wmmse', '--iterations', 'NaN'], /--iterations: got "NaN"/],
     [['--baseline', 'zf', '--net', 'precoder'], /either --net or --baseline/],
   ])('bad input %j: one clear line, exit 2, no stack trace', async (args, message) => {

@@ -11,7 +11,7 @@ import { codesign } from './run.ts';
 const BIN = fileURLToPath(new URL('../../bin/codesign.js', import.meta.url));
 
 async function storedCount(db: string): Promise<number> {
-  const store = await ResultsStore.open(db);
+  const store = await ResultsStore.open(db, 'read');
   try {
     return (await store.hashes()).size;
   } finally {

@@ -10,6 +10,7 @@
  * per-event state is mutable typed data rather than immutable snapshots — at hundreds of
  * thousands of folds per layer, copying a snapshot per event would dominate the run time.
  */
+import { InputError } from '../../core/errors.ts';
 import type { OpCounts } from '../../nets/counts.ts';
 import type { Graph, Precision } from '../../nets/graph.ts';
 import { NO_ACCESSES, addAccesses, closedFormAccesses, priceAccesses, type Accesses } from '../accesses.ts';
@@ -67,8 +68,29 @@ export function simulateGraph(graph: Graph, config: EngineConfig, preset: Hardwa
   return simulateOps(lowerGraph(graph, config.batch), config, preset, options);
 }
 
+/** Folds one run may simulate (about 1 µs each here: ten seconds), and cycles it may count exactly. */
+export const MAX_ENGINE_FOLDS = 10_000_000;
+
+/** Refuses, before any work, a run whose folds would take minutes or whose cycles exceed 2⁵³. */
+export function checkEngineSize(ops: readonly EngineOp[], c: EngineConfig): void {
+  let folds = 0;
+  let cycles = 0;
+  for (const op of ops) {
+    if (op.unit !== 'gemm') continue;
+    const { Sr, Sc, T } = mapping(c.dataflow, op.M, op.N, op.K);
+    const opFolds = Math.ceil(Sr / c.rows) * Math.ceil(Sc / c.cols) * op.groups;
+    folds += opFolds;
+    cycles += opFolds * (c.rows + T + c.rows + c.cols);
+  }
+  if (folds > MAX_ENGINE_FOLDS) {
+    throw new InputError('workload', `${folds.toExponential(2)} folds on a ${c.rows}×${c.cols} array`, `allowed: at most ${MAX_ENGINE_FOLDS.toLocaleString('en-US')} folds per run (about 1 µs each): a larger array, a smaller workload, or the closed form (codesign energy)`);
+  }
+  if (!(cycles <= Number.MAX_SAFE_INTEGER)) throw new InputError('workload', `${cycles.toExponential(2)} cycles`, 'allowed: at most 2^53 cycles (counted exactly)');
+}
+
 export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, preset: HardwarePreset, options: SimulateOptions = {}): EngineResult {
   validateEngineConfig(config);
+  checkEngineSize(ops, config);
   const q = new EventQueue();
   const spills = assignSpills(ops, config);
   const stats: OpStats[] = [];

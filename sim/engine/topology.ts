@@ -8,6 +8,9 @@ import { InputError } from '../../core/errors.ts';
 import { DEFAULT_PRECISION, type Precision } from '../../nets/graph.ts';
 import { gemmOp, type EngineOp } from './lower.ts';
 
+/** A topology field's largest value (2³¹ − 1): sizes beyond it are not layers. */
+export const MAX_TOPOLOGY_VALUE = 2 ** 31 - 1;
+
 export interface TopologyLayer {
   readonly name: string;
   readonly M: number;
@@ -30,8 +33,9 @@ export function parseTopology(text: string, file = 'topology'): TopologyLayer[] 
     const where = `${file}: line ${i + 2}`;
     if (cells.length < need) throw new InputError(where, line, `allowed: ${need} comma-separated fields`);
     const nums = cells.slice(1, need).map((v, j) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InputError(`${where}, field ${header[j + 1] ?? j + 2}`, v, 'allowed: a positive integer');
+      // Decimal digits only: '0xE0' and '2.24e2' are not what a topology file means by a size.
+      const n = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+      if (!(n >= 1 && n <= MAX_TOPOLOGY_VALUE)) throw new InputError(`${where}, field ${header[j + 1] ?? j + 2}`, v, `allowed: a positive decimal integer ≤ ${MAX_TOPOLOGY_VALUE}`);
       return n;
     });
     if (isGemm) return { name: cells[0], M: nums[0], N: nums[1], K: nums[2] };
