@@ -22,17 +22,24 @@ import { register as train } from './commands/train.ts';
 
 const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets];
 
+/** Commander's own usage errors look like ours: one `codesign: ` line. */
+const output = (io: Io) => ({
+  writeOut: (s: string) => void io.stdout.write(s),
+  writeErr: (s: string) => void io.stderr.write(s),
+  outputError: (s: string, write: (s: string) => void) => write(`codesign: ${printable(s.replace(/^error: /, '').trimEnd())}\n`),
+});
+
 export function buildProgram(io: Io): Command {
   const program = new Command()
     .name('codesign')
     .description('Energy, time and memory of quantized precoders and CSI codecs on a MAC-array accelerator')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+    .configureOutput(output(io));
   for (const register of COMMANDS) register(program, io);
   // Subcommands inherit the output and exit behaviour (commander copies settings at creation only).
   const configure = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+    cmd.exitOverride().configureOutput(output(io));
     cmd.commands.forEach(configure);
   };
   program.commands.forEach(configure);

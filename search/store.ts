@@ -79,36 +79,47 @@ export class ResultsStore {
     } catch (error) {
       throw new InputError('db', path, `allowed: a codesign results database or a new path; this file could not be opened as one (${firstLine(error)})`);
     }
-    const db = await instance.connect();
+    let db: DuckDBConnection;
+    try {
+      db = await instance.connect();
+    } catch (error) {
+      instance.closeSync();
+      throw new InputError('db', path, `allowed: a codesign results database or a new path; this file could not be opened as one (${firstLine(error)})`);
+    }
     const refuse = (why: string): never => {
       db.closeSync();
       instance.closeSync();
       throw new InputError('db', path, why);
     };
-    const tables = (await db.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")).getRowObjects().map((r) => String(r.table_name));
-    if (mode === 'read' && tables.length === 0) refuse('an empty database; allowed: a store written by codesign search');
-    if (existed && tables.length > 0) {
-      const meta = tables.includes('codesign_meta') ? (await db.runAndReadAll('SELECT format FROM codesign_meta')).getRowObjects()[0]?.format : undefined;
-      const columns = tables.includes('points')
-        ? (await db.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'points'")).getRowObjects().map((r) => String(r.column_name))
-        : [];
-      const missing = POINT_COLUMNS.filter((c) => !columns.includes(c) && !(c === 'head' && OLDER_FORMATS.includes(String(meta))));
-      if ((meta === STORE_FORMAT || OLDER_FORMATS.includes(String(meta))) && missing.length > 0) {
-        refuse(`its points table lacks ${missing.join(', ')}; allowed: a database written by codesign (format ${STORE_FORMAT})`);
+    try {
+      const tables = (await db.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")).getRowObjects().map((r) => String(r.table_name));
+      if (mode === 'read' && tables.length === 0) refuse('an empty database; allowed: a store written by codesign search');
+      if (existed && tables.length > 0) {
+        const meta = tables.includes('codesign_meta') ? (await db.runAndReadAll('SELECT format FROM codesign_meta')).getRowObjects()[0]?.format : undefined;
+        const columns = tables.includes('points')
+          ? (await db.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'points'")).getRowObjects().map((r) => String(r.column_name))
+          : [];
+        const missing = POINT_COLUMNS.filter((c) => !columns.includes(c) && !(c === 'head' && OLDER_FORMATS.includes(String(meta))));
+        if ((meta === STORE_FORMAT || OLDER_FORMATS.includes(String(meta))) && missing.length > 0) {
+          refuse(`its points table lacks ${missing.join(', ')}; allowed: a database written by codesign (format ${STORE_FORMAT})`);
+        }
+        if (OLDER_FORMATS.includes(String(meta))) {
+          if (mode === 'read') refuse(`written by an older codesign (${String(meta)}); allowed: a store of format ${STORE_FORMAT} (run a search on it once to upgrade it in place)`);
+          await db.run("ALTER TABLE points ADD COLUMN head VARCHAR DEFAULT 'direct'");
+          await db.run(`UPDATE codesign_meta SET format = '${STORE_FORMAT}'`);
+        } else if (meta !== STORE_FORMAT) {
+          refuse(`allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
+        }
+      } else {
+        await db.run('CREATE TABLE codesign_meta (format VARCHAR)');
+        await db.run(`INSERT INTO codesign_meta VALUES ('${STORE_FORMAT}')`);
+        await db.run(`CREATE TABLE points (
+          hash VARCHAR PRIMARY KEY, experiment VARCHAR, cout INTEGER, dfcl INTEGER, bits VARCHAR, preset VARCHAR,
+          energy_uJ DOUBLE, sum_rate DOUBLE, efficiency DOUBLE, quality VARCHAR, config VARCHAR, created TIMESTAMP DEFAULT current_timestamp, head VARCHAR DEFAULT 'direct')`);
       }
-      if (OLDER_FORMATS.includes(String(meta))) {
-        if (mode === 'read') refuse(`written by an older codesign (${String(meta)}); allowed: a store of format ${STORE_FORMAT} (run a search on it once to upgrade it in place)`);
-        await db.run("ALTER TABLE points ADD COLUMN head VARCHAR DEFAULT 'direct'");
-        await db.run(`UPDATE codesign_meta SET format = '${STORE_FORMAT}'`);
-      } else if (meta !== STORE_FORMAT) {
-        refuse(`allowed: a database written by codesign (format ${STORE_FORMAT}); this one holds other tables (${tables.join(', ')})`);
-      }
-    } else {
-      await db.run('CREATE TABLE codesign_meta (format VARCHAR)');
-      await db.run(`INSERT INTO codesign_meta VALUES ('${STORE_FORMAT}')`);
-      await db.run(`CREATE TABLE points (
-        hash VARCHAR PRIMARY KEY, experiment VARCHAR, cout INTEGER, dfcl INTEGER, bits VARCHAR, preset VARCHAR,
-        energy_uJ DOUBLE, sum_rate DOUBLE, efficiency DOUBLE, quality VARCHAR, config VARCHAR, created TIMESTAMP DEFAULT current_timestamp, head VARCHAR DEFAULT 'direct')`);
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      refuse(`allowed: a codesign results database; this file could not be read as one (${firstLine(error)})`);
     }
     return new ResultsStore(path, instance, db);
   }
