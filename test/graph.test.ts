@@ -75,7 +75,7 @@ describe('the seed-000 precoder', () => {
 
   it('rejects bad configurations with the field, the value and what is allowed', () => {
     const ok = { cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] as const };
-    expect(() => buildPrecoder({ ...ok, cout: 0 })).toThrow(new InputError('cout', 0, 'allowed: a positive integer'));
+    expect(() => buildPrecoder({ ...ok, cout: 0 })).toThrow(new InputError('cout', 0, 'allowed: a positive integer ≤ 4096'));
     expect(() => buildPrecoder({ ...ok, nt: 2.5 })).toThrow(/nt: got 2.5/);
     expect(() => buildPrecoder({ ...ok, bits: [16, 16, 33, 16] })).toThrow(/bits\[2\]: got 33; allowed: a positive integer ≤ 32/);
     expect(() => buildPrecoder({ ...ok, bits: [16, 16, 16] as unknown as [number, number, number, number] })).toThrow(/exactly 4 bit widths/);

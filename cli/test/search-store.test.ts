@@ -71,7 +71,7 @@ describe('codesign search and the results store', () => {
     writeFileSync(bad, 'not a database at all');
     const r = await codesign('search', '--db', bad, '--archs', '8x512', '--quality', 'synthetic');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--db: got ".*bad\.duckdb"; allowed: a codesign results database or a new path \(.*not a valid DuckDB database/);
+    expect(r.stderr).toMatch(/--db: got ".*bad\.duckdb"; allowed: a codesign results database or a new path; this file could not be opened as one \(.*not a valid DuckDB database/);
     expect(readFileSync(bad, 'utf8')).toBe('not a database at all');
     const foreign = join(dir, 'foreign.duckdb');
     const inst = await DuckDBInstance.create(foreign);
