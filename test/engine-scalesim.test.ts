@@ -69,7 +69,7 @@ describe('SCALE-Sim topology files', () => {
 
   it('parses the GEMM format and rejects malformed files with the line and field', () => {
     expect(parseTopology('Layer Name, M, N, K,\nfc, 1, 512, 1024,\n')).toEqual([{ name: 'fc', M: 1, N: 512, K: 1024 }]);
-    expect(() => parseTopology('Layer Name, M, N, K,\nfc, 1, -5, 1024,\n', 'x.csv')).toThrow(/x\.csv: line 2, field n: got "-5"; allowed: a positive integer/);
+    expect(() => parseTopology('Layer Name, M, N, K,\nfc, 1, -5, 1024,\n', 'x.csv')).toThrow(/x\.csv: line 2, field n: got "-5"; allowed: a positive decimal integer ≤ 2147483647/);
     expect(() => parseTopology('what, ever\nfc,1\n', 'x.csv')).toThrow(/x\.csv: header/);
     expect(() => parseTopology('Layer Name, M, N, K,\nfc, 1, 2\n', 'x.csv')).toThrow(/line 2: got "fc, 1, 2"; allowed: 4 comma-separated fields/);
   });
