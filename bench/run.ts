@@ -52,6 +52,15 @@ const figures: Record<string, unknown> = {
   figures.cliStart = { energy_json_ms: energyMs, presets_ms: wall(['presets']), simulate_json_ms: wall(['simulate', '--json']), target_ms: 1000, meets_target: energyMs < 1000 };
 }
 
+// `codesign laws --engine` with its defaults: every law, 100 cases each, on random presets and graphs.
+{
+  const { checkLaws } = await import('../studies/laws.ts');
+  const t0 = performance.now();
+  const outcomes = checkLaws({ engine: true, runs: 100, seed: 1 });
+  const ms = performance.now() - t0;
+  figures.laws = { laws: outcomes.length, runs_each: 100, all_pass: outcomes.every((l) => l.status === 'passed'), ms, target_ms: 30_000, meets_target: ms < 30_000 };
+}
+
 // Closed-form energy: all 2048 seed-000 points (graph building + pricing), warm.
 priceSeed000Space(DEFAULT_PRESET);
 const price2048 = medianMs(15, () => priceSeed000Space(DEFAULT_PRESET));

@@ -5,3 +5,10 @@ export interface Io {
 }
 
 export const PROCESS_IO: Io = { stdout: process.stdout, stderr: process.stderr };
+
+/** Ends a command with an exit code after its output is written (e.g. 1 when a law fails): not an error to print. */
+export class ExitStatus extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

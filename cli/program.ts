@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CheckpointError, FileError, InputError, printable, ShapeError } from '../core/errors.ts';
-import type { Io } from './io.ts';
+import { ExitStatus, type Io } from './io.ts';
 import { register as baseline } from './commands/baseline.ts';
 import { register as energy } from './commands/energy.ts';
 import { register as evaluate } from './commands/eval.ts';
@@ -18,9 +18,10 @@ import { register as scenario } from './commands/scenario.ts';
 import { register as search } from './commands/search.ts';
 import { register as simulate } from './commands/simulate.ts';
 import { register as start } from './commands/start.ts';
+import { register as laws } from './commands/laws.ts';
 import { register as train } from './commands/train.ts';
 
-const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets];
+const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets, laws];
 
 /** Commander's own usage errors look like ours: one `codesign: ` line. */
 const output = (io: Io) => ({
@@ -70,6 +71,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof ExitStatus) return error.code;
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is a usage error, already printed.
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;

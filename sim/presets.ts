@@ -31,6 +31,11 @@ export interface HardwarePreset {
   readonly offChip: { readonly relativeToMac: number };
   /** p at the reference width, and how it follows Q: proportional p = p₀·Q/ref, iso-area p = p₀·ref/Q. */
   readonly parallelism: { readonly rule: ParallelismRule; readonly atReference: number };
+  /**
+   * Laws of `codesign laws` that only some energy tables satisfy, which this one promises to
+   * (e.g. 'energy-rises-with-bits'); a law a table does not promise is skipped with that reason.
+   */
+  readonly promises?: readonly string[];
   /** Which bits price which term. */
   readonly pricing: {
     readonly compute: BitSource;
@@ -58,6 +63,7 @@ export const KASALAEE_2025: HardwarePreset = {
   // Horowitz 2014: a 64-bit DRAM access ≈ 1.3–2.6 nJ vs ≈ 1 pJ for a 16-bit multiply-add.
   offChip: { relativeToMac: 100 },
   parallelism: { rule: 'proportional', atReference: 64 },
+  promises: ['energy-rises-with-bits'],
   pricing: {
     compute: 'weight',
     weightMain: 'weight',
@@ -76,6 +82,8 @@ export const KASALAEE_PER_OPERAND: HardwarePreset = {
   ...KASALAEE_2025,
   name: 'kasalaee-per-operand',
   summary: 'Seed 000 constants; each access at the bits of the data it moves, p = 64·Q_w/16',
+  // p follows the weight bits here, so the activations' local-buffer term falls as weight bits rise.
+  promises: [],
   pricing: {
     compute: 'weight',
     weightMain: 'weight',

@@ -17,14 +17,15 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   scenarios: ['core', 'linalg', 'nets'],
   baselines: ['core', 'linalg', 'nets', 'scenarios'],
   sim: ['core', 'linalg', 'nets'],
-  train: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim'],
-  search: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'train'],
-  studies: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'train', 'search'],
-  cli: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'train', 'search', 'studies'],
+  laws: ['core', 'linalg', 'nets', 'sim'],
+  train: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws'],
+  search: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws', 'train'],
+  studies: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws', 'train', 'search'],
+  cli: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws', 'train', 'search', 'studies'],
   // The CLI's own tests (cli/test/) run it in process; they may read the shared test data.
-  'cli/test': ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'train', 'search', 'studies', 'cli', 'test'],
-  test: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'train', 'search', 'studies'],
-  bench: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'train', 'search', 'studies'],
+  'cli/test': ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws', 'train', 'search', 'studies', 'cli', 'test'],
+  test: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws', 'train', 'search', 'studies'],
+  bench: ['core', 'linalg', 'nets', 'scenarios', 'baselines', 'sim', 'laws', 'train', 'search', 'studies'],
 };
 
 /** Packages that only some folders may load (tests and benchmarks may load any). */
@@ -33,6 +34,7 @@ const PACKAGE_HOMES: readonly { readonly pattern: RegExp; readonly folders: read
   { pattern: /^@duckdb\//, folders: ['search', 'test', 'cli/test', 'bench'] },
   { pattern: /^(vega|vega-lite|@resvg\/resvg-js)$/, folders: ['studies', 'test', 'cli/test', 'bench'] },
   { pattern: /^(commander|cli-progress)$/, folders: ['cli'] },
+  { pattern: /^fast-check$/, folders: ['laws', 'studies', 'test', 'cli/test', 'bench'] },
 ];
 
 function sources(dir: string): string[] {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { graphBuilder } from '../nets/builder.ts';
 import { graphCounts, opCounts } from '../nets/counts.ts';
 import { elementCount } from '../nets/graph.ts';
-import { graphArb } from './laws/arbitraries.ts';
+import { graphArb } from '../laws/arbitraries.ts';
 
 describe('counting laws', () => {
   it('dense: MACs = in·out, weights = in·out (+ out biases), activations = out', () => {

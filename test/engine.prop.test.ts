@@ -3,78 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { firstValueFrom, toArray } from 'rxjs';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { priceGraph } from '../sim/energy.ts';
-import { ENGINE_DEFAULTS, arrayForP, type EngineConfig } from '../sim/engine/config.ts';
-import { simulateGraph, simulateOps } from '../sim/engine/engine.ts';
-import { gemmOp } from '../sim/engine/lower.ts';
+import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
+import { simulateGraph } from '../sim/engine/engine.ts';
 import { EventQueue } from '../sim/engine/queue.ts';
 import { engineEvents$ } from '../sim/engine/stream.ts';
-import { DEFAULT_PRECISION } from '../nets/graph.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
-import { energyLaws } from './laws/energy-laws.ts';
-import { graphArb, pArb, presetArb } from './laws/arbitraries.ts';
+import { energyLaws, lawSuite } from './laws/energy-laws.ts';
+import { ENGINE_LAWS, idealConfig } from '../laws/engine.ts';
 
-const ideal = (p: number | undefined): EngineConfig => ({ ...ENGINE_DEFAULTS, ...arrayForP(p ?? 64), mode: 'ideal' });
+energyLaws('engine, ideal mode', (graph, preset, { p }) => simulateGraph(graph, idealConfig(p), preset, { p }));
 
-energyLaws('engine, ideal mode', (graph, preset, { p }) => simulateGraph(graph, ideal(p), preset, { p }));
-
-describe('engine, ideal mode', () => {
-  it('equals the closed-form energy exactly, op by op, for any graph and preset', () => {
-    fc.assert(
-      fc.property(graphArb, presetArb, pArb, (graph, preset, p) => {
-        const engine = simulateGraph(graph, ideal(p), preset, { p });
-        const closed = priceGraph(graph, preset, { p });
-        engine.ops.forEach((op, i) => {
-          expect(op.energy.compute).toBe(closed.ops[i].energy.compute);
-          expect(op.energy.weight).toBe(closed.ops[i].energy.weight);
-          expect(op.energy.activation).toBe(closed.ops[i].energy.activation);
-        });
-        expect(engine.energy.total).toBeCloseTo(closed.energy.total, 9);
-      }),
-    );
-  });
-});
-
-const gemmArb = fc.record({
-  M: fc.integer({ min: 1, max: 40 }),
-  N: fc.integer({ min: 1, max: 40 }),
-  K: fc.integer({ min: 1, max: 40 }),
-  rows: fc.integer({ min: 1, max: 8 }),
-  cols: fc.integer({ min: 1, max: 8 }),
-  dataflow: fc.constantFrom('os' as const, 'ws' as const, 'is' as const),
-});
+lawSuite('engine laws', ENGINE_LAWS, (graph, preset, options) => priceGraph(graph, preset, options));
 
 describe('engine, systolic mode', () => {
-  it('never beats perfect packing, counts every MAC once, and stalls only with finite bandwidth', () => {
-    fc.assert(
-      fc.property(gemmArb, ({ M, N, K, rows, cols, dataflow }) => {
-        const op = simulateOps([gemmOp('g', M, N, K, DEFAULT_PRECISION)], { ...ENGINE_DEFAULTS, rows, cols, dataflow }, KASALAEE_2025).ops[0];
-        expect(op.cycles).toBeGreaterThanOrEqual(Math.ceil((M * N * K) / (rows * cols)));
-        expect(op.macs).toBe(M * N * K);
-        expect(op.stallCycles).toBe(0);
-        expect(op.utilization).toBeLessThanOrEqual(1);
-        // Every operand element reaches the array at least once.
-        expect(op.accesses.localActivationReads).toBeGreaterThanOrEqual(M * K);
-        expect(op.accesses.localWeightReads).toBeGreaterThanOrEqual(K * N);
-      }),
-    );
-  });
-
-  it('less bandwidth never means fewer cycles; the difference is stall', () => {
-    fc.assert(
-      fc.property(gemmArb, fc.integer({ min: 1, max: 16 }), fc.constantFrom('per-operand' as const, 'shared' as const), (g, bw, sharing) => {
-        const run = (bandwidth: number) =>
-          simulateOps([gemmOp('g', g.M, g.N, g.K, DEFAULT_PRECISION)], { ...ENGINE_DEFAULTS, rows: g.rows, cols: g.cols, dataflow: g.dataflow, bandwidth, bandwidthSharing: sharing }, KASALAEE_2025).ops[0];
-        const fast = run(Infinity);
-        const slow = run(bw);
-        const slower = run(bw / 2);
-        expect(slow.cycles).toBeGreaterThanOrEqual(fast.cycles);
-        expect(slower.cycles).toBeGreaterThanOrEqual(slow.cycles);
-        expect(slow.cycles - slow.stallCycles).toBe(fast.cycles);
-        expect(slow.accesses.localWeightReads).toBe(fast.accesses.localWeightReads);
-      }),
-    );
-  });
-
   it('a model that does not fit main memory spills off chip and costs more', () => {
     const graph = buildPrecoder({ cout: 8, dfcl: 64, nt: 8, nu: 2, bits: [16, 16, 16, 16] });
     const roomy = simulateGraph(graph, { ...ENGINE_DEFAULTS, rows: 4, cols: 4 }, KASALAEE_2025);

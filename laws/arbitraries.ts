@@ -1,10 +1,10 @@
 /** Random graphs and presets for property tests; shared by the energy model and the engine. */
 import fc from 'fast-check';
-import { graphBuilder } from '../../nets/builder.ts';
-import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
-import { buildPrecoder } from '../../nets/precoder.ts';
-import type { Graph, Precision } from '../../nets/graph.ts';
-import { PRESETS, type BitSource, type HardwarePreset } from '../../sim/presets.ts';
+import { graphBuilder } from '../nets/builder.ts';
+import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import type { Graph, Precision } from '../nets/graph.ts';
+import { PRESETS, type BitSource, type HardwarePreset } from '../sim/presets.ts';
 
 export const precisionArb: fc.Arbitrary<Precision> = fc.record({
   weightBits: fc.integer({ min: 1, max: 16 }),

@@ -1,5 +1,5 @@
 /** Graph edits the laws need: change one op's precision, duplicate a shape-preserving op. */
-import type { Graph, Op, Precision } from '../../nets/graph.ts';
+import type { Graph, Op, Precision } from '../nets/graph.ts';
 
 export function withOpPrecision(graph: Graph, index: number, precision: Precision): Graph {
   return { ...graph, ops: graph.ops.map((op, i) => (i === index ? ({ ...op, precision } as Op) : op)) };

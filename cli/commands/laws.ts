@@ -1,0 +1,120 @@
+/** `codesign laws`: the energy model's laws on your hardware description and network. */
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { FileError, InputError } from '../../core/errors.ts';
+import { positiveInt } from '../../core/validate.ts';
+import { CSI_NETS } from '../../nets/csi.ts';
+import { NETWORK_NAMES, type NetworkSpec } from '../../nets/networks.ts';
+import { PRECODER_DEFAULTS } from '../../nets/precoder.ts';
+import { SLP_DEFAULTS } from '../../nets/slp.ts';
+import { loadHardware } from '../../sim/hardware-file.ts';
+import type { LawOutcome, Reproducer } from '../../laws/run.ts';
+import { table } from '../format.ts';
+import { ExitStatus, type Io } from '../io.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, progressOption, seedOf } from '../options.ts';
+import { cliProgress, progressMode } from '../progress.ts';
+
+interface LawsFlags {
+  readonly hardware?: string;
+  readonly net?: string;
+  readonly model?: string;
+  readonly engine?: boolean;
+  readonly runs: string;
+  readonly seed: string;
+  readonly only?: string;
+  readonly replay?: string;
+  readonly json?: boolean;
+  readonly deterministic?: boolean;
+  readonly progress?: boolean;
+}
+
+/** A registry network at its default size (the laws vary its bits). */
+function networkOf(name: string): NetworkSpec {
+  if (name === 'precoder') return { kind: 'precoder', config: { ...PRECODER_DEFAULTS } };
+  if (name === 'slpdnet') return { kind: 'slpdnet', config: { m: SLP_DEFAULTS.m, k: SLP_DEFAULTS.k, variant: SLP_DEFAULTS.variant } };
+  const net = CSI_NETS.find((n) => n === name);
+  if (!net) throw new InputError('--net', name, `allowed: ${NETWORK_NAMES.join(', ')}`);
+  return { kind: 'codec', config: { net, cr: 4, variant: 'fp' }, side: 'both' };
+}
+
+/** A reproducer as printed: the law's seed and path, and the hardware file and network it ran on. */
+interface SavedReproducer extends Reproducer {
+  readonly hardware?: string;
+  readonly net?: string;
+}
+
+function replayOf(file: string): SavedReproducer {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new FileError('reproducer', file, [{ path: '(file)', value: file, allowed: `a readable JSON reproducer printed by codesign laws (${(error as Error).message.split('\n')[0]})` }]);
+  }
+  const bad = (['law', 'path'] as const).filter((k) => typeof raw[k] !== 'string').map((k) => ({ path: k, value: raw[k], allowed: 'a string' }));
+  const badNumbers = (['seed', 'runs'] as const).filter((k) => !Number.isInteger(raw[k])).map((k) => ({ path: k, value: raw[k], allowed: 'an integer' }));
+  if (bad.length + badNumbers.length > 0) throw new FileError('reproducer', file, [...bad, ...badNumbers]);
+  return {
+    law: raw.law as string,
+    path: raw.path as string,
+    seed: raw.seed as number,
+    runs: raw.runs as number,
+    ...(typeof raw.hardware === 'string' ? { hardware: raw.hardware } : {}),
+    ...(typeof raw.net === 'string' ? { net: raw.net } : {}),
+  };
+}
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('laws')
+    .description('check the energy model’s laws (finite non-negative terms, sums, monotone bits, 1/√p buffers, duplicated layers, engine ideal = closed form, bandwidth adds only stall) on your hardware file and network; failures print a shrunk counterexample and a reproducer')
+    .option('--hardware <file>', 'a JSON hardware description (the fields of codesign presets --json); default: the built-in presets and random ones')
+    .addOption(new Option('--net <name>', 'a network of the registry at its default size, at random weight bits (default: random graphs and precoders)').choices(NETWORK_NAMES))
+    .option('--model <file>', 'an ONNX model (waits for the model-import issue)')
+    .option('--engine', 'also the engine’s laws')
+    .option('--runs <n>', 'cases per law', '100')
+    .option('--seed <s>', 'fast-check seed', '1')
+    .option('--only <list>', 'only these laws (comma-separated names)')
+    .option('--replay <file>', 'replay one failure from its reproducer (the JSON a failing run prints)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .addOption(deterministicOption())
+    .addOption(progressOption())
+    .action(async (o: LawsFlags) => {
+      checkDeterministic(o);
+      if (o.model !== undefined) throw new InputError('--model', o.model, 'allowed: not yet; ONNX import is its own issue (bring-your-own-network); use --net NAME meanwhile');
+      const runs = positiveInt('--runs', o.runs, 100_000);
+      const replay = o.replay === undefined ? undefined : replayOf(o.replay);
+      // A replay runs on the hardware and network it was found on, unless told otherwise.
+      const hardwareFile = o.hardware ?? replay?.hardware;
+      const net = o.net ?? replay?.net;
+      const config = {
+        ...(hardwareFile !== undefined ? { hardware: loadHardware(hardwareFile) } : {}),
+        ...(net !== undefined ? { network: networkOf(net) } : {}),
+        engine: o.engine === true,
+        runs,
+        seed: seedOf(o.seed),
+        ...(o.only !== undefined ? { only: o.only.split(',').map((s) => s.trim()) } : {}),
+        ...(replay !== undefined ? { replay } : {}),
+      };
+      const { checkLaws } = await import('../../studies/laws.ts');
+      const progress = cliProgress(io, progressMode(io, o));
+      let outcomes: LawOutcome[];
+      try {
+        outcomes = checkLaws(config, progress);
+      } finally {
+        progress.stop();
+      }
+      const source = `${hardwareFile ? `hardware ${hardwareFile}` : 'built-in and random presets'}; ${net ? `network ${net} at random bits` : 'random graphs and precoders'}; seed ${config.seed}`;
+      const saved = outcomes.map((l) => (l.reproducer ? { ...l, reproducer: { ...l.reproducer, ...(hardwareFile ? { hardware: hardwareFile } : {}), ...(net ? { net } : {}) } } : l));
+      io.stdout.write((o.json ? jsonDocument({ source, laws: saved }, o) : renderLaws(saved, source)) + '\n');
+      if (outcomes.some((l) => l.status === 'failed')) throw new ExitStatus(1);
+    });
+}
+
+export function renderLaws(outcomes: readonly LawOutcome[], source: string): string {
+  const rows = outcomes.map((l) => [l.law, l.status, l.runs, l.status === 'skipped' ? '' : `${Math.round(l.timing.ms)} ms`, l.reason ?? l.statement]);
+  const failures = outcomes
+    .filter((l) => l.status === 'failed')
+    .map((l) => `\n${l.law} fails: ${l.counterexample}\n  reproducer (save it to a file and run codesign laws --replay FILE): ${JSON.stringify(l.reproducer)}`);
+  const failed = outcomes.filter((l) => l.status === 'failed').length;
+  return `laws on ${source}\n${table(['law', 'result', 'runs', 'time', 'statement (or why skipped)'], rows)}${failures.join('')}\n${failed === 0 ? 'every applicable law holds' : `${failed} law${failed === 1 ? '' : 's'} fail`}`;
+}

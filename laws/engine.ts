@@ -1,0 +1,62 @@
+/** The engine's own laws: its ideal mode is the closed form, and bandwidth only ever adds stall. */
+import fc from 'fast-check';
+import { DEFAULT_PRECISION, type Graph } from '../nets/graph.ts';
+import { priceGraph } from '../sim/energy.ts';
+import { ENGINE_DEFAULTS, arrayForP, type EngineConfig } from '../sim/engine/config.ts';
+import { simulateGraph, simulateOps } from '../sim/engine/engine.ts';
+import { gemmOp } from '../sim/engine/lower.ts';
+import type { HardwarePreset } from '../sim/presets.ts';
+import { closeTo } from './energy.ts';
+import { describeGraph, describePreset, type Law } from './law.ts';
+
+/** The engine in ideal mode on the array of p PEs (64 when the preset's rule decides). */
+export const idealConfig = (p?: number): EngineConfig => ({ ...ENGINE_DEFAULTS, ...arrayForP(p ?? 64), mode: 'ideal' });
+
+const gemmArb = fc.record({
+  M: fc.integer({ min: 1, max: 40 }),
+  N: fc.integer({ min: 1, max: 40 }),
+  K: fc.integer({ min: 1, max: 40 }),
+  rows: fc.integer({ min: 1, max: 8 }),
+  cols: fc.integer({ min: 1, max: 8 }),
+  dataflow: fc.constantFrom('os' as const, 'ws' as const, 'is' as const),
+});
+
+type Gemm = typeof gemmArb extends fc.Arbitrary<infer T> ? T : never;
+const gemmWords = (g: Gemm) => `GEMM M=${g.M} N=${g.N} K=${g.K} on ${g.rows}×${g.cols}, ${g.dataflow}`;
+
+export const ENGINE_LAWS: readonly Law[] = [
+  {
+    name: 'ideal-is-closed-form',
+    group: 'engine',
+    statement: 'the engine in ideal mode prices every op exactly as the closed form',
+    property: (ctx) => fc.property(ctx.graphs, ctx.presets, ctx.ps, (graph, preset, p) => {
+      const engine = simulateGraph(graph, idealConfig(p), preset, { p });
+      const closed = priceGraph(graph, preset, { p });
+      return engine.ops.every((op, i) => op.energy.compute === closed.ops[i].energy.compute && op.energy.weight === closed.ops[i].energy.weight && op.energy.activation === closed.ops[i].energy.activation) && closeTo(engine.energy.total, closed.energy.total);
+    }),
+    explain: ([graph, preset, p]) => `graph ${describeGraph(graph as Graph)}; preset ${describePreset(preset as HardwarePreset)}; p ${p ?? 'by rule'}: an op's engine energy differs from the closed form`,
+  },
+  {
+    name: 'bandwidth-adds-stall',
+    group: 'engine',
+    statement: 'less bandwidth never means fewer cycles, and the difference is stall',
+    property: (ctx) => fc.property(gemmArb, fc.integer({ min: 1, max: 16 }), fc.constantFrom('per-operand' as const, 'shared' as const), ctx.presets, (g, bw, sharing, preset) => {
+      const run = (bandwidth: number) => simulateOps([gemmOp('g', g.M, g.N, g.K, DEFAULT_PRECISION)], { ...ENGINE_DEFAULTS, rows: g.rows, cols: g.cols, dataflow: g.dataflow, bandwidth, bandwidthSharing: sharing }, preset).ops[0];
+      const fast = run(Infinity);
+      const slow = run(bw);
+      const slower = run(bw / 2);
+      return slow.cycles >= fast.cycles && slower.cycles >= slow.cycles && slow.cycles - slow.stallCycles === fast.cycles && slow.accesses.localWeightReads === fast.accesses.localWeightReads;
+    }),
+    explain: ([g, bw, sharing]) => `${gemmWords(g as Gemm)}, bandwidth ${bw} words/cycle (${sharing}): fewer cycles than with more bandwidth, or cycles beyond stall`,
+  },
+  {
+    name: 'packing-bound',
+    group: 'engine',
+    statement: 'a GEMM never beats perfect packing, counts every MAC once, and stalls only with finite bandwidth',
+    property: (ctx) => fc.property(gemmArb, ctx.presets, (g, preset) => {
+      const op = simulateOps([gemmOp('g', g.M, g.N, g.K, DEFAULT_PRECISION)], { ...ENGINE_DEFAULTS, rows: g.rows, cols: g.cols, dataflow: g.dataflow }, preset).ops[0];
+      return op.cycles >= Math.ceil((g.M * g.N * g.K) / (g.rows * g.cols)) && op.macs === g.M * g.N * g.K && op.stallCycles === 0 && op.utilization <= 1 && op.accesses.localActivationReads >= g.M * g.K && op.accesses.localWeightReads >= g.K * g.N;
+    }),
+    explain: ([g]) => `${gemmWords(g as Gemm)}: faster than perfect packing, a MAC miscounted, or a stall with unlimited bandwidth`,
+  },
+];
