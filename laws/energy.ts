@@ -123,4 +123,3 @@ export const ENERGY_LAWS: readonly Law[] = [
   },
 ];
 
-export { pJ };
