@@ -41,8 +41,10 @@ export function parseTopology(text: string, file = 'topology'): TopologyLayer[] 
     if (isGemm) return { name: cells[0], M: nums[0], N: nums[1], K: nums[2] };
     const [h, w, fh, fw, ch, filters, stride] = nums;
     if (fh > h || fw > w) throw new InputError(`${where}, Filter Height/Width`, `${fh}×${fw}`, `allowed: at most the IFMAP size ${h}×${w} (no padding)`);
-    const eh = Math.floor((h - fh) / stride) + 1;
-    const ew = Math.floor((w - fw) / stride) + 1;
+    // SCALE-Sim v2's output size (topology_utils.py): ⌈(H − R + S)/S⌉, one more than
+    // ⌊(H − R)/S⌋ + 1 when the stride does not divide H − R (a last, partial window counted).
+    const eh = Math.ceil((h - fh + stride) / stride);
+    const ew = Math.ceil((w - fw + stride) / stride);
     return { name: cells[0], M: eh * ew, N: filters, K: fh * fw * ch };
   });
 }
