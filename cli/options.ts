@@ -4,7 +4,8 @@
  * command's flag of that name: program.ts).
  */
 import { Option, type Command } from 'commander';
-import { InputError } from '../core/errors.ts';
+import { FileError, InputError, type FileIssue } from '../core/errors.ts';
+import { readFileSync } from 'node:fs';
 import { finiteNumber, fraction, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { CODEC_VARIANTS, type Side } from '../nets/csi.ts';
@@ -15,6 +16,8 @@ import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS } from '../baselines/paper-traces.ts';
 import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { DEFAULT_PRESET, PRESETS, presetByName, type HardwarePreset } from '../sim/presets.ts';
+import type { BitsRequest } from '../nets/layers.ts';
+import type { Precision } from '../nets/graph.ts';
 import type { WorkloadSpec } from '../studies/workload.ts';
 import { seed000Archs } from '../search/space.ts';
 
@@ -51,9 +54,46 @@ export function seedOf(raw: string, flag = '--seed'): number {
   return Number(raw);
 }
 
-/** The precoder's four weight widths [CONV, FCL1, FCL2, FCL3]. */
+/** The precoder's four weight widths [CONV, FCL1, FCL2, FCL3], or one for all four. */
 export function precoderBits(raw: string): [number, number, number, number] {
-  return positiveIntList('--bits', raw, { length: 4, max: MAX_BITS }) as [number, number, number, number];
+  const bits = positiveIntList('--bits', raw, { max: MAX_BITS });
+  if (bits.length === 1) return [bits[0], bits[0], bits[0], bits[0]];
+  if (bits.length !== 4) throw new InputError('--bits', raw, 'allowed: one value for every layer, or exactly 4 comma-separated values [CONV,FCL1,FCL2,FCL3]');
+  return bits as [number, number, number, number];
+}
+
+/**
+ * `--bits-file`: JSON naming quantizable layers, each with its weight bits (a number) or
+ * `{ "weightBits": w, "activationBits": a }` (either may be left out).
+ */
+export function bitsFileOf(file: string): Record<string, Partial<Precision>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new FileError('bits', file, [{ path: '(file)', value: file, allowed: `a readable JSON object of layer → bits (${(error as Error).message.split('\n')[0]})` }]);
+  }
+  const issues: FileIssue[] = [];
+  const out: Record<string, Partial<Precision>> = {};
+  const bitsOk = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_BITS;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FileError('bits', file, [{ path: '(root)', value: raw, allowed: 'an object of layer name → bits' }]);
+  for (const [layer, v] of Object.entries(raw)) {
+    if (typeof v === 'number') {
+      if (bitsOk(v)) out[layer] = { weightBits: v };
+      else issues.push({ path: layer, value: v, allowed: `an integer from 1 to ${MAX_BITS}` });
+      continue;
+    }
+    const o = (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (o !== v || keys.length === 0 || keys.some((k) => k !== 'weightBits' && k !== 'activationBits')) {
+      issues.push({ path: layer, value: v, allowed: `bits (a number) or { "weightBits": 1–${MAX_BITS}, "activationBits": 1–${MAX_BITS} }` });
+      continue;
+    }
+    for (const k of keys) if (!bitsOk(o[k])) issues.push({ path: `${layer}.${k}`, value: o[k], allowed: `an integer from 1 to ${MAX_BITS}` });
+    out[layer] = { ...(o.weightBits !== undefined ? { weightBits: o.weightBits as number } : {}), ...(o.activationBits !== undefined ? { activationBits: o.activationBits as number } : {}) };
+  }
+  if (issues.length > 0) throw new FileError('bits', file, issues);
+  return out;
 }
 
 /** `--progress`: progress lines on stderr also when it is not a terminal (bars on a terminal anyway). */
@@ -66,9 +106,10 @@ export function workloadOptions(cmd: Command, help: { p?: string } = {}): Comman
     .addOption(new Option('--baseline <algo>', 'classical precoder to price (paper op count, eq. 12–13)').choices(PAPER_BASELINES))
     .option('--cout <n>', 'conv output channels C_out', String(PRECODER_DEFAULTS.cout))
     .option('--dfcl <n>', 'width of FC1 and FC2 (D_FCL)', String(PRECODER_DEFAULTS.dfcl))
-    .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3], each 1–32', PRECODER_DEFAULTS.bits.join(','))
+    .option('--bits <list>', 'weight bits, each 1–32: one value for every layer, or one per quantizable layer (the precoder: CONV,FCL1,FCL2,FCL3; a codec or SLP-DNet: its conv and dense layers in order)', PRECODER_DEFAULTS.bits.join(','))
+    .option('--bits-file <file>', 'JSON: quantizable layer name → weight bits, or { "weightBits": w, "activationBits": a } (any subset of the layers)')
     .addOption(new Option('--head <name>', 'precoder head: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs λ_k, p_k; Gram matrix, regularised inverse, Hᴴ product, per-user power as ops) [default: direct]').choices(PRECODER_HEAD_NAMES))
-    .option('--activation-bits <n>', 'activation bits of every layer', '16')
+    .option('--activation-bits <n>', 'activation bits of every layer (1–32)', '16')
     .option('--nt <n>', 'transmit antennas N_T', String(PRECODER_DEFAULTS.nt))
     .option('--nu <n>', 'users N_U', String(PRECODER_DEFAULTS.nu))
     .option('--iterations <I>', 'WMMSE iterations (may be a mean), paper accounting', String(PAPER_WMMSE_ITERATIONS))
@@ -91,6 +132,7 @@ export interface WorkloadFlags {
   readonly cout: string;
   readonly dfcl: string;
   readonly bits: string;
+  readonly bitsFile?: string;
   readonly head?: string;
   readonly activationBits: string;
   readonly nt: string;
@@ -117,8 +159,9 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
     ['head', '--net precoder', net === 'precoder'],
     ['cout', '--net precoder', net === 'precoder'],
     ['dfcl', '--net precoder', net === 'precoder'],
-    ['bits', '--net precoder', net === 'precoder'],
-    ['activationBits', '--net precoder', net === 'precoder'],
+    ['bits', '--net (a network)', net !== undefined],
+    ['bitsFile', '--net (a network)', net !== undefined],
+    ['activationBits', '--net (a network)', net !== undefined],
     ['cr', 'a CSI codec', net === 'csinet' || net === 'crnet' || net === 'cllwcsinet'],
     ['side', 'a CSI codec', net === 'csinet' || net === 'crnet' || net === 'cllwcsinet'],
     ['m', '--net slpdnet', net === 'slpdnet'],
@@ -146,13 +189,21 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
       count: accounting === 'paper' ? { kind: 'paper', iterations: positiveNumber('--iterations', o.iterations) } : { kind: 'measured', snrDb: finiteNumber('--snr-db', o.snrDb), samples: positiveInt('--samples', o.samples) },
     };
   }
+  // Bits on any network: what was typed, applied over the network's own (its variant's).
+  const perLayer = o.bitsFile === undefined ? undefined : bitsFileOf(o.bitsFile);
+  const bits: BitsRequest = {
+    ...(net !== 'precoder' && given('bits') ? { weights: positiveIntList('--bits', o.bits, { max: MAX_BITS }) } : {}),
+    ...(net !== 'precoder' && given('activationBits') ? { activations: positiveInt('--activation-bits', o.activationBits, MAX_BITS) } : {}),
+    ...(perLayer ? { perLayer } : {}),
+  };
+  const withRequest = Object.keys(bits).length > 0 ? { bits } : {};
   if (net === 'slpdnet') {
     const variant = oneOf('--variant', o.variant ?? SLP_DEFAULTS.variant, SLP_VARIANTS);
-    return { kind: 'slpdnet', config: { m: positiveInt('--m', o.m), k: positiveInt('--k', o.k), variant, qr: fraction('--qr', o.qr) } };
+    return { kind: 'slpdnet', config: { m: positiveInt('--m', o.m), k: positiveInt('--k', o.k), variant, qr: fraction('--qr', o.qr) }, ...withRequest };
   }
   if (net !== 'precoder') {
     const variant = oneOf('--variant', o.variant ?? 'fp', CODEC_VARIANTS);
-    return { kind: 'codec', config: { net: net!, cr: positiveInt('--cr', o.cr), variant }, side: oneOf('--side', o.side, ['encoder', 'decoder', 'both'] as const) as Side };
+    return { kind: 'codec', config: { net: net!, cr: positiveInt('--cr', o.cr), variant }, side: oneOf('--side', o.side, ['encoder', 'decoder', 'both'] as const) as Side, ...withRequest };
   }
   if (o.variant !== undefined) throw new InputError('--variant', o.variant, 'allowed: only with a CSI codec or --net slpdnet (the precoder has no variants)');
   return {
@@ -166,6 +217,7 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
       activationBits: positiveInt('--activation-bits', o.activationBits, MAX_BITS),
       head: oneOf('--head', o.head ?? 'direct', PRECODER_HEAD_NAMES),
     },
+    ...withRequest,
   };
 }
 

@@ -5,7 +5,9 @@
  * graph order (ops ahead of the first one, such as the input, at the first one's), which is how
  * the builders assign precisions (a precoder head's ops follow FCL3).
  */
-import type { Graph, OpKind } from './graph.ts';
+import { InputError } from '../core/errors.ts';
+import { MAX_BITS } from './builder.ts';
+import type { Graph, OpKind, Precision } from './graph.ts';
 
 export const QUANTIZED_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['conv2d', 'dense']);
 
@@ -33,4 +35,41 @@ export function layerIndexOf(graph: Graph): Int16Array {
 export function withWeightBits(graph: Graph, bits: readonly number[]): Graph {
   const layerOf = layerIndexOf(graph);
   return { ...graph, ops: graph.ops.map((op, i) => ({ ...op, precision: { ...op.precision, weightBits: bits[layerOf[i]] ?? op.precision.weightBits } })) };
+}
+
+/** Bits asked of a network: weights for all layers (one value) or per layer, activations for all, and any layer by name. */
+export interface BitsRequest {
+  readonly weights?: readonly number[];
+  readonly activations?: number;
+  readonly perLayer?: Readonly<Record<string, Partial<Precision>>>;
+}
+
+/**
+ * The graph at the asked bits; each op follows its quantized layer (layerIndexOf). A wrong count
+ * or an unknown layer name is an error listing the layers.
+ */
+export function withBits(graph: Graph, request: BitsRequest): Graph {
+  const layers = quantizedLayers(graph);
+  const listed = `${layers.length}: ${layers.join(', ')}`;
+  const { weights, activations, perLayer = {} } = request;
+  if (weights && weights.length !== 1 && weights.length !== layers.length) {
+    throw new InputError('bits', weights.join(','), `allowed: one value for every layer, or one per quantizable layer of ${graph.name} (${listed})`);
+  }
+  for (const name of Object.keys(perLayer)) {
+    if (!layers.includes(name)) throw new InputError('bitsFile', name, `allowed: a quantizable layer of ${graph.name} (${listed})`);
+  }
+  for (const bits of [...(weights ?? []), ...(activations === undefined ? [] : [activations]), ...Object.values(perLayer).flatMap((p) => [p.weightBits, p.activationBits])]) {
+    if (bits !== undefined && !(Number.isInteger(bits) && bits >= 1 && bits <= MAX_BITS)) throw new InputError('bits', bits, `allowed: integers from 1 to ${MAX_BITS}`);
+  }
+  const layerOf = layerIndexOf(graph);
+  return {
+    ...graph,
+    ops: graph.ops.map((op, i) => {
+      const layer = layers[layerOf[i]];
+      const named = layer === undefined ? undefined : perLayer[layer];
+      const weightBits = named?.weightBits ?? (weights ? weights[weights.length === 1 ? 0 : layerOf[i]] : undefined) ?? op.precision.weightBits;
+      const activationBits = named?.activationBits ?? activations ?? op.precision.activationBits;
+      return { ...op, precision: { weightBits, activationBits } };
+    }),
+  };
 }

@@ -3,6 +3,8 @@ import { WMMSE_DEFAULTS } from '../baselines/wmmse.ts';
 import { rayleighChannels, runBaseline } from '../baselines/run.ts';
 import { paperTraceGraph } from '../baselines/paper-traces.ts';
 import { buildNetwork, type BuiltNetwork, type NetworkSpec } from '../nets/networks.ts';
+import { withBits, type BitsRequest } from '../nets/layers.ts';
+import { sideOf } from '../nets/csi.ts';
 
 export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
 export type PaperBaseline = (typeof PAPER_BASELINES)[number];
@@ -14,11 +16,22 @@ export type BaselineCount =
   | { readonly kind: 'measured'; readonly snrDb: number; readonly samples: number };
 
 export type WorkloadSpec =
-  | NetworkSpec
+  /** A network, optionally at other bits than it is built with (per layer, by name, or all). */
+  | (NetworkSpec & { readonly bits?: BitsRequest })
   | { readonly kind: 'baseline'; readonly algorithm: PaperBaseline; readonly nt: number; readonly nu: number; readonly count: BaselineCount };
 
 export function buildWorkload(spec: WorkloadSpec): BuiltNetwork {
-  if (spec.kind !== 'baseline') return buildNetwork(spec);
+  if (spec.kind !== 'baseline') {
+    const built = buildNetwork(spec);
+    if (!spec.bits) return built;
+    const bits = spec.bits;
+    // A codec's bits name the layers of the whole autoencoder; the side priced follows them.
+    if (built.full && spec.kind === 'codec') {
+      const full = withBits(built.full, bits);
+      return { ...built, full, graph: sideOf(full, spec.side) };
+    }
+    return { ...built, graph: withBits(built.graph, bits) };
+  }
   const { algorithm, nt, nu, count } = spec;
   if (count.kind === 'paper') return { graph: paperTraceGraph({ algorithm, nt, nu, iterations: count.iterations }) };
   const channels = rayleighChannels({ nt, nu, snrDb: count.snrDb, samples: count.samples, seed: 1 });

@@ -29,7 +29,7 @@ interface SimulateFlags extends WorkloadFlags {
   readonly json?: boolean;
 }
 
-const WORKLOAD_FLAGS = ['net', 'baseline', 'cout', 'dfcl', 'bits', 'head', 'activationBits', 'nt', 'nu', 'iterations', 'accounting', 'snrDb', 'samples', 'cr', 'side', 'variant', 'm', 'k', 'qr'];
+const WORKLOAD_FLAGS = ['net', 'baseline', 'cout', 'dfcl', 'bits', 'bitsFile', 'head', 'activationBits', 'nt', 'nu', 'iterations', 'accounting', 'snrDb', 'samples', 'cr', 'side', 'variant', 'm', 'k', 'qr'];
 
 export function register(program: Command, io: Io): void {
   workloadOptions(

@@ -121,7 +121,7 @@ describe('codesign CLI', () => {
 
   it.each([
     [['energy', '--baseline', 'zf', '--cout', '8'], /--cout: got "8"; allowed: only with --net precoder \(--baseline zf does not read it\)/],
-    [['energy', '--net', 'csinet', '--bits', '8,8,8,8'], /--bits: .*only with --net precoder \(--net csinet does not read it\)/],
+    [['energy', '--net', 'csinet', '--bits', '8,8,8,8'], /--bits: got "8,8,8,8"; allowed: one value for every layer, or one per quantizable layer of csinet\(cr=4\) \(10: /],
     [['energy', '--variant', 'bfc'], /--variant: got "bfc"; allowed: only with a CSI codec or --net slpdnet/],
     [['simulate', '--gemm', '1,2,3', '--head', 'structured'], /--head: .*only with --net or --baseline \(--gemm does not read it\)/],
     [['train', '--net', 'slpdnet', '--scenario', 'rayleigh'], /--scenario: .*only with --net precoder or --net csinet/],
