@@ -6,21 +6,63 @@ import { energyReportJson, microjoules, toMicrojoules } from '../../sim/report.t
 import type { EnergyOutcome } from '../../studies/energy.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
+import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
 import { presetOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
 
 export function register(program: Command, io: Io): void {
   workloadOptions(program.command('energy').description('price a network or a classical precoder with the closed-form energy model (seed 000, eq. 7–14)'))
     .option('--json', 'print exactly one JSON document on stdout')
+    .addHelpText('after', '\nSweeps in one run: --bits takes several configurations separated by ";" (e.g. "16;8;4" or "8,8,8,8;4,4,4,4"), --p and --cr comma lists; every combination is priced and printed as one table (one JSON array with --json).')
     .action(async (options: WorkloadFlags & { preset: string; p?: string; json?: boolean }, cmd: Command) => {
-      const config = {
-        workload: workloadOf(options, (name) => cmd.getOptionValueSource(name) === 'cli'),
-        preset: presetOf(options.preset),
-        p: options.p === undefined ? undefined : positiveInt('--p', options.p),
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const preset = presetOf(options.preset);
+      // A sweep: every combination of the listed values, each parsed as a single run's options.
+      const axes = {
+        bits: given('bits') ? options.bits.split(';') : [options.bits],
+        p: options.p === undefined ? [undefined] : options.p.split(','),
+        cr: given('cr') ? options.cr.split(',') : [options.cr],
       };
+      const points = axes.bits.flatMap((bits) => axes.p.flatMap((p) => axes.cr.map((cr) => ({ bits, p, cr }))));
+      if (points.length > MAX_SWEEP_POINTS) throw new InputError('--bits', `${points.length} combinations`, `allowed: at most ${MAX_SWEEP_POINTS} points in one sweep`);
+      const studies = points.map((point) => ({
+        point,
+        study: {
+          workload: workloadOf({ ...options, bits: point.bits, cr: point.cr }, given),
+          preset,
+          p: point.p === undefined ? undefined : positiveInt('--p', point.p),
+        },
+      }));
       const { priceWorkload } = await import('../../studies/energy.ts');
-      io.stdout.write(renderEnergy(priceWorkload(config), options.json === true) + '\n');
+      if (studies.length === 1) {
+        io.stdout.write(renderEnergy(priceWorkload(studies[0].study), options.json === true) + '\n');
+        return;
+      }
+      const rows = studies.map(({ point, study }) => ({ point, outcome: priceWorkload(study) }));
+      io.stdout.write(renderSweep(rows, options.json === true) + '\n');
     });
+}
+
+/** Points one `energy` sweep may price (each takes microseconds to milliseconds). */
+const MAX_SWEEP_POINTS = 10_000;
+
+/** One row per point of a sweep: what varied, then the energy and the memory. */
+export function renderSweep(rows: readonly { point: { bits: string; p?: string; cr: string }; outcome: EnergyOutcome }[], json: boolean): string {
+  if (json) {
+    return JSON.stringify(
+      rows.map(({ point, outcome }) => ({ graph: outcome.report.graph, preset: outcome.report.preset, bits: point.bits, p: outcome.report.ops.find((op) => op.counts.macs > 0)?.p ?? null, cr: point.cr, energy_uJ: toMicrojoules(outcome.report.energy), macs: outcome.report.totals.macs, weights: outcome.report.totals.weights, memory: memoryJson(outcome.memory) })),
+      null,
+      2,
+    );
+  }
+  const first = rows[0].outcome.report;
+  return `${first.graph.replace(/\(.*$/, '')} sweep on ${first.preset}: ${rows.length} points\n${table(
+    ['graph', 'bits', 'p', 'MACs', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'total µJ', 'memory kB'],
+    rows.map(({ point, outcome }) => {
+      const e = toMicrojoules(outcome.report.energy);
+      return [outcome.report.graph, point.bits, point.p ?? 'rule', outcome.report.totals.macs, e.compute, e.weight, e.activation, e.total, outcome.memory.totalBytes / 1024];
+    }),
+  )}`;
 }
 
 export function memoryJson(m: InferenceMemory) {

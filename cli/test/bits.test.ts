@@ -71,4 +71,21 @@ describe('--bits on every network', () => {
     expect(r.stderr).toMatch(/bits .*bad\.json: 2 problems\n {2}enc\.fc: got 40; allowed: an integer from 1 to 32\n {2}dec\.fc: got .*allowed: bits \(a number\)/);
     expect((await codesign('energy', '--baseline', 'zf', '--bits', '8')).stderr).toMatch(/--bits: .*only with --net/);
   });
+
+  it('one energy run sweeps a codec over bits × p: one table, one JSON array', async () => {
+    const r = await codesign('energy', '--net', 'crnet', '--cr', '4', '--bits', '16;8;4', '--p', '16,64');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^crnet sweep on kasalaee2025: 6 points/);
+    expect(r.stdout.trim().split('\n')).toHaveLength(9);
+    const rows = JSON.parse((await codesign('energy', '--net', 'crnet', '--cr', '4', '--bits', '16;8;4', '--p', '16,64', '--json')).stdout) as { bits: string; p: number; energy_uJ: { total: number } }[];
+    expect(rows.map((row) => `${row.bits}@${row.p}`)).toEqual(['16@16', '16@64', '8@16', '8@64', '4@16', '4@64']);
+    // Each point equals its single run; fewer bits cost less at the same p.
+    const single = await energy('--net', 'crnet', '--cr', '4', '--bits', '8', '--p', '64');
+    expect(rows[3].energy_uJ.total).toBe(single.energy_uJ.total);
+    expect(rows[4].energy_uJ.total).toBeLessThan(rows[2].energy_uJ.total);
+    expect(rows[2].energy_uJ.total).toBeLessThan(rows[0].energy_uJ.total);
+    // A codec's compression ratios sweep too; a bad value anywhere in a list names it.
+    expect(JSON.parse((await codesign('energy', '--net', 'csinet', '--cr', '4,16', '--bits', '8', '--json')).stdout)).toHaveLength(2);
+    expect((await codesign('energy', '--net', 'crnet', '--bits', '16;x')).stderr).toMatch(/--bits: got "x"/);
+  });
 });
