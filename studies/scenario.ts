@@ -1,6 +1,10 @@
 /** Scenarios as a user meets them: the named list, generating the splits, a description priced on a preset. */
 import { SILENT, type Progress } from '../core/progress.ts';
-import { cachePath, loadDataset, SPLITS } from '../scenarios/dataset.ts';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { cacheKey, cachePath, GENERATOR_VERSION, loadDataset, SPLITS, type SplitName } from '../scenarios/dataset.ts';
+import { mat, npy, type NumericArray } from '../scenarios/array-files.ts';
 import { loadScenario, namedScenarios, type Scenario } from '../scenarios/schema.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { describeScenario, type DescribeOptions } from './describe.ts';
@@ -31,4 +35,63 @@ export function describeWithEnergy(s: Scenario, options: Omit<DescribeOptions, '
   if (!('classical' in d)) return d;
   const { classical, ...rest } = d;
   return { ...rest, classical: classical.map((c) => classicalPoint(c, preset)), preset: preset.name };
+}
+
+export const EXPORT_FORMATS = ['npy', 'mat'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Writes through a temporary file beside the target, so a failed export replaces nothing. */
+function writeWhole(file: string, data: Buffer | string): void {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, data);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new InputError('out', file, `allowed: a writable file path (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+/**
+ * One split of a scenario as arrays a NumPy or MATLAB user loads: the channels H as complex64
+ * [samples, N_U, N_T] (row k of H is h_kᴴ, SINR_k = |h_kᴴ v_k|² / (Σ_{j≠k} |h_kᴴ v_j|² + σ²)),
+ * the LOS flags [samples, N_U], power and σ²; or a CSI scenario's maps, float32 [samples, 2,
+ * rows, cols]. `.npy` writes the arrays beside a JSON sidecar; `.mat` one level-5 file.
+ */
+export function exportSplit(s: Scenario, split: SplitName, format: ExportFormat, out: string, progress: Progress = SILENT): { readonly files: readonly string[]; readonly samples: number } {
+  if (!existsSync(dirname(resolve(out))) || !statSync(dirname(resolve(out))).isDirectory()) throw new InputError('out', out, `allowed: a file in an existing directory`);
+  const ds = loadDataset(s, split, { log: (m) => progress.log(m) });
+  const meta = { scenario: s.name, model: s.model, seed: s.seed, split, samples: ds.count, generator: GENERATOR_VERSION, cacheKey: cacheKey(s, split) };
+  let arrays: Record<string, NumericArray>;
+  let describe: Record<string, unknown>;
+  if (ds.kind === 'mimo') {
+    const { count, nt, nu } = ds;
+    const re = new Float32Array(count * nu * nt);
+    const im = new Float32Array(count * nu * nt);
+    for (let i = 0; i < count; i++) {
+      const base = i * 2 * nt * nu;
+      for (let k = 0; k < nu; k++) {
+        for (let n = 0; n < nt; n++) {
+          re[(i * nu + k) * nt + n] = ds.data[base + n * nu + k];
+          im[(i * nu + k) * nt + n] = ds.data[base + nt * nu + n * nu + k];
+        }
+      }
+    }
+    arrays = { H: { shape: [count, nu, nt], re, im }, los: { shape: [count, nu], re: ds.los }, power: { shape: [1], re: Float64Array.of(ds.power) }, noiseVar: { shape: [1], re: Float64Array.of(ds.noiseVar) } };
+    describe = { ...meta, power: ds.power, noiseVar: ds.noiseVar, snrDb: s.model === 'cost2100' ? null : s.snrDb, H: { dtype: 'complex64', shape: [count, nu, nt], convention: 'row k of H is h_k^H; SINR_k = |h_k^H v_k|^2 / (sum_{j!=k} |h_k^H v_j|^2 + noiseVar)' }, los: { dtype: 'uint8', shape: [count, nu] } };
+  } else {
+    arrays = { csi: { shape: [ds.count, 2, ds.rows, ds.cols], re: ds.data } };
+    describe = { ...meta, csi: { dtype: 'float32', shape: [ds.count, 2, ds.rows, ds.cols], convention: 'channel 0 real, 1 imaginary part of the truncated angular-delay CSI, scaled into [0, 1] around 0.5' } };
+  }
+  if (format === 'mat') {
+    writeWhole(out, mat({ ...arrays, seed: { shape: [1], re: Float64Array.of(s.seed) } }, `codesign scenario ${s.name}, split ${split}, ${ds.count} samples`));
+    return { files: [out], samples: ds.count };
+  }
+  const stem = out.replace(/\.npy$/, '');
+  const files = Object.keys(arrays).filter((name) => arrays[name].shape.length > 1).map((name, i) => (i === 0 ? `${stem}.npy` : `${stem}.${name}.npy`));
+  const names = Object.keys(arrays).filter((name) => arrays[name].shape.length > 1);
+  names.forEach((name, i) => writeWhole(files[i], npy(arrays[name])));
+  const sidecar = `${stem}.json`;
+  writeWhole(sidecar, JSON.stringify({ ...describe, files: Object.fromEntries(names.map((name, i) => [name, basename(files[i])])) }, null, 2));
+  return { files: [...files, sidecar], samples: ds.count };
 }

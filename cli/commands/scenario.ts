@@ -1,5 +1,6 @@
 /** `codesign scenario list | describe NAME | generate NAME`. */
 import { Option, type Command } from 'commander';
+import { InputError } from '../../core/errors.ts';
 import { nonNegativeNumber, oneOf, positiveInt } from '../../core/validate.ts';
 import type { BaselinePoint } from '../../studies/report-numbers.ts';
 import type { describeWithEnergy } from '../../studies/scenario.ts';
@@ -55,6 +56,29 @@ export function register(program: Command, io: Io): void {
       try {
         const result = generateScenario(s, progress);
         io.stdout.write((options.json ? jsonDocument(result, options) : table(['split', 'samples', 'ms', 'file'], result.map((r) => [r.split, r.samples, Math.round(r.timing.ms), r.file]))) + '\n');
+      } finally {
+        progress.stop();
+      }
+    });
+  scenario
+    .command('export')
+    .description('write a split as arrays for NumPy (.npy + a JSON sidecar) or MATLAB (.mat): channels H complex64 [samples, N_U, N_T] with LOS flags, power and σ², or a codec scenario\'s CSI maps')
+    .argument('<name>', 'a named scenario or a scenario JSON file')
+    .addOption(new Option('--split <split>', 'which split').choices(['train', 'validation', 'test']).default('test'))
+    .addOption(new Option('--format <f>', 'npy (NumPy, with a JSON sidecar) or mat (MATLAB level 5)').choices(['npy', 'mat']).default('npy'))
+    .requiredOption('--out <file>', 'the file to write (npy: FILE.npy, FILE.<array>.npy and FILE.json beside it)')
+    .option('--json', 'print the result as JSON')
+    .addOption(progressOption())
+    .action(async (name: string, options: { split: string; format: string; out: string; json?: boolean; progress?: boolean }) => {
+      const s = scenarioOf(name);
+      const split = oneOf('--split', options.split, ['train', 'validation', 'test'] as const);
+      const format = oneOf('--format', options.format, ['npy', 'mat'] as const);
+      if (format === 'mat' ? !options.out.endsWith('.mat') : !options.out.endsWith('.npy')) throw new InputError('--out', options.out, `allowed: a file ending in .${format} for --format ${format}`);
+      const { exportSplit } = await import('../../studies/scenario.ts');
+      const progress = cliProgress(io, progressMode(io, options));
+      try {
+        const r = exportSplit(s, split, format, options.out, progress);
+        io.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${s.name}/${split}: ${r.samples} samples to ${r.files.join(', ')}`) + '\n');
       } finally {
         progress.stop();
       }
