@@ -21,7 +21,7 @@ export type SimulationSource =
 export interface SimulationStudy {
   readonly source: SimulationSource;
   readonly preset: HardwarePreset;
-  /** One engine configuration per array size swept (same batch in each). */
+  /** One engine configuration per run of the sweep (arrays, dataflows, batches). */
   readonly configs: readonly EngineConfig[];
   /** Price the √p reuse of ideal mode and the closed form at the array's p (else the preset's rule). */
   readonly explicitP: boolean;
@@ -40,9 +40,9 @@ export interface SimulationJob {
   readonly slp?: SlpAccounting;
 }
 
-export function simulationJob(c: SimulationStudy): SimulationJob {
+/** The work lowered for one batch size, run on every configuration of that batch. */
+export function simulationJob(c: SimulationStudy, batch = c.configs[0]?.batch ?? 1): SimulationJob {
   if (c.configs.length === 0) throw new InputError('configs', 0, 'allowed: at least one engine configuration');
-  const batch = c.configs[0].batch;
   let name: string;
   let ops: EngineOp[];
   let slp: SlpAccounting | undefined;
@@ -65,7 +65,7 @@ export function simulationJob(c: SimulationStudy): SimulationJob {
     ops = lowerGraph(workload.graph, batch);
     if (workload.slp) slp = slpAccounting(workload.graph);
   }
-  return { name, ops, preset: c.preset, configs: c.configs, energyP: (config) => (c.explicitP ? config.rows * config.cols : undefined), ...(slp ? { slp } : {}) };
+  return { name, ops, preset: c.preset, configs: c.configs.filter((config) => config.batch === batch), energyP: (config) => (c.explicitP ? config.rows * config.cols : undefined), ...(slp ? { slp } : {}) };
 }
 
 export interface SimulationOutcome {
@@ -89,6 +89,15 @@ export function runSimulation(job: SimulationJob, traceFile?: string): Simulatio
   return { job, runs };
 }
 
+/** Every configuration of the study, its work lowered once per batch size, in the study's order. */
 export function simulate(c: SimulationStudy): SimulationOutcome {
-  return runSimulation(simulationJob(c), c.traceFile);
+  const jobs = new Map([...new Set(c.configs.map((config) => config.batch))].map((batch) => [batch, simulationJob(c, batch)]));
+  const runs = new Map([...jobs].map(([batch, job]) => [batch, runSimulation(job, batch === c.configs[0].batch ? c.traceFile : undefined).runs]));
+  const next = new Map([...jobs.keys()].map((batch) => [batch, 0]));
+  const ordered = c.configs.map((config) => {
+    const i = next.get(config.batch)!;
+    next.set(config.batch, i + 1);
+    return runs.get(config.batch)![i];
+  });
+  return { job: jobs.get(c.configs[0].batch)!, runs: ordered };
 }

@@ -29,6 +29,9 @@ interface SimulateFlags extends WorkloadFlags {
   readonly json?: boolean;
 }
 
+/** Engine runs one `simulate` sweep may make. */
+const MAX_SWEEP_RUNS = 1000;
+
 const WORKLOAD_FLAGS = ['net', 'baseline', 'cout', 'dfcl', 'bits', 'bitsFile', 'head', 'activationBits', 'nt', 'nu', 'iterations', 'accounting', 'snrDb', 'samples', 'cr', 'side', 'variant', 'm', 'k', 'qr'];
 
 export function register(program: Command, io: Io): void {
@@ -39,11 +42,11 @@ export function register(program: Command, io: Io): void {
     .option('--gemm <M,N,K>', 'a bare GEMM: M rows stream through, N outputs, K the reduction')
     .option('--topology <file>', 'a SCALE-Sim topology CSV (conv or GEMM format)')
     .addOption(new Option('--mode <mode>', 'ideal: the paper’s assumptions; systolic: SCALE-Sim v2 conventions').choices(MODES).default('systolic'))
-    .addOption(new Option('--dataflow <df>', 'output-, weight- or input-stationary').choices(DATAFLOWS).default('ws'))
+    .option('--dataflow <df>', `output-, weight- or input-stationary (${DATAFLOWS.join(', ')}), or a comma list to sweep`, 'ws')
     .option('--array <RxC>', 'MAC array rows × columns, e.g. 8x8')
     .option('--bandwidth <words>', 'main memory ↔ local buffer words per cycle (per operand), or unlimited', 'unlimited')
     .addOption(new Option('--bandwidth-sharing <how>', 'one channel per operand or one shared').choices(['per-operand', 'shared']).default('per-operand'))
-    .option('--batch <B>', 'inferences per run', '1')
+    .option('--batch <B>', 'inferences per run, or a comma list to sweep', '1')
     .option('--local-buffer-words <n>', 'capacity of each local buffer in words', String(ENGINE_DEFAULTS.localBufferWords))
     .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
     .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing)')
@@ -72,17 +75,21 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
   const base = {
     ...ENGINE_DEFAULTS,
     mode: oneOf('--mode', o.mode, MODES),
-    dataflow: oneOf('--dataflow', o.dataflow, DATAFLOWS),
     bandwidth,
     bandwidthSharing: oneOf('--bandwidth-sharing', o.bandwidthSharing, ['per-operand', 'shared'] as const),
-    batch: positiveInt('--batch', o.batch),
     localBufferWords: positiveInt('--local-buffer-words', o.localBufferWords),
     vectorWidth: positiveInt('--vector-width', o.vectorWidth),
   };
+  // Sweeps: every combination of the listed dataflows, batches and arrays, one run each.
+  const dataflows = o.dataflow.split(',').map((d) => oneOf('--dataflow', d.trim(), DATAFLOWS));
+  const batches = positiveIntList('--batch', o.batch);
+  const arrays = arraysOf(o, preset);
+  const configs = dataflows.flatMap((dataflow) => batches.flatMap((batch) => arrays.map((a) => ({ ...base, dataflow, batch, ...a }))));
+  if (configs.length > MAX_SWEEP_RUNS) throw new InputError('--p', `${configs.length} runs`, `allowed: at most ${MAX_SWEEP_RUNS} runs in one sweep (dataflows × batches × arrays)`);
   return {
     source,
     preset,
-    configs: arraysOf(o, preset).map((a) => ({ ...base, ...a })),
+    configs,
     explicitP: o.p !== undefined || o.array !== undefined,
     ...(o.trace !== undefined ? { traceFile: o.trace } : {}),
   };
@@ -150,6 +157,8 @@ export function simulationJson(outcome: SimulationOutcome) {
   return {
     workload: outcome.job.name,
     sweep: outcome.runs.map(({ result: r }) => ({
+      dataflow: r.config.dataflow,
+      batch: r.config.batch,
       p: r.config.rows * r.config.cols,
       rows: r.config.rows,
       cols: r.config.cols,
@@ -166,8 +175,8 @@ const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '∞');
 
 export function renderSimulation(outcome: SimulationOutcome): string {
   if (outcome.runs.length > 1) {
-    const rows = outcome.runs.map(({ result: r }) => [r.config.rows * r.config.cols, `${r.config.rows}×${r.config.cols}`, r.cycles, `${(r.utilization * 100).toFixed(1)}%`, microjoules(r.energy.total), edp(r.energy.total, r.cycles, r.config.clockMHz)]);
-    return `${outcome.job.name}: sweep of p (${outcome.runs[0].result.config.mode}, ${outcome.runs[0].result.config.dataflow})\n${table(['p', 'array', 'cycles', 'util', 'energy µJ', 'EDP µJ·µs'], rows)}`;
+    const rows = outcome.runs.map(({ result: r }) => [r.config.dataflow, r.config.batch, r.config.rows * r.config.cols, `${r.config.rows}×${r.config.cols}`, r.cycles, `${(r.utilization * 100).toFixed(1)}%`, microjoules(r.energy.total), edp(r.energy.total, r.cycles, r.config.clockMHz)]);
+    return `${outcome.job.name}: sweep of ${outcome.runs.length} runs (${outcome.runs[0].result.config.mode}; energy per inference)\n${table(['dataflow', 'batch', 'p', 'array', 'cycles', 'util', 'energy µJ', 'EDP µJ·µs'], rows)}`;
   }
   const { result: r, comparisons } = outcome.runs[0];
   const rows = r.ops

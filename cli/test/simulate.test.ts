@@ -30,6 +30,14 @@ describe('codesign simulate', () => {
     for (const s of sweep.sweep) expect(s.energyDelayProduct_uJ_us).toBeGreaterThan(0);
   });
 
+  it('sweeps dataflows × batches × p in one run; each row equals its single run', async () => {
+    const sweep = JSON.parse((await codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--dataflow', 'ws,os', '--batch', '1,4', '--p', '16,64', '--json')).stdout);
+    expect(sweep.sweep.map((s: { dataflow: string; batch: number; p: number }) => `${s.dataflow}/${s.batch}/${s.p}`)).toEqual(['ws/1/16', 'ws/1/64', 'ws/4/16', 'ws/4/64', 'os/1/16', 'os/1/64', 'os/4/16', 'os/4/64']);
+    const single = JSON.parse((await codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '64', '--dataflow', 'os', '--batch', '4', '--p', '64', '--json')).stdout);
+    expect(sweep.sweep[7].cycles).toBe(single.cycles);
+    expect(sweep.sweep[7].energy_uJ).toEqual(single.energy_uJ);
+  });
+
   it('--trace writes valid Chrome trace-event JSON with named tracks', async () => {
     const file = join(dir, 'trace.json');
     const r = await codesign('simulate', '--net', 'precoder', '--cout', '8', '--dfcl', '32', '--nt', '4', '--nu', '2', '--array', '4x4', '--bandwidth', '2', '--trace', file);
