@@ -14,7 +14,6 @@ import { NETWORK_NAMES } from '../nets/networks.ts';
 import { PRECODER_DEFAULTS } from '../nets/precoder.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS } from '../baselines/paper-traces.ts';
-import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { DEFAULT_PRESET, PRESETS, presetByName, type HardwarePreset } from '../sim/presets.ts';
 import type { BitsRequest } from '../nets/layers.ts';
 import type { Precision } from '../nets/graph.ts';
@@ -40,10 +39,6 @@ export function presetOf(raw: string | undefined): HardwarePreset {
   return raw === undefined ? DEFAULT_PRESET : presetByName(raw);
 }
 
-/** A named scenario or a scenario file (a bad one lists all its problems). */
-export function scenarioOf(raw: string): Scenario {
-  return loadScenario(raw);
-}
 
 export function presetOption(description = 'hardware preset'): Option {
   return new Option('--preset <name>', `${description} (${PRESETS.map((p) => p.name).join(', ')})`).default(DEFAULT_PRESET.name);

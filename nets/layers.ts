@@ -31,12 +31,6 @@ export function layerIndexOf(graph: Graph): Int16Array {
   return out;
 }
 
-/** The graph with each quantized layer (and the ops that follow it) at `bits[layer]` weight bits. */
-export function withWeightBits(graph: Graph, bits: readonly number[]): Graph {
-  const layerOf = layerIndexOf(graph);
-  return { ...graph, ops: graph.ops.map((op, i) => ({ ...op, precision: { ...op.precision, weightBits: bits[layerOf[i]] ?? op.precision.weightBits } })) };
-}
-
 /** Bits asked of a network: weights for all layers (one value) or per layer, activations for all, and any layer by name. */
 export interface BitsRequest {
   readonly weights?: readonly number[];

@@ -10,8 +10,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { threadId } from 'node:worker_threads';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
@@ -21,6 +20,7 @@ import { cdlTable, cdlUserRow } from './cdl.ts';
 import { angularDelaySample, toUnitInterval } from './cost2100.ts';
 import type { Scenario } from './schema.ts';
 import { buildSite, type SiteModel } from './site.ts';
+import { writeWhole } from '../core/files.ts';
 
 export const GENERATOR_VERSION = 1;
 export const SPLITS = ['train', 'validation', 'test'] as const;
@@ -274,10 +274,7 @@ export function loadDataset(s: Scenario, split: SplitName, options: LoadOptions 
   }
   const ds = generateSplit(s, split);
   mkdirSync(dir, { recursive: true });
-  // Worker threads share the pid: the thread id keeps two writers of the same split apart.
-  const tmp = `${file}.tmp-${process.pid}-${threadId}`;
-  writeFileSync(tmp, encode(ds, key));
-  renameSync(tmp, file);
+  writeWhole(file, encode(ds, key));
   options.log?.(`generated ${s.name}/${split} (${ds.count} samples) into ${file}`);
   return ds;
 }

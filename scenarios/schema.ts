@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FileError, type FileIssue } from '../core/errors.ts';
+import { FileError, InputError, type FileIssue } from '../core/errors.ts';
 import { CDL_PROFILES, type CdlProfileName } from './cdl.ts';
 import { COST2100_INDOOR, COST2100_OUTDOOR, type Cost2100Config } from './cost2100.ts';
 import type { SiteConfig } from './site.ts';
@@ -122,11 +122,17 @@ export const MAX_DATASET_BYTES = 4 * 2 ** 30;
 /** Candidate user positions of a site (rings × angles): each is ray-traced. */
 export const MAX_SITE_POSITIONS = 200_000;
 
+/** Transmit antennas and users of a MIMO scenario (a CSI scenario has none: an error naming it). */
+export function mimoSize(s: Scenario): { readonly nt: number; readonly nu: number } {
+  if (s.model === 'cost2100') throw new InputError('scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site); this one holds CSI for the codecs');
+  return { nt: s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1], nu: s.nu };
+}
+
 /** Bytes one sample takes in memory (float32 planes, plus the LOS flags of a MIMO sample). */
 export function sampleBytes(s: Scenario): number {
   if (s.model === 'cost2100') return 2 * s.cost2100.delayRows * s.cost2100.antennas * 4;
-  const nt = s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1];
-  return 2 * nt * s.nu * 4 + s.nu;
+  const { nt, nu } = mimoSize(s);
+  return 2 * nt * nu * 4 + nu;
 }
 
 /** Resource limits of a valid scenario: the sizes that drive memory and time. */

@@ -6,11 +6,12 @@
  * tool, is reported with its path and never modified.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../core/errors.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
+import { replaceWith, temporaryBeside } from '../core/files.ts';
 
 export const STORE_FORMAT = 'codesign-results-2';
 /** Stores of format 1 predate the head axis: they are upgraded in place (every point is the direct head's). */
@@ -164,10 +165,10 @@ export class ResultsStore {
     if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) throw new InputError('out', file, `allowed: a file in an existing directory (${dirname(file)} is not one)`);
     if (existsSync(file) && statSync(file).isDirectory()) throw new InputError('out', file, 'allowed: a file path, not a directory');
     const n = Number((await this.db.runAndReadAll('SELECT count(*) AS n FROM points')).getRowObjects()[0].n);
-    const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    const temporary = temporaryBeside(file);
     try {
       await this.db.run(`COPY (SELECT hash, experiment, head, cout, dfcl, bits, preset, energy_uJ, sum_rate, efficiency, quality, config FROM points ORDER BY head, cout, dfcl, bits) TO '${temporary.replace(/'/g, "''")}' (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet'})`);
-      renameSync(temporary, file);
+      replaceWith(file, temporary);
     } catch (error) {
       rmSync(temporary, { force: true });
       throw new InputError('out', file, `allowed: a writable file path (${firstLine(error)})`);

@@ -3,7 +3,7 @@
  * scenario's test split. Runs in its own thread with its own tfjs backend.
  */
 import { initBackend } from '../train/backend.ts';
-import { buildPrecoder } from '../nets/precoder.ts';
+import { precoderGraph } from '../train/precoder-graph.ts';
 import { evaluateRate, trainModel } from '../train/trainer.ts';
 import { asMimo, cacheKey, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
@@ -32,15 +32,7 @@ export default async function trainOne(job: TrainingJob): Promise<TrainingJobRes
   const s = loadScenario(job.scenario);
   const data = { train: asMimo(loadDataset(s, 'train')), validation: asMimo(loadDataset(s, 'validation')) };
   const test = asMimo(loadDataset(s, 'test'));
-  const graph = buildPrecoder({
-    cout: job.cout,
-    dfcl: job.dfcl,
-    nt: test.nt,
-    nu: test.nu,
-    bits: [...job.bits] as [number, number, number, number],
-    head: job.head,
-    ...(job.head === 'direct' ? {} : { power: test.power, noiseVar: test.noiseVar }),
-  });
+  const graph = precoderGraph({ ...job, bits: [...job.bits] as [number, number, number, number] }, data.train);
   const { model, result } = await trainModel(
     { graph, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, seed: job.seed, patience: job.epochs, dataKey: cacheKey(s, 'train') },
     data,

@@ -8,7 +8,7 @@ import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import type { Graph } from '../nets/graph.ts';
 import { sideOf } from '../nets/csi.ts';
-import { quantizedLayers, withWeightBits } from '../nets/layers.ts';
+import { quantizedLayers, withBits } from '../nets/layers.ts';
 import { channelOf } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { CLASSICAL_WMMSE_CAP } from '../baselines/run.ts';
@@ -80,7 +80,7 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
   // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start).
   const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
   const classical = classicalSetWithProgress(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress).map((s) => classicalPoint(s, c.preset));
-  const energy = priceGraph(c.bits ? withWeightBits(graph, c.bits) : graph, c.preset);
+  const energy = priceGraph(c.bits ? withBits(graph, { weights: c.bits }) : graph, c.preset);
   model.dispose();
   tf.disposeVariables();
   return {
@@ -108,7 +108,7 @@ export async function evaluateSupernet(c: SupernetSweep, progress: Progress = SI
   const rates = await evaluateAllConfigs(model, test, c.choices, test.count, doneOfTotal(progress, 'configurations'));
   model.dispose();
   return rates.map((r) => {
-    const energy = microjoules(priceGraph(withWeightBits(graph, r.bits), c.preset).energy.total);
+    const energy = microjoules(priceGraph(withBits(graph, { weights: r.bits }), c.preset).energy.total);
     return { bits: r.bits, sumRate: r.sumRate, energy_uJ: energy, efficiency: r.sumRate / energy };
   });
 }

@@ -3,7 +3,7 @@
  * (or on random presets and graphs), each a seeded fast-check run with a readable counterexample.
  */
 import fc from 'fast-check';
-import { quantizedLayers, withWeightBits } from '../nets/layers.ts';
+import { quantizedLayers, withBits } from '../nets/layers.ts';
 import { buildNetwork, type NetworkSpec } from '../nets/networks.ts';
 import { priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
@@ -32,7 +32,7 @@ function networkGraphs(spec: NetworkSpec) {
   const graph = buildNetwork(spec).graph;
   const layers = quantizedLayers(graph).length;
   const choices = Array.from({ length: 16 }, (_, i) => i + 1);
-  return fc.array(fc.constantFrom(...choices), { minLength: layers, maxLength: layers }).map((bits) => (layers === 0 ? graph : withWeightBits(graph, bits)));
+  return fc.array(fc.constantFrom(...choices), { minLength: layers, maxLength: layers }).map((bits) => (layers === 0 ? graph : withBits(graph, { weights: bits })));
 }
 
 export function checkLaws(c: LawsStudy, progress: Progress = SILENT): LawOutcome[] {

@@ -8,7 +8,7 @@
  * or further-trained runs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { CLASSICAL_WMMSE_CAP, type BaselineSummary } from '../baselines/run.ts';
@@ -23,6 +23,7 @@ import { modelFromCheckpoint, type TrainerState } from '../train/trainer.ts';
 import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
+import { writeWhole } from '../core/files.ts';
 
 /** Test channels every DNN and classical rate of a table is measured on. */
 
@@ -123,9 +124,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
 /** Writes a table atomically (a crash never leaves half a table where the shipped one was). */
 export function writeRatesTable(file: string, rows: readonly RatesRow[]): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, formatRatesTable(rows));
-  renameSync(tmp, file);
+  writeWhole(file, formatRatesTable(rows));
 }
 
 /** Rows of `fresh` replace the table's rows of the same head, architecture and seed; the rest are kept. */

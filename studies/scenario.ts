@@ -1,7 +1,7 @@
 /** Scenarios as a user meets them: the named list, generating the splits, a description priced on a preset. */
 import { SILENT, type Progress } from '../core/progress.ts';
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { cacheKey, cachePath, GENERATOR_VERSION, loadDataset, SPLITS, type SplitName } from '../scenarios/dataset.ts';
 import { mat, npy, type NumericArray } from '../scenarios/array-files.ts';
@@ -9,6 +9,7 @@ import { loadScenario, namedScenarios, type Scenario } from '../scenarios/schema
 import type { HardwarePreset } from '../sim/presets.ts';
 import { describeScenario, type DescribeOptions } from './describe.ts';
 import { classicalPoint } from './report-numbers.ts';
+import { writeWhole } from '../core/files.ts';
 
 export function scenarioList(): { readonly name: string; readonly model: string; readonly description: string }[] {
   return namedScenarios().map((name) => {
@@ -40,14 +41,11 @@ export function describeWithEnergy(s: Scenario, options: Omit<DescribeOptions, '
 export const EXPORT_FORMATS = ['npy', 'mat'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Writes through a temporary file beside the target, so a failed export replaces nothing. */
-function writeWhole(file: string, data: Buffer | string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+/** Written whole (core/files.ts), so a failed export replaces nothing; a failure names --out. */
+function writeExport(file: string, data: Buffer | string): void {
   try {
-    writeFileSync(temporary, data);
-    renameSync(temporary, file);
+    writeWhole(file, data);
   } catch (error) {
-    rmSync(temporary, { force: true });
     throw new InputError('out', file, `allowed: a writable file path (${(error as Error).message.split('\n')[0]})`);
   }
 }
@@ -84,14 +82,14 @@ export function exportSplit(s: Scenario, split: SplitName, format: ExportFormat,
     describe = { ...meta, csi: { dtype: 'float32', shape: [ds.count, 2, ds.rows, ds.cols], convention: 'channel 0 real, 1 imaginary part of the truncated angular-delay CSI, scaled into [0, 1] around 0.5' } };
   }
   if (format === 'mat') {
-    writeWhole(out, mat({ ...arrays, seed: { shape: [1], re: Float64Array.of(s.seed) } }, `codesign scenario ${s.name}, split ${split}, ${ds.count} samples`));
+    writeExport(out, mat({ ...arrays, seed: { shape: [1], re: Float64Array.of(s.seed) } }, `codesign scenario ${s.name}, split ${split}, ${ds.count} samples`));
     return { files: [out], samples: ds.count };
   }
   const stem = out.replace(/\.npy$/, '');
   const files = Object.keys(arrays).filter((name) => arrays[name].shape.length > 1).map((name, i) => (i === 0 ? `${stem}.npy` : `${stem}.${name}.npy`));
   const names = Object.keys(arrays).filter((name) => arrays[name].shape.length > 1);
-  names.forEach((name, i) => writeWhole(files[i], npy(arrays[name])));
+  names.forEach((name, i) => writeExport(files[i], npy(arrays[name])));
   const sidecar = `${stem}.json`;
-  writeWhole(sidecar, JSON.stringify({ ...describe, files: Object.fromEntries(names.map((name, i) => [name, basename(files[i])])) }, null, 2));
+  writeExport(sidecar, JSON.stringify({ ...describe, files: Object.fromEntries(names.map((name, i) => [name, basename(files[i])])) }, null, 2));
   return { files: [...files, sidecar], samples: ds.count };
 }

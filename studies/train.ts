@@ -3,16 +3,14 @@
  * learned symbol-level precoder (seed 002), each from a typed config to a typed summary. The CLI
  * parses its flags into these configs; benchmarks and tests call them directly.
  */
-import { InputError } from '../core/errors.ts';
 import { SILENT, type Progress, type ProgressTask } from '../core/progress.ts';
-import { buildPrecoder } from '../nets/precoder.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
-import type { Graph } from '../nets/graph.ts';
 import { buildCsiNet, type CodecVariant, type CsiNetName } from '../nets/csi.ts';
 import { buildSlpNet, type SlpVariant } from '../nets/slp.ts';
 import { slpAccounting } from '../nets/slp-accounting.ts';
 import { asCsi, asMimo, cacheKey, generateSplit, loadDataset, type CsiDataset, type MimoDataset } from '../scenarios/dataset.ts';
-import type { Scenario } from '../scenarios/schema.ts';
+import { mimoSize, type Scenario } from '../scenarios/schema.ts';
+import { precoderGraph } from '../train/precoder-graph.ts';
 import { slpSamples, type SlpFeatures } from '../baselines/slp-samples.ts';
 import { powerCurve, type PowerCurve } from '../baselines/slp-curve.ts';
 import { priceGraph } from '../sim/energy.ts';
@@ -134,25 +132,6 @@ function limitSamples(ds: MimoDataset, limit?: number): MimoDataset {
   return { ...ds, count: limit, data: ds.data.subarray(0, limit * size), los: ds.los.subarray(0, limit * ds.nu) };
 }
 
-/** Transmit antennas and users of a MIMO scenario. */
-export function scenarioAntennas(s: Scenario): { readonly nt: number; readonly nu: number } {
-  if (s.model === 'cost2100') throw new InputError('scenario', s.name, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
-  return { nt: s.model === 'rayleigh' ? s.nt : s.model === 'cdl' ? s.array[0] * s.array[1] : s.site.array[0] * s.site.array[1], nu: s.nu };
-}
-
-/** The precoder Graph a scenario's channels train; the structured head is scaled to the data's power and σ². */
-export function precoderGraph(c: Pick<PrecoderTraining, 'scenario' | 'cout' | 'dfcl' | 'bits' | 'head'>, data: { power: number; noiseVar: number }): Graph {
-  return buildPrecoder({
-    cout: c.cout,
-    dfcl: c.dfcl,
-    ...scenarioAntennas(c.scenario),
-    bits: c.bits,
-    head: c.head,
-    // The direct head's graph stays the paper's (power 1 as the datasets are normalised).
-    ...(c.head === 'direct' ? {} : { power: data.power, noiseVar: data.noiseVar }),
-  });
-}
-
 /** Training events as progress: one bar per epoch (steps), one log line per epoch with its figures. */
 export function trainingProgress(progress: Progress, prefix = ''): (e: TrainEvent) => void {
   let bar: ProgressTask | undefined;
@@ -176,7 +155,7 @@ export function trainingProgress(progress: Progress, prefix = ''): (e: TrainEven
 
 /** The seed-000 precoder on a MIMO scenario, one or more seeds, with each seed's test sum rate. */
 export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SILENT): Promise<TrainSummary> {
-  precoderGraph(c, { power: 1, noiseVar: 1 }); // the network is checked before any data is made
+  precoderGraph(c, { ...mimoSize(c.scenario), power: 1, noiseVar: 1 }); // the network is checked before any data is made
   const backend = await initBackend(c.backend);
   const data = { train: mimoSplit(c.scenario, 'train', progress, c.samples), validation: mimoSplit(c.scenario, 'validation', progress) };
   const graph = precoderGraph(c, data.train);

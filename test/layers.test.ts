@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { buildCsiNet } from '../nets/csi.ts';
-import { layerIndexOf, quantizedLayers, withWeightBits } from '../nets/layers.ts';
+import { layerIndexOf, quantizedLayers, withBits } from '../nets/layers.ts';
 
 describe('the quantized layer of an op (nets/layers.ts)', () => {
   it.each(PRECODER_HEAD_NAMES)('is the layer whose bits the precoder builder gave the op (%s head)', (head) => {
@@ -16,7 +16,7 @@ describe('the quantized layer of an op (nets/layers.ts)', () => {
   it('re-prices a graph at a bit assignment exactly as building it at those bits', () => {
     for (const head of PRECODER_HEAD_NAMES) {
       const at = (bits: readonly [number, number, number, number]) => buildPrecoder({ cout: 8, dfcl: 64, nt: 8, nu: 2, bits, head });
-      const moved = withWeightBits(at([16, 16, 16, 16]), [2, 4, 8, 1]);
+      const moved = withBits(at([16, 16, 16, 16]), { weights: [2, 4, 8, 1] });
       expect(moved.ops.map((op) => op.precision)).toEqual(at([2, 4, 8, 1]).ops.map((op) => op.precision));
     }
   });

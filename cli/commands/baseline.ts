@@ -9,8 +9,9 @@ import { energyReportJson, toMicrojoules } from '../../sim/report.ts';
 import type { BaselineOutcome, BaselineStudy, SlpBaselineOutcome } from '../../studies/baseline.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption, type Given } from '../options.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, refuseGiven, seedOf, progressOption, type Given } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 export const CHANNELS = ['rayleigh'] as const;
 
@@ -69,8 +70,10 @@ export function register(program: Command, io: Io): void {
       try {
         if (options.algo === 'slp') {
           refuseGiven(options, given, ['scenario', 'channel', 'snrDb', 'tol', 'rule', 'maxIter', 'init', 'preset', 'p', 'export'], () => 'allowed: not with --algo slp (it solves seed 002 eq. 2 on i.i.d. Rayleigh channels at σ² = 1)');
-          // Seed 002's size unless asked: the optimiser's time per channel grows fast with M
-          // (here: 0.05 s at M = 4, 1.2 s at 32, 7 s at 64), so M stops at 32.
+          // Seed 002's size unless asked. The time per channel grows fast with M, almost all of it
+          // in the block-level precoding solved per SINR target (the SLP optimiser itself takes
+          // 1–2 ms): 0.35 s at M = 4, 1.2 s at 32, 7 s at 64 here (`time codesign baseline --algo
+          // slp --nt M --nu 4 --samples 10`, less the 1-sample run), so M stops at 32.
           const config = {
             m: positiveInt('--nt', given('nt') ? options.nt : String(SLP_DEFAULTS.m), SLP_MAX_ANTENNAS),
             k: positiveInt('--nu', given('nu') ? options.nu : String(SLP_DEFAULTS.k), SLP_MAX_ANTENNAS),
@@ -111,7 +114,7 @@ function baselineStudy(o: BaselineFlags, given: Given): BaselineStudy {
   let channels: BaselineStudy['channels'];
   if (o.scenario !== undefined) {
     refuseGiven(o, given, ['nt', 'nu', 'seed'], () => `allowed: only with --channel (the scenario ${o.scenario} fixes its channels)`);
-    channels = { kind: 'scenario', scenario: scenarioOf(o.scenario), ...(snrDb !== undefined ? { snrDb } : {}) };
+    channels = { kind: 'scenario', scenario: loadScenario(o.scenario), ...(snrDb !== undefined ? { snrDb } : {}) };
   } else {
     oneOf('--channel', o.channel ?? 'rayleigh', CHANNELS);
     channels = { kind: 'rayleigh', nt: positiveInt('--nt', o.nt), nu: positiveInt('--nu', o.nu), snrDb: snrDb ?? 15, seed: seedOf(o.seed) };

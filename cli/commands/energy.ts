@@ -56,7 +56,7 @@ export function renderSweep(rows: readonly { point: { bits: string; p?: string; 
     );
   }
   const first = rows[0].outcome.report;
-  return `${first.graph.replace(/\(.*$/, '')} sweep on ${first.preset}: ${rows.length} points\n${table(
+  return `${first.graph.replace(/\(.*$/, '')} sweep on ${first.preset}: ${rows.length} points (closed-form model, seed 000 eq. 7–14)\n${table(
     ['graph', 'bits', 'p', 'MACs', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'total µJ', 'memory kB'],
     rows.map(({ point, outcome }) => {
       const e = toMicrojoules(outcome.report.energy);
@@ -120,5 +120,5 @@ export function renderEnergy(outcome: EnergyOutcome, json: boolean): string {
         }),
       )
     : '';
-  return `${report.graph} on ${report.preset}\n${table(header, rows)}\ninference memory: ${(outcome.memory.totalBytes / 1024).toFixed(1)} kB (weights ${(outcome.memory.weightBits / 8192).toFixed(1)} kB + peak activations ${(outcome.memory.peakActivationBits / 8192).toFixed(1)} kB)${sides}${outcome.slp ? slpLine(outcome.slp) : ''}`;
+  return `${report.graph} on ${report.preset} (closed-form model, seed 000 eq. 7–14)\n${table(header, rows)}\ninference memory: ${(outcome.memory.totalBytes / 1024).toFixed(1)} kB (weights ${(outcome.memory.weightBits / 8192).toFixed(1)} kB + peak activations ${(outcome.memory.peakActivationBits / 8192).toFixed(1)} kB)${sides}${outcome.slp ? slpLine(outcome.slp) : ''}`;
 }

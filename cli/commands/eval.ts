@@ -5,9 +5,10 @@ import { finiteNumber, positiveInt, positiveIntList } from '../../core/validate.
 import { MAX_BITS } from '../../nets/builder.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { bitChoicesOf, presetOf, presetOption, refuseGiven, scenarioOf, progressOption } from '../options.ts';
+import { bitChoicesOf, presetOf, presetOption, refuseGiven, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { classicalTable } from './scenario.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 interface EvalFlags {
   readonly checkpoint: string;
@@ -40,7 +41,7 @@ export function register(program: Command, io: Io): void {
     .addOption(progressOption())
     .action(async (o: EvalFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-      const scenario = scenarioOf(o.scenario);
+      const scenario = loadScenario(o.scenario);
       const base = { checkpoint: o.checkpoint, scenario, samples: positiveInt('--samples', o.samples), preset: presetOf(o.preset) };
       const refuse = (attributes: readonly (keyof EvalFlags)[], why: string) => refuseGiven(o, given, attributes, () => why);
       const progress = cliProgress(io, progressMode(io, o));

@@ -11,7 +11,7 @@ import { loadHardware } from '../../sim/hardware-file.ts';
 import type { LawOutcome, Reproducer } from '../../laws/run.ts';
 import { table } from '../format.ts';
 import { ExitStatus, type Io } from '../io.ts';
-import { checkDeterministic, deterministicOption, jsonDocument, progressOption, seedOf } from '../options.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, progressOption, refuseGiven, seedOf } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 
 interface LawsFlags {
@@ -78,8 +78,10 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print exactly one JSON document on stdout')
     .addOption(deterministicOption())
     .addOption(progressOption())
-    .action(async (o: LawsFlags) => {
+    .action(async (o: LawsFlags, cmd: Command) => {
       checkDeterministic(o);
+      // A replay re-runs its reproducer's case: its seed, path and run count, its law.
+      if (o.replay !== undefined) refuseGiven(o, (name) => cmd.getOptionValueSource(name) === 'cli', ['runs', 'seed', 'only'], () => 'allowed: not with --replay (the reproducer fixes the law, the seed and the runs)');
       if (o.model !== undefined) throw new InputError('--model', o.model, 'allowed: not yet; ONNX import is its own issue (bring-your-own-network); use --net NAME meanwhile');
       const runs = positiveInt('--runs', o.runs, 100_000);
       const replay = o.replay === undefined ? undefined : replayOf(o.replay);

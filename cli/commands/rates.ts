@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
 import type { Io } from '../io.ts';
-import { scenarioOf, progressOption } from '../options.ts';
+import { progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { TABLE_SAMPLES } from '../../search/rates-table.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 
 export function register(program: Command, io: Io): void {
@@ -20,7 +21,7 @@ export function register(program: Command, io: Io): void {
     .addOption(progressOption())
     .action(async (o: { supernets?: string; classical?: boolean; scenario: string; samples: string; out?: string; progress?: boolean }) => {
       const samples = positiveInt('--samples', o.samples);
-      scenarioOf(o.scenario);
+      loadScenario(o.scenario);
       if (o.classical && o.supernets !== undefined) throw new InputError('--supernets', o.supernets, 'allowed: either --supernets or --classical, not both');
       if (!o.classical && o.supernets === undefined) throw new InputError('--supernets', '(none)', 'allowed: a supernet directory, or --classical');
       const { runClassical, runRates } = await import('../../studies/rates.ts');

@@ -1,8 +1,9 @@
 /** `codesign report`: the co-design report (HTML, PNG figures, Markdown summary) from the shipped rates. */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
+import { presetOf, presetOption, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 export function register(program: Command, io: Io): void {
   program
@@ -16,7 +17,7 @@ export function register(program: Command, io: Io): void {
     .option('--classical <file>', 'classical results on the same test samples instead of the shipped data/rates/<scenario>.classical.json (codesign rates --classical)')
     .addOption(progressOption())
     .action(async (o: { scenario: string; out: string; quick?: boolean; preset: string; rates?: string; classical?: string; progress?: boolean }) => {
-      const config = { scenario: scenarioOf(o.scenario), out: o.out, quick: o.quick === true, preset: presetOf(o.preset), ...(o.rates !== undefined ? { rates: o.rates } : {}), ...(o.classical !== undefined ? { classical: o.classical } : {}) };
+      const config = { scenario: loadScenario(o.scenario), out: o.out, quick: o.quick === true, preset: presetOf(o.preset), ...(o.rates !== undefined ? { rates: o.rates } : {}), ...(o.classical !== undefined ? { classical: o.classical } : {}) };
       const { writeReport } = await import('../../studies/report.ts');
       const progress = cliProgress(io, progressMode(io, o));
       try {

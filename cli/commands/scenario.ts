@@ -6,8 +6,9 @@ import type { BaselinePoint } from '../../studies/report-numbers.ts';
 import type { describeWithEnergy } from '../../studies/scenario.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 export function register(program: Command, io: Io): void {
   const scenario = program.command('scenario').description('channel scenarios: named, seeded, cached datasets');
@@ -29,7 +30,7 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print exactly one JSON document on stdout')
     .addOption(progressOption())
     .action(async (name: string, options: { samples: string; rule: string; tol: string; preset: string; json?: boolean; progress?: boolean }) => {
-      const s = scenarioOf(name);
+      const s = loadScenario(name);
       const describe = { baselineSamples: positiveInt('--samples', options.samples), wmmseRule: oneOf('--rule', options.rule, ['abs', 'rel'] as const), wmmseTol: nonNegativeNumber('--tol', options.tol) };
       const preset = presetOf(options.preset);
       const { describeWithEnergy } = await import('../../studies/scenario.ts');
@@ -49,7 +50,7 @@ export function register(program: Command, io: Io): void {
     .addOption(deterministicOption())
     .addOption(progressOption())
     .action(async (name: string, options: { json?: boolean; deterministic?: boolean; progress?: boolean }) => {
-      const s = scenarioOf(name);
+      const s = loadScenario(name);
       checkDeterministic(options);
       const { generateScenario } = await import('../../studies/scenario.ts');
       const progress = cliProgress(io, progressMode(io, options));
@@ -70,7 +71,7 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print the result as JSON')
     .addOption(progressOption())
     .action(async (name: string, options: { split: string; format: string; out: string; json?: boolean; progress?: boolean }) => {
-      const s = scenarioOf(name);
+      const s = loadScenario(name);
       const split = oneOf('--split', options.split, ['train', 'validation', 'test'] as const);
       const format = oneOf('--format', options.format, ['npy', 'mat'] as const);
       if (format === 'mat' ? !options.out.endsWith('.mat') : !options.out.endsWith('.npy')) throw new InputError('--out', options.out, `allowed: a file ending in .${format} for --format ${format}`);

@@ -9,8 +9,9 @@ import { ratesFile } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { archsOf, bitChoicesOf, presetOf, presetOption, refuseGiven, scenarioOf, seedOf, progressOption } from '../options.ts';
+import { archsOf, bitChoicesOf, presetOf, presetOption, refuseGiven, seedOf, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 interface SearchFlags {
   readonly db: string;
@@ -72,6 +73,11 @@ export function register(program: Command, io: Io): void {
       const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
       const foreign = Object.keys(onlyFor).filter((name) => !onlyFor[name].includes(source));
       refuseGiven(o, given, foreign, (name) => `allowed: only with --quality ${onlyFor[name].join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
+      // An experiment file says the whole experiment: the flags it replaces are refused, not overridden.
+      if (o.experimentFile !== undefined) refuseGiven(o, given, ['experiment', 'archs', 'quality', 'heads', 'scenario', 'samples', 'choices', 'epochs', 'batch', 'lr', 'preset'], () => `allowed: not with --experiment-file (${o.experimentFile} sets it)`);
+      // The seed drives PSO and dedicated trainings; a wait after each evaluation is the exhaustive search's.
+      if (o.algo === 'exhaustive' && o.quality !== 'train') refuseGiven(o, given, ['seed'], () => 'allowed: only with --algo ppso or gcpso, or --quality train');
+      if (o.algo !== 'exhaustive') refuseGiven(o, given, ['throttleMs'], () => 'allowed: only with --algo exhaustive');
       // The scenario names whose test split rates the networks: a synthetic formula has none.
       if (source === 'synthetic') refuseGiven(o, given, ['scenario'], () => `allowed: only with --quality table, a checkpoint or train (--quality ${o.quality} rates with a formula, on no scenario)`);
       if (o.algo === 'exhaustive') {
@@ -157,7 +163,7 @@ function experimentOf(o: SearchFlags): Experiment {
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
   const table = /^table(?::(.+))?$/.exec(o.quality);
   const samples = positiveInt('--samples', o.samples);
-  if (!synthetic) scenarioOf(o.scenario);
+  if (!synthetic) loadScenario(o.scenario);
   const quality: Experiment['quality'] = synthetic
     ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) }
     : table

@@ -49,7 +49,7 @@ export function register(program: Command, io: Io): void {
     .option('--batch <B>', 'inferences per run, or a comma list to sweep', '1')
     .option('--local-buffer-words <n>', 'capacity of each local buffer in words', String(ENGINE_DEFAULTS.localBufferWords))
     .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
-    .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing)')
+    .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing) of the run (of a sweep: its first run)')
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (options: SimulateFlags, cmd: Command) => {
       const config = simulationStudy(options, (name) => cmd.getOptionValueSource(name) === 'cli');

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import { table } from '../format.ts';
-import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, scenarioOf, progressOption } from '../options.ts';
+import { checkDeterministic, deterministicOption, jsonDocument, presetOf, presetOption, refuseGiven, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { reproductionTable } from './reproduce.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 export function register(program: Command, io: Io): void {
   program
@@ -17,10 +18,11 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print the summary (and where the report went) as JSON')
     .addOption(deterministicOption())
     .addOption(progressOption())
-    .action(async (options: { preset: string; scenario: string; out: string; report: boolean; json?: boolean; deterministic?: boolean; progress?: boolean }) => {
+    .action(async (options: { preset: string; scenario: string; out: string; report: boolean; json?: boolean; deterministic?: boolean; progress?: boolean }, cmd: Command) => {
       checkDeterministic(options);
+      if (!options.report) refuseGiven(options, (name) => cmd.getOptionValueSource(name) === 'cli', ['scenario', 'out'], () => 'allowed: only with the report (--no-report writes none)');
       const preset = presetOf(options.preset);
-      const scenario = options.report ? scenarioOf(options.scenario) : undefined;
+      const scenario = options.report ? loadScenario(options.scenario) : undefined;
       const { runStart } = await import('../../studies/start.ts');
       const summary = runStart(preset);
       if (!options.json) {

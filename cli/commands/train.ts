@@ -11,8 +11,9 @@ import { TRAIN_DEFAULTS } from '../../train/defaults.ts';
 import type { Hyperparameters, SlpTrainSummary } from '../../studies/train.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { precoderBits, refuseGiven, scenarioOf, seedOf, VARIANTS, progressOption } from '../options.ts';
+import { precoderBits, refuseGiven, seedOf, VARIANTS, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
+import { loadScenario } from '../../scenarios/schema.ts';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
 const FORMULATIONS = ['constructive', 'lagrangian'] as const;
@@ -153,7 +154,7 @@ export function register(program: Command, io: Io): void {
           io.stdout.write((o.json ? JSON.stringify({ ...c, test: { ...c.test, perSample: undefined } }, null, 2) : renderSlpTraining(c)) + '\n');
           return;
         }
-        const scenario = scenarioOf(o.scenario);
+        const scenario = loadScenario(o.scenario);
         const samples = o.samples === undefined ? undefined : positiveInt('--samples', o.samples);
         if (o.net !== 'precoder') {
           if (scenario.model !== 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');

@@ -191,6 +191,11 @@ describe('6. every option is checked before the work, and none is ignored', () =
     [['energy', '--variant', 'q8'], /--variant: got "q8"; allowed: only with a CSI codec or --net slpdnet/],
     [['start', '--deterministic'], /--deterministic: .*only with --json/],
     [['train', '--restart'], /--restart: .*only with --out/],
+    [['start', '--no-report', '--scenario', 'okapark-los'], /--scenario: .*only with the report/],
+    [['laws', '--replay', 'r.json', '--runs', '5'], /--runs: .*not with --replay/],
+    [['search', '--experiment-file', 'e.json', '--archs', '8x512'], /--archs: .*not with --experiment-file/],
+    [['search', '--quality', 'synthetic', '--seed', '3'], /--seed: .*only with --algo ppso or gcpso, or --quality train/],
+    [['search', '--quality', 'synthetic', '--algo', 'ppso', '--budget', '10', '--throttle-ms', '5'], /--throttle-ms: .*only with --algo exhaustive/],
   ])('%j', async (args, message) => {
     const r = await codesign(...args);
     expect(r.code).toBe(2);
