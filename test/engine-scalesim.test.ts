@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENGINE_DEFAULTS, type Dataflow } from '../sim/engine/config.ts';
+import { ENGINE_DEFAULTS, eachBuffer, type Dataflow } from '../sim/engine/config.ts';
 import { simulateOps } from '../sim/engine/engine.ts';
 import { gemmOp } from '../sim/engine/lower.ts';
 import { parseTopology } from '../sim/engine/topology.ts';
@@ -45,7 +45,7 @@ describe('systolic mode against SCALE-Sim v2 (gemm-calc.csv, unlimited bandwidth
   it('has the reference rows', () => expect(rows.length).toBe(108));
 
   it.each(rows.map((r) => [`${r.name} ${r.rows}×${r.cols} ${r.dataflow}`, r] as const))('%s: cycles, ifmap, filter and output counts', (_, r) => {
-    const config = { ...ENGINE_DEFAULTS, rows: r.rows, cols: r.cols, dataflow: r.dataflow, localBufferWords: 1 << 30 };
+    const config = { ...ENGINE_DEFAULTS, rows: r.rows, cols: r.cols, dataflow: r.dataflow, localBufferWords: eachBuffer(1 << 30) };
     const op = simulateOps([gemmOp(r.name, r.M, r.N, r.K, DEFAULT_PRECISION)], config, KASALAEE_2025).ops[0];
     expect(op.scaleSimCycles).toBe(r.total_cycles);
     expect(op.cycles).toBe(r.total_cycles + 1); // SCALE-Sim reports the index of the last cycle

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
-import { ENGINE_DEFAULTS, DATAFLOWS, MODES, arrayForP, parseArray } from '../../sim/engine/config.ts';
+import { ENGINE_DEFAULTS, DATAFLOWS, MODES, PACKINGS, arrayForP, eachBuffer, parseArray, type EngineConfig } from '../../sim/engine/config.ts';
 import { closedFormTotal } from '../../sim/engine/compare.ts';
 import type { HardwarePreset } from '../../sim/presets.ts';
 import { microjoules, toMicrojoules } from '../../sim/report.ts';
@@ -19,7 +19,8 @@ interface SimulateFlags extends WorkloadFlags {
   readonly dataflow: string;
   readonly array?: string;
   readonly bandwidth: string;
-  readonly bandwidthSharing: string;
+  readonly wordBits: string;
+  readonly packing: string;
   readonly batch: string;
   readonly localBufferWords: string;
   readonly vectorWidth: string;
@@ -44,10 +45,11 @@ export function register(program: Command, io: Io): void {
     .addOption(new Option('--mode <mode>', 'ideal: the paper’s assumptions; systolic: SCALE-Sim v2 conventions').choices(MODES).default('systolic'))
     .option('--dataflow <df>', `output-, weight- or input-stationary (${DATAFLOWS.join(', ')}), or a comma list to sweep`, 'ws')
     .option('--array <RxC>', 'MAC array rows × columns, e.g. 8x8')
-    .option('--bandwidth <words>', 'main memory ↔ local buffer words per cycle (per operand), or unlimited', 'unlimited')
-    .addOption(new Option('--bandwidth-sharing <how>', 'one channel per operand or one shared').choices(['per-operand', 'shared']).default('per-operand'))
+    .option('--bandwidth <words>', 'main memory ↔ local buffer words per cycle of each operand’s channel, or unlimited (finite: SCALE-Sim v2’s scratchpad model)', 'unlimited')
+    .option('--word-bits <n>', 'bits in a memory word (SCALE-Sim: 8)', String(ENGINE_DEFAULTS.wordBits))
+    .addOption(new Option('--packing <how>', 'word: one word per element (SCALE-Sim); bits: elements packed at their precision').choices(PACKINGS).default(ENGINE_DEFAULTS.packing))
     .option('--batch <B>', 'inferences per run, or a comma list to sweep', '1')
-    .option('--local-buffer-words <n>', 'capacity of each local buffer in words', String(ENGINE_DEFAULTS.localBufferWords))
+    .option('--local-buffer-words <n>', 'capacity of each local buffer in words: one value, or ifmap,filter,output', String(ENGINE_DEFAULTS.localBufferWords.ifmap))
     .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
     .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing) of the run (of a sweep: its first run)')
     .option('--json', 'print exactly one JSON document on stdout')
@@ -76,8 +78,9 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
     ...ENGINE_DEFAULTS,
     mode: oneOf('--mode', o.mode, MODES),
     bandwidth,
-    bandwidthSharing: oneOf('--bandwidth-sharing', o.bandwidthSharing, ['per-operand', 'shared'] as const),
-    localBufferWords: positiveInt('--local-buffer-words', o.localBufferWords),
+    localBufferWords: buffersOf(o.localBufferWords),
+    wordBits: positiveInt('--word-bits', o.wordBits),
+    packing: oneOf('--packing', o.packing, PACKINGS),
     vectorWidth: positiveInt('--vector-width', o.vectorWidth),
   };
   // Sweeps: every combination of the listed dataflows, batches and arrays, one run each.
@@ -93,6 +96,13 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
     explicitP: o.p !== undefined || o.array !== undefined,
     ...(o.trace !== undefined ? { traceFile: o.trace } : {}),
   };
+}
+
+function buffersOf(raw: string): EngineConfig['localBufferWords'] {
+  const words = positiveIntList('--local-buffer-words', raw);
+  if (words.length === 1) return eachBuffer(words[0]);
+  if (words.length !== 3) throw new InputError('--local-buffer-words', raw, 'allowed: one capacity for all three buffers, or three: ifmap,filter,output');
+  return { ifmap: words[0], filter: words[1], output: words[2] };
 }
 
 function arraysOf(o: SimulateFlags, preset: HardwarePreset): { rows: number; cols: number }[] {

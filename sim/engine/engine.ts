@@ -16,9 +16,11 @@ import type { Graph, Precision } from '../../nets/graph.ts';
 import { NO_ACCESSES, addAccesses, closedFormAccesses, priceAccesses, type Accesses } from '../accesses.ts';
 import { energyTerms, type EnergyTerms } from '../energy.ts';
 import { accessEnergies, type HardwarePreset } from '../presets.ts';
-import { validateEngineConfig, type Dataflow, type EngineConfig } from './config.ts';
+import { elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
 import type { EventSink } from './events.ts';
+import { convOperands, demandStream, gemmOperands } from './demand.ts';
 import { lowerGraph, type EngineOp } from './lower.ts';
+import { runScratchpads } from './scratchpad.ts';
 import { EventQueue } from './queue.ts';
 
 export interface OpStats {
@@ -195,7 +197,6 @@ function assignSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
 }
 
 const FOLD_END = 1;
-const TRANSFER_DONE = 2;
 
 /** (Sr, Sc, T) of SCALE-Sim's mapping: Sr × Sc output-side tiles over the array, T streamed. */
 function mapping(dataflow: Dataflow, M: number, N: number, K: number): { Sr: number; Sc: number; T: number } {
@@ -229,7 +230,7 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
       },
     });
   }
-  return runGemm(op, c, q, sink, t0, spill);
+  return c.bandwidth === Infinity ? runGemm(op, c, q, sink, t0, spill) : runScratchpadGemm(op, c, sink, t0, spill);
 }
 
 function transferCycles(words: number, bandwidth: number): number {
@@ -238,9 +239,8 @@ function transferCycles(words: number, bandwidth: number): number {
 
 function runVector(op: Extract<EngineOp, { unit: 'vector' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
   const computeCycles = Math.ceil(op.vectorOps / c.vectorWidth);
-  const words = op.readWords + op.writeWords;
-  // Reads and writes share one channel, or use the ifmap and output channels side by side.
-  const memoryCycles = c.bandwidthSharing === 'shared' ? transferCycles(words, c.bandwidth) : Math.max(transferCycles(op.readWords, c.bandwidth), transferCycles(op.writeWords, c.bandwidth));
+  // Reads use the ifmap channel and writes the output channel, side by side.
+  const memoryCycles = Math.max(transferCycles(op.readWords, c.bandwidth), transferCycles(op.writeWords, c.bandwidth));
   const cycles = Math.max(computeCycles, memoryCycles);
   if (cycles > 0) sink?.({ type: 'op', op: op.name, unit: 'vector', start: t0, end: t0 + cycles });
   if (cycles > computeCycles) sink?.({ type: 'stall', op: op.name, start: t0 + computeCycles, end: t0 + cycles });
@@ -275,15 +275,14 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   // stationary operand, one array row per cycle (R cycles).
   const foldCycles = (df === 'os' ? 0 : R) + T + (R - 1) + (C - 1);
 
-  const bw = c.bandwidth;
-  const shared = c.bandwidthSharing === 'shared';
-  const busy = [t0, t0, t0]; // ifmap, filter, output channels (index 0 when shared)
   const ifmapTotal = op.M * op.K;
   const filterTotal = op.K * op.N;
   const ifmapTiles = df === 'is' ? perGroup * op.groups : rowFold * op.groups;
   const filterTiles = df === 'os' ? colFold * op.groups : df === 'ws' ? perGroup * op.groups : rowFold * op.groups;
-  const ifmapAll = ifmapTotal <= c.localBufferWords;
-  const filterAll = filterTotal <= c.localBufferWords;
+  const ifmapRoom = elementBudget(c, 'ifmap', op.precision.activationBits).capacity;
+  const filterRoom = elementBudget(c, 'filter', op.dataOperands ? op.precision.activationBits : op.precision.weightBits).capacity;
+  const ifmapAll = ifmapTotal <= ifmapRoom;
+  const filterAll = filterTotal <= filterRoom;
   const ifmapSeen = ifmapAll ? new Uint8Array(ifmapTiles) : null;
   const filterSeen = filterAll ? new Uint8Array(filterTiles) : null;
   let ifmapLast = -1;
@@ -291,7 +290,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   // Double buffering needs room for the tile in use and the next one.
   const maxIfmapTile = df === 'is' ? R * C : T * R;
   const maxFilterTile = df === 'os' ? T * C : df === 'ws' ? R * C : T * R;
-  const doubleBuffer = 2 * maxIfmapTile <= c.localBufferWords && 2 * maxFilterTile <= c.localBufferWords;
+  const doubleBuffer = 2 * maxIfmapTile <= ifmapRoom && 2 * maxFilterTile <= filterRoom;
 
   let mainIfmap = 0;
   let mainFilter = 0;
@@ -301,7 +300,6 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   let localOut = 0;
   let usedPEs = 0;
   let stall = 0;
-  const outstanding = new Int32Array(2);
   const issued = new Uint8Array(2);
 
   const foldGeometry = (j: number) => {
@@ -312,21 +310,10 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     return { g, fc, fr, rowsUsed: Math.min(R, Sr - fr * R), colsUsed: Math.min(C, Sc - fc * C) };
   };
 
-  const transfer = (unit: 0 | 1 | 2, words: number, now: number, j: number): number => {
-    if (bw === Infinity) {
-      if (sink) sink({ type: 'transfer', op: op.name, unit: shared ? 'shared' : unit === 0 ? 'ifmap' : unit === 1 ? 'filter' : 'output', words, start: now, end: now });
-      return now;
-    }
-    const ch = shared ? 0 : unit;
-    const start = Math.max(now, busy[ch]);
-    const done = start + Math.ceil(words / bw);
-    busy[ch] = done;
-    if (sink) sink({ type: 'transfer', op: op.name, unit: shared ? 'shared' : unit === 0 ? 'ifmap' : unit === 1 ? 'filter' : 'output', words, start, end: done });
-    if (unit !== 2) {
-      outstanding[j & 1]++;
-      q.push(done, TRANSFER_DONE, j);
-    }
-    return done;
+  // Unlimited bandwidth: a tile arrives the cycle it is asked for (finite bandwidth runs the scratchpad model).
+  const transfer = (unit: Operand, words: number, now: number): number => {
+    if (sink) sink({ type: 'transfer', op: op.name, unit, words, start: now, end: now });
+    return now;
   };
 
   const issueTransfers = (j: number, now: number) => {
@@ -335,27 +322,25 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     const { g, fc, fr, rowsUsed, colsUsed } = foldGeometry(j);
     const ifmapId = df === 'is' ? g * perGroup + fc * rowFold + fr : g * rowFold + fr;
     const filterId = df === 'os' ? g * colFold + fc : df === 'ws' ? g * perGroup + fr * colFold + fc : g * rowFold + fr;
-    const ifmapWords = df === 'is' ? rowsUsed * colsUsed : T * rowsUsed;
-    const filterWords = df === 'os' ? T * colsUsed : df === 'ws' ? rowsUsed * colsUsed : T * rowsUsed;
+    const { ifmap: ifmapWords, filter: filterWords } = foldWords(df, T, rowsUsed, colsUsed);
     const ifmapResident = ifmapSeen ? ifmapSeen[ifmapId] === 1 : ifmapLast === ifmapId;
     if (!ifmapResident) {
       if (ifmapSeen) ifmapSeen[ifmapId] = 1;
       ifmapLast = ifmapId;
       mainIfmap += ifmapWords;
-      transfer(0, ifmapWords, now, j);
+      transfer('ifmap', ifmapWords, now);
     }
     const filterResident = filterSeen ? filterSeen[filterId] === 1 : filterLast === filterId;
     if (!filterResident) {
       if (filterSeen) filterSeen[filterId] = 1;
       filterLast = filterId;
       mainFilter += filterWords;
-      transfer(1, filterWords, now, j);
+      transfer('filter', filterWords, now);
     }
   };
 
   let next = 0; // next fold to start
   let arrayFreeAt = t0;
-  let arrayFree = true;
   let lastWriteback = t0;
 
   const startFold = (now: number) => {
@@ -365,17 +350,17 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
       stall += now - arrayFreeAt;
       if (sink) sink({ type: 'stall', op: op.name, start: arrayFreeAt, end: now });
     }
-    arrayFree = false;
     const { rowsUsed, colsUsed } = foldGeometry(j);
     usedPEs += rowsUsed * colsUsed;
-    localIfmap += df === 'is' ? rowsUsed * colsUsed : T * rowsUsed;
-    localFilter += df === 'os' ? T * colsUsed : df === 'ws' ? rowsUsed * colsUsed : T * rowsUsed;
+    const words = foldWords(df, T, rowsUsed, colsUsed);
+    localIfmap += words.ifmap;
+    localFilter += words.filter;
     if (doubleBuffer) issueTransfers(j + 1, now);
     if (sink) sink({ type: 'fold', op: op.name, index: j, start: now, end: now + foldCycles });
     q.push(now + foldCycles, FOLD_END, j);
   };
 
-  const ready = (j: number) => j < total && issued[j & 1] === 1 && outstanding[j & 1] === 0;
+  const ready = (j: number) => j < total && issued[j & 1] === 1;
 
   issueTransfers(0, t0);
   if (ready(0)) startFold(t0);
@@ -385,17 +370,13 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     if (ev.kind === FOLD_END) {
       const j = ev.a;
       const { rowsUsed, colsUsed } = foldGeometry(j);
-      const outWords = df === 'os' ? rowsUsed * colsUsed : T * colsUsed;
+      const outWords = foldWords(df, T, rowsUsed, colsUsed).output;
       localOut += outWords;
       mainOut += outWords;
-      lastWriteback = Math.max(lastWriteback, transfer(2, outWords, now, j));
-      arrayFree = true;
+      lastWriteback = Math.max(lastWriteback, transfer('output', outWords, now));
       arrayFreeAt = now;
       if (!doubleBuffer) issueTransfers(j + 1, now);
       if (ready(next)) startFold(now);
-    } else {
-      outstanding[ev.a & 1]--;
-      if (arrayFree && ev.a === next && ready(next)) startFold(now);
     }
   }
   const foldsEnd = arrayFreeAt;
@@ -409,31 +390,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const tail = arrayEnd - foldsEnd;
   const macs = op.M * op.N * op.K * op.groups;
   const cycles = end - t0;
-  const kernelWeights = spill.weights ? 0 : mainFilter;
-  const extra = op.extraWeights;
-  const accesses: Accesses = op.dataOperands
-    ? {
-        // Both operands are data: the stationary one's traffic is activation traffic.
-        ...NO_ACCESSES,
-        computeOps: macs + op.vectorOps,
-        mainActivationReads: mainIfmap + mainFilter,
-        mainActivationWrites: mainOut,
-        localActivationReads: localIfmap + localFilter,
-        localOutputWrites: localOut,
-      }
-    : {
-        ...NO_ACCESSES,
-        computeOps: macs + op.vectorOps,
-        mainWeightReads: kernelWeights + (spill.weights ? 0 : extra),
-        offChipWeightReads: spill.weights ? mainFilter + extra : 0,
-        localWeightReads: localFilter,
-        mainActivationReads: spill.activations ? 0 : mainIfmap,
-        mainActivationWrites: spill.activations ? 0 : mainOut,
-        offChipActivationReads: spill.activations ? mainIfmap : 0,
-        offChipActivationWrites: spill.activations ? mainOut : 0,
-        localActivationReads: localIfmap,
-        localOutputWrites: localOut,
-      };
+  const accesses = gemmAccesses(op, spill, { mainIfmap, mainFilter, mainOut, localIfmap, localFilter, localOut });
   return opRun(op, t0, {
     cycles,
     computeCycles: total * foldCycles + vectorCycles,
@@ -447,3 +404,128 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   });
 }
 
+
+/** Elements of each operand one fold moves between its local buffer and the array (SCALE-Sim's SRAM counts). */
+function foldWords(df: Dataflow, T: number, rowsUsed: number, colsUsed: number): Record<Operand, number> {
+  return {
+    ifmap: df === 'is' ? rowsUsed * colsUsed : T * rowsUsed,
+    filter: df === 'os' ? T * colsUsed : df === 'ws' ? rowsUsed * colsUsed : T * rowsUsed,
+    output: df === 'os' ? rowsUsed * colsUsed : T * colsUsed,
+  };
+}
+
+interface GemmTraffic {
+  readonly mainIfmap: number;
+  readonly mainFilter: number;
+  readonly mainOut: number;
+  readonly localIfmap: number;
+  readonly localFilter: number;
+  readonly localOut: number;
+}
+
+/** A GEMM's traffic as priced accesses: what spills goes off chip; two data operands are both activations. */
+function gemmAccesses(op: Extract<EngineOp, { unit: 'gemm' }>, spill: Spill, t: GemmTraffic): Accesses {
+  const computeOps = op.M * op.N * op.K * op.groups + op.vectorOps;
+  if (op.dataOperands) {
+    return {
+      ...NO_ACCESSES,
+      computeOps,
+      mainActivationReads: t.mainIfmap + t.mainFilter,
+      mainActivationWrites: t.mainOut,
+      localActivationReads: t.localIfmap + t.localFilter,
+      localOutputWrites: t.localOut,
+    };
+  }
+  const extra = op.extraWeights;
+  return {
+    ...NO_ACCESSES,
+    computeOps,
+    mainWeightReads: spill.weights ? 0 : t.mainFilter + extra,
+    offChipWeightReads: spill.weights ? t.mainFilter + extra : 0,
+    localWeightReads: t.localFilter,
+    mainActivationReads: spill.activations ? 0 : t.mainIfmap,
+    mainActivationWrites: spill.activations ? 0 : t.mainOut,
+    offChipActivationReads: spill.activations ? t.mainIfmap : 0,
+    offChipActivationWrites: spill.activations ? t.mainOut : 0,
+    localActivationReads: t.localIfmap,
+    localOutputWrites: t.localOut,
+  };
+}
+
+/**
+ * A GEMM under finite bandwidth: SCALE-Sim v2's scratchpads (sim/engine/scratchpad.ts) serve
+ * its demand stream cycle by cycle, once per group. Main-memory traffic is what the scratchpads
+ * request from their backing store, in elements; local traffic is the array's demands.
+ */
+function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
+  const R = c.rows;
+  const C = c.cols;
+  const { Sr, Sc, T } = mapping(c.dataflow, op.M, op.N, op.K);
+  const filterBits = op.dataOperands ? op.precision.activationBits : op.precision.weightBits;
+  const ifmap = elementBudget(c, 'ifmap', op.precision.activationBits);
+  const filter = elementBudget(c, 'filter', filterBits);
+  const output = elementBudget(c, 'output', op.precision.activationBits);
+  const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth };
+  const w = op.conv;
+  const operands = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.stride) : gemmOperands(op.M, op.N, op.K);
+  const stream = demandStream(operands, c.dataflow, R, C);
+  let t = t0;
+  let stall = 0;
+  let mainIfmap = 0;
+  let mainFilter = 0;
+  let mainOut = 0;
+  for (let g = 0; g < op.groups; g++) {
+    const base = t;
+    const run = runScratchpads(
+      stream,
+      sizes,
+      sink &&
+        ((j, start, end, moved) => {
+          sink({ type: 'fold', op: op.name, index: g * stream.folds + j, start: base + start, end: base + end });
+          for (const unit of ['ifmap', 'filter', 'output'] as const) if (moved[unit] > 0) sink({ type: 'transfer', op: op.name, unit, words: moved[unit], start: base + start, end: base + end });
+        }),
+    );
+    const end = t + run.lastCycle + 1;
+    if (sink) {
+      sink({ type: 'op', op: op.name, unit: 'array', start: t, end });
+      if (run.stallCycles > 0) sink({ type: 'stall', op: op.name, start: end - run.stallCycles, end });
+    }
+    t = end;
+    stall += run.stallCycles;
+    mainIfmap += run.ifmapReads;
+    mainFilter += run.filterReads;
+    mainOut += run.outputWrites;
+  }
+  let localIfmap = 0;
+  let localFilter = 0;
+  let localOut = 0;
+  let usedPEs = 0;
+  for (let fc = 0; fc < Math.ceil(Sc / C); fc++) {
+    for (let fr = 0; fr < Math.ceil(Sr / R); fr++) {
+      const rowsUsed = Math.min(R, Sr - fr * R);
+      const colsUsed = Math.min(C, Sc - fc * C);
+      const words = foldWords(c.dataflow, T, rowsUsed, colsUsed);
+      localIfmap += op.groups * words.ifmap;
+      localFilter += op.groups * words.filter;
+      localOut += op.groups * words.output;
+      usedPEs += rowsUsed * colsUsed;
+    }
+  }
+  const folds = stream.folds * op.groups;
+  const arrayEnd = t;
+  const vectorCycles = Math.ceil(op.vectorOps / c.vectorWidth);
+  if (sink && vectorCycles > 0) sink({ type: 'op', op: op.name, unit: 'vector', start: arrayEnd, end: arrayEnd + vectorCycles });
+  const cycles = arrayEnd + vectorCycles - t0;
+  const macs = op.M * op.N * op.K * op.groups;
+  return opRun(op, t0, {
+    cycles,
+    computeCycles: cycles - stall,
+    stallCycles: stall,
+    utilization: cycles > 0 ? macs / (R * C * cycles) : 0,
+    mappingEfficiency: folds > 0 ? (op.groups * usedPEs) / (folds * R * C) : 1,
+    folds,
+    macs,
+    accesses: gemmAccesses(op, spill, { mainIfmap, mainFilter, mainOut, localIfmap, localFilter, localOut }),
+    scaleSimCycles: arrayEnd - t0 - 1,
+  });
+}

@@ -1,5 +1,5 @@
 /** What the engine reports while it runs: for progress bars, tracing and tests. */
-export type Unit = 'array' | 'vector' | 'ifmap' | 'filter' | 'output' | 'shared';
+export type Unit = 'array' | 'vector' | 'ifmap' | 'filter' | 'output';
 
 export type EngineEvent =
   | { readonly type: 'op'; readonly op: string; readonly unit: 'array' | 'vector' | 'none'; readonly start: number; readonly end: number }

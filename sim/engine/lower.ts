@@ -28,6 +28,8 @@ export type EngineOp =
       readonly extraWeights: number;
       /** Both operands are data (an algorithm's matrix product): the "filter" is priced as activations. */
       readonly dataOperands?: boolean;
+      /** A convolution's input geometry (topology files): its im2col rows share input addresses. */
+      readonly conv?: ConvWindow;
     })
   | (Base & {
       readonly unit: 'vector';
@@ -45,6 +47,16 @@ export type EngineOp =
       readonly writeWords: number;
     })
   | (Base & { readonly unit: 'free' });
+
+/** A SCALE-Sim conv layer: input height × width × channels, filter height × width, one stride. */
+export interface ConvWindow {
+  readonly height: number;
+  readonly width: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly channels: number;
+  readonly stride: number;
+}
 
 export function lowerGraph(graph: Graph, batch: number): EngineOp[] {
   return graph.ops.map((op) => lowerOp(op, batch));

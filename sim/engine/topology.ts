@@ -2,11 +2,13 @@
  * SCALE-Sim topology CSV files, so SCALE-Sim users can bring theirs. Two formats:
  *   conv: Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
  *   GEMM: Layer Name, M, N, K,
- * Convolutions use SCALE-Sim's no-padding convention: E = ⌊(H − R)/S⌋ + 1.
+ * Convolutions use SCALE-Sim's no-padding convention: E = ⌈(H − R + S)/S⌉ per side. A conv layer
+ * keeps its geometry, so the finite-bandwidth engine addresses its input as SCALE-Sim does
+ * (overlapping windows share addresses).
  */
 import { InputError } from '../../core/errors.ts';
 import { DEFAULT_PRECISION, type Precision } from '../../nets/graph.ts';
-import { gemmOp, type EngineOp } from './lower.ts';
+import { gemmOp, type ConvWindow, type EngineOp } from './lower.ts';
 
 /** A topology field's largest value (2³¹ − 1): sizes beyond it are not layers. */
 export const MAX_TOPOLOGY_VALUE = 2 ** 31 - 1;
@@ -16,6 +18,7 @@ export interface TopologyLayer {
   readonly M: number;
   readonly N: number;
   readonly K: number;
+  readonly conv?: ConvWindow;
 }
 
 export function parseTopology(text: string, file = 'topology'): TopologyLayer[] {
@@ -45,10 +48,11 @@ export function parseTopology(text: string, file = 'topology'): TopologyLayer[] 
     // ⌊(H − R)/S⌋ + 1 when the stride does not divide H − R (a last, partial window counted).
     const eh = Math.ceil((h - fh + stride) / stride);
     const ew = Math.ceil((w - fw + stride) / stride);
-    return { name: cells[0], M: eh * ew, N: filters, K: fh * fw * ch };
+    return { name: cells[0], M: eh * ew, N: filters, K: fh * fw * ch, conv: { height: h, width: w, filterHeight: fh, filterWidth: fw, channels: ch, stride } };
   });
 }
 
 export function topologyOps(layers: readonly TopologyLayer[], batch: number, precision: Precision = DEFAULT_PRECISION): EngineOp[] {
-  return layers.map((l) => gemmOp(l.name, batch * l.M, l.N, l.K, precision));
+  // SCALE-Sim addresses one image; a batch is a GEMM with batch × M rows of distinct inputs.
+  return layers.map((l) => ({ ...gemmOp(l.name, batch * l.M, l.N, l.K, precision), ...(l.conv && batch === 1 ? { conv: l.conv } : {}) }));
 }

@@ -22,7 +22,6 @@ const TRACKS: Record<Unit | 'stall', { tid: number; name: string }> = {
   ifmap: { tid: 3, name: 'ifmap channel (main memory → local buffer)' },
   filter: { tid: 4, name: 'filter channel (main memory → local buffer)' },
   output: { tid: 5, name: 'output channel (local buffer → main memory)' },
-  shared: { tid: 6, name: 'shared memory channel' },
   stall: { tid: 7, name: 'array stalls' },
 };
 

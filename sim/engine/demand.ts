@@ -1,0 +1,136 @@
+/**
+ * What the array asks of its scratchpads, cycle by cycle, in SCALE-Sim v2's order: folds column-
+ * outer, row-inner; per fold the stationary operand enters one array row per cycle (WS, IS),
+ * the streamed operands enter skewed by one cycle per array column, and outputs leave skewed
+ * after the last partial sum. Learned from scale-sim-v2's `scalesim/compute/systolic_compute_
+ * {os,ws,is}.py`; the fetch orders are its prefetch matrices (anti-diagonal order where it uses
+ * one). Operands are SCALE-Sim's operand matrices: ifmap I (pixels × window), filter F
+ * (window × filters), ofmap O (pixels × filters).
+ */
+import type { Dataflow } from './config.ts';
+import type { DemandStream, FoldDemand } from './scratchpad.ts';
+
+export interface OperandShape {
+  readonly pixels: number;
+  readonly window: number;
+  readonly filters: number;
+  /** I as addresses (pixels × window, row-major), −1 where a window leaves the input. */
+  readonly ifmap: Int32Array;
+}
+
+/** A GEMM's operands: every element its own address. */
+export function gemmOperands(M: number, N: number, K: number): OperandShape {
+  const ifmap = new Int32Array(M * K);
+  for (let i = 0; i < ifmap.length; i++) ifmap[i] = i;
+  return { pixels: M, window: K, filters: N, ifmap };
+}
+
+/** A convolution's operands as SCALE-Sim addresses them (NHWC input, overlapping windows share addresses). */
+export function convOperands(h: number, w: number, r: number, s: number, channels: number, filters: number, strideH: number, strideW: number): OperandShape {
+  const outH = Math.ceil((h - r + strideH) / strideH);
+  const outW = Math.ceil((w - s + strideW) / strideW);
+  const window = r * s * channels;
+  const pixels = outH * outW;
+  const ifmap = new Int32Array(pixels * window);
+  for (let p = 0; p < pixels; p++) {
+    const y0 = Math.floor(p / outW) * strideH;
+    const x0 = (p % outW) * strideW;
+    for (let k = 0; k < window; k++) {
+      const dy = Math.floor(k / (s * channels));
+      const rest = k % (s * channels);
+      const dx = Math.floor(rest / channels);
+      const ch = rest % channels;
+      ifmap[p * window + k] = y0 + dy < h && x0 + dx < w ? ((y0 + dy) * w + x0 + dx) * channels + ch : -1;
+    }
+  }
+  return { pixels, window, filters, ifmap };
+}
+
+/** Flattens a rows × cols matrix by anti-diagonals, bottom row first on each (SCALE-Sim's prefetch order). */
+function antiDiagonal(m: Int32Array, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows * cols);
+  let k = 0;
+  for (let d = 0; d < rows + cols; d++) {
+    for (let row = Math.min(d, rows - 1); row >= Math.max(0, d - cols + 1); row--) out[k++] = m[row * cols + d - row];
+  }
+  return out;
+}
+
+/** Stacks `blocks` blocks of `rows` × `width`, entry (b, row, c) = at(b, row, c) for c < used(b), −1 after. */
+function stacked(blocks: number, rows: number, width: number, used: (b: number) => number, at: (b: number, row: number, c: number) => number): Int32Array {
+  const m = new Int32Array(blocks * rows * width).fill(-1);
+  for (let b = 0; b < blocks; b++) {
+    const u = used(b);
+    for (let row = 0; row < rows; row++) for (let c = 0; c < u; c++) m[(b * rows + row) * width + c] = at(b, row, c);
+  }
+  return m;
+}
+
+export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number): DemandStream {
+  const { pixels, window: W, filters: N, ifmap: I } = op;
+  const Sr = dataflow === 'os' ? pixels : W;
+  const Sc = dataflow === 'is' ? pixels : N;
+  const T = dataflow === 'os' ? W : dataflow === 'ws' ? pixels : N;
+  const rowFold = Math.ceil(Sr / R);
+  const colFold = Math.ceil(Sc / C);
+  const rowsUsed = (fr: number) => Math.min(R, Sr - fr * R);
+  const colsUsed = (fc: number) => Math.min(C, Sc - fc * C);
+  const iAt = (p: number, k: number) => I[p * W + k];
+  const fAt = (k: number, n: number) => k * N + n;
+
+  const height = dataflow === 'os' ? T + R + C - 2 : 2 * R + C + T - 2;
+  const ifmapWidth = dataflow === 'is' ? C : R;
+  const filterWidth = dataflow === 'is' ? R : C;
+  const d: FoldDemand = {
+    height,
+    ifmapWidth,
+    filterWidth,
+    ifmap: new Int32Array(height * ifmapWidth),
+    filter: new Int32Array(height * filterWidth),
+    outputs: new Int32Array(height),
+  };
+
+  let ifmapFetchOrder: Int32Array;
+  let filterFetchOrder: Int32Array;
+  if (dataflow === 'ws') {
+    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, (fr, t, c) => iAt(t, fr * R + c)), rowFold * T, R);
+    filterFetchOrder = stacked(colFold, W, C, colsUsed, (fc, k, c) => fAt(k, fc * C + c));
+  } else if (dataflow === 'os') {
+    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, (fr, t, c) => iAt(fr * R + c, t)), rowFold * T, R);
+    filterFetchOrder = antiDiagonal(stacked(colFold, T, C, colsUsed, (fc, t, c) => fAt(t, fc * C + c)), colFold * T, C);
+  } else {
+    ifmapFetchOrder = stacked(colFold, Sr, C, colsUsed, (fc, k, c) => iAt(fc * C + c, k));
+    filterFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, (fr, t, c) => fAt(fr * R + c, t)), rowFold * T, R);
+  }
+
+  const fold = (j: number): FoldDemand => {
+    const fc = Math.floor(j / rowFold);
+    const fr = j - fc * rowFold;
+    const ru = rowsUsed(fr);
+    const cu = colsUsed(fc);
+    d.ifmap.fill(-1);
+    d.filter.fill(-1);
+    d.outputs.fill(0);
+    const r0 = fr * R;
+    const c0 = fc * C;
+    if (dataflow === 'ws') {
+      // Weights preload bottom row first; inputs stream after them, skewed; outputs leave skewed.
+      for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.filter[(R - 1 - r) * C + c] = fAt(r0 + r, c0 + c);
+      for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(R + t + c) * R + c] = iAt(t, r0 + c);
+      for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
+    } else if (dataflow === 'os') {
+      for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(t + c) * R + c] = iAt(r0 + c, t);
+      for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.filter[(t + c) * C + c] = fAt(t, c0 + c);
+      for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.outputs[T - 1 + R - 1 - r + c]++;
+    } else {
+      for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.ifmap[(R - 1 - r) * C + c] = iAt(c0 + c, r0 + r);
+      for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.filter[(R + t + c) * R + c] = fAt(r0 + c, t);
+      for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
+    }
+    return d;
+  };
+
+  let ifmapAddresses = 0;
+  for (let i = 0; i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
+  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, folds: rowFold * colFold, fold };
+}
