@@ -14,6 +14,7 @@ import { NETWORK_NAMES } from '../nets/networks.ts';
 import { PRECODER_DEFAULTS } from '../nets/precoder.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS } from '../baselines/paper-traces.ts';
+import { hardwareByNameOrFile } from '../sim/hardware-file.ts';
 import { DEFAULT_PRESET, PRESETS, presetByName, type HardwarePreset } from '../sim/presets.ts';
 import type { BitsRequest } from '../nets/layers.ts';
 import type { Precision } from '../nets/graph.ts';
@@ -42,6 +43,18 @@ export function presetOf(raw: string | undefined): HardwarePreset {
 
 export function presetOption(description = 'hardware preset'): Option {
   return new Option('--preset <name>', `${description} (${PRESETS.map((p) => p.name).join(', ')})`).default(DEFAULT_PRESET.name);
+}
+
+/** `--hardware`: a shipped table by name or a JSON/YAML hardware file (energy table, and the machine for simulate). */
+export function hardwareOption(): Option {
+  return new Option('--hardware <name|file>', `a hardware description: a shipped one (${PRESETS.map((p) => p.name).join(', ')}, in hardware/) or a JSON/YAML file; replaces --preset`);
+}
+
+/** The energy table: --hardware when given (never together with a typed --preset), else --preset. */
+export function hardwareOf(o: { preset?: string; hardware?: string }, given: Given): HardwarePreset {
+  if (o.hardware === undefined) return presetOf(o.preset);
+  if (given('preset')) throw new InputError('--preset', o.preset, `allowed: not with --hardware ${o.hardware} (both name the energy table)`);
+  return hardwareByNameOrFile(o.hardware, PRESETS);
 }
 
 export function seedOf(raw: string, flag = '--seed'): number {
@@ -118,6 +131,7 @@ export function workloadOptions(cmd: Command, help: { p?: string } = {}): Comman
     .option('--k <n>', 'SLP-DNet: users K', String(SLP_DEFAULTS.k))
     .option('--qr <r>', 'SLP-DNet stochastic variants: quantization ratio (fraction of rows quantized)', String(SLP_DEFAULTS.qr))
     .addOption(presetOption())
+    .addOption(hardwareOption())
     .option('--p <n>', help.p ?? 'parallel execution units p (overrides the preset rule)');
 }
 

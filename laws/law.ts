@@ -45,5 +45,11 @@ export function describeGraph(graph: Graph): string {
 }
 
 export function describePreset(preset: HardwarePreset): string {
-  return `${preset.name} (α ${preset.mac.alpha_pJ} pJ, β ${preset.mac.beta}, E_M ${preset.mainMemory.relativeToMac}·E_MAC ${preset.mainMemory.scaling}, E_L ${preset.localBuffer.relativeToMac}·E_MAC ${preset.localBuffer.scaling}, p ${preset.parallelism.rule} ${preset.parallelism.atReference})`;
+  const p = `p ${preset.parallelism.rule} ${preset.parallelism.atReference}`;
+  if (preset.form === 'absolute') {
+    const t = preset.absolute;
+    const table = (t.mac ?? t.multiply ?? []).map((x) => `${x.bits}b ${x.pJ} pJ`).join(', ');
+    return `${preset.name} (absolute: MAC table ${table}${t.add ? ' + add' : ''}, local ${t.localBuffer.readPJPerBit} pJ/bit, main ${t.mainMemory.readPJPerBit} pJ/bit, off chip ${t.offChip.readPJPerBit} pJ/bit, ${p})`;
+  }
+  return `${preset.name} (α ${preset.mac.alpha_pJ} pJ, β ${preset.mac.beta}, E_M ${preset.mainMemory.relativeToMac}·E_MAC ${preset.mainMemory.scaling}, E_L ${preset.localBuffer.relativeToMac}·E_MAC ${preset.localBuffer.scaling}, ${p})`;
 }

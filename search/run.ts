@@ -5,7 +5,7 @@
  * model for dry runs — and stored as soon as it is evaluated. Stored points are skipped.
  */
 import { InputError } from '../core/errors.ts';
-import { presetByName } from '../sim/presets.ts';
+import { presetByName, type HardwarePreset } from '../sim/presets.ts';
 import { bitAssignments } from '../nets/bits.ts';
 import { PRECODER_LAYERS } from '../nets/precoder.ts';
 import { energyOfBits, syntheticQuality } from './objective.ts';
@@ -30,9 +30,14 @@ export interface Experiment {
   readonly heads?: readonly PrecoderHead[];
   readonly archs: readonly { readonly cout: number; readonly dfcl: number }[];
   readonly bitChoices: readonly number[];
+  /** A shipped table's name; `hardware` carries a table read from a file (stored under `preset`). */
   readonly preset: string;
+  readonly hardware?: HardwarePreset;
   readonly quality: QualitySource;
 }
+
+/** The experiment's energy table: its file's, else the shipped one it names. */
+export const experimentHardware = (exp: Experiment): HardwarePreset => exp.hardware ?? presetByName(exp.preset);
 
 export type QualityFn = (point: PrecoderPoint) => Promise<number>;
 
@@ -66,7 +71,7 @@ export async function runSearch(
   evaluator: Pick<QualityEvaluator, 'fn' | 'has'>,
   options: { throttleMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SearchOutcome> {
-  const preset = presetByName(exp.preset);
+  const preset = experimentHardware(exp);
   // Rates read from a table or a formula cost nothing: they are stored in batches of one
   // statement each (a kill loses at most a batch of instant evaluations). Trained or throttled
   // evaluations are committed one by one as they finish.
@@ -84,7 +89,7 @@ export async function runSearch(
   // Stores go one at a time through the coordinator's connection, in completion order.
   let writes: Promise<void> = Promise.resolve();
   const pending = configs.filter((c) => {
-    const known = stored.has(pointHash(pointConfig(c, preset.name, exp.quality)));
+    const known = stored.has(pointHash(pointConfig(c, exp.preset, exp.quality)));
     if (known) reused++;
     return !known;
   });
@@ -94,13 +99,13 @@ export async function runSearch(
   const worker = async () => {
     while (next < pending.length) {
       const c = pending[next++];
-      const config = pointConfig(c, preset.name, exp.quality);
+      const config = pointConfig(c, exp.preset, exp.quality);
       const key = `${c.head}/${c.cout}x${c.dfcl}`;
       if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset, c.head));
       const energy = energies.get(key)!(c.bits);
       const sumRate = await quality(c);
       if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
-      batch.push({ hash: pointHash(config), experiment: exp.name, head: c.head, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: preset.name, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config });
+      batch.push({ hash: pointHash(config), experiment: exp.name, head: c.head, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: exp.preset, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config });
       if (batch.length >= batchSize) await flush();
       evaluated++;
       options.onProgress?.(++done, configs.length);
@@ -114,7 +119,7 @@ export async function runSearch(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   await flush();
-  const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, preset.name, exp.quality))));
+  const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, exp.preset, exp.quality))));
   const points = (await store.all()).filter((p) => hashes.has(p.hash));
   return { total: configs.length, reused, evaluated, missing, points };
 }
@@ -158,10 +163,10 @@ export async function runPsoSearch(
   const head = heads[0];
   if (exp.archs.length !== 1) throw new InputError('archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
   const [{ cout, dfcl }] = exp.archs;
-  const preset = presetByName(exp.preset);
+  const preset = experimentHardware(exp);
   const energy = energyOfBits(cout, dfcl, preset, head);
   // A point is known by its content hash, as the exhaustive search stores it.
-  const configOf = (bits: readonly number[]) => pointConfig({ head, cout, dfcl, bits }, preset.name, exp.quality);
+  const configOf = (bits: readonly number[]) => pointConfig({ head, cout, dfcl, bits }, exp.preset, exp.quality);
   const stored = new Map((await store.all()).map((p) => [p.hash, p.sumRate]));
   const all = bitAssignments(PRECODER_LAYERS.length, exp.bitChoices);
   let fresh = 0;
@@ -174,7 +179,7 @@ export async function runPsoSearch(
       const known = stored.get(pointHash(config));
       if (known !== undefined) return known;
       const sumRate = await quality({ head, cout, dfcl, bits });
-      await store.put({ hash: pointHash(config), experiment: exp.name, head, cout, dfcl, bits, preset: preset.name, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
+      await store.put({ hash: pointHash(config), experiment: exp.name, head, cout, dfcl, bits, preset: exp.preset, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
       fresh++;
       return sumRate;
     },

@@ -62,9 +62,12 @@ export function priceAccesses(a: Accesses, e: AccessEnergies): EnergySplit {
     compute: e.mac * a.computeOps,
     weight: e.weightMain * a.mainWeightReads + e.weightLocal * a.localWeightReads + e.weightOffChip * a.offChipWeightReads,
     activation:
-      e.activationMain * (a.mainActivationReads + a.mainActivationWrites) +
-      e.activationLocal * (a.localActivationReads + a.localOutputWrites) +
-      e.activationOffChip * (a.offChipActivationReads + a.offChipActivationWrites),
+      e.activationMain * a.mainActivationReads +
+      e.activationMainWrite * a.mainActivationWrites +
+      e.activationLocal * a.localActivationReads +
+      e.activationLocalWrite * a.localOutputWrites +
+      e.activationOffChip * a.offChipActivationReads +
+      e.activationOffChipWrite * a.offChipActivationWrites,
   };
 }
 

@@ -1,73 +1,209 @@
 /**
- * A hardware description from a JSON file: the fields of a preset (`codesign presets --json`
- * prints the built-in ones), every problem listed at once. Values are checked for type and kind,
- * not sign: `codesign laws` is how a table's physics is checked, and it must be able to see a
- * negative energy to report it.
+ * A hardware description from a JSON or YAML file: an energy table, in the paper's relative form
+ * (the fields `codesign presets --json` prints for kasalaee2025) or in absolute pJ per action
+ * (`form: absolute`), and optionally the machine (`architecture`: array, buffers, bandwidth,
+ * clock, word width) the engine simulates. Every problem is listed at once, naming the field,
+ * the value and what is allowed; nothing is used from a file with a problem.
+ *
+ * Energies are checked for type and kind, not sign: `codesign laws` is how a table's physics is
+ * checked, and it must be able to see a negative energy to report it. Sizes, bandwidths, clock
+ * and word width are checked for sign here: a machine with a 0-bit word cannot be simulated.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { FileError, type FileIssue } from '../core/errors.ts';
-import type { BitSource, HardwarePreset } from './presets.ts';
+import type { AbsoluteEnergy, Architecture, BitSource, EnergyPoint, HardwarePreset, PerBit } from './presets.ts';
 
 const BIT_SOURCES: readonly BitSource[] = ['weight', 'activation', 'max', 'geomean'];
 const SCALINGS = ['mac', 'linear'] as const;
 const RULES = ['proportional', 'iso-area', 'fixed'] as const;
+const FORMS = ['relative', 'absolute'] as const;
+const DATAFLOWS = ['os', 'ws', 'is'] as const;
+const PACKINGS = ['word', 'bits'] as const;
+const COMMON_FIELDS = ['name', 'summary', 'sources', 'form', 'parallelism', 'promises', 'pricing', 'architecture'];
+const RELATIVE_FIELDS = ['mac', 'mainMemory', 'localBuffer', 'offChip'];
+const PRICING_FIELDS = ['compute', 'weightMain', 'weightLocal', 'activationMain', 'activationLocal', 'parallelism'] as const;
 
-export function validateHardware(raw: unknown, source: string): HardwarePreset {
-  const issues: FileIssue[] = [];
-  const obj = (v: unknown, path: string): Record<string, unknown> => {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+type Obj = Record<string, unknown>;
+
+/** The reader's tools: each records a problem and returns a placeholder so reading goes on. */
+function reader(issues: FileIssue[]) {
+  const obj = (v: unknown, path: string): Obj => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Obj;
     issues.push({ path, value: v, allowed: 'an object' });
     return {};
   };
-  const num = (o: Record<string, unknown>, key: string, path: string): number => {
+  const known = (o: Obj, path: string, fields: readonly string[]) => {
+    for (const key of Object.keys(o)) if (!fields.includes(key)) issues.push({ path: path === '' ? key : `${path}.${key}`, value: o[key], allowed: `one of the fields ${fields.join(', ')}` });
+  };
+  const num = (o: Obj, key: string, path: string): number => {
     const v = o[key];
     if (typeof v === 'number' && Number.isFinite(v)) return v;
     issues.push({ path: `${path}.${key}`, value: v, allowed: 'a finite number' });
     return NaN;
   };
-  const pick = <T extends string>(o: Record<string, unknown>, key: string, path: string, allowed: readonly T[]): T => {
+  const positive = (o: Obj, key: string, path: string, integer = false): number => {
+    const v = o[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v))) return v;
+    issues.push({ path: `${path}.${key}`, value: v, allowed: integer ? 'a positive integer' : 'a finite number > 0' });
+    return NaN;
+  };
+  const pick = <T extends string>(o: Obj, key: string, path: string, allowed: readonly T[]): T => {
     const v = o[key];
     if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
     issues.push({ path: `${path}.${key}`, value: v, allowed: allowed.join(', ') });
     return allowed[0];
   };
+  const strings = (v: unknown, path: string, what: string): string[] => {
+    if (v === undefined) return [];
+    if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+    issues.push({ path, value: v, allowed: what });
+    return [];
+  };
+  const problem = (path: string, value: unknown, allowed: string) => issues.push({ path, value, allowed });
+  return { obj, known, num, positive, pick, strings, problem };
+}
+
+export function validateHardware(raw: unknown, source: string): HardwarePreset {
+  const issues: FileIssue[] = [];
+  const { obj, known, num, pick, strings } = reader(issues);
   const root = obj(raw, '(root)');
+  const form = root.form === undefined ? 'relative' : pick(root, 'form', '(root)', FORMS);
+  known(root, '', [...COMMON_FIELDS, ...(form === 'relative' ? RELATIVE_FIELDS : ['absolute'])]);
   const name = typeof root.name === 'string' && root.name.length > 0 ? root.name : (issues.push({ path: 'name', value: root.name, allowed: 'a non-empty string' }), '');
-  const mac = obj(root.mac, 'mac');
-  const main = obj(root.mainMemory, 'mainMemory');
-  const local = obj(root.localBuffer, 'localBuffer');
-  const off = obj(root.offChip, 'offChip');
+  if (root.summary !== undefined && typeof root.summary !== 'string') issues.push({ path: 'summary', value: root.summary, allowed: 'a string' });
   const par = obj(root.parallelism, 'parallelism');
-  const pricing = obj(root.pricing, 'pricing');
-  const promises = root.promises === undefined ? [] : Array.isArray(root.promises) && root.promises.every((p) => typeof p === 'string') ? (root.promises as string[]) : (issues.push({ path: 'promises', value: root.promises, allowed: 'a list of law names' }), []);
-  const preset: HardwarePreset = {
+  known(par, 'parallelism', ['rule', 'atReference']);
+  const pricingRaw = obj(root.pricing, 'pricing');
+  known(pricingRaw, 'pricing', PRICING_FIELDS);
+  const pricing = Object.fromEntries(PRICING_FIELDS.map((k) => [k, pick(pricingRaw, k, 'pricing', BIT_SOURCES)])) as unknown as HardwarePreset['pricing'];
+  const base = {
     name,
     summary: typeof root.summary === 'string' ? root.summary : `hardware file ${source}`,
-    mac: { alpha_pJ: num(mac, 'alpha_pJ', 'mac'), beta: num(mac, 'beta', 'mac'), referenceBits: num(mac, 'referenceBits', 'mac') },
-    mainMemory: { relativeToMac: num(main, 'relativeToMac', 'mainMemory'), scaling: pick(main, 'scaling', 'mainMemory', SCALINGS) },
-    localBuffer: { relativeToMac: num(local, 'relativeToMac', 'localBuffer'), scaling: pick(local, 'scaling', 'localBuffer', SCALINGS) },
-    offChip: { relativeToMac: num(off, 'relativeToMac', 'offChip') },
     parallelism: { rule: pick(par, 'rule', 'parallelism', RULES), atReference: num(par, 'atReference', 'parallelism') },
-    promises,
-    pricing: {
-      compute: pick(pricing, 'compute', 'pricing', BIT_SOURCES),
-      weightMain: pick(pricing, 'weightMain', 'pricing', BIT_SOURCES),
-      weightLocal: pick(pricing, 'weightLocal', 'pricing', BIT_SOURCES),
-      activationMain: pick(pricing, 'activationMain', 'pricing', BIT_SOURCES),
-      activationLocal: pick(pricing, 'activationLocal', 'pricing', BIT_SOURCES),
-      parallelism: pick(pricing, 'parallelism', 'pricing', BIT_SOURCES),
-    },
+    promises: strings(root.promises, 'promises', 'a list of law names'),
+    pricing,
+    sources: strings(root.sources, 'sources', 'a list of strings (where each number comes from)'),
+    ...(root.architecture !== undefined ? { architecture: architectureOf(obj(root.architecture, 'architecture'), reader(issues)) } : {}),
   };
+  let preset: HardwarePreset;
+  if (form === 'absolute') {
+    preset = { ...base, form: 'absolute', absolute: absoluteOf(obj(root.absolute, 'absolute'), reader(issues)) };
+  } else {
+    const mac = obj(root.mac, 'mac');
+    const main = obj(root.mainMemory, 'mainMemory');
+    const local = obj(root.localBuffer, 'localBuffer');
+    const off = obj(root.offChip, 'offChip');
+    known(mac, 'mac', ['alpha_pJ', 'beta', 'referenceBits']);
+    known(main, 'mainMemory', ['relativeToMac', 'scaling']);
+    known(local, 'localBuffer', ['relativeToMac', 'scaling']);
+    known(off, 'offChip', ['relativeToMac']);
+    preset = {
+      ...base,
+      mac: { alpha_pJ: num(mac, 'alpha_pJ', 'mac'), beta: num(mac, 'beta', 'mac'), referenceBits: num(mac, 'referenceBits', 'mac') },
+      mainMemory: { relativeToMac: num(main, 'relativeToMac', 'mainMemory'), scaling: pick(main, 'scaling', 'mainMemory', SCALINGS) },
+      localBuffer: { relativeToMac: num(local, 'relativeToMac', 'localBuffer'), scaling: pick(local, 'scaling', 'localBuffer', SCALINGS) },
+      offChip: { relativeToMac: num(off, 'relativeToMac', 'offChip') },
+    };
+  }
+  const a = preset.architecture;
+  if (a && Number.isFinite(preset.parallelism.atReference) && preset.parallelism.atReference !== a.rows * a.cols) {
+    issues.push({ path: 'parallelism.atReference', value: preset.parallelism.atReference, allowed: `the architecture's p = rows × cols = ${a.rows * a.cols}` });
+  }
   if (issues.length > 0) throw new FileError('hardware', source, issues);
   return preset;
 }
 
+function absoluteOf(t: Obj, r: ReturnType<typeof reader>): AbsoluteEnergy {
+  r.known(t, 'absolute', ['mac', 'multiply', 'add', 'exponent', 'localBuffer', 'mainMemory', 'offChip', 'referenceBits']);
+  const points = (key: string): EnergyPoint[] | undefined => {
+    const v = t[key];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.length === 0) {
+      r.problem(`absolute.${key}`, v, 'a non-empty list of { bits, pJ } points');
+      return [];
+    }
+    return v.map((p, i) => {
+      const o = r.obj(p, `absolute.${key}[${i}]`);
+      r.known(o, `absolute.${key}[${i}]`, ['bits', 'pJ']);
+      return { bits: r.positive(o, 'bits', `absolute.${key}[${i}]`, true), pJ: r.num(o, 'pJ', `absolute.${key}[${i}]`) };
+    });
+  };
+  const perBit = (key: string): PerBit => {
+    const o = r.obj(t[key], `absolute.${key}`);
+    r.known(o, `absolute.${key}`, ['readPJPerBit', 'writePJPerBit']);
+    return { readPJPerBit: r.num(o, 'readPJPerBit', `absolute.${key}`), writePJPerBit: r.num(o, 'writePJPerBit', `absolute.${key}`) };
+  };
+  const mac = points('mac');
+  const multiply = points('multiply');
+  const add = points('add');
+  const whole = mac !== undefined && multiply === undefined && add === undefined;
+  const parts = mac === undefined && multiply !== undefined && add !== undefined;
+  if (!whole && !parts) r.problem('absolute.mac', t.mac, 'either a mac table, or both multiply and add tables (a MAC = one multiply + one add)');
+  return {
+    ...(mac ? { mac } : {}),
+    ...(multiply ? { multiply } : {}),
+    ...(add ? { add } : {}),
+    exponent: r.num(t, 'exponent', 'absolute'),
+    localBuffer: perBit('localBuffer'),
+    mainMemory: perBit('mainMemory'),
+    offChip: perBit('offChip'),
+    referenceBits: r.positive(t, 'referenceBits', 'absolute', true),
+  };
+}
+
+function architectureOf(a: Obj, r: ReturnType<typeof reader>): Architecture {
+  const at = 'architecture';
+  r.known(a, at, ['rows', 'cols', 'dataflow', 'localBuffersKB', 'mainMemoryKB', 'bandwidthWordsPerCycle', 'clockMHz', 'wordBits', 'packing']);
+  const buffers = r.obj(a.localBuffersKB, `${at}.localBuffersKB`);
+  r.known(buffers, `${at}.localBuffersKB`, ['ifmap', 'filter', 'output']);
+  const rows = r.positive(a, 'rows', at, true);
+  const cols = r.positive(a, 'cols', at, true);
+  const wordBits = r.positive(a, 'wordBits', at, true);
+  const bandwidth = a.bandwidthWordsPerCycle === 'unlimited' ? Infinity : r.positive(a, 'bandwidthWordsPerCycle', at);
+  const kb = (operand: 'ifmap' | 'filter' | 'output'): number => {
+    const size = r.positive(buffers, operand, `${at}.localBuffersKB`);
+    const words = (size * 1024 * 8) / wordBits;
+    // Each half (active, prefetch) must hold one array edge of a fold.
+    const least = 2 * Math.max(rows, cols);
+    if (Number.isFinite(words) && !(Number.isInteger(words) && words >= least)) {
+      r.problem(`${at}.localBuffersKB.${operand}`, size, `a size of whole ${wordBits}-bit words, at least ${least} of them (2 × max(rows, cols): an active and a prefetch half, each one array edge of a fold); this is ${words} words`);
+    }
+    return size;
+  };
+  return {
+    rows,
+    cols,
+    dataflow: r.pick(a, 'dataflow', at, DATAFLOWS),
+    localBuffersKB: { ifmap: kb('ifmap'), filter: kb('filter'), output: kb('output') },
+    mainMemoryKB: r.positive(a, 'mainMemoryKB', at),
+    bandwidthWordsPerCycle: bandwidth,
+    clockMHz: r.positive(a, 'clockMHz', at),
+    wordBits,
+    packing: r.pick(a, 'packing', at, PACKINGS),
+  };
+}
+
+/** Parses a hardware file: YAML when it is named .yaml or .yml, JSON otherwise. */
 export function loadHardware(file: string): HardwarePreset {
   let raw: unknown;
+  const yaml = /^\.ya?ml$/i.test(extname(file));
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    raw = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new FileError('hardware', file, [{ path: '(file)', value: file, allowed: `a readable JSON hardware description (${(error as Error).message.split('\n')[0]})` }]);
+    throw new FileError('hardware', file, [{ path: '(file)', value: file, allowed: `a readable ${yaml ? 'YAML' : 'JSON'} hardware description (${(error as Error).message.split('\n')[0]})` }]);
   }
   return validateHardware(raw, file);
+}
+
+/** A shipped table by name (hardware/NAME.json), else a file path. */
+export function hardwareByNameOrFile(nameOrFile: string, shipped: readonly HardwarePreset[]): HardwarePreset {
+  const named = shipped.find((p) => p.name === nameOrFile);
+  if (named) return named;
+  if (!existsSync(nameOrFile)) {
+    throw new FileError('hardware', nameOrFile, [{ path: '(file)', value: nameOrFile, allowed: `a shipped table (${shipped.map((p) => p.name).join(', ')}) or a JSON/YAML hardware file` }]);
+  }
+  return loadHardware(nameOrFile);
 }

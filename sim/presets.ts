@@ -3,7 +3,9 @@
  * how conclusions move when a convention changes. The closed-form model (sim/energy) and the
  * engine (sim/engine) price accesses with the same table (accessEnergies).
  */
+import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
+import { validateHardware } from './hardware-file.ts';
 import type { Precision } from '../nets/graph.ts';
 
 /** Which bit width prices a term: the op's weight bits, its activation bits, the wider of the
@@ -17,9 +19,52 @@ export type MemoryScaling = 'mac' | 'linear';
 /** How the number of parallel PEs follows the bit width Q. */
 export type ParallelismRule = 'proportional' | 'iso-area' | 'fixed';
 
-export interface HardwarePreset {
+/** Which bits price which term. */
+export interface Pricing {
+  readonly compute: BitSource;
+  readonly weightMain: BitSource;
+  readonly weightLocal: BitSource;
+  readonly activationMain: BitSource;
+  readonly activationLocal: BitSource;
+  readonly parallelism: BitSource;
+}
+
+/**
+ * The machine a hardware file describes, for the engine (`simulate`): the array, its local
+ * buffers (SCALE-Sim's SRAMs), main memory, the channel between them, clock and memory words.
+ */
+export interface Architecture {
+  readonly rows: number;
+  readonly cols: number;
+  readonly dataflow: 'os' | 'ws' | 'is';
+  readonly localBuffersKB: { readonly ifmap: number; readonly filter: number; readonly output: number };
+  readonly mainMemoryKB: number;
+  /** Words per cycle of each operand's channel; Infinity = unlimited. */
+  readonly bandwidthWordsPerCycle: number;
+  readonly clockMHz: number;
+  readonly wordBits: number;
+  readonly packing: 'word' | 'bits';
+}
+
+interface PresetBase {
   readonly name: string;
   readonly summary: string;
+  /** p at the reference width, and how it follows Q: proportional p = p₀·Q/ref, iso-area p = p₀·ref/Q. */
+  readonly parallelism: { readonly rule: ParallelismRule; readonly atReference: number };
+  /**
+   * Laws of `codesign laws` that only some energy tables satisfy, which this one promises to
+   * (e.g. 'energy-rises-with-bits'); a law a table does not promise is skipped with that reason.
+   */
+  readonly promises?: readonly string[];
+  readonly pricing: Pricing;
+  /** Where every number comes from (shipped files cite their papers). */
+  readonly sources?: readonly string[];
+  readonly architecture?: Architecture;
+}
+
+/** The paper's form: every energy relative to E_MAC at the same width. */
+export interface RelativePreset extends PresetBase {
+  readonly form?: 'relative';
   /** E_MAC(Q) = alpha · (Q / referenceBits)^beta, in pJ. */
   readonly mac: { readonly alpha_pJ: number; readonly beta: number; readonly referenceBits: number };
   /** E_M: main on-chip memory access, as a multiple of E_MAC at the same width. */
@@ -29,96 +74,69 @@ export interface HardwarePreset {
   /** Off-chip (DRAM) access per word, as a multiple of E_MAC at the reference width; linear in
    * bits. Only the engine counts off-chip traffic (the closed form assumes the model fits). */
   readonly offChip: { readonly relativeToMac: number };
-  /** p at the reference width, and how it follows Q: proportional p = p₀·Q/ref, iso-area p = p₀·ref/Q. */
-  readonly parallelism: { readonly rule: ParallelismRule; readonly atReference: number };
-  /**
-   * Laws of `codesign laws` that only some energy tables satisfy, which this one promises to
-   * (e.g. 'energy-rises-with-bits'); a law a table does not promise is skipped with that reason.
-   */
-  readonly promises?: readonly string[];
-  /** Which bits price which term. */
-  readonly pricing: {
-    readonly compute: BitSource;
-    readonly weightMain: BitSource;
-    readonly weightLocal: BitSource;
-    readonly activationMain: BitSource;
-    readonly activationLocal: BitSource;
-    readonly parallelism: BitSource;
-  };
+}
+
+/** Energy of one action at one width, pJ (a published point). */
+export interface EnergyPoint {
+  readonly bits: number;
+  readonly pJ: number;
+}
+
+/** Reads and writes of a memory level, pJ per bit moved. */
+export interface PerBit {
+  readonly readPJPerBit: number;
+  readonly writePJPerBit: number;
 }
 
 /**
+ * Absolute energies per action, as a circuit table gives them. A MAC is either listed whole
+ * (`mac`) or a multiply plus an add at the priced width; between listed widths energy follows the
+ * power law through the two neighbours (log-log), beyond them the nearest segment's, or
+ * `exponent` when one point is listed.
+ */
+export interface AbsoluteEnergy {
+  readonly mac?: readonly EnergyPoint[];
+  readonly multiply?: readonly EnergyPoint[];
+  readonly add?: readonly EnergyPoint[];
+  /** Growth exponent used beyond a table with a single point. */
+  readonly exponent: number;
+  readonly localBuffer: PerBit;
+  readonly mainMemory: PerBit;
+  readonly offChip: PerBit;
+  /** Width p's rule refers to. */
+  readonly referenceBits: number;
+}
+
+export interface AbsolutePreset extends PresetBase {
+  readonly form: 'absolute';
+  readonly absolute: AbsoluteEnergy;
+}
+
+export type HardwarePreset = RelativePreset | AbsolutePreset;
+
+/** The tables shipped in hardware/, in the order `codesign presets` lists them. */
+export const SHIPPED_HARDWARE = ['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like'] as const;
+
+function shipped(name: string): HardwarePreset {
+  const file = new URL(`../hardware/${name}.json`, import.meta.url);
+  return validateHardware(JSON.parse(readFileSync(file, 'utf8')), `hardware/${name}.json`);
+}
+
+function relative(preset: HardwarePreset): RelativePreset {
+  if (preset.form === 'absolute') throw new Error(`hardware/${preset.name}.json: expected the relative form`);
+  return preset;
+}
+
+export const PRESETS: readonly HardwarePreset[] = SHIPPED_HARDWARE.map(shipped);
+/**
  * Kasalaee et al. 2025 (seed 000), eq. (7)–(11) and (14): α = 0.86 pJ, β = 1.9, E_M = 2E_L = 2E_MAC,
- * p = 64·Q/16. The paper quantizes weights only; activations stay at 16 bits. Reading chosen for
- * "which Q prices which term" (docs/energy-model.md, docs/reproduction.md compare the others):
- * the MAC and the packed weight store in main memory at the weight bits; the local buffers feed
- * the array at its datapath width, the activation bits, which also set p.
+ * p = 64·Q/16 (hardware/kasalaee2025.json gives the reading of which Q prices which term).
  */
-export const KASALAEE_2025: HardwarePreset = {
-  name: 'kasalaee2025',
-  summary: "Seed 000's model: α=0.86 pJ, β=1.9, E_M=2E_L=2E_MAC, p=64·Q/16; local buffers at the datapath (activation) width",
-  mac: { alpha_pJ: 0.86, beta: 1.9, referenceBits: 16 },
-  mainMemory: { relativeToMac: 2, scaling: 'mac' },
-  localBuffer: { relativeToMac: 1, scaling: 'mac' },
-  // Horowitz 2014: a 64-bit DRAM access ≈ 1.3–2.6 nJ vs ≈ 1 pJ for a 16-bit multiply-add.
-  offChip: { relativeToMac: 100 },
-  parallelism: { rule: 'proportional', atReference: 64 },
-  promises: ['energy-rises-with-bits'],
-  pricing: {
-    compute: 'weight',
-    weightMain: 'weight',
-    weightLocal: 'activation',
-    activationMain: 'activation',
-    activationLocal: 'activation',
-    parallelism: 'activation',
-  },
-};
-
-/**
- * The same constants with every access priced at the bits of the data it moves and p following
- * the weight bits — the most literal per-operand reading of eq. (10)–(11).
- */
-export const KASALAEE_PER_OPERAND: HardwarePreset = {
-  ...KASALAEE_2025,
-  name: 'kasalaee-per-operand',
-  summary: 'Seed 000 constants; each access at the bits of the data it moves, p = 64·Q_w/16',
-  // p follows the weight bits here, so the activations' local-buffer term falls as weight bits rise.
-  promises: [],
-  pricing: {
-    compute: 'weight',
-    weightMain: 'weight',
-    weightLocal: 'weight',
-    activationMain: 'activation',
-    activationLocal: 'activation',
-    parallelism: 'weight',
-  },
-};
-
-/**
- * A physically motivated alternative: memory energy linear in the bits moved (an SRAM access
- * costs about the same per bit, unlike a multiplier), a Q_w×Q_a multiplier priced at the
- * geometric mean of the widths (its cost grows with the product), and iso-area parallelism —
- * narrower PEs mean more of them in the same silicon, p = 64·16/Q at the wider operand.
- */
-export const ISO_AREA_LINEAR: HardwarePreset = {
-  name: 'iso-area-linear',
-  summary: 'Memory energy linear in bits, MAC at √(Q_w·Q_a), iso-area p = 64·16/max(Q_w,Q_a)',
-  mac: { alpha_pJ: 0.86, beta: 1.9, referenceBits: 16 },
-  mainMemory: { relativeToMac: 2, scaling: 'linear' },
-  localBuffer: { relativeToMac: 1, scaling: 'linear' },
-  offChip: { relativeToMac: 100 },
-  parallelism: { rule: 'iso-area', atReference: 64 },
-  pricing: {
-    compute: 'geomean',
-    weightMain: 'weight',
-    weightLocal: 'weight',
-    activationMain: 'activation',
-    activationLocal: 'activation',
-    parallelism: 'max',
-  },
-};
-
-export const PRESETS: readonly HardwarePreset[] = [KASALAEE_2025, KASALAEE_PER_OPERAND, ISO_AREA_LINEAR];
+export const KASALAEE_2025 = relative(PRESETS[0]);
+/** The same constants with every access priced at the bits of the data it moves, p following the weight bits. */
+export const KASALAEE_PER_OPERAND = relative(PRESETS[1]);
+/** Memory energy linear in bits, a MAC at √(Q_w·Q_a), iso-area p = 64·16/max(Q_w, Q_a). */
+export const ISO_AREA_LINEAR = relative(PRESETS[2]);
 export const DEFAULT_PRESET = KASALAEE_2025;
 
 export function presetByName(name: string): HardwarePreset {
@@ -149,15 +167,44 @@ export interface AccessEnergies {
   readonly activationLocal: number;
   readonly weightOffChip: number;
   readonly activationOffChip: number;
+  /** Writes, where a table prices them apart from reads (the relative form does not). */
+  readonly activationMainWrite: number;
+  readonly activationLocalWrite: number;
+  readonly activationOffChipWrite: number;
   /** Parallel execution units p. */
   readonly p: number;
 }
 
+/** The width p's rule and the relative form's power law refer to. */
+export function referenceBits(preset: HardwarePreset): number {
+  return preset.form === 'absolute' ? preset.absolute.referenceBits : preset.mac.referenceBits;
+}
+
+/** A table's energy at `bits`: power law through the neighbouring points (log-log). */
+export function tableEnergy(points: readonly EnergyPoint[], bits: number, exponent: number): number {
+  if (points.length === 0) return 0;
+  const sorted = [...points].sort((a, b) => a.bits - b.bits);
+  const exact = sorted.find((p) => p.bits === bits);
+  if (exact) return exact.pJ;
+  if (sorted.length === 1) return sorted[0].pJ * Math.pow(bits / sorted[0].bits, exponent);
+  let i = sorted.findIndex((p) => p.bits > bits);
+  if (i <= 0) i = i === 0 ? 1 : sorted.length - 1;
+  const lo = sorted[i - 1];
+  const hi = sorted[i];
+  const slope = Math.log(hi.pJ / lo.pJ) / Math.log(hi.bits / lo.bits);
+  return lo.pJ * Math.pow(bits / lo.bits, slope);
+}
+
 export function macEnergy(preset: HardwarePreset, bits: number): number {
+  if (preset.form === 'absolute') {
+    const t = preset.absolute;
+    if (t.mac) return tableEnergy(t.mac, bits, t.exponent);
+    return tableEnergy(t.multiply ?? [], bits, t.exponent) + tableEnergy(t.add ?? [], bits, t.exponent);
+  }
   return preset.mac.alpha_pJ * Math.pow(bits / preset.mac.referenceBits, preset.mac.beta);
 }
 
-function memoryEnergy(preset: HardwarePreset, memory: HardwarePreset['mainMemory'], bits: number): number {
+function memoryEnergy(preset: RelativePreset, memory: RelativePreset['mainMemory'], bits: number): number {
   const perMac =
     memory.scaling === 'mac' ? macEnergy(preset, bits) : preset.mac.alpha_pJ * (bits / preset.mac.referenceBits);
   return memory.relativeToMac * perMac;
@@ -165,7 +212,7 @@ function memoryEnergy(preset: HardwarePreset, memory: HardwarePreset['mainMemory
 
 export function parallelism(preset: HardwarePreset, bits: number): number {
   const { rule, atReference } = preset.parallelism;
-  const ref = preset.mac.referenceBits;
+  const ref = referenceBits(preset);
   if (rule === 'proportional') return (atReference * bits) / ref;
   if (rule === 'iso-area') return (atReference * ref) / bits;
   return atReference;
@@ -175,14 +222,37 @@ export function parallelism(preset: HardwarePreset, bits: number): number {
 export function accessEnergies(preset: HardwarePreset, precision: Precision, p?: number): AccessEnergies {
   const at = (source: BitSource) => bitsOf(source, precision);
   const { pricing } = preset;
+  const units = p ?? parallelism(preset, at(pricing.parallelism));
+  if (preset.form === 'absolute') {
+    const t = preset.absolute;
+    return {
+      mac: macEnergy(preset, at(pricing.compute)),
+      weightMain: t.mainMemory.readPJPerBit * at(pricing.weightMain),
+      weightLocal: t.localBuffer.readPJPerBit * at(pricing.weightLocal),
+      activationMain: t.mainMemory.readPJPerBit * at(pricing.activationMain),
+      activationLocal: t.localBuffer.readPJPerBit * at(pricing.activationLocal),
+      weightOffChip: t.offChip.readPJPerBit * precision.weightBits,
+      activationOffChip: t.offChip.readPJPerBit * precision.activationBits,
+      activationMainWrite: t.mainMemory.writePJPerBit * at(pricing.activationMain),
+      activationLocalWrite: t.localBuffer.writePJPerBit * at(pricing.activationLocal),
+      activationOffChipWrite: t.offChip.writePJPerBit * precision.activationBits,
+      p: units,
+    };
+  }
+  const activationMain = memoryEnergy(preset, preset.mainMemory, at(pricing.activationMain));
+  const activationLocal = memoryEnergy(preset, preset.localBuffer, at(pricing.activationLocal));
+  const activationOffChip = preset.offChip.relativeToMac * preset.mac.alpha_pJ * (precision.activationBits / preset.mac.referenceBits);
   return {
     mac: macEnergy(preset, at(pricing.compute)),
     weightMain: memoryEnergy(preset, preset.mainMemory, at(pricing.weightMain)),
     weightLocal: memoryEnergy(preset, preset.localBuffer, at(pricing.weightLocal)),
-    activationMain: memoryEnergy(preset, preset.mainMemory, at(pricing.activationMain)),
-    activationLocal: memoryEnergy(preset, preset.localBuffer, at(pricing.activationLocal)),
+    activationMain,
+    activationLocal,
     weightOffChip: preset.offChip.relativeToMac * preset.mac.alpha_pJ * (precision.weightBits / preset.mac.referenceBits),
-    activationOffChip: preset.offChip.relativeToMac * preset.mac.alpha_pJ * (precision.activationBits / preset.mac.referenceBits),
-    p: p ?? parallelism(preset, at(pricing.parallelism)),
+    activationOffChip,
+    activationMainWrite: activationMain,
+    activationLocalWrite: activationLocal,
+    activationOffChipWrite: activationOffChip,
+    p: units,
   };
 }

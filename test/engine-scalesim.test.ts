@@ -62,9 +62,9 @@ describe('SCALE-Sim topology files', () => {
   it('parses ResNet-18 with the no-padding convention', () => {
     const layers = parseTopology(readReference('scalesim/resnet18-topology.csv'));
     expect(layers).toHaveLength(21);
-    expect(layers[20]).toEqual({ name: "FC", M: 1, N: 1000, K: 512 });
+    expect(layers[20]).toMatchObject({ name: "FC", M: 1, N: 1000, K: 512 });
     // Conv1: 224×224, 7×7, stride 2 → SCALE-Sim's ⌈(224 − 7 + 2)/2⌉ = 110 per side (⌊217/2⌋ + 1 would be 109); K = 7·7·3
-    expect(layers[0]).toEqual({ name: 'Conv1', M: 110 * 110, N: 64, K: 147 });
+    expect(layers[0]).toMatchObject({ name: "Conv1", M: 110 * 110, N: 64, K: 147 });
     // Every strided layer gets SCALE-Sim's size; stride 1 is the same either way.
     const rows = readReference('scalesim/resnet18-topology.csv').trim().split('\n').slice(1).map((l) => l.split(',').map((c) => c.trim()));
     rows.filter((r) => r[1] !== '' && !Number.isNaN(Number(r[7]))).forEach((r, i) => {

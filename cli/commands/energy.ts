@@ -8,15 +8,15 @@ import { table } from '../format.ts';
 import type { Io } from '../io.ts';
 import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
-import { presetOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
+import { hardwareOf, workloadOf, workloadOptions, type WorkloadFlags } from '../options.ts';
 
 export function register(program: Command, io: Io): void {
   workloadOptions(program.command('energy').description('price a network or a classical precoder with the closed-form energy model (seed 000, eq. 7–14)'))
     .option('--json', 'print exactly one JSON document on stdout')
     .addHelpText('after', '\nSweeps in one run: --bits takes several configurations separated by ";" (e.g. "16;8;4" or "8,8,8,8;4,4,4,4"), --p and --cr comma lists; every combination is priced and printed as one table (one JSON array with --json).')
-    .action(async (options: WorkloadFlags & { preset: string; p?: string; json?: boolean }, cmd: Command) => {
+    .action(async (options: WorkloadFlags & { preset: string; hardware?: string; p?: string; json?: boolean }, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-      const preset = presetOf(options.preset);
+      const preset = hardwareOf(options, given);
       // A sweep: every combination of the listed values, each parsed as a single run's options.
       const axes = {
         bits: given('bits') ? options.bits.split(';') : [options.bits],

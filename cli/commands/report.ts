@@ -1,7 +1,7 @@
 /** `codesign report`: the co-design report (HTML, PNG figures, Markdown summary) from the shipped rates. */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
-import { presetOf, presetOption, progressOption } from '../options.ts';
+import { hardwareOf, hardwareOption, presetOption, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
 
@@ -13,11 +13,13 @@ export function register(program: Command, io: Io): void {
     .option('--out <dir>', 'output directory', 'out/report')
     .option('--quick', 'skip the engine figures (p sweep, engine vs closed form)')
     .addOption(presetOption())
+    .addOption(hardwareOption())
     .option('--rates <file>', 'DNN rates from this table instead of the shipped data/rates/<scenario>.csv (write one with codesign rates --supernets DIR)')
     .option('--classical <file>', 'classical results on the same test samples instead of the shipped data/rates/<scenario>.classical.json (codesign rates --classical)')
     .addOption(progressOption())
-    .action(async (o: { scenario: string; out: string; quick?: boolean; preset: string; rates?: string; classical?: string; progress?: boolean }) => {
-      const config = { scenario: loadScenario(o.scenario), out: o.out, quick: o.quick === true, preset: presetOf(o.preset), ...(o.rates !== undefined ? { rates: o.rates } : {}), ...(o.classical !== undefined ? { classical: o.classical } : {}) };
+    .action(async (o: { scenario: string; out: string; quick?: boolean; preset: string; hardware?: string; rates?: string; classical?: string; progress?: boolean }, cmd: Command) => {
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const config = { scenario: loadScenario(o.scenario), out: o.out, quick: o.quick === true, preset: hardwareOf(o, given), ...(o.rates !== undefined ? { rates: o.rates } : {}), ...(o.classical !== undefined ? { classical: o.classical } : {}) };
       const { writeReport } = await import('../../studies/report.ts');
       const progress = cliProgress(io, progressMode(io, o));
       try {

@@ -1,4 +1,5 @@
 /** `codesign search` and `codesign results export`: the seed-000 space into the results store. */
+import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
@@ -9,7 +10,8 @@ import { ratesFile } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { archsOf, bitChoicesOf, presetOf, presetOption, refuseGiven, seedOf, progressOption } from '../options.ts';
+import { archsOf, bitChoicesOf, hardwareOf, hardwareOption, presetOption, refuseGiven, seedOf, progressOption, type Given } from '../options.ts';
+import { PRESETS, type HardwarePreset } from '../../sim/presets.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
 
@@ -28,6 +30,7 @@ interface SearchFlags {
   readonly lr: string;
   readonly threads?: string;
   readonly preset: string;
+  readonly hardware?: string;
   readonly throttleMs?: string;
   readonly progress?: boolean;
   readonly algo: string;
@@ -57,6 +60,7 @@ export function register(program: Command, io: Io): void {
     .option('--lr <rate>', 'learning rate of dedicated trainings', '1e-3')
     .option('--threads <n>', 'worker threads for dedicated trainings (default: one per core)')
     .addOption(presetOption())
+    .addOption(hardwareOption())
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
     .addOption(progressOption())
     .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
@@ -74,7 +78,7 @@ export function register(program: Command, io: Io): void {
       const foreign = Object.keys(onlyFor).filter((name) => !onlyFor[name].includes(source));
       refuseGiven(o, given, foreign, (name) => `allowed: only with --quality ${onlyFor[name].join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
       // An experiment file says the whole experiment: the flags it replaces are refused, not overridden.
-      if (o.experimentFile !== undefined) refuseGiven(o, given, ['experiment', 'archs', 'quality', 'heads', 'scenario', 'samples', 'choices', 'epochs', 'batch', 'lr', 'preset'], () => `allowed: not with --experiment-file (${o.experimentFile} sets it)`);
+      if (o.experimentFile !== undefined) refuseGiven(o, given, ['experiment', 'archs', 'quality', 'heads', 'scenario', 'samples', 'choices', 'epochs', 'batch', 'lr', 'preset', 'hardware'], () => `allowed: not with --experiment-file (${o.experimentFile} sets it)`);
       // The seed drives PSO and dedicated trainings; a wait after each evaluation is the exhaustive search's.
       if (o.algo === 'exhaustive' && o.quality !== 'train') refuseGiven(o, given, ['seed'], () => 'allowed: only with --algo ppso or gcpso, or --quality train');
       if (o.algo !== 'exhaustive') refuseGiven(o, given, ['throttleMs'], () => 'allowed: only with --algo exhaustive');
@@ -97,7 +101,7 @@ export function register(program: Command, io: Io): void {
           problem: problem(),
           arch: archsOf(o.archs === 'all' ? '64x1024' : o.archs)[0],
           choices: bitChoicesOf(o.choices),
-          preset: presetOf(o.preset),
+          preset: hardwareOf(o, given),
           qualitySeed: Number(synthetic[1] ?? 1),
           seed: positiveInt('--seed', o.seed),
         };
@@ -112,7 +116,7 @@ export function register(program: Command, io: Io): void {
       }
       const study = {
         db: o.db,
-        experiment: experimentOf(o),
+        experiment: experimentOf(o, given),
         threads: o.threads === undefined ? cpus().length : positiveInt('--threads', o.threads),
         ...(o.throttleMs !== undefined ? { throttleMs: positiveInt('--throttle-ms', o.throttleMs) } : {}),
       };
@@ -158,7 +162,7 @@ export function register(program: Command, io: Io): void {
     });
 }
 
-function experimentOf(o: SearchFlags): Experiment {
+function experimentOf(o: SearchFlags, given: Given): Experiment {
   if (o.experimentFile !== undefined) return loadExperiment(o.experimentFile);
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
   const table = /^table(?::(.+))?$/.exec(o.quality);
@@ -173,5 +177,15 @@ function experimentOf(o: SearchFlags): Experiment {
         : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
   // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
   const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
-  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), preset: presetOf(o.preset).name, quality };
+  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), ...experimentTable(hardwareOf(o, given)), quality };
+}
+
+/**
+ * A shipped table is stored by its name; a table from a file under its name and the hash of its
+ * contents, so two files that share a name never share stored points.
+ */
+function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 'hardware'> {
+  if (PRESETS.includes(hardware)) return { preset: hardware.name };
+  const digest = createHash('sha256').update(JSON.stringify(hardware)).digest('hex').slice(0, 12);
+  return { preset: `${hardware.name}#${digest}`, hardware };
 }

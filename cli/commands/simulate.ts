@@ -4,12 +4,12 @@ import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
 import { ENGINE_DEFAULTS, DATAFLOWS, MODES, PACKINGS, arrayForP, eachBuffer, parseArray, type EngineConfig } from '../../sim/engine/config.ts';
 import { closedFormTotal } from '../../sim/engine/compare.ts';
-import type { HardwarePreset } from '../../sim/presets.ts';
+import type { Architecture, HardwarePreset } from '../../sim/presets.ts';
 import { microjoules, toMicrojoules } from '../../sim/report.ts';
 import type { SimulationOutcome, SimulationSource, SimulationStudy } from '../../studies/simulate.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
-import { presetOf, refuseGiven, workloadOf, workloadOptions, type Given, type WorkloadFlags } from '../options.ts';
+import { hardwareOf, refuseGiven, workloadOf, workloadOptions, type Given, type WorkloadFlags } from '../options.ts';
 import { slpJson, slpLine } from './energy.ts';
 
 interface SimulateFlags extends WorkloadFlags {
@@ -72,21 +72,25 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
       source = { kind: 'gemm', M, N, K };
     } else source = { kind: 'topology', file: o.topology! };
   } else source = { kind: 'workload', workload: workloadOf(o, given) };
-  const preset = presetOf(o.preset);
-  const bandwidth = /^(unlimited|inf|infinity)$/i.test(o.bandwidth) ? Infinity : positiveNumber('--bandwidth', o.bandwidth);
+  const preset = hardwareOf(o, given);
+  // The machine: a hardware file's architecture, each field replaced by a flag the user typed.
+  const arch = preset.architecture;
+  const typed = (flag: keyof SimulateFlags) => arch === undefined || given(flag);
+  const wordBits = typed('wordBits') ? positiveInt('--word-bits', o.wordBits) : arch!.wordBits;
   const base = {
     ...ENGINE_DEFAULTS,
     mode: oneOf('--mode', o.mode, MODES),
-    bandwidth,
-    localBufferWords: buffersOf(o.localBufferWords),
-    wordBits: positiveInt('--word-bits', o.wordBits),
-    packing: oneOf('--packing', o.packing, PACKINGS),
+    bandwidth: typed('bandwidth') ? bandwidthOf(o.bandwidth) : arch!.bandwidthWordsPerCycle,
+    localBufferWords: typed('localBufferWords') ? buffersOf(o.localBufferWords) : kilobytesToWords(arch!.localBuffersKB, wordBits),
+    wordBits,
+    packing: typed('packing') ? oneOf('--packing', o.packing, PACKINGS) : arch!.packing,
     vectorWidth: positiveInt('--vector-width', o.vectorWidth),
+    ...(arch ? { mainMemoryBits: arch.mainMemoryKB * 1024 * 8, clockMHz: arch.clockMHz } : {}),
   };
   // Sweeps: every combination of the listed dataflows, batches and arrays, one run each.
-  const dataflows = o.dataflow.split(',').map((d) => oneOf('--dataflow', d.trim(), DATAFLOWS));
+  const dataflows = typed('dataflow') ? o.dataflow.split(',').map((d) => oneOf('--dataflow', d.trim(), DATAFLOWS)) : [arch!.dataflow];
   const batches = positiveIntList('--batch', o.batch);
-  const arrays = arraysOf(o, preset);
+  const arrays = arch && !given('array') && !given('p') ? [{ rows: arch.rows, cols: arch.cols }] : arraysOf(o, preset);
   const configs = dataflows.flatMap((dataflow) => batches.flatMap((batch) => arrays.map((a) => ({ ...base, dataflow, batch, ...a }))));
   if (configs.length > MAX_SWEEP_RUNS) throw new InputError('--p', `${configs.length} runs`, `allowed: at most ${MAX_SWEEP_RUNS} runs in one sweep (dataflows × batches × arrays)`);
   return {
@@ -96,6 +100,16 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
     explicitP: o.p !== undefined || o.array !== undefined,
     ...(o.trace !== undefined ? { traceFile: o.trace } : {}),
   };
+}
+
+function bandwidthOf(raw: string): number {
+  return /^(unlimited|inf|infinity)$/i.test(raw) ? Infinity : positiveNumber('--bandwidth', raw);
+}
+
+/** A hardware file's buffer sizes (KB) in words; the file's validation made them whole words. */
+function kilobytesToWords(kb: Architecture['localBuffersKB'], wordBits: number): EngineConfig['localBufferWords'] {
+  const words = (k: number) => Math.floor((k * 1024 * 8) / wordBits);
+  return { ifmap: words(kb.ifmap), filter: words(kb.filter), output: words(kb.output) };
 }
 
 function buffersOf(raw: string): EngineConfig['localBufferWords'] {
@@ -132,6 +146,8 @@ export function simulationJson(outcome: SimulationOutcome) {
       dataflow: r.config.dataflow,
       array: { rows: r.config.rows, cols: r.config.cols, p: r.config.rows * r.config.cols },
       bandwidth: r.config.bandwidth === Infinity ? 'unlimited' : r.config.bandwidth,
+      memory: { model: r.config.bandwidth === Infinity ? 'tiles, unlimited bandwidth' : 'SCALE-Sim v2 scratchpads', wordBits: r.config.wordBits, packing: r.config.packing, localBufferWords: r.config.localBufferWords, mainMemoryBits: r.config.mainMemoryBits },
+      clockMHz: r.config.clockMHz,
       batch: r.config.batch,
       cycles: r.cycles,
       stallCycles: r.stallCycles,
@@ -141,6 +157,7 @@ export function simulationJson(outcome: SimulationOutcome) {
       offChip: { weightReads: a.offChipWeightReads, activationReads: a.offChipActivationReads, activationWrites: a.offChipActivationWrites },
       energy_uJ: toMicrojoules(r.energy),
       closedForm_uJ: toMicrojoules(closed),
+      time_us: r.cycles / r.config.clockMHz,
       energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
       ...(outcome.job.slp ? slpJson(outcome.job.slp) : {}),
       ops: r.ops.map((op, i) => ({
@@ -156,6 +173,8 @@ export function simulationJson(outcome: SimulationOutcome) {
         scaleSimCycles: op.scaleSimCycles,
         localBuffer: { ifmapReads: op.accesses.localActivationReads, weightReads: op.accesses.localWeightReads, outputWrites: op.accesses.localOutputWrites },
         mainMemory: { ifmapReads: op.accesses.mainActivationReads, weightReads: op.accesses.mainWeightReads, outputWrites: op.accesses.mainActivationWrites },
+        offChip: { weightReads: op.accesses.offChipWeightReads, activationReads: op.accesses.offChipActivationReads, activationWrites: op.accesses.offChipActivationWrites },
+        bits: { weight: op.precision.weightBits, activation: op.precision.activationBits },
         energy_uJ: toMicrojoules(op.energy),
         closedForm_uJ: toMicrojoules(run.comparisons[i].closedForm),
         ratio: run.comparisons[i].ratio,
@@ -202,6 +221,8 @@ export function renderSimulation(outcome: SimulationOutcome): string {
         op.accesses.localActivationReads,
         op.accesses.localWeightReads,
         op.accesses.localOutputWrites,
+        op.accesses.mainActivationReads + op.accesses.mainWeightReads + op.accesses.offChipActivationReads + op.accesses.offChipWeightReads,
+        op.accesses.mainActivationWrites + op.accesses.offChipActivationWrites,
         e.compute,
         e.weight,
         e.activation,
@@ -211,7 +232,9 @@ export function renderSimulation(outcome: SimulationOutcome): string {
     });
   const t = toMicrojoules(r.energy);
   const closed = toMicrojoules(closedFormTotal(comparisons, r.config.batch));
-  const header = `${outcome.job.name} — ${r.config.mode}, ${r.config.dataflow}, ${r.config.rows}×${r.config.cols} array, bandwidth ${r.config.bandwidth === Infinity ? 'unlimited' : r.config.bandwidth}, batch ${r.config.batch}, ${r.preset}`;
-  const summary = `total: ${r.cycles} cycles (${r.stallCycles} stall), utilization ${(r.utilization * 100).toFixed(1)}%, ${t.total.toPrecision(4)} µJ per inference (E_C ${t.compute.toPrecision(4)}, E_W ${t.weight.toPrecision(4)}, E_A ${t.activation.toPrecision(4)}); closed form ${closed.total.toPrecision(4)} µJ (ratio ${(t.total / closed.total).toFixed(2)})`;
-  return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : '')].join('\n');
+  const c = r.config;
+  const memory = c.bandwidth === Infinity ? 'unlimited bandwidth' : `SCALE-Sim v2 scratchpads: ${c.bandwidth} words/cycle per operand, buffers ${c.localBufferWords.ifmap}/${c.localBufferWords.filter}/${c.localBufferWords.output} words (ifmap/filter/output)`;
+  const header = `${outcome.job.name} — ${c.mode}, ${c.dataflow}, ${c.rows}×${c.cols} array, ${memory}, ${c.wordBits}-bit words (${c.packing === 'word' ? 'one per element' : 'packed at each operand’s bits'}), ${c.clockMHz} MHz, batch ${c.batch}, ${r.preset}`;
+  const summary = `total: ${r.cycles} cycles (${r.stallCycles} stall) = ${(r.cycles / c.clockMHz).toPrecision(4)} µs at ${c.clockMHz} MHz, utilization ${(r.utilization * 100).toFixed(1)}%, ${t.total.toPrecision(4)} µJ per inference (E_C ${t.compute.toPrecision(4)}, E_W ${t.weight.toPrecision(4)}, E_A ${t.activation.toPrecision(4)}); closed form ${closed.total.toPrecision(4)} µJ (ratio ${(t.total / closed.total).toFixed(2)})`;
+  return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'main rd', 'main wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : '')].join('\n');
 }
