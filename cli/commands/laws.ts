@@ -7,7 +7,8 @@ import { CSI_NETS } from '../../nets/csi.ts';
 import { NETWORK_NAMES, type NetworkSpec } from '../../nets/networks.ts';
 import { PRECODER_DEFAULTS } from '../../nets/precoder.ts';
 import { SLP_DEFAULTS } from '../../nets/slp.ts';
-import { loadHardware } from '../../sim/hardware-file.ts';
+import { hardwareByNameOrFile } from '../../sim/hardware-file.ts';
+import { PRESETS } from '../../sim/presets.ts';
 import type { LawOutcome, Reproducer } from '../../laws/run.ts';
 import { table } from '../format.ts';
 import { ExitStatus, type Io } from '../io.ts';
@@ -67,7 +68,7 @@ export function register(program: Command, io: Io): void {
   program
     .command('laws')
     .description('check the energy model’s laws (finite non-negative terms, sums, monotone bits, 1/√p buffers, duplicated layers, engine ideal = closed form, bandwidth adds only stall) on your hardware file and network; failures print a shrunk counterexample and a reproducer')
-    .option('--hardware <file>', 'a JSON hardware description (the fields of codesign presets --json); default: the built-in presets and random ones')
+    .option('--hardware <name|file>', 'a shipped hardware table (codesign presets) or a JSON/YAML hardware file; default: the shipped tables and random ones')
     .addOption(new Option('--net <name>', 'a network of the registry at its default size, at random weight bits (default: random graphs and precoders)').choices(NETWORK_NAMES))
     .option('--model <file>', 'an ONNX model (waits for the model-import issue)')
     .option('--engine', 'also the engine’s laws')
@@ -89,7 +90,7 @@ export function register(program: Command, io: Io): void {
       const hardwareFile = o.hardware ?? replay?.hardware;
       const net = o.net ?? replay?.net;
       const config = {
-        ...(hardwareFile !== undefined ? { hardware: loadHardware(hardwareFile) } : {}),
+        ...(hardwareFile !== undefined ? { hardware: hardwareByNameOrFile(hardwareFile, PRESETS) } : {}),
         ...(net !== undefined ? { network: networkOf(net) } : {}),
         engine: o.engine === true,
         runs,

@@ -1,16 +1,26 @@
-/** `codesign presets`: the hardware presets. */
+/** `codesign presets`: the shipped hardware tables (hardware/*.json), each with its form, MAC energy and machine. */
 import type { Command } from 'commander';
-import { PRESETS } from '../../sim/presets.ts';
+import { PRESETS, macEnergy, type HardwarePreset } from '../../sim/presets.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
+
+function machine(p: HardwarePreset): string {
+  const a = p.architecture;
+  if (!a) return `p = ${p.parallelism.atReference} (${p.parallelism.rule}); no machine (simulate flags)`;
+  const bw = a.bandwidthWordsPerCycle === Infinity ? 'unlimited' : `${a.bandwidthWordsPerCycle} w/c`;
+  return `${a.rows}×${a.cols} ${a.dataflow}, buffers ${a.localBuffersKB.ifmap}/${a.localBuffersKB.filter}/${a.localBuffersKB.output} KB, ${bw}, ${a.wordBits}-bit words, ${a.clockMHz} MHz`;
+}
 
 export function register(program: Command, io: Io): void {
   program
     .command('presets')
-    .description('list the hardware presets')
-    .option('--json', 'print the presets as JSON')
+    .description('list the shipped hardware tables (hardware/*.json; use one with --preset NAME or --hardware NAME)')
+    .option('--json', 'print the tables as JSON (each is a valid hardware file)')
     .action((options: { json?: boolean }) => {
-      if (options.json) io.stdout.write(JSON.stringify(PRESETS, null, 2) + '\n');
-      else io.stdout.write(table(['preset', 'summary'], PRESETS.map((p) => [p.name, p.summary])) + '\n');
+      if (options.json) io.stdout.write(JSON.stringify(PRESETS, (_k, v) => (v === Infinity ? 'unlimited' : v), 2) + '\n');
+      else {
+        const rows = PRESETS.map((p) => [p.name, p.form ?? 'relative', macEnergy(p, 8).toPrecision(3), macEnergy(p, 16).toPrecision(3), machine(p), p.summary]);
+        io.stdout.write(table(['table', 'form', 'MAC 8b pJ', 'MAC 16b pJ', 'machine', 'summary'], rows) + '\n');
+      }
     });
 }
