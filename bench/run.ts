@@ -20,6 +20,7 @@ import { simulateOps } from '../sim/engine/engine.ts';
 import { lowerGraph } from '../sim/engine/lower.ts';
 import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
 import { slpSamples } from '../baselines/slp-samples.ts';
+import { memorySystemFigures } from './memory-system.ts';
 
 function medianMs(runs: number, fn: () => void): number {
   const times: number[] = [];
@@ -162,5 +163,8 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
     slp_ms_per_solve: ms / d.count,
   };
 }
+
+// The memory system against SCALE-Sim v2's USER-bandwidth runs, and ResNet-18 on finite buffers.
+figures.memorySystem = memorySystemFigures();
 
 process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

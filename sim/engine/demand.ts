@@ -56,12 +56,28 @@ function antiDiagonal(m: Int32Array, rows: number, cols: number): Int32Array {
   return out;
 }
 
-/** Stacks `blocks` blocks of `rows` × `width`, entry (b, row, c) = at(b, row, c) for c < used(b), −1 after. */
-function stacked(blocks: number, rows: number, width: number, used: (b: number) => number, at: (b: number, row: number, c: number) => number): Int32Array {
+/** A linear map (block, row, column) → index: b·block + r·row + c·column. */
+type Linear = readonly [number, number, number];
+
+/**
+ * Stacks `blocks` blocks of `rows` × `width`: entry (b, row, c) for c < used(b) is the address at
+ * (p, q) = (P(b, row, c), Q(b, row, c)) of a matrix with `stride` columns — looked up in `table`
+ * (the ifmap's addresses) or p·stride + q itself (the filter's); −1 after used(b). Linear maps
+ * rather than callbacks keep this loop monomorphic (it runs once per operand element).
+ */
+function stacked(blocks: number, rows: number, width: number, used: (b: number) => number, P: Linear, Q: Linear, stride: number, table: Int32Array | null): Int32Array {
   const m = new Int32Array(blocks * rows * width).fill(-1);
   for (let b = 0; b < blocks; b++) {
     const u = used(b);
-    for (let row = 0; row < rows; row++) for (let c = 0; c < u; c++) m[(b * rows + row) * width + c] = at(b, row, c);
+    for (let row = 0; row < rows; row++) {
+      const at = (b * rows + row) * width;
+      let p = P[0] * b + P[1] * row;
+      let q = Q[0] * b + Q[1] * row;
+      for (let c = 0; c < u; c++, p += P[2], q += Q[2]) {
+        const i = p * stride + q;
+        m[at + c] = table ? table[i] : i;
+      }
+    }
   }
   return m;
 }
@@ -92,15 +108,17 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
 
   let ifmapFetchOrder: Int32Array;
   let filterFetchOrder: Int32Array;
+  // Fetch orders: I(p, k) is I[p·W + k]; F(k, n) is the address k·N + n.
   if (dataflow === 'ws') {
-    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, (fr, t, c) => iAt(t, fr * R + c)), rowFold * T, R);
-    filterFetchOrder = stacked(colFold, W, C, colsUsed, (fc, k, c) => fAt(k, fc * C + c));
+    // Blocks of I's columns (row folds): (fr, t, c) → I(t, fr·R + c), anti-diagonal; F by column folds, row-major.
+    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [0, 1, 0], [R, 0, 1], W, I), rowFold * T, R);
+    filterFetchOrder = stacked(colFold, W, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null);
   } else if (dataflow === 'os') {
-    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, (fr, t, c) => iAt(fr * R + c, t)), rowFold * T, R);
-    filterFetchOrder = antiDiagonal(stacked(colFold, T, C, colsUsed, (fc, t, c) => fAt(t, fc * C + c)), colFold * T, C);
+    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], W, I), rowFold * T, R);
+    filterFetchOrder = antiDiagonal(stacked(colFold, T, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null), colFold * T, C);
   } else {
-    ifmapFetchOrder = stacked(colFold, Sr, C, colsUsed, (fc, k, c) => iAt(fc * C + c, k));
-    filterFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, (fr, t, c) => fAt(fr * R + c, t)), rowFold * T, R);
+    ifmapFetchOrder = stacked(colFold, Sr, C, colsUsed, [C, 0, 1], [0, 1, 0], W, I);
+    filterFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], N, null), rowFold * T, R);
   }
 
   const fold = (j: number): FoldDemand => {
