@@ -20,7 +20,7 @@ export function memorySystemFigures() {
   const rows = lines.slice(1).map((l) => {
     const cells = l.split(',');
     const get = (k: string) => cells[header.indexOf(k)];
-    return { M: +get('M'), N: +get('N'), K: +get('K'), total: +get('total_cycles'), stall: +get('stall_cycles'), seconds: +get('scalesim_seconds'), config: { ...ENGINE_DEFAULTS, rows: +get('rows'), cols: +get('cols'), dataflow: get('dataflow') as Dataflow, bandwidth: +get('bandwidth'), localBufferWords: eachBuffer(+get('sram_kb') * 1024), wordBits: 8, packing: 'word' } satisfies EngineConfig };
+    return { M: +get('M'), N: +get('N'), K: +get('K'), total: +get('total_cycles'), stall: +get('stall_cycles'), seconds: +get('scalesim_seconds'), config: { ...ENGINE_DEFAULTS, rows: +get('rows'), cols: +get('cols'), dataflow: get('dataflow') as Dataflow, bandwidth: +get('bandwidth'), localBufferWords: eachBuffer(+get('sram_kb') * 1024), wordBits: 8, packing: 'word', memoryModel: 'scalesim' } satisfies EngineConfig };
   });
   let exact = 0;
   const pass = () => {

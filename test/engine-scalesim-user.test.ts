@@ -26,6 +26,7 @@ const userConfig = (r: (typeof rows)[number]): EngineConfig => ({
   localBufferWords: eachBuffer(r.sram_kb * 1024),
   wordBits: 8,
   packing: 'word',
+  memoryModel: 'scalesim',
 });
 
 /** Our counts in SCALE-Sim's columns. */

@@ -1,5 +1,6 @@
 /** The machine the engine simulates, and its validation (bad input names the field and value). */
 import { InputError } from '../../core/errors.ts';
+import type { MemoryModel } from './scratchpad.ts';
 
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export type Dataflow = (typeof DATAFLOWS)[number];
@@ -27,6 +28,8 @@ export interface EngineConfig {
    * = packed at its precision, so a 4-bit weight takes half the space and bandwidth of an 8-bit one.
    */
   readonly packing: Packing;
+  /** How a scratchpad serves a miss under finite bandwidth: SCALE-Sim's rules exactly, or one refetch (sim/engine/scratchpad.ts). */
+  readonly memoryModel: MemoryModel;
   /** Main (on-chip) memory capacity in bits; what does not fit spills off chip. */
   readonly mainMemoryBits: number;
   /** Elementwise operations per cycle of the vector unit. */
@@ -35,6 +38,8 @@ export interface EngineConfig {
   /** Clock for trace timestamps. */
   readonly clockMHz: number;
 }
+
+export const MEMORY_MODELS = ['refetch', 'scalesim'] as const satisfies readonly MemoryModel[];
 
 export const OPERANDS = ['ifmap', 'filter', 'output'] as const;
 export type Operand = (typeof OPERANDS)[number];
@@ -51,6 +56,7 @@ export const ENGINE_DEFAULTS: Omit<EngineConfig, 'rows' | 'cols'> = {
   localBufferWords: eachBuffer(64 * 1024),
   wordBits: 8,
   packing: 'bits',
+  memoryModel: 'refetch',
   mainMemoryBits: 64 * 1024 * 1024 * 8,
   vectorWidth: 16,
   batch: 1,
@@ -82,6 +88,7 @@ export function validateEngineConfig(c: EngineConfig): void {
     const words = c.localBufferWords[operand];
     if (!Number.isInteger(words) || words < 1) throw new InputError(`localBufferWords.${operand}`, words, 'allowed: a positive integer number of words');
   }
+  if (!(MEMORY_MODELS as readonly string[]).includes(c.memoryModel)) throw new InputError('memoryModel', c.memoryModel, `allowed: ${MEMORY_MODELS.join(', ')}`);
   if (!(PACKINGS as readonly string[]).includes(c.packing)) throw new InputError('packing', c.packing, `allowed: ${PACKINGS.join(', ')}`);
   if (!(c.bandwidth > 0)) throw new InputError('bandwidth', c.bandwidth, 'allowed: a number of words per cycle > 0 (or unlimited)');
   if (!(c.mainMemoryBits > 0)) throw new InputError('mainMemoryBits', c.mainMemoryBits, 'allowed: a number > 0');

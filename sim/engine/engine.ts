@@ -479,6 +479,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
     const run = runScratchpads(
       stream,
       sizes,
+      c.memoryModel,
       sink &&
         ((j, start, end, moved) => {
           sink({ type: 'fold', op: op.name, index: g * stream.folds + j, start: base + start, end: base + end });

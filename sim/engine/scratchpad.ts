@@ -37,6 +37,7 @@ class ReadBuffer {
     addressCount: number,
     sizeElements: number,
     private readonly bandwidth: number,
+    private readonly model: MemoryModel,
   ) {
     const active = Math.ceil(sizeElements * 0.5);
     const prefetch = sizeElements - active;
@@ -69,14 +70,22 @@ class ReadBuffer {
 
   private readonly prefetchActive: number;
 
-  private hit(address: number): boolean {
+  /** Lines from the window's start forward to the nearest line holding `address` (< activeLines: a hit). */
+  private distance(address: number): number {
     const end = this.addressStart[address + 1];
+    let nearest = this.lines;
     for (let k = this.addressStart[address]; k < end; k++) {
-      let distance = this.addressLines[k] - this.windowStart;
-      if (distance < 0) distance += this.lines;
-      if (distance < this.activeLines) return true;
+      let d = this.addressLines[k] - this.windowStart;
+      if (d < 0) d += this.lines;
+      if (d < nearest) nearest = d;
     }
-    return false;
+    return nearest;
+  }
+
+  private prefetch(cycle: number, offset: number): number {
+    this.accesses += this.requestsPerPrefetch * this.bandwidth;
+    this.lastPrefetchCycle += this.requestsPerPrefetch + 1;
+    return this.lastPrefetchCycle > cycle + offset ? this.lastPrefetchCycle - cycle : offset;
   }
 
   /** Serves one cycle's demands (width entries from `at`, −1 = none) at `cycle`; returns the stall. */
@@ -91,11 +100,20 @@ class ReadBuffer {
     for (let k = at; k < at + width; k++) {
       const a = demand[k];
       if (a < 0) continue;
-      while (!this.hit(a)) {
+      let d = this.distance(a);
+      if (d < this.activeLines) continue;
+      if (this.model === 'refetch' && d >= this.activeLines + this.prefetchLines) {
+        // Not in the next prefetch: fetch from the missed line on, in one prefetch, rather than
+        // stream the operand's whole fetch order round to it (SCALE-Sim, for data just evicted).
+        const line = (this.windowStart + d) % this.lines;
+        this.windowStart = line - (line % this.prefetchLines);
+        offset = this.prefetch(cycle, offset);
+        continue;
+      }
+      while (d >= this.activeLines) {
         this.windowStart = (this.windowStart + this.prefetchLines) % this.lines;
-        this.accesses += this.requestsPerPrefetch * this.bandwidth;
-        this.lastPrefetchCycle += this.requestsPerPrefetch + 1;
-        if (this.lastPrefetchCycle > cycle + offset) offset = this.lastPrefetchCycle - cycle;
+        d -= this.prefetchLines;
+        offset = this.prefetch(cycle, offset);
       }
     }
     return offset - 1;
@@ -182,6 +200,14 @@ class WriteBuffer {
   }
 }
 
+/**
+ * 'scalesim': SCALE-Sim v2's rules exactly — a miss slides the window forward by prefetches
+ * until the element is in it, round the whole fetch order if it was just evicted.
+ * 'refetch': the same, except that a miss the next prefetch would not cover is served by one
+ * prefetch starting at the missed line (docs/engine.md: why, and how much it changes).
+ */
+export type MemoryModel = 'scalesim' | 'refetch';
+
 export interface ScratchpadSizes {
   /** Capacity of each scratchpad, in elements. */
   readonly ifmap: number;
@@ -227,9 +253,9 @@ export interface ScratchpadRun {
 export type FoldListener = (j: number, start: number, end: number, moved: { readonly ifmap: number; readonly filter: number; readonly output: number }) => void;
 
 /** Serves a layer's demand stream cycle by cycle; the array stalls by the worst of the three buffers. */
-export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, onFold?: FoldListener): ScratchpadRun {
-  const ifmap = new ReadBuffer(stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth);
-  const filter = new ReadBuffer(stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth);
+export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, onFold?: FoldListener): ScratchpadRun {
+  const ifmap = new ReadBuffer(stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
+  const filter = new ReadBuffer(stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
   const output = new WriteBuffer(sizes.output, sizes.outputBandwidth);
   let stall = 0;
   let line = 0;
