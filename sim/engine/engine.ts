@@ -73,16 +73,32 @@ export function simulateGraph(graph: Graph, config: EngineConfig, preset: Hardwa
 /** Folds one run may simulate (about 1 µs each here: ten seconds), and cycles it may count exactly. */
 export const MAX_ENGINE_FOLDS = 10_000_000;
 
+/** Operand elements one op may hold in the scratchpads, and array-cycle × port slots one run may serve. */
+export const MAX_SCRATCHPAD_ELEMENTS = 1e8;
+export const MAX_SCRATCHPAD_CELLS = 5e9;
+
 /** Refuses, before any work, a run whose folds would take minutes or whose cycles exceed 2⁵³. */
 export function checkEngineSize(ops: readonly EngineOp[], c: EngineConfig): void {
   let folds = 0;
   let cycles = 0;
+  let cells = 0;
   for (const op of ops) {
     if (op.unit !== 'gemm') continue;
     const { Sr, Sc, T } = mapping(c.dataflow, op.M, op.N, op.K);
     const opFolds = Math.ceil(Sr / c.rows) * Math.ceil(Sc / c.cols) * op.groups;
     folds += opFolds;
     cycles += opFolds * (c.rows + T + c.rows + c.cols);
+    if (c.bandwidth !== Infinity) {
+      // The scratchpads hold each operand's fetch order and its address index (16 bytes an element).
+      const elements = op.M * op.K + op.K * op.N;
+      if (elements > MAX_SCRATCHPAD_ELEMENTS) {
+        throw new InputError('workload', `${op.name}: ${elements.toExponential(2)} operand elements`, `allowed: at most ${MAX_SCRATCHPAD_ELEMENTS.toExponential(0)} per op with finite bandwidth (${((MAX_SCRATCHPAD_ELEMENTS * 16) / 2 ** 30).toFixed(1)} GB of buffer state); unlimited bandwidth has no such limit`);
+      }
+      cells += opFolds * (2 * c.rows + c.cols + T) * (c.rows + 2 * c.cols);
+    }
+  }
+  if (cells > MAX_SCRATCHPAD_CELLS) {
+    throw new InputError('workload', `${cells.toExponential(2)} demand slots with finite bandwidth`, `allowed: at most ${MAX_SCRATCHPAD_CELLS.toExponential(0)} (about 20 ns each here: a larger array, a smaller workload, or unlimited bandwidth)`);
   }
   if (folds > MAX_ENGINE_FOLDS) {
     throw new InputError('workload', `${folds.toExponential(2)} folds on a ${c.rows}×${c.cols} array`, `allowed: at most ${MAX_ENGINE_FOLDS.toLocaleString('en-US')} folds per run (about 1 µs each): a larger array, a smaller workload, or the closed form (codesign energy)`);
