@@ -1,10 +1,12 @@
 /**
  * The event-driven MAC-array engine. Ops run one after another; a GEMM is folded onto the
- * R×C array in SCALE-Sim v2's loop order (column folds outer, row folds inner) and every fold
- * is simulated: its operand tiles move from main memory to the local buffers over finite-
- * bandwidth channels (double-buffered when two tiles fit), the fold starts when the array is
- * free and its tiles have arrived (the wait is a stall), runs for its fill + stream + drain
- * cycles, and writes its outputs back. Elementwise work runs on a vector unit.
+ * R×C array in SCALE-Sim v2's loop order (column folds outer, row folds inner).
+ * With unlimited bandwidth every fold is an event: its operand tiles move from main memory to
+ * the local buffers unless resident, it runs for its fill + stream + drain cycles when the
+ * array is free, and writes its outputs back (SCALE-Sim's CALC-mode cycles, exactly).
+ * With finite bandwidth a GEMM runs cycle by cycle through SCALE-Sim v2's scratchpads
+ * (scratchpad.ts, demand.ts): stalls and main-memory traffic as SCALE-Sim's USER mode counts
+ * them, or with the refetch rule. Elementwise work runs on a vector unit.
  *
  * The clock is an EventQueue: events pop in cycle order and the clock never goes back. The
  * per-event state is mutable typed data rather than immutable snapshots — at hundreds of
