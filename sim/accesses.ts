@@ -71,6 +71,23 @@ export function priceAccesses(a: Accesses, e: AccessEnergies): EnergySplit {
   };
 }
 
+/** The same prices split by where the energy is spent: the array, the local buffers, main memory, off chip. */
+export interface LevelSplit {
+  readonly compute: number;
+  readonly localBuffer: number;
+  readonly mainMemory: number;
+  readonly offChip: number;
+}
+
+export function priceByLevel(a: Accesses, e: AccessEnergies): LevelSplit {
+  return {
+    compute: e.mac * a.computeOps,
+    localBuffer: e.weightLocal * a.localWeightReads + e.activationLocal * a.localActivationReads + e.activationLocalWrite * a.localOutputWrites,
+    mainMemory: e.weightMain * a.mainWeightReads + e.activationMain * a.mainActivationReads + e.activationMainWrite * a.mainActivationWrites,
+    offChip: e.weightOffChip * a.offChipWeightReads + e.activationOffChip * a.offChipActivationReads + e.activationOffChipWrite * a.offChipActivationWrites,
+  };
+}
+
 export function addAccesses(x: Accesses, y: Accesses): Accesses {
   const out = { ...x } as Record<keyof Accesses, number>;
   for (const k of Object.keys(y) as (keyof Accesses)[]) out[k] += y[k];

@@ -52,6 +52,16 @@ describe('bits in memory', () => {
     expect(four.accesses.mainWeightReads).toBe(64 * 64); // every weight once: the buffer holds them all
   });
 
+  it('energy by level (array, local buffers, main memory, off chip) adds up to the energy, with reads and writes priced apart', () => {
+    for (const name of SHIPPED_HARDWARE) {
+      const preset = presetByName(name);
+      const r = simulateOps([gemmOp('g', 48, 40, 56, { weightBits: 4, activationBits: 8 })], { ...ENGINE_DEFAULTS, rows: 8, cols: 8, bandwidth: 4, localBufferWords: eachBuffer(512), mainMemoryBits: 8 * 2048 }, preset).ops[0];
+      const l = r.energyByLevel;
+      expect(l.compute + l.localBuffer + l.mainMemory + l.offChip, name).toBeCloseTo(r.energy.total, 6);
+      expect(l.mainMemory + l.offChip, name).toBeGreaterThan(0);
+    }
+  });
+
   it('one word per element (SCALE-Sim) moves the same words at any bits', () => {
     expect(run(4, 'word').accesses.mainWeightReads).toBe(run(8, 'word').accesses.mainWeightReads);
     expect(run(4, 'word').cycles).toBe(run(8, 'word').cycles);

@@ -159,6 +159,7 @@ export function simulationJson(outcome: SimulationOutcome) {
       mainMemory: { ifmapReads: a.mainActivationReads, weightReads: a.mainWeightReads, outputWrites: a.mainActivationWrites },
       offChip: { weightReads: a.offChipWeightReads, activationReads: a.offChipActivationReads, activationWrites: a.offChipActivationWrites },
       energy_uJ: toMicrojoules(r.energy),
+      energyByLevel_uJ: levels(r.ops, r.config.batch),
       closedForm_uJ: toMicrojoules(closed),
       time_us: r.cycles / r.config.clockMHz,
       energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
@@ -179,6 +180,7 @@ export function simulationJson(outcome: SimulationOutcome) {
         offChip: { weightReads: op.accesses.offChipWeightReads, activationReads: op.accesses.offChipActivationReads, activationWrites: op.accesses.offChipActivationWrites },
         bits: { weight: op.precision.weightBits, activation: op.precision.activationBits },
         energy_uJ: toMicrojoules(op.energy),
+        energyByLevel_uJ: levels([op], r.config.batch),
         closedForm_uJ: toMicrojoules(run.comparisons[i].closedForm),
         ratio: run.comparisons[i].ratio,
         reasons: run.comparisons[i].reasons,
@@ -197,10 +199,17 @@ export function simulationJson(outcome: SimulationOutcome) {
       cycles: r.cycles,
       stallCycles: r.stallCycles,
       utilization: r.utilization,
+      clockMHz: r.config.clockMHz,
       energy_uJ: toMicrojoules(r.energy),
       energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
     })),
   };
+}
+
+/** Energy per inference by level, µJ (ops' batch energies summed, divided by the batch). */
+function levels(ops: SimulationOutcome['runs'][number]['result']['ops'], batch: number) {
+  const sum = (k: 'compute' | 'localBuffer' | 'mainMemory' | 'offChip') => microjoules(ops.reduce((s, op) => s + op.energyByLevel[k], 0) / batch);
+  return { compute: sum('compute'), localBuffer: sum('localBuffer'), mainMemory: sum('mainMemory'), offChip: sum('offChip') };
 }
 
 const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '∞');
@@ -208,7 +217,7 @@ const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '∞');
 export function renderSimulation(outcome: SimulationOutcome): string {
   if (outcome.runs.length > 1) {
     const rows = outcome.runs.map(({ result: r }) => [r.config.dataflow, r.config.batch, r.config.rows * r.config.cols, `${r.config.rows}×${r.config.cols}`, r.cycles, `${(r.utilization * 100).toFixed(1)}%`, microjoules(r.energy.total), edp(r.energy.total, r.cycles, r.config.clockMHz)]);
-    return `${outcome.job.name}: sweep of ${outcome.runs.length} runs (${outcome.runs[0].result.config.mode}; energy per inference)\n${table(['dataflow', 'batch', 'p', 'array', 'cycles', 'util', 'energy µJ', 'EDP µJ·µs'], rows)}`;
+    return `${outcome.job.name}: sweep of ${outcome.runs.length} runs (${outcome.runs[0].result.config.mode}; energy per inference; EDP at ${outcome.runs[0].result.config.clockMHz} MHz)\n${table(['dataflow', 'batch', 'p', 'array', 'cycles', 'util', 'energy µJ', 'EDP µJ·µs'], rows)}`;
   }
   const { result: r, comparisons } = outcome.runs[0];
   const rows = r.ops
@@ -239,5 +248,7 @@ export function renderSimulation(outcome: SimulationOutcome): string {
   const memory = c.bandwidth === Infinity ? 'unlimited bandwidth' : `SCALE-Sim v2 scratchpads (${c.memoryModel}): ${c.bandwidth} words/cycle per operand, buffers ${c.localBufferWords.ifmap}/${c.localBufferWords.filter}/${c.localBufferWords.output} words (ifmap/filter/output)`;
   const header = `${outcome.job.name} — ${c.mode}, ${c.dataflow}, ${c.rows}×${c.cols} array, ${memory}, ${c.wordBits}-bit words (${c.packing === 'word' ? 'one per element' : 'packed at each operand’s bits'}), ${c.clockMHz} MHz, batch ${c.batch}, ${r.preset}`;
   const summary = `total: ${r.cycles} cycles (${r.stallCycles} stall) = ${(r.cycles / c.clockMHz).toPrecision(4)} µs at ${c.clockMHz} MHz, utilization ${(r.utilization * 100).toFixed(1)}%, ${t.total.toPrecision(4)} µJ per inference (E_C ${t.compute.toPrecision(4)}, E_W ${t.weight.toPrecision(4)}, E_A ${t.activation.toPrecision(4)}); closed form ${closed.total.toPrecision(4)} µJ (ratio ${(t.total / closed.total).toFixed(2)})`;
-  return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'main rd', 'main wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : '')].join('\n');
+  const byLevel = levels(r.ops, c.batch);
+  const levelLine = `by level: array ${byLevel.compute.toPrecision(4)} µJ, local buffers ${byLevel.localBuffer.toPrecision(4)}, main memory ${byLevel.mainMemory.toPrecision(4)}, off chip ${byLevel.offChip.toPrecision(4)}; EDP ${edp(r.energy.total, r.cycles, c.clockMHz).toPrecision(4)} µJ·µs at ${c.clockMHz} MHz`;
+  return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'main rd', 'main wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : ''), levelLine].join('\n');
 }

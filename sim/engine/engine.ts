@@ -15,7 +15,7 @@
 import { InputError } from '../../core/errors.ts';
 import type { OpCounts } from '../../nets/counts.ts';
 import type { Graph, Precision } from '../../nets/graph.ts';
-import { NO_ACCESSES, addAccesses, closedFormAccesses, priceAccesses, type Accesses } from '../accesses.ts';
+import { NO_ACCESSES, addAccesses, closedFormAccesses, priceAccesses, priceByLevel, type Accesses, type LevelSplit } from '../accesses.ts';
 import { energyTerms, type EnergyTerms } from '../energy.ts';
 import { accessEnergies, type HardwarePreset } from '../presets.ts';
 import { elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
@@ -45,6 +45,8 @@ export interface OpStats {
   readonly scaleSimCycles: number | null;
   /** Energy of the whole batch, pJ. */
   readonly energy: EnergyTerms;
+  /** The same energy by level (array, local buffers, main memory, off chip), pJ. */
+  readonly energyByLevel: LevelSplit;
   /** p used for the √p reuse in ideal mode (the preset's rule or --p). */
   readonly p: number;
   readonly counts: OpCounts;
@@ -119,7 +121,7 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
     const s = config.mode === 'ideal' ? runIdeal(op, config, preset, options, t) : runSystolic(op, config, q, options.sink, t, spills[i]);
     const e = accessEnergies(preset, op.precision, options.p);
     const split = priceAccesses(s.accesses, e);
-    stats.push({ ...s, precision: op.precision, energy: energyTerms(split.compute, split.weight, split.activation), p: e.p, counts: op.counts });
+    stats.push({ ...s, precision: op.precision, energy: energyTerms(split.compute, split.weight, split.activation), energyByLevel: priceByLevel(s.accesses, e), p: e.p, counts: op.counts });
     t += s.cycles;
   }
   let accesses = NO_ACCESSES;
@@ -149,7 +151,7 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
   };
 }
 
-type OpRun = Omit<OpStats, 'energy' | 'p' | 'counts' | 'precision'>;
+type OpRun = Omit<OpStats, 'energy' | 'energyByLevel' | 'p' | 'counts' | 'precision'>;
 
 /** An op's run record; what a unit does not set keeps its idle default. */
 function opRun(op: EngineOp, t0: number, run: Partial<OpRun> & Pick<OpRun, 'cycles'>): OpRun {
