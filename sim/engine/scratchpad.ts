@@ -72,9 +72,15 @@ class ReadBuffer {
 
   /** Lines from the window's start forward to the nearest line holding `address` (< activeLines: a hit). */
   private distance(address: number): number {
+    const start = this.addressStart[address];
     const end = this.addressStart[address + 1];
+    if (end === start + 1) {
+      // One line (every GEMM element): no search.
+      const d = this.addressLines[start] - this.windowStart;
+      return d < 0 ? d + this.lines : d;
+    }
     let nearest = this.lines;
-    for (let k = this.addressStart[address]; k < end; k++) {
+    for (let k = start; k < end; k++) {
       let d = this.addressLines[k] - this.windowStart;
       if (d < 0) d += this.lines;
       if (d < nearest) nearest = d;
