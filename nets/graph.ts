@@ -24,6 +24,8 @@ export type OpSpec =
       readonly padding: Padding;
       readonly groups: number;
       readonly bias: boolean;
+      /** Kernel dilation (ONNX `dilations`); 1 × 1 when absent. MACs per output do not change. */
+      readonly dilation?: readonly [number, number];
     }
   | {
       readonly kind: 'dense';
@@ -44,7 +46,12 @@ export type OpSpec =
   | { readonly kind: 'reshape'; readonly shape: Shape }
   | { readonly kind: 'flatten' }
   | { readonly kind: 'avgpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number] }
+  | { readonly kind: 'maxpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number] }
   | { readonly kind: 'dropout'; readonly rate: number }
+  /** Multiplies every element by a constant (ONNX Mul or Div by a scalar). */
+  | { readonly kind: 'scale'; readonly factor: number }
+  /** Permutes the per-sample axes (ONNX Transpose keeping the batch first): a view, nothing moves in the count. */
+  | { readonly kind: 'transpose'; readonly perm: readonly number[] }
   /** Scales the whole output so that its squared norm equals `power` (total-power constraint). */
   | { readonly kind: 'powernorm'; readonly power: number }
   // The model-driven precoder head (nets/heads.ts): the optimal MISO downlink beamforming

@@ -102,10 +102,12 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
       }
       const [ph, pw]: ['same' | 'valid' | number, 'same' | 'valid' | number] =
         typeof spec.padding === 'string' ? [spec.padding, spec.padding] : [spec.padding[0], spec.padding[1]];
+      // A dilated kernel spans d·(k − 1) + 1 inputs (MACs per output stay k_h·k_w·C_in/groups).
+      const [dh, dw] = spec.dilation ?? [1, 1];
       return [
         spec.filters,
-        convAxis(name, h, spec.kernel[0], spec.stride[0], ph),
-        convAxis(name, w, spec.kernel[1], spec.stride[1], pw),
+        convAxis(name, h, dh * (spec.kernel[0] - 1) + 1, spec.stride[0], ph),
+        convAxis(name, w, dw * (spec.kernel[1] - 1) + 1, spec.stride[1], pw),
       ];
     },
     counts: (spec, [x], out) => {
@@ -143,6 +145,14 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
   softplus: pointwise(1),
   tanh: pointwise(1),
   dropout: pointwise(0),
+  scale: pointwise(1),
+  transpose: view((spec, [x], name) => {
+    const sorted = [...spec.perm].sort((a, b) => a - b);
+    if (spec.perm.length !== x.length || sorted.some((d, i) => d !== i)) {
+      throw new ShapeError(name, `transpose needs a permutation of the ${x.length} axes of ${showShape(x)}, got [${spec.perm.join(', ')}]`);
+    }
+    return spec.perm.map((d) => x[d]);
+  }),
   add: {
     arity: 'many',
     infer: (_spec, inputs, name) => {
@@ -198,6 +208,22 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
       const n = elementCount(out);
       // Window sum (pool−1 adds) and one scale per output.
       return { macs: 0, weights: 0, activations: n, elementwise: n * spec.pool[0] * spec.pool[1], outputs: n };
+    },
+  },
+  maxpool: {
+    arity: 'one',
+    infer: (spec, [x], name) => {
+      needRank(name, 'maxpool', x, 3);
+      return [
+        x[0],
+        convAxis(name, x[1], spec.pool[0], spec.stride[0], 'valid'),
+        convAxis(name, x[2], spec.pool[1], spec.stride[1], 'valid'),
+      ];
+    },
+    counts: (spec, _inputs, out) => {
+      const n = elementCount(out);
+      // pool − 1 comparisons per output.
+      return { macs: 0, weights: 0, activations: n, elementwise: n * (spec.pool[0] * spec.pool[1] - 1), outputs: n };
     },
   },
   powernorm: {

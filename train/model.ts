@@ -176,6 +176,19 @@ export class GraphModel {
     return lsqQuantize(w, this.step(op.name, w, b, true), lsqRange(b, true)) as tf.Tensor2D;
   }
 
+  /**
+   * A parameter as inference uses it: the kernel fake-quantized at the op's bits, BN statistics
+   * of those bits, the rest as trained (what an ONNX export writes).
+   */
+  inferenceParameter(op: Op, parameter: 'kernel' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance' | 'alpha', bits?: BitAssignment): Float32Array {
+    const read = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
+    if (parameter === 'kernel') return tf.tidy(() => read(this.kernel(op, bits)));
+    if (parameter === 'mean' || parameter === 'variance') return read(this.bnStats(op, bits)[parameter]);
+    const v = this.trainable.get(paramKey(op.name, parameter));
+    if (!v) throw new InputError('parameter', `${op.name}.${parameter}`, 'allowed: a parameter the op has');
+    return read(v);
+  }
+
   private bnStats(op: Op, bits?: BitAssignment): { mean: tf.Variable; variance: tf.Variable } {
     const layer = this.graph.ops.find((o) => o.name === this.layerOf.get(op.name));
     const at = { kind: 'bnStats', op: op.name, bits: layer ? this.bitsOf(layer, bits) : 0 } as const;
@@ -237,6 +250,7 @@ export class GraphModel {
       case 'input':
         return toNhwc(input);
       case 'conv2d': {
+        if (op.dilation && (op.dilation[0] > 1 || op.dilation[1] > 1)) throw new InputError('graph', op.name, 'allowed: undilated convolutions in training and inference (a dilated one is priced, not run)');
         const kernel = this.kernel(op, options.bits);
         const padding = op.padding === 'same' || op.padding === 'valid' ? op.padding : 'valid';
         let xin = x[0] as tf.Tensor4D;
@@ -314,6 +328,12 @@ export class GraphModel {
       }
       case 'avgpool':
         return tf.avgPool(x[0] as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
+      case 'maxpool':
+        return tf.maxPool(x[0] as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
+      case 'scale':
+        return tf.mul(x[0], op.factor);
+      case 'transpose':
+        return toNhwc(tf.transpose(toNchw(x[0]), [0, ...op.perm.map((d) => d + 1)]));
       case 'powernorm': {
         const t = x[0];
         const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);

@@ -100,6 +100,8 @@ const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
   matmul: (op, base, batch) => ({ ...base, unit: 'gemm', M: batch * op.M, N: op.N, K: op.K, groups: op.repeat * (op.complex ? 4 : 1), vectorOps: 0, extraWeights: 0, dataOperands: true }),
   add: vector,
   avgpool: vector,
+  maxpool: vector,
+  scale: fused,
   powernorm: vector,
   userpower: vector,
   batchnorm: fused,
@@ -115,6 +117,7 @@ const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
   flatten: free,
   concat: free,
   dropout: free,
+  transpose: free,
 };
 
 function lowerOp(op: Op, batch: number): EngineOp {
