@@ -111,6 +111,7 @@ export const progressOption = (): Option => new Option('--progress', 'progress o
 export function workloadOptions(cmd: Command, help: { p?: string } = {}): Command {
   return cmd
     .addOption(new Option('--net <name>', 'network to price').choices(NETWORK_NAMES))
+    .option('--model <file.onnx>', 'an ONNX model to price (PyTorch, Keras, codesign export …); bits from its QDQ/QLinear nodes, else --bits/--bits-file')
     .addOption(new Option('--baseline <algo>', 'classical precoder to price (paper op count, eq. 12–13)').choices(PAPER_BASELINES))
     .option('--cout <n>', 'conv output channels C_out', String(PRECODER_DEFAULTS.cout))
     .option('--dfcl <n>', 'width of FC1 and FC2 (D_FCL)', String(PRECODER_DEFAULTS.dfcl))
@@ -137,6 +138,7 @@ export function workloadOptions(cmd: Command, help: { p?: string } = {}): Comman
 
 export interface WorkloadFlags {
   readonly net?: string;
+  readonly model?: string;
   readonly baseline?: string;
   readonly cout: string;
   readonly dfcl: string;
@@ -161,6 +163,7 @@ export interface WorkloadFlags {
 /** `--net …` or `--baseline …` as a typed workload; options of another workload are refused. */
 export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
   if (o.net !== undefined && o.baseline !== undefined) throw new InputError('--baseline', o.baseline, 'allowed: either --net or --baseline, not both');
+  if (o.model !== undefined) return modelWorkload(o, given);
   const net = o.baseline !== undefined ? undefined : oneOf('--net', o.net ?? 'precoder', NETWORK_NAMES);
   const what = o.baseline !== undefined ? `--baseline ${o.baseline}` : `--net ${net}`;
   // Options that only one kind of workload reads never pass silently under another.
@@ -228,6 +231,23 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
     },
     ...withRequest,
   };
+}
+
+/** Flags an ONNX model reads: its file, bits (when it declares none), and the hardware. */
+const MODEL_FLAGS = ['bits', 'bitsFile', 'activationBits'];
+
+function modelWorkload(o: WorkloadFlags, given: Given): WorkloadSpec {
+  const other = [o.net !== undefined && '--net', o.baseline !== undefined && '--baseline'].find((f): f is string => typeof f === 'string');
+  if (other) throw new InputError(other, other === '--net' ? o.net : o.baseline, `allowed: not with --model ${o.model} (one workload at a time)`);
+  const foreign = ['head', 'cout', 'dfcl', 'cr', 'side', 'variant', 'm', 'k', 'qr', 'iterations', 'accounting', 'snrDb', 'samples', 'nt', 'nu'];
+  refuseGiven(o, given, foreign, () => `allowed: not with --model (the model file says its shapes; it reads ${MODEL_FLAGS.map(flagOf).join(', ')})`);
+  const perLayer = o.bitsFile === undefined ? undefined : bitsFileOf(o.bitsFile);
+  const bits: BitsRequest = {
+    ...(given('bits') ? { weights: positiveIntList('--bits', o.bits, { max: MAX_BITS }) } : {}),
+    ...(given('activationBits') ? { activations: positiveInt('--activation-bits', o.activationBits, MAX_BITS) } : {}),
+    ...(perLayer ? { perLayer } : {}),
+  };
+  return { kind: 'model', file: o.model!, ...(Object.keys(bits).length > 0 ? { bits } : {}) };
 }
 
 /** Bit widths a layer may take: distinct integers from 1 to 32 (a repeated width is one choice, not two). */

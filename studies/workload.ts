@@ -1,10 +1,13 @@
-/** What `energy` and `simulate` price: a network of the registry, or a classical precoder's op trace. */
+/** What `energy` and `simulate` price: a network of the registry, an ONNX model, or a classical precoder's op trace. */
 import { WMMSE_DEFAULTS } from '../baselines/wmmse.ts';
 import { rayleighChannels, runBaseline } from '../baselines/run.ts';
 import { paperTraceGraph } from '../baselines/paper-traces.ts';
 import { buildNetwork, type BuiltNetwork, type NetworkSpec } from '../nets/networks.ts';
 import { withBits, type BitsRequest } from '../nets/layers.ts';
 import { sideOf } from '../nets/csi.ts';
+import { readFileSync } from 'node:fs';
+import { InputError } from '../core/errors.ts';
+import { importOnnx } from '../nets/onnx/import.ts';
 
 export const PAPER_BASELINES = ['zf', 'wmmse'] as const;
 export type PaperBaseline = (typeof PAPER_BASELINES)[number];
@@ -18,9 +21,28 @@ export type BaselineCount =
 export type WorkloadSpec =
   /** A network, optionally at other bits than it is built with (per layer, by name, or all). */
   | (NetworkSpec & { readonly bits?: BitsRequest })
-  | { readonly kind: 'baseline'; readonly algorithm: PaperBaseline; readonly nt: number; readonly nu: number; readonly count: BaselineCount };
+  | { readonly kind: 'baseline'; readonly algorithm: PaperBaseline; readonly nt: number; readonly nu: number; readonly count: BaselineCount }
+  /** An ONNX model from a file, at the bits it declares or the asked ones. */
+  | { readonly kind: 'model'; readonly file: string; readonly bits?: BitsRequest };
+
+/** An ONNX file's Graph; bits asked of a model that declares its own are refused, not mixed. */
+export function modelGraph(file: string, bits?: BitsRequest) {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new InputError('model', file, `allowed: a readable ONNX file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const imported = importOnnx(bytes, file);
+  if (!bits) return imported;
+  if (imported.declaresBits) {
+    throw new InputError('bits', [bits.weights?.join(','), bits.activations, bits.perLayer && 'a bits file'].filter((x) => x !== undefined).join(' '), `allowed: no bits with ${file}: it declares its own (QDQ or QLinear nodes, or codesign's export metadata)`);
+  }
+  return { ...imported, graph: withBits(imported.graph, bits) };
+}
 
 export function buildWorkload(spec: WorkloadSpec): BuiltNetwork {
+  if (spec.kind === 'model') return { graph: modelGraph(spec.file, spec.bits).graph };
   if (spec.kind !== 'baseline') {
     const built = buildNetwork(spec);
     if (!spec.bits) return built;

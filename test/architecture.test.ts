@@ -35,6 +35,9 @@ const PACKAGE_HOMES: readonly { readonly pattern: RegExp; readonly folders: read
   { pattern: /^(vega|vega-lite|@resvg\/resvg-js)$/, folders: ['studies', 'test', 'cli/test', 'bench'] },
   { pattern: /^(commander|cli-progress)$/, folders: ['cli'] },
   { pattern: /^fast-check$/, folders: ['laws', 'studies', 'test', 'cli/test', 'bench'] },
+  { pattern: /^protobufjs$/, folders: ['nets', 'test', 'cli/test', 'bench'] },
+  { pattern: /^onnxruntime-node$/, folders: ['test', 'cli/test', 'bench'] },
+  { pattern: /^yaml$/, folders: ['sim', 'test', 'cli/test', 'bench'] },
 ];
 
 function sources(dir: string): string[] {

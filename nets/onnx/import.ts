@@ -22,6 +22,8 @@ export const SUPPORTED_ONNX_OPS = [
   'ReduceSumSquare → Add → Sqrt → Div → Mul (a total-power normalisation, as codesign exports it)',
 ] as const;
 
+const PASS_BITS = new Set<OpSpec['kind']>(['maxpool', 'avgpool', 'flatten', 'reshape', 'transpose', 'relu', 'dropout']);
+
 /** The key of codesign's export metadata: every op's precision, so a round trip keeps the bits. */
 export const PRECISION_METADATA = 'codesign.precision';
 
@@ -121,6 +123,8 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     const opName = uniqueName(node, i);
     const out = b.add(opName, spec, inputs.map((t) => source(node, i, t)));
     producer.set(node.output[0], out);
+    // A quantized activation stays quantized through pools, views and ReLU.
+    if (PASS_BITS.has(spec.kind) && activationBits.has(inputs[0])) activationBits.set(node.output[0], activationBits.get(inputs[0])!);
     if (bits && (bits.weightBits !== undefined || bits.activationBits !== undefined)) declared[opName] = bits;
     return out;
   };
@@ -315,7 +319,10 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         break;
       }
       case 'Identity':
-        alias(node, i, x);
+        if (constants.has(x)) {
+          constants.set(node.output[0], constants.get(x)!);
+          if (weightBits.has(x)) weightBits.set(node.output[0], weightBits.get(x)!);
+        } else alias(node, i, x);
         break;
       default:
         throw new InputError(where(node, i), node.opType, `allowed (ONNX ops codesign prices): ${SUPPORTED_ONNX_OPS.join(', ')}`);

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { graphBuilder } from '../nets/builder.ts';
+import { graphCounts } from '../nets/counts.ts';
+import type { Graph, Op } from '../nets/graph.ts';
+import { buildNetwork, type NetworkSpec } from '../nets/networks.ts';
+import { exportOnnx, type WeightParameter } from '../nets/onnx/export.ts';
+import { importOnnx } from '../nets/onnx/import.ts';
+import { DATA_TYPE, encodeModel, floatTensor, type Model, type Node } from '../nets/onnx/proto.ts';
+import { priceGraph } from '../sim/energy.ts';
+import { KASALAEE_2025 } from '../sim/presets.ts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'onnx');
+
+/** Weights of the right size (values do not change counts). */
+const zeros = (op: Op, p: WeightParameter): Float32Array => {
+  if (p === 'kernel') return new Float32Array(op.kind === 'conv2d' ? (op.inputShapes[0][0] / op.groups) * op.kernel[0] * op.kernel[1] * op.filters : op.kind === 'dense' ? op.inputShapes[0][0] * op.units : 0);
+  return new Float32Array(op.outputShape[0]);
+};
+
+/** A CNN with every op kind the exporter writes. */
+function kitchenSink(): Graph {
+  const b = graphBuilder('kitchen-sink', { weightBits: 8, activationBits: 16 });
+  const x = b.add('x', { kind: 'input', shape: [3, 16, 16] });
+  const c1 = b.add('c1', { kind: 'conv2d', filters: 8, kernel: [4, 4], stride: [2, 2], padding: 'same', groups: 1, bias: true }, [x], { weightBits: 4, activationBits: 8 });
+  const bn = b.add('bn', { kind: 'batchnorm' }, [c1]);
+  const pr = b.add('pr', { kind: 'prelu' }, [bn]);
+  const c2 = b.add('c2', { kind: 'conv2d', filters: 8, kernel: [3, 3], stride: [1, 1], padding: [2, 2], groups: 2, bias: false, dilation: [2, 2] }, [pr]);
+  const lr = b.add('lr', { kind: 'leakyrelu', alpha: 0.3 }, [c2]);
+  const sum = b.add('sum', { kind: 'add' }, [lr, pr]);
+  const cat = b.add('cat', { kind: 'concat' }, [sum, pr]);
+  const mp = b.add('mp', { kind: 'maxpool', pool: [2, 2], stride: [2, 2] }, [cat]);
+  const ap = b.add('ap', { kind: 'avgpool', pool: [2, 2], stride: [1, 1] }, [mp]);
+  const sc = b.add('sc', { kind: 'scale', factor: 0.5 }, [ap]);
+  const tr = b.add('tr', { kind: 'transpose', perm: [1, 2, 0] }, [sc]);
+  const fl = b.add('fl', { kind: 'flatten' }, [tr]);
+  const d1 = b.add('d1', { kind: 'dense', units: 12, bias: true }, [fl], { weightBits: 2, activationBits: 4 });
+  const dr = b.add('dr', { kind: 'dropout', rate: 0.1 }, [d1]);
+  const th = b.add('th', { kind: 'tanh' }, [dr]);
+  const rs = b.add('rs', { kind: 'reshape', shape: [3, 4] }, [th]);
+  const fl2 = b.add('fl2', { kind: 'flatten' }, [rs]);
+  const d2 = b.add('d2', { kind: 'dense', units: 6, bias: true }, [fl2]);
+  const sp = b.add('sp', { kind: 'softplus' }, [d2]);
+  const sg = b.add('sg', { kind: 'sigmoid' }, [sp]);
+  b.add('pn', { kind: 'powernorm', power: 2 }, [sg]);
+  return b.build();
+}
+
+const shapes = (g: Graph) => g.ops.map((op) => [op.name, op.kind, op.outputShape.join('x'), op.precision.weightBits, op.precision.activationBits].join(' '));
+
+describe('ONNX round trip: import(export(G)) is G', () => {
+  const nets: readonly [string, Graph][] = [
+    ['every exported op kind', kitchenSink()],
+    ...(
+      [
+        ['CsiNet CR 4', { kind: 'codec', config: { net: 'csinet', cr: 4, variant: 'fp' }, side: 'both' }],
+        ['CRNet CR 16, 8-bit', { kind: 'codec', config: { net: 'crnet', cr: 16, variant: 'q8' }, side: 'both' }],
+        ['precoder at 8/4/4/8 bits', { kind: 'precoder', config: { cout: 8, dfcl: 32, nt: 4, nu: 2, bits: [8, 4, 4, 8], activationBits: 16, head: 'direct' } }],
+      ] as const satisfies readonly (readonly [string, NetworkSpec])[]
+    ).map(([name, spec]) => [name, buildNetwork(spec).graph] as [string, Graph]),
+  ];
+  it.each(nets)('%s: ops, shapes, bits, counts and energy', (_, graph) => {
+    const back = importOnnx(exportOnnx(graph, zeros, 'test'), 'round-trip.onnx');
+    expect(shapes(back.graph)).toEqual(shapes(graph));
+    expect(graphCounts(back.graph)).toEqual(graphCounts(graph));
+    expect(priceGraph(back.graph, KASALAEE_2025).energy).toEqual(priceGraph(graph, KASALAEE_2025).energy);
+    expect(back.declaresBits).toBe(true);
+  });
+
+  it('refuses a graph with no ONNX form, naming the op', () => {
+    const structured = buildNetwork({ kind: 'precoder', config: { cout: 8, dfcl: 32, nt: 4, nu: 2, bits: [16, 16, 16, 16], activationBits: 16, head: 'structured' } }).graph;
+    expect(() => exportOnnx(structured, zeros, 'test')).toThrow(/op \S+ \((gram|reginverse|beamform|userpower)\)"; allowed: a graph of network layers/);
+  });
+});
+
+describe('ONNX files written by PyTorch (torch.onnx.export, bench/onnx/make_torch_fixtures.py)', () => {
+  const sidecar = JSON.parse(readFileSync(join(FIXTURES, 'torch-fixtures.json'), 'utf8')) as { models: Record<string, { macs: number; parameters_in_file: number; bits: { weights: number; activations: number } | null }> };
+  it.each(Object.entries(sidecar.models))('%s: MACs and parameters equal PyTorch’s own count', (file, expected) => {
+    const m = importOnnx(readFileSync(join(FIXTURES, file)), file);
+    const c = graphCounts(m.graph);
+    expect(c.macs).toBe(expected.macs);
+    expect(c.weights).toBe(expected.parameters_in_file);
+    expect(m.declaresBits).toBe(expected.bits !== null);
+    const layers = m.graph.ops.filter((op) => op.kind === 'conv2d' || op.kind === 'dense');
+    expect(layers.map((op) => op.name)).toEqual(['/conv1/Conv', '/conv2/Conv', '/conv3/Conv', '/fc1/Gemm', '/fc2/Gemm']);
+    if (expected.bits) {
+      // Weights fake-quantized to int8 everywhere; activations where a QDQ pair feeds the layer (after a ReLU/LeakyReLU).
+      expect(layers.map((op) => op.precision.weightBits)).toEqual([8, 8, 8, 8, 8]);
+      expect(layers.map((op) => op.precision.activationBits)).toEqual([16, 8, 8, 16, 8]);
+      const float = importOnnx(readFileSync(join(FIXTURES, 'torch-cnn-opset13.onnx')), 'float');
+      expect(priceGraph(m.graph, KASALAEE_2025).energy.total).toBeLessThan(priceGraph(float.graph, KASALAEE_2025).energy.total);
+    }
+  });
+});
+
+/** A hand-built model: QuantizeLinear/DequantizeLinear pairs declaring 8-bit activations, int8 conv and int4 dense weights. */
+function qdqModel(extra: readonly Node[] = [], inputDims = [{ dimParam: 'N' }, { dimValue: 1 }, { dimValue: 8 }, { dimValue: 8 }]): Uint8Array {
+  const int8 = (name: string, dims: number[]) => ({ name, dims, dataType: DATA_TYPE.INT8, rawData: new Uint8Array(dims.reduce((p, d) => p * d, 1)) });
+  const int4 = (name: string, dims: number[]) => ({ name, dims, dataType: DATA_TYPE.INT4, rawData: new Uint8Array(Math.ceil(dims.reduce((p, d) => p * d, 1) / 2)) });
+  const m: Model = {
+    irVersion: 10,
+    opsetImport: [{ domain: '', version: 21 }],
+    producerName: 'hand',
+    graph: {
+      name: 'qdq',
+      input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: inputDims } } } }],
+      output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+      initializer: [floatTensor('s', [], [0.1]), { name: 'zp8', dims: [], dataType: DATA_TYPE.UINT8, rawData: new Uint8Array(1) }, int8('w', [4, 1, 3, 3]), int4('v', [64, 5]), floatTensor('flat', [], [1])],
+      node: [
+        { name: 'qx', opType: 'QuantizeLinear', input: ['x', 's', 'zp8'], output: ['xq'] },
+        { name: 'dqx', opType: 'DequantizeLinear', input: ['xq', 's', 'zp8'], output: ['xf'] },
+        { name: 'dqw', opType: 'DequantizeLinear', input: ['w', 's'], output: ['wf'] },
+        { name: 'conv', opType: 'Conv', input: ['xf', 'wf'], output: ['c'], attribute: [{ name: 'pads', type: 7, ints: [1, 1, 1, 1] }] },
+        { name: 'relu', opType: 'Relu', input: ['c'], output: ['r'] },
+        { name: 'flat', opType: 'Flatten', input: ['r'], output: ['f'] },
+        { name: 'qf', opType: 'QuantizeLinear', input: ['f', 's', 'zp8'], output: ['fq'] },
+        { name: 'dqf', opType: 'DequantizeLinear', input: ['fq', 's', 'zp8'], output: ['ff'] },
+        { name: 'dqv', opType: 'DequantizeLinear', input: ['v', 's'], output: ['vf'] },
+        { name: 'fc', opType: 'MatMul', input: ['ff', 'vf'], output: ['y'] },
+        ...extra,
+      ],
+    },
+  };
+  return encodeModel(m);
+}
+
+describe('bits from QDQ nodes', () => {
+  it('a hand-built QDQ model prices at the bits it declares', () => {
+    const m = importOnnx(qdqModel(), 'qdq.onnx');
+    const conv = m.graph.ops.find((op) => op.name === 'conv')!;
+    const fc = m.graph.ops.find((op) => op.name === 'fc')!;
+    expect(conv.precision).toEqual({ weightBits: 8, activationBits: 8 });
+    expect(fc.precision).toEqual({ weightBits: 4, activationBits: 8 });
+    expect(graphCounts(m.graph).macs).toBe(4 * 8 * 8 * 9 + 256 * 5);
+  });
+});
+
+describe('bad ONNX input: the file, the node and what is allowed', () => {
+  const bytes = readFileSync(join(FIXTURES, 'torch-cnn-opset17.onnx'));
+  it.each([
+    ['a truncated file', bytes.subarray(0, 1000), /cut\.onnx: got "1000 bytes"; allowed: an ONNX model/],
+    ['bytes that are not ONNX', new TextEncoder().encode('name,M,N,K\nfc,1,2,3\n'), /cut\.onnx: got "\d+ bytes"; allowed: an ONNX model/],
+    ['an op we cannot price', qdqModel([{ name: 'mix', opType: 'Einsum', input: ['y', 'y'], output: ['z'] }]), /cut\.onnx: node mix \(Einsum\): got "Einsum"; allowed \(ONNX ops codesign prices\): Conv, Gemm/],
+    ['a symbolic spatial axis', qdqModel([], [{ dimParam: 'N' }, { dimValue: 1 }, { dimParam: 'height' }, { dimValue: 8 }]), /input x, dimension 2: got "height"; allowed: a fixed size/],
+    ['a shape computed at run time', qdqModel([{ name: 'shape', opType: 'Shape', input: ['y'], output: ['s2'] }]), /node shape \(Shape\): got "Shape"/],
+  ])('%s', (_, data, message) => {
+    expect(() => importOnnx(data as Uint8Array, 'cut.onnx')).toThrow(message);
+  });
+});
