@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { quantizedLayers, withBits } from '../nets/layers.ts';
-import { buildNetwork, type NetworkSpec } from '../nets/networks.ts';
+import type { Graph } from '../nets/graph.ts';
 import { priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { graphArb, pArb, presetArb } from '../laws/arbitraries.ts';
@@ -15,8 +15,8 @@ import { SILENT, type Progress } from '../core/progress.ts';
 export interface LawsStudy {
   /** A hardware description to check (else the built-in presets and random ones). */
   readonly hardware?: HardwarePreset;
-  /** A network to check at random weight bits (else random graphs and precoders). */
-  readonly network?: NetworkSpec;
+  /** A network (of the registry, or an imported model) to check at random weight bits (else random graphs and precoders). */
+  readonly network?: Graph;
   /** Also the engine's laws. */
   readonly engine: boolean;
   readonly runs: number;
@@ -28,8 +28,7 @@ export interface LawsStudy {
 }
 
 /** A network at random bits per quantized layer (1–16), the rest as built. */
-function networkGraphs(spec: NetworkSpec) {
-  const graph = buildNetwork(spec).graph;
+function networkGraphs(graph: Graph) {
   const layers = quantizedLayers(graph).length;
   const choices = Array.from({ length: 16 }, (_, i) => i + 1);
   return fc.array(fc.constantFrom(...choices), { minLength: layers, maxLength: layers }).map((bits) => (layers === 0 ? graph : withBits(graph, { weights: bits })));

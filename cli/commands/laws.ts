@@ -4,7 +4,8 @@ import { Option, type Command } from 'commander';
 import { FileError, InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
 import { CSI_NETS } from '../../nets/csi.ts';
-import { NETWORK_NAMES, type NetworkSpec } from '../../nets/networks.ts';
+import { NETWORK_NAMES, buildNetwork, type NetworkSpec } from '../../nets/networks.ts';
+import { modelGraph } from '../../studies/workload.ts';
 import { PRECODER_DEFAULTS } from '../../nets/precoder.ts';
 import { SLP_DEFAULTS } from '../../nets/slp.ts';
 import { hardwareByNameOrFile } from '../../sim/hardware-file.ts';
@@ -42,6 +43,7 @@ function networkOf(name: string): NetworkSpec {
 interface SavedReproducer extends Reproducer {
   readonly hardware?: string;
   readonly net?: string;
+  readonly model?: string;
 }
 
 function replayOf(file: string): SavedReproducer {
@@ -61,6 +63,7 @@ function replayOf(file: string): SavedReproducer {
     runs: raw.runs as number,
     ...(typeof raw.hardware === 'string' ? { hardware: raw.hardware } : {}),
     ...(typeof raw.net === 'string' ? { net: raw.net } : {}),
+    ...(typeof raw.model === 'string' ? { model: raw.model } : {}),
   };
 }
 
@@ -70,7 +73,7 @@ export function register(program: Command, io: Io): void {
     .description('check the energy model’s laws (finite non-negative terms, sums, monotone bits, 1/√p buffers, duplicated layers, engine ideal = closed form, bandwidth adds only stall) on your hardware file and network; failures print a shrunk counterexample and a reproducer')
     .option('--hardware <name|file>', 'a shipped hardware table (codesign presets) or a JSON/YAML hardware file; default: the shipped tables and random ones')
     .addOption(new Option('--net <name>', 'a network of the registry at its default size, at random weight bits (default: random graphs and precoders)').choices(NETWORK_NAMES))
-    .option('--model <file>', 'an ONNX model (waits for the model-import issue)')
+    .option('--model <file.onnx>', 'an ONNX model, at random weight bits')
     .option('--engine', 'also the engine’s laws')
     .option('--runs <n>', 'cases per law', '100')
     .option('--seed <s>', 'fast-check seed', '1')
@@ -83,15 +86,16 @@ export function register(program: Command, io: Io): void {
       checkDeterministic(o);
       // A replay re-runs its reproducer's case: its seed, path and run count, its law.
       if (o.replay !== undefined) refuseGiven(o, (name) => cmd.getOptionValueSource(name) === 'cli', ['runs', 'seed', 'only'], () => 'allowed: not with --replay (the reproducer fixes the law, the seed and the runs)');
-      if (o.model !== undefined) throw new InputError('--model', o.model, 'allowed: not yet; ONNX import is its own issue (bring-your-own-network); use --net NAME meanwhile');
+      if (o.model !== undefined && o.net !== undefined) throw new InputError('--model', o.model, `allowed: not with --net ${o.net} (one network at a time)`);
       const runs = positiveInt('--runs', o.runs, 100_000);
       const replay = o.replay === undefined ? undefined : replayOf(o.replay);
       // A replay runs on the hardware and network it was found on, unless told otherwise.
       const hardwareFile = o.hardware ?? replay?.hardware;
-      const net = o.net ?? replay?.net;
+      const model = o.model ?? (o.net === undefined ? replay?.model : undefined);
+      const net = model === undefined ? (o.net ?? replay?.net) : undefined;
       const config = {
         ...(hardwareFile !== undefined ? { hardware: hardwareByNameOrFile(hardwareFile, PRESETS) } : {}),
-        ...(net !== undefined ? { network: networkOf(net) } : {}),
+        ...(net !== undefined ? { network: buildNetwork(networkOf(net)).graph } : model !== undefined ? { network: modelGraph(model).graph } : {}),
         engine: o.engine === true,
         runs,
         seed: seedOf(o.seed),
@@ -106,8 +110,8 @@ export function register(program: Command, io: Io): void {
       } finally {
         progress.stop();
       }
-      const source = `${hardwareFile ? `hardware ${hardwareFile}` : 'built-in and random presets'}; ${net ? `network ${net} at random bits` : 'random graphs and precoders'}; seed ${config.seed}`;
-      const saved = outcomes.map((l) => (l.reproducer ? { ...l, reproducer: { ...l.reproducer, ...(hardwareFile ? { hardware: hardwareFile } : {}), ...(net ? { net } : {}) } } : l));
+      const source = `${hardwareFile ? `hardware ${hardwareFile}` : 'built-in and random presets'}; ${net ? `network ${net} at random bits` : model ? `model ${model} at random bits` : 'random graphs and precoders'}; seed ${config.seed}`;
+      const saved = outcomes.map((l) => (l.reproducer ? { ...l, reproducer: { ...l.reproducer, ...(hardwareFile ? { hardware: hardwareFile } : {}), ...(net ? { net } : {}), ...(model ? { model } : {}) } } : l));
       io.stdout.write((o.json ? jsonDocument({ source, laws: saved }, o) : renderLaws(saved, source)) + '\n');
       if (outcomes.some((l) => l.status === 'failed')) throw new ExitStatus(1);
     });

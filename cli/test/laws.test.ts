@@ -57,7 +57,7 @@ describe('codesign laws', () => {
   });
 
   it.each([
-    [['--model', 'net.onnx'], /--model: .*not yet; ONNX import is its own issue/],
+    [['--model', 'missing.onnx'], /--model: got "missing.onnx"; allowed: a readable ONNX file \(ENOENT\)/],
     [['--only', 'gravity'], /--only: got "gravity"; allowed: terms-sound, sum-of-ops/],
     [['--hardware', join(FIXTURES, 'missing.json')], /hardware .*missing\.json: 1 problem/],
     [['--runs', '0'], /--runs: got "0"/],

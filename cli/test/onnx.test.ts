@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codesign } from './run.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'onnx');
+const dir = mkdtempSync(join(tmpdir(), 'codesign-onnx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('codesign export and --model', () => {
+  it('an exported codec prices as the registry network (energy and simulate)', async () => {
+    const file = join(dir, 'crnet.onnx');
+    const out = await codesign('export', '--net', 'crnet', '--cr', '8', '--variant', 'q8', '--out', file, '--json');
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ file, weights: 'seeded initial', opset: 17 });
+    const ours = JSON.parse((await codesign('energy', '--net', 'crnet', '--cr', '8', '--variant', 'q8', '--json')).stdout);
+    const theirs = JSON.parse((await codesign('energy', '--model', file, '--json')).stdout);
+    expect(theirs.energy_uJ).toEqual(ours.energy_uJ);
+    expect(theirs.totals).toEqual(ours.totals);
+    const sim = await codesign('simulate', '--model', file, '--array', '8x8', '--json');
+    expect(sim.code, sim.stderr).toBe(0);
+    expect(JSON.parse(sim.stdout).workload).toMatch(/^onnx:crnet/);
+  });
+
+  it('a PyTorch model takes --bits when it declares none, and is cheaper at 8 bits', async () => {
+    const file = join(FIXTURES, 'torch-cnn-opset17.onnx');
+    const at16 = JSON.parse((await codesign('energy', '--model', file, '--json')).stdout);
+    const at8 = JSON.parse((await codesign('energy', '--model', file, '--bits', '8', '--json')).stdout);
+    expect(at8.energy_uJ.total).toBeLessThan(at16.energy_uJ.total);
+    const named = await codesign('energy', '--model', file, '--bits', '8,8');
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/--bits: got "8,8"; allowed: one value for every layer, or one per quantizable layer of onnx:.*\(5: \/conv1\/Conv, \/conv2\/Conv, \/conv3\/Conv, \/fc1\/Gemm, \/fc2\/Gemm\)/);
+  });
+
+  it.each([
+    [['energy', '--model', join(FIXTURES, 'torch-cnn-qdq-opset13.onnx'), '--bits', '4'], /--bits: got "4"; allowed: no bits with .*torch-cnn-qdq-opset13\.onnx: it declares its own/],
+    [['energy', '--model', join(FIXTURES, 'torch-cnn-opset13.onnx'), '--cr', '8'], /--cr: got "8"; allowed: not with --model/],
+    [['energy', '--model', join(FIXTURES, 'torch-fixtures.json')], /torch-fixtures\.json: got "\d+ bytes"; allowed: an ONNX model/],
+    [['energy', '--model', 'x.onnx', '--net', 'crnet'], /--net: got "crnet"; allowed: not with --model x\.onnx/],
+    [['export', '--checkpoint', dir, '--net', 'crnet', '--out', join(dir, 'x.onnx')], /--net: got "crnet"; allowed: not with --checkpoint/],
+    [['export', '--net', 'precoder', '--head', 'structured', '--out', join(dir, 'x.onnx')], /no ONNX form; export the direct head/],
+    [['export', '--net', 'crnet', '--out', join(dir, 'x.txt')], /--out: got ".*x\.txt"; allowed: a file name ending in \.onnx/],
+  ])('bad input %j: exit 2, named', async (args, message) => {
+    const r = await codesign(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
