@@ -68,6 +68,14 @@ type SpecCheck<K extends OpKind> = (spec: SpecOf<K>) => { readonly positiveInts?
 const NOTHING_TO_CHECK = () => ({});
 const positive = (field: string, value: number) => (value > 0 && Number.isFinite(value) ? undefined : `${field} ${value}; allowed: a finite number > 0`);
 
+function poolCheck(spec: SpecOf<'avgpool'> | SpecOf<'maxpool'>) {
+  const pads = spec.padding ?? [0, 0];
+  return {
+    positiveInts: [['pool[0]', spec.pool[0]], ['pool[1]', spec.pool[1]], ['stride[0]', spec.stride[0]], ['stride[1]', spec.stride[1]]] as const,
+    problem: pads.every((p) => Number.isInteger(p) && p >= 0) ? undefined : `padding ${JSON.stringify(pads)}; allowed: two integers ≥ 0`,
+  };
+}
+
 /** What each kind's parameters must satisfy: one entry per kind, checked by the compiler. */
 const SPEC_CHECKS: { readonly [K in OpKind]: SpecCheck<K> } = {
   input: (spec) => ({ positiveInts: spec.shape.map((d, i) => [`shape[${i}]`, d] as const) }),
@@ -85,8 +93,10 @@ const SPEC_CHECKS: { readonly [K in OpKind]: SpecCheck<K> } = {
     problem: typeof spec.padding !== 'string' && spec.padding.some((p) => !Number.isInteger(p) || p < 0) ? `padding ${JSON.stringify(spec.padding)}; allowed: 'same', 'valid' or two integers ≥ 0` : undefined,
   }),
   dense: (spec) => ({ positiveInts: [['units', spec.units]], problem: spec.initScale === undefined ? undefined : positive('initScale', spec.initScale) }),
-  avgpool: (spec) => ({ positiveInts: [['pool[0]', spec.pool[0]], ['pool[1]', spec.pool[1]], ['stride[0]', spec.stride[0]], ['stride[1]', spec.stride[1]]] }),
-  maxpool: (spec) => ({ positiveInts: [['pool[0]', spec.pool[0]], ['pool[1]', spec.pool[1]], ['stride[0]', spec.stride[0]], ['stride[1]', spec.stride[1]]] }),
+  avgpool: (spec) => poolCheck(spec),
+  maxpool: (spec) => poolCheck(spec),
+  clip: (spec) => ({ problem: spec.min <= spec.max ? undefined : `min ${spec.min} > max ${spec.max}; allowed: min ≤ max` }),
+  softmax: NOTHING_TO_CHECK,
   scale: (spec) => ({ problem: Number.isFinite(spec.factor) ? undefined : `factor ${spec.factor}; allowed: a finite number` }),
   transpose: NOTHING_TO_CHECK,
   dropout: (spec) => ({ problem: spec.rate >= 0 && spec.rate < 1 ? undefined : `dropout rate ${spec.rate}; allowed: 0 ≤ rate < 1` }),

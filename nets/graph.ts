@@ -45,8 +45,12 @@ export type OpSpec =
   | { readonly kind: 'concat' }
   | { readonly kind: 'reshape'; readonly shape: Shape }
   | { readonly kind: 'flatten' }
-  | { readonly kind: 'avgpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number] }
-  | { readonly kind: 'maxpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number] }
+  | { readonly kind: 'avgpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding?: readonly [number, number] }
+  | { readonly kind: 'maxpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding?: readonly [number, number] }
+  /** Clamps to [min, max] (ONNX Clip: ReLU6 and friends). */
+  | { readonly kind: 'clip'; readonly min: number; readonly max: number }
+  /** Softmax over the channel axis (ONNX Softmax, axis 1). */
+  | { readonly kind: 'softmax' }
   | { readonly kind: 'dropout'; readonly rate: number }
   /** Multiplies every element by a constant (ONNX Mul or Div by a scalar). */
   | { readonly kind: 'scale'; readonly factor: number }

@@ -146,6 +146,9 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
   tanh: pointwise(1),
   dropout: pointwise(0),
   scale: pointwise(1),
+  clip: pointwise(1),
+  // exp, the sum over channels, one division per element.
+  softmax: pointwise(3),
   transpose: view((spec, [x], name) => {
     const sorted = [...spec.perm].sort((a, b) => a - b);
     if (spec.perm.length !== x.length || sorted.some((d, i) => d !== i)) {
@@ -198,10 +201,11 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
     arity: 'one',
     infer: (spec, [x], name) => {
       needRank(name, 'avgpool', x, 3);
+      const [ph, pw] = spec.padding ?? [0, 0];
       return [
         x[0],
-        convAxis(name, x[1], spec.pool[0], spec.stride[0], 'valid'),
-        convAxis(name, x[2], spec.pool[1], spec.stride[1], 'valid'),
+        convAxis(name, x[1], spec.pool[0], spec.stride[0], ph),
+        convAxis(name, x[2], spec.pool[1], spec.stride[1], pw),
       ];
     },
     counts: (spec, _inputs, out) => {
@@ -214,10 +218,11 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
     arity: 'one',
     infer: (spec, [x], name) => {
       needRank(name, 'maxpool', x, 3);
+      const [ph, pw] = spec.padding ?? [0, 0];
       return [
         x[0],
-        convAxis(name, x[1], spec.pool[0], spec.stride[0], 'valid'),
-        convAxis(name, x[2], spec.pool[1], spec.stride[1], 'valid'),
+        convAxis(name, x[1], spec.pool[0], spec.stride[0], ph),
+        convAxis(name, x[2], spec.pool[1], spec.stride[1], pw),
       ];
     },
     counts: (spec, _inputs, out) => {

@@ -10,6 +10,7 @@ import { exportOnnx } from '../nets/onnx/export.ts';
 import { initBackend, tf } from '../train/backend.ts';
 import { GraphModel } from '../train/model.ts';
 import { rng } from '../core/rng.ts';
+import { kitchenSink } from './onnx-graphs.ts';
 
 const NETS: readonly [string, NetworkSpec][] = [
   ['CsiNet CR 4', { kind: 'codec', config: { net: 'csinet', cr: 4, variant: 'fp' }, side: 'both' }],
@@ -19,9 +20,8 @@ const NETS: readonly [string, NetworkSpec][] = [
 ];
 
 describe('exported networks in onnxruntime-node', () => {
-  it.each(NETS)('%s: outputs equal our forward pass to 1e-4', async (_, spec) => {
+  it.each([...NETS.map(([name, spec]) => [name, buildNetwork(spec).graph] as const), ['every op kind the exporter writes', kitchenSink(false)] as const])('%s: outputs equal our forward pass to 1e-4', async (_, graph) => {
     await initBackend('wasm');
-    const graph = buildNetwork(spec).graph;
     const model = new GraphModel(graph, { seed: 3 });
     model.prepare();
     const bytes = exportOnnx(graph, (op, parameter) => model.inferenceParameter(op, parameter), 'test');

@@ -327,9 +327,17 @@ export class GraphModel {
         return toNhwc(y);
       }
       case 'avgpool':
-        return tf.avgPool(x[0] as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
-      case 'maxpool':
-        return tf.maxPool(x[0] as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
+      case 'maxpool': {
+        // Zero padding for an average (ONNX counts the pads, count_include_pad = 1), −∞ for a maximum.
+        const [ph, pw] = op.padding ?? [0, 0];
+        const xin = ph === 0 && pw === 0 ? x[0] : tf.pad(x[0], [[0, 0], [ph, ph], [pw, pw], [0, 0]], op.kind === 'maxpool' ? -3.4e38 : 0);
+        return (op.kind === 'avgpool' ? tf.avgPool : tf.maxPool)(xin as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
+      }
+      case 'clip':
+        return tf.clipByValue(x[0], op.min, op.max);
+      case 'softmax':
+        // Channels are last inside (NHWC, or [N, C]); a rank-3 tensor [N, C, L] keeps them second.
+        return x[0].rank === 3 ? tf.transpose(tf.softmax(tf.transpose(x[0], [0, 2, 1]), -1), [0, 2, 1]) : tf.softmax(x[0], -1);
       case 'scale':
         return tf.mul(x[0], op.factor);
       case 'transpose':

@@ -126,8 +126,18 @@ export function exportOnnx(graph: Graph, weights: WeightSource, producerVersion:
         node(op, 'Transpose', x, [ints('perm', [0, ...op.perm.map((d) => d + 1)])]);
         break;
       case 'avgpool':
-      case 'maxpool':
-        node(op, op.kind === 'avgpool' ? 'AveragePool' : 'MaxPool', x, [ints('kernel_shape', op.pool), ints('strides', op.stride)]);
+      case 'maxpool': {
+        const [ph, pw] = op.padding ?? [0, 0];
+        const attrs = [ints('kernel_shape', op.pool), ints('strides', op.stride), ints('pads', [ph, pw, ph, pw])];
+        // Our average divides by the whole window, padding included.
+        node(op, op.kind === 'avgpool' ? 'AveragePool' : 'MaxPool', x, op.kind === 'avgpool' ? [...attrs, intAttr('count_include_pad', 1)] : attrs);
+        break;
+      }
+      case 'clip':
+        node(op, 'Clip', [x[0], tensorOf(initializers, `${op.name}.min`, op.min), tensorOf(initializers, `${op.name}.max`, op.max)]);
+        break;
+      case 'softmax':
+        node(op, 'Softmax', x, [intAttr('axis', 1)]);
         break;
       case 'scale':
         node(op, 'Mul', [x[0], tensorOf(initializers, `${op.name}.factor`, op.factor)]);

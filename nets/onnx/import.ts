@@ -18,11 +18,12 @@ import { INTEGER_BITS, attribute, decodeModel, tensorValues, type Model, type No
 export const SUPPORTED_ONNX_OPS = [
   'Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'Relu', 'LeakyRelu', 'PRelu', 'Sigmoid', 'Tanh', 'Softplus',
   'Add', 'Mul', 'Div', 'Concat', 'Reshape', 'Flatten', 'Transpose', 'AveragePool', 'MaxPool', 'GlobalAveragePool',
-  'Dropout', 'Identity', 'Constant', 'QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'QLinearMatMul',
+  'Dropout', 'Identity', 'Constant', 'QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'QLinearMatMul', 'Clip', 'Softmax',
+  'Shape, Gather, Unsqueeze, Squeeze, Slice, Cast, Concat on shapes (folded)',
   'ReduceSumSquare → Add → Sqrt → Div → Mul (a total-power normalisation, as codesign exports it)',
 ] as const;
 
-const PASS_BITS = new Set<OpSpec['kind']>(['maxpool', 'avgpool', 'flatten', 'reshape', 'transpose', 'relu', 'dropout']);
+const PASS_BITS = new Set<OpSpec['kind']>(['maxpool', 'avgpool', 'flatten', 'reshape', 'transpose', 'relu', 'clip', 'dropout']);
 
 /** The key of codesign's export metadata: every op's precision, so a round trip keeps the bits. */
 export const PRECISION_METADATA = 'codesign.precision';
@@ -173,10 +174,17 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     const kernel = ints(node, 'kernel_shape', []);
     const pads = ints(node, 'pads', [0, 0, 0, 0]);
     if (kernel.length !== 2) throw new InputError(`${where(node, i)}: kernel_shape`, `[${kernel.join(', ')}]`, 'allowed: a 2-D pooling window');
-    if (pads.some((p) => p !== 0) || int(node, 'ceil_mode', 0) !== 0) throw new InputError(`${where(node, i)}: pads`, `[${pads.join(', ')}], ceil_mode ${int(node, 'ceil_mode', 0)}`, 'allowed: unpadded pooling with ceil_mode 0');
+    if (pads[0] !== pads[2] || pads[1] !== pads[3] || int(node, 'ceil_mode', 0) !== 0) throw new InputError(`${where(node, i)}: pads`, `[${pads.join(', ')}], ceil_mode ${int(node, 'ceil_mode', 0)}`, 'allowed: symmetric pads with ceil_mode 0');
     const stride = ints(node, 'strides', [1, 1]);
-    add(node, i, { kind, pool: [kernel[0], kernel[1]], stride: [stride[0], stride[1]] }, [node.input[0]]);
+    add(node, i, { kind, pool: [kernel[0], kernel[1]], stride: [stride[0], stride[1]], ...(pads[0] > 0 || pads[1] > 0 ? { padding: [pads[0], pads[1]] as const } : {}) }, [node.input[0]]);
   };
+  /**
+   * Shapes computed in the graph (PyTorch's x.view(x.size(0), -1) exports Shape → Gather →
+   * Unsqueeze → Concat → Reshape): folded here, the batch axis kept as a symbol.
+   */
+  const symbolic = new Map<string, (number | 'batch')[]>();
+  const valuesOf = (tensor: string): (number | 'batch')[] | undefined => symbolic.get(tensor) ?? (constants.has(tensor) ? tensorValues(constants.get(tensor)!).map(Number) : undefined);
+  const fold = (node: Node, value: (number | 'batch')[]) => symbolic.set(node.output[0], value);
 
   for (const [i, node] of g.node.entries()) {
     if (absorbed.has(node)) continue;
@@ -272,19 +280,61 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         add(node, i, { kind: 'scale', factor: node.opType === 'Mul' ? values[0] : 1 / values[0] }, [activation]);
         break;
       }
-      case 'Concat': {
-        const axis = int(node, 'axis', 1);
-        const rank = shapeOf(node, i, x).length + 1;
-        if (axis !== 1 && axis !== 1 - rank) throw new InputError(`${where(node, i)}: axis`, axis, 'allowed: 1 (channels)');
-        add(node, i, { kind: 'concat' }, node.input);
-        break;
-      }
       case 'Flatten':
         if (int(node, 'axis', 1) !== 1) throw new InputError(`${where(node, i)}: axis`, int(node, 'axis', 1), 'allowed: 1 (keep the batch axis)');
         add(node, i, { kind: 'flatten' }, [x]);
         break;
+      case 'Shape':
+        fold(node, ['batch', ...shapeOf(node, i, x)]);
+        break;
+      case 'Gather':
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Cast':
+      case 'Concat':
+      case 'Slice': {
+        const symbols = node.input.map((t) => (t === '' ? undefined : valuesOf(t)));
+        if (node.opType !== 'Concat' && symbols[0] === undefined) {
+          throw new InputError(where(node, i), node.opType, 'allowed: on a shape or a constant (a shape computed from one), or on activations: Concat only');
+        }
+        if (node.opType === 'Concat' && symbols.some((v) => v === undefined)) {
+          const axis = int(node, 'axis', 1);
+          const rank = shapeOf(node, i, x).length + 1;
+          if (axis !== 1 && axis !== 1 - rank) throw new InputError(`${where(node, i)}: axis`, axis, 'allowed: 1 (channels)');
+          add(node, i, { kind: 'concat' }, node.input);
+          break;
+        }
+        const v = symbols[0]!;
+        if (node.opType === 'Gather') {
+          const idx = (symbols[1] ?? []).map((d) => (typeof d === 'number' && d < 0 ? v.length + d : d));
+          fold(node, idx.map((d) => v[d as number]));
+        } else if (node.opType === 'Concat') fold(node, symbols.flatMap((s) => s!));
+        else if (node.opType === 'Slice') {
+          const [start, end] = [Number(symbols[1]?.[0] ?? 0), Number(symbols[2]?.[0] ?? v.length)];
+          fold(node, v.slice(start < 0 ? v.length + start : start, Math.min(end < 0 ? v.length + end : end, v.length)));
+        } else fold(node, v);
+        break;
+      }
+      case 'Clip': {
+        const bound = (input: string | undefined, attr: string, fallback: number) => {
+          if (input) return Number(valuesOf(input)?.[0] ?? fallback);
+          return float(node, attr, fallback);
+        };
+        add(node, i, { kind: 'clip', min: bound(node.input[1], 'min', -Infinity), max: bound(node.input[2], 'max', Infinity) }, [x]);
+        break;
+      }
+      case 'Softmax': {
+        const axis = int(node, 'axis', model.opsetImport.length > 0 && opset < 13 ? 1 : -1);
+        const rank = shapeOf(node, i, x).length + 1;
+        if (axis !== 1 && !(axis === -1 && rank === 2) && axis !== 1 - rank) throw new InputError(`${where(node, i)}: axis`, axis, 'allowed: the channel axis (1)');
+        add(node, i, { kind: 'softmax' }, [x]);
+        break;
+      }
       case 'Reshape': {
-        const target = tensorValues(constant(node, i, second, 'the target shape')).map(Number);
+        const raw = valuesOf(second);
+        if (!raw) throw new InputError(where(node, i), second, 'allowed: a target shape given as an initializer, a Constant node or a shape computed from a tensor\'s shape');
+        if (raw.slice(1).includes('batch')) throw new InputError(`${where(node, i)}: shape`, `[${raw.join(', ')}]`, 'allowed: the batch axis first only');
+        const target = raw.map((d) => (d === 'batch' ? 0 : d));
         const sample = shapeOf(node, i, x);
         const total = sample.reduce((p, d) => p * d, 1);
         if (target.length < 1 || !(target[0] === 0 || target[0] === -1 || target[0] > 0)) throw new InputError(`${where(node, i)}: shape`, `[${target.join(', ')}]`, 'allowed: the batch axis first (0, -1 or its size)');

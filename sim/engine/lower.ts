@@ -102,6 +102,8 @@ const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
   avgpool: vector,
   maxpool: vector,
   scale: fused,
+  clip: fused,
+  softmax: fused,
   powernorm: vector,
   userpower: vector,
   batchnorm: fused,
