@@ -45,8 +45,9 @@ export type OpSpec =
   | { readonly kind: 'concat' }
   | { readonly kind: 'reshape'; readonly shape: Shape }
   | { readonly kind: 'flatten' }
-  | { readonly kind: 'avgpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding?: readonly [number, number] }
-  | { readonly kind: 'maxpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding?: readonly [number, number] }
+  | { readonly kind: 'avgpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding?: readonly [number, number]; readonly ceilMode?: boolean }
+  /** `ceilMode`: a last, partial window when the stride does not divide the input (ONNX ceil_mode). */
+  | { readonly kind: 'maxpool'; readonly pool: readonly [number, number]; readonly stride: readonly [number, number]; readonly padding?: readonly [number, number]; readonly ceilMode?: boolean }
   /** Clamps to [min, max] (ONNX Clip: ReLU6 and friends). */
   | { readonly kind: 'clip'; readonly min: number; readonly max: number }
   /** Softmax over the channel axis (ONNX Softmax, axis 1). */

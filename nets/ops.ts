@@ -48,6 +48,17 @@ function convAxis(name: string, size: number, kernel: number, stride: number, pa
   return out;
 }
 
+/**
+ * A pooled axis: as a convolution's, or with ceil_mode one more window when the stride leaves a
+ * remainder — unless that window would start in the right padding (ONNX's and PyTorch's rule).
+ */
+function poolAxis(name: string, size: number, kernel: number, stride: number, pad: number, ceil = false): number {
+  const floor = convAxis(name, size, kernel, stride, pad);
+  if (!ceil) return floor;
+  const out = Math.ceil((size + 2 * pad - kernel) / stride) + 1;
+  return (out - 1) * stride >= size + pad ? out - 1 : out;
+}
+
 function pointwise<K extends OpKind>(perElementOps: number, paramsPerChannel = 0): OpRule<K> {
   return {
     arity: 'one',
@@ -202,11 +213,7 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
     infer: (spec, [x], name) => {
       needRank(name, 'avgpool', x, 3);
       const [ph, pw] = spec.padding ?? [0, 0];
-      return [
-        x[0],
-        convAxis(name, x[1], spec.pool[0], spec.stride[0], ph),
-        convAxis(name, x[2], spec.pool[1], spec.stride[1], pw),
-      ];
+      return [x[0], poolAxis(name, x[1], spec.pool[0], spec.stride[0], ph, spec.ceilMode), poolAxis(name, x[2], spec.pool[1], spec.stride[1], pw, spec.ceilMode)];
     },
     counts: (spec, _inputs, out) => {
       const n = elementCount(out);
@@ -219,11 +226,7 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
     infer: (spec, [x], name) => {
       needRank(name, 'maxpool', x, 3);
       const [ph, pw] = spec.padding ?? [0, 0];
-      return [
-        x[0],
-        convAxis(name, x[1], spec.pool[0], spec.stride[0], ph),
-        convAxis(name, x[2], spec.pool[1], spec.stride[1], pw),
-      ];
+      return [x[0], poolAxis(name, x[1], spec.pool[0], spec.stride[0], ph, spec.ceilMode), poolAxis(name, x[2], spec.pool[1], spec.stride[1], pw, spec.ceilMode)];
     },
     counts: (spec, _inputs, out) => {
       const n = elementCount(out);

@@ -330,7 +330,13 @@ export class GraphModel {
       case 'maxpool': {
         // Zero padding for an average (ONNX counts the pads, count_include_pad = 1), −∞ for a maximum.
         const [ph, pw] = op.padding ?? [0, 0];
-        const xin = ph === 0 && pw === 0 ? x[0] : tf.pad(x[0], [[0, 0], [ph, ph], [pw, pw], [0, 0]], op.kind === 'maxpool' ? -3.4e38 : 0);
+        if (op.ceilMode && op.kind === 'avgpool') throw new InputError('graph', op.name, 'allowed: average pooling without ceil_mode in training and inference (it is priced, not run)');
+        // ceil_mode: the last, partial window reads −∞ beyond the input (never the maximum).
+        const [, h, w] = op.inputShapes[0];
+        const [oh, ow] = [op.outputShape[1], op.outputShape[2]];
+        const extraH = Math.max(0, (oh - 1) * op.stride[0] + op.pool[0] - (h + 2 * ph));
+        const extraW = Math.max(0, (ow - 1) * op.stride[1] + op.pool[1] - (w + 2 * pw));
+        const xin = ph === 0 && pw === 0 && extraH === 0 && extraW === 0 ? x[0] : tf.pad(x[0], [[0, 0], [ph, ph + extraH], [pw, pw + extraW], [0, 0]], op.kind === 'maxpool' ? -3.4e38 : 0);
         return (op.kind === 'avgpool' ? tf.avgPool : tf.maxPool)(xin as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
       }
       case 'clip':

@@ -128,7 +128,7 @@ export function exportOnnx(graph: Graph, weights: WeightSource, producerVersion:
       case 'avgpool':
       case 'maxpool': {
         const [ph, pw] = op.padding ?? [0, 0];
-        const attrs = [ints('kernel_shape', op.pool), ints('strides', op.stride), ints('pads', [ph, pw, ph, pw])];
+        const attrs = [ints('kernel_shape', op.pool), ints('strides', op.stride), ints('pads', [ph, pw, ph, pw]), intAttr('ceil_mode', op.ceilMode ? 1 : 0)];
         // Our average divides by the whole window, padding included.
         node(op, op.kind === 'avgpool' ? 'AveragePool' : 'MaxPool', x, op.kind === 'avgpool' ? [...attrs, intAttr('count_include_pad', 1)] : attrs);
         break;

@@ -174,9 +174,10 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     const kernel = ints(node, 'kernel_shape', []);
     const pads = ints(node, 'pads', [0, 0, 0, 0]);
     if (kernel.length !== 2) throw new InputError(`${where(node, i)}: kernel_shape`, `[${kernel.join(', ')}]`, 'allowed: a 2-D pooling window');
-    if (pads[0] !== pads[2] || pads[1] !== pads[3] || int(node, 'ceil_mode', 0) !== 0) throw new InputError(`${where(node, i)}: pads`, `[${pads.join(', ')}], ceil_mode ${int(node, 'ceil_mode', 0)}`, 'allowed: symmetric pads with ceil_mode 0');
+    if (pads[0] !== pads[2] || pads[1] !== pads[3]) throw new InputError(`${where(node, i)}: pads`, `[${pads.join(', ')}]`, 'allowed: symmetric pads');
     const stride = ints(node, 'strides', [1, 1]);
-    add(node, i, { kind, pool: [kernel[0], kernel[1]], stride: [stride[0], stride[1]], ...(pads[0] > 0 || pads[1] > 0 ? { padding: [pads[0], pads[1]] as const } : {}) }, [node.input[0]]);
+    const ceil = int(node, 'ceil_mode', 0) === 1;
+    add(node, i, { kind, pool: [kernel[0], kernel[1]], stride: [stride[0], stride[1]], ...(pads[0] > 0 || pads[1] > 0 ? { padding: [pads[0], pads[1]] as const } : {}), ...(ceil ? { ceilMode: true } : {}) }, [node.input[0]]);
   };
   /**
    * Shapes computed in the graph (PyTorch's x.view(x.size(0), -1) exports Shape → Gather →
@@ -199,11 +200,13 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     }
     switch (node.opType) {
       case 'Constant': {
-        const t = attribute(node, 't')?.t;
-        const f = attribute(node, 'value_float')?.f;
+        const t = attribute(node, 'value')?.t;
+        const scalar = attribute(node, 'value_float')?.f ?? attribute(node, 'value_int')?.i;
+        const list = attribute(node, 'value_floats')?.floats ?? attribute(node, 'value_ints')?.ints;
         if (t) constants.set(node.output[0], { ...t, name: node.output[0] });
-        else if (f !== undefined) constants.set(node.output[0], { name: node.output[0], dims: [], dataType: 1, floatData: [f] });
-        else throw new InputError(where(node, i), 'a Constant without a tensor or float value', 'allowed: value or value_float');
+        else if (scalar !== undefined) constants.set(node.output[0], { name: node.output[0], dims: [], dataType: 1, floatData: [Number(scalar)] });
+        else if (list !== undefined) constants.set(node.output[0], { name: node.output[0], dims: [list.length], dataType: 1, floatData: list.map(Number) });
+        else throw new InputError(where(node, i), 'a Constant without a value', 'allowed: value, value_float(s) or value_int(s)');
         break;
       }
       case 'QuantizeLinear':
