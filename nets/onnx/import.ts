@@ -48,8 +48,8 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   }
   const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
   const g = model.graph;
-  const name = g.name && g.name.length > 0 ? g.name : file.replace(/^.*\//, '');
-  const b = graphBuilder(`onnx:${name}`);
+  // Named for the file (exporters' graph names are often generic: torch_jit, main_graph).
+  const b = graphBuilder(`onnx:${file.replace(/^.*\//, '')}`);
   const initializers = new Map<string, Tensor>((g.initializer ?? []).map((t) => [t.name, t]));
   /** ONNX tensor → the op that produces it. */
   const producer = new Map<string, string>();
