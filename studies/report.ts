@@ -19,6 +19,10 @@ import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
 import { classicalFile, loadClassical } from './rates.ts';
 import { renderFigure, type Figure } from './charts.ts';
+import { searchGraph } from './model-search.ts';
+import { priceGraph } from '../sim/energy.ts';
+import { modelGraph } from './workload.ts';
+import { layerIndexOf, quantizedLayers } from '../nets/layers.ts';
 
 export interface ReportStudy {
   readonly scenario: Scenario;
@@ -30,6 +34,8 @@ export interface ReportStudy {
   readonly rates?: string;
   /** Classical results other than the shipped data/rates/<scenario>.classical.json (on the table's samples). */
   readonly classical?: string;
+  /** An ONNX model priced beside the precoders: its per-layer energy and energy-vs-precision front. */
+  readonly model?: string;
 }
 
 /** The share of the best classical rate the summary line asks a DNN to reach. */
@@ -108,9 +114,12 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     gains,
     nasArrows: Object.fromEntries(heads.map((h) => [h, nasArrows(frontsByArchitecture(points.filter((p) => p.head === h)))])),
   };
-  const headline = { ...base, summaryLine: summaryLine(base) };
+  // A user's model, read before anything is drawn (a bad file stops the report here).
+  const model = o.model === undefined ? undefined : modelSection(o.model, preset);
+  const headline = { ...base, summaryLine: summaryLine(base), ...(model ? { model: model.summary } : {}) };
 
   const figures = await reportFigures(out, { points, headFronts, classical: priced.map((c) => c.point), wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick }, progress);
+  if (model) figures.push(...(await model.figures(out)));
   const commands = reproduceCommands(o, ratesPath);
   writeFileSync(join(out, 'summary.json'), JSON.stringify(headline, null, 2));
   writeFileSync(join(out, 'summary.md'), summaryMarkdown(headline, figures, commands));
@@ -119,6 +128,11 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
 }
 
 type Headline = Awaited<ReturnType<typeof writeReport>>['headline'];
+
+function modelLine(m: NonNullable<Headline['model']>): string {
+  const front = 'front' in m && m.cheapest && m.dearest ? ` Weight bits from {2, 4, 8, 16}: ${m.assignments} assignments, ${m.front} on the energy-vs-precision front, from [${m.cheapest.bits.join(',')}] at ${fmt(m.cheapest.energy_uJ)} µJ to [${m.dearest.bits.join(',')}] at ${fmt(m.dearest.energy_uJ)} µJ.` : '';
+  return `Model ${m.file} (${m.graph}): ${m.macs.toLocaleString('en-US')} MACs, ${m.weights.toLocaleString('en-US')} parameters, ${fmt(m.energy_uJ)} µJ per inference at ${m.bits} bits.${front}`;
+}
 
 const pointSummary = (p: StoredPoint) => ({ arch: `${p.cout}/${p.dfcl}`, bits: p.bits, sumRate: p.sumRate, energy_uJ: p.energy_uJ, efficiency: p.sumRate / p.energy_uJ });
 
@@ -129,10 +143,60 @@ function summariseMissing(points: readonly { head: string; cout: number; dfcl: n
   return [...counts].map(([k, n]) => `${k} (${n} configurations)`);
 }
 
+/**
+ * An ONNX model in the report: its energy per layer at its bits (declared, else 16) and, when it
+ * declares none, the energy-vs-precision front of its weight-bit assignments from {2, 4, 8, 16}.
+ */
+function modelSection(file: string, preset: HardwarePreset) {
+  const imported = modelGraph(file);
+  const report = priceGraph(imported.graph, preset);
+  const layerOf = layerIndexOf(imported.graph);
+  const layers = quantizedLayers(imported.graph);
+  const perLayer = layers.map((name) => ({ layer: name, compute: 0, weight: 0, activation: 0 }));
+  report.ops.forEach((op, i) => {
+    const l = layerOf[i];
+    if (l < 0) return;
+    perLayer[l].compute += op.energy.compute / 1e6;
+    perLayer[l].weight += op.energy.weight / 1e6;
+    perLayer[l].activation += op.energy.activation / 1e6;
+  });
+  const search = imported.declaresBits ? undefined : searchGraph(imported.graph, [2, 4, 8, 16], preset);
+  const summary = {
+    file,
+    graph: imported.graph.name,
+    bits: imported.declaresBits ? 'declared in the file' : '16 (none declared)',
+    macs: report.totals.macs,
+    weights: report.totals.weights,
+    energy_uJ: report.energy.total / 1e6,
+    ...(search ? { assignments: search.points, front: search.front.length, cheapest: search.front[0], dearest: search.front[search.front.length - 1] } : {}),
+  };
+  const figures = async (out: string): Promise<Figure[]> => {
+    const rows = perLayer.flatMap((l) => (['compute', 'weight', 'activation'] as const).map((term) => ({ layer: l.layer, term, energy: l[term] })));
+    const list: Figure[] = [
+      await renderFigure(out, 'model-layers', `${imported.graph.name}: energy per layer at ${summary.bits} bits (${preset.name}, closed form)`, {
+        data: { values: rows },
+        mark: 'bar',
+        encoding: { x: { field: 'layer', type: 'nominal', sort: layers, title: null, axis: { labelLimit: 0 } }, y: { field: 'energy', type: 'quantitative', title: 'energy per inference (µJ)' }, color: { field: 'term', type: 'nominal', title: 'term', legend: LEGEND } },
+      }),
+    ];
+    if (search) {
+      list.push(
+        await renderFigure(out, 'model-front', `${imported.graph.name}: ${search.points} weight-bit assignments from {2, 4, 8, 16}, the energy-vs-precision front`, {
+          data: { values: search.front.map((p) => ({ energy: p.energy_uJ, weights: p.weight_kB, bits: p.bits.join(',') })) },
+          mark: { type: 'line', point: true },
+          encoding: { x: { field: 'energy', type: 'quantitative', title: 'energy per inference (µJ)', scale: { zero: false } }, y: { field: 'weights', type: 'quantitative', title: 'weights kept (kB)' }, tooltip: [{ field: 'bits' }] },
+        }),
+      );
+    }
+    return list;
+  };
+  return { summary, figures };
+}
+
 function reproduceCommands(o: ReportStudy, ratesPath: string): string[] {
   const scenario = o.scenario.name;
   return [
-    `npx codesign report --scenario ${scenario}${o.quick ? ' --quick' : ''}${o.rates ? ` --rates ${o.rates}` : ''}${o.classical ? ` --classical ${o.classical}` : ''} --out ${o.out}`,
+    `npx codesign report --scenario ${scenario}${o.quick ? ' --quick' : ''}${o.rates ? ` --rates ${o.rates}` : ''}${o.classical ? ` --classical ${o.classical}` : ''}${o.model ? ` --model ${o.model}` : ''} --out ${o.out}`,
     `npx codesign search --scenario ${scenario} --quality table${o.rates ? `:${o.rates}` : ''} --db ${o.out}/results.duckdb`,
     `# the rates table (${relative(process.cwd(), ratesPath)}) and the classical results beside it:`,
     `bash bench/train-supernets.sh ${scenario} && npx codesign rates --supernets out/supernets/${scenario} --scenario ${scenario}`,
@@ -194,6 +258,7 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
     '',
     GAIN_EXPLAINED,
     '',
+    ...(h.model ? [modelLine(h.model), ''] : []),
     'Reproduce:',
     '',
     '```bash',
@@ -220,6 +285,7 @@ ${h.headFronts.map((f) => `<li>${esc(f.head)} head: highest rate ${esc(f.bestRat
 <li>Largest gain at equal rate against WMMSE: ${fmt(h.maxGainAtEqualRate.paper.gain)}× under the paper's count (against ${esc(h.maxGainAtEqualRate.paper.against)}), ${fmt(h.maxGainAtEqualRate.measured.gain)}× under our measured count (against ${esc(h.maxGainAtEqualRate.measured.against)})</li>
 </ul>
 <p>${esc(GAIN_EXPLAINED)}</p>
+${h.model ? `<h2>Your model</h2><p>${esc(modelLine(h.model))}</p>` : ''}
 ${figures.map((f) => `<figure><img src="${f.png}" alt="${esc(f.title)}"><figcaption>${esc(f.title)} — <a href="${f.svg}">SVG</a>, <a href="${f.spec}">vega-lite spec</a></figcaption></figure>`).join('\n')}
 <h2>Reproduce</h2>
 <pre>${esc(commands.join('\n'))}</pre>

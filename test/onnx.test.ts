@@ -10,6 +10,8 @@ import { DATA_TYPE, encodeModel, floatTensor, type Model, type Node } from '../n
 import { priceGraph } from '../sim/energy.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
 import { kitchenSink } from './onnx-graphs.ts';
+import { searchGraph } from '../studies/model-search.ts';
+import { withBits } from '../nets/layers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'onnx');
 
@@ -118,5 +120,23 @@ describe('bad ONNX input: the file, the node and what is allowed', () => {
     ['a target shape read from data', qdqModel([{ name: 'rs', opType: 'Reshape', input: ['y', 'y'], output: ['z'] }]), /node rs \(Reshape\): got "y"; allowed: a target shape given as an initializer/],
   ])('%s', (_, data, message) => {
     expect(() => importOnnx(data as Uint8Array, 'cut.onnx')).toThrow(message);
+  });
+});
+
+describe('an imported model’s energy-only space (search --model)', () => {
+  it('the front: each point priced as the closed form prices it, none beaten by a cheaper one', () => {
+    const graph = importOnnx(readFileSync(join(FIXTURES, 'torch-cnn-opset17.onnx')), 'cnn.onnx').graph;
+    const r = searchGraph(graph, [2, 4, 8], KASALAEE_2025);
+    expect(r.points).toBe(3 ** 5);
+    for (const p of r.front.filter((_, i) => i % 7 === 0)) {
+      const perLayer = Object.fromEntries(r.layers.map((name, l) => [name, { weightBits: p.bits[l] }]));
+      expect(p.energy_uJ).toBeCloseTo(priceGraph(withBits(graph, { perLayer }), KASALAEE_2025).energy.total / 1e6, 9);
+    }
+    for (let i = 1; i < r.front.length; i++) {
+      expect(r.front[i].energy_uJ).toBeGreaterThanOrEqual(r.front[i - 1].energy_uJ);
+      expect(r.front[i].weight_kB).toBeGreaterThan(r.front[i - 1].weight_kB);
+    }
+    expect(r.front[0].bits).toEqual([2, 2, 2, 2, 2]);
+    expect(r.front[r.front.length - 1].bits).toEqual([8, 8, 8, 8, 8]);
   });
 });

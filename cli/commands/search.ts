@@ -16,6 +16,7 @@ import { cliProgress, progressMode } from '../progress.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
 
 interface SearchFlags {
+  readonly model?: string;
   readonly db: string;
   readonly experiment: string;
   readonly experimentFile?: string;
@@ -46,6 +47,7 @@ export function register(program: Command, io: Io): void {
   program
     .command('search')
     .description('exhaustive MPQ×NAS search of the seed-000 space into a DuckDB results store (resumable), with the Pareto front')
+    .option('--model <file.onnx>', 'an ONNX model: its energy-only space (every per-layer weight-bit assignment from --choices) and the energy-vs-precision front, nothing stored')
     .option('--db <file>', 'results database (created if missing; a rerun skips stored points)', 'out/results.duckdb')
     .option('--experiment <name>', 'experiment label stored with each point', 'default')
     .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
@@ -72,6 +74,14 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print the outcome as JSON')
     .action(async (o: SearchFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      if (o.model !== undefined) {
+        const others = ['db', 'experiment', 'experimentFile', 'archs', 'quality', 'heads', 'scenario', 'samples', 'epochs', 'batch', 'lr', 'threads', 'throttleMs', 'algo', 'budget', 'target', 'seed', 'maxEvaluations', 'groups', 'progress'];
+        refuseGiven(o, given, others, () => `allowed: not with --model (an energy-only space: --choices, --preset or --hardware, --json)`);
+        const { searchModel } = await import('../../studies/model-search.ts');
+        const r = searchModel({ file: o.model, choices: bitChoicesOf(o.choices), preset: hardwareOf(o, given) });
+        io.stdout.write((o.json ? JSON.stringify(r, null, 2) : renderModelSearch(r)) + '\n');
+        return;
+      }
       // Options of one quality source never pass silently under another.
       const source = /^(table|synthetic)(:|$)/.exec(o.quality)?.[1] ?? (o.quality === 'train' ? 'train' : 'checkpoint');
       const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
@@ -188,4 +198,10 @@ function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 
   if (PRESETS.includes(hardware)) return { preset: hardware.name };
   const digest = createHash('sha256').update(JSON.stringify(hardware)).digest('hex').slice(0, 12);
   return { preset: `${hardware.name}#${digest}`, hardware };
+}
+
+function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearchOutcome): string {
+  const shown = r.front.length <= 40 ? r.front : [...r.front.slice(0, 20), ...r.front.slice(-20)];
+  const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.weight_kB]);
+  return `${r.graph}: ${r.points.toLocaleString('en-US')} weight-bit assignments of ${r.layers.length} layers (${r.layers.join(', ')}), closed-form energy; ${r.front.length} on the front (no cheaper assignment keeps as many weight bits)${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'weights kB'], rows)}`;
 }

@@ -33,7 +33,17 @@ describe('codesign export and --model', () => {
     expect(named.stderr).toMatch(/--bits: got "8,8"; allowed: one value for every layer, or one per quantizable layer of onnx:.*\(5: \/conv1\/Conv, \/conv2\/Conv, \/conv3\/Conv, \/fc1\/Gemm, \/fc2\/Gemm\)/);
   });
 
+  it('search --model prints the energy-vs-precision front of the model’s weight-bit assignments', async () => {
+    const r = await codesign('search', '--model', join(FIXTURES, 'torch-cnn-opset17.onnx'), '--choices', '4,8', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.points).toBe(32);
+    expect(doc.front[0].bits).toEqual([4, 4, 4, 4, 4]);
+  });
+
   it.each([
+    [['search', '--model', join(FIXTURES, 'torch-cnn-opset17.onnx'), '--db', join(dir, 'x.duckdb')], /--db: got ".*x\.duckdb"; allowed: not with --model/],
+    [['search', '--model', join(FIXTURES, 'torch-cnn-qdq-opset13.onnx')], /allowed: a model without declared bits/],
     [['energy', '--model', join(FIXTURES, 'torch-cnn-qdq-opset13.onnx'), '--bits', '4'], /--bits: got "4"; allowed: no bits with .*torch-cnn-qdq-opset13\.onnx: it declares its own/],
     [['energy', '--model', join(FIXTURES, 'torch-cnn-opset13.onnx'), '--cr', '8'], /--cr: got "8"; allowed: not with --model/],
     [['energy', '--model', join(FIXTURES, 'torch-fixtures.json')], /torch-fixtures\.json: got "\d+ bytes"; allowed: an ONNX model/],

@@ -32,9 +32,15 @@ describe('codesign rates and report', () => {
     expect((await codesign('rates', '--classical', '--scenario', scenario, '--samples', '60', '--out', classical)).code).toBe(0);
 
     const out = join(dir, 'report');
-    const r = await codesign('report', '--scenario', scenario, '--quick', '--rates', table, '--classical', classical, '--out', out);
+    const model = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'onnx', 'torch-cnn-opset17.onnx');
+    const r = await codesign('report', '--scenario', scenario, '--quick', '--rates', table, '--classical', classical, '--model', model, '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    // A user's ONNX model beside the precoders: its energy per layer and its energy-vs-precision front.
+    expect(summary.model).toMatchObject({ graph: 'onnx:torch-cnn-opset17.onnx', macs: 959_472, weights: 11_746, assignments: 1024 });
+    expect(summary.model.cheapest.bits).toEqual([2, 2, 2, 2, 2]);
+    expect(summary.model.dearest.bits).toEqual([16, 16, 16, 16, 16]);
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(['model-layers.png', 'model-front.png']));
     expect(summary.points).toBe(512);
     expect(summary.quality).toMatch(/^rates table .*rates\.csv \(tiny64 test split, trained networks\)$/);
     expect(summary.samples).toBe(60);
