@@ -59,6 +59,24 @@ function poolAxis(name: string, size: number, kernel: number, stride: number, pa
   return (out - 1) * stride >= size + pad ? out - 1 : out;
 }
 
+/** A pooling rule: the output axes as poolAxis gives them, pool + `perWindow` operations per output. */
+function pooling<K extends 'avgpool' | 'maxpool'>(kind: K, perWindow: number): OpRule<K> {
+  // The two pooling specs have the same fields.
+  const rule: OpRule<'avgpool'> = {
+    arity: 'one',
+    infer: (spec, [x], name) => {
+      needRank(name, kind, x, 3);
+      const [ph, pw] = spec.padding ?? [0, 0];
+      return [x[0], poolAxis(name, x[1], spec.pool[0], spec.stride[0], ph, spec.ceilMode), poolAxis(name, x[2], spec.pool[1], spec.stride[1], pw, spec.ceilMode)];
+    },
+    counts: (spec, _inputs, out) => {
+      const n = elementCount(out);
+      return { macs: 0, weights: 0, activations: n, elementwise: n * (spec.pool[0] * spec.pool[1] + perWindow), outputs: n };
+    },
+  };
+  return rule as unknown as OpRule<K>;
+}
+
 function pointwise<K extends OpKind>(perElementOps: number, paramsPerChannel = 0): OpRule<K> {
   return {
     arity: 'one',
@@ -208,32 +226,9 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
     return spec.shape;
   }),
   flatten: view((_spec, [x]) => [elementCount(x)]),
-  avgpool: {
-    arity: 'one',
-    infer: (spec, [x], name) => {
-      needRank(name, 'avgpool', x, 3);
-      const [ph, pw] = spec.padding ?? [0, 0];
-      return [x[0], poolAxis(name, x[1], spec.pool[0], spec.stride[0], ph, spec.ceilMode), poolAxis(name, x[2], spec.pool[1], spec.stride[1], pw, spec.ceilMode)];
-    },
-    counts: (spec, _inputs, out) => {
-      const n = elementCount(out);
-      // Window sum (pool−1 adds) and one scale per output.
-      return { macs: 0, weights: 0, activations: n, elementwise: n * spec.pool[0] * spec.pool[1], outputs: n };
-    },
-  },
-  maxpool: {
-    arity: 'one',
-    infer: (spec, [x], name) => {
-      needRank(name, 'maxpool', x, 3);
-      const [ph, pw] = spec.padding ?? [0, 0];
-      return [x[0], poolAxis(name, x[1], spec.pool[0], spec.stride[0], ph, spec.ceilMode), poolAxis(name, x[2], spec.pool[1], spec.stride[1], pw, spec.ceilMode)];
-    },
-    counts: (spec, _inputs, out) => {
-      const n = elementCount(out);
-      // pool − 1 comparisons per output.
-      return { macs: 0, weights: 0, activations: n, elementwise: n * (spec.pool[0] * spec.pool[1] - 1), outputs: n };
-    },
-  },
+  // Average: the window sum (pool − 1 adds) and one scale per output; maximum: pool − 1 comparisons.
+  avgpool: pooling('avgpool', 0),
+  maxpool: pooling('maxpool', -1),
   powernorm: {
     arity: 'one',
     infer: (_spec, [x]) => x,

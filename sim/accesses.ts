@@ -57,18 +57,22 @@ export interface EnergySplit {
   readonly activation: number;
 }
 
-export function priceAccesses(a: Accesses, e: AccessEnergies): EnergySplit {
+/** Each term's energy at each level (pJ): the one pricing both splits below add up. */
+function priceTerms(a: Accesses, e: AccessEnergies) {
   return {
     compute: e.mac * a.computeOps,
-    weight: e.weightMain * a.mainWeightReads + e.weightLocal * a.localWeightReads + e.weightOffChip * a.offChipWeightReads,
-    activation:
-      e.activationMain * a.mainActivationReads +
-      e.activationMainWrite * a.mainActivationWrites +
-      e.activationLocal * a.localActivationReads +
-      e.activationLocalWrite * a.localOutputWrites +
-      e.activationOffChip * a.offChipActivationReads +
-      e.activationOffChipWrite * a.offChipActivationWrites,
+    weight: { local: e.weightLocal * a.localWeightReads, main: e.weightMain * a.mainWeightReads, offChip: e.weightOffChip * a.offChipWeightReads },
+    activation: {
+      local: e.activationLocal * a.localActivationReads + e.activationLocalWrite * a.localOutputWrites,
+      main: e.activationMain * a.mainActivationReads + e.activationMainWrite * a.mainActivationWrites,
+      offChip: e.activationOffChip * a.offChipActivationReads + e.activationOffChipWrite * a.offChipActivationWrites,
+    },
   };
+}
+
+export function priceAccesses(a: Accesses, e: AccessEnergies): EnergySplit {
+  const t = priceTerms(a, e);
+  return { compute: t.compute, weight: t.weight.main + t.weight.local + t.weight.offChip, activation: t.activation.main + t.activation.local + t.activation.offChip };
 }
 
 /** The same prices split by where the energy is spent: the array, the local buffers, main memory, off chip. */
@@ -80,12 +84,8 @@ export interface LevelSplit {
 }
 
 export function priceByLevel(a: Accesses, e: AccessEnergies): LevelSplit {
-  return {
-    compute: e.mac * a.computeOps,
-    localBuffer: e.weightLocal * a.localWeightReads + e.activationLocal * a.localActivationReads + e.activationLocalWrite * a.localOutputWrites,
-    mainMemory: e.weightMain * a.mainWeightReads + e.activationMain * a.mainActivationReads + e.activationMainWrite * a.mainActivationWrites,
-    offChip: e.weightOffChip * a.offChipWeightReads + e.activationOffChip * a.offChipActivationReads + e.activationOffChipWrite * a.offChipActivationWrites,
-  };
+  const t = priceTerms(a, e);
+  return { compute: t.compute, localBuffer: t.weight.local + t.activation.local, mainMemory: t.weight.main + t.activation.main, offChip: t.weight.offChip + t.activation.offChip };
 }
 
 export function addAccesses(x: Accesses, y: Accesses): Accesses {

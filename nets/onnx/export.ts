@@ -22,6 +22,9 @@ export type WeightSource = (op: Op, parameter: WeightParameter) => Float32Array;
 
 export const EXPORT_OPSET = 17;
 
+/** Activation functions with no parameters: our kind → ONNX op type. */
+const UNARY = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softplus: 'Softplus' } as const;
+
 const ints = (name: string, values: readonly number[]): Attribute => ({ name, type: ATTRIBUTE_TYPE.INTS, ints: [...values] });
 const intAttr = (name: string, value: number): Attribute => ({ name, type: ATTRIBUTE_TYPE.INT, i: value });
 const floatAttr = (name: string, value: number): Attribute => ({ name, type: ATTRIBUTE_TYPE.FLOAT, f: value });
@@ -83,16 +86,10 @@ export function exportOnnx(graph: Graph, weights: WeightSource, producerVersion:
         break;
       }
       case 'relu':
-        node(op, 'Relu', x);
-        break;
       case 'sigmoid':
-        node(op, 'Sigmoid', x);
-        break;
       case 'tanh':
-        node(op, 'Tanh', x);
-        break;
       case 'softplus':
-        node(op, 'Softplus', x);
+        node(op, UNARY[op.kind], x);
         break;
       case 'leakyrelu':
         node(op, 'LeakyRelu', x, [floatAttr('alpha', op.alpha)]);
