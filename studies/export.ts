@@ -5,7 +5,7 @@
  */
 import { writeWhole } from '../core/files.ts';
 import type { Graph } from '../nets/graph.ts';
-import { exportOnnx } from '../nets/onnx/export.ts';
+import { checkExportable, exportOnnx } from '../nets/onnx/export.ts';
 import { initBackend } from '../train/backend.ts';
 import { GraphModel } from '../train/model.ts';
 import { modelFromCheckpoint } from '../train/trainer.ts';
@@ -28,6 +28,7 @@ export interface ExportOutcome {
 }
 
 export async function exportNetwork(s: ExportStudy): Promise<ExportOutcome> {
+  if (s.source.kind === 'network') checkExportable(buildWorkload(s.source.workload).graph);
   await initBackend();
   const { model, graph } =
     s.source.kind === 'checkpoint'

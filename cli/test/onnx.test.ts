@@ -49,7 +49,7 @@ describe('codesign export and --model', () => {
     [['energy', '--model', join(FIXTURES, 'torch-fixtures.json')], /torch-fixtures\.json: got "\d+ bytes"; allowed: an ONNX model/],
     [['energy', '--model', 'x.onnx', '--net', 'crnet'], /--net: got "crnet"; allowed: not with --model x\.onnx/],
     [['export', '--checkpoint', dir, '--net', 'crnet', '--out', join(dir, 'x.onnx')], /--net: got "crnet"; allowed: not with --checkpoint/],
-    [['export', '--net', 'precoder', '--head', 'structured', '--out', join(dir, 'x.onnx')], /no ONNX form; export the direct head/],
+    [['export', '--net', 'precoder', '--head', 'structured', '--cout', '8', '--dfcl', '32', '--out', join(dir, 'x.onnx')], /no ONNX form; export the direct head/],
     [['export', '--net', 'crnet', '--out', join(dir, 'x.txt')], /--out: got ".*x\.txt"; allowed: a file name ending in \.onnx/],
   ])('bad input %j: exit 2, named', async (args, message) => {
     const r = await codesign(...args);

@@ -43,7 +43,16 @@ export function convKernelToOnnx(k: Float32Array, kh: number, kw: number, cinG: 
   return out;
 }
 
+const NO_ONNX_FORM: ReadonlySet<string> = new Set(['gram', 'reginverse', 'beamform', 'userpower', 'trace', 'matmul']);
+
+/** Refuses, before any weights are made, a graph with an op that has no ONNX form. */
+export function checkExportable(graph: Graph): void {
+  const op = graph.ops.find((o) => NO_ONNX_FORM.has(o.kind));
+  if (op) throw new InputError('net', `${graph.name}: op ${op.name} (${op.kind})`, 'allowed: a graph of network layers (the structured precoder head and op-count traces have no ONNX form; export the direct head)');
+}
+
 export function exportOnnx(graph: Graph, weights: WeightSource, producerVersion: string): Uint8Array {
+  checkExportable(graph);
   const nodes: Node[] = [];
   const initializers: Tensor[] = [];
   const inputs: ValueInfo[] = [];
@@ -156,7 +165,7 @@ export function exportOnnx(graph: Graph, weights: WeightSource, producerVersion:
       case 'userpower':
       case 'trace':
       case 'matmul':
-        throw new InputError('net', `${graph.name}: op ${op.name} (${op.kind})`, 'allowed: a graph of network layers (the structured precoder head and op-count traces have no ONNX form; export the direct head)');
+        break; // refused by checkExportable
     }
   }
   const last = graph.ops[graph.ops.length - 1];
