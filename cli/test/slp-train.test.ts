@@ -3,7 +3,7 @@ import { codesign } from './run.ts';
 
 describe('codesign train --net slpdnet', () => {
   it('codesign train --net slpdnet runs end to end and refuses bad input with the field named', async () => {
-    const r = await codesign('train', '--net', 'slpdnet', '--variant', 'dbnet', '--samples', '400', '--epochs', '1', '--test-samples', '40', '--json');
+    const r = await codesign('train', '--net', 'slpdnet', '--variant', 'dbnet', '--samples', '200', '--epochs', '1', '--test-samples', '10', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.curve).toHaveLength(8);
