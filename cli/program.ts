@@ -11,6 +11,7 @@ import { register as baseline } from './commands/baseline.ts';
 import { register as energy } from './commands/energy.ts';
 import { register as evaluate } from './commands/eval.ts';
 import { register as exportModel } from './commands/export.ts';
+import { register as worker } from './commands/worker.ts';
 import { register as presets } from './commands/presets.ts';
 import { register as rates } from './commands/rates.ts';
 import { register as report } from './commands/report.ts';
@@ -22,7 +23,7 @@ import { register as start } from './commands/start.ts';
 import { register as laws } from './commands/laws.ts';
 import { register as train } from './commands/train.ts';
 
-const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets, laws, exportModel];
+const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets, laws, exportModel, worker];
 
 /** Commander's own usage errors look like ours: one `codesign: ` line. */
 const output = (io: Io) => ({

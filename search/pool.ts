@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { Piscina } from 'piscina';
-import type { TrainingJob, TrainingJobResult } from './train-worker.ts';
+import type { TrainingJob, TrainingJobResult } from './training-job.ts';
 
 export interface TrainingPool {
   run(job: TrainingJob): Promise<TrainingJobResult>;

@@ -39,7 +39,18 @@ export interface Experiment {
 /** The experiment's energy table: its file's, else the shipped one it names. */
 export const experimentHardware = (exp: Experiment): HardwarePreset => exp.hardware ?? presetByName(exp.preset);
 
-export type QualityFn = (point: PrecoderPoint) => Promise<number>;
+/** Rates a point; `key` is the content hash the store keys it by (a queue's job id). */
+export type QualityFn = (point: PrecoderPoint, key: string) => Promise<number>;
+
+/**
+ * A point that could not be rated for a reason of its own (its job failed with a message):
+ * recorded in the outcome, the rest of the search goes on.
+ */
+export class PointFailure extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 /** A source of rates, and (for a table) which points it has. */
 export interface QualityEvaluator {
@@ -56,6 +67,8 @@ export interface SearchOutcome {
   readonly evaluated: number;
   /** Points of the space the quality source has no rate for (a table's gaps): not searched. */
   readonly missing: readonly PrecoderPoint[];
+  /** Points whose rating failed (a job with a wrong input), with why: not stored. */
+  readonly failed: readonly { readonly point: PrecoderPoint; readonly reason: string }[];
   readonly points: readonly StoredPoint[];
 }
 
@@ -96,6 +109,7 @@ export async function runSearch(
   done = reused;
   options.onProgress?.(done, configs.length);
   let next = 0;
+  const failed: { point: PrecoderPoint; reason: string }[] = [];
   const worker = async () => {
     while (next < pending.length) {
       const c = pending[next++];
@@ -103,7 +117,15 @@ export async function runSearch(
       const key = `${c.head}/${c.cout}x${c.dfcl}`;
       if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset, c.head));
       const energy = energies.get(key)!(c.bits);
-      const sumRate = await quality(c);
+      let sumRate: number;
+      try {
+        sumRate = await quality(c, pointHash(config));
+      } catch (error) {
+        if (!(error instanceof PointFailure)) throw error;
+        failed.push({ point: c, reason: error.reason });
+        options.onProgress?.(++done, configs.length);
+        continue;
+      }
       if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
       batch.push({ hash: pointHash(config), experiment: exp.name, head: c.head, cout: c.cout, dfcl: c.dfcl, bits: c.bits, preset: exp.preset, energy_uJ: energy, sumRate, quality: describeQuality(exp.quality), config });
       if (batch.length >= batchSize) await flush();
@@ -121,7 +143,7 @@ export async function runSearch(
   await flush();
   const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, exp.preset, exp.quality))));
   const points = (await store.all()).filter((p) => hashes.has(p.hash));
-  return { total: configs.length, reused, evaluated, missing, points };
+  return { total: configs.length, reused, evaluated, missing, failed, points };
 }
 
 /** A point's full configuration: what its content hash covers (the direct head's as it always was). */
@@ -178,7 +200,7 @@ export async function runPsoSearch(
       const config = configOf(bits);
       const known = stored.get(pointHash(config));
       if (known !== undefined) return known;
-      const sumRate = await quality({ head, cout, dfcl, bits });
+      const sumRate = await quality({ head, cout, dfcl, bits }, pointHash(config));
       await store.put({ hash: pointHash(config), experiment: exp.name, head, cout, dfcl, bits, preset: exp.preset, energy_uJ: energy(bits), sumRate, quality: describeQuality(exp.quality), config });
       fresh++;
       return sumRate;

@@ -23,6 +23,8 @@ export interface SearchStudy {
   readonly threads: number;
   /** A wait after each evaluation (demos and resume tests). */
   readonly throttleMs?: number;
+  /** Dedicated trainings on the BullMQ queue in this Redis instead of the local pool. */
+  readonly redis?: string;
 }
 
 export interface PsoStudy extends SearchStudy {
@@ -32,10 +34,21 @@ export interface PsoStudy extends SearchStudy {
   readonly maxEvaluations?: number;
 }
 
-async function qualityFn(exp: Experiment, threads: number): Promise<QualityEvaluator> {
+/** Jobs the coordinator keeps enqueued at once on a queue (workers take them as they free up). */
+const QUEUE_IN_FLIGHT = 256;
+
+async function qualityFn(exp: Experiment, threads: number, redis?: string): Promise<QualityEvaluator> {
   const q = exp.quality;
   if (q.source === 'synthetic') return { fn: syntheticQualityFn(q.seed), concurrency: 1, close: async () => {} };
   if (q.source === 'table') return tableQuality(q.scenario, q.file);
+  if (q.source === 'train' && redis !== undefined) {
+    // Workers anywhere run the trainings; this process enqueues them and owns the store.
+    const { trainingQueue } = await import('../search/queue.ts');
+    const queue = await trainingQueue(redis);
+    const fn: QualityFn = async ({ head, cout, dfcl, bits }, key) =>
+      (await queue.run(key, { scenario: q.scenario, head, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
+    return { fn, concurrency: QUEUE_IN_FLIGHT, close: () => queue.close() };
+  }
   if (q.source === 'train') {
     // Dedicated training per configuration, on a worker pool; this process owns the store.
     const pool = trainingPool(threads);
@@ -64,7 +77,7 @@ export async function psoSearch(c: PsoStudy) {
 /** The exhaustive search: every point of the experiment's space, stored as it is rated. */
 export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
   const exp = c.experiment;
-  const quality = await qualityFn(exp, c.threads);
+  const quality = await qualityFn(exp, c.threads, c.redis);
   const store = await ResultsStore.open(c.db);
   try {
     const outcome = await runSearch(exp, store, quality, { throttleMs: c.throttleMs, concurrency: quality.concurrency, onProgress: doneOfTotal(progress, 'points stored') });

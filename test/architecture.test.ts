@@ -38,6 +38,7 @@ const PACKAGE_HOMES: readonly { readonly pattern: RegExp; readonly folders: read
   { pattern: /^protobufjs$/, folders: ['nets', 'test', 'cli/test', 'bench'] },
   { pattern: /^onnxruntime-node$/, folders: ['test', 'cli/test', 'bench'] },
   { pattern: /^yaml$/, folders: ['sim', 'test', 'cli/test', 'bench'] },
+  { pattern: /^(bullmq|ioredis)$/, folders: ['search', 'test', 'cli/test', 'bench'] },
 ];
 
 function sources(dir: string): string[] {

@@ -30,6 +30,7 @@ interface SearchFlags {
   readonly batch: string;
   readonly lr: string;
   readonly threads?: string;
+  readonly redis?: string;
   readonly preset: string;
   readonly hardware?: string;
   readonly throttleMs?: string;
@@ -61,6 +62,7 @@ export function register(program: Command, io: Io): void {
     .option('--batch <n>', 'batch size of dedicated trainings', '100')
     .option('--lr <rate>', 'learning rate of dedicated trainings', '1e-3')
     .option('--threads <n>', 'worker threads for dedicated trainings (default: one per core)')
+    .option('--redis <url>', 'run dedicated trainings (--quality train) as jobs on a BullMQ queue in this Redis (redis://host:port), taken by codesign worker processes on any machine; this process stores their results')
     .addOption(presetOption())
     .addOption(hardwareOption())
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
@@ -124,10 +126,15 @@ export function register(program: Command, io: Io): void {
         );
         return;
       }
+      // The queue carries dedicated trainings; their number of threads is each worker's to say.
+      if (o.redis !== undefined && o.quality !== 'train') throw new InputError('--redis', o.redis, `allowed: only with --quality train (--quality ${o.quality} trains nothing)`);
+      if (o.redis !== undefined) refuseGiven(o, given, ['threads'], () => 'allowed: not with --redis (each codesign worker says its --concurrency)');
+      if (o.redis !== undefined && o.algo !== 'exhaustive') throw new InputError('--redis', o.redis, 'allowed: with the exhaustive search (PSO rates one configuration at a time)');
       const study = {
         db: o.db,
         experiment: experimentOf(o, given),
         threads: o.threads === undefined ? cpus().length : positiveInt('--threads', o.threads),
+        ...(o.redis !== undefined ? { redis: redisUrl(o.redis) } : {}),
         ...(o.throttleMs !== undefined ? { throttleMs: positiveInt('--throttle-ms', o.throttleMs) } : {}),
       };
       if (o.algo !== 'exhaustive') {
@@ -143,9 +150,10 @@ export function register(program: Command, io: Io): void {
         const r = await searchSpace(study, progress);
         io.stdout.write(
           (o.json
-            ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, front: r.front }, null, 2)
+            ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, failed: r.failed, front: r.front }, null, 2)
             : [
-                `${r.total} points: ${r.reused} reused from the store, ${r.evaluated} evaluated${r.missing.length > 0 ? `; ${r.missing.length} points of the space are not in the quality source and were not searched` : ''}`,
+                `${r.total} points: ${r.reused} reused from the store, ${r.evaluated} evaluated${r.missing.length > 0 ? `; ${r.missing.length} points of the space are not in the quality source and were not searched` : ''}${r.failed.length > 0 ? `; ${r.failed.length} failed and were not stored` : ''}`,
+                ...r.failed.map((f) => `  failed: ${f.point.head} ${f.point.cout}/${f.point.dfcl} bits ${f.point.bits.join(',')}: ${f.reason}`),
                 `sum rates: ${r.quality}`,
                 'Pareto front (energy efficiency vs sum rate):',
                 table(['head', 'C_out/D_FCL', 'bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], r.front.map((p) => [p.head, `${p.cout}/${p.dfcl}`, p.bits.join(','), p.sumRate, p.energy_uJ, p.sumRate / p.energy_uJ])),
@@ -204,4 +212,10 @@ function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearc
   const shown = r.front.length <= 40 ? r.front : [...r.front.slice(0, 20), ...r.front.slice(-20)];
   const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.weight_kB]);
   return `${r.graph}: ${r.points.toLocaleString('en-US')} weight-bit assignments of ${r.layers.length} layers (${r.layers.join(', ')}), closed-form energy; ${r.front.length} on the front (no cheaper assignment keeps as many weight bits)${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'weights kB'], rows)}`;
+}
+
+/** A Redis URL, checked here so a typo fails before the search opens its store. */
+export function redisUrl(raw: string): string {
+  if (!/^redis:\/\/[^\s/]+(\/\d+)?$/.test(raw)) throw new InputError('--redis', raw, 'allowed: a Redis URL, redis://host[:port][/db]');
+  return raw;
 }

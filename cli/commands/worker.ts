@@ -1,0 +1,34 @@
+/** `codesign worker`: takes dedicated training jobs from the BullMQ queue in Redis until stopped. */
+import type { Command } from 'commander';
+import { positiveInt } from '../../core/validate.ts';
+import type { Io } from '../io.ts';
+import { redisUrl } from './search.ts';
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('worker')
+    .description('run dedicated trainings from the queue in Redis (jobs enqueued by codesign search --quality train --redis URL); stops cleanly on SIGINT or SIGTERM')
+    .requiredOption('--redis <url>', 'the Redis the coordinator enqueues into, redis://host[:port][/db]')
+    .option('--concurrency <n>', 'trainings at once, each in its own thread', '1')
+    .option('--checkpoints <dir>', 'where each job checkpoints (shared storage when workers run on several machines: a job taken up again resumes there)', 'out/queue-checkpoints')
+    .option('--lock-ms <ms>', 'a job’s lock without renewal: after it, a job whose worker died goes to another worker', '30000')
+    .action(async (o: { redis: string; concurrency: string; checkpoints: string; lockMs: string }) => {
+      const url = redisUrl(o.redis);
+      const options = {
+        concurrency: positiveInt('--concurrency', o.concurrency, 256),
+        checkpoints: o.checkpoints,
+        lockMs: positiveInt('--lock-ms', o.lockMs),
+        log: (line: string) => void io.stderr.write(`worker ${process.pid}: ${line}\n`),
+      };
+      const { startWorker } = await import('../../search/queue.ts');
+      const worker = await startWorker(url, options);
+      io.stderr.write(`worker ${process.pid}: taking jobs from ${url} (concurrency ${options.concurrency}, checkpoints in ${options.checkpoints})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await worker.close();
+      io.stderr.write(`worker ${process.pid}: stopped\n`);
+    });
+}

@@ -1,0 +1,155 @@
+/**
+ * Trainings on a BullMQ queue in Redis: the coordinator (`codesign search --quality train
+ * --redis URL`) enqueues the points the store lacks and stores results as they come back; any
+ * number of `codesign worker --redis URL` processes, on any machines that reach Redis, run them.
+ *
+ * A job's id is the content hash the results store keys the point by, so enqueuing a point twice
+ * — a coordinator restarted mid-sweep — attaches to the job already queued, running or done
+ * instead of adding another. A worker killed mid-job loses its lock; another worker takes the
+ * job up again (BullMQ's stalled-job check) and resumes from the job's checkpoint directory.
+ * A job whose input is wrong fails once (UnrecoverableError), with its message.
+ */
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { trainingPool } from './pool.ts';
+import { PointFailure } from './run.ts';
+import { INPUT_ERROR_MARK, type TrainingJob, type TrainingJobResult } from './training-job.ts';
+
+export const TRAINING_QUEUE = 'codesign-trainings';
+
+/** Attempts per job: a worker lost mid-job (or Redis gone away) is retried, an input error is not. */
+export const JOB_ATTEMPTS = 5;
+
+export interface RedisConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly db?: number;
+  readonly username?: string;
+  readonly password?: string;
+  /** BullMQ's blocking workers need this (commands wait for a reconnection instead of failing). */
+  readonly maxRetriesPerRequest: null;
+}
+
+/** redis://[user:password@]host[:port][/db], checked before any connection. */
+export function redisConnection(url: string, field = 'redis'): RedisConnection {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InputError(field, url, 'allowed: a Redis URL, redis://host[:port][/db]');
+  }
+  if (u.protocol !== 'redis:') throw new InputError(field, url, 'allowed: a Redis URL, redis://host[:port][/db]');
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
+  if (db !== undefined && !(Number.isInteger(db) && db >= 0)) throw new InputError(field, url, 'allowed: a database number after the slash, e.g. redis://localhost:6379/0');
+  return {
+    host: u.hostname || 'localhost',
+    port: u.port ? Number(u.port) : 6379,
+    ...(db !== undefined ? { db } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** A job that ended failed: its input was wrong (no retry) or its attempts ran out. */
+export class JobFailed extends PointFailure {
+  constructor(
+    readonly jobId: string,
+    reason: string,
+  ) {
+    super(`job ${jobId}: ${reason}`);
+  }
+}
+
+export interface TrainingQueue {
+  /** Enqueues (or attaches to) the job of this id and waits for its result. */
+  run(id: string, job: TrainingJob): Promise<TrainingJobResult>;
+  close(): Promise<void>;
+}
+
+export async function trainingQueue(url: string): Promise<TrainingQueue> {
+  const connection = redisConnection(url);
+  const queue = new Queue<TrainingJob, TrainingJobResult>(TRAINING_QUEUE, { connection });
+  const events = new QueueEvents(TRAINING_QUEUE, { connection });
+  // Every job in flight waits on these emitters; a lost connection is retried by ioredis.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
+  queue.on('error', () => {});
+  events.on('error', () => {});
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  return {
+    async run(id, data) {
+      // Kept after completion so that a coordinator restarted later finds the result there.
+      const job = await queue.add('train', data, { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
+      const state = await job.getState();
+      if (state === 'completed') return (await queueJob(queue, id)).returnvalue;
+      if (state === 'failed') {
+        const failed = await queueJob(queue, id);
+        throw new JobFailed(id, failed.failedReason);
+      }
+      try {
+        return (await job.waitUntilFinished(events)) as TrainingJobResult;
+      } catch (error) {
+        throw new JobFailed(id, (error as Error).message);
+      }
+    },
+    async close() {
+      await events.close();
+      await queue.close();
+    },
+  };
+}
+
+async function queueJob(queue: Queue<TrainingJob, TrainingJobResult>, id: string): Promise<Job<TrainingJob, TrainingJobResult>> {
+  const job = await queue.getJob(id);
+  if (!job) throw new JobFailed(id, 'the job left the queue');
+  return job;
+}
+
+export interface WorkerOptions {
+  readonly concurrency: number;
+  /** How long a job's lock lasts without renewal: a worker killed mid-job frees its job after it. */
+  readonly lockMs: number;
+  /** Where each job keeps its checkpoints (shared storage when workers run on several machines). */
+  readonly checkpoints: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningWorker {
+  close(): Promise<void>;
+}
+
+/**
+ * A worker process: takes training jobs and runs each in a thread of its own pool (so the
+ * process keeps renewing its locks while a training computes), checkpointing under the job's id.
+ */
+export async function startWorker(url: string, o: WorkerOptions): Promise<RunningWorker> {
+  const connection = redisConnection(url);
+  const pool = trainingPool(o.concurrency);
+  const worker = new Worker<TrainingJob, TrainingJobResult>(
+    TRAINING_QUEUE,
+    async (job) => {
+      o.log?.(`job ${job.id} (attempt ${job.attemptsMade + 1}): ${job.data.head} ${job.data.cout}/${job.data.dfcl} bits ${job.data.bits.join(',')}`);
+      try {
+        return await pool.run({ ...job.data, outDir: join(o.checkpoints, String(job.id)) });
+      } catch (error) {
+        // A wrong input fails the same way on every attempt: once, with its message.
+        const message = (error as Error).message;
+        if (message.startsWith(INPUT_ERROR_MARK)) throw new UnrecoverableError(message.slice(INPUT_ERROR_MARK.length));
+        throw error;
+      }
+    },
+    { connection, concurrency: o.concurrency, lockDuration: o.lockMs, stalledInterval: Math.max(500, Math.floor(o.lockMs / 2)), maxStalledCount: JOB_ATTEMPTS },
+  );
+  worker.on('completed', (job) => o.log?.(`job ${job.id} done: sum rate ${job.returnvalue.sumRate.toFixed(4)}`));
+  worker.on('failed', (job, error) => o.log?.(`job ${job?.id} failed: ${error.message}`));
+  worker.on('error', (error) => o.log?.(`worker: ${error.message}`));
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      await pool.close();
+    },
+  };
+}
