@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { TRAINING_QUEUE, redisConnection, trainingQueue } from '../search/queue.ts';
+import { TRAINING_QUEUE, jobQueue, redisConnection } from '../search/queue.ts';
 import type { TrainingJob } from '../search/training-job.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -43,10 +43,10 @@ const stopWorkers = async () => {
 
 writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ name: 'tiny', model: 'rayleigh', nt: 64, nu: 4, snrDb: 10, seed: 2, split: { train: 64, validation: 16, test: 16 } }));
 const job = (i: number, seed: number): TrainingJob => ({ scenario: join(dir, 'tiny.json'), head: 'direct', cout: 8, dfcl: 64 + 8 * i, bits: [8, 8, 8, 8], epochs: 2, batchSize: 16, learningRate: 1e-3, seed, testSamples: 16 });
-const queue = await trainingQueue(url);
+const queue = await jobQueue(url);
 const sweep = async (seed: number) => {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 16 }, (_, i) => queue.run(`bench-${seed}-${i}`, job(i, seed))));
+  await Promise.all(Array.from({ length: 16 }, (_, i) => queue.run('train-point', `bench-${seed}-${i}`, job(i, seed))));
   return performance.now() - t0;
 };
 
@@ -57,7 +57,7 @@ const one = await sweep(1);
 const inspect = new Queue(TRAINING_QUEUE, { connection: redisConnection(url) });
 const latencies: number[] = [];
 for (let i = 0; i < 8; i++) {
-  await queue.run(`bench-latency-${i}`, job(i, 7));
+  await queue.run('train-point', `bench-latency-${i}`, job(i, 7));
   const j = await inspect.getJob(`bench-latency-${i}`);
   latencies.push(j!.processedOn! - j!.timestamp);
 }

@@ -12,9 +12,11 @@
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { trainingPool } from './pool.ts';
+import { createHash } from 'node:crypto';
+import { Piscina } from 'piscina';
 import { PointFailure } from './run.ts';
-import { INPUT_ERROR_MARK, type TrainingJob, type TrainingJobResult } from './training-job.ts';
+import { canonicalJson } from './store.ts';
+import { INPUT_ERROR_MARK } from './training-job.ts';
 
 export const TRAINING_QUEUE = 'codesign-trainings';
 
@@ -62,15 +64,15 @@ export class JobFailed extends PointFailure {
   }
 }
 
-export interface TrainingQueue {
-  /** Enqueues (or attaches to) the job of this id and waits for its result. */
-  run(id: string, job: TrainingJob): Promise<TrainingJobResult>;
+export interface JobQueue {
+  /** Enqueues (or attaches to) the job of this id and kind, and waits for its result. */
+  run<R>(kind: string, id: string, data: unknown): Promise<R>;
   close(): Promise<void>;
 }
 
-export async function trainingQueue(url: string): Promise<TrainingQueue> {
+export async function jobQueue(url: string): Promise<JobQueue> {
   const connection = redisConnection(url);
-  const queue = new Queue<TrainingJob, TrainingJobResult>(TRAINING_QUEUE, { connection });
+  const queue = new Queue(TRAINING_QUEUE, { connection });
   const events = new QueueEvents(TRAINING_QUEUE, { connection });
   // Every job in flight waits on these emitters; a lost connection is retried by ioredis.
   queue.setMaxListeners(0);
@@ -79,17 +81,14 @@ export async function trainingQueue(url: string): Promise<TrainingQueue> {
   events.on('error', () => {});
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   return {
-    async run(id, data) {
+    async run<R>(kind: string, id: string, data: unknown) {
       // Kept after completion so that a coordinator restarted later finds the result there.
-      const job = await queue.add('train', data, { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
+      const job = await queue.add(kind, data, { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
       const state = await job.getState();
-      if (state === 'completed') return (await queueJob(queue, id)).returnvalue;
-      if (state === 'failed') {
-        const failed = await queueJob(queue, id);
-        throw new JobFailed(id, failed.failedReason);
-      }
+      if (state === 'completed') return (await queueJob(queue, id)).returnvalue as R;
+      if (state === 'failed') throw new JobFailed(id, (await queueJob(queue, id)).failedReason);
       try {
-        return (await job.waitUntilFinished(events)) as TrainingJobResult;
+        return (await job.waitUntilFinished(events)) as R;
       } catch (error) {
         throw new JobFailed(id, (error as Error).message);
       }
@@ -101,13 +100,26 @@ export async function trainingQueue(url: string): Promise<TrainingQueue> {
   };
 }
 
-async function queueJob(queue: Queue<TrainingJob, TrainingJobResult>, id: string): Promise<Job<TrainingJob, TrainingJobResult>> {
+/** One job for this process (a `train` or `eval` handed to the workers): its id is its content hash. */
+export async function submitJob<R>(url: string, kind: string, data: unknown): Promise<{ id: string; result: R }> {
+  const id = createHash('sha256').update(canonicalJson({ kind, data })).digest('hex').slice(0, 32);
+  const queue = await jobQueue(url);
+  try {
+    return { id, result: await queue.run<R>(kind, id, data) };
+  } finally {
+    await queue.close();
+  }
+}
+
+async function queueJob(queue: Queue, id: string): Promise<Job> {
   const job = await queue.getJob(id);
   if (!job) throw new JobFailed(id, 'the job left the queue');
   return job;
 }
 
 export interface WorkerOptions {
+  /** The thread module that runs a job: default export ({ kind, data, jobDir }) → result. */
+  readonly jobModule: URL;
   readonly concurrency: number;
   /** How long a job's lock lasts without renewal: a worker killed mid-job frees its job after it. */
   readonly lockMs: number;
@@ -121,18 +133,19 @@ export interface RunningWorker {
 }
 
 /**
- * A worker process: takes training jobs and runs each in a thread of its own pool (so the
- * process keeps renewing its locks while a training computes), checkpointing under the job's id.
+ * A worker process: takes jobs and runs each in a thread of its own pool (so the process keeps
+ * renewing its locks while a training computes); a job checkpoints under its id, or in the
+ * directory its configuration names.
  */
 export async function startWorker(url: string, o: WorkerOptions): Promise<RunningWorker> {
   const connection = redisConnection(url);
-  const pool = trainingPool(o.concurrency);
-  const worker = new Worker<TrainingJob, TrainingJobResult>(
+  const pool = new Piscina({ filename: o.jobModule.href, minThreads: 1, maxThreads: o.concurrency, execArgv: ['--import', 'tsx'] });
+  const worker = new Worker(
     TRAINING_QUEUE,
     async (job) => {
-      o.log?.(`job ${job.id} (attempt ${job.attemptsMade + 1}): ${job.data.head} ${job.data.cout}/${job.data.dfcl} bits ${job.data.bits.join(',')}`);
+      o.log?.(`job ${job.id} (${job.name}, attempt ${job.attemptsMade + 1})`);
       try {
-        return await pool.run({ ...job.data, outDir: join(o.checkpoints, String(job.id)) });
+        return await pool.run({ kind: job.name, data: job.data, jobDir: join(o.checkpoints, String(job.id)) });
       } catch (error) {
         // A wrong input fails the same way on every attempt: once, with its message.
         const message = (error as Error).message;
@@ -142,14 +155,14 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<Runnin
     },
     { connection, concurrency: o.concurrency, lockDuration: o.lockMs, stalledInterval: Math.max(500, Math.floor(o.lockMs / 2)), maxStalledCount: JOB_ATTEMPTS },
   );
-  worker.on('completed', (job) => o.log?.(`job ${job.id} done: sum rate ${job.returnvalue.sumRate.toFixed(4)}`));
+  worker.on('completed', (job) => o.log?.(`job ${job.id} done`));
   worker.on('failed', (job, error) => o.log?.(`job ${job?.id} failed: ${error.message}`));
   worker.on('error', (error) => o.log?.(`worker: ${error.message}`));
   await worker.waitUntilReady();
   return {
     async close() {
       await worker.close();
-      await pool.close();
+      await pool.destroy();
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import { trainingPool } from '../search/pool.ts';
+import type { TrainingJob, TrainingJobResult } from '../search/training-job.ts';
 import { checkpointQuality } from '../search/checkpoint-quality.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { describeQuality, efficiencyFront, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn } from '../search/run.ts';
@@ -43,10 +44,12 @@ async function qualityFn(exp: Experiment, threads: number, redis?: string): Prom
   if (q.source === 'table') return tableQuality(q.scenario, q.file);
   if (q.source === 'train' && redis !== undefined) {
     // Workers anywhere run the trainings; this process enqueues them and owns the store.
-    const { trainingQueue } = await import('../search/queue.ts');
-    const queue = await trainingQueue(redis);
-    const fn: QualityFn = async ({ head, cout, dfcl, bits }, key) =>
-      (await queue.run(key, { scenario: q.scenario, head, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples })).sumRate;
+    const { jobQueue } = await import('../search/queue.ts');
+    const queue = await jobQueue(redis);
+    const fn: QualityFn = async ({ head, cout, dfcl, bits }, key) => {
+      const job: TrainingJob = { scenario: q.scenario, head, cout, dfcl, bits, epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, seed: q.seed, testSamples: q.samples };
+      return (await queue.run<TrainingJobResult>('train-point', key, job)).sumRate;
+    };
     return { fn, concurrency: QUEUE_IN_FLIGHT, close: () => queue.close() };
   }
   if (q.source === 'train') {

@@ -5,12 +5,14 @@ import { finiteNumber, positiveInt, positiveIntList } from '../../core/validate.
 import { MAX_BITS } from '../../nets/builder.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
+import { redisUrl } from './search.ts';
 import { bitChoicesOf, presetOf, presetOption, refuseGiven, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { classicalTable } from './scenario.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
 
 interface EvalFlags {
+  readonly redis?: string;
   readonly checkpoint: string;
   readonly scenario: string;
   readonly bits?: string;
@@ -36,6 +38,7 @@ export function register(program: Command, io: Io): void {
     .option('--finetune <steps>', 'refine the --bits configuration for this many steps before evaluating (supernet)')
     .option('--all-bits', 'evaluate every weight-bit configuration of a supernet checkpoint (table of rate, energy, efficiency)')
     .option('--choices <list>', 'bit widths per layer for --all-bits', '2,4,8,16')
+    .option('--redis <url>', 'with --all-bits: rate the configurations as a job on the BullMQ queue in this Redis (a codesign worker with access to --checkpoint runs it)')
     .option('--snr-db <list>', 'codec on a CSI scenario: also evaluate with AWGN on the codeword at these SNRs (dB)')
     .option('--json', 'print exactly one JSON document on stdout')
     .addOption(progressOption())
@@ -47,7 +50,7 @@ export function register(program: Command, io: Io): void {
       const progress = cliProgress(io, progressMode(io, o));
       try {
         if (scenario.model === 'cost2100') {
-          refuse(['bits', 'finetune', 'allBits', 'choices'], `allowed: only with a precoder checkpoint on a MIMO scenario (${o.scenario} holds CSI for a codec)`);
+          refuse(['bits', 'finetune', 'allBits', 'choices', 'redis'], `allowed: only with a precoder checkpoint on a MIMO scenario (${o.scenario} holds CSI for a codec)`);
           const { evaluateCodecCheckpoint } = await import('../../studies/eval.ts');
           const r = await evaluateCodecCheckpoint({ ...base, codewordSnrDb: o.snrDb === undefined ? [] : o.snrDb.split(',').map((v) => finiteNumber('--snr-db', v)) }, progress);
           io.stdout.write(
@@ -59,10 +62,15 @@ export function register(program: Command, io: Io): void {
           return;
         }
         refuse(['snrDb'], 'allowed: only for a codec checkpoint on a CSI scenario');
+        if (!o.allBits) refuse(['redis'], 'allowed: only with --all-bits (the long evaluation the queue carries)');
         if (o.allBits) {
           refuse(['bits', 'finetune'], 'allowed: not with --all-bits (it evaluates every configuration)');
           const { evaluateSupernet } = await import('../../studies/eval.ts');
-          const rows = await evaluateSupernet({ ...base, choices: bitChoicesOf(o.choices) }, progress);
+          const sweep = { ...base, choices: bitChoicesOf(o.choices) };
+          const rows =
+            o.redis === undefined
+              ? await evaluateSupernet(sweep, progress)
+              : (await (await import('../../search/queue.ts')).submitJob<Awaited<ReturnType<typeof evaluateSupernet>>>(redisUrl(o.redis), 'eval-supernet', sweep)).result;
           io.stdout.write((o.json ? JSON.stringify(rows, null, 2) : table(['bits', 'sum rate', 'energy µJ', 'bit/s/Hz/µJ'], rows.map((r) => [r.bits.join(','), r.sumRate, r.energy_uJ, r.efficiency]))) + '\n');
           return;
         }

@@ -8,7 +8,9 @@ import { SLP_DEFAULTS, SLP_VARIANTS } from '../../nets/slp.ts';
 import { SLP_FEATURES } from '../../baselines/slp-samples.ts';
 import { DEFAULT_PRESET } from '../../sim/presets.ts';
 import { TRAIN_DEFAULTS } from '../../train/defaults.ts';
-import type { Hyperparameters, SlpTrainSummary } from '../../studies/train.ts';
+import type { CodecTraining, Hyperparameters, PrecoderTraining, SlpTrainSummary } from '../../studies/train.ts';
+import type { JobKind } from '../../studies/queue-jobs.ts';
+import { redisUrl } from './search.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
 import { precoderBits, refuseGiven, seedOf, VARIANTS, progressOption } from '../options.ts';
@@ -20,6 +22,7 @@ const FORMULATIONS = ['constructive', 'lagrangian'] as const;
 
 interface TrainFlags {
   readonly net: string;
+  readonly redis?: string;
   readonly cr: string;
   readonly variant?: string;
   readonly m: string;
@@ -111,6 +114,7 @@ export function register(program: Command, io: Io): void {
     .option('--seeds <n>', 'independent runs with seeds seed, seed+1, … (the paper averages 4)', '1')
     .option('--seed <s>', 'first seed', '1')
     .option('--out <dir>', 'checkpoint directory (resumes from it when it holds a checkpoint)')
+    .option('--redis <url>', 'run the training as a job on the BullMQ queue in this Redis (a codesign worker takes it); needs --out on storage the workers share')
     .option('--restart', 'train from scratch in --out even over a checkpoint that cannot be resumed (it is overwritten)')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto'))
     .option('--json', 'print the summary as one JSON document')
@@ -129,6 +133,16 @@ export function register(program: Command, io: Io): void {
         ...(o.lrDecay !== undefined ? { learningRateDecay: positiveNumber('--lr-decay', o.lrDecay) } : {}),
       });
       if (o.restart && o.out === undefined) throw new InputError('--restart', true, 'allowed: only with --out (the checkpoint directory it starts over in)');
+      // On the queue: the job is this command's typed config, run by a worker; this process waits.
+      const remote = o.redis === undefined ? undefined : redisUrl(o.redis);
+      if (remote !== undefined && o.out === undefined) throw new InputError('--redis', o.redis, 'allowed: with --out DIR on storage the workers share (the job checkpoints there and resumes from it)');
+      if (remote !== undefined) refuseGiven(o, given, ['progress'], () => 'allowed: not with --redis (the worker trains; this process waits for its result)');
+      const run = async <R>(kind: JobKind, config: object, local: () => Promise<R>): Promise<R> => {
+        if (remote === undefined) return local();
+        const { submitJob } = await import('../../search/queue.ts');
+        io.stderr.write(`${kind} job queued on ${remote}; a codesign worker runs it\n`);
+        return (await submitJob<R>(remote, kind, config)).result;
+      };
       const place = { backend: oneOf('--backend', o.backend, BACKENDS), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.restart ? { restart: true } : {}), ...(o.initFrom !== undefined ? { initFrom: o.initFrom } : {}) };
       const progress = cliProgress(io, progressMode(io, o));
       try {
@@ -150,7 +164,7 @@ export function register(program: Command, io: Io): void {
           };
           if (config.m < config.k) throw new InputError('--m', o.m, `allowed: M ≥ K = ${config.k} (the least-norm precoder needs AAᴴ invertible)`);
           const { trainSlp } = await import('../../studies/train.ts');
-          const c = await trainSlp(config, progress);
+          const c = await run('train-slp', config, () => trainSlp(config, progress));
           io.stdout.write((o.json ? JSON.stringify({ ...c, test: { ...c.test, perSample: undefined } }, null, 2) : renderSlpTraining(c)) + '\n');
           return;
         }
@@ -159,8 +173,7 @@ export function register(program: Command, io: Io): void {
         if (o.net !== 'precoder') {
           if (scenario.model !== 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');
           const { trainCodec } = await import('../../studies/train.ts');
-          const c = await trainCodec(
-            {
+          const codec: CodecTraining = {
               ...place,
               scenario,
               net: oneOf('--net', o.net, CSI_NETS),
@@ -170,9 +183,8 @@ export function register(program: Command, io: Io): void {
               ...(samples !== undefined ? { samples } : {}),
               ...(o.snrDb !== undefined ? { codewordSnrDb: finiteNumber('--snr-db', o.snrDb) } : {}),
               zeroInitResidual: o.zeroInitResidual === true,
-            },
-            progress,
-          );
+          };
+          const c = await run('train-codec', codec, () => trainCodec(codec, progress));
           io.stdout.write(
             (o.json
               ? JSON.stringify(c, null, 2)
@@ -182,8 +194,7 @@ export function register(program: Command, io: Io): void {
         }
         if (scenario.model === 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a MIMO scenario (rayleigh, cdl or site) for the precoder');
         const { trainPrecoder } = await import('../../studies/train.ts');
-        const summary = await trainPrecoder(
-          {
+        const precoder: PrecoderTraining = {
             ...place,
             scenario,
             cout: positiveInt('--cout', o.cout),
@@ -195,9 +206,8 @@ export function register(program: Command, io: Io): void {
             hyperparameters: hp(),
             ...(samples !== undefined ? { samples } : {}),
             freshChannels: o.freshChannels === true,
-          },
-          progress,
-        );
+        };
+        const summary = await run('train-precoder', precoder, () => trainPrecoder(precoder, progress));
         if (o.json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           io.stdout.write(

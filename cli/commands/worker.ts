@@ -15,6 +15,7 @@ export function register(program: Command, io: Io): void {
     .action(async (o: { redis: string; concurrency: string; checkpoints: string; lockMs: string }) => {
       const url = redisUrl(o.redis);
       const options = {
+        jobModule: new URL('../../studies/queue-jobs.ts', import.meta.url),
         concurrency: positiveInt('--concurrency', o.concurrency, 256),
         checkpoints: o.checkpoints,
         lockMs: positiveInt('--lock-ms', o.lockMs),

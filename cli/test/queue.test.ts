@@ -194,4 +194,19 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     expect(hashes).toHaveLength(5);
     expect(new Set(hashes).size).toBe(5);
   });
+
+  it('codesign train --redis: the job runs exactly what the command runs here (same summary as a local run)', async () => {
+    const args = ['train', '--net', 'precoder', '--scenario', scenario, '--cout', '4', '--dfcl', '32', '--epochs', '2', '--batch', '16', '--json'];
+    const queued = await codesign(...args, '--out', join(dir, 'remote-run'), '--redis', url);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(queued.stderr).toMatch(/train-precoder job queued on redis:/);
+    const local = await codesign(...args, '--out', join(dir, 'local-run'));
+    expect(local.code, local.stderr).toBe(0);
+    // Everything but wall times and the checkpoint directory is the same.
+    const strip = (s: string) => JSON.parse(s, (key, value) => (['ms', 'trainMs', 'timing', 'checkpointDir'].includes(key) ? undefined : value));
+    expect(strip(queued.stdout)).toEqual(strip(local.stdout));
+    const refused = await codesign(...args, '--redis', url);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--redis: got "redis:.*"; allowed: with --out DIR on storage the workers share/);
+  });
 });
