@@ -47,16 +47,16 @@ export function validateExperiment(raw: unknown, source: string): Experiment {
     if (typeof q.file !== 'string') issues.push({ path: 'quality.file', value: q.file, allowed: 'a rates table file (e.g. data/rates/udem-nlos.csv)' });
   } else if (q.source === 'synthetic') {
     if (!(typeof q.seed === 'number' && Number.isInteger(q.seed) && q.seed >= 0)) issues.push({ path: 'quality.seed', value: q.seed, allowed: 'an integer ≥ 0' });
-  } else if (q.source === 'checkpoint' || q.source === 'train') {
+  } else if (q.source === 'checkpoint' || q.source === 'train' || q.source === 'supernet') {
     if (typeof q.scenario !== 'string') issues.push({ path: 'quality.scenario', value: q.scenario, allowed: 'a scenario name or file' });
     if (!isPositiveInt(q.samples)) issues.push({ path: 'quality.samples', value: q.samples, allowed: 'a positive integer' });
-    if (q.source === 'checkpoint' && typeof q.dir !== 'string') issues.push({ path: 'quality.dir', value: q.dir, allowed: 'a checkpoint directory' });
-    if (q.source === 'train') {
+    if ((q.source === 'checkpoint' || q.source === 'supernet') && typeof q.dir !== 'string') issues.push({ path: 'quality.dir', value: q.dir, allowed: 'a checkpoint directory' });
+    if (q.source === 'train' || q.source === 'supernet') {
       for (const k of ['epochs', 'batchSize', 'seed'] as const) if (!isPositiveInt(q[k])) issues.push({ path: `quality.${k}`, value: q[k], allowed: 'a positive integer' });
       if (!(typeof q.learningRate === 'number' && q.learningRate > 0)) issues.push({ path: 'quality.learningRate', value: q.learningRate, allowed: 'a number > 0' });
     }
   } else {
-    issues.push({ path: 'quality.source', value: q.source, allowed: 'table, checkpoint, train, synthetic' });
+    issues.push({ path: 'quality.source', value: q.source, allowed: 'table, checkpoint, train, supernet, synthetic' });
   }
   if (issues.length > 0) throw new ExperimentError(source, issues);
   return o as unknown as Experiment;

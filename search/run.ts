@@ -22,7 +22,12 @@ export type QualitySource =
   | { readonly source: 'table'; readonly file: string; readonly scenario: string }
   | { readonly source: 'checkpoint'; readonly dir: string; readonly scenario: string; readonly samples: number }
   /** A dedicated training per configuration on the worker pool. */
-  | { readonly source: 'train'; readonly scenario: string; readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly seed: number; readonly samples: number };
+  | { readonly source: 'train'; readonly scenario: string; readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly seed: number; readonly samples: number }
+  /**
+   * One bit-width supernet trained per head and architecture (checkpoints under `dir`), then
+   * every configuration of the space rated from it.
+   */
+  | { readonly source: 'supernet'; readonly scenario: string; readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly seed: number; readonly samples: number; readonly dir: string };
 
 export interface Experiment {
   readonly name: string;
@@ -155,7 +160,9 @@ export function describeQuality(q: QualitySource): string {
   if (q.source === 'synthetic') return `synthetic(seed=${q.seed}) — a seeded formula, not a trained network`;
   if (q.source === 'table') return `rates table ${q.file} (${q.scenario} test split, trained networks)`;
   if (q.source === 'checkpoint') return `checkpoint(${q.dir}, ${q.scenario}, ${q.samples} samples)`;
-  return `train(${q.scenario}, ${q.epochs} epochs, batch ${q.batchSize}, lr ${q.learningRate}, seed ${q.seed})`;
+  const hp = `${q.scenario}, ${q.epochs} epochs, batch ${q.batchSize}, lr ${q.learningRate}, seed ${q.seed}`;
+  if (q.source === 'supernet') return `supernet(${hp}, one per head and architecture in ${q.dir}, ${q.samples} test samples)`;
+  return `train(${hp})`;
 }
 
 /** The seeded synthetic sum rate (per architecture: larger networks saturate higher). */

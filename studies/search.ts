@@ -8,7 +8,14 @@ import { trainingPool } from '../search/pool.ts';
 import type { TrainingJob, TrainingJobResult } from '../search/training-job.ts';
 import { checkpointQuality } from '../search/checkpoint-quality.ts';
 import { tableQuality } from '../search/table-quality.ts';
-import { describeQuality, efficiencyFront, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn } from '../search/run.ts';
+import { describeQuality, efficiencyFront, experimentHardware, PointFailure, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn, type QualitySource } from '../search/run.ts';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { PrecoderHead } from '../nets/heads.ts';
+import { loadScenario } from '../scenarios/schema.ts';
+import { canonicalJson } from '../search/store.ts';
+import { evaluateSupernet, type SupernetSweep } from './eval.ts';
+import { trainPrecoder, type PrecoderTraining } from './train.ts';
 import { ResultsStore } from '../search/store.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { exhaustive, pso, type PsoOptions, type Problem as PsoProblem } from '../search/pso.ts';
@@ -52,6 +59,7 @@ async function qualityFn(exp: Experiment, threads: number, redis?: string): Prom
     };
     return { fn, concurrency: QUEUE_IN_FLIGHT, close: () => queue.close() };
   }
+  if (q.source === 'supernet') return supernetQuality(q, exp, redis);
   if (q.source === 'train') {
     // Dedicated training per configuration, on a worker pool; this process owns the store.
     const pool = trainingPool(threads);
@@ -60,6 +68,53 @@ async function qualityFn(exp: Experiment, threads: number, redis?: string): Prom
     return { fn, concurrency: threads, close: () => pool.close() };
   }
   return checkpointQuality(q.dir, q.scenario, q.samples);
+}
+
+/**
+ * Rates from supernets: the first point of a head and architecture trains its supernet (a job
+ * on the queue, or here), then rates every configuration of the space from it (another job);
+ * the other points of that architecture wait for the same ratings.
+ */
+async function supernetQuality(q: Extract<QualitySource, { source: 'supernet' }>, exp: Experiment, redis?: string): Promise<QualityEvaluator> {
+  const scenario = loadScenario(q.scenario);
+  const preset = experimentHardware(exp);
+  const queue = redis === undefined ? undefined : await (await import('../search/queue.ts')).jobQueue(redis);
+  const ratings = new Map<string, Promise<Map<string, number>>>();
+  const rate = async (head: PrecoderHead, cout: number, dfcl: number): Promise<Map<string, number>> => {
+    const training: PrecoderTraining = {
+      backend: 'auto',
+      out: join(q.dir, `${head}-${cout}x${dfcl}`),
+      scenario,
+      cout,
+      dfcl,
+      bits: [16, 16, 16, 16],
+      head,
+      supernet: true,
+      seeds: 1,
+      hyperparameters: { epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, patience: q.epochs, seed: q.seed },
+      freshChannels: false,
+    };
+    const sweep: SupernetSweep = { checkpoint: training.out!, scenario, samples: q.samples, preset, choices: exp.bitChoices };
+    const key = (kind: string, data: unknown) => createHash('sha256').update(canonicalJson({ kind, data })).digest('hex').slice(0, 32);
+    if (queue) await queue.run('train-precoder', key('train-precoder', training), training);
+    else await trainPrecoder(training);
+    const rows = queue ? await queue.run<Awaited<ReturnType<typeof evaluateSupernet>>>('eval-supernet', key('eval-supernet', sweep), sweep) : await evaluateSupernet(sweep);
+    return new Map(rows.map((r) => [r.bits.join(','), r.sumRate]));
+  };
+  // Here, one training at a time (one tfjs backend in this process); on the queue, all at once.
+  let here: Promise<unknown> = Promise.resolve();
+  const fn: QualityFn = async ({ head, cout, dfcl, bits }) => {
+    const arch = `${head}-${cout}x${dfcl}`;
+    if (!ratings.has(arch)) {
+      const next = queue ? rate(head, cout, dfcl) : here.then(() => rate(head, cout, dfcl));
+      here = next.catch(() => {});
+      ratings.set(arch, next);
+    }
+    const sumRate = (await ratings.get(arch)!).get(bits.join(','));
+    if (sumRate === undefined) throw new PointFailure(`bits ${bits.join(',')} not rated by the supernet of ${arch}`);
+    return sumRate;
+  };
+  return { fn, concurrency: QUEUE_IN_FLIGHT, close: async () => queue?.close() };
 }
 
 /** PSO bit allocation for one architecture (max rate within a budget, or min energy reaching a target rate). */

@@ -31,6 +31,7 @@ interface SearchFlags {
   readonly lr: string;
   readonly threads?: string;
   readonly redis?: string;
+  readonly supernets: string;
   readonly preset: string;
   readonly hardware?: string;
   readonly throttleMs?: string;
@@ -53,7 +54,7 @@ export function register(program: Command, io: Io): void {
     .option('--experiment <name>', 'experiment label stored with each point', 'default')
     .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
     .option('--archs <list>', '"all" or C_outxD_FCL list, e.g. 8x512,64x1024', 'all')
-    .option('--quality <src>', 'table (the shipped rates of trained networks, data/rates/<scenario>.csv), table:FILE, a supernet checkpoint directory, "train" (a dedicated training per configuration on a worker pool), or synthetic[:seed] (a seeded formula for dry runs, labelled as such)', 'table')
+    .option('--quality <src>', 'table (the shipped rates of trained networks, data/rates/<scenario>.csv), table:FILE, a supernet checkpoint directory, "train" (a dedicated training per configuration on a worker pool), "supernet" (one supernet per head and architecture, every configuration rated from it), or synthetic[:seed] (a seeded formula for dry runs, labelled as such)', 'table')
     .option('--heads <list>', 'precoder heads to search: direct, structured (default: both for a table, direct otherwise)')
     .option('--scenario <name>', 'scenario whose test split rates the networks', 'udem-nlos')
     .option('--samples <n>', 'test samples per configuration', '500')
@@ -62,7 +63,8 @@ export function register(program: Command, io: Io): void {
     .option('--batch <n>', 'batch size of dedicated trainings', '100')
     .option('--lr <rate>', 'learning rate of dedicated trainings', '1e-3')
     .option('--threads <n>', 'worker threads for dedicated trainings (default: one per core)')
-    .option('--redis <url>', 'run dedicated trainings (--quality train) as jobs on a BullMQ queue in this Redis (redis://host:port), taken by codesign worker processes on any machine; this process stores their results')
+    .option('--supernets <dir>', 'with --quality supernet: where each head and architecture’s supernet checkpoints (shared storage with --redis)', 'out/supernets')
+    .option('--redis <url>', 'run dedicated trainings or supernet trainings and ratings (--quality train or supernet) as jobs on a BullMQ queue in this Redis (redis://host:port), taken by codesign worker processes on any machine; this process stores their results')
     .addOption(presetOption())
     .addOption(hardwareOption())
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
@@ -85,14 +87,14 @@ export function register(program: Command, io: Io): void {
         return;
       }
       // Options of one quality source never pass silently under another.
-      const source = /^(table|synthetic)(:|$)/.exec(o.quality)?.[1] ?? (o.quality === 'train' ? 'train' : 'checkpoint');
-      const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'checkpoint'], epochs: ['train'], batch: ['train'], lr: ['train'], threads: ['train'] };
+      const source = /^(table|synthetic)(:|$)/.exec(o.quality)?.[1] ?? (o.quality === 'train' || o.quality === 'supernet' ? o.quality : 'checkpoint');
+      const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'supernet', 'checkpoint'], epochs: ['train', 'supernet'], batch: ['train', 'supernet'], lr: ['train', 'supernet'], threads: ['train'], supernets: ['supernet'] };
       const foreign = Object.keys(onlyFor).filter((name) => !onlyFor[name].includes(source));
       refuseGiven(o, given, foreign, (name) => `allowed: only with --quality ${onlyFor[name].join(' or ')} (--quality ${o.quality} rates without it${source === 'table' ? ': the table says its own test samples' : ''})`);
       // An experiment file says the whole experiment: the flags it replaces are refused, not overridden.
       if (o.experimentFile !== undefined) refuseGiven(o, given, ['experiment', 'archs', 'quality', 'heads', 'scenario', 'samples', 'choices', 'epochs', 'batch', 'lr', 'preset', 'hardware'], () => `allowed: not with --experiment-file (${o.experimentFile} sets it)`);
       // The seed drives PSO and dedicated trainings; a wait after each evaluation is the exhaustive search's.
-      if (o.algo === 'exhaustive' && o.quality !== 'train') refuseGiven(o, given, ['seed'], () => 'allowed: only with --algo ppso or gcpso, or --quality train');
+      if (o.algo === 'exhaustive' && o.quality !== 'train' && o.quality !== 'supernet') refuseGiven(o, given, ['seed'], () => 'allowed: only with --algo ppso or gcpso, or --quality train or supernet');
       if (o.algo !== 'exhaustive') refuseGiven(o, given, ['throttleMs'], () => 'allowed: only with --algo exhaustive');
       // The scenario names whose test split rates the networks: a synthetic formula has none.
       if (source === 'synthetic') refuseGiven(o, given, ['scenario'], () => `allowed: only with --quality table, a checkpoint or train (--quality ${o.quality} rates with a formula, on no scenario)`);
@@ -127,7 +129,7 @@ export function register(program: Command, io: Io): void {
         return;
       }
       // The queue carries dedicated trainings; their number of threads is each worker's to say.
-      if (o.redis !== undefined && o.quality !== 'train') throw new InputError('--redis', o.redis, `allowed: only with --quality train (--quality ${o.quality} trains nothing)`);
+      if (o.redis !== undefined && o.quality !== 'train' && o.quality !== 'supernet') throw new InputError('--redis', o.redis, `allowed: only with --quality train or supernet (--quality ${o.quality} trains nothing)`);
       if (o.redis !== undefined) refuseGiven(o, given, ['threads'], () => 'allowed: not with --redis (each codesign worker says its --concurrency)');
       if (o.redis !== undefined && o.algo !== 'exhaustive') throw new InputError('--redis', o.redis, 'allowed: with the exhaustive search (PSO rates one configuration at a time)');
       const study = {
@@ -190,8 +192,8 @@ function experimentOf(o: SearchFlags, given: Given): Experiment {
     ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) }
     : table
       ? { source: 'table', scenario: o.scenario, file: table[1] ?? ratesFile(o.scenario) }
-      : o.quality === 'train'
-        ? { source: 'train', scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: seedOf(o.seed), samples }
+      : o.quality === 'train' || o.quality === 'supernet'
+        ? { source: o.quality, scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: seedOf(o.seed), samples, ...(o.quality === 'supernet' ? { dir: o.supernets } : {}) } as Experiment['quality']
         : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
   // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
   const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));

@@ -209,4 +209,26 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--redis: got "redis:.*"; allowed: with --out DIR on storage the workers share/);
   });
+
+  it('search --quality supernet --redis: supernet trainings and their ratings as jobs; the same rates as a local run', async () => {
+    const args = (db: string, supernets: string) => ['search', '--db', db, '--archs', '4x48,8x48', '--choices', '4,16', '--quality', 'supernet', '--supernets', supernets, '--scenario', scenario, '--epochs', '1', '--batch', '16', '--samples', '8', '--json'];
+    const remote = await codesign(...args(join(dir, 'sn-remote.duckdb'), join(dir, 'sn-remote')), '--redis', url);
+    expect(remote.code, remote.stderr).toBe(0);
+    const local = await codesign(...args(join(dir, 'sn-local.duckdb'), join(dir, 'sn-local')));
+    expect(local.code, local.stderr).toBe(0);
+    const rates = async (db: string) => new Map((await (async () => {
+      const store = await ResultsStore.open(db, 'read');
+      try {
+        return await store.all();
+      } finally {
+        store.close();
+      }
+    })()).map((p) => [`${p.cout}x${p.dfcl} ${p.bits.join(',')}`, p.sumRate]));
+    const [r, l] = await Promise.all([rates(join(dir, 'sn-remote.duckdb')), rates(join(dir, 'sn-local.duckdb'))]);
+    expect(r.size).toBe(32);
+    expect([...r.entries()].sort()).toEqual([...l.entries()].sort());
+    const kinds = (await queue.getJobs(['completed'])).map((j) => j.name);
+    expect(kinds.filter((k) => k === 'train-precoder').length).toBeGreaterThanOrEqual(2);
+    expect(kinds.filter((k) => k === 'eval-supernet').length).toBeGreaterThanOrEqual(2);
+  });
 });
