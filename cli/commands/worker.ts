@@ -7,7 +7,7 @@ import { redisUrl } from './search.ts';
 export function register(program: Command, io: Io): void {
   program
     .command('worker')
-    .description('run dedicated trainings from the queue in Redis (jobs enqueued by codesign search --quality train --redis URL); stops cleanly on SIGINT or SIGTERM')
+    .description('run jobs from the queue in Redis — dedicated and supernet trainings, codec and SLP-DNet trainings, supernet ratings (enqueued by search, train and eval with --redis URL); stops cleanly on SIGINT or SIGTERM')
     .requiredOption('--redis <url>', 'the Redis the coordinator enqueues into, redis://host[:port][/db]')
     .option('--concurrency <n>', 'trainings at once, each in its own thread', '1')
     .option('--checkpoints <dir>', 'where each job checkpoints (shared storage when workers run on several machines: a job taken up again resumes there)', 'out/queue-checkpoints')

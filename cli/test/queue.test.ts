@@ -66,6 +66,16 @@ const stop = (c: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
 const scenario = join(dir, 'tiny64.json');
 const sweep = (db: string, archs: string, epochs = 1) => ['search', '--db', db, '--archs', archs, '--choices', '16', '--quality', 'train', '--scenario', scenario, '--epochs', String(epochs), '--batch', '16', '--samples', '8', '--redis', url, '--json'];
 
+/** A finished sweep: exit 0, nothing failed, `n` points stored once each; their hashes. */
+async function storedOnce(r: { code: number; stdout: string; stderr: string }, db: string, n: number): Promise<string[]> {
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout).failed).toEqual([]);
+  const hashes = await storedHashes(db);
+  expect(hashes).toHaveLength(n);
+  expect(new Set(hashes).size).toBe(n);
+  return hashes;
+}
+
 async function storedHashes(db: string): Promise<string[]> {
   const store = await ResultsStore.open(db, 'read');
   try {
@@ -136,12 +146,7 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     while (!existsSync(join(dir, 'checkpoints', jobId, 'latest'))) await new Promise((r) => setTimeout(r, 20));
     await stop(first, 'SIGKILL');
     await startWorker();
-    const r = await coordinator;
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).failed).toEqual([]);
-    const hashes = await storedHashes(db);
-    expect(hashes).toHaveLength(3);
-    expect(new Set(hashes).size).toBe(3);
+    const hashes = await storedOnce(await coordinator, db, 3);
     expect(hashes).toContain(jobId);
     const retried = await queue.getJob(jobId);
     expect(await retried!.getState()).toBe('completed');
@@ -187,12 +192,7 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     const port = Number(new URL(url).port);
     await stop(redis!, 'SIGKILL');
     redis = await startRedis(port);
-    const r = await coordinator;
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).failed).toEqual([]);
-    const hashes = await storedHashes(db);
-    expect(hashes).toHaveLength(5);
-    expect(new Set(hashes).size).toBe(5);
+    await storedOnce(await coordinator, db, 5);
   });
 
   it('codesign train --redis: the job runs exactly what the command runs here (same summary as a local run)', async () => {
