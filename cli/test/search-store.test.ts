@@ -48,7 +48,7 @@ describe('codesign search and the results store', () => {
   it('an option of another quality source is refused, naming it', async () => {
     const r = await codesign('search', '--archs', '8x512', '--samples', '100');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--samples: got "100"; allowed: only with --quality train or checkpoint \(--quality table rates without it: the table says its own test samples\)/);
+    expect(r.stderr).toMatch(/--samples: got "100"; allowed: only with --quality train or supernet or checkpoint \(--quality table rates without it: the table says its own test samples\)/);
     expect((await codesign('search', '--quality', 'synthetic', '--epochs', '3')).stderr).toMatch(/--epochs: got "3"; allowed: only with --quality train/);
   });
 
