@@ -39,6 +39,7 @@ const PACKAGE_HOMES: readonly { readonly pattern: RegExp; readonly folders: read
   { pattern: /^onnxruntime-node$/, folders: ['test', 'cli/test', 'bench'] },
   { pattern: /^yaml$/, folders: ['sim', 'test', 'cli/test', 'bench'] },
   { pattern: /^(bullmq|ioredis)$/, folders: ['search', 'test', 'cli/test', 'bench'] },
+  { pattern: /^@codesign\/blas$/, folders: ['train', 'test', 'bench'] },
 ];
 
 function sources(dir: string): string[] {

@@ -1,11 +1,14 @@
 /**
  * TensorFlow.js with the fastest backend that loads here: @tensorflow/tfjs-node when it is
  * installed and loads (an optional dependency; its install downloads libtensorflow, which this
- * network does not reach), otherwise the wasm backend, whose .wasm ships in the package.
+ * network does not reach), otherwise the wasm backend, whose .wasm ships in the package — with
+ * its matrix products on OpenBLAS (native-kernels.ts) when the native addon built. `auto`
+ * returns which, and why not native; `wasm` is the plain wasm backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.ts';
 import '@tensorflow/tfjs-backend-wasm';
+import { installNativeKernels } from './native-kernels.ts';
 
 let ready: Promise<string> | undefined;
 
@@ -26,7 +29,9 @@ export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> 
     const name = preferred === 'cpu' ? 'cpu' : 'wasm';
     if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
     await tf.ready();
-    return name;
+    if (preferred !== 'auto') return name;
+    const native = installNativeKernels();
+    return native.native ? `wasm + OpenBLAS matrix products (${native.threads} threads)` : `wasm (native matrix kernels not loaded: ${native.reason})`;
   })();
   return ready;
 }
