@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../train/backend.ts';
-import { nativeProducts } from '../train/native-kernels.ts';
+import { nativeAdam, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
 
 const backend = await initBackend('auto');
 if (!nativeProducts()) console.warn(`test/native-kernels.test.ts skipped: ${backend}`);
@@ -63,5 +63,45 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
     expect(close(dx.dataSync(), wantDx)).toBe(true);
     expect(close(dw.dataSync(), wantDw)).toBe(true);
     tf.dispose([x, w, dx, dw]);
+  });
+
+  it('one native Adam pass gives the tfjs expression’s numbers bit for bit (plain and relative steps)', () => {
+    const [w, g, m, v] = [1, 2, 3, 4].map((seed) => tf.randomUniform([1000, 37], seed === 4 ? 0 : -1, 1, 'float32', seed));
+    for (const relative of [false, true]) {
+      const hyper = { beta1: 0.9, beta2: 0.999, c2: 1 - 0.999 ** 7, epsilon: 1e-7, rate: 1e-3 / (1 - 0.9 ** 7), relative };
+      const fused = nativeAdam(w, g, m, v, hyper)!;
+      const m2 = tf.add(tf.mul(m, hyper.beta1), tf.mul(g, 1 - hyper.beta1));
+      const v2 = tf.add(tf.mul(v, hyper.beta2), tf.mul(tf.square(g), 1 - hyper.beta2));
+      const update = tf.mul(tf.div(m2, tf.add(tf.sqrt(tf.div(v2, hyper.c2)), hyper.epsilon)), hyper.rate);
+      const w2 = tf.sub(w, relative ? tf.mul(update, tf.abs(w)) : update);
+      expect(Array.from(fused[0].dataSync())).toEqual(Array.from(w2.dataSync()));
+      expect(Array.from(fused[1].dataSync())).toEqual(Array.from(m2.dataSync()));
+      expect(Array.from(fused[2].dataSync())).toEqual(Array.from(v2.dataSync()));
+      tf.dispose([...fused, m2, v2, update, w2]);
+    }
+    tf.dispose([w, g, m, v]);
+  });
+
+  it('LSQ in one native pass: the forward bit for bit, the gradients to 1e-5 relative', () => {
+    for (const [qn, qp] of [[8, 7], [128, 127], [2, 1]]) {
+      const v = tf.randomUniform([3000, 41], -2, 2, 'float32', qp);
+      const s = tf.scalar(0.05 + qp * 1e-3);
+      const dy = tf.randomUniform([3000, 41], -1, 1, 'float32', qp + 1);
+      const native = nativeLsq()!;
+      const q = native.forward(v, s, qn, qp);
+      const [dv, ds] = native.backward(dy, v, s, qn, qp);
+      // The tfjs expression (train/quant.ts's path without the native kernels).
+      const scaled = tf.div(v, s);
+      const rounded = tf.round(tf.clipByValue(scaled, -qn, qp));
+      const want = tf.mul(rounded, s);
+      const inside = tf.logicalAnd(tf.greaterEqual(scaled, -qn), tf.lessEqual(scaled, qp));
+      const wantDv = tf.where(inside, dy, tf.zerosLike(dy));
+      const wantDs = tf.sum(tf.mul(dy, tf.where(inside, tf.sub(rounded, scaled), rounded)));
+      expect(Array.from(q.dataSync())).toEqual(Array.from(want.dataSync()));
+      expect(Array.from(dv.dataSync())).toEqual(Array.from(wantDv.dataSync()));
+      const [got, expected] = [ds.dataSync()[0], wantDs.dataSync()[0]];
+      expect(Math.abs(got - expected) / Math.max(1, Math.abs(expected))).toBeLessThan(1e-5);
+      tf.dispose([v, s, dy, q, dv, ds, scaled, rounded, want, inside, wantDv, wantDs]);
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** Adam (Kingma & Ba) with its moments held as named variables, so a checkpoint can save them. */
 import { tf } from './backend.ts';
+import { nativeAdam } from './native-kernels.ts';
 
 export interface AdamConfig {
   readonly learningRate: number;
@@ -46,6 +47,15 @@ export class Adam {
         if (!w || !g) continue;
         const m = this.moment(this.m, name, w);
         const v = this.moment(this.v, name, w);
+        const rate = (learningRate * this.learningRateScale) / c1;
+        // One native pass when the native kernels are installed (the same numbers, bit for bit).
+        const fused = nativeAdam(w, g, m, v, { beta1, beta2, c2, epsilon, rate, relative: relative(name) });
+        if (fused) {
+          w.assign(fused[0]);
+          m.assign(fused[1]);
+          v.assign(fused[2]);
+          continue;
+        }
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
         const update = tf.mul(tf.div(m, tf.add(tf.sqrt(tf.div(v, c2)), epsilon)), (learningRate * this.learningRateScale) / c1);

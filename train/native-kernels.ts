@@ -10,6 +10,9 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
 interface NativeBlas {
+  lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
+  lsqGrad(buffer: ArrayBufferLike, dy: number, v: number, dv: number, n: number, step: number, qn: number, qp: number): number;
+  adam(buffer: ArrayBufferLike, w: number, g: number, m: number, v: number, w2: number, m2: number, v2: number, n: number, beta1: number, beta2: number, c2: number, epsilon: number, rate: number, relative: boolean): void;
   sgemmBatch(buffer: ArrayBufferLike, offsetA: number, offsetB: number, offsetC: number, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
   threads(): number;
 }
@@ -55,6 +58,85 @@ function batchMatMul({ inputs, backend, attrs }: { inputs: { a: tf.TensorInfo; b
   return out;
 }
 
+const ADAM_KERNEL = 'CodesignAdam';
+
+export interface AdamHyper {
+  readonly beta1: number;
+  readonly beta2: number;
+  /** 1 − β₂ᵗ. */
+  readonly c2: number;
+  readonly epsilon: number;
+  /** learning rate × scale ÷ (1 − β₁ᵗ). */
+  readonly rate: number;
+  readonly relative: boolean;
+}
+
+function adamKernel({ inputs, backend, attrs }: { inputs: { w: tf.TensorInfo; g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo }; backend: unknown; attrs: AdamHyper }, blas: NativeBlas): tf.TensorInfo[] {
+  const wb = backend as WasmBackendLike;
+  const { w, g, m, v } = inputs;
+  const shape = [...w.shape];
+  const outs = [wb.makeOutput(shape, 'float32'), wb.makeOutput(shape, 'float32'), wb.makeOutput(shape, 'float32')];
+  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const n = shape.reduce((p, d) => p * d, 1);
+  blas.adam(wb.wasm.HEAPF32.buffer, at(w), at(g), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, attrs.beta1, attrs.beta2, attrs.c2, attrs.epsilon, attrs.rate, attrs.relative);
+  return outs;
+}
+
+/**
+ * One Adam step in one native pass: [w', m', v'], bit for bit what adam.ts's tfjs expression
+ * gives (same float32 operations, same order); undefined where the native kernels are not
+ * installed (the caller computes it with tfjs).
+ */
+export function nativeAdam(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: AdamHyper): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
+  if (!nativeProducts() || w.dtype !== 'float32' || g.dtype !== 'float32') return undefined;
+  return tf.engine().runKernel(ADAM_KERNEL, { w, g, m, v }, hyper as never) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+}
+
+const LSQ_KERNEL = 'CodesignLsq';
+const LSQ_GRAD_KERNEL = 'CodesignLsqGrad';
+
+interface LsqAttrs {
+  readonly qn: number;
+  readonly qp: number;
+}
+
+/** The step: a scalar on the wasm heap, read there (no sync through tfjs). */
+const scalarAt = (wb: WasmBackendLike, t: tf.TensorInfo) => wb.wasm.HEAPF32[wb.dataIdMap.get(t.dataId).memoryOffset / 4];
+
+function lsqKernel({ inputs, backend, attrs }: { inputs: { v: tf.TensorInfo; s: tf.TensorInfo }; backend: unknown; attrs: LsqAttrs }, blas: NativeBlas): tf.TensorInfo {
+  const wb = backend as WasmBackendLike;
+  const out = wb.makeOutput([...inputs.v.shape], 'float32');
+  const n = inputs.v.shape.reduce((p, d) => p * d, 1);
+  blas.lsq(wb.wasm.HEAPF32.buffer, wb.dataIdMap.get(inputs.v.dataId).memoryOffset, wb.dataIdMap.get(out.dataId).memoryOffset, n, scalarAt(wb, inputs.s), attrs.qn, attrs.qp);
+  return out;
+}
+
+function lsqGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; v: tf.TensorInfo; s: tf.TensorInfo }; backend: unknown; attrs: LsqAttrs }, blas: NativeBlas): tf.TensorInfo[] {
+  const wb = backend as WasmBackendLike;
+  const dv = wb.makeOutput([...inputs.v.shape], 'float32');
+  const ds = wb.makeOutput([], 'float32');
+  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const n = inputs.v.shape.reduce((p, d) => p * d, 1);
+  const sum = blas.lsqGrad(wb.wasm.HEAPF32.buffer, at(inputs.dy), at(inputs.v), at(dv), n, scalarAt(wb, inputs.s), attrs.qn, attrs.qp);
+  wb.wasm.HEAPF32[at(ds) / 4] = sum;
+  return [dv, ds];
+}
+
+/**
+ * LSQ fake quantization in one native pass each way: round(clip(v/s, −Q_N, Q_P))·s forward (the
+ * tfjs expression's numbers, bit for bit), and backward dv (straight through inside the range)
+ * with the step's raw gradient Σ dy·(round(v/s) − v/s or the clipped level), summed in double.
+ * Undefined where the native kernels are not installed.
+ */
+export const nativeLsq =
+  () =>
+    nativeProducts()
+      ? {
+          forward: (v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_KERNEL, { v, s }, { qn, qp } as never) as unknown as tf.Tensor,
+          backward: (dy: tf.Tensor, v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_GRAD_KERNEL, { dy, v, s }, { qn, qp } as never) as unknown as [tf.Tensor, tf.Tensor],
+        }
+      : undefined;
+
 /** Replaces the wasm backend's BatchMatMul by the native one, once; says why not otherwise. */
 export function installNativeKernels(): NativeStatus {
   if (status) return status;
@@ -65,6 +147,9 @@ export function installNativeKernels(): NativeStatus {
   }
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: ((args: never) => batchMatMul(args, blas)) as tf.KernelFunc });
+  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => adamKernel(args, blas)) as tf.KernelFunc });
+  tf.registerKernel({ kernelName: LSQ_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqKernel(args, blas)) as tf.KernelFunc });
+  tf.registerKernel({ kernelName: LSQ_GRAD_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqGradKernel(args, blas)) as tf.KernelFunc });
   status = { native: true, threads: blas.threads() };
   return status;
 }

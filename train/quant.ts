@@ -11,10 +11,26 @@
 import { InputError } from '../core/errors.ts';
 import type { LsqRange } from '../nets/quant.ts';
 import { customGrad, tf } from './backend.ts';
+import { nativeLsq } from './native-kernels.ts';
 
 /** LSQ fake-quantization of v with step s (a scalar tensor), differentiable in both. */
 export function lsqQuantize(v: tf.Tensor, s: tf.Tensor, range: LsqRange): tf.Tensor {
   const gradScale = 1 / Math.sqrt(v.size * range.qp);
+  const native = v.dtype === 'float32' ? nativeLsq() : undefined;
+  if (native) {
+    // One pass each way over the weights (16.8 M for the default FC1) instead of six or more.
+    const fused = customGrad((value: tf.Tensor, step: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([value, step]);
+      return {
+        value: native.forward(value, step, range.qn, range.qp),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [dv, ds] = native.backward(dy, saved[0], saved[1], range.qn, range.qp);
+          return [dv, tf.reshape(tf.mul(ds, gradScale), step.shape)];
+        },
+      };
+    });
+    return fused(v, s);
+  }
   const f = customGrad((value: tf.Tensor, step: tf.Tensor, save: tf.GradSaveFunc) => {
     const scaled = tf.div(value, step);
     const clipped = tf.clipByValue(scaled, -range.qn, range.qp);

@@ -6,6 +6,8 @@
  */
 #include <cblas.h>
 #include <node_api.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 static napi_value fail(napi_env env, const char *message) {
@@ -43,6 +45,115 @@ static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * adam(buffer, offW, offG, offM, offV, offW2, offM2, offV2, n, beta1, beta2, c2, epsilon,
+ * rate, relative): one Adam step in one pass, written to new buffers — float32 throughout, in
+ * the order and with the roundings of the tfjs expression it replaces (no fused multiply-add:
+ * built with -ffp-contract=off), so the update is the same to the bit.
+ */
+static napi_value adam(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 15) return fail(env, "adam: 15 arguments expected");
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) return fail(env, "adam: an ArrayBuffer expected");
+  int64_t off[8];
+  for (int i = 0; i < 8; i++) {
+    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok) return fail(env, "adam: integers expected");
+  }
+  double h[5];
+  for (int i = 0; i < 5; i++) {
+    if (napi_get_value_double(env, argv[i + 9], &h[i]) != napi_ok) return fail(env, "adam: numbers expected");
+  }
+  bool relative = false;
+  napi_get_value_bool(env, argv[14], &relative);
+  const int64_t n = off[7];
+  for (int i = 0; i < 7; i++) {
+    if (off[i] < 0 || (size_t)(off[i] + 4 * n) > length) return fail(env, "adam: a tensor lies outside the buffer");
+  }
+  char *base = (char *)data;
+  const float *w = (const float *)(base + off[0]), *g = (const float *)(base + off[1]), *m = (const float *)(base + off[2]), *v = (const float *)(base + off[3]);
+  float *w2 = (float *)(base + off[4]), *m2 = (float *)(base + off[5]), *v2 = (float *)(base + off[6]);
+  const float b1 = (float)h[0], nb1 = (float)(1 - h[0]), b2 = (float)h[1], nb2 = (float)(1 - h[1]), c2 = (float)h[2], eps = (float)h[3], rate = (float)h[4];
+  for (int64_t i = 0; i < n; i++) {
+    const float mi = m[i] * b1 + g[i] * nb1;
+    const float gi2 = g[i] * g[i];
+    const float vi = v[i] * b2 + gi2 * nb2;
+    const float denom = sqrtf(vi / c2) + eps;
+    float u = (mi / denom) * rate;
+    if (relative) u = u * fabsf(w[i]);
+    m2[i] = mi;
+    v2[i] = vi;
+    w2[i] = w[i] - u;
+  }
+  return NULL;
+}
+
+/* The float32 arrays an LSQ call reads and writes: offsets into one buffer, checked. */
+static bool arrays(napi_env env, napi_value *argv, int count, int64_t n, float **out, void **data) {
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], data, &length) != napi_ok) return false;
+  for (int i = 0; i < count; i++) {
+    int64_t off;
+    if (napi_get_value_int64(env, argv[i + 1], &off) != napi_ok || off < 0 || (size_t)(off + 4 * n) > length) return false;
+    out[i] = (float *)((char *)*data + off);
+  }
+  return true;
+}
+
+/*
+ * lsq(buffer, offV, offQ, n, step, qn, qp): q = round(clip(v / s, −Q_N, Q_P)) · s in one pass,
+ * rounding half to even (tfjs's round), float32 as the tfjs expression computes it.
+ */
+static napi_value lsq(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return fail(env, "lsq: 7 arguments expected");
+  int64_t n;
+  double s, qn, qp;
+  if (napi_get_value_int64(env, argv[3], &n) != napi_ok || napi_get_value_double(env, argv[4], &s) != napi_ok || napi_get_value_double(env, argv[5], &qn) != napi_ok || napi_get_value_double(env, argv[6], &qp) != napi_ok) return fail(env, "lsq: numbers expected");
+  float *p[2];
+  void *data;
+  if (!arrays(env, argv, 2, n, p, &data)) return fail(env, "lsq: a tensor lies outside the buffer");
+  const float step = (float)s, lo = (float)-qn, hi = (float)qp;
+  for (int64_t i = 0; i < n; i++) {
+    float x = p[0][i] / step;
+    x = x < lo ? lo : (x > hi ? hi : x);
+    p[1][i] = nearbyintf(x) * step;
+  }
+  return NULL;
+}
+
+/*
+ * lsqGrad(buffer, offDy, offV, offDv, n, step, qn, qp) → Σ dy·(inside ? round(v/s) − v/s : the
+ * clipped level): the step's gradient before its scale; dv = dy inside the range, 0 outside.
+ */
+static napi_value lsq_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) return fail(env, "lsqGrad: 8 arguments expected");
+  int64_t n;
+  double s, qn, qp;
+  if (napi_get_value_int64(env, argv[4], &n) != napi_ok || napi_get_value_double(env, argv[5], &s) != napi_ok || napi_get_value_double(env, argv[6], &qn) != napi_ok || napi_get_value_double(env, argv[7], &qp) != napi_ok) return fail(env, "lsqGrad: numbers expected");
+  float *p[3];
+  void *data;
+  if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "lsqGrad: a tensor lies outside the buffer");
+  const float step = (float)s, lo = (float)-qn, hi = (float)qp;
+  double sum = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const float dy = p[0][i], sc = p[1][i] / step;
+    const int inside = sc >= lo && sc <= hi;
+    const float clipped = sc < lo ? lo : (sc > hi ? hi : sc);
+    const float rd = nearbyintf(clipped);
+    p[2][i] = inside ? dy : 0.0f;
+    sum += (double)(dy * (inside ? rd - sc : rd));
+  }
+  napi_value result;
+  napi_create_double(env, sum, &result);
+  return result;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_create_int32(env, openblas_get_num_threads(), &result);
@@ -53,6 +164,12 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "sgemmBatch", NAPI_AUTO_LENGTH, sgemm_batch, NULL, &fn);
   napi_set_named_property(env, exports, "sgemmBatch", fn);
+  napi_create_function(env, "lsq", NAPI_AUTO_LENGTH, lsq, NULL, &fn);
+  napi_set_named_property(env, exports, "lsq", fn);
+  napi_create_function(env, "lsqGrad", NAPI_AUTO_LENGTH, lsq_grad, NULL, &fn);
+  napi_set_named_property(env, exports, "lsqGrad", fn);
+  napi_create_function(env, "adam", NAPI_AUTO_LENGTH, adam, NULL, &fn);
+  napi_set_named_property(env, exports, "adam", fn);
   napi_create_function(env, "threads", NAPI_AUTO_LENGTH, threads, NULL, &fn);
   napi_set_named_property(env, exports, "threads", fn);
   return exports;

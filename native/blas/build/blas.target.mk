@@ -25,6 +25,7 @@ CFLAGS_Debug := \
 	-Wextra \
 	-Wno-unused-parameter \
 	-O3 \
+	-ffp-contract=off \
 	-m64 \
 	-g \
 	-O0
@@ -68,6 +69,7 @@ CFLAGS_Release := \
 	-Wextra \
 	-Wno-unused-parameter \
 	-O3 \
+	-ffp-contract=off \
 	-m64 \
 	-O3 \
 	-fno-omit-frame-pointer
@@ -128,7 +130,8 @@ LDFLAGS_Release := \
 	-m64
 
 LIBS := \
-	-lopenblas
+	-lopenblas \
+	-lm
 
 $(obj).target/blas.node: GYP_LDFLAGS := $(LDFLAGS_$(BUILDTYPE))
 $(obj).target/blas.node: LIBS := $(LIBS)
