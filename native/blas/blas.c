@@ -102,6 +102,11 @@ static bool arrays(napi_env env, napi_value *argv, int count, int64_t n, float *
   return true;
 }
 
+/* n, step, Q_N and Q_P of an LSQ call, from argv[at] on. */
+static bool lsq_args(napi_env env, napi_value *argv, int at, int64_t *n, double *s, double *qn, double *qp) {
+  return napi_get_value_int64(env, argv[at], n) == napi_ok && napi_get_value_double(env, argv[at + 1], s) == napi_ok && napi_get_value_double(env, argv[at + 2], qn) == napi_ok && napi_get_value_double(env, argv[at + 3], qp) == napi_ok;
+}
+
 /*
  * lsq(buffer, offV, offQ, n, step, qn, qp): q = round(clip(v / s, −Q_N, Q_P)) · s in one pass,
  * rounding half to even (tfjs's round), float32 as the tfjs expression computes it.
@@ -112,7 +117,7 @@ static napi_value lsq(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return fail(env, "lsq: 7 arguments expected");
   int64_t n;
   double s, qn, qp;
-  if (napi_get_value_int64(env, argv[3], &n) != napi_ok || napi_get_value_double(env, argv[4], &s) != napi_ok || napi_get_value_double(env, argv[5], &qn) != napi_ok || napi_get_value_double(env, argv[6], &qp) != napi_ok) return fail(env, "lsq: numbers expected");
+  if (!lsq_args(env, argv, 3, &n, &s, &qn, &qp)) return fail(env, "lsq: numbers expected");
   float *p[2];
   void *data;
   if (!arrays(env, argv, 2, n, p, &data)) return fail(env, "lsq: a tensor lies outside the buffer");
@@ -135,7 +140,7 @@ static napi_value lsq_grad(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) return fail(env, "lsqGrad: 8 arguments expected");
   int64_t n;
   double s, qn, qp;
-  if (napi_get_value_int64(env, argv[4], &n) != napi_ok || napi_get_value_double(env, argv[5], &s) != napi_ok || napi_get_value_double(env, argv[6], &qn) != napi_ok || napi_get_value_double(env, argv[7], &qp) != napi_ok) return fail(env, "lsqGrad: numbers expected");
+  if (!lsq_args(env, argv, 4, &n, &s, &qn, &qp)) return fail(env, "lsqGrad: numbers expected");
   float *p[3];
   void *data;
   if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "lsqGrad: a tensor lies outside the buffer");

@@ -1,1 +1,0 @@
-cmd_Release/obj.target/blas.node := g++ -o Release/obj.target/blas.node -shared -pthread -rdynamic -m64  -Wl,-soname=blas.node -Wl,--start-group Release/obj.target/blas/blas.o -Wl,--end-group -lopenblas -lm
