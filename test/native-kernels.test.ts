@@ -104,4 +104,43 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
       tf.dispose([v, s, dy, q, dv, ds, scaled, rounded, want, inside, wantDv, wantDs]);
     }
   });
+
+  it('convolutions (im2col + sgemm) equal a float64 convolution to 1e-5 relative: strides, dilations, same and valid padding', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ n: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 3, max: 12 }), w: fc.integer({ min: 3, max: 12 }), c: fc.integer({ min: 1, max: 5 }), f: fc.integer({ min: 1, max: 6 }), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), dilation: fc.integer({ min: 1, max: 2 }), same: fc.boolean(), seed: fc.nat() }),
+        ({ n, h, w, c, f, k, stride, dilation, same, seed }) => {
+          if ((k - 1) * dilation + 1 > Math.min(h, w) || (stride > 1 && dilation > 1)) return true;
+          const x = tf.randomUniform([n, h, w, c], -1, 1, 'float32', seed) as tf.Tensor4D;
+          const kernel = tf.randomUniform([k, k, c, f], -1, 1, 'float32', seed + 1) as tf.Tensor4D;
+          const y = tf.conv2d(x, kernel, stride, same ? 'same' : 'valid', 'NHWC', dilation);
+          const [, ho, wo] = y.shape;
+          const xv = x.dataSync();
+          const kv = kernel.dataSync();
+          const got = y.dataSync();
+          const span = (k - 1) * dilation + 1;
+          const pad = (size: number, out: number) => (same ? Math.max(0, (out - 1) * stride + span - size) >> 1 : 0);
+          const [pt, pl] = [pad(h, ho), pad(w, wo)];
+          let worst = 0;
+          for (let b = 0; b < n; b++)
+            for (let oy = 0; oy < ho; oy++)
+              for (let ox = 0; ox < wo; ox++)
+                for (let o = 0; o < f; o++) {
+                  let s = 0;
+                  for (let i = 0; i < k; i++)
+                    for (let j = 0; j < k; j++) {
+                      const iy = oy * stride + i * dilation - pt;
+                      const ix = ox * stride + j * dilation - pl;
+                      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                      for (let q = 0; q < c; q++) s += xv[((b * h + iy) * w + ix) * c + q] * kv[((i * k + j) * c + q) * f + o];
+                    }
+                  worst = Math.max(worst, Math.abs(got[((b * ho + oy) * wo + ox) * f + o] - s) / Math.max(1, Math.abs(s)));
+                }
+          tf.dispose([x, kernel, y]);
+          return worst < 1e-5;
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+  });
 });

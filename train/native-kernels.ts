@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
 interface NativeBlas {
+  conv2d(buffer: ArrayBufferLike, x: number, filter: number, y: number, sizes: readonly number[]): void;
   lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
   lsqGrad(buffer: ArrayBufferLike, dy: number, v: number, dv: number, n: number, step: number, qn: number, qp: number): number;
   adam(buffer: ArrayBufferLike, w: number, g: number, m: number, v: number, w2: number, m2: number, v2: number, n: number, beta1: number, beta2: number, c2: number, epsilon: number, rate: number, relative: boolean): void;
@@ -92,6 +93,20 @@ export function nativeAdam(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tenso
   return tf.engine().runKernel(ADAM_KERNEL, { w, g, m, v }, hyper as never) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
+/** NHWC float32 convolution as im2col + sgemm; anything else goes to the wasm kernel it replaced. */
+function conv2dKernel(args: { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo }; backend: unknown; attrs: { strides: [number, number] | number; dilations: [number, number] | number; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat: 'NHWC' | 'NCHW' } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, filter } = inputs;
+  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
+  const wb = backend as WasmBackendLike;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const out = wb.makeOutput(info.outShape as number[], 'float32');
+  const sizes = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
+  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  blas.conv2d(wb.wasm.HEAPF32.buffer, at(x), at(filter), at(out), sizes);
+  return out;
+}
+
 const LSQ_KERNEL = 'CodesignLsq';
 const LSQ_GRAD_KERNEL = 'CodesignLsqGrad';
 
@@ -147,6 +162,11 @@ export function installNativeKernels(): NativeStatus {
   }
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: ((args: never) => batchMatMul(args, blas)) as tf.KernelFunc });
+  const wasmConv = tf.getKernel('Conv2D', 'wasm');
+  if (wasmConv) {
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: never) => conv2dKernel(args, blas, wasmConv.kernelFunc)) as tf.KernelFunc });
+  }
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => adamKernel(args, blas)) as tf.KernelFunc });
   tf.registerKernel({ kernelName: LSQ_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqKernel(args, blas)) as tf.KernelFunc });
   tf.registerKernel({ kernelName: LSQ_GRAD_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqGradKernel(args, blas)) as tf.KernelFunc });

@@ -8,6 +8,8 @@
 #include <node_api.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdint.h>
 
 static napi_value fail(napi_env env, const char *message) {
@@ -159,6 +161,61 @@ static napi_value lsq_grad(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * conv2d(buffer, offX, offF, offY, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW, dilationH,
+ * dilationW, padTop, padLeft]): NHWC convolution as im2col + sgemm, a block of output pixels at
+ * a time (the patch matrix stays under ~16 MB); the filter is tfjs's [kh, kw, C, F].
+ */
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return fail(env, "conv2d: 5 arguments expected");
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) return fail(env, "conv2d: an ArrayBuffer expected");
+  int64_t off[3];
+  for (int i = 0; i < 3; i++) {
+    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok) return fail(env, "conv2d: offsets expected");
+  }
+  int64_t d[15];
+  for (uint32_t i = 0; i < 15; i++) {
+    napi_value e;
+    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok) return fail(env, "conv2d: 15 sizes expected");
+  }
+  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], kh = d[4], kw = d[5], F = d[6], Ho = d[7], Wo = d[8], sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
+  const int64_t K = kh * kw * C, pixels = N * Ho * Wo;
+  if ((size_t)(off[0] + 4 * N * H * W * C) > length || (size_t)(off[1] + 4 * K * F) > length || (size_t)(off[2] + 4 * pixels * F) > length) return fail(env, "conv2d: a tensor lies outside the buffer");
+  const float *x = (const float *)((char *)data + off[0]), *f = (const float *)((char *)data + off[1]);
+  float *y = (float *)((char *)data + off[2]);
+  int64_t block = (4 << 20) / (K > 0 ? K : 1);
+  if (block < 1) block = 1;
+  if (block > pixels) block = pixels;
+  float *patches = malloc(sizeof(float) * block * K);
+  if (!patches) return fail(env, "conv2d: out of memory for the patch matrix");
+  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+    const int64_t rows = p0 + block > pixels ? pixels - p0 : block;
+    for (int64_t r = 0; r < rows; r++) {
+      const int64_t p = p0 + r, n = p / (Ho * Wo), oy = (p / Wo) % Ho, ox = p % Wo;
+      float *row = patches + r * K;
+      for (int64_t i = 0; i < kh; i++) {
+        const int64_t iy = oy * sh + i * dh - pt;
+        for (int64_t j = 0; j < kw; j++) {
+          const int64_t ix = ox * sw + j * dw - pl;
+          float *dst = row + (i * kw + j) * C;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+            memset(dst, 0, sizeof(float) * C);
+          } else {
+            memcpy(dst, x + ((n * H + iy) * W + ix) * C, sizeof(float) * C);
+          }
+        }
+      }
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)F, (int)K, 1.0f, patches, (int)K, f, (int)F, 0.0f, y + p0 * F, (int)F);
+  }
+  free(patches);
+  return NULL;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_create_int32(env, openblas_get_num_threads(), &result);
@@ -169,6 +226,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "sgemmBatch", NAPI_AUTO_LENGTH, sgemm_batch, NULL, &fn);
   napi_set_named_property(env, exports, "sgemmBatch", fn);
+  napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, conv2d, NULL, &fn);
+  napi_set_named_property(env, exports, "conv2d", fn);
   napi_create_function(env, "lsq", NAPI_AUTO_LENGTH, lsq, NULL, &fn);
   napi_set_named_property(env, exports, "lsq", fn);
   napi_create_function(env, "lsqGrad", NAPI_AUTO_LENGTH, lsq_grad, NULL, &fn);
