@@ -45,15 +45,13 @@ def sum_rate(x, v, noise=1.0):
     return torch.log2(1 + sinr).sum(1)
 
 
-def step_ms(cout, dfcl, steps):
-    model = Precoder(cout, dfcl)
+def time_steps(model, loss_of, x, steps):
+    """ms per Adam step after one warm-up step."""
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    x = torch.randn(B, 2, NT, NU) / 2 ** 0.5
 
     def one():
         opt.zero_grad()
-        loss = -sum_rate(x, model(x)).mean()
-        loss.backward()
+        loss_of(model, x).backward()
         opt.step()
 
     one()
@@ -61,6 +59,11 @@ def step_ms(cout, dfcl, steps):
     for _ in range(steps):
         one()
     return (time.perf_counter() - t0) / steps * 1000
+
+
+def step_ms(cout, dfcl, steps):
+    x = torch.randn(B, 2, NT, NU) / 2 ** 0.5
+    return time_steps(Precoder(cout, dfcl), lambda m, x: -sum_rate(x, m(x)).mean(), x, steps)
 
 
 def conv_bn(cin, cout, k, act=True):
@@ -101,21 +104,7 @@ class CrNet(nn.Module):
 
 
 def crnet_step_ms(steps):
-    model = CrNet()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    x = torch.rand(50, 2, 32, 32)
-
-    def one():
-        opt.zero_grad()
-        loss = nn.functional.mse_loss(model(x), x)
-        loss.backward()
-        opt.step()
-
-    one()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        one()
-    return (time.perf_counter() - t0) / steps * 1000
+    return time_steps(CrNet(), lambda m, x: nn.functional.mse_loss(m(x), x), torch.rand(50, 2, 32, 32), steps)
 
 
 print(json.dumps({"torch": torch.__version__, "threads": threads,
