@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../train/backend.ts';
-import { nativeAdam, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
+import { nativeAdam, nativeBatchNorm, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
+import { batchNormBroadcast } from '../train/ops.ts';
 
 const backend = await initBackend('auto');
 if (!nativeProducts()) console.warn(`test/native-kernels.test.ts skipped: ${backend}`);
@@ -142,5 +143,32 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
       ),
       { numRuns: 60, seed: 11 },
     );
+  });
+
+  it('batch normalisation in native passes: y, batch statistics and the gradients for x, γ, β equal the tfjs path to 1e-4', () => {
+    for (const shape of [[40, 6, 5, 7], [300, 33]]) {
+      const x = tf.randomNormal(shape, 0.3, 2, 'float32', 5);
+      const c = shape[shape.length - 1];
+      const gamma = tf.randomUniform([c], 0.5, 1.5, 'float32', 6);
+      const beta = tf.randomUniform([c], -0.5, 0.5, 'float32', 7);
+      const dy = tf.randomNormal(shape, 0, 1, 'float32', 8);
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      const reference = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, axes);
+        return batchNormBroadcast(a, mean, variance, b, g, 1e-3);
+      };
+      const native = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => nativeBatchNorm(a, g, b, 1e-3)!.y;
+      const close = (got: tf.Tensor, want: tf.Tensor) => {
+        const [gv, wv] = [got.dataSync(), want.dataSync()];
+        return gv.length === wv.length && Array.from(wv).every((v, i) => Math.abs(gv[i] - v) <= 1e-4 * Math.max(1, Math.abs(v)));
+      };
+      const stats = nativeBatchNorm(x, gamma, beta, 1e-3)!;
+      const moments = tf.moments(x, axes);
+      expect(close(stats.mean, moments.mean) && close(stats.variance, moments.variance)).toBe(true);
+      expect(close(native(x, gamma, beta), reference(x, gamma, beta))).toBe(true);
+      const want = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => reference(a, g, b))([x, gamma, beta], dy);
+      const got = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => native(a, g, b))([x, gamma, beta], dy);
+      got.forEach((g, i) => expect(close(g, want[i]), `gradient ${i} of [${shape}]`).toBe(true));
+    }
   });
 });

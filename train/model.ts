@@ -17,6 +17,7 @@ import { binarize, kbitActivation, lsqQuantize, ternarize } from './quant.ts';
 import { formatKey, isStatistic, paramKey, parseKey } from './variable-key.ts';
 import { tf } from './backend.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
+import { nativeBatchNorm } from './native-kernels.ts';
 import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
@@ -284,11 +285,13 @@ export class GraphModel {
         const axes = Array.from({ length: t.rank - 1 }, (_, i) => i);
         const stats = this.bnStats(op, options.bits);
         if (options.training) {
-          const { mean, variance } = tf.moments(t, axes);
+          // One native pass pair over the activations when the native kernels are in (same statistics, in double).
+          const native = nativeBatchNorm(t, p('gamma'), p('beta'), 1e-3);
+          const { mean, variance } = native ?? tf.moments(t, axes);
           const m = this.bnMomentumOverride ?? this.options.bnMomentum ?? 0.99;
           stats.mean.assign(tf.add(tf.mul(stats.mean, m), tf.mul(mean, 1 - m)));
           stats.variance.assign(tf.add(tf.mul(stats.variance, m), tf.mul(variance, 1 - m)));
-          return batchNormBroadcast(t, mean, variance, p('beta'), p('gamma'), 1e-3);
+          return native ? native.y : batchNormBroadcast(t, mean, variance, p('beta'), p('gamma'), 1e-3);
         }
         return tf.batchNorm(t, stats.mean, stats.variance, p('beta'), p('gamma'), 1e-3);
       }

@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
 interface NativeBlas {
+  bnForward(buffer: ArrayBufferLike, x: number, gamma: number, beta: number, y: number, mean: number, variance: number, rows: number, channels: number, epsilon: number): void;
+  bnBackward(buffer: ArrayBufferLike, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, rows: number, channels: number, epsilon: number): void;
   conv2d(buffer: ArrayBufferLike, x: number, filter: number, y: number, sizes: readonly number[]): void;
   lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
   lsqGrad(buffer: ArrayBufferLike, dy: number, v: number, dv: number, n: number, step: number, qn: number, qp: number): number;
@@ -107,6 +109,57 @@ function conv2dKernel(args: { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo 
   return out;
 }
 
+const BN_FORWARD = 'CodesignBatchNorm';
+const BN_BACKWARD = 'CodesignBatchNormGrad';
+
+const channelsOf = (t: tf.TensorInfo) => t.shape[t.shape.length - 1];
+const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+
+function bnForwardKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }; backend: unknown; attrs: { epsilon: number } }, blas: NativeBlas): tf.TensorInfo[] {
+  const wb = backend as WasmBackendLike;
+  const { x, gamma, beta } = inputs;
+  const c = channelsOf(x);
+  const outs = [wb.makeOutput([...x.shape], 'float32'), wb.makeOutput([c], 'float32'), wb.makeOutput([c], 'float32')];
+  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  blas.bnForward(wb.wasm.HEAPF32.buffer, at(x), at(gamma), at(beta), at(outs[0]), at(outs[1]), at(outs[2]), sizeOf(x) / c, c, attrs.epsilon);
+  return outs;
+}
+
+function bnBackwardKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo; gamma: tf.TensorInfo; mean: tf.TensorInfo; variance: tf.TensorInfo }; backend: unknown; attrs: { epsilon: number } }, blas: NativeBlas): tf.TensorInfo[] {
+  const wb = backend as WasmBackendLike;
+  const { dy, x, gamma, mean, variance } = inputs;
+  const c = channelsOf(x);
+  const outs = [wb.makeOutput([...x.shape], 'float32'), wb.makeOutput([c], 'float32'), wb.makeOutput([c], 'float32')];
+  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  blas.bnBackward(wb.wasm.HEAPF32.buffer, at(dy), at(x), at(gamma), at(mean), at(variance), at(outs[0]), at(outs[1]), at(outs[2]), sizeOf(x) / c, c, attrs.epsilon);
+  return outs;
+}
+
+/**
+ * Batch normalisation with batch statistics (training), forward and backward each one native
+ * pass pair over the activations, statistics in double: y, and the batch's mean and variance
+ * (for the running statistics). Gradients for x, γ and β. Undefined without the native kernels.
+ */
+export function nativeBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } | undefined {
+  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  // The statistics are made here, in the caller's scope (the running averages read them); the
+  // custom gradient saves them for the backward pass.
+  const [y, mean, variance] = tf.engine().runKernel(BN_FORWARD, { x, gamma, beta }, { epsilon } as never) as unknown as tf.Tensor[];
+  const f = tf.customGrad(((xx: tf.Tensor, g: tf.Tensor, _b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([xx, g, mean, variance]);
+    return {
+      value: tf.clone(y),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, sm, sv] = saved;
+        return tf.engine().runKernel(BN_BACKWARD, { dy, x: sx, gamma: sg, mean: sm, variance: sv }, { epsilon } as never) as unknown as tf.Tensor[];
+      },
+    };
+  }) as never) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  const out = f(x, gamma, beta);
+  y.dispose();
+  return { y: out, mean, variance };
+}
+
 const LSQ_KERNEL = 'CodesignLsq';
 const LSQ_GRAD_KERNEL = 'CodesignLsqGrad';
 
@@ -167,6 +220,8 @@ export function installNativeKernels(): NativeStatus {
     tf.unregisterKernel('Conv2D', 'wasm');
     tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: never) => conv2dKernel(args, blas, wasmConv.kernelFunc)) as tf.KernelFunc });
   }
+  tf.registerKernel({ kernelName: BN_FORWARD, backendName: 'wasm', kernelFunc: ((args: never) => bnForwardKernel(args, blas)) as tf.KernelFunc });
+  tf.registerKernel({ kernelName: BN_BACKWARD, backendName: 'wasm', kernelFunc: ((args: never) => bnBackwardKernel(args, blas)) as tf.KernelFunc });
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => adamKernel(args, blas)) as tf.KernelFunc });
   tf.registerKernel({ kernelName: LSQ_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqKernel(args, blas)) as tf.KernelFunc });
   tf.registerKernel({ kernelName: LSQ_GRAD_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqGradKernel(args, blas)) as tf.KernelFunc });

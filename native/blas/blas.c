@@ -216,6 +216,99 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads `count` int64 values from argv[at] on. */
+static bool int64s(napi_env env, napi_value *argv, int at, int count, int64_t *out) {
+  for (int i = 0; i < count; i++) {
+    if (napi_get_value_int64(env, argv[at + i], &out[i]) != napi_ok) return false;
+  }
+  return true;
+}
+
+/*
+ * bnForward(buffer, offX, offGamma, offBeta, offY, offMean, offVar, rows, C, epsilon): batch
+ * normalisation over the rows of a channel-last tensor (N·H·W rows of C), statistics summed in
+ * double: mean, biased variance, y = (x − mean)·γ/√(var + ε) + β.
+ */
+static napi_value bn_forward(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) return fail(env, "bnForward: 10 arguments expected");
+  int64_t o[8];
+  double eps;
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok || !int64s(env, argv, 1, 8, o) || napi_get_value_double(env, argv[9], &eps) != napi_ok) return fail(env, "bnForward: bad arguments");
+  const int64_t rows = o[6], C = o[7];
+  char *b = (char *)data;
+  if ((size_t)(o[0] + 4 * rows * C) > length || (size_t)(o[3] + 4 * rows * C) > length) return fail(env, "bnForward: a tensor lies outside the buffer");
+  const float *x = (const float *)(b + o[0]), *gamma = (const float *)(b + o[1]), *beta = (const float *)(b + o[2]);
+  float *y = (float *)(b + o[3]), *mean = (float *)(b + o[4]), *var = (float *)(b + o[5]);
+  double *sum = calloc(2 * C, sizeof(double));
+  if (!sum) return fail(env, "bnForward: out of memory");
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t c = 0; c < C; c++) sum[c] += x[r * C + c];
+  for (int64_t c = 0; c < C; c++) sum[c] /= (double)rows;
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t c = 0; c < C; c++) {
+      const double d = x[r * C + c] - sum[c];
+      sum[C + c] += d * d;
+    }
+  float *scale = malloc(sizeof(float) * C);
+  for (int64_t c = 0; c < C; c++) {
+    mean[c] = (float)sum[c];
+    var[c] = (float)(sum[C + c] / (double)rows);
+    scale[c] = (float)(gamma[c] / sqrt(sum[C + c] / (double)rows + eps));
+  }
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t c = 0; c < C; c++) y[r * C + c] = (x[r * C + c] - mean[c]) * scale[c] + beta[c];
+  free(scale);
+  free(sum);
+  return NULL;
+}
+
+/*
+ * bnBackward(buffer, offDy, offX, offGamma, offMean, offVar, offDx, offDgamma, offDbeta, rows,
+ * C, epsilon): the gradient of batch normalisation with batch statistics —
+ * dx = γ·r/N·(N·dy − Σdy − x̂·Σ(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy, with x̂ = (x − mean)·r, r = 1/√(var + ε).
+ */
+static napi_value bn_backward(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) return fail(env, "bnBackward: 12 arguments expected");
+  int64_t o[10];
+  double eps;
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok || !int64s(env, argv, 1, 10, o) || napi_get_value_double(env, argv[11], &eps) != napi_ok) return fail(env, "bnBackward: bad arguments");
+  const int64_t rows = o[8], C = o[9];
+  char *b = (char *)data;
+  if ((size_t)(o[0] + 4 * rows * C) > length || (size_t)(o[1] + 4 * rows * C) > length || (size_t)(o[5] + 4 * rows * C) > length) return fail(env, "bnBackward: a tensor lies outside the buffer");
+  const float *dy = (const float *)(b + o[0]), *x = (const float *)(b + o[1]), *gamma = (const float *)(b + o[2]), *mean = (const float *)(b + o[3]), *var = (const float *)(b + o[4]);
+  float *dx = (float *)(b + o[5]), *dgamma = (float *)(b + o[6]), *dbeta = (float *)(b + o[7]);
+  double *acc = calloc(3 * C, sizeof(double));
+  if (!acc) return fail(env, "bnBackward: out of memory");
+  double *r = acc + 2 * C;
+  for (int64_t c = 0; c < C; c++) r[c] = 1.0 / sqrt((double)var[c] + eps);
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t c = 0; c < C; c++) {
+      const double g = dy[i * C + c], xh = ((double)x[i * C + c] - mean[c]) * r[c];
+      acc[c] += g;
+      acc[C + c] += g * xh;
+    }
+  const double n = (double)rows;
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t c = 0; c < C; c++) {
+      const double xh = ((double)x[i * C + c] - mean[c]) * r[c];
+      dx[i * C + c] = (float)(gamma[c] * r[c] / n * (n * dy[i * C + c] - acc[c] - xh * acc[C + c]));
+    }
+  for (int64_t c = 0; c < C; c++) {
+    dgamma[c] = (float)acc[C + c];
+    dbeta[c] = (float)acc[c];
+  }
+  free(acc);
+  return NULL;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_create_int32(env, openblas_get_num_threads(), &result);
@@ -226,6 +319,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "sgemmBatch", NAPI_AUTO_LENGTH, sgemm_batch, NULL, &fn);
   napi_set_named_property(env, exports, "sgemmBatch", fn);
+  napi_create_function(env, "bnForward", NAPI_AUTO_LENGTH, bn_forward, NULL, &fn);
+  napi_set_named_property(env, exports, "bnForward", fn);
+  napi_create_function(env, "bnBackward", NAPI_AUTO_LENGTH, bn_backward, NULL, &fn);
+  napi_set_named_property(env, exports, "bnBackward", fn);
   napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, conv2d, NULL, &fn);
   napi_set_named_property(env, exports, "conv2d", fn);
   napi_create_function(env, "lsq", NAPI_AUTO_LENGTH, lsq, NULL, &fn);
