@@ -1,10 +1,11 @@
 /**
- * Native matrix products for the wasm backend: tfjs's BatchMatMul kernel replaced by OpenBLAS's
- * cblas_sgemm on all cores (the `@codesign/blas` addon in native/blas, built by `npm ci` where a
- * compiler and Debian's libopenblas-dev are present). The addon reads and writes the wasm
- * backend's own heap — the tensors' memory — so no operand is copied; transposed products use
- * BLAS's transpose flags instead of the wasm kernel's slow transposed path. Where the addon is
- * missing the wasm kernel stays, and the trainer says so once.
+ * Native training kernels for the wasm backend (the `@codesign/blas` addon in native/blas,
+ * built by `npm ci` where a compiler and Debian's libopenblas-dev are present): BatchMatMul and
+ * Conv2D on OpenBLAS's sgemm (all cores), and one-pass batch normalisation, Adam and LSQ. The
+ * addon reads and writes the wasm backend's own heap — the tensors' memory — so no operand is
+ * copied; transposed products use BLAS's transpose flags instead of the wasm kernel's slow
+ * transposed path. Where the addon is missing the wasm kernels stay, and the run's backend line
+ * says so.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
