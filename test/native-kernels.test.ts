@@ -171,4 +171,35 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
       got.forEach((g, i) => expect(close(g, want[i]), `gradient ${i} of [${shape}]`).toBe(true));
     }
   });
+
+  it('the input gradient of a stride-1 convolution equals the float64 transposed convolution to 1e-5 relative', () => {
+    fc.assert(
+      fc.property(fc.record({ n: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 4, max: 10 }), w: fc.integer({ min: 4, max: 10 }), c: fc.integer({ min: 1, max: 4 }), f: fc.integer({ min: 1, max: 5 }), kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), same: fc.boolean(), seed: fc.nat() }), ({ n, h, w, c, f, kh, kw, same, seed }) => {
+        const kernel = tf.randomUniform([kh, kw, c, f], -1, 1, 'float32', seed) as tf.Tensor4D;
+        const ho = same ? h : h - kh + 1;
+        const wo = same ? w : w - kw + 1;
+        const dy = tf.randomUniform([n, ho, wo, f], -1, 1, 'float32', seed + 1) as tf.Tensor4D;
+        const dx = tf.conv2dTranspose(dy, kernel, [n, h, w, c], 1, same ? 'same' : 'valid');
+        const [kv, dyv, got] = [kernel.dataSync(), dy.dataSync(), dx.dataSync()];
+        const pt = same ? (kh - 1) >> 1 : 0;
+        const pl = same ? (kw - 1) >> 1 : 0;
+        const want = new Float64Array(n * h * w * c);
+        // x[b, oy + i − pt, ox + j − pl, q] received dy[b, oy, ox, o]·k[i, j, q, o] in the forward pass.
+        for (let b = 0; b < n; b++)
+          for (let oy = 0; oy < ho; oy++)
+            for (let ox = 0; ox < wo; ox++)
+              for (let i = 0; i < kh; i++)
+                for (let j = 0; j < kw; j++) {
+                  const iy = oy + i - pt;
+                  const ix = ox + j - pl;
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                  for (let q = 0; q < c; q++)
+                    for (let o = 0; o < f; o++) want[((b * h + iy) * w + ix) * c + q] += dyv[((b * ho + oy) * wo + ox) * f + o] * kv[((i * kw + j) * c + q) * f + o];
+                }
+        tf.dispose([kernel, dy, dx]);
+        return Array.from(want).every((v, i) => Math.abs(got[i] - v) <= 1e-5 * Math.max(1, Math.abs(v)));
+      }),
+      { numRuns: 60, seed: 13 },
+    );
+  });
 });

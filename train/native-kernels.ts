@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
 interface NativeBlas {
+  conv2dBackInput(buffer: ArrayBufferLike, dy: number, filter: number, dx: number, sizes: readonly number[]): void;
   bnForward(buffer: ArrayBufferLike, x: number, gamma: number, beta: number, y: number, mean: number, variance: number, rows: number, channels: number, epsilon: number): void;
   bnBackward(buffer: ArrayBufferLike, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, rows: number, channels: number, epsilon: number): void;
   conv2d(buffer: ArrayBufferLike, x: number, filter: number, y: number, sizes: readonly number[]): void;
@@ -108,6 +109,23 @@ function conv2dKernel(args: { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo 
   const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
   blas.conv2d(wb.wasm.HEAPF32.buffer, at(x), at(filter), at(out), sizes);
   return out;
+}
+
+/**
+ * The input gradient of a stride-1 NHWC convolution: dy convolved with the kernel turned 180° and
+ * its channels swapped, padded by (k − 1 − pad) before; anything else goes to the wasm kernel.
+ */
+function backInputKernel(args: { inputs: { dy: tf.TensorInfo; filter: tf.TensorInfo }; backend: unknown; attrs: { inputShape: [number, number, number, number]; strides: [number, number] | number; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs;
+  const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  if (attrs.dataFormat === 'NCHW' || info.strideHeight !== 1 || info.strideWidth !== 1 || dy.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
+  const wb = backend as WasmBackendLike;
+  const dx = wb.makeOutput([...attrs.inputShape], 'float32');
+  const sizes = [info.batchSize, info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.inChannels, info.inHeight, info.inWidth, 1, 1, 1, 1, info.filterHeight - 1 - info.padInfo.top, info.filterWidth - 1 - info.padInfo.left];
+  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  blas.conv2dBackInput(wb.wasm.HEAPF32.buffer, at(dy), at(filter), at(dx), sizes);
+  return dx;
 }
 
 const BN_FORWARD = 'CodesignBatchNorm';
@@ -220,6 +238,11 @@ export function installNativeKernels(): NativeStatus {
   if (wasmConv) {
     tf.unregisterKernel('Conv2D', 'wasm');
     tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: never) => conv2dKernel(args, blas, wasmConv.kernelFunc)) as tf.KernelFunc });
+  }
+  const wasmBackInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (wasmBackInput) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: ((args: never) => backInputKernel(args, blas, wasmBackInput.kernelFunc)) as tf.KernelFunc });
   }
   tf.registerKernel({ kernelName: BN_FORWARD, backendName: 'wasm', kernelFunc: ((args: never) => bnForwardKernel(args, blas)) as tf.KernelFunc });
   tf.registerKernel({ kernelName: BN_BACKWARD, backendName: 'wasm', kernelFunc: ((args: never) => bnBackwardKernel(args, blas)) as tf.KernelFunc });

@@ -161,37 +161,15 @@ static napi_value lsq_grad(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/*
- * conv2d(buffer, offX, offF, offY, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW, dilationH,
- * dilationW, padTop, padLeft]): NHWC convolution as im2col + sgemm, a block of output pixels at
- * a time (the patch matrix stays under ~16 MB); the filter is tfjs's [kh, kw, C, F].
- */
-static napi_value conv2d(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return fail(env, "conv2d: 5 arguments expected");
-  void *data = NULL;
-  size_t length = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) return fail(env, "conv2d: an ArrayBuffer expected");
-  int64_t off[3];
-  for (int i = 0; i < 3; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok) return fail(env, "conv2d: offsets expected");
-  }
-  int64_t d[15];
-  for (uint32_t i = 0; i < 15; i++) {
-    napi_value e;
-    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok) return fail(env, "conv2d: 15 sizes expected");
-  }
+/* The convolution itself: d = [N, H, W, C, kh, kw, F, Ho, Wo, sh, sw, dh, dw, pt, pl]. */
+static bool conv_core(const float *x, const float *f, float *y, const int64_t *d) {
   const int64_t N = d[0], H = d[1], W = d[2], C = d[3], kh = d[4], kw = d[5], F = d[6], Ho = d[7], Wo = d[8], sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
   const int64_t K = kh * kw * C, pixels = N * Ho * Wo;
-  if ((size_t)(off[0] + 4 * N * H * W * C) > length || (size_t)(off[1] + 4 * K * F) > length || (size_t)(off[2] + 4 * pixels * F) > length) return fail(env, "conv2d: a tensor lies outside the buffer");
-  const float *x = (const float *)((char *)data + off[0]), *f = (const float *)((char *)data + off[1]);
-  float *y = (float *)((char *)data + off[2]);
   int64_t block = (4 << 20) / (K > 0 ? K : 1);
   if (block < 1) block = 1;
   if (block > pixels) block = pixels;
-  float *patches = malloc(sizeof(float) * block * K);
-  if (!patches) return fail(env, "conv2d: out of memory for the patch matrix");
+  float *patches = malloc(sizeof(float) * (block > 0 ? block : 1) * (K > 0 ? K : 1));
+  if (!patches) return false;
   for (int64_t p0 = 0; p0 < pixels; p0 += block) {
     const int64_t rows = p0 + block > pixels ? pixels - p0 : block;
     for (int64_t r = 0; r < rows; r++) {
@@ -213,7 +191,64 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)F, (int)K, 1.0f, patches, (int)K, f, (int)F, 0.0f, y + p0 * F, (int)F);
   }
   free(patches);
+  return true;
+}
+
+/* Reads the buffer, three offsets and 15 sizes of a convolution call. */
+static bool conv_args(napi_env env, napi_callback_info info, char **base, size_t *length, int64_t *off, int64_t *d) {
+  size_t argc = 5;
+  napi_value argv[5];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return false;
+  if (napi_get_arraybuffer_info(env, argv[0], &data, length) != napi_ok) return false;
+  for (int i = 0; i < 3; i++) {
+    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok) return false;
+  }
+  for (uint32_t i = 0; i < 15; i++) {
+    napi_value e;
+    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok) return false;
+  }
+  *base = (char *)data;
+  return true;
+}
+
+/*
+ * conv2d(buffer, offX, offF, offY, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW, dilationH,
+ * dilationW, padTop, padLeft]): NHWC convolution as im2col + sgemm, a block of output pixels at
+ * a time (the patch matrix stays under ~16 MB); the filter is tfjs's [kh, kw, C, F].
+ */
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  char *b;
+  size_t length;
+  int64_t off[3], d[15];
+  if (!conv_args(env, info, &b, &length, off, d)) return fail(env, "conv2d: buffer, 3 offsets and 15 sizes expected");
+  if ((size_t)(off[0] + 4 * d[0] * d[1] * d[2] * d[3]) > length || (size_t)(off[1] + 4 * d[4] * d[5] * d[3] * d[6]) > length || (size_t)(off[2] + 4 * d[0] * d[7] * d[8] * d[6]) > length) return fail(env, "conv2d: a tensor lies outside the buffer");
+  if (!conv_core((const float *)(b + off[0]), (const float *)(b + off[1]), (float *)(b + off[2]), d)) return fail(env, "conv2d: out of memory");
   return NULL;
+}
+
+/*
+ * conv2dBackInput(buffer, offDy, offF, offDx, [N, Ho, Wo, F, kh, kw, C, H, W, 1, 1, dh, dw,
+ * padTop', padLeft']): the input gradient of a stride-1 convolution — a convolution of dy with
+ * the kernel turned 180° and its channels swapped ([kh, kw, C, F] read as [kh, kw, F, C]).
+ */
+static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
+  char *b;
+  size_t length;
+  int64_t off[3], d[15];
+  if (!conv_args(env, info, &b, &length, off, d)) return fail(env, "conv2dBackInput: buffer, 3 offsets and 15 sizes expected");
+  const int64_t kh = d[4], kw = d[5], F = d[3], C = d[6];
+  if ((size_t)(off[0] + 4 * d[0] * d[1] * d[2] * F) > length || (size_t)(off[1] + 4 * kh * kw * C * F) > length || (size_t)(off[2] + 4 * d[0] * d[7] * d[8] * C) > length) return fail(env, "conv2dBackInput: a tensor lies outside the buffer");
+  const float *k = (const float *)(b + off[1]);
+  float *turned = malloc(sizeof(float) * kh * kw * C * F);
+  if (!turned) return fail(env, "conv2dBackInput: out of memory");
+  for (int64_t i = 0; i < kh; i++)
+    for (int64_t j = 0; j < kw; j++)
+      for (int64_t c = 0; c < C; c++)
+        for (int64_t o = 0; o < F; o++) turned[((i * kw + j) * F + o) * C + c] = k[(((kh - 1 - i) * kw + (kw - 1 - j)) * C + c) * F + o];
+  const bool ok = conv_core((const float *)(b + off[0]), turned, (float *)(b + off[2]), d);
+  free(turned);
+  return ok ? NULL : fail(env, "conv2dBackInput: out of memory");
 }
 
 /* Reads `count` int64 values from argv[at] on. */
@@ -323,6 +358,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "bnForward", fn);
   napi_create_function(env, "bnBackward", NAPI_AUTO_LENGTH, bn_backward, NULL, &fn);
   napi_set_named_property(env, exports, "bnBackward", fn);
+  napi_create_function(env, "conv2dBackInput", NAPI_AUTO_LENGTH, conv2d_back_input, NULL, &fn);
+  napi_set_named_property(env, exports, "conv2dBackInput", fn);
   napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, conv2d, NULL, &fn);
   napi_set_named_property(env, exports, "conv2d", fn);
   napi_create_function(env, "lsq", NAPI_AUTO_LENGTH, lsq, NULL, &fn);
