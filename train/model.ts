@@ -17,7 +17,7 @@ import { binarize, kbitActivation, lsqQuantize, ternarize } from './quant.ts';
 import { formatKey, isStatistic, paramKey, parseKey } from './variable-key.ts';
 import { tf } from './backend.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
-import { nativeBatchNorm } from './native-kernels.ts';
+import { nativeBatchNorm, nativeLeakyRelu } from './native-kernels.ts';
 import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
@@ -304,7 +304,7 @@ export class GraphModel {
         return lsqQuantize(y, this.trainable.get(key)!, range);
       }
       case 'leakyrelu':
-        return tf.leakyRelu(x[0], op.alpha);
+        return nativeLeakyRelu(x[0], op.alpha) ?? tf.leakyRelu(x[0], op.alpha);
       case 'prelu':
         // Seed 002's low-bit nets replace PReLU by the k-bit function of eq. (22).
         if (this.options.kbitActivations && op.precision.activationBits < 16) return kbitActivation(x[0], op.precision.activationBits);

@@ -15,6 +15,10 @@ interface NativeBlas {
   bnForward(buffer: ArrayBufferLike, x: number, gamma: number, beta: number, y: number, mean: number, variance: number, rows: number, channels: number, epsilon: number): void;
   bnBackward(buffer: ArrayBufferLike, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, rows: number, channels: number, epsilon: number): void;
   conv2d(buffer: ArrayBufferLike, x: number, filter: number, y: number, sizes: readonly number[]): void;
+  conv2dBackFilter(buffer: ArrayBufferLike, x: number, dy: number, df: number, sizes: readonly number[]): void;
+  copyRows(buffer: ArrayBufferLike, src: number, dst: number, rows: number, width: number, srcStride: number, dstStride: number): void;
+  leakyRelu(buffer: ArrayBufferLike, x: number, y: number, n: number, alpha: number): void;
+  leakyReluGrad(buffer: ArrayBufferLike, dy: number, x: number, dx: number, n: number, alpha: number): void;
   lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
   lsqGrad(buffer: ArrayBufferLike, dy: number, v: number, dv: number, n: number, step: number, qn: number, qp: number): number;
   adam(buffer: ArrayBufferLike, w: number, g: number, m: number, v: number, w2: number, m2: number, v2: number, n: number, beta1: number, beta2: number, c2: number, epsilon: number, rate: number, relative: boolean): void;
@@ -28,6 +32,9 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   wasm: { HEAPF32: Float32Array };
 }
+
+/** A tensor's byte offset in the wasm heap. */
+const offsetOf = (wb: WasmBackendLike, t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
 
 export type NativeStatus = { readonly native: true; readonly threads: number } | { readonly native: false; readonly reason: string };
 
@@ -81,7 +88,7 @@ function adamKernel({ inputs, backend, attrs }: { inputs: { w: tf.TensorInfo; g:
   const { w, g, m, v } = inputs;
   const shape = [...w.shape];
   const outs = [wb.makeOutput(shape, 'float32'), wb.makeOutput(shape, 'float32'), wb.makeOutput(shape, 'float32')];
-  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
   const n = shape.reduce((p, d) => p * d, 1);
   blas.adam(wb.wasm.HEAPF32.buffer, at(w), at(g), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, attrs.beta1, attrs.beta2, attrs.c2, attrs.epsilon, attrs.rate, attrs.relative);
   return outs;
@@ -105,10 +112,106 @@ function conv2dKernel(args: { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo 
   const wb = backend as WasmBackendLike;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const out = wb.makeOutput(info.outShape as number[], 'float32');
-  const sizes = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
-  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
-  blas.conv2d(wb.wasm.HEAPF32.buffer, at(x), at(filter), at(out), sizes);
+  blas.conv2d(wb.wasm.HEAPF32.buffer, offsetOf(wb, x), offsetOf(wb, filter), offsetOf(wb, out), convSizes(info));
   return out;
+}
+
+/** The 15 sizes the addon's convolutions read, from tfjs's convolution info. */
+const convSizes = (info: tf.backend_util.Conv2DInfo) => [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
+
+/**
+ * The filter gradient of an NHWC convolution, im2col(x)ᵀ · dy (the wasm backend has no
+ * Conv2DBackpropFilter kernel at all; this one serves tf.conv2d's own gradient too).
+ */
+function backFilterKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo; dy: tf.TensorInfo }; backend: unknown; attrs: { strides: [number, number] | number; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] } }, blas: NativeBlas): tf.TensorInfo {
+  const { x, dy } = inputs;
+  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('native Conv2DBackpropFilter: NHWC float32 only');
+  const wb = backend as WasmBackendLike;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const df = wb.makeOutput([...attrs.filterShape], 'float32');
+  blas.conv2dBackFilter(wb.wasm.HEAPF32.buffer, offsetOf(wb, x), offsetOf(wb, dy), offsetOf(wb, df), convSizes(info));
+  return df;
+}
+
+/** Concatenation of float32 tensors along any axis: per input, its rows copied into the output's. */
+function concatKernel(args: { inputs: tf.TensorInfo[]; backend: unknown; attrs: { axis: number } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  if (inputs.some((t) => t.dtype !== 'float32')) return wasm(args as never) as tf.TensorInfo;
+  const wb = backend as WasmBackendLike;
+  const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
+  const out = wb.makeOutput(tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis), 'float32');
+  const rows = inputs[0].shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const widths = inputs.map((t) => sizeOf(t) / rows);
+  const total = widths.reduce((p, w) => p + w, 0);
+  let column = 0;
+  inputs.forEach((t, i) => {
+    blas.copyRows(wb.wasm.HEAPF32.buffer, offsetOf(wb, t), offsetOf(wb, out) + 4 * column, rows, widths[i], widths[i], total);
+    column += widths[i];
+  });
+  return out;
+}
+
+/** Split of a float32 tensor along any axis (Concat's gradient): the inverse copies. */
+function splitKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { numOrSizeSplits: number | number[]; axis: number } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  if (x.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo[];
+  const wb = backend as WasmBackendLike;
+  const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
+  const rows = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const total = x.shape[axis] * inner;
+  let column = 0;
+  return sizes.map((size) => {
+    const shape = [...x.shape];
+    shape[axis] = size;
+    const part = wb.makeOutput(shape, 'float32');
+    // After the output's allocation: growing the heap replaces its buffer.
+    blas.copyRows(wb.wasm.HEAPF32.buffer, offsetOf(wb, x) + 4 * column, offsetOf(wb, part), rows, size * inner, total, size * inner);
+    column += size * inner;
+    return part;
+  });
+}
+
+const LEAKY_GRAD = 'CodesignLeakyReluGrad';
+
+function leakyKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { alpha: number } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  if (inputs.x.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
+  const wb = backend as WasmBackendLike;
+  const y = wb.makeOutput([...inputs.x.shape], 'float32');
+  blas.leakyRelu(wb.wasm.HEAPF32.buffer, offsetOf(wb, inputs.x), offsetOf(wb, y), sizeOf(inputs.x), attrs.alpha);
+  return y;
+}
+
+function leakyGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo }; backend: unknown; attrs: { alpha: number } }, blas: NativeBlas): tf.TensorInfo {
+  const wb = backend as WasmBackendLike;
+  const dx = wb.makeOutput([...inputs.x.shape], 'float32');
+  blas.leakyReluGrad(wb.wasm.HEAPF32.buffer, offsetOf(wb, inputs.dy), offsetOf(wb, inputs.x), offsetOf(wb, dx), sizeOf(inputs.x), attrs.alpha);
+  return dx;
+}
+
+/**
+ * Leaky ReLU whose gradient is one native pass (tfjs's is Greater, Select and Multiply over the
+ * activations); undefined without the native kernels.
+ */
+export function nativeLeakyRelu(x: tf.Tensor, alpha: number): tf.Tensor | undefined {
+  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  const f = tf.customGrad(((xx: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([xx]);
+    return {
+      value: tf.leakyRelu(xx, alpha),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(LEAKY_GRAD, { dy, x: saved[0] }, { alpha } as never) as tf.Tensor,
+    };
+  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
+  return f(x);
+}
+
+/** The filter gradient of an NHWC convolution on the native kernel; undefined without it. */
+export function nativeConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D | undefined {
+  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape } as never) as tf.Tensor4D;
 }
 
 /**
@@ -123,7 +226,7 @@ function backInputKernel(args: { inputs: { dy: tf.TensorInfo; filter: tf.TensorI
   const wb = backend as WasmBackendLike;
   const dx = wb.makeOutput([...attrs.inputShape], 'float32');
   const sizes = [info.batchSize, info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.inChannels, info.inHeight, info.inWidth, 1, 1, 1, 1, info.filterHeight - 1 - info.padInfo.top, info.filterWidth - 1 - info.padInfo.left];
-  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
   blas.conv2dBackInput(wb.wasm.HEAPF32.buffer, at(dy), at(filter), at(dx), sizes);
   return dx;
 }
@@ -139,7 +242,7 @@ function bnForwardKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInf
   const { x, gamma, beta } = inputs;
   const c = channelsOf(x);
   const outs = [wb.makeOutput([...x.shape], 'float32'), wb.makeOutput([c], 'float32'), wb.makeOutput([c], 'float32')];
-  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
   blas.bnForward(wb.wasm.HEAPF32.buffer, at(x), at(gamma), at(beta), at(outs[0]), at(outs[1]), at(outs[2]), sizeOf(x) / c, c, attrs.epsilon);
   return outs;
 }
@@ -149,7 +252,7 @@ function bnBackwardKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorI
   const { dy, x, gamma, mean, variance } = inputs;
   const c = channelsOf(x);
   const outs = [wb.makeOutput([...x.shape], 'float32'), wb.makeOutput([c], 'float32'), wb.makeOutput([c], 'float32')];
-  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
   blas.bnBackward(wb.wasm.HEAPF32.buffer, at(dy), at(x), at(gamma), at(mean), at(variance), at(outs[0]), at(outs[1]), at(outs[2]), sizeOf(x) / c, c, attrs.epsilon);
   return outs;
 }
@@ -202,7 +305,7 @@ function lsqGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo
   const wb = backend as WasmBackendLike;
   const dv = wb.makeOutput([...inputs.v.shape], 'float32');
   const ds = wb.makeOutput([], 'float32');
-  const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
   const n = inputs.v.shape.reduce((p, d) => p * d, 1);
   const sum = blas.lsqGrad(wb.wasm.HEAPF32.buffer, at(inputs.dy), at(inputs.v), at(dv), n, scalarAt(wb, inputs.s), attrs.qn, attrs.qp);
   wb.wasm.HEAPF32[at(ds) / 4] = sum;
@@ -224,7 +327,20 @@ export const nativeLsq =
         }
       : undefined;
 
-/** Replaces the wasm backend's BatchMatMul by the native one, once; says why not otherwise. */
+/** Puts a native kernel in place of the wasm backend's, which it falls back to for what it does not take. */
+function replaceKernel(name: string, kernel: (args: tf.NamedAttrMap, wasm: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
+  const wasm = tf.getKernel(name, 'wasm');
+  if (!wasm) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: ((args: tf.NamedAttrMap) => kernel(args, wasm.kernelFunc)) as tf.KernelFunc });
+}
+
+/** Adds a kernel the wasm backend does not have. */
+function addKernel(name: string, kernel: (args: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernel as tf.KernelFunc });
+}
+
+/** Puts the native kernels on the wasm backend, once; says why not where the addon does not load. */
 export function installNativeKernels(): NativeStatus {
   if (status) return status;
   const blas = load();
@@ -232,23 +348,19 @@ export function installNativeKernels(): NativeStatus {
     status = { native: false, reason: blas };
     return status;
   }
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: ((args: never) => batchMatMul(args, blas)) as tf.KernelFunc });
-  const wasmConv = tf.getKernel('Conv2D', 'wasm');
-  if (wasmConv) {
-    tf.unregisterKernel('Conv2D', 'wasm');
-    tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: ((args: never) => conv2dKernel(args, blas, wasmConv.kernelFunc)) as tf.KernelFunc });
-  }
-  const wasmBackInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (wasmBackInput) {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: ((args: never) => backInputKernel(args, blas, wasmBackInput.kernelFunc)) as tf.KernelFunc });
-  }
-  tf.registerKernel({ kernelName: BN_FORWARD, backendName: 'wasm', kernelFunc: ((args: never) => bnForwardKernel(args, blas)) as tf.KernelFunc });
-  tf.registerKernel({ kernelName: BN_BACKWARD, backendName: 'wasm', kernelFunc: ((args: never) => bnBackwardKernel(args, blas)) as tf.KernelFunc });
-  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => adamKernel(args, blas)) as tf.KernelFunc });
-  tf.registerKernel({ kernelName: LSQ_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqKernel(args, blas)) as tf.KernelFunc });
-  tf.registerKernel({ kernelName: LSQ_GRAD_KERNEL, backendName: 'wasm', kernelFunc: ((args: never) => lsqGradKernel(args, blas)) as tf.KernelFunc });
+  replaceKernel('BatchMatMul', (args) => batchMatMul(args as never, blas));
+  replaceKernel('Conv2D', (args, wasm) => conv2dKernel(args as never, blas, wasm));
+  replaceKernel('Conv2DBackpropInput', (args, wasm) => backInputKernel(args as never, blas, wasm));
+  addKernel('Conv2DBackpropFilter', (args) => backFilterKernel(args as never, blas));
+  replaceKernel('Concat', (args, wasm) => concatKernel(args as never, blas, wasm));
+  replaceKernel('SplitV', (args, wasm) => splitKernel(args as never, blas, wasm));
+  replaceKernel('LeakyRelu', (args, wasm) => leakyKernel(args as never, blas, wasm));
+  addKernel(LEAKY_GRAD, (args) => leakyGradKernel(args as never, blas));
+  addKernel(BN_FORWARD, (args) => bnForwardKernel(args as never, blas));
+  addKernel(BN_BACKWARD, (args) => bnBackwardKernel(args as never, blas));
+  addKernel(ADAM_KERNEL, (args) => adamKernel(args as never, blas));
+  addKernel(LSQ_KERNEL, (args) => lsqKernel(args as never, blas));
+  addKernel(LSQ_GRAD_KERNEL, (args) => lsqGradKernel(args as never, blas));
   status = { native: true, threads: blas.threads() };
   return status;
 }

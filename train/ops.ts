@@ -4,7 +4,7 @@
  * default matMul gradient uses exactly those flags — so the product here brings its own gradient.
  */
 import { customGrad, tf } from './backend.ts';
-import { nativeProducts } from './native-kernels.ts';
+import { nativeConvFilterGrad, nativeProducts } from './native-kernels.ts';
 
 /** a·b for 2-D a [m, k] and b [k, n], with gradients computed by plain matMuls. */
 export const matMul = customGrad((a: tf.Tensor2D, b: tf.Tensor2D, save: tf.GradSaveFunc) => {
@@ -59,7 +59,8 @@ export function conv2dIm2col(
  * with its gradients: the input's by Conv2DBackpropInput (conv2dTranspose), the filter's by a
  * second Conv2D with batch and channels swapped — ∂W[i,j,c,o] = Σ_{b,h,w} x̃[b,h+i,w+j,c]·∂y[b,h,w,o]
  * is the 'valid' convolution of x̃ᵀ [C_in, H̃, W̃, B] with ∂yᵀ [H, W, B, C_out] as the filter.
- * Several times faster than im2col on wasm, where slices and concats dominate.
+ * Several times faster than im2col on wasm, where slices and concats dominate. With the native
+ * kernels the filter's gradient is one im2col(x)ᵀ·∂y product instead (no transposes, no pad).
  */
 export function conv2dFast(x: tf.Tensor4D, kernel: tf.Tensor4D, padding: 'same' | 'valid'): tf.Tensor4D {
   const [kh, kw] = kernel.shape;
@@ -70,6 +71,8 @@ export function conv2dFast(x: tf.Tensor4D, kernel: tf.Tensor4D, padding: 'same' 
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ks] = saved as tf.Tensor4D[];
         const dx = tf.conv2dTranspose(dy as tf.Tensor4D, ks, xs.shape, 1, padding);
+        const native = nativeConvFilterGrad(xs, dy as tf.Tensor4D, ks.shape, [1, 1], padding);
+        if (native) return [dx, native];
         const dk = tf.tidy(() => {
           const ph = padding === 'same' ? kh - 1 : 0;
           const pw = padding === 'same' ? kw - 1 : 0;

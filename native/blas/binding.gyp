@@ -2,11 +2,9 @@
   "targets": [
     {
       "target_name": "blas",
-      "sources": ["blas.c"],
-      "libraries": ["-lopenblas"],
-      "cflags": ["-O3", "-ffp-contract=off"],
-      "libraries!": [],
-      "link_settings": { "libraries": ["-lm"] }
+      "sources": ["blas.c", "direct.c"],
+      "cflags": ["-O3", "-ffp-contract=off", "-pthread"],
+      "link_settings": { "libraries": ["-lopenblas", "-lm", "-pthread"] }
     }
   ]
 }

@@ -5,6 +5,7 @@
  * OpenBLAS runs each product on all cores.
  */
 #include <cblas.h>
+#include "direct.h"
 #include <node_api.h>
 #include <math.h>
 #include <stdbool.h>
@@ -15,6 +16,14 @@
 static napi_value fail(napi_env env, const char *message) {
   napi_throw_error(env, NULL, message);
   return NULL;
+}
+
+/* Reads `count` int64 values from argv[at] on. */
+static bool int64s(napi_env env, napi_value *argv, int at, int count, int64_t *out) {
+  for (int i = 0; i < count; i++) {
+    if (napi_get_value_int64(env, argv[at + i], &out[i]) != napi_ok) return false;
+  }
+  return true;
 }
 
 static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
@@ -109,6 +118,43 @@ static bool lsq_args(napi_env env, napi_value *argv, int at, int64_t *n, double 
   return napi_get_value_int64(env, argv[at], n) == napi_ok && napi_get_value_double(env, argv[at + 1], s) == napi_ok && napi_get_value_double(env, argv[at + 2], qn) == napi_ok && napi_get_value_double(env, argv[at + 3], qp) == napi_ok;
 }
 
+VECTOR_CLONES static void lsq_loop(const float *restrict v, float *restrict q, int64_t n, float step, float lo, float hi) {
+  for (int64_t i = 0; i < n; i++) {
+    float x = v[i] / step;
+    x = x < lo ? lo : (x > hi ? hi : x);
+    q[i] = nearbyintf(x) * step;
+  }
+}
+
+/* One element of LSQ's backward pass: dv, and its term of the step's gradient. */
+static inline float lsq_grad_term(float dy, float v, float *dv, float step, float lo, float hi) {
+  const float sc = v / step;
+  const bool inside = sc >= lo && sc <= hi;
+  const float clipped = sc < lo ? lo : (sc > hi ? hi : sc);
+  const float rd = nearbyintf(clipped);
+  *dv = inside ? dy : 0.0f;
+  return dy * (inside ? rd - sc : rd);
+}
+
+/*
+ * The step's terms are summed in 16 float lanes over blocks of 1,024 elements, each block's lanes
+ * then added in double: a reduction the compiler vectorises (a running double sum kept the loop
+ * scalar, 190 ms for 16.8 M weights), within float32 rounding of the plain sum.
+ */
+VECTOR_CLONES static double lsq_grad_loop(const float *restrict dys, const float *restrict v, float *restrict dv, int64_t n, float step, float lo, float hi) {
+  double sum = 0;
+  for (int64_t i0 = 0; i0 < n; i0 += 1024) {
+    const int64_t end = i0 + 1024 < n ? i0 + 1024 : n;
+    float lane[16] = {0};
+    int64_t i = i0;
+    for (; i + 16 <= end; i += 16)
+      for (int k = 0; k < 16; k++) lane[k] += lsq_grad_term(dys[i + k], v[i + k], &dv[i + k], step, lo, hi);
+    for (; i < end; i++) sum += lsq_grad_term(dys[i], v[i], &dv[i], step, lo, hi);
+    for (int k = 0; k < 16; k++) sum += lane[k];
+  }
+  return sum;
+}
+
 /*
  * lsq(buffer, offV, offQ, n, step, qn, qp): q = round(clip(v / s, −Q_N, Q_P)) · s in one pass,
  * rounding half to even (tfjs's round), float32 as the tfjs expression computes it.
@@ -123,12 +169,7 @@ static napi_value lsq(napi_env env, napi_callback_info info) {
   float *p[2];
   void *data;
   if (!arrays(env, argv, 2, n, p, &data)) return fail(env, "lsq: a tensor lies outside the buffer");
-  const float step = (float)s, lo = (float)-qn, hi = (float)qp;
-  for (int64_t i = 0; i < n; i++) {
-    float x = p[0][i] / step;
-    x = x < lo ? lo : (x > hi ? hi : x);
-    p[1][i] = nearbyintf(x) * step;
-  }
+  lsq_loop(p[0], p[1], n, (float)s, (float)-qn, (float)qp);
   return NULL;
 }
 
@@ -146,49 +187,83 @@ static napi_value lsq_grad(napi_env env, napi_callback_info info) {
   float *p[3];
   void *data;
   if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "lsqGrad: a tensor lies outside the buffer");
-  const float step = (float)s, lo = (float)-qn, hi = (float)qp;
-  double sum = 0;
-  for (int64_t i = 0; i < n; i++) {
-    const float dy = p[0][i], sc = p[1][i] / step;
-    const int inside = sc >= lo && sc <= hi;
-    const float clipped = sc < lo ? lo : (sc > hi ? hi : sc);
-    const float rd = nearbyintf(clipped);
-    p[2][i] = inside ? dy : 0.0f;
-    sum += (double)(dy * (inside ? rd - sc : rd));
-  }
+  const double sum = lsq_grad_loop(p[0], p[1], p[2], n, (float)s, (float)-qn, (float)qp);
   napi_value result;
   napi_create_double(env, sum, &result);
   return result;
 }
 
-/* The convolution itself: d = [N, H, W, C, kh, kw, F, Ho, Wo, sh, sw, dh, dw, pt, pl]. */
-static bool conv_core(const float *x, const float *f, float *y, const int64_t *d) {
-  const int64_t N = d[0], H = d[1], W = d[2], C = d[3], kh = d[4], kw = d[5], F = d[6], Ho = d[7], Wo = d[8], sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
-  const int64_t K = kh * kw * C, pixels = N * Ho * Wo;
-  int64_t block = (4 << 20) / (K > 0 ? K : 1);
-  if (block < 1) block = 1;
-  if (block > pixels) block = pixels;
-  float *patches = malloc(sizeof(float) * (block > 0 ? block : 1) * (K > 0 ? K : 1));
-  if (!patches) return false;
-  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-    const int64_t rows = p0 + block > pixels ? pixels - p0 : block;
-    for (int64_t r = 0; r < rows; r++) {
-      const int64_t p = p0 + r, n = p / (Ho * Wo), oy = (p / Wo) % Ho, ox = p % Wo;
-      float *row = patches + r * K;
-      for (int64_t i = 0; i < kh; i++) {
-        const int64_t iy = oy * sh + i * dh - pt;
-        for (int64_t j = 0; j < kw; j++) {
-          const int64_t ix = ox * sw + j * dw - pl;
-          float *dst = row + (i * kw + j) * C;
-          if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-            memset(dst, 0, sizeof(float) * C);
-          } else {
-            memcpy(dst, x + ((n * H + iy) * W + ix) * C, sizeof(float) * C);
-          }
+/* Rows p0 … p0 + rows − 1 of the im2col matrix of x: d = [N, H, W, C, kh, kw, F, Ho, Wo, sh, sw, dh, dw, pt, pl]. */
+static void im2col_block(const float *x, const int64_t *d, int64_t p0, int64_t rows, float *patches) {
+  const int64_t H = d[1], W = d[2], C = d[3], kh = d[4], kw = d[5], Ho = d[7], Wo = d[8], sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
+  const int64_t K = kh * kw * C;
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t p = p0 + r, n = p / (Ho * Wo), oy = (p / Wo) % Ho, ox = p % Wo;
+    float *row = patches + r * K;
+    for (int64_t i = 0; i < kh; i++) {
+      const int64_t iy = oy * sh + i * dh - pt;
+      for (int64_t j = 0; j < kw; j++) {
+        const int64_t ix = ox * sw + j * dw - pl;
+        float *dst = row + (i * kw + j) * C;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+          for (int64_t c = 0; c < C; c++) dst[c] = 0.0f;
+        } else {
+          const float *src = x + ((n * H + iy) * W + ix) * C;
+          for (int64_t c = 0; c < C; c++) dst[c] = src[c];
         }
       }
     }
+  }
+}
+
+/* Output pixels per im2col block, so that the patch matrix stays under ~16 MB. */
+static int64_t block_rows(int64_t K, int64_t pixels) {
+  int64_t block = (4 << 20) / (K > 0 ? K : 1);
+  if (block < 1) block = 1;
+  return block > pixels ? (pixels > 0 ? pixels : 1) : block;
+}
+
+/* A 1×1 convolution of stride 1 without padding: its im2col matrix is x itself. */
+static bool pointwise(const int64_t *d) {
+  return d[4] == 1 && d[5] == 1 && d[9] == 1 && d[10] == 1 && d[13] == 0 && d[14] == 0 && d[7] == d[1] && d[8] == d[2];
+}
+
+/* The convolution itself, y = im2col(x) · f a block at a time; d as for im2col_block. */
+static bool conv_core(const float *x, const float *f, float *y, const int64_t *d) {
+  if (pointwise(d)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(d[0] * d[1] * d[2]), (int)d[6], (int)d[3], 1.0f, x, (int)d[3], f, (int)d[6], 0.0f, y, (int)d[6]);
+    return true;
+  }
+  if (direct_applies(d)) return direct_conv(x, f, y, d, openblas_get_num_threads());
+  const int64_t K = d[4] * d[5] * d[3], F = d[6], pixels = d[0] * d[7] * d[8];
+  const int64_t block = block_rows(K, pixels);
+  float *patches = malloc(sizeof(float) * block * (K > 0 ? K : 1));
+  if (!patches) return false;
+  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+    const int64_t rows = p0 + block > pixels ? pixels - p0 : block;
+    im2col_block(x, d, p0, rows, patches);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)F, (int)K, 1.0f, patches, (int)K, f, (int)F, 0.0f, y + p0 * F, (int)F);
+  }
+  free(patches);
+  return true;
+}
+
+/* The filter gradient, df = im2col(x)ᵀ · dy summed over blocks of output pixels; d as for im2col_block. */
+static bool conv_filter_core(const float *x, const float *dy, float *df, const int64_t *d) {
+  if (pointwise(d)) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d[3], (int)d[6], (int)(d[0] * d[1] * d[2]), 1.0f, x, (int)d[3], dy, (int)d[6], 0.0f, df, (int)d[6]);
+    return true;
+  }
+  if (direct_applies(d)) return direct_conv_filter(x, dy, df, d, openblas_get_num_threads());
+  const int64_t K = d[4] * d[5] * d[3], F = d[6], pixels = d[0] * d[7] * d[8];
+  const int64_t block = block_rows(K, pixels);
+  float *patches = malloc(sizeof(float) * block * (K > 0 ? K : 1));
+  if (!patches) return false;
+  if (pixels == 0) memset(df, 0, sizeof(float) * K * F);
+  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+    const int64_t rows = p0 + block > pixels ? pixels - p0 : block;
+    im2col_block(x, d, p0, rows, patches);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)F, (int)rows, 1.0f, patches, (int)K, dy + p0 * F, (int)F, p0 == 0 ? 0.0f : 1.0f, df, (int)F);
   }
   free(patches);
   return true;
@@ -251,13 +326,90 @@ static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
   return ok ? NULL : fail(env, "conv2dBackInput: out of memory");
 }
 
-/* Reads `count` int64 values from argv[at] on. */
-static bool int64s(napi_env env, napi_value *argv, int at, int count, int64_t *out) {
-  for (int i = 0; i < count; i++) {
-    if (napi_get_value_int64(env, argv[at + i], &out[i]) != napi_ok) return false;
-  }
-  return true;
+/*
+ * conv2dBackFilter(buffer, offX, offDy, offDf, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW,
+ * dilationH, dilationW, padTop, padLeft]): the filter gradient of the convolution conv2d computes,
+ * [kh, kw, C, F] = im2col(x)ᵀ · dy.
+ */
+static napi_value conv2d_back_filter(napi_env env, napi_callback_info info) {
+  char *b;
+  size_t length;
+  int64_t off[3], d[15];
+  if (!conv_args(env, info, &b, &length, off, d)) return fail(env, "conv2dBackFilter: buffer, 3 offsets and 15 sizes expected");
+  if ((size_t)(off[0] + 4 * d[0] * d[1] * d[2] * d[3]) > length || (size_t)(off[1] + 4 * d[0] * d[7] * d[8] * d[6]) > length || (size_t)(off[2] + 4 * d[4] * d[5] * d[3] * d[6]) > length) return fail(env, "conv2dBackFilter: a tensor lies outside the buffer");
+  if (!conv_filter_core((const float *)(b + off[0]), (const float *)(b + off[1]), (float *)(b + off[2]), d)) return fail(env, "conv2dBackFilter: out of memory");
+  return NULL;
 }
+
+/*
+ * copyRows(buffer, offSrc, offDst, rows, width, srcStride, dstStride): rows of `width` floats
+ * from src (rows srcStride apart) to dst (dstStride apart) — a concatenation's or a split's part
+ * along an inner axis.
+ */
+static napi_value copy_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return fail(env, "copyRows: 7 arguments expected");
+  void *data = NULL;
+  size_t length = 0;
+  int64_t o[6];
+  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok || !int64s(env, argv, 1, 6, o)) return fail(env, "copyRows: bad arguments");
+  const int64_t rows = o[2], width = o[3], ss = o[4], ds = o[5];
+  if (rows <= 0 || width <= 0) return NULL;
+  if (o[0] < 0 || o[1] < 0 || (size_t)(o[0] + 4 * ((rows - 1) * ss + width)) > length || (size_t)(o[1] + 4 * ((rows - 1) * ds + width)) > length) return fail(env, "copyRows: a tensor lies outside the buffer");
+  const float *src = (const float *)((char *)data + o[0]);
+  float *dst = (float *)((char *)data + o[1]);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *s = src + r * ss;
+    float *t = dst + r * ds;
+    for (int64_t c = 0; c < width; c++) t[c] = s[c];
+  }
+  return NULL;
+}
+
+/*
+ * The slope is chosen by a select between constants, not a branch: the signs of activations are
+ * not predictable, and a branch kept the loop scalar (1.8 ms instead of 0.1 ms on 358,400
+ * activations). x·1 is x, so the numbers are those of the branch.
+ */
+VECTOR_CLONES static void leaky_loop(const float *restrict x, float *restrict y, int64_t n, float a) {
+  for (int64_t i = 0; i < n; i++) y[i] = x[i] * (x[i] > 0.0f ? 1.0f : a);
+}
+
+VECTOR_CLONES static void leaky_grad_loop(const float *restrict dy, const float *restrict x, float *restrict dx, int64_t n, float a) {
+  for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.0f ? 1.0f : a);
+}
+
+/*
+ * leakyRelu(buffer, offX, offY, n, alpha) and leakyReluGrad(buffer, offDy, offX, offDx, n,
+ * alpha): y = x > 0 ? x : αx, dx = x > 0 ? dy : α·dy — each one pass.
+ */
+static napi_value leaky_relu(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int64_t n;
+  double alpha;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || napi_get_value_int64(env, argv[3], &n) != napi_ok || napi_get_value_double(env, argv[4], &alpha) != napi_ok) return fail(env, "leakyRelu: bad arguments");
+  float *p[2];
+  void *data;
+  if (!arrays(env, argv, 2, n, p, &data)) return fail(env, "leakyRelu: a tensor lies outside the buffer");
+  leaky_loop(p[0], p[1], n, (float)alpha);
+  return NULL;
+}
+
+static napi_value leaky_relu_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  int64_t n;
+  double alpha;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6 || napi_get_value_int64(env, argv[4], &n) != napi_ok || napi_get_value_double(env, argv[5], &alpha) != napi_ok) return fail(env, "leakyReluGrad: bad arguments");
+  float *p[3];
+  void *data;
+  if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "leakyReluGrad: a tensor lies outside the buffer");
+  leaky_grad_loop(p[0], p[1], p[2], n, (float)alpha);
+  return NULL;
+}
+
 
 /*
  * bnForward(buffer, offX, offGamma, offBeta, offY, offMean, offVar, rows, C, epsilon): batch
@@ -362,6 +514,14 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "conv2dBackInput", fn);
   napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, conv2d, NULL, &fn);
   napi_set_named_property(env, exports, "conv2d", fn);
+  napi_create_function(env, "conv2dBackFilter", NAPI_AUTO_LENGTH, conv2d_back_filter, NULL, &fn);
+  napi_set_named_property(env, exports, "conv2dBackFilter", fn);
+  napi_create_function(env, "copyRows", NAPI_AUTO_LENGTH, copy_rows, NULL, &fn);
+  napi_set_named_property(env, exports, "copyRows", fn);
+  napi_create_function(env, "leakyRelu", NAPI_AUTO_LENGTH, leaky_relu, NULL, &fn);
+  napi_set_named_property(env, exports, "leakyRelu", fn);
+  napi_create_function(env, "leakyReluGrad", NAPI_AUTO_LENGTH, leaky_relu_grad, NULL, &fn);
+  napi_set_named_property(env, exports, "leakyReluGrad", fn);
   napi_create_function(env, "lsq", NAPI_AUTO_LENGTH, lsq, NULL, &fn);
   napi_set_named_property(env, exports, "lsq", fn);
   napi_create_function(env, "lsqGrad", NAPI_AUTO_LENGTH, lsq_grad, NULL, &fn);
