@@ -14,7 +14,8 @@ import { loadScenario } from '../scenarios/schema.ts';
 import { initBackend, tf } from '../train/backend.ts';
 import { graphCounts } from '../nets/counts.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
-import { precoderStepMs } from './training-step.ts';
+import { codecStepMs, precoderStepMs } from './training-step.ts';
+import { buildCsiNet } from '../nets/csi.ts';
 import { ENGINE_DEFAULTS } from '../sim/engine/config.ts';
 import { simulateOps } from '../sim/engine/engine.ts';
 import { lowerGraph } from '../sim/engine/lower.ts';
@@ -119,8 +120,10 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
   figures.scenarios = { udem_nlos: { samples, ms, target_ms: 30000, meets_target: ms < 30000 } };
 }
 
-// Training: one step at B = 1000 for the smallest and largest architectures, and the achieved
-// GFLOP/s against a plain matMul's on the same backend (how close to the limit we run).
+// Training: the three steps of docs/training.md's table — the precoder at B = 1000 for the
+// smallest and largest architectures, CRNet CR 4 at B = 50 — and the achieved GFLOP/s (6 FLOP per
+// MAC: 2 forward, 4 backward) against a plain matMul's on the same backend. PyTorch's times for
+// the same steps: `/usr/bin/python3 bench/torch/step.py` (a measuring stick, not run here).
 {
   const backend = await initBackend();
   const a = tf.randomNormal([1000, 2048]) as tf.Tensor2D;
@@ -144,6 +147,9 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
     const gflops = (6 * macs * 1000) / ms / 1e6; // forward 2 FLOP per MAC, backward 4
     training[`${cout}x${dfcl}`] = { step_ms_B1000: ms, samples_per_s: 1000 / (ms / 1000), gflops, fraction_of_matmul: gflops / matMulGflops, epoch_10000_s: (10 * ms) / 1000 };
   }
+  const codecMs = codecStepMs(5);
+  const codecMacs = graphCounts(buildCsiNet({ net: 'crnet', cr: 4 })).macs;
+  training.crnet_cr4 = { step_ms_B50: codecMs, samples_per_s: 50 / (codecMs / 1000), gflops: (6 * codecMacs * 50) / codecMs / 1e6 };
   figures.training = training;
 }
 

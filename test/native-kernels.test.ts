@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../train/backend.ts';
-import { nativeAdam, nativeBatchNorm, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
+import { nativeAdam, nativeBatchNorm, nativeLeakyRelu, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
 import { batchNormBroadcast } from '../train/ops.ts';
 
 const backend = await initBackend('auto');
@@ -192,6 +192,29 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
       tf.dispose([x, kernel, dy]);
       expect(Math.max(normwise(got.y, want.y), normwise(got.dx!, want.dx), normwise(got.dk!, want.dk)), `${kh}×${kw}, ${c} → ${f}`).toBeLessThan(1e-5);
     }
+  });
+  it('leaky ReLU and its gradient, concatenation and split in native passes give the tfjs numbers exactly', () => {
+    fc.assert(
+      fc.property(fc.record({ shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }), parts: fc.integer({ min: 1, max: 3 }), axis: fc.nat(), alpha: fc.double({ min: 0.01, max: 0.9, noNaN: true }), seed: fc.nat() }), ({ shape, parts, axis, alpha, seed }) => {
+        const x = tf.randomUniform(shape, -1, 1, 'float32', seed);
+        const w = tf.randomUniform(shape, -1, 1, 'float32', seed + 1);
+        const a = Math.fround(alpha);
+        const [xv, wv] = [x.dataSync(), w.dataSync()];
+        const [y, dx] = tf.tidy(() => [nativeLeakyRelu(x, alpha)!.dataSync(), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(nativeLeakyRelu(t, alpha)!, w)))(x).dataSync()]);
+        const leakyOk = Array.from(xv).every((v, i) => y[i] === (v > 0 ? v : Math.fround(a * v)) && dx[i] === (v > 0 ? wv[i] : Math.fround(a * wv[i])));
+        // Concatenate `parts` random tensors along one axis, then split the result back.
+        const ax = axis % shape.length;
+        const pieces = Array.from({ length: parts }, (_, p) => tf.randomUniform(shape.map((d, i) => (i === ax ? d + p : d)), -1, 1, 'float32', seed + 2 + p));
+        const joined = tf.concat(pieces, ax);
+        const outer = shape.slice(0, ax).reduce((p, d) => p * d, 1);
+        const want = Array.from({ length: outer }, (_, r) => pieces.flatMap((t) => { const width = t.size / outer; return Array.from(t.dataSync().subarray(r * width, (r + 1) * width)); })).flat();
+        const back = tf.split(joined, pieces.map((t) => t.shape[ax]), ax);
+        const concatOk = Array.from(joined.dataSync()).every((v, i) => v === want[i]) && back.every((t, p) => Array.from(t.dataSync()).every((v, i) => v === pieces[p].dataSync()[i]));
+        tf.dispose([x, w, joined, ...pieces, ...back]);
+        return leakyOk && concatOk;
+      }),
+      { numRuns: 60, seed: 17 },
+    );
   });
   it('batch normalisation in native passes: y, batch statistics and the gradients for x, γ, β equal the tfjs path to 1e-4', () => {
     for (const shape of [[40, 6, 5, 7], [300, 33]]) {

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { installNativeKernels } from './native-kernels.ts';
+import { shareIdentity } from './wasm-identity.ts';
 
 let ready: Promise<string> | undefined;
 
@@ -30,6 +31,7 @@ export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> 
     if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
     await tf.ready();
     if (preferred !== 'auto') return name;
+    shareIdentity();
     const native = installNativeKernels();
     return native.native ? `wasm + OpenBLAS matrix products (${native.threads} threads)` : `wasm (native matrix kernels not loaded: ${native.reason})`;
   })();

@@ -328,17 +328,20 @@ export const nativeLsq =
       : undefined;
 
 /** Puts a native kernel in place of the wasm backend's, which it falls back to for what it does not take. */
-function replaceKernel(name: string, kernel: (args: tf.NamedAttrMap, wasm: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
+function replaceKernel(name: string, kernel: (args: KernelArgs, wasm: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
   const wasm = tf.getKernel(name, 'wasm');
   if (!wasm) return;
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: ((args: tf.NamedAttrMap) => kernel(args, wasm.kernelFunc)) as tf.KernelFunc });
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => kernel(args, wasm.kernelFunc) });
 }
 
 /** Adds a kernel the wasm backend does not have. */
-function addKernel(name: string, kernel: (args: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernel as tf.KernelFunc });
+function addKernel(name: string, kernel: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernel });
 }
+
+/** What tfjs passes a kernel: inputs, attributes and the backend (each kernel reads its own). */
+type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /** Puts the native kernels on the wasm backend, once; says why not where the addon does not load. */
 export function installNativeKernels(): NativeStatus {
