@@ -3,11 +3,13 @@
  *
  * im2col + sgemm is the right shape for wide layers, but a CRNet layer has 2–14 channels: its
  * product is [51,200 × 63]·[63 × 7], so skinny that sgemm runs at 1–6 GMAC/s and the im2col copy
- * costs as much again. Here each image is laid out channel-planar and zero-padded once, and an
- * output row is accumulated as F vectors along the width: every inner loop is a contiguous
- * multiply-add over output columns that the compiler vectorises. The filter gradient keeps one
- * partial sum per (tap, channel, filter, column) and reduces the columns at the end, so no inner
- * loop has a horizontal sum. Images are shared among threads (one partial filter gradient each).
+ * costs as much again. Here each image is laid out channel-planar and zero-padded once, and the
+ * output is computed on the padded grid (Ho rows of Wp columns, the Wp − Wo extra columns
+ * discarded): then every tap (i, j, c) reads one contiguous span of the planar image, whatever
+ * the width — the precoder's 64 × 4 antenna grid as well as CRNet's 32 × 32 — and every inner loop
+ * is a multiply-add over that span, kept in AVX registers. The filter gradient keeps eight lane
+ * partials per (tap, filter), so no inner loop has a horizontal sum. Images are shared among
+ * threads (one partial filter gradient each).
  *
  * d = [N, H, W, C, kh, kw, F, Ho, Wo, sh, sw, dh, dw, pt, pl] as in blas.c.
  */
@@ -28,10 +30,12 @@ bool direct_applies(const int64_t *d) {
 static int64_t padded_rows(const int64_t *d) { return d[7] + (d[4] - 1) * d[11]; }
 static int64_t padded_cols(const int64_t *d) { return d[8] + (d[5] - 1) * d[12]; }
 
-/* Image n of NHWC x as [C][Hp][Wp], shifted by the top and left pads, zeros elsewhere. */
+/*
+ * Image n of NHWC x into [C][Hp][Wp], shifted by the top and left pads. Only the image's own
+ * positions are written: the caller zeroes the buffer once, and the padding stays zero.
+ */
 static void planar(const float *x, const int64_t *d, int64_t n, float *xp) {
   const int64_t H = d[1], W = d[2], C = d[3], pt = d[13], pl = d[14], Hp = padded_rows(d), Wp = padded_cols(d);
-  memset(xp, 0, sizeof(float) * C * Hp * Wp);
   for (int64_t y = 0; y < H; y++) {
     const int64_t py = y + pt;
     if (py < 0 || py >= Hp) continue;
@@ -64,7 +68,7 @@ static inline v8 load8(const float *p) {
 
 static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
 
-/* Offsets in the planar image of every tap (i, j, c) for output row 0, in im2col order. */
+/* Offsets in the planar image of every tap (i, j, c) for output position 0, in im2col order. */
 static int64_t *tap_offsets(const int64_t *d) {
   const int64_t C = d[3], kh = d[4], kw = d[5], dh = d[11], dw = d[12], Hp = padded_rows(d), Wp = padded_cols(d);
   int64_t *off = malloc(sizeof(int64_t) * kh * kw * C);
@@ -76,36 +80,44 @@ static int64_t *tap_offsets(const int64_t *d) {
 }
 
 /*
- * One output row of one filter: row[ox] = Σ_k wf[k]·x[koff[k] + ox]. Columns go 32 at a time in
- * four register accumulators, the taps innermost, so an accumulator is loaded and stored once per
- * row instead of once per tap.
+ * Floats of planar image a job allocates: C·Hp·Wp, and past its end the (kw − 1)·dw the last
+ * channel's taps read for the discarded columns of the last row (zeros).
  */
-static inline void filter_row(const float *x, const int64_t *koff, int64_t K, const float *wf, float *row, int64_t Wo) {
-  int64_t ox = 0;
-  for (; ox + 32 <= Wo; ox += 32) {
+static int64_t planar_size(const int64_t *d) { return d[3] * padded_rows(d) * padded_cols(d) + (d[5] - 1) * d[12]; }
+
+/* Padded-grid positions per chunk: the accumulators of all filters stay in L1/L2. */
+#define SPAN 1024
+
+/*
+ * out[t] = Σ_k wf[k]·x[koff[k] + t] for t < len: 32 positions at a time in four register
+ * accumulators, the taps innermost, so an accumulator is loaded and stored once per span.
+ */
+static inline void filter_span(const float *x, const int64_t *koff, int64_t K, const float *wf, float *out, int64_t len) {
+  int64_t t = 0;
+  for (; t + 32 <= len; t += 32) {
     v8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     for (int64_t k = 0; k < K; k++) {
-      const float *s = x + koff[k] + ox;
+      const float *s = x + koff[k] + t;
       const float w = wf[k];
       a0 += w * load8(s);
       a1 += w * load8(s + 8);
       a2 += w * load8(s + 16);
       a3 += w * load8(s + 24);
     }
-    store8(row + ox, a0);
-    store8(row + ox + 8, a1);
-    store8(row + ox + 16, a2);
-    store8(row + ox + 24, a3);
+    store8(out + t, a0);
+    store8(out + t + 8, a1);
+    store8(out + t + 16, a2);
+    store8(out + t + 24, a3);
   }
-  for (; ox + 8 <= Wo; ox += 8) {
+  for (; t + 8 <= len; t += 8) {
     v8 a = {0};
-    for (int64_t k = 0; k < K; k++) a += wf[k] * load8(x + koff[k] + ox);
-    store8(row + ox, a);
+    for (int64_t k = 0; k < K; k++) a += wf[k] * load8(x + koff[k] + t);
+    store8(out + t, a);
   }
-  for (; ox < Wo; ox++) {
+  for (; t < len; t++) {
     float a = 0;
-    for (int64_t k = 0; k < K; k++) a += wf[k] * x[koff[k] + ox];
-    row[ox] = a;
+    for (int64_t k = 0; k < K; k++) a += wf[k] * x[koff[k] + t];
+    out[t] = a;
   }
 }
 
@@ -113,25 +125,31 @@ static inline void filter_row(const float *x, const int64_t *koff, int64_t K, co
 VECTOR_CLONES static void *forward_images(void *arg) {
   Job *job = arg;
   const int64_t *d = job->d;
-  const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Hp = padded_rows(d), Wp = padded_cols(d);
-  float *xp = malloc(sizeof(float) * (C * Hp * Wp + F * Wo + K * F));
+  const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
+  float *xp = malloc(sizeof(float) * (P + F * SPAN + K * F));
   int64_t *koff = tap_offsets(d);
   if (!xp || !koff) {
     free(xp);
     free(koff);
     return NULL;
   }
-  float *acc = xp + C * Hp * Wp;
-  float *wt = acc + F * Wo;
+  float *acc = xp + P;
+  float *wt = acc + F * SPAN;
   for (int64_t k = 0; k < K; k++)
     for (int64_t f = 0; f < F; f++) wt[f * K + k] = job->w[k * F + f];
+  memset(xp, 0, sizeof(float) * P);
   for (int64_t n = job->n0; n < job->n1; n++) {
     planar(job->x, d, n, xp);
-    for (int64_t oy = 0; oy < Ho; oy++) {
-      for (int64_t f = 0; f < F; f++) filter_row(xp + oy * Wp, koff, K, wt + f * K, acc + f * Wo, Wo);
-      float *y = job->out + (n * Ho + oy) * Wo * F;
-      for (int64_t ox = 0; ox < Wo; ox++)
-        for (int64_t f = 0; f < F; f++) y[ox * F + f] = acc[f * Wo + ox];
+    float *y = job->out + n * Ho * Wo * F;
+    for (int64_t t0 = 0; t0 < L; t0 += SPAN) {
+      const int64_t len = t0 + SPAN < L ? SPAN : L - t0;
+      for (int64_t f = 0; f < F; f++) filter_span(xp + t0, koff, K, wt + f * K, acc + f * SPAN, len);
+      for (int64_t t = 0; t < len; t++) {
+        const int64_t oy = (t0 + t) / Wp, ox = (t0 + t) % Wp;
+        if (ox >= Wo) continue;
+        float *dst = y + (oy * Wo + ox) * F;
+        for (int64_t f = 0; f < F; f++) dst[f] = acc[f * SPAN + t];
+      }
     }
   }
   free(koff);
@@ -142,42 +160,47 @@ VECTOR_CLONES static void *forward_images(void *arg) {
 
 /*
  * The filter gradient over images n0 … n1 − 1, added to job->sum as [kh, kw, C, F][8] lane
- * partials: in float within an image (a lane adds Ho·Wo/8 terms), in double across images.
+ * partials: in float within a span of SPAN padded-grid positions (a lane adds at most SPAN/8
+ * terms), in double across spans and images. dy is laid out on the padded grid, zero in the
+ * discarded columns, so they add nothing.
  */
 VECTOR_CLONES static void *filter_images(void *arg) {
   Job *job = arg;
   const int64_t *d = job->d;
-  const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Hp = padded_rows(d), Wp = padded_cols(d);
-  float *xp = malloc(sizeof(float) * (C * Hp * Wp + F * Wo + K * F * 8));
+  const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
+  float *xp = malloc(sizeof(float) * (P + F * L + K * F * 8));
   int64_t *koff = tap_offsets(d);
   if (!xp || !koff) {
     free(xp);
     free(koff);
     return NULL;
   }
-  float *g = xp + C * Hp * Wp;
-  float *part = g + F * Wo;
+  float *g = xp + P;
+  float *part = g + F * L;
+  memset(xp, 0, sizeof(float) * (P + F * L));
   for (int64_t n = job->n0; n < job->n1; n++) {
     planar(job->x, d, n, xp);
-    memset(part, 0, sizeof(float) * K * F * 8);
-    for (int64_t oy = 0; oy < Ho; oy++) {
-      const float *dy = job->dy + (n * Ho + oy) * Wo * F;
+    const float *dy = job->dy + n * Ho * Wo * F;
+    for (int64_t oy = 0; oy < Ho; oy++)
       for (int64_t ox = 0; ox < Wo; ox++)
-        for (int64_t f = 0; f < F; f++) g[f * Wo + ox] = dy[ox * F + f];
+        for (int64_t f = 0; f < F; f++) g[f * L + oy * Wp + ox] = dy[(oy * Wo + ox) * F + f];
+    for (int64_t t0 = 0; t0 < L; t0 += SPAN) {
+      const int64_t len = t0 + SPAN < L ? SPAN : L - t0;
+      memset(part, 0, sizeof(float) * K * F * 8);
       for (int64_t k = 0; k < K; k++) {
-        const float *s = xp + oy * Wp + koff[k];
+        const float *s = xp + koff[k] + t0;
         for (int64_t f = 0; f < F; f++) {
-          const float *gf = g + f * Wo;
+          const float *gf = g + f * L + t0;
           float *lane = part + (k * F + f) * 8;
-          v8 a = load8(lane);
-          int64_t ox = 0;
-          for (; ox + 8 <= Wo; ox += 8) a += load8(s + ox) * load8(gf + ox);
+          v8 a = {0};
+          int64_t t = 0;
+          for (; t + 8 <= len; t += 8) a += load8(s + t) * load8(gf + t);
           store8(lane, a);
-          for (; ox < Wo; ox++) lane[0] += s[ox] * gf[ox];
+          for (; t < len; t++) lane[0] += s[t] * gf[t];
         }
       }
+      for (int64_t e = 0; e < K * F * 8; e++) job->sum[e] += part[e];
     }
-    for (int64_t e = 0; e < K * F * 8; e++) job->sum[e] += part[e];
   }
   free(koff);
   free(xp);
