@@ -25,4 +25,6 @@ for (const k of profile.kernels) {
   byKernel.set(k.name, e);
 }
 const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => `${name}: ${e.ms.toFixed(2)} ms, ${e.calls} calls`);
-console.log(JSON.stringify({ backend, step: net === 'crnet' ? 'crnet cr4, B = 50' : `precoder (${cout ?? 8}, ${dfcl ?? 512}), B = 1000`, profiled_wall_ms: Math.round(wall), kernels }, null, 1));
+// Kernels outside custom-gradient wrappers, so none is counted twice.
+const kernel_ms = [...byKernel].filter(([name]) => name !== 'forward').reduce((sum, [, e]) => sum + e.ms, 0);
+console.log(JSON.stringify({ backend, step: net === 'crnet' ? 'crnet cr4, B = 50' : `precoder (${cout ?? 8}, ${dfcl ?? 512}), B = 1000`, profiled_wall_ms: Math.round(wall), kernel_ms: Math.round(kernel_ms), kernels }, null, 1));

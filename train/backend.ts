@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { installNativeKernels } from './native-kernels.ts';
-import { shareIdentity } from './wasm-identity.ts';
+import { shareBuffers } from './wasm-sharing.ts';
 
 let ready: Promise<string> | undefined;
 
@@ -31,7 +31,7 @@ export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> 
     if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
     await tf.ready();
     if (preferred !== 'auto') return name;
-    shareIdentity();
+    shareBuffers();
     const native = installNativeKernels();
     return native.native ? `wasm + OpenBLAS matrix products (${native.threads} threads)` : `wasm (native matrix kernels not loaded: ${native.reason})`;
   })();

@@ -18,6 +18,7 @@ import { formatKey, isStatistic, paramKey, parseKey } from './variable-key.ts';
 import { tf } from './backend.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
 import { nativeBatchNorm, nativeLeakyRelu } from './native-kernels.ts';
+import { dropout } from './dropout.ts';
 import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
@@ -318,7 +319,7 @@ export class GraphModel {
       case 'dropout':
         if (!options.training || op.rate === 0) return x[0];
         // Seeded by the step and the op, so a resumed run draws the same masks.
-        return tf.dropout(x[0], op.rate, undefined, (options.dropoutSeed ?? 0) * 7919 + index);
+        return dropout(x[0], op.rate, (options.dropoutSeed ?? 0) * 7919 + index);
       case 'add':
         return x.length === 2 ? tf.add(x[0], x[1]) : tf.addN(x);
       case 'concat':

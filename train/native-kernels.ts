@@ -18,6 +18,7 @@ interface NativeBlas {
   conv2dBackFilter(buffer: ArrayBufferLike, x: number, dy: number, df: number, sizes: readonly number[]): void;
   copyRows(buffer: ArrayBufferLike, src: number, dst: number, rows: number, width: number, srcStride: number, dstStride: number): void;
   leakyRelu(buffer: ArrayBufferLike, x: number, y: number, n: number, alpha: number): void;
+  dropout(buffer: ArrayBufferLike, x: number, y: number, mask: number, n: number, s0: number, s1: number, s2: number, c: number, keep: number): void;
   leakyReluGrad(buffer: ArrayBufferLike, dy: number, x: number, dx: number, n: number, alpha: number): void;
   lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
   lsqGrad(buffer: ArrayBufferLike, dy: number, v: number, dv: number, n: number, step: number, qn: number, qp: number): number;
@@ -208,6 +209,31 @@ export function nativeLeakyRelu(x: tf.Tensor, alpha: number): tf.Tensor | undefi
   return f(x);
 }
 
+const DROPOUT = 'CodesignDropout';
+
+function dropoutKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { s0: number; s1: number; s2: number; c: number; keep: number } }, blas: NativeBlas): tf.TensorInfo[] {
+  const wb = backend as WasmBackendLike;
+  const outs = [wb.makeOutput([...inputs.x.shape], 'float32'), wb.makeOutput([...inputs.x.shape], 'float32')];
+  blas.dropout(wb.wasm.HEAPF32.buffer, offsetOf(wb, inputs.x), offsetOf(wb, outs[0]), offsetOf(wb, outs[1]), sizeOf(inputs.x), attrs.s0, attrs.s1, attrs.s2, attrs.c, attrs.keep);
+  return outs;
+}
+
+/**
+ * Dropout in one native pass: Alea's draws from `state` (dropout.ts's seeding), the mask and
+ * x·mask; the gradient is dy·mask. Undefined without the native kernels.
+ */
+export function nativeDropout(x: tf.Tensor, state: { s0: number; s1: number; s2: number; c: number }, keep: number): tf.Tensor | undefined {
+  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  const [y, mask] = tf.engine().runKernel(DROPOUT, { x }, { ...state, keep } as never) as unknown as tf.Tensor[];
+  const f = tf.customGrad(((_x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([mask]);
+    return { value: tf.clone(y), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
+  const out = f(x);
+  tf.dispose([y, mask]);
+  return out;
+}
+
 /** The filter gradient of an NHWC convolution on the native kernel; undefined without it. */
 export function nativeConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D | undefined {
   if (!nativeProducts() || x.dtype !== 'float32') return undefined;
@@ -358,6 +384,7 @@ export function installNativeKernels(): NativeStatus {
   replaceKernel('Concat', (args, wasm) => concatKernel(args as never, blas, wasm));
   replaceKernel('SplitV', (args, wasm) => splitKernel(args as never, blas, wasm));
   replaceKernel('LeakyRelu', (args, wasm) => leakyKernel(args as never, blas, wasm));
+  addKernel(DROPOUT, (args) => dropoutKernel(args as never, blas));
   addKernel(LEAKY_GRAD, (args) => leakyGradKernel(args as never, blas));
   addKernel(BN_FORWARD, (args) => bnForwardKernel(args as never, blas));
   addKernel(BN_BACKWARD, (args) => bnBackwardKernel(args as never, blas));
