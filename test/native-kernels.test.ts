@@ -217,7 +217,8 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
     );
   });
   it('batch normalisation in native passes: y, batch statistics and the gradients for x, γ, β equal the tfjs path to 1e-4', () => {
-    for (const shape of [[40, 6, 5, 7], [300, 33]]) {
+    // Rows in whole blocks of 8 and several 512-row sums, a tail of 4 rows, and only a tail.
+    for (const shape of [[40, 6, 5, 7], [300, 33], [1027, 2], [5, 3]]) {
       const x = tf.randomNormal(shape, 0.3, 2, 'float32', 5);
       const c = shape[shape.length - 1];
       const gamma = tf.randomUniform([c], 0.5, 1.5, 'float32', 6);

@@ -42,6 +42,11 @@ export type NativeStatus = { readonly native: true; readonly threads: number } |
 let status: NativeStatus | undefined;
 
 function load(): NativeBlas | string {
+  // OpenBLAS's idle workers spin 2^28 cycles after each product by default, holding a core while
+  // our own threads (the direct convolutions) want it: a CRNet step took 130–138 ms with the
+  // default and 109–110 ms at 2^4 (the (64, 1024) step 1.64 s and 1.49 s). OpenBLAS reads the
+  // setting when the addon loads it; a user's own setting wins.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
   try {
     return createRequire(import.meta.url)('@codesign/blas') as NativeBlas;
   } catch (error) {
