@@ -147,7 +147,7 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
     const gflops = (6 * macs * 1000) / ms / 1e6; // forward 2 FLOP per MAC, backward 4
     training[`${cout}x${dfcl}`] = { step_ms_B1000: ms, samples_per_s: 1000 / (ms / 1000), gflops, fraction_of_matmul: gflops / matMulGflops, epoch_10000_s: (10 * ms) / 1000 };
   }
-  const codecMs = await codecStepMs(5);
+  const codecMs = await codecStepMs(10);
   const codecMacs = graphCounts(buildCsiNet({ net: 'crnet', cr: 4 })).macs;
   training.crnet_cr4 = { step_ms_B50: codecMs, samples_per_s: 50 / (codecMs / 1000), gflops: (6 * codecMacs * 50) / codecMs / 1e6 };
   figures.training = training;

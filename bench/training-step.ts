@@ -1,5 +1,5 @@
 /**
- * The training steps of docs/training.md's table, each after one warm-up step: the precoder at
+ * The training steps of docs/training.md's table, each after two warm-up steps: the precoder at
  * B = 1000 (16 bits, Rayleigh 64 × 4 channels; the trainer's own step) and CRNet (CR 4) at B = 50
  * on random 2×32×32 CSI images (MSE, Adam) — the figures `npm run bench` reports,
  * `bench/step-compare.ts`, `bench/codec-step.ts` and `bench/step-profile.ts` measure on their own
@@ -64,8 +64,13 @@ export function codecStep(): BenchStep {
   };
 }
 
-/** Mean wall time of `steps` steps after one warm-up step; disposes the step. */
+/**
+ * Mean wall time of `steps` steps after two warm-up steps (the first ones still grow the wasm
+ * heap and compile the kernels' JavaScript glue: a CRNet step averaged 128 ms over 5 steps after
+ * one warm-up, 104 ms over 20); disposes the step.
+ */
 export async function stepMs(step: BenchStep, steps: number): Promise<number> {
+  await step.run();
   await step.run();
   const t0 = performance.now();
   for (let s = 0; s < steps; s++) await step.run();

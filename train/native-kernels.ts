@@ -1,11 +1,12 @@
 /**
  * Native training kernels for the wasm backend (the `@codesign/blas` addon in native/blas,
- * built by `npm ci` where a compiler and Debian's libopenblas-dev are present): BatchMatMul and
- * Conv2D on OpenBLAS's sgemm (all cores), and one-pass batch normalisation, Adam and LSQ. The
- * addon reads and writes the wasm backend's own heap — the tensors' memory — so no operand is
- * copied; transposed products use BLAS's transpose flags instead of the wasm kernel's slow
- * transposed path. Where the addon is missing the wasm kernels stay, and the run's backend line
- * says so.
+ * built by `npm ci` where a compiler and Debian's libopenblas-dev are present): BatchMatMul on
+ * OpenBLAS's sgemm (all cores); Conv2D and both its gradients (direct loops for few channels,
+ * im2col + sgemm otherwise); batch normalisation, dropout, leaky ReLU, concat/split, Adam and LSQ
+ * in native passes. The addon reads and writes the wasm backend's own heap — the tensors' memory
+ * — so no operand is copied; transposed products use BLAS's transpose flags instead of the wasm
+ * kernel's slow transposed path. Where the addon is missing the wasm kernels stay, and the run's
+ * backend line says so. docs/training.md ("Speed") lists each kernel and its measurements.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';

@@ -1,8 +1,8 @@
 /*
- * sgemmBatch(buffer, offsetA, offsetB, offsetC, batchA, batchB, M, N, K, transA, transB):
- * C[i] = op(A[i]) · op(B[i]) for each batch i (a batch of 1 broadcasts), row-major float32
- * matrices at byte offsets of one ArrayBuffer — tfjs-wasm's heap, so nothing is copied.
- * OpenBLAS runs each product on all cores.
+ * codesign's native training kernels (train/native-kernels.ts registers them on tfjs's wasm
+ * backend). Every function takes the wasm heap's ArrayBuffer and byte offsets of the tensors in
+ * it, checked against its length, so nothing is copied in or out. Products run on OpenBLAS (all
+ * cores); direct.c holds the few-channel convolutions.
  */
 #include <cblas.h>
 #include "direct.h"
@@ -18,36 +18,69 @@ static napi_value fail(napi_env env, const char *message) {
   return NULL;
 }
 
-/* Reads `count` int64 values from argv[at] on. */
-static bool int64s(napi_env env, napi_value *argv, int at, int count, int64_t *out) {
-  for (int i = 0; i < count; i++) {
-    if (napi_get_value_int64(env, argv[at + i], &out[i]) != napi_ok) return false;
-  }
-  return true;
+/*
+ * One call's arguments: at most 16, the first the wasm heap's ArrayBuffer. The readers below
+ * clear `ok` on the first bad argument (wrong type, or a tensor that does not lie inside the
+ * heap), and the entry point then fails with its own signature.
+ */
+typedef struct {
+  napi_env env;
+  napi_value argv[16];
+  char *heap;
+  size_t length;
+  bool ok;
+} Call;
+
+static Call call_of(napi_env env, napi_callback_info info, size_t count) {
+  Call c = {.env = env, .ok = false};
+  size_t argc = count;
+  void *data = NULL;
+  c.ok = count <= 16 && napi_get_cb_info(env, info, &argc, c.argv, NULL, NULL) == napi_ok && argc == count && napi_get_arraybuffer_info(env, c.argv[0], &data, &c.length) == napi_ok;
+  c.heap = data;
+  return c;
 }
 
+static int64_t int_at(Call *c, int i) {
+  int64_t v = 0;
+  if (c->ok && napi_get_value_int64(c->env, c->argv[i], &v) != napi_ok) c->ok = false;
+  return v;
+}
+
+static double number_at(Call *c, int i) {
+  double v = 0;
+  if (c->ok && napi_get_value_double(c->env, c->argv[i], &v) != napi_ok) c->ok = false;
+  return v;
+}
+
+static bool bool_at(Call *c, int i) {
+  bool v = false;
+  if (c->ok && napi_get_value_bool(c->env, c->argv[i], &v) != napi_ok) c->ok = false;
+  return v;
+}
+
+/* The float32 run of `n` elements at the byte offset in argument i, or NULL outside the heap. */
+static float *floats_at(Call *c, int i, int64_t n) {
+  const int64_t off = int_at(c, i);
+  if (!c->ok || off < 0 || n < 0 || (size_t)off + 4 * (size_t)n > c->length) {
+    c->ok = false;
+    return NULL;
+  }
+  return (float *)(c->heap + off);
+}
+
+
+/*
+ * sgemmBatch(buffer, offsetA, offsetB, offsetC, batchA, batchB, M, N, K, transA, transB):
+ * C[i] = op(A[i]) · op(B[i]) for each batch i (a batch of 1 broadcasts), row-major float32.
+ */
 static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 11) return fail(env, "sgemmBatch: 11 arguments expected");
-  void *data = NULL;
-  size_t length = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) return fail(env, "sgemmBatch: an ArrayBuffer expected");
-  int64_t v[8];
-  for (int i = 0; i < 8; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &v[i]) != napi_ok) return fail(env, "sgemmBatch: integers expected");
-  }
-  bool ta = false, tb = false;
-  napi_get_value_bool(env, argv[9], &ta);
-  napi_get_value_bool(env, argv[10], &tb);
-  const int64_t offA = v[0], offB = v[1], offC = v[2], batchA = v[3], batchB = v[4], M = v[5], N = v[6], K = v[7];
+  Call c = call_of(env, info, 11);
+  const int64_t batchA = int_at(&c, 4), batchB = int_at(&c, 5), M = int_at(&c, 6), N = int_at(&c, 7), K = int_at(&c, 8);
+  const bool ta = bool_at(&c, 9), tb = bool_at(&c, 10);
   const int64_t batch = batchA > batchB ? batchA : batchB;
-  if (offA < 0 || offB < 0 || offC < 0 || (size_t)(offA + 4 * batchA * M * K) > length || (size_t)(offB + 4 * batchB * K * N) > length || (size_t)(offC + 4 * batch * M * N) > length) {
-    return fail(env, "sgemmBatch: a matrix lies outside the buffer");
-  }
-  float *A = (float *)((char *)data + offA);
-  float *B = (float *)((char *)data + offB);
-  float *C = (float *)((char *)data + offC);
+  const float *A = floats_at(&c, 1, batchA * M * K), *B = floats_at(&c, 2, batchB * K * N);
+  float *C = floats_at(&c, 3, batch * M * N);
+  if (!c.ok) return fail(env, "sgemmBatch(buffer, offA, offB, offC, batchA, batchB, M, N, K, transA, transB): bad arguments or a matrix outside the buffer");
   for (int64_t i = 0; i < batch; i++) {
     const float *a = A + (batchA == 1 ? 0 : i) * M * K;
     const float *b = B + (batchB == 1 ? 0 : i) * K * N;
@@ -63,30 +96,14 @@ static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
  * built with -ffp-contract=off), so the update is the same to the bit.
  */
 static napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
-  napi_value argv[15];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 15) return fail(env, "adam: 15 arguments expected");
-  void *data = NULL;
-  size_t length = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) return fail(env, "adam: an ArrayBuffer expected");
-  int64_t off[8];
-  for (int i = 0; i < 8; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok) return fail(env, "adam: integers expected");
-  }
-  double h[5];
-  for (int i = 0; i < 5; i++) {
-    if (napi_get_value_double(env, argv[i + 9], &h[i]) != napi_ok) return fail(env, "adam: numbers expected");
-  }
-  bool relative = false;
-  napi_get_value_bool(env, argv[14], &relative);
-  const int64_t n = off[7];
-  for (int i = 0; i < 7; i++) {
-    if (off[i] < 0 || (size_t)(off[i] + 4 * n) > length) return fail(env, "adam: a tensor lies outside the buffer");
-  }
-  char *base = (char *)data;
-  const float *w = (const float *)(base + off[0]), *g = (const float *)(base + off[1]), *m = (const float *)(base + off[2]), *v = (const float *)(base + off[3]);
-  float *w2 = (float *)(base + off[4]), *m2 = (float *)(base + off[5]), *v2 = (float *)(base + off[6]);
-  const float b1 = (float)h[0], nb1 = (float)(1 - h[0]), b2 = (float)h[1], nb2 = (float)(1 - h[1]), c2 = (float)h[2], eps = (float)h[3], rate = (float)h[4];
+  Call c = call_of(env, info, 15);
+  const int64_t n = int_at(&c, 8);
+  const float *w = floats_at(&c, 1, n), *g = floats_at(&c, 2, n), *m = floats_at(&c, 3, n), *v = floats_at(&c, 4, n);
+  float *w2 = floats_at(&c, 5, n), *m2 = floats_at(&c, 6, n), *v2 = floats_at(&c, 7, n);
+  const double beta1 = number_at(&c, 9), beta2 = number_at(&c, 10);
+  const float b1 = (float)beta1, nb1 = (float)(1 - beta1), b2 = (float)beta2, nb2 = (float)(1 - beta2), c2 = (float)number_at(&c, 11), eps = (float)number_at(&c, 12), rate = (float)number_at(&c, 13);
+  const bool relative = bool_at(&c, 14);
+  if (!c.ok) return fail(env, "adam(buffer, offW, offG, offM, offV, offW2, offM2, offV2, n, beta1, beta2, c2, epsilon, rate, relative): bad arguments or a tensor outside the buffer");
   for (int64_t i = 0; i < n; i++) {
     const float mi = m[i] * b1 + g[i] * nb1;
     const float gi2 = g[i] * g[i];
@@ -99,23 +116,6 @@ static napi_value adam(napi_env env, napi_callback_info info) {
     w2[i] = w[i] - u;
   }
   return NULL;
-}
-
-/* The float32 arrays an LSQ call reads and writes: offsets into one buffer, checked. */
-static bool arrays(napi_env env, napi_value *argv, int count, int64_t n, float **out, void **data) {
-  size_t length = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], data, &length) != napi_ok) return false;
-  for (int i = 0; i < count; i++) {
-    int64_t off;
-    if (napi_get_value_int64(env, argv[i + 1], &off) != napi_ok || off < 0 || (size_t)(off + 4 * n) > length) return false;
-    out[i] = (float *)((char *)*data + off);
-  }
-  return true;
-}
-
-/* n, step, Q_N and Q_P of an LSQ call, from argv[at] on. */
-static bool lsq_args(napi_env env, napi_value *argv, int at, int64_t *n, double *s, double *qn, double *qp) {
-  return napi_get_value_int64(env, argv[at], n) == napi_ok && napi_get_value_double(env, argv[at + 1], s) == napi_ok && napi_get_value_double(env, argv[at + 2], qn) == napi_ok && napi_get_value_double(env, argv[at + 3], qp) == napi_ok;
 }
 
 VECTOR_CLONES static void lsq_loop(const float *restrict v, float *restrict q, int64_t n, float step, float lo, float hi) {
@@ -160,16 +160,13 @@ VECTOR_CLONES static double lsq_grad_loop(const float *restrict dys, const float
  * rounding half to even (tfjs's round), float32 as the tfjs expression computes it.
  */
 static napi_value lsq(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return fail(env, "lsq: 7 arguments expected");
-  int64_t n;
-  double s, qn, qp;
-  if (!lsq_args(env, argv, 3, &n, &s, &qn, &qp)) return fail(env, "lsq: numbers expected");
-  float *p[2];
-  void *data;
-  if (!arrays(env, argv, 2, n, p, &data)) return fail(env, "lsq: a tensor lies outside the buffer");
-  lsq_loop(p[0], p[1], n, (float)s, (float)-qn, (float)qp);
+  Call c = call_of(env, info, 7);
+  const int64_t n = int_at(&c, 3);
+  const float *v = floats_at(&c, 1, n);
+  float *q = floats_at(&c, 2, n);
+  const double step = number_at(&c, 4), qn = number_at(&c, 5), qp = number_at(&c, 6);
+  if (!c.ok) return fail(env, "lsq(buffer, offV, offQ, n, step, qn, qp): bad arguments or a tensor outside the buffer");
+  lsq_loop(v, q, n, (float)step, (float)-qn, (float)qp);
   return NULL;
 }
 
@@ -178,18 +175,14 @@ static napi_value lsq(napi_env env, napi_callback_info info) {
  * clipped level): the step's gradient before its scale; dv = dy inside the range, 0 outside.
  */
 static napi_value lsq_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) return fail(env, "lsqGrad: 8 arguments expected");
-  int64_t n;
-  double s, qn, qp;
-  if (!lsq_args(env, argv, 4, &n, &s, &qn, &qp)) return fail(env, "lsqGrad: numbers expected");
-  float *p[3];
-  void *data;
-  if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "lsqGrad: a tensor lies outside the buffer");
-  const double sum = lsq_grad_loop(p[0], p[1], p[2], n, (float)s, (float)-qn, (float)qp);
+  Call c = call_of(env, info, 8);
+  const int64_t n = int_at(&c, 4);
+  const float *dy = floats_at(&c, 1, n), *v = floats_at(&c, 2, n);
+  float *dv = floats_at(&c, 3, n);
+  const double step = number_at(&c, 5), qn = number_at(&c, 6), qp = number_at(&c, 7);
+  if (!c.ok) return fail(env, "lsqGrad(buffer, offDy, offV, offDv, n, step, qn, qp): bad arguments or a tensor outside the buffer");
   napi_value result;
-  napi_create_double(env, sum, &result);
+  napi_create_double(env, lsq_grad_loop(dy, v, dv, n, (float)step, (float)-qn, (float)qp), &result);
   return result;
 }
 
@@ -269,22 +262,12 @@ static bool conv_filter_core(const float *x, const float *dy, float *df, const i
   return true;
 }
 
-/* Reads the buffer, three offsets and 15 sizes of a convolution call. */
-static bool conv_args(napi_env env, napi_callback_info info, char **base, size_t *length, int64_t *off, int64_t *d) {
-  size_t argc = 5;
-  napi_value argv[5];
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return false;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, length) != napi_ok) return false;
-  for (int i = 0; i < 3; i++) {
-    if (napi_get_value_int64(env, argv[i + 1], &off[i]) != napi_ok) return false;
-  }
-  for (uint32_t i = 0; i < 15; i++) {
+/* A convolution call's 15 sizes, from its last argument (an array). */
+static void conv_sizes(Call *c, int64_t *d) {
+  for (uint32_t i = 0; i < 15 && c->ok; i++) {
     napi_value e;
-    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok) return false;
+    if (napi_get_element(c->env, c->argv[4], i, &e) != napi_ok || napi_get_value_int64(c->env, e, &d[i]) != napi_ok || d[i] < 0) c->ok = false;
   }
-  *base = (char *)data;
-  return true;
 }
 
 /*
@@ -293,13 +276,13 @@ static bool conv_args(napi_env env, napi_callback_info info, char **base, size_t
  * a time (the patch matrix stays under ~16 MB); the filter is tfjs's [kh, kw, C, F].
  */
 static napi_value conv2d(napi_env env, napi_callback_info info) {
-  char *b;
-  size_t length;
-  int64_t off[3], d[15];
-  if (!conv_args(env, info, &b, &length, off, d)) return fail(env, "conv2d: buffer, 3 offsets and 15 sizes expected");
-  if ((size_t)(off[0] + 4 * d[0] * d[1] * d[2] * d[3]) > length || (size_t)(off[1] + 4 * d[4] * d[5] * d[3] * d[6]) > length || (size_t)(off[2] + 4 * d[0] * d[7] * d[8] * d[6]) > length) return fail(env, "conv2d: a tensor lies outside the buffer");
-  if (!conv_core((const float *)(b + off[0]), (const float *)(b + off[1]), (float *)(b + off[2]), d)) return fail(env, "conv2d: out of memory");
-  return NULL;
+  Call c = call_of(env, info, 5);
+  int64_t d[15];
+  conv_sizes(&c, d);
+  const float *x = c.ok ? floats_at(&c, 1, d[0] * d[1] * d[2] * d[3]) : NULL, *f = c.ok ? floats_at(&c, 2, d[4] * d[5] * d[3] * d[6]) : NULL;
+  float *y = c.ok ? floats_at(&c, 3, d[0] * d[7] * d[8] * d[6]) : NULL;
+  if (!c.ok) return fail(env, "conv2d(buffer, offX, offF, offY, sizes): bad arguments or a tensor outside the buffer");
+  return conv_core(x, f, y, d) ? NULL : fail(env, "conv2d: out of memory");
 }
 
 /*
@@ -308,20 +291,20 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
  * the kernel turned 180° and its channels swapped ([kh, kw, C, F] read as [kh, kw, F, C]).
  */
 static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
-  char *b;
-  size_t length;
-  int64_t off[3], d[15];
-  if (!conv_args(env, info, &b, &length, off, d)) return fail(env, "conv2dBackInput: buffer, 3 offsets and 15 sizes expected");
+  Call c = call_of(env, info, 5);
+  int64_t d[15];
+  conv_sizes(&c, d);
   const int64_t kh = d[4], kw = d[5], F = d[3], C = d[6];
-  if ((size_t)(off[0] + 4 * d[0] * d[1] * d[2] * F) > length || (size_t)(off[1] + 4 * kh * kw * C * F) > length || (size_t)(off[2] + 4 * d[0] * d[7] * d[8] * C) > length) return fail(env, "conv2dBackInput: a tensor lies outside the buffer");
-  const float *k = (const float *)(b + off[1]);
-  float *turned = malloc(sizeof(float) * kh * kw * C * F);
+  const float *dy = c.ok ? floats_at(&c, 1, d[0] * d[1] * d[2] * F) : NULL, *k = c.ok ? floats_at(&c, 2, kh * kw * C * F) : NULL;
+  float *dx = c.ok ? floats_at(&c, 3, d[0] * d[7] * d[8] * C) : NULL;
+  if (!c.ok) return fail(env, "conv2dBackInput(buffer, offDy, offF, offDx, sizes): bad arguments or a tensor outside the buffer");
+  float *turned = malloc(sizeof(float) * (kh * kw * C * F > 0 ? kh * kw * C * F : 1));
   if (!turned) return fail(env, "conv2dBackInput: out of memory");
   for (int64_t i = 0; i < kh; i++)
     for (int64_t j = 0; j < kw; j++)
-      for (int64_t c = 0; c < C; c++)
-        for (int64_t o = 0; o < F; o++) turned[((i * kw + j) * F + o) * C + c] = k[(((kh - 1 - i) * kw + (kw - 1 - j)) * C + c) * F + o];
-  const bool ok = conv_core((const float *)(b + off[0]), turned, (float *)(b + off[2]), d);
+      for (int64_t ci = 0; ci < C; ci++)
+        for (int64_t o = 0; o < F; o++) turned[((i * kw + j) * F + o) * C + ci] = k[(((kh - 1 - i) * kw + (kw - 1 - j)) * C + ci) * F + o];
+  const bool ok = conv_core(dy, turned, dx, d);
   free(turned);
   return ok ? NULL : fail(env, "conv2dBackInput: out of memory");
 }
@@ -332,13 +315,13 @@ static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
  * [kh, kw, C, F] = im2col(x)ᵀ · dy.
  */
 static napi_value conv2d_back_filter(napi_env env, napi_callback_info info) {
-  char *b;
-  size_t length;
-  int64_t off[3], d[15];
-  if (!conv_args(env, info, &b, &length, off, d)) return fail(env, "conv2dBackFilter: buffer, 3 offsets and 15 sizes expected");
-  if ((size_t)(off[0] + 4 * d[0] * d[1] * d[2] * d[3]) > length || (size_t)(off[1] + 4 * d[0] * d[7] * d[8] * d[6]) > length || (size_t)(off[2] + 4 * d[4] * d[5] * d[3] * d[6]) > length) return fail(env, "conv2dBackFilter: a tensor lies outside the buffer");
-  if (!conv_filter_core((const float *)(b + off[0]), (const float *)(b + off[1]), (float *)(b + off[2]), d)) return fail(env, "conv2dBackFilter: out of memory");
-  return NULL;
+  Call c = call_of(env, info, 5);
+  int64_t d[15];
+  conv_sizes(&c, d);
+  const float *x = c.ok ? floats_at(&c, 1, d[0] * d[1] * d[2] * d[3]) : NULL, *dy = c.ok ? floats_at(&c, 2, d[0] * d[7] * d[8] * d[6]) : NULL;
+  float *df = c.ok ? floats_at(&c, 3, d[4] * d[5] * d[3] * d[6]) : NULL;
+  if (!c.ok) return fail(env, "conv2dBackFilter(buffer, offX, offDy, offDf, sizes): bad arguments or a tensor outside the buffer");
+  return conv_filter_core(x, dy, df, d) ? NULL : fail(env, "conv2dBackFilter: out of memory");
 }
 
 /*
@@ -347,22 +330,16 @@ static napi_value conv2d_back_filter(napi_env env, napi_callback_info info) {
  * along an inner axis.
  */
 static napi_value copy_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) return fail(env, "copyRows: 7 arguments expected");
-  void *data = NULL;
-  size_t length = 0;
-  int64_t o[6];
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok || !int64s(env, argv, 1, 6, o)) return fail(env, "copyRows: bad arguments");
-  const int64_t rows = o[2], width = o[3], ss = o[4], ds = o[5];
-  if (rows <= 0 || width <= 0) return NULL;
-  if (o[0] < 0 || o[1] < 0 || (size_t)(o[0] + 4 * ((rows - 1) * ss + width)) > length || (size_t)(o[1] + 4 * ((rows - 1) * ds + width)) > length) return fail(env, "copyRows: a tensor lies outside the buffer");
-  const float *src = (const float *)((char *)data + o[0]);
-  float *dst = (float *)((char *)data + o[1]);
+  Call c = call_of(env, info, 7);
+  const int64_t rows = int_at(&c, 3), width = int_at(&c, 4), ss = int_at(&c, 5), ds = int_at(&c, 6);
+  if (c.ok && (rows <= 0 || width <= 0)) return NULL;
+  const float *src = floats_at(&c, 1, (rows - 1) * ss + width);
+  float *dst = floats_at(&c, 2, (rows - 1) * ds + width);
+  if (!c.ok || ss < width || ds < width) return fail(env, "copyRows(buffer, offSrc, offDst, rows, width, srcStride, dstStride): bad arguments or a tensor outside the buffer");
   for (int64_t r = 0; r < rows; r++) {
-    const float *s = src + r * ss;
+    const float *a = src + r * ss;
     float *t = dst + r * ds;
-    for (int64_t c = 0; c < width; c++) t[c] = s[c];
+    for (int64_t k = 0; k < width; k++) t[k] = a[k];
   }
   return NULL;
 }
@@ -374,28 +351,23 @@ static napi_value copy_rows(napi_env env, napi_callback_info info) {
  * arithmetic without contraction, so the draws are the JavaScript generator's, bit for bit.
  */
 static napi_value dropout(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  int64_t n;
-  double st[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10 || napi_get_value_int64(env, argv[4], &n) != napi_ok) return fail(env, "dropout: bad arguments");
-  for (int i = 0; i < 5; i++) {
-    if (napi_get_value_double(env, argv[5 + i], &st[i]) != napi_ok) return fail(env, "dropout: numbers expected");
-  }
-  float *p[3];
-  void *data;
-  if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "dropout: a tensor lies outside the buffer");
-  double s0 = st[0], s1 = st[1], s2 = st[2], c = st[3];
-  const float keep = (float)st[4], scale = 1.0f / keep;
+  Call c = call_of(env, info, 10);
+  const int64_t n = int_at(&c, 4);
+  const float *x = floats_at(&c, 1, n);
+  float *y = floats_at(&c, 2, n), *mask = floats_at(&c, 3, n);
+  double s0 = number_at(&c, 5), s1 = number_at(&c, 6), s2 = number_at(&c, 7), carry = number_at(&c, 8);
+  const float keep = (float)number_at(&c, 9);
+  if (!c.ok || !(keep > 0.0f)) return fail(env, "dropout(buffer, offX, offY, offMask, n, s0, s1, s2, c, keep > 0): bad arguments or a tensor outside the buffer");
+  const float scale = 1.0f / keep;
   for (int64_t i = 0; i < n; i++) {
-    const double t = 2091639.0 * s0 + c * 2.3283064365386963e-10;
+    const double t = 2091639.0 * s0 + carry * 2.3283064365386963e-10;
     s0 = s1;
     s1 = s2;
-    c = (double)(int32_t)t;
-    s2 = t - c;
+    carry = (double)(int32_t)t;
+    s2 = t - carry;
     const float m = (float)s2 + keep >= 1.0f ? scale : 0.0f;
-    p[2][i] = m;
-    p[1][i] = p[0][i] * m;
+    mask[i] = m;
+    y[i] = x[i] * m;
   }
   return NULL;
 }
@@ -418,28 +390,24 @@ VECTOR_CLONES static void leaky_grad_loop(const float *restrict dy, const float 
  * alpha): y = x > 0 ? x : αx, dx = x > 0 ? dy : α·dy — each one pass.
  */
 static napi_value leaky_relu(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  int64_t n;
-  double alpha;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || napi_get_value_int64(env, argv[3], &n) != napi_ok || napi_get_value_double(env, argv[4], &alpha) != napi_ok) return fail(env, "leakyRelu: bad arguments");
-  float *p[2];
-  void *data;
-  if (!arrays(env, argv, 2, n, p, &data)) return fail(env, "leakyRelu: a tensor lies outside the buffer");
-  leaky_loop(p[0], p[1], n, (float)alpha);
+  Call c = call_of(env, info, 5);
+  const int64_t n = int_at(&c, 3);
+  const float *x = floats_at(&c, 1, n);
+  float *y = floats_at(&c, 2, n);
+  const double alpha = number_at(&c, 4);
+  if (!c.ok) return fail(env, "leakyRelu(buffer, offX, offY, n, alpha): bad arguments or a tensor outside the buffer");
+  leaky_loop(x, y, n, (float)alpha);
   return NULL;
 }
 
 static napi_value leaky_relu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  int64_t n;
-  double alpha;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6 || napi_get_value_int64(env, argv[4], &n) != napi_ok || napi_get_value_double(env, argv[5], &alpha) != napi_ok) return fail(env, "leakyReluGrad: bad arguments");
-  float *p[3];
-  void *data;
-  if (!arrays(env, argv, 3, n, p, &data)) return fail(env, "leakyReluGrad: a tensor lies outside the buffer");
-  leaky_grad_loop(p[0], p[1], p[2], n, (float)alpha);
+  Call c = call_of(env, info, 6);
+  const int64_t n = int_at(&c, 4);
+  const float *dy = floats_at(&c, 1, n), *x = floats_at(&c, 2, n);
+  float *dx = floats_at(&c, 3, n);
+  const double alpha = number_at(&c, 5);
+  if (!c.ok) return fail(env, "leakyReluGrad(buffer, offDy, offX, offDx, n, alpha): bad arguments or a tensor outside the buffer");
+  leaky_grad_loop(dy, x, dx, n, (float)alpha);
   return NULL;
 }
 
@@ -522,19 +490,12 @@ VECTOR_CLONES static void bn_affine(const float *restrict u, const float *restri
  * (two passes, sums in double across blocks), y = (x − mean)·γ/√(var + ε) + β.
  */
 static napi_value bn_forward(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) return fail(env, "bnForward: 10 arguments expected");
-  int64_t o[8];
-  double eps;
-  void *data = NULL;
-  size_t length = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok || !int64s(env, argv, 1, 8, o) || napi_get_value_double(env, argv[9], &eps) != napi_ok) return fail(env, "bnForward: bad arguments");
-  const int64_t rows = o[6], C = o[7];
-  char *b = (char *)data;
-  if ((size_t)(o[0] + 4 * rows * C) > length || (size_t)(o[3] + 4 * rows * C) > length) return fail(env, "bnForward: a tensor lies outside the buffer");
-  const float *x = (const float *)(b + o[0]), *gamma = (const float *)(b + o[1]), *beta = (const float *)(b + o[2]);
-  float *y = (float *)(b + o[3]), *mean = (float *)(b + o[4]), *var = (float *)(b + o[5]);
+  Call c = call_of(env, info, 10);
+  const int64_t rows = int_at(&c, 7), C = int_at(&c, 8);
+  const double eps = number_at(&c, 9);
+  const float *x = floats_at(&c, 1, rows * C), *gamma = floats_at(&c, 2, C), *beta = floats_at(&c, 3, C);
+  float *y = floats_at(&c, 4, rows * C), *mean = floats_at(&c, 5, C), *var = floats_at(&c, 6, C);
+  if (!c.ok || C <= 0) return fail(env, "bnForward(buffer, offX, offGamma, offBeta, offY, offMean, offVar, rows, C > 0, epsilon): bad arguments or a tensor outside the buffer");
   double *sum = malloc(sizeof(double) * 2 * C);
   float *work = malloc(sizeof(float) * (4 * 8 * C + 4 * C));
   if (!sum || !work) {
@@ -565,19 +526,12 @@ static napi_value bn_forward(napi_env env, napi_callback_info info) {
  * dx = γ·r/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) = γr·dy − γr²·Σ(dy·x̂)/N·(x − mean) − γr·Σdy/N.
  */
 static napi_value bn_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) return fail(env, "bnBackward: 12 arguments expected");
-  int64_t o[10];
-  double eps;
-  void *data = NULL;
-  size_t length = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok || !int64s(env, argv, 1, 10, o) || napi_get_value_double(env, argv[11], &eps) != napi_ok) return fail(env, "bnBackward: bad arguments");
-  const int64_t rows = o[8], C = o[9];
-  char *b = (char *)data;
-  if ((size_t)(o[0] + 4 * rows * C) > length || (size_t)(o[1] + 4 * rows * C) > length || (size_t)(o[5] + 4 * rows * C) > length) return fail(env, "bnBackward: a tensor lies outside the buffer");
-  const float *dy = (const float *)(b + o[0]), *x = (const float *)(b + o[1]), *gamma = (const float *)(b + o[2]), *mean = (const float *)(b + o[3]), *var = (const float *)(b + o[4]);
-  float *dx = (float *)(b + o[5]), *dgamma = (float *)(b + o[6]), *dbeta = (float *)(b + o[7]);
+  Call c = call_of(env, info, 12);
+  const int64_t rows = int_at(&c, 9), C = int_at(&c, 10);
+  const double eps = number_at(&c, 11);
+  const float *dy = floats_at(&c, 1, rows * C), *x = floats_at(&c, 2, rows * C), *gamma = floats_at(&c, 3, C), *mean = floats_at(&c, 4, C), *var = floats_at(&c, 5, C);
+  float *dx = floats_at(&c, 6, rows * C), *dgamma = floats_at(&c, 7, C), *dbeta = floats_at(&c, 8, C);
+  if (!c.ok || C <= 0) return fail(env, "bnBackward(buffer, offDy, offX, offGamma, offMean, offVar, offDx, offDgamma, offDbeta, rows, C > 0, epsilon): bad arguments or a tensor outside the buffer");
   double *acc = malloc(sizeof(double) * 2 * C);
   float *work = malloc(sizeof(float) * (4 * 8 * C + 4 * C));
   if (!acc || !work) {
