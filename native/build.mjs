@@ -10,4 +10,4 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), 'blas');
 const gyp = process.env.npm_config_node_gyp;
 const run = gyp && existsSync(gyp) ? spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: dir, encoding: 'utf8' }) : undefined;
 if (run?.status === 0) console.log('native training kernels built (native/blas: OpenBLAS products, convolutions and their gradients, batch normalisation, dropout, Adam, LSQ)');
-else console.log(`native matrix kernels not built (${run ? (run.stderr.split('\n').find((l) => /error/i.test(l)) ?? 'node-gyp failed').trim() : 'no node-gyp from npm'}): training runs on plain wasm`);
+else console.log(`native training kernels not built (${run ? (run.stderr.split('\n').find((l) => /error/i.test(l)) ?? 'node-gyp failed').trim() : 'no node-gyp from npm'}): training runs on plain wasm`);

@@ -33,7 +33,7 @@ export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> 
     if (preferred !== 'auto') return name;
     shareBuffers();
     const native = installNativeKernels();
-    return native.native ? `wasm + OpenBLAS matrix products (${native.threads} threads)` : `wasm (native matrix kernels not loaded: ${native.reason})`;
+    return native.native ? `wasm + native kernels (OpenBLAS, ${native.threads} threads)` : `wasm (native kernels not loaded: ${native.reason})`;
   })();
   return ready;
 }
