@@ -262,26 +262,32 @@ static bool conv_filter_core(const float *x, const float *dy, float *df, const i
   return true;
 }
 
-/* A convolution call's 15 sizes, from its last argument (an array). */
-static void conv_sizes(Call *c, int64_t *d) {
-  for (uint32_t i = 0; i < 15 && c->ok; i++) {
+/*
+ * A convolution call (buffer, three offsets, an array of 15 sizes d): the convolution's input at
+ * argument 1, its filter and output at the positions given, each checked for the size d implies.
+ */
+static bool conv_call(napi_env env, napi_callback_info info, int filterArg, int outputArg, int64_t *d, float **input, float **filter, float **output) {
+  Call c = call_of(env, info, 5);
+  for (uint32_t i = 0; i < 15 && c.ok; i++) {
     napi_value e;
-    if (napi_get_element(c->env, c->argv[4], i, &e) != napi_ok || napi_get_value_int64(c->env, e, &d[i]) != napi_ok || d[i] < 0) c->ok = false;
+    if (napi_get_element(env, c.argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok || d[i] < 0) c.ok = false;
   }
+  if (!c.ok) return false;
+  *input = floats_at(&c, 1, d[0] * d[1] * d[2] * d[3]);
+  *filter = floats_at(&c, filterArg, d[4] * d[5] * d[3] * d[6]);
+  *output = floats_at(&c, outputArg, d[0] * d[7] * d[8] * d[6]);
+  return c.ok;
 }
 
 /*
  * conv2d(buffer, offX, offF, offY, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW, dilationH,
- * dilationW, padTop, padLeft]): NHWC convolution as im2col + sgemm, a block of output pixels at
- * a time (the patch matrix stays under ~16 MB); the filter is tfjs's [kh, kw, C, F].
+ * dilationW, padTop, padLeft]): NHWC convolution, the filter tfjs's [kh, kw, C, F] — by conv_core:
+ * one sgemm (1×1), the direct loops (stride 1, ≤ 16 filters) or im2col + sgemm.
  */
 static napi_value conv2d(napi_env env, napi_callback_info info) {
-  Call c = call_of(env, info, 5);
   int64_t d[15];
-  conv_sizes(&c, d);
-  const float *x = c.ok ? floats_at(&c, 1, d[0] * d[1] * d[2] * d[3]) : NULL, *f = c.ok ? floats_at(&c, 2, d[4] * d[5] * d[3] * d[6]) : NULL;
-  float *y = c.ok ? floats_at(&c, 3, d[0] * d[7] * d[8] * d[6]) : NULL;
-  if (!c.ok) return fail(env, "conv2d(buffer, offX, offF, offY, sizes): bad arguments or a tensor outside the buffer");
+  float *x, *f, *y;
+  if (!conv_call(env, info, 2, 3, d, &x, &f, &y)) return fail(env, "conv2d(buffer, offX, offF, offY, sizes): bad arguments or a tensor outside the buffer");
   return conv_core(x, f, y, d) ? NULL : fail(env, "conv2d: out of memory");
 }
 
@@ -291,13 +297,10 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
  * the kernel turned 180° and its channels swapped ([kh, kw, C, F] read as [kh, kw, F, C]).
  */
 static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
-  Call c = call_of(env, info, 5);
   int64_t d[15];
-  conv_sizes(&c, d);
+  float *dy, *k, *dx;
+  if (!conv_call(env, info, 2, 3, d, &dy, &k, &dx)) return fail(env, "conv2dBackInput(buffer, offDy, offF, offDx, sizes): bad arguments or a tensor outside the buffer");
   const int64_t kh = d[4], kw = d[5], F = d[3], C = d[6];
-  const float *dy = c.ok ? floats_at(&c, 1, d[0] * d[1] * d[2] * F) : NULL, *k = c.ok ? floats_at(&c, 2, kh * kw * C * F) : NULL;
-  float *dx = c.ok ? floats_at(&c, 3, d[0] * d[7] * d[8] * C) : NULL;
-  if (!c.ok) return fail(env, "conv2dBackInput(buffer, offDy, offF, offDx, sizes): bad arguments or a tensor outside the buffer");
   float *turned = malloc(sizeof(float) * (kh * kw * C * F > 0 ? kh * kw * C * F : 1));
   if (!turned) return fail(env, "conv2dBackInput: out of memory");
   for (int64_t i = 0; i < kh; i++)
@@ -315,12 +318,9 @@ static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
  * [kh, kw, C, F] = im2col(x)ᵀ · dy.
  */
 static napi_value conv2d_back_filter(napi_env env, napi_callback_info info) {
-  Call c = call_of(env, info, 5);
   int64_t d[15];
-  conv_sizes(&c, d);
-  const float *x = c.ok ? floats_at(&c, 1, d[0] * d[1] * d[2] * d[3]) : NULL, *dy = c.ok ? floats_at(&c, 2, d[0] * d[7] * d[8] * d[6]) : NULL;
-  float *df = c.ok ? floats_at(&c, 3, d[4] * d[5] * d[3] * d[6]) : NULL;
-  if (!c.ok) return fail(env, "conv2dBackFilter(buffer, offX, offDy, offDf, sizes): bad arguments or a tensor outside the buffer");
+  float *x, *df, *dy;
+  if (!conv_call(env, info, 3, 2, d, &x, &df, &dy)) return fail(env, "conv2dBackFilter(buffer, offX, offDy, offDf, sizes): bad arguments or a tensor outside the buffer");
   return conv_filter_core(x, dy, df, d) ? NULL : fail(env, "conv2dBackFilter: out of memory");
 }
 

@@ -79,6 +79,16 @@ static int64_t *tap_offsets(const int64_t *d) {
   return off;
 }
 
+/* A job's float scratch of `floats` and its tap offsets; NULL (nothing held) when out of memory. */
+static float *scratch(const int64_t *d, int64_t floats, int64_t **koff) {
+  float *xp = malloc(sizeof(float) * floats);
+  *koff = tap_offsets(d);
+  if (xp && *koff) return xp;
+  free(xp);
+  free(*koff);
+  return NULL;
+}
+
 /*
  * Floats of planar image a job allocates: C·Hp·Wp, and past its end the (kw − 1)·dw the last
  * channel's taps read for the discarded columns of the last row (zeros).
@@ -126,13 +136,9 @@ VECTOR_CLONES static void *forward_images(void *arg) {
   Job *job = arg;
   const int64_t *d = job->d;
   const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
-  float *xp = malloc(sizeof(float) * (P + F * SPAN + K * F));
-  int64_t *koff = tap_offsets(d);
-  if (!xp || !koff) {
-    free(xp);
-    free(koff);
-    return NULL;
-  }
+  int64_t *koff;
+  float *xp = scratch(d, P + F * SPAN + K * F, &koff);
+  if (!xp) return NULL;
   float *acc = xp + P;
   float *wt = acc + F * SPAN;
   for (int64_t k = 0; k < K; k++)
@@ -168,13 +174,9 @@ VECTOR_CLONES static void *filter_images(void *arg) {
   Job *job = arg;
   const int64_t *d = job->d;
   const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
-  float *xp = malloc(sizeof(float) * (P + F * L + K * F * 8));
-  int64_t *koff = tap_offsets(d);
-  if (!xp || !koff) {
-    free(xp);
-    free(koff);
-    return NULL;
-  }
+  int64_t *koff;
+  float *xp = scratch(d, P + F * L + K * F * 8, &koff);
+  if (!xp) return NULL;
   float *g = xp + P;
   float *part = g + F * L;
   memset(xp, 0, sizeof(float) * (P + F * L));
