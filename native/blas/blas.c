@@ -221,7 +221,7 @@ static bool pointwise(const int64_t *d) {
   return d[4] == 1 && d[5] == 1 && d[9] == 1 && d[10] == 1 && d[13] == 0 && d[14] == 0 && d[7] == d[1] && d[8] == d[2];
 }
 
-/* The convolution itself, y = im2col(x) · f a block at a time; d as for im2col_block. */
+/* The convolution y = x ⊛ f: one sgemm for 1×1, the direct loops where they apply, else im2col(x) · f a block at a time; d as for im2col_block. */
 static bool conv_core(const float *x, const float *f, float *y, const int64_t *d) {
   if (pointwise(d)) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(d[0] * d[1] * d[2]), (int)d[6], (int)d[3], 1.0f, x, (int)d[3], f, (int)d[6], 0.0f, y, (int)d[6]);
