@@ -46,7 +46,8 @@ function load(): NativeBlas | string {
   // OpenBLAS's idle workers spin 2^28 cycles after each product by default, holding a core while
   // our own threads (the direct convolutions) want it: a CRNet step took 130–138 ms with the
   // default and 109–110 ms at 2^4 (the (64, 1024) step 1.64 s and 1.49 s). OpenBLAS reads the
-  // setting when the addon loads it; a user's own setting wins.
+  // setting when the addon loads it; a user's own setting wins. (In a worker thread process.env
+  // is the thread's copy, so there only a setting made before the process started counts.)
   process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
   try {
     return createRequire(import.meta.url)('@codesign/blas') as NativeBlas;
@@ -73,7 +74,7 @@ function batchMatMul({ inputs, backend, attrs }: { inputs: { a: tf.TensorInfo; b
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) throw new Error('native BatchMatMul: batches broadcast only from 1');
   const out = w.makeOutput([...outer, m, n], 'float32');
   // After the output's allocation: growing the heap replaces its buffer.
-  blas.sgemmBatch(w.wasm.HEAPF32.buffer, w.dataIdMap.get(a.dataId).memoryOffset, w.dataIdMap.get(b.dataId).memoryOffset, w.dataIdMap.get(out.dataId).memoryOffset, batchA, batchB, m, n, k, transposeA, transposeB);
+  blas.sgemmBatch(w.wasm.HEAPF32.buffer, offsetOf(w, a), offsetOf(w, b), offsetOf(w, out), batchA, batchB, m, n, k, transposeA, transposeB);
   return out;
 }
 
