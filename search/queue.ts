@@ -17,6 +17,7 @@ import { Piscina } from 'piscina';
 import { PointFailure } from './run.ts';
 import { canonicalJson } from './store.ts';
 import { INPUT_ERROR_MARK } from './training-job.ts';
+import { prepareNativeThreads } from '../train/native-env.ts';
 
 export const TRAINING_QUEUE = 'codesign-trainings';
 
@@ -139,7 +140,9 @@ export interface RunningWorker {
  */
 export async function startWorker(url: string, o: WorkerOptions): Promise<RunningWorker> {
   const connection = redisConnection(url);
-  const pool = new Piscina({ filename: o.jobModule.href, minThreads: 1, maxThreads: o.concurrency, execArgv: ['--import', 'tsx'] });
+  prepareNativeThreads(o.concurrency);
+  // minThreads = maxThreads: a thread piscina ends when idle would load tsx and tfjs again for the next job.
+  const pool = new Piscina({ filename: o.jobModule.href, minThreads: o.concurrency, maxThreads: o.concurrency, execArgv: ['--import', 'tsx'] });
   const worker = new Worker(
     TRAINING_QUEUE,
     async (job) => {

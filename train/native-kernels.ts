@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { prepareNativeThreads } from './native-env.ts';
 
 interface NativeBlas {
   conv2dBackInput(buffer: ArrayBufferLike, dy: number, filter: number, dx: number, sizes: readonly number[]): void;
@@ -43,12 +44,7 @@ export type NativeStatus = { readonly native: true; readonly threads: number } |
 let status: NativeStatus | undefined;
 
 function load(): NativeBlas | string {
-  // OpenBLAS's idle workers spin 2^28 cycles after each product by default, holding a core while
-  // our own threads (the direct convolutions) want it: a CRNet step took 130–138 ms with the
-  // default and 109–110 ms at 2^4 (the (64, 1024) step 1.64 s and 1.49 s). OpenBLAS reads the
-  // setting when the addon loads it; a user's own setting wins. (In a worker thread process.env
-  // is the thread's copy, so there only a setting made before the process started counts.)
-  process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
+  prepareNativeThreads();
   try {
     return createRequire(import.meta.url)('@codesign/blas') as NativeBlas;
   } catch (error) {
