@@ -216,6 +216,33 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
       { numRuns: 60, seed: 17 },
     );
   });
+  it('sums over leading or trailing axes (native) and any other axes (wasm) equal float64 sums to 1e-5 of the terms’ magnitude', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.boolean(), fc.nat(), (shape, pick, keepDims, seed) => {
+        const axes = shape.map((_, i) => i).filter((i) => pick[i]);
+        if (axes.length === 0) return true;
+        const x = tf.randomNormal(shape, 0, 1, 'float32', seed);
+        const y = tf.sum(x, axes, keepDims);
+        const xv = x.dataSync();
+        const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+        const want = new Float64Array(kept.reduce((p, d) => p * d, 1));
+        const scale = new Float64Array(want.length);
+        const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
+        const keptStrides = kept.map((_, i) => kept.slice(i + 1).reduce((p, d) => p * d, 1));
+        for (let i = 0; i < xv.length; i++) {
+          let j = 0;
+          for (let a = 0; a < shape.length; a++) if (!axes.includes(a)) j += Math.floor(i / strides[a]) % shape[a] * keptStrides[a];
+          want[j] += xv[i];
+          scale[j] += Math.abs(xv[i]);
+        }
+        const expected = keepDims ? kept : shape.filter((_, i) => !axes.includes(i));
+        const ok = JSON.stringify(y.shape) === JSON.stringify(expected) && Array.from(y.dataSync()).every((v, i) => Math.abs(v - want[i]) <= 1e-5 * Math.max(1, scale[i]));
+        tf.dispose([x, y]);
+        return ok;
+      }),
+      { numRuns: 80, seed: 19 },
+    );
+  });
   it('batch normalisation in native passes: y, batch statistics and the gradients for x, γ, β equal the tfjs path to 1e-4', () => {
     // Rows in whole blocks of 8 and several 512-row sums, a tail of 4 rows, and only a tail.
     for (const shape of [[40, 6, 5, 7], [300, 33], [1027, 2], [5, 3]]) {

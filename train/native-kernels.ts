@@ -20,6 +20,7 @@ interface NativeBlas {
   conv2dBackFilter(buffer: ArrayBufferLike, x: number, dy: number, df: number, sizes: readonly number[]): void;
   copyRows(buffer: ArrayBufferLike, src: number, dst: number, rows: number, width: number, srcStride: number, dstStride: number): void;
   leakyRelu(buffer: ArrayBufferLike, x: number, y: number, n: number, alpha: number): void;
+  sum(buffer: ArrayBufferLike, x: number, y: number, rows: number, cols: number, leading: boolean): void;
   dropout(buffer: ArrayBufferLike, x: number, y: number, mask: number, n: number, s0: number, s1: number, s2: number, c: number, keep: number): void;
   leakyReluGrad(buffer: ArrayBufferLike, dy: number, x: number, dx: number, n: number, alpha: number): void;
   lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
@@ -212,6 +213,32 @@ export function nativeLeakyRelu(x: tf.Tensor, alpha: number): tf.Tensor | undefi
   return f(x);
 }
 
+/** Columns up to which a reduction over leading axes runs natively (its lanes take 64 bytes a column). */
+const SUM_MAX_COLUMNS = 1 << 16;
+
+/**
+ * Sum of a float32 tensor over a run of leading axes (a bias's gradient: [1000, 64, 4, 64] → [64])
+ * or of trailing axes (row sums), natively; any other set of axes goes to the wasm kernel, which
+ * transposes the reduced axes last before it sums.
+ */
+function sumKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { axis: number | number[]; keepDims: boolean } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  const rank = x.shape.length;
+  const axes = [...tf.util.parseAxisParam(attrs.axis, x.shape)].sort((a, b) => a - b);
+  const leading = axes.every((a, i) => a === i);
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  const split = leading ? axes.length : rank - axes.length;
+  const rows = x.shape.slice(0, split).reduce((p, d) => p * d, 1);
+  const cols = x.shape.slice(split).reduce((p, d) => p * d, 1);
+  if (x.dtype !== 'float32' || axes.length === 0 || axes.length === rank || !(leading || trailing) || cols === 0 || rows === 0 || (leading && cols > SUM_MAX_COLUMNS)) return wasm(args as never) as tf.TensorInfo;
+  const wb = backend as WasmBackendLike;
+  const shape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+  const y = wb.makeOutput(shape, 'float32');
+  blas.sum(wb.wasm.HEAPF32.buffer, offsetOf(wb, x), offsetOf(wb, y), rows, cols, leading);
+  return y;
+}
+
 const DROPOUT = 'CodesignDropout';
 
 function dropoutKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { s0: number; s1: number; s2: number; c: number; keep: number } }, blas: NativeBlas): tf.TensorInfo[] {
@@ -384,6 +411,7 @@ export function installNativeKernels(): NativeStatus {
   replaceKernel('Conv2D', (args, wasm) => conv2dKernel(args as never, blas, wasm));
   replaceKernel('Conv2DBackpropInput', (args, wasm) => backInputKernel(args as never, blas, wasm));
   addKernel('Conv2DBackpropFilter', (args) => backFilterKernel(args as never, blas));
+  replaceKernel('Sum', (args, wasm) => sumKernel(args as never, blas, wasm));
   replaceKernel('Concat', (args, wasm) => concatKernel(args as never, blas, wasm));
   replaceKernel('SplitV', (args, wasm) => splitKernel(args as never, blas, wasm));
   replaceKernel('LeakyRelu', (args, wasm) => leakyKernel(args as never, blas, wasm));

@@ -420,7 +420,7 @@ static napi_value leaky_relu_grad(napi_env env, napi_callback_info info) {
  */
 #define BN_BLOCK 512
 
-/* Per channel: Σ over rows of f(x) for f = identity (mode 0) or (x − centre)² (mode 1), in double. */
+/* Per column of a [rows, C] float32: Σ over rows of f(x) for f = identity (mode 0) or (x − centre)² (mode 1), in double. */
 VECTOR_CLONES static void bn_sums(const float *restrict x, int64_t rows, int64_t C, const float *restrict centre, double *restrict out, float *restrict lane, float *restrict centreLane, int mode) {
   const int64_t W = 8 * C;
   for (int64_t j = 0; j < W; j++) centreLane[j] = mode ? centre[j % C] : 0.0f;
@@ -558,6 +558,52 @@ static napi_value bn_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* y[r] = Σ_c x[r·cols + c]: 8 float lanes along a row, added in double. */
+VECTOR_CLONES static void row_sums(const float *restrict x, float *restrict y, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *v = x + r * cols;
+    float lane[8] = {0};
+    int64_t c = 0;
+    for (; c + 8 <= cols; c += 8)
+      for (int k = 0; k < 8; k++) lane[k] += v[c + k];
+    double sum = 0;
+    for (int k = 0; k < 8; k++) sum += lane[k];
+    for (; c < cols; c++) sum += v[c];
+    y[r] = (float)sum;
+  }
+}
+
+/*
+ * sum(buffer, offX, offY, rows, cols, leading): a float32 [rows, cols] summed over its rows
+ * (leading: y has cols entries — a reduction over a tensor's leading axes, e.g. a bias's
+ * gradient) or over its columns (y has rows entries — over trailing axes), in float lanes then
+ * double. tfjs-wasm's Sum transposes the reduced axes last first.
+ */
+static napi_value sum_axes(napi_env env, napi_callback_info info) {
+  Call c = call_of(env, info, 6);
+  const int64_t rows = int_at(&c, 3), cols = int_at(&c, 4);
+  const bool leading = bool_at(&c, 5);
+  const float *x = floats_at(&c, 1, rows * cols);
+  float *y = floats_at(&c, 2, leading ? cols : rows);
+  if (!c.ok || cols <= 0) return fail(env, "sum(buffer, offX, offY, rows, cols > 0, leading): bad arguments or a tensor outside the buffer");
+  if (!leading) {
+    row_sums(x, y, rows, cols);
+    return NULL;
+  }
+  double *total = malloc(sizeof(double) * cols);
+  float *work = malloc(sizeof(float) * 16 * cols);
+  if (!total || !work) {
+    free(total);
+    free(work);
+    return fail(env, "sum: out of memory");
+  }
+  bn_sums(x, rows, cols, NULL, total, work, work + 8 * cols, 0);
+  for (int64_t k = 0; k < cols; k++) y[k] = (float)total[k];
+  free(work);
+  free(total);
+  return NULL;
+}
+
 static napi_value threads(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_create_int32(env, openblas_get_num_threads(), &result);
@@ -580,6 +626,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "conv2dBackFilter", fn);
   napi_create_function(env, "copyRows", NAPI_AUTO_LENGTH, copy_rows, NULL, &fn);
   napi_set_named_property(env, exports, "copyRows", fn);
+  napi_create_function(env, "sum", NAPI_AUTO_LENGTH, sum_axes, NULL, &fn);
+  napi_set_named_property(env, exports, "sum", fn);
   napi_create_function(env, "dropout", NAPI_AUTO_LENGTH, dropout, NULL, &fn);
   napi_set_named_property(env, exports, "dropout", fn);
   napi_create_function(env, "leakyRelu", NAPI_AUTO_LENGTH, leaky_relu, NULL, &fn);
