@@ -67,6 +67,7 @@ type SpecCheck<K extends OpKind> = (spec: SpecOf<K>) => { readonly positiveInts?
 
 const NOTHING_TO_CHECK = () => ({});
 const positive = (field: string, value: number) => (value > 0 && Number.isFinite(value) ? undefined : `${field} ${value}; allowed: a finite number > 0`);
+const nonNegative = (field: string, value: number) => (value >= 0 && Number.isFinite(value) ? undefined : `${field} ${value}; allowed: a finite number ≥ 0`);
 
 function poolCheck(spec: SpecOf<'avgpool'> | SpecOf<'maxpool'>) {
   const pads = spec.padding ?? [0, 0];
@@ -92,7 +93,7 @@ const SPEC_CHECKS: { readonly [K in OpKind]: SpecCheck<K> } = {
     ],
     problem: typeof spec.padding !== 'string' && spec.padding.some((p) => !Number.isInteger(p) || p < 0) ? `padding ${JSON.stringify(spec.padding)}; allowed: 'same', 'valid' or two integers ≥ 0` : undefined,
   }),
-  dense: (spec) => ({ positiveInts: [['units', spec.units]], problem: spec.initScale === undefined ? undefined : positive('initScale', spec.initScale) }),
+  dense: (spec) => ({ positiveInts: [['units', spec.units]], problem: spec.initScale === undefined ? undefined : nonNegative('initScale', spec.initScale) }),
   avgpool: (spec) => poolCheck(spec),
   maxpool: (spec) => poolCheck(spec),
   clip: (spec) => ({ problem: spec.min <= spec.max ? undefined : `min ${spec.min} > max ${spec.max}; allowed: min ≤ max` }),

@@ -33,8 +33,13 @@ export interface PrecoderHeadDef {
  */
 export const STRUCTURED_HEAD_SCALE = 0.1;
 
-/** FCL3's initial weights are this fraction of He's, so training starts at the structure (o ≈ 0). */
-export const STRUCTURED_HEAD_INIT = 0.01;
+/**
+ * FCL3's initial weights are this fraction of He's: zero, so the untrained head (o = 0: d_k at
+ * RZF's loading, equal powers) is equal-power RZF exactly, and training starts from the classical
+ * answer it has to beat. FCL3's kernel gets a gradient at once (its input is the trunk's
+ * features); the trunk gets one from the second step, as the kernel leaves zero.
+ */
+export const STRUCTURED_HEAD_INIT = 0;
 
 export const PRECODER_HEADS = {
   direct: {

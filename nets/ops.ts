@@ -261,7 +261,7 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
         { mults: n, adds: 0, special: 2 * n }, // d_k: softplus, scale; √d_k
         { mults: 3 * n * n, adds: n, special: 0 }, // √d_i√d_j, times complex G; + I
         inverseCounts(n), // linalg's inverse(): LU and a solve against I
-        { mults: n + 2 * n * n, adds: 0, special: 0 }, // 1/√d_k and D^-½ rows
+        { mults: 2 * n * n, adds: 0, special: 0 }, // D^½ rows (√d_k from the first step)
       );
       return countedWork(steps, elementCount(out));
     },

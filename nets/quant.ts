@@ -25,10 +25,33 @@ export function lsqRange(bits: number, signed: boolean): LsqRange {
 }
 
 export function lsqInitialStep(values: Float32Array | number[], range: LsqRange): number {
+  return lsqStepOfScale(meanAbs(values), range);
+}
+
+/** LSQ's initial step 2·mean|v|/√Q_P for values of mean magnitude `scale` (at least 10⁻⁸). */
+export function lsqStepOfScale(scale: number, range: LsqRange): number {
+  return Math.max((2 * scale) / Math.sqrt(range.qp), 1e-8);
+}
+
+export function meanAbs(values: Float32Array | number[]): number {
   let s = 0;
   for (const v of values) s += Math.abs(v);
-  const mean = s / Math.max(1, values.length);
-  return Math.max((2 * mean) / Math.sqrt(range.qp), 1e-8);
+  return s / Math.max(1, values.length);
+}
+
+/**
+ * A step set for a kernel of mean magnitude `reference` is stale once the kernel's scale has
+ * moved past this factor either way (or left zero): the step is then set afresh from the kernel.
+ * Steps learn in relative terms (Adam on log s, ≤ lr per update), so a kernel that grows 14×
+ * in training leaves a step set at its start clipping almost every weight at low bits.
+ */
+export const LSQ_STEP_DRIFT = 2;
+
+export function lsqStepIsStale(reference: number, scale: number): boolean {
+  if (!(scale > 0)) return false;
+  if (!(reference > 0)) return true;
+  const ratio = scale / reference;
+  return ratio > LSQ_STEP_DRIFT || ratio < 1 / LSQ_STEP_DRIFT;
 }
 
 /**

@@ -18,7 +18,7 @@ import { cmat } from '../linalg/complex.ts';
 import type { Channel } from './channel.ts';
 import { cdlTable, cdlUserRow } from './cdl.ts';
 import { angularDelaySample, toUnitInterval } from './cost2100.ts';
-import type { Scenario } from './schema.ts';
+import { POSITION_SHARES, type Scenario } from './schema.ts';
 import { buildSite, type SiteModel } from './site.ts';
 import { writeWhole } from '../core/files.ts';
 
@@ -114,6 +114,28 @@ export function eligiblePositions(s: Extract<Scenario, { model: 'site' }>): { in
   return { indices: Int32Array.from(keep), scale: keep.length > 0 ? 1 / Math.sqrt(mean) : 0, site };
 }
 
+/**
+ * The eligible positions a split draws its users from: all of them under `holdout: groups`;
+ * under `positions`, a seeded partition (POSITION_SHARES), so no test or validation user stands
+ * where a training user stood.
+ */
+export function splitPositions(s: Extract<Scenario, { model: 'site' }>, split: SplitName): Int32Array {
+  const { indices } = eligiblePositions(s);
+  if (s.holdout === 'groups') return indices;
+  const order = Int32Array.from(indices);
+  const r = rng(s.seed).fork('positions');
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = r.int(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const train = Math.round(order.length * POSITION_SHARES.train);
+  const validation = Math.round(order.length * POSITION_SHARES.validation);
+  const [from, to] = split === 'train' ? [0, train] : split === 'validation' ? [train, train + validation] : [train + validation, order.length];
+  return order.slice(from, to).sort();
+}
+
 function splitSeed(s: Scenario, split: SplitName): Rng {
   return rng(s.seed).fork(split);
 }
@@ -163,10 +185,12 @@ export function generateSplit(s: Scenario, split: SplitName, options: { readonly
       }
     };
   } else {
-    const { indices, scale, site } = eligiblePositions(s);
+    const { scale, site } = eligiblePositions(s);
+    const indices = splitPositions(s, split);
     nt = site.upa.ny * site.upa.nz;
     if (indices.length < nu) {
-      throw new InputError('nu', nu, `allowed: at most ${indices.length}, the eligible ${s.users} positions of scenario ${s.name}`);
+      const where = s.holdout === 'positions' ? ` held by its ${split} split (holdout: positions gives it ${Math.round(POSITION_SHARES[split] * 100)}% of them; holdout: groups shares all)` : '';
+      throw new InputError('nu', nu, `allowed: at most ${indices.length}, the eligible ${s.users} positions of scenario ${s.name}${where}`);
     }
     fill = (r, re, im, los, at) => {
       const chosen: number[] = [];

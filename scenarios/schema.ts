@@ -37,10 +37,21 @@ export type Scenario =
       readonly azimuthOffsetDeg: number;
       readonly zenithOffsetDeg: number;
     })
-  | (MimoCommon & { readonly model: 'site'; readonly users: 'los' | 'nlos' | 'all'; readonly site: SiteConfig })
+  | (MimoCommon & { readonly model: 'site'; readonly users: 'los' | 'nlos' | 'all'; readonly holdout: Holdout; readonly site: SiteConfig })
   | (Common & { readonly model: 'cost2100'; readonly cost2100: Cost2100Config });
 
 export const MODELS = ['rayleigh', 'cdl', 'site', 'cost2100'] as const;
+
+/**
+ * What a site scenario's test users have in common with its training users. `positions`: each
+ * split draws its users from positions of its own (POSITION_SHARES of the eligible ones), so a
+ * test rate is a rate at places training never saw. `groups`: every split draws new groups of
+ * the same positions (a test then measures fit to seen channels; kept for comparison).
+ */
+export const HOLDOUTS = ['positions', 'groups'] as const;
+export type Holdout = (typeof HOLDOUTS)[number];
+/** Shares of a site's eligible positions held by train, validation and test under `positions`. */
+export const POSITION_SHARES = { train: 0.6, validation: 0.2, test: 0.2 } as const;
 
 export type ScenarioIssue = FileIssue;
 
@@ -249,7 +260,8 @@ export function validateScenario(raw: unknown, source: string): Scenario {
       };
       if (site.buildings.minSide_m > site.buildings.maxSide_m) c.issues.push({ path: 'site.buildings.minSide_m', value: site.buildings.minSide_m, allowed: `at most maxSide_m (${site.buildings.maxSide_m})` });
       if (site.rings.min_m > site.rings.max_m) c.issues.push({ path: 'site.rings.min_m', value: site.rings.min_m, allowed: `at most max_m (${site.rings.max_m})` });
-      scenario = { ...mimo, model, users: c.oneOf(o, 'users', '', ['los', 'nlos', 'all'] as const), site };
+      const holdout = o.holdout === undefined ? 'positions' : c.oneOf(o, 'holdout', '', HOLDOUTS);
+      scenario = { ...mimo, model, users: c.oneOf(o, 'users', '', ['los', 'nlos', 'all'] as const), holdout, site };
     }
   }
   if (c.issues.length === 0) checkLimits(scenario, c.issues);

@@ -17,7 +17,7 @@ import { priceGraph } from '../sim/energy.ts';
 import { DEFAULT_PRESET } from '../sim/presets.ts';
 import { toMicrojoules } from '../sim/report.ts';
 import { initBackend, type BackendChoice } from '../train/backend.ts';
-import { evaluateRate, precoderTask, trainModel, type TrainEvent, type TrainResult } from '../train/trainer.ts';
+import { evaluateRate, precoderTask, trainModel, type ConvergenceRule, type TrainEvent, type TrainResult } from '../train/trainer.ts';
 import { codecTask, evaluateCodec, residualBatchNorms } from '../train/codec.ts';
 import { learnedPower, slpTask, type SlpFormulation } from '../train/slp.ts';
 
@@ -30,6 +30,8 @@ export interface Hyperparameters {
   readonly seed: number;
   /** Multiplies the learning rate after every epoch; absent = constant. */
   readonly learningRateDecay?: number;
+  /** Stop by the convergence rule (train/trainer.ts) as well as by patience and the epoch budget. */
+  readonly convergence?: ConvergenceRule;
 }
 
 interface RunPlace {

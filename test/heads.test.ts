@@ -4,13 +4,17 @@ import { noiseVarForSnrDb, rayleighH, type Channel } from '../scenarios/channel.
 import { rzfEqualPower, sumRate } from '../baselines/precoders.ts';
 import { WMMSE_STARTS, wmmse } from '../baselines/wmmse.ts';
 import { rng } from '../core/rng.ts';
-import { gramCounts, inverseCounts, matmulCounts, newCounter, gram, inverse, identity } from '../linalg/complex.ts';
+import { gramCounts, inverseCounts, matmulCounts, newCounter, gram, inverse, identity, cmat, hermitian, matmul, type CMatrix } from '../linalg/complex.ts';
 import { opCounts } from '../nets/counts.ts';
 import { PRECODER_HEADS, precoderHeadOf } from '../nets/heads.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { layerIndexOf } from '../nets/layers.ts';
 import { initBackend, tf } from '../train/backend.ts';
 import { GraphModel } from '../train/model.ts';
+import { beamform, gramOf, regularizedInverse, userPower } from '../train/heads.ts';
+import { STRUCTURED_HEAD_SCALE } from '../nets/heads.ts';
+import { Adam } from '../train/adam.ts';
+import { precoderTask, trainStep } from '../train/trainer.ts';
 import { evaluateRate } from '../train/trainer.ts';
 import { asMimo, channelOf, generateSplit } from '../scenarios/dataset.ts';
 import { validateScenario } from '../scenarios/schema.ts';
@@ -83,6 +87,9 @@ describe('the structured head in tfjs', () => {
   it('trains: gradients reach every weight, finite, through the inverse', () => {
     const ds = test();
     const model = new GraphModel(structured(ds.nt, ds.nu, [4, 4, 4, 4], ds.noiseVar), { seed: 2 });
+    // FCL3 starts at zero (the trunk's gradient is zero until it moves): as after some steps.
+    const fc3 = model.trainable.get('fc3/kernel')!;
+    fc3.assign(tf.randomUniform(fc3.shape, -0.05, 0.05, 'float32', 3));
     model.prepare();
     const x = tf.tensor4d(ds.data.slice(0, 10 * 2 * ds.nt * ds.nu), [10, 2, ds.nt, ds.nu]);
     const vars = [...model.trainable.values()];
@@ -95,6 +102,139 @@ describe('the structured head in tfjs', () => {
     }
     x.dispose();
     for (const g of Object.values(grads)) g.dispose();
+    model.dispose();
+  });
+});
+
+
+/** softplus in float64. */
+const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
+
+/**
+ * The optimal MISO structure in float64, straight from its definition (no push-through, no
+ * symmetric form): W = Hᴴ(I + D G)⁻¹ with D = diag(d_k), each column scaled to √p_k.
+ */
+function structureF64(H: CMatrix, d: readonly number[], p: readonly number[]): CMatrix {
+  const nu = H.rows;
+  const g = gram(H);
+  const a = cmat(nu, nu);
+  for (let k = 0; k < nu; k++) {
+    for (let j = 0; j < nu; j++) {
+      a.re[k * nu + j] = d[k] * g.re[k * nu + j] + (k === j ? 1 : 0);
+      a.im[k * nu + j] = d[k] * g.im[k * nu + j];
+    }
+  }
+  const u = matmul(hermitian(H), inverse(a));
+  const nt = H.cols;
+  for (let k = 0; k < nu; k++) {
+    let norm2 = 0;
+    for (let n = 0; n < nt; n++) norm2 += u.re[n * nu + k] ** 2 + u.im[n * nu + k] ** 2;
+    const f = Math.sqrt(p[k] / norm2);
+    for (let n = 0; n < nt; n++) {
+      u.re[n * nu + k] *= f;
+      u.im[n * nu + k] *= f;
+    }
+  }
+  return u;
+}
+
+describe('the structured head against the optimal structure in float64, unequal λ_k and p_k', () => {
+  const sample = fc.record({
+    seed: fc.integer({ min: 0, max: 1e6 }),
+    nu: fc.integer({ min: 2, max: 4 }),
+    extra: fc.integer({ min: 0, max: 6 }),
+    // Head outputs spread over ±30 before the 0.1 scale: loadings from 0.07× to 4.4× RZF's, powers 0.05 to 3.
+    o: fc.array(fc.double({ min: -30, max: 30, noNaN: true }), { minLength: 8, maxLength: 8 }),
+    snrDb: fc.integer({ min: 0, max: 20 }),
+  });
+
+  it('tfjs Gram → regularised inverse → Hᴴ product → user power equals Hᴴ(I + DG)⁻¹ column-normalised', () => {
+    fc.assert(
+      fc.property(sample, ({ seed, nu, extra, o, snrDb }) => {
+        const nt = nu + extra;
+        const H = rayleighH(nu, nt, rng(seed));
+        const noiseVar = noiseVarForSnrDb(snrDb);
+        const loading = 1 / (nu * noiseVar);
+        // Users 0 and 1 always far apart, so the check never reduces to the degenerate equal case.
+        const head = [-25, 25, ...o.slice(2, 2 * nu)];
+        const d = head.slice(0, nu).map((v) => (loading * softplus(STRUCTURED_HEAD_SCALE * v)) / Math.LN2);
+        const p = head.slice(nu).map((v) => softplus(STRUCTURED_HEAD_SCALE * v));
+        // The check is only as good as λ_k's spread: make sure it is not the degenerate equal case.
+        expect(Math.max(...d) / Math.min(...d)).toBeGreaterThan(1.5);
+        const want = structureF64(H, d, p);
+        const x = new Float32Array(2 * nt * nu);
+        for (let n = 0; n < nt; n++) {
+          for (let k = 0; k < nu; k++) {
+            x[n * nu + k] = H.re[k * nt + n];
+            x[nt * nu + n * nu + k] = H.im[k * nt + n];
+          }
+        }
+        const got = tf.tidy(() => {
+          const h = tf.tensor4d(x, [1, 2, nt, nu]);
+          const out = tf.tensor2d(Float32Array.from(head), [1, 2 * nu]);
+          const inv = regularizedInverse(gramOf(h), out, loading, STRUCTURED_HEAD_SCALE);
+          return userPower(beamform(h, inv), out, STRUCTURED_HEAD_SCALE).dataSync();
+        });
+        let worst = 0;
+        let scale = 0;
+        for (let n = 0; n < nt; n++) {
+          for (let k = 0; k < nu; k++) {
+            worst = Math.max(worst, Math.abs(got[n * nu + k] - want.re[n * nu + k]), Math.abs(got[nt * nu + n * nu + k] - want.im[n * nu + k]));
+            scale = Math.max(scale, Math.abs(want.re[n * nu + k]), Math.abs(want.im[n * nu + k]));
+          }
+        }
+        expect(worst).toBeLessThan(2e-3 * scale);
+      }),
+      { numRuns: 40, seed: 29 },
+    );
+  });
+
+  it('the Graph model with FCL3’s bias set to unequal outputs gives the same precoder, power-normalised', () => {
+    const scenario = validateScenario({ name: 'tiny-unequal', model: 'rayleigh', nt: 6, nu: 3, snrDb: 5, seed: 11, split: { train: 10, validation: 10, test: 8 } }, 'tiny');
+    const ds = asMimo(generateSplit(scenario, 'test'));
+    const model = new GraphModel(buildPrecoder({ cout: 4, dfcl: 16, nt: ds.nt, nu: ds.nu, bits: [16, 16, 16, 16], head: 'structured', power: ds.power, noiseVar: ds.noiseVar }), { seed: 3 });
+    const head = [12, -9, 3, -15, 6, 20];
+    model.trainable.get('fc3/kernel')!.assign(tf.zerosLike(model.trainable.get('fc3/kernel')!));
+    model.trainable.get('fc3/bias')!.assign(tf.tensor1d(head));
+    const loading = ds.power / (ds.nu * ds.noiseVar);
+    const d = head.slice(0, 3).map((v) => (loading * softplus(STRUCTURED_HEAD_SCALE * v)) / Math.LN2);
+    const p = head.slice(3).map((v) => softplus(STRUCTURED_HEAD_SCALE * v));
+    const x = tf.tensor4d(ds.data, [ds.count, 2, ds.nt, ds.nu]);
+    const out = tf.tidy(() => model.forward(x, { training: false }).dataSync());
+    for (let i = 0; i < ds.count; i++) {
+      const w = structureF64(channelOf(ds, i).H, d, p);
+      let total = 0;
+      for (let e = 0; e < w.re.length; e++) total += w.re[e] ** 2 + w.im[e] ** 2;
+      const f = Math.sqrt(ds.power / total);
+      const base = i * 2 * ds.nt * ds.nu;
+      for (let e = 0; e < ds.nt * ds.nu; e++) {
+        expect(out[base + e]).toBeCloseTo(w.re[e] * f, 3);
+        expect(out[base + ds.nt * ds.nu + e]).toBeCloseTo(w.im[e] * f, 3);
+      }
+    }
+    x.dispose();
+    model.dispose();
+  });
+
+  it('an untrained structured network is equal-power RZF, and one gradient step moves it', async () => {
+    const scenario = validateScenario({ name: 'tiny-step', model: 'rayleigh', nt: 8, nu: 3, snrDb: 0, seed: 4, split: { train: 64, validation: 32, test: 8 } }, 'tiny');
+    const train = asMimo(generateSplit(scenario, 'train'));
+    const validation = asMimo(generateSplit(scenario, 'validation'));
+    const model = new GraphModel(structured(train.nt, train.nu, [8, 8, 8, 8], train.noiseVar), { seed: 5 });
+    expect(Array.from(model.trainable.get('fc3/kernel')!.dataSync()).every((v) => v === 0)).toBe(true);
+    let rzfEp = 0;
+    for (let i = 0; i < validation.count; i++) rzfEp += sumRate(channelOf(validation, i), rzfEqualPower(channelOf(validation, i))).sumRate;
+    const before = await evaluateRate(model, validation);
+    expect(before).toBeCloseTo(rzfEp / validation.count, 3);
+    const task = precoderTask({ train, validation });
+    const adam = new Adam({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    const order = Int32Array.from({ length: train.count }, (_, i) => i);
+    const xb = task.batch(order, 0, 64);
+    await trainStep(model, adam, task, xb, undefined, 1);
+    xb.dispose();
+    expect(Array.from(model.trainable.get('fc3/kernel')!.dataSync()).some((v) => v !== 0)).toBe(true);
+    expect(await evaluateRate(model, validation)).not.toBeCloseTo(before, 6);
+    adam.dispose();
     model.dispose();
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { rzf, sumRate, zf } from '../baselines/precoders.ts';
 import { wmmse } from '../baselines/wmmse.ts';
 import { cdlTable, normalisedPowers, parseCdlTable, rmsDelaySpread, CDL_PROFILES } from '../scenarios/cdl.ts';
-import { asMimo, cachePath, channelOf, generateSplit, loadDataset, type MimoDataset } from '../scenarios/dataset.ts';
+import { asMimo, cachePath, channelOf, eligiblePositions, generateSplit, loadDataset, splitPositions, type MimoDataset } from '../scenarios/dataset.ts';
 import { hitWall, lineOfSight, mirror, wallsOf, type Building } from '../scenarios/geometry.ts';
 import { loadScenario, validateScenario, ScenarioError, type Scenario } from '../scenarios/schema.ts';
 import { buildSite, tracePathsForTest } from '../scenarios/site.ts';
@@ -169,7 +169,7 @@ describe('scenario files', () => {
     }
   });
   it('every named scenario validates', () => {
-    for (const name of ['udem-nlos', 'udem-los', 'okapark-los', 'rayleigh', 'cdl-a', 'cdl-b', 'cdl-c', 'cdl-d', 'cdl-e', 'cost2100-indoor', 'cost2100-outdoor']) {
+    for (const name of ['udem-nlos', 'udem-nlos-0db', 'udem-los', 'okapark-los', 'rayleigh', 'cdl-a', 'cdl-b', 'cdl-c', 'cdl-d', 'cdl-e', 'cost2100-indoor', 'cost2100-outdoor']) {
       expect(loadScenario(name).name).toBe(name);
     }
   });
@@ -189,6 +189,36 @@ describe('site-specific channels (udem-nlos)', () => {
       z += sumRate(ch, zf(ch)).sumRate;
     }
     expect(w / z - 1).toBeGreaterThanOrEqual(0.1);
+  });
+  it('holdout positions: no validation or test user stands where a training user stood; holdout groups: they share positions', () => {
+    const base = loadScenario('udem-nlos');
+    if (base.model !== 'site') throw new Error('udem-nlos is a site scenario');
+    // A user's channel row identifies its position (each position has one channel).
+    const rowsOf = (ds: MimoDataset) => {
+      const out = new Set<string>();
+      for (let i = 0; i < ds.count; i++) for (let k = 0; k < ds.nu; k++) out.add(ds.data[i * 2 * ds.nt * ds.nu + k].toString() + '/' + ds.data[i * 2 * ds.nt * ds.nu + ds.nt * ds.nu + k].toString());
+      return out;
+    };
+    const overlap = (s: Scenario) => {
+      const sized = { ...s, split: { train: 2000, validation: 300, test: 300 } } as Scenario;
+      const train = rowsOf(asMimo(generateSplit(sized, 'train')));
+      return (['validation', 'test'] as const).map((split) => [...rowsOf(asMimo(generateSplit(sized, split)))].filter((r) => train.has(r)).length);
+    };
+    expect(base.holdout).toBe('positions');
+    expect(overlap(base)).toEqual([0, 0]);
+    const [validation, test] = overlap({ ...base, holdout: 'groups' });
+    expect(validation).toBeGreaterThan(50);
+    expect(test).toBeGreaterThan(50);
+    // The partition: 60/20/20 of the eligible positions, disjoint, covering all.
+    const parts = (['train', 'validation', 'test'] as const).map((split) => Array.from(splitPositions(base, split)));
+    const all = parts.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.length).toBe(eligiblePositions(base).indices.length);
+    expect(parts[0].length / all.length).toBeCloseTo(0.6, 2);
+    // Fresh draws for training come from the training positions only.
+    const fresh = rowsOf(asMimo(generateSplit({ ...base, split: { train: 500, validation: 1, test: 300 } }, 'train', { epoch: 3 })));
+    const test300 = rowsOf(asMimo(generateSplit({ ...base, split: { train: 500, validation: 1, test: 300 } }, 'test')));
+    expect([...fresh].filter((r) => test300.has(r))).toEqual([]);
   });
   it('on rayleigh (64×4, 10 dB) WMMSE and ZF are within 1%', () => {
     const ds = generateSplit(small(loadScenario('rayleigh'), 60), 'test') as MimoDataset;

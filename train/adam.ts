@@ -64,6 +64,16 @@ export class Adam {
     });
   }
 
+  /** Drops the moments of variables that were set afresh (their history no longer applies). */
+  forget(names: readonly string[]): void {
+    for (const name of names) {
+      for (const map of [this.m, this.v]) {
+        map.get(name)?.dispose();
+        map.delete(name);
+      }
+    }
+  }
+
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
     this.m.clear();

@@ -3,11 +3,14 @@
  * tfjs, differentiable. Complex matrices are channel-first [B, 2, rows, cols] (real, imaginary
  * planes); the channel is x[b, ·, n, k] = H[k, n] (row k of H is h_kᴴ), as datasets store it.
  *
- *   U = Hᴴ (I + D G)⁻¹ ∝ Hᴴ D^-½ (I + D^½ G D^½)⁻¹ per column,  G = H Hᴴ,  D = diag(λ_k / σ²)
+ *   U = Hᴴ (I + D G)⁻¹ = Hᴴ D^½ (I + D^½ G D^½)⁻¹ D^-½,  G = H Hᴴ,  D = diag(λ_k / σ²)
  *   w_k = √p_k · u_k / ‖u_k‖
  *
- * (Björnson, Bengtsson, Ottersten 2014; Xia et al. 2020). The right factor D^½ of the inverse
- * only scales columns, which the normalisation removes.
+ * (Björnson, Bengtsson, Ottersten 2014; Xia et al. 2020): w_k ∝ (I + Σ_j d_j h_j h_jᴴ)⁻¹ h_k,
+ * and the push-through identity turns that N_T×N_T inverse into the N_U×N_U one above. The
+ * symmetric form keeps the matrix inverted Hermitian positive definite; the right factor D^-½
+ * only scales columns, which the normalisation removes. The left factor D^½ does not: it scales
+ * the rows of the inverse, i.e. how much of user j's channel enters user k's beam.
  */
 import { tf } from './backend.ts';
 
@@ -63,7 +66,7 @@ export function loadings(o: tf.Tensor2D, users: number, loading: number, scale: 
   });
 }
 
-/** X = D^-½ (I + D^½ G D^½)⁻¹ for G [B, 2, N_U, N_U] and the head's outputs o [B, 2·N_U]. */
+/** X = D^½ (I + D^½ G D^½)⁻¹ ∝ (I + D G)⁻¹ per column, for G [B, 2, N_U, N_U] and the head's outputs o [B, 2·N_U]. */
 export function regularizedInverse(g: tf.Tensor4D, o: tf.Tensor2D, loading: number, scale: number): tf.Tensor4D {
   return tf.tidy(() => {
     const [bs, , nu] = g.shape;
@@ -74,7 +77,7 @@ export function regularizedInverse(g: tf.Tensor4D, o: tf.Tensor2D, loading: numb
     const ai = tf.mul(gi, outer);
     // A Hermitian matrix as the real 2N_U × 2N_U [[Ar, −Ai], [Ai, Ar]]; its inverse has the same form.
     const inv = invertPd(tf.concat([tf.concat([ar, tf.neg(ai)], 2), tf.concat([ai, ar], 2)], 1) as tf.Tensor3D);
-    const rows = tf.reciprocal(sq).reshape([bs, nu, 1]);
+    const rows = sq.reshape([bs, nu, 1]);
     return stack([tf.mul(tf.slice(inv, [0, 0, 0], [bs, nu, nu]), rows), tf.mul(tf.slice(inv, [0, nu, 0], [bs, nu, nu]), rows)]);
   });
 }

@@ -11,7 +11,7 @@
 import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
 import type { Graph, Op } from '../nets/graph.ts';
-import { lsqInitialStep, lsqRange } from '../nets/quant.ts';
+import { lsqRange, lsqStepIsStale, lsqStepOfScale, meanAbs } from '../nets/quant.ts';
 import { QUANTIZED_KINDS, quantizedLayers } from '../nets/layers.ts';
 import { binarize, kbitActivation, lsqQuantize, ternarize } from './quant.ts';
 import { formatKey, isStatistic, paramKey, parseKey } from './variable-key.ts';
@@ -134,10 +134,43 @@ export class GraphModel {
     const key = formatKey({ kind: 'weightStep', op: name, bits: bitsValue });
     let s = this.trainable.get(key);
     if (!s) {
-      this.variable(this.trainable, key, Float32Array.of(lsqInitialStep(w.dataSync() as Float32Array, lsqRange(bitsValue, signed))), [], true);
+      const scale = meanAbs(w.dataSync() as Float32Array);
+      this.variable(this.trainable, key, Float32Array.of(lsqStepOfScale(scale, lsqRange(bitsValue, signed))), [], true);
+      this.variable(this.statistics, formatKey({ kind: 'stepScale', op: name, bits: bitsValue }), Float32Array.of(scale), [], false);
       s = this.trainable.get(key)!;
     }
     return s;
+  }
+
+  /**
+   * Sets afresh every LSQ weight step whose kernel's mean |w| has moved past LSQ_STEP_DRIFT since
+   * the step was set (or left zero), from the kernel as it is now; returns the steps' names (their
+   * optimiser moments no longer apply). A trainer calls it after each update. A step set before
+   * its reference was recorded (an older checkpoint) takes the kernel's scale now as reference.
+   */
+  followKernels(): string[] {
+    const steps = [...this.trainable.keys()].flatMap((name) => {
+      const key = parseKey(name);
+      return key.kind === 'weightStep' ? [{ name, key }] : [];
+    });
+    if (steps.length === 0) return [];
+    const layers = [...new Set(steps.map((s) => s.key.op))];
+    const scales = tf.tidy(() => tf.stack(layers.map((op) => tf.mean(tf.abs(this.trainable.get(paramKey(op, 'kernel'))!)))).dataSync());
+    const reset: string[] = [];
+    for (const { name, key } of steps) {
+      const scale = scales[layers.indexOf(key.op)];
+      const refKey = formatKey({ kind: 'stepScale', op: key.op, bits: key.bits });
+      const ref = this.statistics.get(refKey);
+      if (!ref) {
+        this.variable(this.statistics, refKey, Float32Array.of(scale), [], false);
+        continue;
+      }
+      if (!lsqStepIsStale(ref.dataSync()[0], scale)) continue;
+      this.restore(name, Float32Array.of(lsqStepOfScale(scale, lsqRange(key.bits, true))), []);
+      this.restore(refKey, Float32Array.of(scale), []);
+      reset.push(name);
+    }
+    return reset;
   }
 
   /** Creates every LSQ step a bit assignment needs (before taking gradients over trainable vars). */
@@ -301,7 +334,7 @@ export class GraphModel {
         if (!this.options.quantizeActivations || op.precision.activationBits >= 16) return y;
         const key = formatKey({ kind: 'activationStep', op: op.name, bits: op.precision.activationBits });
         const range = lsqRange(op.precision.activationBits, false);
-        if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(lsqInitialStep(y.dataSync() as Float32Array, range)), [], true);
+        if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(lsqStepOfScale(meanAbs(y.dataSync() as Float32Array), range)), [], true);
         return lsqQuantize(y, this.trainable.get(key)!, range);
       }
       case 'leakyrelu':
@@ -418,7 +451,7 @@ export class GraphModel {
    */
   nameAtOwnBits(name: string): string | undefined {
     const key = parseKey(name);
-    if (key.kind === 'weightStep' || key.kind === 'activationStep') return undefined;
+    if (key.kind === 'weightStep' || key.kind === 'activationStep' || key.kind === 'stepScale') return undefined;
     if (key.kind !== 'bnStats') return name;
     const op = this.graph.ops.find((o) => o.name === key.op);
     if (!op) return undefined;

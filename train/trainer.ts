@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rng } from '../core/rng.ts';
+import { writeWhole } from '../core/files.ts';
 import { InputError } from '../core/errors.ts';
 import type { MimoDataset } from '../scenarios/dataset.ts';
 import type { Graph } from '../nets/graph.ts';
@@ -46,6 +47,28 @@ export interface TrainConfig {
   readonly initFrom?: string;
   /** Train from scratch even over an `outDir` checkpoint that cannot be resumed (it is overwritten). */
   readonly restart?: boolean;
+  /** Stop once the validation metric has converged by this rule (checked after every epoch). */
+  readonly convergence?: ConvergenceRule;
+}
+
+export { CONVERGENCE_DEFAULTS, type ConvergenceRule } from './defaults.ts';
+import type { ConvergenceRule } from './defaults.ts';
+
+/** Why a training ended: the rule, patience, or the epoch budget. */
+export type StopReason = 'converged' | 'patience' | 'budget';
+
+/** Whether the history has converged by the rule (validation is higher-is-better). */
+export function hasConverged(history: readonly EpochRecord[], stepsPerEpoch: number, rule: ConvergenceRule): boolean {
+  if (history.length === 0) return false;
+  const stepsOf = (r: EpochRecord) => r.steps ?? r.epoch * stepsPerEpoch;
+  const total = stepsOf(history[history.length - 1]);
+  if (total < rule.minSteps) return false;
+  const cut = (1 - rule.window) * total;
+  const before = history.filter((r) => stepsOf(r) <= cut);
+  if (before.length === 0) return false;
+  const then = Math.max(...before.map((r) => r.validation));
+  const now = Math.max(...history.map((r) => r.validation));
+  return now - then < rule.minGain * Math.abs(then);
 }
 
 export { TRAIN_DEFAULTS } from './defaults.ts';
@@ -53,6 +76,8 @@ export { TRAIN_DEFAULTS } from './defaults.ts';
 /** One epoch: the task's metric on the training batches and on the validation split (higher is better). */
 export interface EpochRecord {
   readonly epoch: number;
+  /** Optimiser steps run when the epoch ended (absent in older checkpoints: epoch × steps per epoch). */
+  readonly steps?: number;
   readonly train: number;
   readonly validation: number;
   readonly ms: number;
@@ -94,6 +119,8 @@ export interface TrainResult {
   readonly bestEpoch: number;
   readonly epochsRun: number;
   readonly stoppedEarly: boolean;
+  readonly stopReason: StopReason;
+  readonly steps: number;
   readonly history: readonly EpochRecord[];
   readonly checkpointDir?: string;
   readonly trainMs: number;
@@ -124,7 +151,7 @@ export interface TrainerState {
 export function configKey(c: TrainConfig, init?: string): string {
   const ops = c.graph.ops.map((op) => ({ ...op }));
   return createHash('sha256')
-    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}), ...(init ? { init } : {}), ...(c.graph.ops.some((op) => op.precision.weightBits < 32) ? { lsqSteps: 'relative' } : {}) }))
+    .update(JSON.stringify({ ops, batch: c.batchSize, lr: c.learningRate, seed: c.seed, supernet: c.supernet ?? null, quantizer: c.quantizer ?? 'lsq', data: c.dataKey, ...(c.learningRateDecay !== undefined && c.learningRateDecay !== 1 ? { decay: c.learningRateDecay } : {}), ...(c.zeroGamma?.length ? { zeroGamma: c.zeroGamma } : {}), ...(c.kbitActivations ? { kbit: true } : {}), ...(init ? { init } : {}), ...(c.graph.ops.some((op) => op.precision.weightBits < 32) ? { lsqSteps: 'relative, following their kernels' } : {}) }))
     .digest('hex')
     .slice(0, 24);
 }
@@ -161,6 +188,7 @@ export async function trainStep(model: GraphModel, adam: Adam, task: TrainTask, 
   const named: Record<string, tf.Tensor> = {};
   for (const [name, g] of Object.entries(grads)) named[model.keyOf(name)] = g;
   adam.apply(model.trainable, named, isQuantizerStep);
+  adam.forget(model.followKernels());
   const loss = (await value.data())[0];
   value.dispose();
   for (const g of Object.values(grads)) g.dispose();
@@ -338,7 +366,9 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
   emit({ type: 'start', metric: task.metric, epochs: config.epochs, stepsPerEpoch, resumedFromEpoch });
   const validationBits = config.supernet ? uniformBits(model, Math.max(...config.supernet.choices)) : undefined;
   let sinceBest = state.epoch - state.bestEpoch;
-  let stoppedEarly = sinceBest >= config.patience && state.epoch > 0;
+  const converged = () => config.convergence !== undefined && hasConverged(state.history, stepsPerEpoch, config.convergence);
+  let stopReason: StopReason = converged() ? 'converged' : sinceBest >= config.patience && state.epoch > 0 ? 'patience' : 'budget';
+  let stoppedEarly = stopReason !== 'budget';
 
   for (let epoch = state.epoch + 1; epoch <= config.epochs && !stoppedEarly; epoch++) {
     const t0 = performance.now();
@@ -364,7 +394,7 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
     else for (const choice of config.supernet.choices) recalibrateBatchNorm(model, task, order, config.batchSize, BN_RECALIBRATION_BATCHES, recalibrationSeed, uniformBits(model, choice));
     const validation = await task.validate(model, validationBits);
     const ms = performance.now() - t0;
-    const record: EpochRecord = { epoch, train: metricSum / count, validation, ms };
+    const record: EpochRecord = { epoch, steps: adam.step, train: metricSum / count, validation, ms };
     const improved = validation > state.bestValidation;
     state = {
       settings: { epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, supernetChoices: config.supernet?.choices ?? null, trainSamples: count },
@@ -376,13 +406,15 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
       trainMs: state.trainMs + ms,
     };
     sinceBest = improved ? 0 : sinceBest + 1;
-    stoppedEarly = sinceBest >= config.patience;
+    stopReason = converged() ? 'converged' : sinceBest >= config.patience ? 'patience' : 'budget';
+    stoppedEarly = stopReason !== 'budget';
     if (outDir) {
       const tensors = new Map<string, tf.Tensor>(model.allVariables());
       for (const [name, t] of adam.m) tensors.set(formatKey({ kind: 'adam', moment: 'm', of: name }), t);
       for (const [name, t] of adam.v) tensors.set(formatKey({ kind: 'adam', moment: 'v', of: name }), t);
       await saveCheckpoint(outDir, { graph: config.graph, configKey: key, state, tensors });
       if (improved) await saveCheckpoint(join(outDir, 'best'), { graph: config.graph, configKey: key, state, tensors: new Map(model.allVariables()) });
+      writeWhole(join(outDir, 'curve.csv'), learningCurveCsv(state.history, stepsPerEpoch, task.metric));
     }
     const meanEpochMs = state.trainMs / state.history.length;
     emit({
@@ -402,12 +434,20 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
     bestEpoch: state.bestEpoch,
     epochsRun: state.epoch,
     stoppedEarly,
+    stopReason,
+    steps: state.history.length > 0 ? (state.history[state.history.length - 1].steps ?? state.epoch * stepsPerEpoch) : 0,
     history: state.history,
     checkpointDir: outDir,
     trainMs: state.trainMs,
   };
   emit({ type: 'done', result });
   return { model, result };
+}
+
+/** A run's learning curve: one row per epoch (steps so far, training and validation metric, seconds). */
+export function learningCurveCsv(history: readonly EpochRecord[], stepsPerEpoch: number, metric: string): string {
+  const rows = history.map((r) => [r.epoch, r.steps ?? r.epoch * stepsPerEpoch, r.train.toFixed(6), r.validation.toFixed(6), (r.ms / 1000).toFixed(3)].join(','));
+  return [`# ${metric}; validation on the validation split`, 'epoch,steps,train,validation,seconds', ...rows, ''].join('\n');
 }
 
 /** The trained checkpoint of a run directory (its `best/` if present), without Adam's moments. */

@@ -8,6 +8,8 @@ export type VariableKey =
   | { readonly kind: 'param'; readonly op: string; readonly param: string }
   /** An LSQ step of a layer's weights at a bit width. */
   | { readonly kind: 'weightStep'; readonly op: string; readonly bits: number }
+  /** The kernel's mean |w| when that LSQ weight step was last set (LSQ_STEP_DRIFT). */
+  | { readonly kind: 'stepScale'; readonly op: string; readonly bits: number }
   /** An LSQ step of an op's activations at a bit width. */
   | { readonly kind: 'activationStep'; readonly op: string; readonly bits: number }
   /** BN running statistics, one set per bit width of the layer they follow (0: no layer). */
@@ -23,6 +25,8 @@ export function formatKey(k: VariableKey): string {
       return `${k.op}/${k.param}`;
     case 'weightStep':
       return `${k.op}/lsq_step@${k.bits}`;
+    case 'stepScale':
+      return `${k.op}/lsq_scale@${k.bits}`;
     case 'activationStep':
       return `${k.op}/act_step@${k.bits}`;
     case 'bnStats':
@@ -40,6 +44,8 @@ export function parseKey(name: string): VariableKey {
   if (adam) return { kind: 'adam', moment: adam[2] as 'm' | 'v', of: adam[1] };
   const step = /^(.+)\/(lsq|act)_step@(\d+)$/.exec(name);
   if (step) return { kind: step[2] === 'lsq' ? 'weightStep' : 'activationStep', op: step[1], bits: Number(step[3]) };
+  const scale = /^(.+)\/lsq_scale@(\d+)$/.exec(name);
+  if (scale) return { kind: 'stepScale', op: scale[1], bits: Number(scale[2]) };
   const stats = /^(.+)\/stats@(\d+)\/(mean|variance)$/.exec(name);
   if (stats) return { kind: 'bnStats', op: stats[1], bits: Number(stats[2]), stat: stats[3] as 'mean' | 'variance' };
   const mask = /^(.+)\/rowmask$/.exec(name);
@@ -49,7 +55,7 @@ export function parseKey(name: string): VariableKey {
 }
 
 /** Running statistics and masks are state, not trained: they live apart from the trainable variables. */
-export const isStatistic = (k: VariableKey): boolean => k.kind === 'bnStats' || k.kind === 'rowMask';
+export const isStatistic = (k: VariableKey): boolean => k.kind === 'bnStats' || k.kind === 'rowMask' || k.kind === 'stepScale';
 
 /** A trained parameter's name: `paramKey('fc1', 'kernel')`. */
 export const paramKey = (op: string, param: string): string => formatKey({ kind: 'param', op, param });

@@ -7,7 +7,7 @@ import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../../nets/slp.ts';
 import { SLP_FEATURES } from '../../baselines/slp-samples.ts';
 import { DEFAULT_PRESET } from '../../sim/presets.ts';
-import { TRAIN_DEFAULTS } from '../../train/defaults.ts';
+import { CONVERGENCE_DEFAULTS, TRAIN_DEFAULTS } from '../../train/defaults.ts';
 import type { CodecTraining, Hyperparameters, PrecoderTraining, SlpTrainSummary } from '../../studies/train.ts';
 import type { JobKind } from '../../studies/queue-jobs.ts';
 import { redisUrl } from './search.ts';
@@ -47,6 +47,8 @@ interface TrainFlags {
   readonly batch: string;
   readonly lr: string;
   readonly patience: string;
+  readonly converge?: boolean;
+  readonly minSteps: string;
   readonly samples?: string;
   readonly seeds: string;
   readonly seed: string;
@@ -110,6 +112,8 @@ export function register(program: Command, io: Io): void {
     .option('--batch <n>', 'batch size (slpdnet: 200 unless given)', String(TRAIN_DEFAULTS.batchSize))
     .option('--lr <rate>', 'Adam learning rate', String(TRAIN_DEFAULTS.learningRate))
     .option('--patience <n>', 'early stopping: epochs without a better validation metric', String(TRAIN_DEFAULTS.patience))
+    .option('--converge', `stop also when the best validation metric gained < ${CONVERGENCE_DEFAULTS.minGain * 100}% over the last ${CONVERGENCE_DEFAULTS.window * 100}% of the steps (after --min-steps; docs/training.md)`)
+    .option('--min-steps <n>', 'with --converge: steps before the rule may stop a run', String(CONVERGENCE_DEFAULTS.minSteps))
     .option('--samples <n>', 'use only the first N training samples (slpdnet: training channels drawn, 20000 unless given)')
     .option('--seeds <n>', 'independent runs with seeds seed, seed+1, … (the paper averages 4)', '1')
     .option('--seed <s>', 'first seed', '1')
@@ -131,7 +135,9 @@ export function register(program: Command, io: Io): void {
         patience: positiveInt('--patience', o.patience),
         seed: seedOf(o.seed),
         ...(o.lrDecay !== undefined ? { learningRateDecay: positiveNumber('--lr-decay', o.lrDecay) } : {}),
+        ...(o.converge ? { convergence: { ...CONVERGENCE_DEFAULTS, minSteps: positiveInt('--min-steps', o.minSteps) } } : {}),
       });
+      if (!o.converge && given('minSteps')) throw new InputError('--min-steps', o.minSteps, 'allowed: only with --converge (the rule it configures)');
       if (o.restart && o.out === undefined) throw new InputError('--restart', true, 'allowed: only with --out (the checkpoint directory it starts over in)');
       // On the queue: the job is this command's typed config, run by a worker; this process waits.
       const remote = o.redis === undefined ? undefined : redisUrl(o.redis);
@@ -212,7 +218,7 @@ export function register(program: Command, io: Io): void {
         else {
           io.stdout.write(
             `${summary.graph} on ${summary.scenario} (${summary.backend}): test sum rate ${summary.meanTestRate.toFixed(3)} ± ${summary.stdTestRate.toFixed(3)} bit/s/Hz over ${summary.seeds.length} seed(s)\n` +
-              summary.seeds.map((r) => `  seed ${r.seed}: test ${r.testRate.toFixed(3)}, best validation ${r.result.bestValidation.toFixed(3)} at epoch ${r.result.bestEpoch}/${r.result.epochsRun}${r.result.stoppedEarly ? ' (stopped early)' : ''}, ${(r.result.trainMs / 1000).toFixed(0)} s`).join('\n') +
+              summary.seeds.map((r) => `  seed ${r.seed}: test ${r.testRate.toFixed(3)}, best validation ${r.result.bestValidation.toFixed(3)} at epoch ${r.result.bestEpoch}/${r.result.epochsRun}, ${r.result.steps} steps, stopped by ${r.result.stopReason}, ${(r.result.trainMs / 1000).toFixed(0)} s`).join('\n') +
               '\n',
           );
         }
