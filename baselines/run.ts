@@ -144,6 +144,8 @@ export interface BaselineSummary {
   readonly samples: number;
   readonly snrDb: number;
   readonly meanSumRate: number;
+  /** Each sample's sum rate, in the channels' order (paired comparisons on the same samples); absent in files written before it was kept. */
+  readonly perSample?: readonly number[];
   readonly iterations: IterationStats;
   /** Solves in which a start hit the iteration cap. */
   readonly capped: number;
@@ -173,6 +175,7 @@ export function summarize(
     samples: samples.length,
     snrDb,
     meanSumRate: samples.reduce((a, s) => a + s.sumRate, 0) / samples.length,
+    perSample: samples.map((s) => s.sumRate),
     iterations: {
       mean,
       min: iterations[0],

@@ -17,7 +17,7 @@ export interface HeadContext {
   readonly power: number;
   /** Noise variance σ² the structured head's regularisation is scaled to (RZF's loading P/(N_U σ²)). */
   readonly noiseVar: number;
-  /** The last layer's precision (FCL3's bits): every op of the head follows it. */
+  /** The last layer's precision (FCL3's bits): FCL3 and the power normalisation follow it. */
   readonly precision: Precision;
 }
 
@@ -54,11 +54,14 @@ export const PRECODER_HEADS = {
       'FCL3 to 2·N_U outputs (per-user λ_k, p_k), then the optimal MISO beamforming structure: Gram matrix, N_U×N_U regularised inverse, Hᴴ product, per-user power, power normalisation',
     build(b, c) {
       const out = b.add('fc3', { kind: 'dense', units: 2 * c.nu, bias: true, initScale: STRUCTURED_HEAD_INIT }, [c.features], c.precision);
-      const gram = b.add('head.gram', { kind: 'gram' }, [c.channel], c.precision);
+      // The head multiplies data by data (the channel, FCL3's outputs): both operands at the
+      // activations' precision, whatever FCL3's weight bits (nets/layers.ts DATA_PRECISION_KINDS).
+      const data = { weightBits: c.precision.activationBits, activationBits: c.precision.activationBits };
+      const gram = b.add('head.gram', { kind: 'gram' }, [c.channel], data);
       const loading = c.power / (c.nu * c.noiseVar);
-      const inverse = b.add('head.inverse', { kind: 'reginverse', loading, scale: STRUCTURED_HEAD_SCALE }, [gram, out], c.precision);
-      const beams = b.add('head.beamform', { kind: 'beamform' }, [c.channel, inverse], c.precision);
-      const powered = b.add('head.power', { kind: 'userpower', scale: STRUCTURED_HEAD_SCALE }, [beams, out], c.precision);
+      const inverse = b.add('head.inverse', { kind: 'reginverse', loading, scale: STRUCTURED_HEAD_SCALE }, [gram, out], data);
+      const beams = b.add('head.beamform', { kind: 'beamform' }, [c.channel, inverse], data);
+      const powered = b.add('head.power', { kind: 'userpower', scale: STRUCTURED_HEAD_SCALE }, [beams, out], data);
       const flat = b.add('head.flatten', { kind: 'flatten' }, [powered], c.precision);
       b.add('powernorm', { kind: 'powernorm', power: c.power }, [flat], c.precision);
     },

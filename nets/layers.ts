@@ -3,7 +3,9 @@
  * bit assignment, for the searches and for training. A quantized layer is an op with weights
  * (conv2d, dense); every other op runs at the bits of the last quantized layer before it in
  * graph order (ops ahead of the first one, such as the input, at the first one's), which is how
- * the builders assign precisions (a precoder head's ops follow FCL3).
+ * the builders assign precisions. The exception: ops that multiply data with data (a structured
+ * precoder head's Gram matrix, inverse, Hᴴ product and powers, on the channel and FCL3's
+ * outputs) run at the precision of that data, not at a layer's weight bits: they follow no layer.
  */
 import { InputError } from '../core/errors.ts';
 import { MAX_BITS } from './builder.ts';
@@ -11,12 +13,15 @@ import type { Graph, OpKind, Precision } from './graph.ts';
 
 export const QUANTIZED_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['conv2d', 'dense']);
 
+/** Ops priced at their operands' data precision, whatever the bits of the layers around them (layerIndexOf gives −1). */
+export const DATA_PRECISION_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['gram', 'reginverse', 'beamform', 'userpower']);
+
 /** Names of the quantized layers, in graph order. */
 export function quantizedLayers(graph: Graph): string[] {
   return graph.ops.filter((op) => QUANTIZED_KINDS.has(op.kind)).map((op) => op.name);
 }
 
-/** Per op, the index (into quantizedLayers) of the layer whose weight bits it runs at. */
+/** Per op, the index (into quantizedLayers) of the layer whose weight bits it runs at; −1 for an op that follows no layer (DATA_PRECISION_KINDS). */
 export function layerIndexOf(graph: Graph): Int16Array {
   const out = new Int16Array(graph.ops.length);
   let layer = 0;
@@ -26,7 +31,7 @@ export function layerIndexOf(graph: Graph): Int16Array {
       if (seen) layer++;
       seen = true;
     }
-    out[i] = layer;
+    out[i] = DATA_PRECISION_KINDS.has(op.kind) ? -1 : layer;
   });
   return out;
 }
@@ -59,6 +64,7 @@ export function withBits(graph: Graph, request: BitsRequest): Graph {
   return {
     ...graph,
     ops: graph.ops.map((op, i) => {
+      if (layerOf[i] < 0) return op;
       const layer = layers[layerOf[i]];
       const named = layer === undefined ? undefined : perLayer[layer];
       const weightBits = named?.weightBits ?? (weights ? weights[weights.length === 1 ? 0 : layerOf[i]] : undefined) ?? op.precision.weightBits;

@@ -22,7 +22,7 @@ export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset,
   const energies = accessEnergyCache(preset);
   return (bits) => {
     const precisions = bits.map((weightBits) => ({ weightBits, activationBits: 16 }));
-    return microjoules(priceCompiled(counts, (i) => precisions[layerOf[i]], energies).total);
+    return microjoules(priceCompiled(counts, (i) => (layerOf[i] < 0 ? graph.ops[i].precision : precisions[layerOf[i]]), energies).total);
   };
 }
 

@@ -12,7 +12,7 @@ import { FileError, type FileIssue } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES, type PrecoderHead } from '../nets/heads.ts';
 
 /** Test samples every rate of a shipped table (and its classical results) is measured on. */
-export const TABLE_SAMPLES = 500;
+export const TABLE_SAMPLES = 1000;
 
 export interface RatesRow {
   readonly scenario: string;
@@ -31,9 +31,25 @@ export interface RatesRow {
   readonly trainSeconds: number;
   readonly command: string;
   readonly commit: string;
+  /**
+   * The uncertainty columns (null in tables written before they were kept): the 95% confidence
+   * half-width of `sumRate` over the test samples, and the paired differences DNN − equal-power
+   * RZF and DNN − WMMSE (best start, ε = 10⁻⁵) on the same samples, each ± its 95% half-width.
+   * Equal-power RZF is also the structured head's structure alone (FCL3's output at zero).
+   */
+  readonly ci95: number | null;
+  readonly vsRzfEp: PairedColumn | null;
+  readonly vsWmmse: PairedColumn | null;
 }
 
-export const RATES_COLUMNS = ['scenario', 'head', 'cout', 'dfcl', 'bits', 'seed', 'sum_rate', 'test_samples', 'training', 'epochs', 'train_s', 'command', 'commit'] as const;
+export interface PairedColumn {
+  readonly mean: number;
+  readonly ci95: number;
+}
+
+export const RATES_COLUMNS = ['scenario', 'head', 'cout', 'dfcl', 'bits', 'seed', 'sum_rate', 'test_samples', 'training', 'epochs', 'train_s', 'command', 'commit', 'ci95', 'vs_rzf_ep', 'vs_rzf_ep_ci95', 'vs_wmmse', 'vs_wmmse_ci95'] as const;
+/** The columns of tables written before the uncertainty columns: still read, their uncertainty unknown. */
+const LEGACY_COLUMNS = RATES_COLUMNS.slice(0, 13);
 
 /** The repository's data/rates directory (resolved from this file, so any working directory works). */
 export const RATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'rates');
@@ -81,7 +97,11 @@ function splitLine(line: string): string[] {
 
 export function formatRatesTable(rows: readonly RatesRow[]): string {
   const lines = rows.map((r) =>
-    [r.scenario, r.head, r.cout, r.dfcl, r.bits.join('/'), r.seed, r.sumRate.toFixed(6), r.testSamples, r.training, r.epochs, r.trainSeconds.toFixed(0), r.command, r.commit].map(field).join(','),
+    [
+      ...[r.scenario, r.head, r.cout, r.dfcl, r.bits.join('/'), r.seed, r.sumRate.toFixed(6), r.testSamples, r.training, r.epochs, r.trainSeconds.toFixed(0), r.command, r.commit],
+      r.ci95 === null ? '' : r.ci95.toFixed(6),
+      ...[r.vsRzfEp, r.vsWmmse].flatMap((p) => (p === null ? ['', ''] : [p.mean.toFixed(6), p.ci95.toFixed(6)])),
+    ].map(field).join(','),
   );
   return [RATES_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
@@ -90,19 +110,34 @@ export function parseRatesTable(text: string, source: string): RatesRow[] {
   const lines = text.split('\n').filter((l) => l.trim().length > 0);
   const issues: FileIssue[] = [];
   const header = lines[0] === undefined ? [] : splitLine(lines[0]);
-  if (header.join(',') !== RATES_COLUMNS.join(',')) {
+  const legacy = header.join(',') === LEGACY_COLUMNS.join(',');
+  if (!legacy && header.join(',') !== RATES_COLUMNS.join(',')) {
     throw new RatesTableError(source, [{ path: 'line 1', value: lines[0] ?? '(empty file)', allowed: `the header ${RATES_COLUMNS.join(',')}` }]);
   }
+  const columns = legacy ? LEGACY_COLUMNS.length : RATES_COLUMNS.length;
   const rows: RatesRow[] = [];
   const seen = new Set<string>();
   lines.slice(1).forEach((line, i) => {
     const at = (name: string) => `line ${i + 2}, ${name}`;
     const f = splitLine(line);
-    if (f.length !== RATES_COLUMNS.length) {
-      issues.push({ path: `line ${i + 2}`, value: line, allowed: `${RATES_COLUMNS.length} comma-separated fields` });
+    if (f.length !== columns) {
+      issues.push({ path: `line ${i + 2}`, value: line, allowed: `${columns} comma-separated fields` });
       return;
     }
-    const [scenario, head, cout, dfcl, bits, seed, sumRate, testSamples, training, epochs, trainSeconds, command, commit] = f;
+    const [scenario, head, cout, dfcl, bits, seed, sumRate, testSamples, training, epochs, trainSeconds, command, commit, ci, rzfEp, rzfEpCi, wm, wmCi] = f;
+    /** An optional finite number (empty: not measured). */
+    const optional = (name: string, raw: string | undefined, min = -Infinity) => {
+      if (raw === undefined || raw.trim() === '') return null;
+      const v = Number(raw);
+      if (!Number.isFinite(v) || v < min) issues.push({ path: at(name), value: raw, allowed: `empty or a finite number${min > -Infinity ? ` ≥ ${min}` : ''}` });
+      return v;
+    };
+    const paired = (name: string, meanRaw: string | undefined, ciRaw: string | undefined): PairedColumn | null => {
+      const mean = optional(name, meanRaw);
+      const half = optional(`${name}_ci95`, ciRaw, 0);
+      if ((mean === null) !== (half === null)) issues.push({ path: at(`${name}_ci95`), value: ciRaw, allowed: `a half-width exactly when ${name} is given` });
+      return mean === null || half === null ? null : { mean, ci95: half };
+    };
     const int = (name: string, raw: string) => {
       const v = Number(raw);
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(v) || v < (name === 'seed' ? 0 : 1)) issues.push({ path: at(name), value: raw, allowed: name === 'seed' ? 'an integer ≥ 0' : 'a positive integer' });
@@ -129,6 +164,9 @@ export function parseRatesTable(text: string, source: string): RatesRow[] {
       trainSeconds: seconds,
       command,
       commit,
+      ci95: optional('ci95', ci, 0),
+      vsRzfEp: paired('vs_rzf_ep', rzfEp, rzfEpCi),
+      vsWmmse: paired('vs_wmmse', wm, wmCi),
     };
     const key = `${row.scenario}|${row.head}|${row.cout}x${row.dfcl}|${bits}|${row.seed}`;
     if (seen.has(key)) issues.push({ path: `line ${i + 2}`, value: key, allowed: 'one row per scenario, head, architecture, bits and seed' });
@@ -165,6 +203,25 @@ export interface TableRate {
   readonly std: number;
   readonly seeds: number;
   readonly testSamples: number;
+  /**
+   * The 95% half-widths over test samples and the paired differences, as the mean over seeds of
+   * each seed's (the seeds run on the same samples; averaging half-widths bounds the mean's from
+   * above); null when a seed's row lacks them.
+   */
+  readonly ci95: number | null;
+  readonly vsRzfEp: PairedColumn | null;
+  readonly vsWmmse: PairedColumn | null;
+}
+
+function meanOver<T>(group: readonly T[], pick: (r: T) => number | null): number | null {
+  const values = group.map(pick);
+  return values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+}
+
+function pairedOver(group: readonly RatesRow[], pick: (r: RatesRow) => PairedColumn | null): PairedColumn | null {
+  const mean = meanOver(group, (r) => pick(r)?.mean ?? null);
+  const ci95 = meanOver(group, (r) => pick(r)?.ci95 ?? null);
+  return mean === null || ci95 === null ? null : { mean, ci95 };
 }
 
 export function ratesByPoint(rows: readonly RatesRow[], scenario: string): Map<string, TableRate> {
@@ -178,7 +235,15 @@ export function ratesByPoint(rows: readonly RatesRow[], scenario: string): Map<s
   for (const [key, group] of groups) {
     const mean = group.reduce((s, r) => s + r.sumRate, 0) / group.length;
     const std = Math.sqrt(group.reduce((s, r) => s + (r.sumRate - mean) ** 2, 0) / group.length);
-    out.set(key, { sumRate: mean, std, seeds: group.length, testSamples: Math.min(...group.map((r) => r.testSamples)) });
+    out.set(key, {
+      sumRate: mean,
+      std,
+      seeds: group.length,
+      testSamples: Math.min(...group.map((r) => r.testSamples)),
+      ci95: meanOver(group, (r) => r.ci95),
+      vsRzfEp: pairedOver(group, (r) => r.vsRzfEp),
+      vsWmmse: pairedOver(group, (r) => r.vsWmmse),
+    });
   }
   return out;
 }

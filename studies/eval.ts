@@ -19,7 +19,8 @@ import { microjoules, toMicrojoules } from '../sim/report.ts';
 import { initBackend, tf } from '../train/backend.ts';
 import { evaluateCodec } from '../train/codec.ts';
 import { evaluateAllConfigs, finetune } from '../train/supernet.ts';
-import { evaluateRate, modelFromCheckpoint } from '../train/trainer.ts';
+import { modelFromCheckpoint, sampleRates } from '../train/trainer.ts';
+import { estimate, pairedDifference, verdictOf } from '../core/stats.ts';
 import { classicalPoint } from './report-numbers.ts';
 import { csiSplit, mimoSplit } from './train.ts';
 
@@ -76,10 +77,15 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
   if (c.finetuneSteps !== undefined) {
     await finetune(model, c.bits!, mimoSplit(c.scenario, 'train', progress), mimoSplit(c.scenario, 'validation', progress), c.finetuneSteps, { batchSize: 100, learningRate: 1e-3, seed: 1 });
   }
-  const sumRate = await evaluateRate(model, test, assignment);
-  // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start).
+  const perSample = await sampleRates(model, test, assignment);
+  const rate = estimate(perSample);
+  // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start),
+  // each with the paired difference DNN − classical over the same samples.
   const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
-  const classical = classicalSetWithProgress(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress).map((s) => classicalPoint(s, c.preset));
+  const classical = classicalSetWithProgress(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress).map((s) => {
+    const d = pairedDifference(perSample, s.perSample!);
+    return { ...classicalPoint(s, c.preset), dnnMinusThis: { mean: d.mean, ci95: d.halfWidth, verdict: verdictOf(d) } };
+  });
   const energy = priceGraph(c.bits ? withBits(graph, { weights: c.bits }) : graph, c.preset);
   model.dispose();
   tf.disposeVariables();
@@ -88,7 +94,9 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
     samples: test.count,
     graph: graph.name,
     bits: c.bits ?? null,
-    sumRate,
+    split: c.scenario.model === 'site' ? (c.scenario.holdout === 'positions' ? 'test split (users at positions no training user stood at)' : 'test split (holdout: groups — test users stood where training users stood)') : 'test split',
+    sumRate: rate.mean,
+    sumRateCi95: rate.halfWidth,
     classical,
     energy_uJ: toMicrojoules(energy.energy),
   };

@@ -24,6 +24,31 @@ import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
 import { writeWhole } from '../core/files.ts';
+import { keepCurve } from './curves.ts';
+import { cpus } from 'node:os';
+import type { Channel } from '../scenarios/channel.ts';
+import { rzfEqualPower, sumRate } from '../baselines/precoders.ts';
+import { wmmse } from '../baselines/wmmse.ts';
+import { estimate, pairedDifference } from '../core/stats.ts';
+
+/** The machine a run was rated on (its training ran there too, under bench/train-supernets.sh). */
+function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}`;
+}
+
+/** Why a run stopped, from the summary train wrote beside it (bench/train-supernets.sh). */
+function stopOf(dir: string): string {
+  const file = join(dir, 'summary.json');
+  if (!existsSync(file)) return 'stop reason not recorded';
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as { seeds?: { result?: { stopReason?: string } }[] };
+    const reason = s.seeds?.[0]?.result?.stopReason;
+    return reason ? `stopped by ${reason === 'converged' ? 'the convergence rule' : reason}` : 'stop reason not recorded';
+  } catch {
+    return 'stop reason not recorded';
+  }
+}
 
 /** Test channels every DNN and classical rate of a table is measured on. */
 
@@ -55,6 +80,23 @@ export function supernetRuns(root: string): SupernetRun[] {
   return runs.sort((a, b) => a.head.localeCompare(b.head) || a.cout - b.cout || a.dfcl - b.dfcl || a.seed - b.seed);
 }
 
+/**
+ * What every row is paired with, on the same first `samples` test channels: equal-power RZF (the
+ * structured head's structure alone) and WMMSE from the best start at ε = 10⁻⁵ (the paper's
+ * tolerance), each sample's sum rate.
+ */
+export function pairedReferences(channels: readonly Channel[], progress: Progress = SILENT): { readonly rzfEp: Float64Array; readonly wmmse: Float64Array } {
+  const rzfEp = Float64Array.from(channels, (ch) => sumRate(ch, rzfEqualPower(ch)).sumRate);
+  const task = progress.task('WMMSE (best start, ε = 1e-5) for the paired columns', channels.length);
+  const wmmseRates = Float64Array.from(channels, (ch) => {
+    const r = wmmse(ch, { tol: 1e-5, rule: 'abs', maxIter: CLASSICAL_WMMSE_CAP, init: 'best' }).sumRate;
+    task.tick(1);
+    return r;
+  });
+  task.end();
+  return { rzfEp, wmmse: wmmseRates };
+}
+
 function commit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -64,15 +106,15 @@ function commit(): string {
 }
 
 /** How a run was trained, from its checkpoint: settings, epochs, steps and time. */
-function trainingOf(state: TrainerState): string {
+function trainingOf(state: TrainerState, stop: string): string {
   const s = state.settings;
-  const steps = `${state.epoch} epochs, ${state.adamStep} steps, best at epoch ${state.bestEpoch}`;
+  const steps = `${state.epoch} epochs, ${state.adamStep} steps, best at epoch ${state.bestEpoch}, ${stop}, ${(state.trainMs / 1000).toFixed(0)} s on ${machine()}`;
   if (!s) return `${steps} (settings not recorded)`;
   return `${s.supernetChoices ? `supernet {${s.supernetChoices.join(',')}}` : 'fixed bits'}, ${steps}, batch ${s.batchSize}, lr ${s.learningRate}, ${s.trainSamples} training samples`;
 }
 
 /** Rates every bit configuration of each run (cached per run and checkpoint). */
-export async function rateSupernets(o: { readonly supernets: string; readonly scenario: string; readonly samples?: number }, progress: Progress = SILENT): Promise<RatesRow[]> {
+export async function rateSupernets(o: { readonly supernets: string; readonly scenario: string; readonly samples?: number; readonly table?: string }, progress: Progress = SILENT): Promise<RatesRow[]> {
   const log = (m: string) => progress.log(m);
   const runs = supernetRuns(o.supernets);
   await initBackend();
@@ -81,7 +123,9 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
   const samples = Math.min(test.count, o.samples ?? TABLE_SAMPLES);
   const at = commit();
   const rows: RatesRow[] = [];
+  let references: ReturnType<typeof pairedReferences> | undefined;
   for (const run of runs) {
+    if (o.table) keepCurve(run.dir, o.table, s.name, run);
     const cache = join(run.dir, 'rates.json');
     // The weights rated are the best epoch's; the budget is the whole run's (its latest checkpoint).
     const latest = latestCheckpoint(run.dir);
@@ -99,7 +143,12 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
     log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${BIT_CHOICES.length ** 4} configurations on ${samples} test samples`);
     const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples, doneOfTotal(progress, `${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}`));
     model.dispose();
-    const command = `bash bench/train-supernets.sh ${o.scenario} ${state.settings?.epochs ?? state.epoch} && npx codesign rates --supernets ${o.supernets} --scenario ${o.scenario}`;
+    references ??= pairedReferences(Array.from({ length: samples }, (_, i) => channelOf(test, i)), progress);
+    const command = `bash bench/train-supernets.sh ${o.scenario} ${dirname(dirname(dirname(dirname(run.dir))))} && npx codesign rates --supernets ${o.supernets} --scenario ${o.scenario}`;
+    const column = (perSample: Float64Array, reference: Float64Array) => {
+      const d = pairedDifference(perSample, reference);
+      return { mean: d.mean, ci95: d.halfWidth };
+    };
     const runRows = rated.map((r) => ({
       scenario: s.name,
       head: run.head,
@@ -109,11 +158,14 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
       seed: run.seed,
       sumRate: r.sumRate,
       testSamples: samples,
-      training: trainingOf(state),
+      training: trainingOf(state, stopOf(run.dir)),
       epochs: state.epoch,
       trainSeconds: state.trainMs / 1000,
       command,
       commit: at,
+      ci95: estimate(r.perSample).halfWidth,
+      vsRzfEp: column(r.perSample, references!.rzfEp),
+      vsWmmse: column(r.perSample, references!.wmmse),
     }));
     writeFileSync(cache, JSON.stringify({ key, rows: runRows }));
     rows.push(...runRows);
@@ -137,7 +189,7 @@ export function mergeRates(existing: readonly RatesRow[], fresh: readonly RatesR
 export async function runRates(o: { readonly supernets: string; readonly scenario: string; readonly out?: string; readonly samples?: number }, progress: Progress = SILENT) {
   const file = o.out ?? ratesFile(loadScenario(o.scenario).name);
   const existing = existsSync(file) ? loadRatesTable(file) : [];
-  const fresh = await rateSupernets(o, progress);
+  const fresh = await rateSupernets({ ...o, table: file }, progress);
   const rows = mergeRates(existing, fresh);
   writeRatesTable(file, rows);
   return { file, rows: rows.length, runs: new Set(fresh.map((r) => `${r.head}/${r.cout}x${r.dfcl}/seed-${r.seed}`)).size };
@@ -147,6 +199,8 @@ export async function runRates(o: { readonly supernets: string; readonly scenari
 
 export interface ClassicalTable {
   readonly scenario: string;
+  /** Site scenarios: which users the test split holds (absent in files written before users were held out by position). */
+  readonly holdout?: string;
   readonly samples: number;
   readonly snrDb: number;
   readonly commit: string;
@@ -168,6 +222,7 @@ export function runClassical(o: { readonly scenario: string; readonly samples?: 
   progress.log(`classical precoders on ${samples} test samples (WMMSE: ${WMMSE_TOLERANCES.length} tolerances × 3 starts, cap ${CLASSICAL_WMMSE_CAP})`);
   const table: ClassicalTable = {
     scenario: s.name,
+    ...(s.model === 'site' ? { holdout: s.holdout } : {}),
     samples,
     snrDb: s.snrDb,
     commit: commit(),

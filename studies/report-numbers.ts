@@ -4,6 +4,7 @@
  * equal rate, the NAS arrows of seed 000's Fig. 2, per-layer energy splits, energy and cycles vs
  * p from the engine, and the engine next to the closed form per layer. Pure: no files.
  */
+import { estimate } from '../core/stats.ts';
 import type { BaselineSummary } from '../baselines/run.ts';
 import { summaryEnergy } from './classical-energy.ts';
 import { buildPrecoder, PRECODER_LAYERS } from '../nets/precoder.ts';
@@ -21,6 +22,8 @@ import type { StoredPoint } from '../search/store.ts';
 export interface BaselinePoint {
   readonly label: string;
   readonly sumRate: number;
+  /** 95% confidence half-width of the mean over the test samples (null where the per-sample rates were not kept). */
+  readonly ci95: number | null;
   /** Per solve; the paper has no count for MRT (null). */
   readonly energy_uJ: { readonly paper: number | null; readonly measured: number };
   readonly iterations: number;
@@ -31,7 +34,7 @@ export interface BaselinePoint {
 
 /** A classical result priced under a preset (both counts). */
 export function classicalPoint(s: BaselineSummary, preset: HardwarePreset): BaselinePoint {
-  return { label: s.label, sumRate: s.meanSumRate, energy_uJ: summaryEnergy(s, preset), iterations: s.iterations.mean, capped: s.capped, samples: s.samples };
+  return { label: s.label, sumRate: s.meanSumRate, ci95: s.perSample ? estimate(s.perSample).halfWidth : null, energy_uJ: summaryEnergy(s, preset), iterations: s.iterations.mean, capped: s.capped, samples: s.samples };
 }
 
 const efficiency = (p: StoredPoint) => p.sumRate / p.energy_uJ;
@@ -91,7 +94,8 @@ export function layerSplit(preset: HardwarePreset, bits: readonly number[], head
   const report = priceGraph(graph, preset);
   const layerOf = layerIndexOf(graph);
   return PRECODER_LAYERS.map((layer, i) => {
-    const ops = report.ops.filter((_, j) => layerOf[j] === i);
+    // The head's data-precision ops (layer −1) are drawn with FCL3.
+    const ops = report.ops.filter((_, j) => layerOf[j] === i || (i === 3 && layerOf[j] < 0));
     const sum = (k: 'compute' | 'weight' | 'activation') => microjoules(ops.reduce((s, op) => s + op.energy[k], 0));
     return { layer: i === 3 ? 'fc3 + head' : layer, config: `${head} [${bits.join(',')}]`, compute: sum('compute'), weight: sum('weight'), activation: sum('activation') };
   });

@@ -14,11 +14,18 @@ import type { HardwarePreset } from '../sim/presets.ts';
 import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
 import { seed000Archs } from '../search/space.ts';
 import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from './report-numbers.ts';
-import { ratesFile } from '../search/rates-table.ts';
+import { pointKey, ratesFile, type TableRate } from '../search/rates-table.ts';
+import { againstFrontier, bestGain, classicalFrontier, dnnLabel, RATE_SHARE, verdictPerTable, type Count, type TableVerdict } from './verdict.ts';
+import { PRESETS } from '../sim/presets.ts';
+import { mimoSize } from '../scenarios/schema.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import { simulateGraph } from '../sim/engine/engine.ts';
+import { describeMachine, machineOf } from '../sim/machine.ts';
+import { learningCurves, type LearningCurve } from './curves.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
 import { classicalFile, loadClassical } from './rates.ts';
-import { renderFigure, type Figure } from './charts.ts';
+import { copyEmbedScripts, renderFigure, type Figure } from './charts.ts';
 import { searchGraph } from './model-search.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { modelGraph } from './workload.ts';
@@ -38,8 +45,7 @@ export interface ReportStudy {
   readonly model?: string;
 }
 
-/** The share of the best classical rate the summary line asks a DNN to reach. */
-export const RATE_SHARE = 0.98;
+export { RATE_SHARE } from './verdict.ts';
 
 const ARCHS = seed000Archs();
 
@@ -73,27 +79,43 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   const missing = summariseMissing(outcome.missing);
 
   const priced = classical.results.map((r) => ({ summary: r, point: classicalPoint(r, preset) }));
+  const classicalPoints = priced.map((c) => c.point);
+  // The paper's comparison: WMMSE from the best start along its tolerance curve.
   const wmmse = priced.filter((c) => c.summary.algorithm === 'wmmse' && c.summary.wmmse?.init === 'best').map((c) => c.point);
-  // Gains against every WMMSE result: the best start's tolerance curve and each single start (MRT is the paper's).
-  const wmmseAll = priced.filter((c) => c.summary.algorithm === 'wmmse').map((c) => c.point);
   const byLabel = (label: string) => priced.find((c) => c.summary.label === label)?.point;
   const best = priced.reduce((a, b) => (b.point.sumRate > a.point.sumRate ? b : a)).point;
   const target = RATE_SHARE * best.sumRate;
+  const rzfEp = byLabel('equal-power RZF')!;
   const heads = PRECODER_HEAD_NAMES.filter((h) => points.some((p) => p.head === h));
   const headFronts = heads.map((head) => ({ head, front: efficiencyFront(points.filter((p) => p.head === head)).map((f) => f.item) }));
   const front = efficiencyFront(points).map((f) => f.item);
-  const gains = { paper: gainAtEqualRate(front, wmmseAll, 'paper'), measured: gainAtEqualRate(front, wmmseAll, 'measured') };
-  const maxGain = (xs: { label: string; gain: number | null }[]) => xs.reduce((a, x) => ((x.gain ?? 0) > a.gain ? { gain: x.gain!, against: x.label } : a), { gain: 0, against: 'no WMMSE point: no DNN configuration reaches any WMMSE rate' });
-  const cheapest = <T>(xs: readonly T[], cost: (x: T) => number | null) => xs.filter((x) => cost(x) !== null).reduce<T | undefined>((a, b) => (a === undefined || cost(b)! < cost(a)! ? b : a), undefined);
-  const dnnAtTarget = cheapest(points.filter((p) => p.sumRate >= target), (p) => p.energy_uJ);
-  const wmmseAtTarget = {
-    measured: cheapest(wmmse.filter((w) => w.sumRate >= target), (w) => w.energy_uJ.measured),
-    paper: cheapest(wmmse.filter((w) => w.sumRate >= target), (w) => w.energy_uJ.paper),
-  };
-  const rzfEp = byLabel('equal-power RZF')!;
+  // The headline: every point of the DNN front against the classical frontier (the cheapest classical answer at its rate).
+  const frontier = Object.fromEntries(
+    (['measured', 'paper'] as const).map((count: Count) => {
+      const comparisons = againstFrontier(front, quality.rates, classicalPoints, rzfEp, count);
+      const top = bestGain(comparisons);
+      return [
+        count,
+        {
+          frontier: classicalFrontier(classicalPoints, count).map((c) => ({ label: c.label, sumRate: c.sumRate, energy_uJ: c.energy_uJ[count]! })),
+          best: top ? { dnn: dnnLabel(top.point), claimedRate: top.claimedRate, dnnEnergy_uJ: top.point.energy_uJ, classical: top.classical!.label, classicalEnergy_uJ: top.classical!.energy_uJ[count]!, gain: top.gain! } : null,
+        },
+      ];
+    }),
+  ) as Record<Count, { frontier: { label: string; sumRate: number; energy_uJ: number }[]; best: { dnn: string; claimedRate: number; dnnEnergy_uJ: number; classical: string; classicalEnergy_uJ: number; gain: number } | null }>;
+  const paperComparison = { paper: gainAtEqualRate(front, wmmse, 'paper'), measured: gainAtEqualRate(front, wmmse, 'measured') };
+  const { nt, nu } = mimoSize(scenario);
+  const noiseVar = 10 ** (-scenario.snrDb / 10);
+  log(`verdict: the cheapest answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate under each of ${PRESETS.length} hardware tables (closed form and engine)`);
+  const verdict = verdictPerTable({ points, rates: quality.rates, classical: priced, nt, nu, noiseVar }, PRESETS);
+  const frontTable = frontRows(headFronts, quality.rates, preset, { nt, nu, noiseVar });
+  const structured = points.filter((p) => p.head === 'structured').map((p) => quality.rates.get(pointKey(p))?.vsRzfEp).filter((d) => d !== null && d !== undefined);
   const base = {
     scenario: scenario.name,
+    // Which users the test split holds, as the classical results (measured on the same samples as the table) record it.
+    split: scenario.model !== 'site' ? 'test split' : classical.holdout === undefined ? 'test split (written before users were held out by position: test users stood where training users stood)' : `test split, users at ${classical.holdout === 'positions' ? 'positions no training user stood at' : 'positions training users also stood at (holdout: groups)'}`,
     preset: preset.name,
+    machine: describeMachine(preset),
     quality: qualityLabel,
     samples: tableSamples,
     classicalSource: relative(process.cwd(), classicalPath),
@@ -101,24 +123,28 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     missing,
     bestClassical: best,
     target,
-    dnnAtTarget: dnnAtTarget ? { head: dnnAtTarget.head, arch: `${dnnAtTarget.cout}/${dnnAtTarget.dfcl}`, bits: dnnAtTarget.bits, sumRate: dnnAtTarget.sumRate, energy_uJ: dnnAtTarget.energy_uJ } : null,
-    wmmseAtTarget,
     rzfEqualPower: rzfEp,
-    classical: priced.map((c) => c.point),
+    classical: classicalPoints,
+    verdict,
+    frontier,
+    paperComparison,
+    structuredVsRzfEp: structured.length === 0 ? null : { rows: structured.length, above: structured.filter((d) => d!.mean - d!.ci95 > 0).length, below: structured.filter((d) => d!.mean + d!.ci95 < 0).length, largest: Math.max(...structured.map((d) => d!.mean)) },
+    front: frontTable,
     headFronts: headFronts.map((h) => {
       const top = h.front.reduce((a, b) => (b.sumRate > a.sumRate ? b : a));
       const eff = h.front.reduce((a, b) => (b.sumRate / b.energy_uJ > a.sumRate / a.energy_uJ ? b : a));
       return { head: h.head, bestRate: pointSummary(top), bestEfficiency: pointSummary(eff) };
     }),
-    maxGainAtEqualRate: { paper: maxGain(gains.paper), measured: maxGain(gains.measured) },
-    gains,
     nasArrows: Object.fromEntries(heads.map((h) => [h, nasArrows(frontsByArchitecture(points.filter((p) => p.head === h)))])),
   };
   // A user's model, read before anything is drawn (a bad file stops the report here).
   const model = o.model === undefined ? undefined : modelSection(o.model, preset);
   const headline = { ...base, summaryLine: summaryLine(base), ...(model ? { model: model.summary } : {}) };
 
-  const figures = await reportFigures(out, { points, headFronts, classical: priced.map((c) => c.point), wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick }, progress);
+  const curves = learningCurves(ratesPath, scenario.name);
+  const recommended = verdict.find((v) => v.table === preset.name)?.cheapestDnn ?? null;
+  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, recommended, target }, progress);
+  copyEmbedScripts(out);
   if (model) figures.push(...(await model.figures(out)));
   const commands = reproduceCommands(o, ratesPath);
   writeFileSync(join(out, 'summary.json'), JSON.stringify(headline, null, 2));
@@ -205,58 +231,161 @@ function reproduceCommands(o: ReportStudy, ratesPath: string): string[] {
 }
 
 const fmt = (x: number, digits = 3) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(digits));
+const pm = (rate: number, ci: number | null | undefined, digits = 3) => `${rate.toFixed(digits)}${ci === null || ci === undefined ? '' : ` ± ${ci.toFixed(digits)}`}`;
+const signed = (x: number, digits = 3) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
+/** A front point of the report: its rate with uncertainty, energy by term (closed form) and on the machine (engine). */
+export interface FrontRow {
+  readonly head: string;
+  readonly arch: string;
+  readonly bits: readonly number[];
+  readonly label: string;
+  readonly sumRate: number;
+  readonly ci95: number | null;
+  readonly vsRzfEp: { readonly mean: number; readonly ci95: number; readonly verdict: string } | null;
+  readonly vsWmmse: { readonly mean: number; readonly ci95: number; readonly verdict: string } | null;
+  readonly closedForm_uJ: { readonly compute: number; readonly weight: number; readonly activation: number; readonly total: number };
+  readonly engine_uJ: number;
+  readonly cycles: number;
+  readonly latency_us: number;
+}
+
+const verdictOf = (d: { mean: number; ci95: number }) => (d.mean - d.ci95 > 0 ? 'higher' : d.mean + d.ci95 < 0 ? 'lower' : 'equal within noise');
+
+/** Each head's efficiency front, priced by the closed form (by term) and by the engine on the table's machine. */
+function frontRows(fronts: readonly { head: string; front: readonly StoredPoint[] }[], rates: ReadonlyMap<string, TableRate>, preset: HardwarePreset, size: { nt: number; nu: number; noiseVar: number }): FrontRow[] {
+  const machine = machineOf(preset);
+  return fronts.flatMap((f) =>
+    [...f.front]
+      .sort((a, b) => a.energy_uJ - b.energy_uJ)
+      .map((p) => {
+        const graph = buildPrecoder({ cout: p.cout, dfcl: p.dfcl, nt: size.nt, nu: size.nu, bits: p.bits as [number, number, number, number], head: p.head, noiseVar: size.noiseVar });
+        const closed = priceGraph(graph, preset).energy;
+        const engine = simulateGraph(graph, machine, preset);
+        const r = rates.get(pointKey(p));
+        const paired = (d: { mean: number; ci95: number } | null | undefined) => (d ? { ...d, verdict: verdictOf(d) } : null);
+        return {
+          head: p.head,
+          arch: `${p.cout}/${p.dfcl}`,
+          bits: p.bits,
+          label: dnnLabel(p),
+          sumRate: p.sumRate,
+          ci95: r?.ci95 ?? null,
+          vsRzfEp: paired(r?.vsRzfEp),
+          vsWmmse: paired(r?.vsWmmse),
+          closedForm_uJ: { compute: closed.compute / 1e6, weight: closed.weight / 1e6, activation: closed.activation / 1e6, total: closed.total / 1e6 },
+          engine_uJ: engine.energy.total / 1e6,
+          cycles: engine.cycles,
+          latency_us: engine.cycles / machine.clockMHz,
+        };
+      }),
+  );
+}
 
 /** What the plain-language summary line is made of. */
 interface SummaryInputs {
   readonly scenario: string;
+  readonly split: string;
   readonly samples: number;
+  readonly preset: string;
   readonly bestClassical: BaselinePoint;
   readonly target: number;
-  readonly dnnAtTarget: { readonly head: string; readonly arch: string; readonly bits: readonly number[]; readonly sumRate: number; readonly energy_uJ: number } | null;
-  readonly wmmseAtTarget: { readonly measured: BaselinePoint | undefined; readonly paper: BaselinePoint | undefined };
   readonly rzfEqualPower: BaselinePoint;
+  readonly verdict: readonly TableVerdict[];
+  readonly frontier: Record<Count, { readonly best: { readonly dnn: string; readonly claimedRate: number; readonly dnnEnergy_uJ: number; readonly classical: string; readonly classicalEnergy_uJ: number; readonly gain: number } | null }>;
 }
 
-function summaryLine(h: SummaryInputs): string {
+/** The answer in words: what is cheapest at the target, and whether any DNN beats the classical frontier anywhere. */
+export function summaryLine(h: SummaryInputs): string {
   const c = h.bestClassical;
-  const dnn = h.dnnAtTarget;
-  const w = h.wmmseAtTarget;
-  const wm = w.measured ? `${fmt(w.measured.energy_uJ.measured)} µJ (measured count, ${w.measured.label})` : 'no WMMSE point reaches it';
-  const wp = w.paper ? `${fmt(w.paper.energy_uJ.paper!)} µJ (paper count, ${w.paper.label})` : '';
+  const v = h.verdict.find((t) => t.table === h.preset) ?? h.verdict[0];
+  const a = v.answer;
+  const answer = `${a.kind === 'dnn' ? 'the trained DNN' : 'the classical'} ${a.label}: ${pm(a.sumRate, a.ci95, 2)} bit/s/Hz for ${fmt(a.closedForm_uJ)} µJ (closed form; engine ${fmt(a.engine_uJ)} µJ, ${fmt(a.latency_us)} µs on ${v.machine.split(' — ')[0]})`;
+  const dnn = v.cheapestDnn;
+  const dnnPart = a.kind === 'dnn'
+    ? `The cheapest classical answer there, ${v.cheapestClassical.label}, costs ${fmt(v.cheapestClassical.closedForm_uJ)} µJ. `
+    : dnn
+      ? `The cheapest trained DNN reaching it, ${dnn.label}, costs ${fmt(dnn.closedForm_uJ)} µJ, ${fmt(dnn.closedForm_uJ / a.closedForm_uJ)}× as much. `
+      : `No trained DNN in the table reaches it. `;
+  const m = h.frontier.measured.best;
+  const frontier = m
+    ? `Against the classical frontier (the cheapest classical answer at each rate, our measured count), the largest gain is ${fmt(m.gain)}×: ${m.dnn} reaches ${m.claimedRate.toFixed(2)} bit/s/Hz for ${fmt(m.dnnEnergy_uJ)} µJ where ${m.classical} needs ${fmt(m.classicalEnergy_uJ)} µJ.`
+    : `No trained DNN beats the classical frontier anywhere: at every rate a DNN reaches, a classical answer reaches it for less energy (our measured count); the cheapest classical answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best rate is ${v.cheapestClassical.label} at ${fmt(v.cheapestClassical.closedForm_uJ)} µJ.`;
   return (
-    `On ${h.scenario} (${h.samples} test samples), the best classical rate is ${c.sumRate.toFixed(2)} bit/s/Hz (${c.label}). ` +
-    (dnn
-      ? `The cheapest trained DNN reaching ≥ ${(RATE_SHARE * 100).toFixed(0)}% of it (${h.target.toFixed(2)}) is the ${dnn.head} head at ${dnn.arch}, bits [${dnn.bits.join(',')}]: ${dnn.sumRate.toFixed(2)} bit/s/Hz for ${fmt(dnn.energy_uJ)} µJ. `
-      : `No trained DNN in the table reaches ${(RATE_SHARE * 100).toFixed(0)}% of it (${h.target.toFixed(2)}). `) +
-    `WMMSE reaching it costs ${wm}${wp ? ` / ${wp}` : ''}; equal-power RZF (${h.rzfEqualPower.sumRate.toFixed(2)} bit/s/Hz) costs ${fmt(h.rzfEqualPower.energy_uJ.measured)} µJ (measured) / ${fmt(h.rzfEqualPower.energy_uJ.paper!)} µJ (paper's ZF count).`
+    `On ${h.scenario} (${h.samples} samples of the ${h.split}), the best classical rate is ${pm(c.sumRate, c.ci95, 2)} bit/s/Hz (${c.label}). ` +
+    `Under ${h.preset}, the cheapest answer reaching ${(RATE_SHARE * 100).toFixed(0)}% of it (${h.target.toFixed(2)}) is ${answer}. ` +
+    dnnPart +
+    frontier
   );
 }
 
-const GAIN_EXPLAINED =
-  'Gain at equal rate: for each WMMSE result (the best start at each stopping tolerance, and each single start at ε = 10⁻⁵; the paper’s WMMSE starts from MRT), the best energy efficiency (bit/s/Hz/µJ) of a DNN configuration reaching at least that rate, divided by WMMSE’s efficiency; the largest over the points. 0 means no DNN configuration reaches any WMMSE point’s rate. It depends on how WMMSE is counted: the paper counts its eq. (12) real multiplications per iteration (an N_T×N_T inverse), our measured count is what our push-through implementation performs.';
+const FRONTIER_EXPLAINED =
+  'The classical frontier: for each rate, the cheapest classical answer reaching it, over MRT, ZF, RZF, equal-power RZF and WMMSE from every start (and the best of them) at every stopping tolerance. A DNN point is set against the frontier at its rate; its rate counts above equal-power RZF’s only where the paired difference on the same test samples is above zero beyond its 95% interval (otherwise it is equal within noise). Energies: the closed form (seed 000 eq. 7–14) under the table; the classical counts are ours as measured (what our implementations perform) or the paper’s (eq. 12–13, an N_T×N_T inverse per WMMSE iteration).';
 
 function classicalRows(h: Headline): string[][] {
-  return h.classical.map((c) => [c.label, c.sumRate.toFixed(3), c.iterations.toFixed(1), String(c.capped), c.energy_uJ.paper === null ? '—' : fmt(c.energy_uJ.paper, 4), fmt(c.energy_uJ.measured, 4)]);
+  return h.classical.map((c) => [c.label, pm(c.sumRate, c.ci95), c.iterations.toFixed(1), String(c.capped), c.energy_uJ.paper === null ? '—' : fmt(c.energy_uJ.paper, 4), fmt(c.energy_uJ.measured, 4)]);
 }
-const CLASSICAL_HEADER = ['classical', 'sum rate', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'];
+const CLASSICAL_HEADER = ['classical', 'sum rate ± 95% CI', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'];
+
+const VERDICT_HEADER = ['hardware table', `cheapest answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate`, 'sum rate ± 95% CI', 'closed form µJ', 'engine µJ', 'latency µs', 'cheapest DNN there (closed form µJ)'];
+function verdictRows(h: Headline): string[][] {
+  return h.verdict.map((v) => [
+    v.table,
+    `${v.answer.kind === 'dnn' ? 'DNN' : 'classical'}: ${v.answer.label}`,
+    pm(v.answer.sumRate, v.answer.ci95),
+    fmt(v.answer.closedForm_uJ, 4),
+    fmt(v.answer.engine_uJ, 4),
+    fmt(v.answer.latency_us, 4),
+    v.cheapestDnn ? `${v.cheapestDnn.label} (${fmt(v.cheapestDnn.closedForm_uJ, 4)})` : 'none reaches it',
+  ]);
+}
+
+const FRONT_HEADER = ['DNN (front)', 'sum rate ± 95% CI', 'DNN − equal-power RZF (paired)', 'DNN − WMMSE (paired)', 'closed form µJ (E_C / E_W / E_A)', 'engine µJ', 'latency µs'];
+function frontTableRows(h: Headline): string[][] {
+  const paired = (d: FrontRow['vsRzfEp']) => (d ? `${signed(d.mean)} ± ${d.ci95.toFixed(3)} (${d.verdict})` : '—');
+  return h.front.map((r) => [r.label, pm(r.sumRate, r.ci95), paired(r.vsRzfEp), paired(r.vsWmmse), `${fmt(r.closedForm_uJ.total, 4)} (${fmt(r.closedForm_uJ.compute)} / ${fmt(r.closedForm_uJ.weight)} / ${fmt(r.closedForm_uJ.activation)})`, fmt(r.engine_uJ, 4), fmt(r.latency_us, 4)]);
+}
+
+function paperLine(h: Headline): string {
+  const best = (xs: readonly { label: string; gain: number | null }[]) => xs.reduce<{ label: string; gain: number } | null>((a, x) => (x.gain !== null && (a === null || x.gain > a.gain) ? { label: x.label, gain: x.gain } : a), null);
+  const p = best(h.paperComparison.paper);
+  const m = best(h.paperComparison.measured);
+  return p || m
+    ? `The paper's comparison (DNN vs WMMSE from the best start, along its tolerance curve): at best ${p ? `${fmt(p.gain)}× (paper count, against ${p.label})` : 'no gain under the paper count'}, ${m ? `${fmt(m.gain)}× (measured count, against ${m.label})` : 'no gain under our measured count'}. This compares with WMMSE only; the frontier above compares with the cheapest classical answer.`
+    : `The paper's comparison (DNN vs WMMSE from the best start, along its tolerance curve): no DNN configuration reaches any of its rates.`;
+}
+
+function structuredLine(h: Headline): string | null {
+  const s = h.structuredVsRzfEp;
+  if (!s) return null;
+  return `Structured head vs its structure alone (FCL3's output at zero is equal-power RZF): of ${s.rows} configurations, ${s.above} rate above equal-power RZF beyond their paired 95% interval, ${s.below} below, the rest equal within noise; the largest mean difference is ${signed(s.largest)} bit/s/Hz.`;
+}
 
 function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: readonly string[]): string {
   const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const tableOf = (header: readonly string[], rows: readonly string[][]) => [row(header), row(header.map(() => '---')), ...rows.map(row)];
   const lines = [
     `# codesign report — ${h.scenario}`,
     '',
     h.summaryLine,
     '',
-    `Preset ${h.preset}. DNN sum rates: ${h.quality}, ${h.points} design points (mean over the table's seeds where it has several). Classical: ${h.classicalSource}, the same ${h.samples} test samples.${h.missing.length > 0 ? ` The table lacks: ${h.missing.join('; ')}.` : ''}`,
+    `Preset ${h.preset}; engine on ${h.machine}. DNN sum rates: ${h.quality}, ${h.points} design points (mean over the table's seeds where it has several), on ${h.samples} samples of the ${h.split}. Classical: ${h.classicalSource}, the same samples.${h.missing.length > 0 ? ` The table lacks: ${h.missing.join('; ')}.` : ''}`,
     '',
-    row(CLASSICAL_HEADER),
-    row(CLASSICAL_HEADER.map(() => '---')),
-    ...classicalRows(h).map(row),
+    '## The verdict per hardware table',
     '',
-    ...h.headFronts.map((f) => `- ${f.head} head: highest rate ${f.bestRate.arch} [${f.bestRate.bits.join(',')}] ${f.bestRate.sumRate.toFixed(2)} bit/s/Hz at ${fmt(f.bestRate.energy_uJ)} µJ; highest efficiency ${f.bestEfficiency.arch} [${f.bestEfficiency.bits.join(',')}] ${f.bestEfficiency.efficiency.toFixed(2)} bit/s/Hz/µJ at ${f.bestEfficiency.sumRate.toFixed(2)} bit/s/Hz.`),
-    `- Largest gain at equal rate against WMMSE: ${fmt(h.maxGainAtEqualRate.paper.gain)}× under the paper's count (against ${h.maxGainAtEqualRate.paper.against}), ${fmt(h.maxGainAtEqualRate.measured.gain)}× under our measured count (against ${h.maxGainAtEqualRate.measured.against}).`,
+    ...tableOf(VERDICT_HEADER, verdictRows(h)),
     '',
-    GAIN_EXPLAINED,
+    '## Classical precoders',
+    '',
+    ...tableOf(CLASSICAL_HEADER, classicalRows(h)),
+    '',
+    '## DNN fronts',
+    '',
+    ...tableOf(FRONT_HEADER, frontTableRows(h)),
+    '',
+    ...[structuredLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
+    '',
+    FRONTIER_EXPLAINED,
     '',
     ...(h.model ? [modelLine(h.model), ''] : []),
     'Reproduce:',
@@ -274,22 +403,37 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
 function html(h: Headline, figures: readonly Figure[], commands: readonly string[]): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   const cells = (tag: string, xs: readonly string[]) => xs.map((x) => `<${tag}>${esc(x)}</${tag}>`).join('');
+  const tableOf = (header: readonly string[], rows: readonly string[][]) => `<table><tr>${cells('th', header)}</tr>${rows.map((r) => `<tr>${cells('td', r)}</tr>`).join('')}</table>`;
+  // The specs inline (a page opened from disk cannot fetch its JSON files), drawn by vega-embed from lib/.
+  const specs = JSON.stringify(figures.map((f) => ({ id: `fig-${f.name}`, spec: f.vegaLite }))).replace(/</g, '\\u003c');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>codesign report — ${esc(h.scenario)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}figure{margin:2em 0}img{max-width:100%;border:1px solid #ddd}code,pre{background:#f4f4f4;padding:0 .3em}pre{padding:.6em;overflow-x:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right}td:first-child,th:first-child{text-align:left}.lead{font-size:1.1em;background:#f6f8ff;padding:.8em;border-left:4px solid #4466cc}</style></head><body>
+<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}figure{margin:2em 0}img{max-width:100%;border:1px solid #ddd}code,pre{background:#f4f4f4;padding:0 .3em}pre{padding:.6em;overflow-x:auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right}td:first-child,th:first-child,td:nth-child(2){text-align:left}.lead{font-size:1.1em;background:#f6f8ff;padding:.8em;border-left:4px solid #4466cc}.chart{min-height:200px}</style>
+${['lib/vega.min.js', 'lib/vega-lite.min.js', 'lib/vega-embed.min.js'].map((src) => `<script src="${src}"></script>`).join('\n')}</head><body>
 <h1>codesign report — ${esc(h.scenario)}</h1>
 <p class="lead">${esc(h.summaryLine)}</p>
-<p>Preset <code>${esc(h.preset)}</code>. DNN sum rates: <b>${esc(h.quality)}</b>, ${h.points} design points. Classical: <code>${esc(h.classicalSource)}</code>, the same ${h.samples} test samples.${h.missing.length > 0 ? ` The table lacks: ${esc(h.missing.join('; '))}.` : ''}</p>
-<table><tr>${cells('th', CLASSICAL_HEADER)}</tr>${classicalRows(h).map((r) => `<tr>${cells('td', r)}</tr>`).join('')}</table>
-<ul>
-${h.headFronts.map((f) => `<li>${esc(f.head)} head: highest rate ${esc(f.bestRate.arch)} [${f.bestRate.bits.join(',')}] ${f.bestRate.sumRate.toFixed(2)} bit/s/Hz at ${fmt(f.bestRate.energy_uJ)} µJ; highest efficiency ${esc(f.bestEfficiency.arch)} [${f.bestEfficiency.bits.join(',')}] ${f.bestEfficiency.efficiency.toFixed(2)} bit/s/Hz/µJ</li>`).join('\n')}
-<li>Largest gain at equal rate against WMMSE: ${fmt(h.maxGainAtEqualRate.paper.gain)}× under the paper's count (against ${esc(h.maxGainAtEqualRate.paper.against)}), ${fmt(h.maxGainAtEqualRate.measured.gain)}× under our measured count (against ${esc(h.maxGainAtEqualRate.measured.against)})</li>
-</ul>
-<p>${esc(GAIN_EXPLAINED)}</p>
+<p>Preset <code>${esc(h.preset)}</code>; engine on ${esc(h.machine)}. DNN sum rates: <b>${esc(h.quality)}</b>, ${h.points} design points, on ${h.samples} samples of the ${esc(h.split)}. Classical: <code>${esc(h.classicalSource)}</code>, the same samples.${h.missing.length > 0 ? ` The table lacks: ${esc(h.missing.join('; '))}.` : ''}</p>
+<h2>The verdict per hardware table</h2>
+${tableOf(VERDICT_HEADER, verdictRows(h))}
+<h2>Classical precoders</h2>
+${tableOf(CLASSICAL_HEADER, classicalRows(h))}
+<h2>DNN fronts</h2>
+${tableOf(FRONT_HEADER, frontTableRows(h))}
+<ul>${[structuredLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
+<p>${esc(FRONTIER_EXPLAINED)}</p>
 ${h.model ? `<h2>Your model</h2><p>${esc(modelLine(h.model))}</p>` : ''}
-${figures.map((f) => `<figure><img src="${f.png}" alt="${esc(f.title)}"><figcaption>${esc(f.title)} — <a href="${f.svg}">SVG</a>, <a href="${f.spec}">vega-lite spec</a></figcaption></figure>`).join('\n')}
+<h2>Figures</h2>
+<p>Hover a point for its head, architecture, bits, rate with its 95% interval, energy by term and, on the fronts, the engine's energy and latency.</p>
+${figures.map((f) => `<figure><div class="chart" id="fig-${f.name}"></div><figcaption>${esc(f.title)} — <a href="${f.png}">PNG</a>, <a href="${f.svg}">SVG</a>, <a href="${f.spec}">vega-lite spec</a></figcaption></figure>`).join('\n')}
 <h2>Reproduce</h2>
 <pre>${esc(commands.join('\n'))}</pre>
 <p>Numbers as JSON: <a href="summary.json">summary.json</a>; as Markdown: <a href="summary.md">summary.md</a>.</p>
+<script>
+window.codesignViews = {};
+window.codesignReady = Promise.all(${specs}.map(({ id, spec }) =>
+  vegaEmbed('#' + id, spec, { actions: { export: true, source: true, compiled: false, editor: false }, tooltip: { theme: 'light' } })
+    .then((r) => { window.codesignViews[id] = r.view; })
+));
+</script>
 </body></html>
 `;
 }
@@ -301,105 +445,155 @@ async function reportFigures(
   out: string,
   d: {
     points: readonly StoredPoint[];
+    rates: ReadonlyMap<string, TableRate>;
+    front: readonly FrontRow[];
     headFronts: readonly { head: string; front: readonly StoredPoint[] }[];
     classical: readonly BaselinePoint[];
     wmmse: readonly BaselinePoint[];
     scenario: string;
     qualityLabel: string;
-    preset: Parameters<typeof layerSplit>[0];
+    preset: HardwarePreset;
     quick: boolean;
+    curves: readonly LearningCurve[];
+    recommended: TableVerdict['cheapestDnn'];
+    target: number;
   },
   progress: Progress,
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const task = progress.task('figures', d.quick ? 3 : 6);
+  const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0));
   const add = (f: Figure) => {
     figures.push(f);
     task.tick(1, f.name);
   };
-  // One panel per head (their rates lie far apart), one colour per architecture, its front drawn.
+  const best = Math.max(...d.classical.map((c) => c.sumRate));
+  // Shortfall from the best classical rate on a symlog axis, up = better: gaps of 0.01 and of 20 bit/s/Hz both visible.
+  const pct = (x: number) => best - x;
+  const energyAxis = { field: 'energy', type: 'quantitative', title: `energy per inference (µJ, ${d.preset.name}, closed form; log scale)`, scale: { type: 'log' } };
+  const pctAxis = { field: 'pct', type: 'quantitative', title: `shortfall from the best classical rate ${best.toFixed(2)} bit/s/Hz (bit/s/Hz, symlog; up is better)`, scale: { type: 'symlog', constant: 0.01, reverse: true }, axis: { values: [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100], format: '~g' } };
+  // The key figure: the DNN fronts with their 95% intervals against the classical frontier, as % of the best classical rate.
+  const frontRowsData = d.front.map((r) => ({
+    series: `DNN front, ${r.head} head`,
+    label: r.label,
+    arch: r.arch,
+    bits: r.bits.join(','),
+    energy: r.closedForm_uJ.total,
+    pct: pct(r.sumRate),
+    lo: pct(r.sumRate + (r.ci95 ?? 0)),
+    hi: pct(r.sumRate - (r.ci95 ?? 0)),
+    rate: pm(r.sumRate, r.ci95),
+    vsRzfEp: r.vsRzfEp ? `${signed(r.vsRzfEp.mean)} ± ${r.vsRzfEp.ci95.toFixed(3)} (${r.vsRzfEp.verdict})` : '—',
+    terms: `${fmt(r.closedForm_uJ.compute)} / ${fmt(r.closedForm_uJ.weight)} / ${fmt(r.closedForm_uJ.activation)}`,
+    engine: fmt(r.engine_uJ),
+    latency: fmt(r.latency_us),
+  }));
+  const frontierData = (['measured', 'paper'] as const).flatMap((count) =>
+    classicalFrontier(d.classical, count).map((c) => ({ series: `classical frontier (${count === 'measured' ? 'our measured count' : "the paper's count"})`, label: c.label, energy: c.energy_uJ[count]!, pct: pct(c.sumRate), lo: pct(c.sumRate - (c.ci95 ?? 0)), hi: pct(c.sumRate + (c.ci95 ?? 0)), rate: pm(c.sumRate, c.ci95) })),
+  );
+  const series = { field: 'series', type: 'nominal', title: null, scale: { scheme: 'category10' }, legend: { ...LEGEND, orient: 'bottom', direction: 'vertical' } };
+  const tooltipDnn = [
+    { field: 'label', title: 'design' },
+    { field: 'rate', title: 'sum rate ± 95% CI' },
+    { field: 'vsRzfEp', title: 'DNN − equal-power RZF (paired)' },
+    { field: 'energy', title: 'closed form µJ', format: '.4g' },
+    { field: 'terms', title: 'E_C / E_W / E_A µJ' },
+    { field: 'engine', title: 'engine µJ' },
+    { field: 'latency', title: 'latency µs (engine)' },
+  ];
+  add(
+    await renderFigure(out, 'verdict', `Trained DNN fronts (95% CIs) against the classical frontier on ${d.scenario}; dashed: ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate`, {
+      width: 760,
+      height: 380,
+      layer: [
+        { data: { values: [{ pct: best - d.target }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#888' }, encoding: { y: { field: 'pct', type: 'quantitative' } } },
+        { data: { values: frontierData }, mark: { type: 'line', interpolate: 'step-after', point: { size: 50 } }, encoding: { x: energyAxis, y: pctAxis, color: series, tooltip: [{ field: 'label', title: 'classical' }, { field: 'rate', title: 'sum rate ± 95% CI' }, { field: 'energy', title: 'µJ', format: '.4g' }] } },
+        { data: { values: frontRowsData }, mark: { type: 'errorbar', ticks: true }, encoding: { x: energyAxis, y: { field: 'lo', type: 'quantitative', title: null }, y2: { field: 'hi' }, color: series } },
+        { data: { values: frontRowsData }, mark: { type: 'point', filled: true, size: 70 }, encoding: { x: energyAxis, y: pctAxis, color: series, tooltip: tooltipDnn } },
+      ],
+    }),
+  );
+  // Pareto fronts per head and architecture (every point rated by the table; its tooltip names it).
   const onFront = new Set(frontsByArchitecture(d.points).flatMap((f) => f.front.map((p) => p.hash)));
-  const rows = d.points.map((p) => ({ head: `${p.head} head`, arch: `${p.cout}/${p.dfcl}`, efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, front: onFront.has(p.hash) }));
+  const rows = d.points.map((p) => {
+    const r = d.rates.get(pointKey(p));
+    return { head: `${p.head} head`, arch: `${p.cout}/${p.dfcl}`, bits: p.bits.join(','), efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, rate: pm(p.sumRate, r?.ci95), energy: p.energy_uJ, front: onFront.has(p.hash) };
+  });
   const rate = { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } };
   const eff = { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } };
-  const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: ARCHS.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'tableau10' }, legend: LEGEND };
+  const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: ARCHS.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'category10' }, legend: LEGEND };
+  const tip = [{ field: 'head' }, { field: 'arch', title: 'C_out/D_FCL' }, { field: 'bits' }, { field: 'rate', title: 'sum rate ± 95% CI' }, { field: 'energy', title: 'closed form µJ', format: '.4g' }];
   add(
-    await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates)`, {
+    await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates; every configuration a point)`, {
       data: { values: rows },
       facet: { column: { field: 'head', type: 'nominal', title: null } },
       spec: {
         width: 380,
         height: 320,
         layer: [
-          { mark: { type: 'point', opacity: 0.3, size: 12 }, encoding: { x: rate, y: eff, color: arch } },
-          { transform: [{ filter: 'datum.front' }], mark: { type: 'line', point: true }, encoding: { x: rate, y: eff, color: arch, order: { field: 'sumRate' } } },
+          { mark: { type: 'point', opacity: 0.5, size: 14 }, encoding: { x: rate, y: eff, color: arch, tooltip: tip } },
+          { transform: [{ filter: 'datum.front' }], mark: { type: 'line', point: { size: 40 } }, encoding: { x: rate, y: eff, color: arch, order: { field: 'sumRate' }, tooltip: tip } },
         ],
       },
       resolve: { scale: { x: 'independent' } },
     }),
   );
-  const vsRows = [
-    ...d.headFronts.flatMap((h) => h.front.map((p) => ({ curve: `DNN front, ${h.head} head`, sumRate: p.sumRate, efficiency: p.sumRate / p.energy_uJ }))),
-    ...d.wmmse.flatMap((w) => [
-      ...(w.energy_uJ.paper === null ? [] : [{ curve: 'WMMSE, best start, by tolerance (paper count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.paper }]),
-      { curve: 'WMMSE, best start, by tolerance (measured count)', sumRate: w.sumRate, efficiency: w.sumRate / w.energy_uJ.measured },
-    ]),
-  ];
-  const linear = d.classical.filter((c) => !c.label.startsWith('WMMSE')).flatMap((c) => [
-    { precoder: `${c.label} (measured count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.measured },
-    ...(c.energy_uJ.paper === null ? [] : [{ precoder: `${c.label} (paper count)`, sumRate: c.sumRate, efficiency: c.sumRate / c.energy_uJ.paper }]),
-  ]);
+  const chosen = d.recommended ? (/\[(.*)\]/.exec(d.recommended.label)?.[1] ?? '16,16,16,16').split(',').map(Number) : [16, 16, 16, 16];
+  const chosenHead = d.recommended?.label.startsWith('structured') ? 'structured' : 'direct';
+  const layers = [...layerSplit(d.preset, [16, 16, 16, 16]), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured'), ...layerSplit(d.preset, chosen, chosenHead)];
   add(
-    await renderFigure(out, 'dnn-vs-classical', `Trained DNN fronts vs WMMSE (tolerance curve), ZF, RZF, equal-power RZF and MRT on ${d.scenario}`, {
-      width: 700,
-      layer: [
-        { data: { values: vsRows }, mark: { type: 'line', point: true }, encoding: { x: rate, y: eff, color: { field: 'curve', type: 'nominal', title: 'fronts and curves', legend: LEGEND }, order: { field: 'sumRate' } } },
-        { data: { values: linear }, mark: { type: 'point', filled: true, size: 80, color: '#555' }, encoding: { x: rate, y: eff, shape: { field: 'precoder', type: 'nominal', title: 'linear precoders (one solve)', legend: LEGEND } } },
-      ],
-      resolve: { legend: { color: 'independent', shape: 'independent' } },
-    }),
-  );
-  const layers = [...layerSplit(d.preset, [16, 16, 16, 16]), ...layerSplit(d.preset, [2, 2, 2, 2]), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured'), ...layerSplit(d.preset, [2, 2, 2, 2], 'structured')];
-  add(
-    await renderFigure(out, 'layer-energy', 'Energy per layer of the (64, 1024) precoder, per head and bit configuration', {
+    await renderFigure(out, 'layer-energy', `Energy per layer of the (64, 1024) precoder: 16-bit, both heads, and the recommended bits [${chosen.join(',')}] (${chosenHead} head) — ${d.preset.name}, closed form`, {
       data: { values: layers.flatMap((l) => (['compute', 'weight', 'activation'] as const).map((k) => ({ layer: l.layer, config: l.config, term: k === 'compute' ? 'E_C compute' : k === 'weight' ? 'E_W weights' : 'E_A activations', uJ: l[k] }))) },
       mark: 'bar',
       encoding: {
         column: { field: 'layer', type: 'nominal', title: 'layer', sort: null },
         x: { field: 'config', type: 'nominal', title: null, axis: { labelAngle: -40, labelLimit: 0 } },
         y: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ)' },
-        color: { field: 'term', type: 'nominal', title: 'term', legend: LEGEND },
+        color: { field: 'term', type: 'nominal', title: 'term', scale: { scheme: 'category10' }, legend: LEGEND },
+        tooltip: [{ field: 'config' }, { field: 'layer' }, { field: 'term' }, { field: 'uJ', format: '.4g' }],
       },
       width: 120,
     }),
   );
+  if (d.curves.length > 0) {
+    add(
+      await renderFigure(out, 'learning-curves', `Learning curves of the runs behind the table: validation sum rate (16-bit) vs optimiser steps`, {
+        data: { values: d.curves.flatMap((c) => c.points.map((p) => ({ run: c.run, head: `${c.head} head`, steps: p.steps, validation: p.validation }))) },
+        facet: { column: { field: 'head', type: 'nominal', title: null } },
+        spec: { width: 380, height: 280, mark: { type: 'line', point: { size: 12 } }, encoding: { x: { field: 'steps', type: 'quantitative', title: 'steps (batch 100)' }, y: { field: 'validation', type: 'quantitative', title: 'validation sum rate (bit/s/Hz)', scale: { zero: false } }, color: { field: 'run', type: 'nominal', scale: { scheme: 'category20' }, legend: LEGEND }, tooltip: [{ field: 'run' }, { field: 'steps' }, { field: 'validation', format: '.3f' }] } },
+        resolve: { scale: { y: 'independent' } },
+      }),
+    );
+  }
   if (!d.quick) {
+    const machine = machineOf(d.preset);
     const sweep = pSweep(d.preset, [4, 16, 64, 256, 1024]);
     const p = { field: 'p', type: 'quantitative', title: 'processing elements p', scale: { type: 'log', base: 2 } };
+    const config = '(64, 1024) direct head, 16-bit weights, batch 1, weight-stationary';
     add(
-      await renderFigure(out, 'p-sweep-energy', 'Energy vs p: engine (weight-stationary, batch 1) and closed form, (64, 1024) precoder', {
+      await renderFigure(out, 'p-sweep-energy', `Energy vs p: engine and closed form, ${config} (${d.preset.name})`, {
         data: { values: sweep.flatMap((s) => [{ p: s.p, model: 'engine', uJ: s.energy_uJ }, { p: s.p, model: 'closed form', uJ: s.closedForm_uJ }]) },
         mark: { type: 'line', point: true },
-        encoding: { x: p, y: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ)', scale: { type: 'log' } }, color: { field: 'model', type: 'nominal', legend: LEGEND } },
+        encoding: { x: p, y: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ)', scale: { type: 'log' } }, color: { field: 'model', type: 'nominal', scale: { scheme: 'category10' }, legend: LEGEND }, tooltip: [{ field: 'p' }, { field: 'model' }, { field: 'uJ', format: '.4g' }] },
       }),
     );
     add(
-      await renderFigure(out, 'p-sweep-cycles', 'Cycles vs p (engine, weight-stationary, batch 1), (64, 1024) precoder', {
-        data: { values: sweep.map((s) => ({ p: s.p, cycles: s.cycles })) },
+      await renderFigure(out, 'p-sweep-latency', `Latency vs p (engine, ${machine.clockMHz} MHz), ${config}`, {
+        data: { values: sweep.map((s) => ({ p: s.p, cycles: s.cycles, latency: s.cycles / machine.clockMHz })) },
         mark: { type: 'line', point: true },
-        encoding: { x: p, y: { field: 'cycles', type: 'quantitative', title: 'cycles per inference', scale: { type: 'log' } } },
+        encoding: { x: p, y: { field: 'latency', type: 'quantitative', title: `latency per inference (µs at ${machine.clockMHz} MHz)`, scale: { type: 'log' } }, tooltip: [{ field: 'p' }, { field: 'cycles', format: ',' }, { field: 'latency', title: 'µs', format: '.4g' }] },
       }),
     );
     const versus = engineVsClosed(d.preset);
     add(
-      await renderFigure(out, 'engine-vs-closed', 'Engine vs closed form per op (8×8 weight-stationary array, batch 1), (64, 1024) precoder', {
+      await renderFigure(out, 'engine-vs-closed', `Engine vs closed form per op, ${config} on an 8×8 array (${d.preset.name})`, {
         data: { values: versus.flatMap((v) => [{ op: v.layer, model: 'engine', uJ: v.engine }, { op: v.layer, model: 'closed form', uJ: v.closedForm }]).filter((r) => r.uJ > 0) },
         mark: { type: 'point', filled: true, size: 70 },
         encoding: {
           y: { field: 'op', type: 'nominal', sort: null, title: 'op', axis: { labelLimit: 0 } },
           x: { field: 'uJ', type: 'quantitative', title: 'energy per inference (µJ, log scale)', scale: { type: 'log' } },
-          color: { field: 'model', type: 'nominal', legend: LEGEND },
+          color: { field: 'model', type: 'nominal', scale: { scheme: 'category10' }, legend: LEGEND },
           shape: { field: 'model', type: 'nominal' },
+          tooltip: [{ field: 'op' }, { field: 'model' }, { field: 'uJ', format: '.4g' }],
         },
       }),
     );

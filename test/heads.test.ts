@@ -52,9 +52,12 @@ describe('precoder heads in the Graph', () => {
     const c = newCounter();
     gram(rayleighH(3, 16, rng(1)), c);
     expect(c).toEqual(gramCounts(3, 16));
-    // Every op of the head is priced with FCL3's bits.
+    // The head's ops multiply data (the channel, FCL3's outputs): priced at 16 bits whatever FCL3's weight bits.
     const layerOf = layerIndexOf(g);
-    g.ops.forEach((o, i) => o.name.startsWith('head.') && expect(layerOf[i]).toBe(3));
+    g.ops.forEach((o, i) => o.name.startsWith('head.') && o.kind !== 'flatten' && expect(layerOf[i]).toBe(-1));
+    const low = structured(16, 3, [16, 16, 16, 2]);
+    for (const o of low.ops.filter((o) => o.name.startsWith('head.') && o.kind !== 'flatten')) expect(o.precision).toEqual({ weightBits: 16, activationBits: 16 });
+    expect(low.ops.find((o) => o.name === 'fc3')!.precision.weightBits).toBe(2);
     const report = priceGraph(g, DEFAULT_PRESET);
     for (const name of ['head.gram', 'head.inverse', 'head.beamform', 'head.power']) expect(report.ops.find((o) => o.name === name)!.energy.total).toBeGreaterThan(0);
   });

@@ -10,7 +10,9 @@ describe('the quantized layer of an op (nets/layers.ts)', () => {
     const g = buildPrecoder({ cout: 8, dfcl: 64, nt: 8, nu: 2, bits, head });
     expect(quantizedLayers(g)).toEqual(['conv', 'fc1', 'fc2', 'fc3']);
     const layerOf = layerIndexOf(g);
-    g.ops.forEach((op, i) => expect([op.name, op.precision.weightBits]).toEqual([op.name, bits[layerOf[i]]]));
+    // Ops that multiply data by data (the structured head's) follow no layer: 16-bit, the activations' precision.
+    g.ops.forEach((op, i) => expect([op.name, op.precision.weightBits]).toEqual([op.name, layerOf[i] < 0 ? 16 : bits[layerOf[i]]]));
+    expect(g.ops.some((_, i) => layerOf[i] < 0)).toBe(head === 'structured');
   });
 
   it('re-prices a graph at a bit assignment exactly as building it at those bits', () => {

@@ -309,7 +309,8 @@ describe('bit-width supernet', () => {
     expect(tf.memory().numTensors).toBe(tensors); // the prefix memo is released
     expect(rates).toHaveLength(16);
     // Rating with shared prefixes gives each configuration exactly its own forward pass's rate.
-    for (const r of rates) expect(r.sumRate).toBe(await evaluateRate(model, d.validation, new Map(model.quantizedLayers.map((n, i) => [n, r.bits[i]])), 30));
+    // The same rates as one evaluation at a time (the memo changes nothing; sums in another order, so to float32's last bits).
+    for (const r of rates) expect(r.sumRate).toBeCloseTo(await evaluateRate(model, d.validation, new Map(model.quantizedLayers.map((n, i) => [n, r.bits[i]])), 30), 5);
     expect(new Set(rates.map((r) => r.sumRate)).size).toBeGreaterThan(8);
     // Per-layer, per-bit-width LSQ steps and BN statistics exist.
     const steps = [...model.trainable.keys()].filter((k) => k.startsWith('fc1/lsq_step@'));

@@ -8,7 +8,7 @@ import type { MimoDataset } from '../scenarios/dataset.ts';
 import { Adam, ADAM_DEFAULTS } from './adam.ts';
 import type { BitAssignment, GraphModel } from './model.ts';
 import { tf } from './backend.ts';
-import { batchTensor, evaluateRate, precoderTask, trainStep } from './trainer.ts';
+import { batchTensor, evaluateRate, precoderTask, sampleRates, trainStep } from './trainer.ts';
 import { bitAssignments } from '../nets/bits.ts';
 
 /** A memo entry stays when the layers that changed between two configurations are not in its key. */
@@ -25,6 +25,8 @@ export function assignment(model: GraphModel, bits: readonly number[]): BitAssig
 export interface ConfigRate {
   readonly bits: readonly number[];
   readonly sumRate: number;
+  /** Each sample's sum rate (the first `limit` samples, in order). */
+  readonly perSample: Float64Array;
 }
 
 export async function evaluateAllConfigs(
@@ -39,7 +41,8 @@ export async function evaluateAllConfigs(
   // Configurations come first layer slowest, so the memo holds the current prefixes only.
   const memo = new Map<string, tf.Tensor>();
   for (const [i, bits] of configs.entries()) {
-    out.push({ bits, sumRate: await evaluateRate(model, ds, assignment(model, bits), limit, undefined, undefined, memo) });
+    const perSample = await sampleRates(model, ds, assignment(model, bits), limit, undefined, undefined, memo);
+    out.push({ bits, sumRate: perSample.reduce((a, b) => a + b, 0) / perSample.length, perSample });
     onProgress?.(i + 1, configs.length);
     const next = configs[i + 1];
     // Drop what the next configuration cannot reuse: entries keyed by bits it changes.

@@ -281,6 +281,23 @@ export async function meanSumRate(ds: MimoDataset, precoderOf: (x: tf.Tensor4D, 
   return total / n;
 }
 
+/** Each sample's sum rate under the model (inference mode), in the dataset's order: what confidence intervals and paired differences are computed from. */
+export async function sampleRates(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000, readout = MODEL_OUTPUT, memo?: Map<string, tf.Tensor>): Promise<Float64Array> {
+  const n = Math.min(limit, ds.count);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const out = new Float64Array(n);
+  for (let from = 0; from < n; from += chunk) {
+    const to = Math.min(n, from + chunk);
+    const rates = tf.tidy(() => {
+      const x = batchTensor(ds, all, from, to);
+      return sumRateTensor(x, readout.precoder(model, x, { training: false, bits, ...(memo ? { memo: { store: memo, tag: `${ds.scenario}/${ds.split}/${from}+${x.shape[0]}` } } : {}) }), ds.noiseVar);
+    });
+    out.set(await rates.data(), from);
+    rates.dispose();
+  }
+  return out;
+}
+
 function permutation(n: number, seed: number, epoch: number): Int32Array {
   const r = rng(seed).fork(`shuffle-${epoch}`);
   const a = Int32Array.from({ length: n }, (_, i) => i);

@@ -87,10 +87,20 @@ export function register(program: Command, io: Io): void {
 }
 
 /** Classical results as a table: rate, iterations, cap hits and energy per solve under both counts. */
-export function classicalTable(points: readonly BaselinePoint[]): string {
+/** The classical set as a table; with `paired`, a column of the DNN's paired difference to each (mean ± 95% CI, and what it says). */
+export function classicalTable(points: readonly (BaselinePoint & { readonly dnnMinusThis?: { readonly mean: number; readonly ci95: number; readonly verdict: string } })[]): string {
+  const paired = points.some((c) => c.dnnMinusThis);
   return table(
-    ['classical', 'sum rate', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'],
-    points.map((c) => [c.label, c.sumRate.toFixed(3), c.iterations.toFixed(1), c.capped, c.energy_uJ.paper === null ? '—' : c.energy_uJ.paper.toPrecision(4), c.energy_uJ.measured.toPrecision(4)]),
+    ['classical', 'sum rate ± 95% CI', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)', ...(paired ? ['DNN − this (paired, 95% CI)'] : [])],
+    points.map((c) => [
+      c.label,
+      `${c.sumRate.toFixed(3)}${c.ci95 === null ? '' : ` ± ${c.ci95.toFixed(3)}`}`,
+      c.iterations.toFixed(1),
+      c.capped,
+      c.energy_uJ.paper === null ? '—' : c.energy_uJ.paper.toPrecision(4),
+      c.energy_uJ.measured.toPrecision(4),
+      ...(paired ? [c.dnnMinusThis ? `${c.dnnMinusThis.mean >= 0 ? '+' : ''}${c.dnnMinusThis.mean.toFixed(3)} ± ${c.dnnMinusThis.ci95.toFixed(3)} (${c.dnnMinusThis.verdict})` : ''] : []),
+    ]),
   );
 }
 

@@ -4,7 +4,8 @@ import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
 import { ENGINE_DEFAULTS, DATAFLOWS, MEMORY_MODELS, MODES, PACKINGS, arrayForP, eachBuffer, parseArray, type EngineConfig } from '../../sim/engine/config.ts';
 import { closedFormTotal } from '../../sim/engine/compare.ts';
-import type { Architecture, HardwarePreset } from '../../sim/presets.ts';
+import type { HardwarePreset } from '../../sim/presets.ts';
+import { kilobytesToWords } from '../../sim/machine.ts';
 import { microjoules, toMicrojoules } from '../../sim/report.ts';
 import type { SimulationOutcome, SimulationSource, SimulationStudy } from '../../studies/simulate.ts';
 import { table } from '../format.ts';
@@ -107,12 +108,6 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
 
 function bandwidthOf(raw: string): number {
   return /^(unlimited|inf|infinity)$/i.test(raw) ? Infinity : positiveNumber('--bandwidth', raw);
-}
-
-/** A hardware file's buffer sizes (KB) in words; the file's validation made them whole words. */
-function kilobytesToWords(kb: Architecture['localBuffersKB'], wordBits: number): EngineConfig['localBufferWords'] {
-  const words = (k: number) => Math.floor((k * 1024 * 8) / wordBits);
-  return { ifmap: words(kb.ifmap), filter: words(kb.filter), output: words(kb.output) };
 }
 
 function buffersOf(raw: string): EngineConfig['localBufferWords'] {

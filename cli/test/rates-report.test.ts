@@ -21,7 +21,7 @@ describe('codesign rates and report', () => {
     const rated = await codesign('rates', '--supernets', nets, '--scenario', scenario, '--samples', '60', '--out', table);
     expect(rated.code, rated.stderr).toBe(0);
     const lines = readFileSync(table, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('scenario,head,cout,dfcl,bits,seed,sum_rate,test_samples,training,epochs,train_s,command,commit');
+    expect(lines[0]).toBe('scenario,head,cout,dfcl,bits,seed,sum_rate,test_samples,training,epochs,train_s,command,commit,ci95,vs_rzf_ep,vs_rzf_ep_ci95,vs_wmmse,vs_wmmse_ci95');
     expect(lines).toHaveLength(1 + 2 * 256);
     const rates = lines.slice(1).map((l) => Number(l.split(',')[6]));
     expect(rates.every((x) => x > 0 && Number.isFinite(x))).toBe(true);
@@ -49,7 +49,20 @@ describe('codesign rates and report', () => {
     expect(summary.headFronts.map((h: { head: string }) => h.head).sort()).toEqual(['direct', 'structured']);
     for (const file of readdirSync(out).filter((f) => /\.(md|json|html)$/.test(f))) expect(readFileSync(join(out, file), 'utf8')).not.toMatch(/synthetic/i);
     const page = readFileSync(join(out, 'index.html'), 'utf8');
-    expect(page).toMatch(/Gain at equal rate: for each WMMSE result/);
+    expect(page).toMatch(/The classical frontier: for each rate, the cheapest classical answer reaching it/);
+    // The verdict per hardware table: the cheapest answer at 98% of the best classical rate, priced both ways.
+    expect(summary.verdict.map((v: { table: string }) => v.table)).toEqual(['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like']);
+    for (const v of summary.verdict) {
+      expect(['dnn', 'classical']).toContain(v.answer.kind);
+      expect(v.answer.sumRate).toBeGreaterThanOrEqual(v.target);
+      for (const k of ['closedForm_uJ', 'engine_uJ', 'latency_us']) expect(v.answer[k]).toBeGreaterThan(0);
+      expect(v.answer.ci95).toBeGreaterThan(0);
+      if (v.answer.kind === 'classical' && v.cheapestDnn) expect(v.cheapestDnn.closedForm_uJ).toBeGreaterThanOrEqual(v.answer.closedForm_uJ);
+    }
+    expect(summary.summaryLine).toMatch(/the cheapest answer reaching 98% of it/);
+    // Rows carry their uncertainty: the table's paired columns reach the front rows.
+    expect(summary.front.length).toBeGreaterThan(0);
+    for (const r of summary.front) expect(r.ci95).toBeGreaterThan(0);
     expect(page).toMatch(/npx codesign report --scenario/);
 
     // Another sample count for the classical side is refused before anything is written.
