@@ -15,8 +15,8 @@ import type { PrecoderHead } from '../nets/heads.ts';
 
 export const BIT_CHOICES = [2, 4, 8, 16] as const;
 
-export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset, head: PrecoderHead = 'direct'): (bits: readonly number[]) => number {
-  const graph = buildPrecoder({ cout, dfcl, nt: 64, nu: 4, bits: [16, 16, 16, 16], head });
+export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset, head: PrecoderHead = 'direct', size: { readonly nt: number; readonly nu: number } = { nt: 64, nu: 4 }): (bits: readonly number[]) => number {
+  const graph = buildPrecoder({ cout, dfcl, nt: size.nt, nu: size.nu, bits: [16, 16, 16, 16], head });
   const counts = compileCounts(graph);
   const layerOf = layerIndexOf(graph);
   const energies = accessEnergyCache(preset);

@@ -19,6 +19,7 @@ import { describeMachine, machineOf } from '../sim/machine.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { microjoules } from '../sim/report.ts';
 import { pointKey, type TableRate } from '../search/rates-table.ts';
+import { energyOfBits } from '../search/objective.ts';
 import type { StoredPoint } from '../search/store.ts';
 import type { BaselinePoint } from './report-numbers.ts';
 
@@ -128,7 +129,14 @@ export function verdictPerTable(v: VerdictInputs, tables: readonly HardwarePrese
       .map(({ c, graph }) => ({ c, graph, energy: microjoules(priceGraph(graph, table).energy.total) }))
       .reduce((a, b) => (b.energy < a.energy ? b : a));
     const cheapestClassical: Answer = { kind: 'classical', label: `${classical.c.point.label} (measured count)`, sumRate: classical.c.point.sumRate, ci95: classical.c.point.ci95, ...priced(classical.graph, table) };
-    const dnn = reaching.length === 0 ? undefined : reaching.map((p) => ({ p, energy: microjoules(priceGraph(graphOf(p), table).energy.total) })).reduce((a, b) => (b.energy < a.energy ? b : a));
+    // Closed-form energy per bit assignment from each architecture's compiled counts (thousands of points, one build each).
+    const energyOf = new Map<string, (bits: readonly number[]) => number>();
+    const energy = (p: StoredPoint) => {
+      const key = `${p.head}|${p.cout}x${p.dfcl}`;
+      if (!energyOf.has(key)) energyOf.set(key, energyOfBits(p.cout, p.dfcl, table, p.head, { nt: v.nt, nu: v.nu }));
+      return energyOf.get(key)!(p.bits);
+    };
+    const dnn = reaching.length === 0 ? undefined : reaching.map((p) => ({ p, energy: energy(p) })).reduce((a, b) => (b.energy < a.energy ? b : a));
     const cheapestDnn: Answer | null = dnn ? { kind: 'dnn', label: dnnLabel(dnn.p), sumRate: dnn.p.sumRate, ci95: v.rates.get(pointKey(dnn.p))?.ci95 ?? null, ...priced(graphOf(dnn.p), table) } : null;
     const answer = cheapestDnn && cheapestDnn.closedForm_uJ < cheapestClassical.closedForm_uJ ? cheapestDnn : cheapestClassical;
     return { table: table.name, machine: describeMachine(table), target, answer, cheapestClassical, cheapestDnn };

@@ -1,8 +1,17 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codesign } from './run.ts';
+
+// The page's own globals, as the browser test reads them (this file is type-checked without the DOM library).
+declare const window: { codesignReady: Promise<unknown> };
+declare const document: { querySelector(s: string): { classList: { contains(c: string): boolean }; textContent: string | null } | null; querySelectorAll(s: string): Iterable<unknown> };
+
+/** Debian's chromium (no browser is downloaded); the page test runs where it is installed (.ci/run installs it). */
+const CHROMIUM = '/usr/bin/chromium';
+/** The report the first test writes, opened by the browser test after it. */
+let reportDir: string | undefined;
 
 /** The trained-rates pipeline end to end: supernets of both heads → rates table + classical results → report. */
 describe('codesign rates and report', () => {
@@ -32,6 +41,7 @@ describe('codesign rates and report', () => {
     expect((await codesign('rates', '--classical', '--scenario', scenario, '--samples', '60', '--out', classical)).code).toBe(0);
 
     const out = join(dir, 'report');
+    reportDir = out;
     const model = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'onnx', 'torch-cnn-opset17.onnx');
     const r = await codesign('report', '--scenario', scenario, '--quick', '--rates', table, '--classical', classical, '--model', model, '--out', out);
     expect(r.code, r.stderr).toBe(0);
@@ -71,6 +81,53 @@ describe('codesign rates and report', () => {
     const refused = await codesign('report', '--scenario', scenario, '--rates', table, '--classical', other, '--out', join(dir, 'never'));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--rates: got ".*rates\.csv"; its DNN rates are on 60 test samples, the classical results .* on 40/);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('the page in a real browser: every chart drawn by vega-embed from lib/, no console error, and hovering a point shows its tooltip', async () => {
+    expect(reportDir, 'the report of the test above').toBeDefined();
+    const { default: puppeteer } = await import('puppeteer-core');
+    const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1300, height: 900 });
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warn') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+      await page.goto(`file://${join(reportDir!, 'index.html')}`, { waitUntil: 'load' });
+      await page.evaluate(() => (window as unknown as { codesignReady: Promise<unknown> }).codesignReady);
+      const charts = await page.$$eval('.chart', (els) => els.map((e) => ({ id: e.id, drawn: e.querySelector('canvas, svg') !== null })));
+      const summary = JSON.parse(readFileSync(join(reportDir!, 'summary.json'), 'utf8'));
+      expect(charts.length).toBeGreaterThanOrEqual(3);
+      expect(charts.filter((c) => !c.drawn)).toEqual([]);
+      // A DNN point of the verdict chart: the SVG path vega drew for it (vega keeps the item on the element), then the mouse over it.
+      await (await page.$('#fig-verdict'))!.scrollIntoView();
+      const at = await page.evaluate(() => {
+        const paths = [...document.querySelectorAll('#fig-verdict svg path')] as { __data__?: { datum?: Record<string, unknown> }; getBoundingClientRect(): { left: number; top: number; width: number; height: number } }[];
+        const el = paths.find((p) => p.__data__?.datum !== undefined && 'terms' in p.__data__.datum);
+        if (!el) return null;
+        const b = el.getBoundingClientRect();
+        return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+      });
+      expect(at, 'a DNN point drawn in the verdict chart').not.toBeNull();
+      await page.mouse.move(at!.x, at!.y, { steps: 3 });
+      const tooltip = await page.waitForFunction(() => {
+        const t = document.querySelector('#vg-tooltip-element');
+        return t && t.classList.contains('visible') ? t.textContent : null;
+      }, { timeout: 10_000 });
+      const text = String(await tooltip.jsonValue());
+      // Points may overlap: the tooltip names one of the front's designs.
+      const shown = summary.front.map((r: { label: string }) => r.label).filter((label: string) => text.includes(label));
+      expect(shown.length, text).toBeGreaterThan(0);
+      expect(text).toMatch(/sum rate ± 95% CI/);
+      expect(text).toMatch(/engine µJ/);
+      expect(text).toMatch(/latency µs/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('names the option when the directory holds no run', async () => {
