@@ -8,6 +8,7 @@ import { trainingPool } from '../search/pool.ts';
 import type { TrainingJob, TrainingJobResult } from '../search/training-job.ts';
 import { checkpointQuality } from '../search/checkpoint-quality.ts';
 import { tableQuality } from '../search/table-quality.ts';
+import { pointKey, type TableRate } from '../search/rates-table.ts';
 import { describeQuality, efficiencyFront, experimentHardware, PointFailure, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn, type QualitySource } from '../search/run.ts';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -139,11 +140,28 @@ export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
   const store = await ResultsStore.open(c.db);
   try {
     const outcome = await runSearch(exp, store, quality, { throttleMs: c.throttleMs, concurrency: quality.concurrency, onProgress: doneOfTotal(progress, 'points stored') });
-    return { ...outcome, quality: describeQuality(exp.quality), front: efficiencyFront(outcome.points).map((f) => f.item) };
+    const front = efficiencyFront(outcome.points).map((f) => f.item);
+    return { ...outcome, quality: describeQuality(exp.quality), front, noise: frontNoise(front, 'rates' in quality ? (quality as { rates: ReadonlyMap<string, TableRate> }).rates : undefined) };
   } finally {
     store.close();
     await quality.close();
   }
+}
+
+/**
+ * For each front point (in the front's order, rising rate): its 95% half-width where the table
+ * has it, and whether its rate is above the cheaper front point before it beyond noise — when
+ * the two intervals overlap the front does not rank them ("equal within noise").
+ */
+export function frontNoise(front: readonly { head: PrecoderHead; cout: number; dfcl: number; bits: readonly number[]; sumRate: number }[], rates?: ReadonlyMap<string, TableRate>) {
+  const ci = (p: (typeof front)[number]) => rates?.get(pointKey(p))?.ci95 ?? null;
+  return front.map((p, i) => {
+    const prev = i > 0 ? front[i - 1] : undefined;
+    const a = ci(p);
+    const b = prev ? ci(prev) : null;
+    const vsPrevious = !prev || a === null || b === null ? null : p.sumRate - a > prev.sumRate + b ? 'higher' : 'equal within noise';
+    return { ci95: a, vsPrevious };
+  });
 }
 
 export async function exportResults(o: { readonly db: string; readonly format: 'csv' | 'parquet'; readonly out: string }) {
