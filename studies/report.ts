@@ -130,6 +130,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     paperComparison,
     structuredVsRzfEp: structured.length === 0 ? null : { rows: structured.length, above: structured.filter((d) => d!.mean - d!.ci95 > 0).length, below: structured.filter((d) => d!.mean + d!.ci95 < 0).length, largest: Math.max(...structured.map((d) => d!.mean)) },
     front: frontTable,
+    lowBitAbove16: lowBitChecks(points, quality.rates),
     headFronts: headFronts.map((h) => {
       const top = h.front.reduce((a, b) => (b.sumRate > a.sumRate ? b : a));
       const eff = h.front.reduce((a, b) => (b.sumRate / b.energy_uJ > a.sumRate / a.energy_uJ ? b : a));
@@ -282,6 +283,23 @@ function frontRows(fronts: readonly { head: string; front: readonly StoredPoint[
   );
 }
 
+/**
+ * Per head and architecture: does the 2-bit configuration rate above its 16-bit twin beyond both
+ * intervals? (It should not: a quantized network that beats its own 16-bit self points at a
+ * training artefact, as the stale LSQ steps of issue #29 were.)
+ */
+function lowBitChecks(points: readonly StoredPoint[], rates: ReadonlyMap<string, TableRate>) {
+  const archs = [...new Set(points.map((p) => `${p.head}|${p.cout}|${p.dfcl}`))];
+  return archs.flatMap((key) => {
+    const [head, cout, dfcl] = key.split('|');
+    const at = (b: number) => rates.get(`${head}|${cout}x${dfcl}|${[b, b, b, b].join('/')}`);
+    const low = at(2);
+    const high = at(16);
+    if (!low || !high || low.ci95 === null || high.ci95 === null) return [];
+    return [{ design: `${head} head ${cout}/${dfcl}`, rate2: low.sumRate, ci2: low.ci95, rate16: high.sumRate, ci16: high.ci95, above: low.sumRate - low.ci95 > high.sumRate + high.ci95 }];
+  });
+}
+
 /** What the plain-language summary line is made of. */
 interface SummaryInputs {
   readonly scenario: string;
@@ -355,6 +373,15 @@ function paperLine(h: Headline): string {
     : `The paper's comparison (DNN vs WMMSE from the best start, along its tolerance curve): no DNN configuration reaches any of its rates.`;
 }
 
+function lowBitLine(h: Headline): string | null {
+  const rows = h.lowBitAbove16;
+  if (rows.length === 0) return null;
+  const above = rows.filter((r) => r.above);
+  return above.length === 0
+    ? `No architecture's [2,2,2,2] rates above its [16,16,16,16] beyond their 95% intervals (${rows.length} checked).`
+    : `${above.length} of ${rows.length} architectures rate higher at [2,2,2,2] than at [16,16,16,16] beyond their 95% intervals — a sign of a training artefact: ${above.map((r) => `${r.design} (${pm(r.rate2, r.ci2)} vs ${pm(r.rate16, r.ci16)})`).join('; ')}.`;
+}
+
 function structuredLine(h: Headline): string | null {
   const s = h.structuredVsRzfEp;
   if (!s) return null;
@@ -383,7 +410,7 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
     '',
     ...tableOf(FRONT_HEADER, frontTableRows(h)),
     '',
-    ...[structuredLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
+    ...[structuredLine(h), lowBitLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
     '',
     FRONTIER_EXPLAINED,
     '',
@@ -418,7 +445,7 @@ ${tableOf(VERDICT_HEADER, verdictRows(h))}
 ${tableOf(CLASSICAL_HEADER, classicalRows(h))}
 <h2>DNN fronts</h2>
 ${tableOf(FRONT_HEADER, frontTableRows(h))}
-<ul>${[structuredLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
+<ul>${[structuredLine(h), lowBitLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 <p>${esc(FRONTIER_EXPLAINED)}</p>
 ${h.model ? `<h2>Your model</h2><p>${esc(modelLine(h.model))}</p>` : ''}
 <h2>Figures</h2>
