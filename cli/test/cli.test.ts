@@ -70,8 +70,9 @@ describe('codesign CLI', () => {
     expect(r.stdout).toMatch(/WMMSE \(I = 92.8\)/);
     expect(r.stdout).toMatch(/Report written to .*index\.html/);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
-    for (const figure of ['pareto-architectures', 'dnn-vs-classical', 'layer-energy', 'p-sweep-energy', 'p-sweep-cycles', 'engine-vs-closed']) {
+    for (const figure of ['verdict', 'pareto-architectures', 'layer-energy', 'p-sweep-energy', 'p-sweep-latency', 'engine-vs-closed']) {
       expect(html).toContain(`${figure}.png`);
+      expect(html).toContain(`id="fig-${figure}"`);
       expect(existsSync(join(out, `${figure}.png`))).toBe(true);
       expect(JSON.parse(readFileSync(join(out, `${figure}.vl.json`), 'utf8')).$schema).toMatch(/vega-lite/);
     }
@@ -82,12 +83,18 @@ describe('codesign CLI', () => {
     expect(summary.classical.every((c: { samples: number }) => c.samples === summary.samples)).toBe(true);
     for (const file of ['summary.md', 'summary.json', 'index.html']) expect(readFileSync(join(out, file), 'utf8')).not.toMatch(/synthetic/i);
     expect(r.stdout + r.stderr).not.toMatch(/synthetic/i);
-    // Where a DNN front reaches a WMMSE point's rate, the gain there is not zero.
-    for (const g of summary.gains.measured) {
+    // The paper's comparison: where a DNN front reaches a WMMSE point's rate, the gain there is not zero.
+    for (const g of summary.paperComparison.measured) {
       const reaches = summary.headFronts.some((h: { bestRate: { sumRate: number } }) => h.bestRate.sumRate >= g.sumRate);
       if (reaches) expect(g.gain).toBeGreaterThan(0);
       else expect(g.gain).toBeNull();
     }
+    // The verdict leads: per shipped table the cheapest answer, and the headline names the cheapest classical answer when no DNN beats the frontier.
+    expect(summary.verdict).toHaveLength(5);
+    expect(summary.summaryLine).toMatch(/the best classical rate is/);
+    if (summary.frontier.measured.best === null) expect(summary.summaryLine).toMatch(/No trained DNN beats the classical frontier anywhere.*the cheapest classical answer/);
+    else expect(summary.frontier.measured.best.gain).toBeGreaterThan(1);
+    expect(existsSync(join(out, 'lib', 'vega-embed.min.js'))).toBe(true);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/npx codesign report --scenario udem-nlos --out/);
   });
 
