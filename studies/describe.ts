@@ -3,7 +3,7 @@ import { gram, hermitianEig } from '../linalg/complex.ts';
 import { CLASSICAL_WMMSE_CAP } from '../baselines/run.ts';
 import type { Progress } from '../core/progress.ts';
 import { classicalSetWithProgress } from './classical-energy.ts';
-import { channelOf, eligiblePositions, loadDataset, type LoadOptions, type MimoDataset } from '../scenarios/dataset.ts';
+import { channelOf, eligiblePositions, loadDataset, splitPositions, SPLITS, type LoadOptions, type MimoDataset } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { physicalSnrDb } from '../scenarios/site.ts';
 
@@ -118,6 +118,8 @@ function describeSite(s: Extract<Scenario, { model: 'site' }>) {
     nlosPositions: site.positions.length - losPositions - noPath,
     noPathPositions: noPath,
     eligiblePositions: indices.length,
+    holdout: s.holdout,
+    positionsPerSplit: Object.fromEntries(SPLITS.map((split) => [split, splitPositions(s, split).length])),
     pathsPerUser: spread(paths),
     linkBudgetSnrDb: spread(Array.from(indices, (k) => physicalSnrDb(site, k))),
   };

@@ -22,7 +22,7 @@ import { evaluateAllConfigs, finetune } from '../train/supernet.ts';
 import { modelFromCheckpoint, sampleRates } from '../train/trainer.ts';
 import { estimate, pairedDifference, verdictOf } from '../core/stats.ts';
 import { classicalPoint } from './report-numbers.ts';
-import { csiSplit, mimoSplit } from './train.ts';
+import { csiSplit, mimoSplit, splitLabel } from './train.ts';
 
 /** A checkpoint on a scenario's first `samples` test samples, priced on a preset. */
 interface CheckpointOnScenario {
@@ -94,7 +94,7 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
     samples: test.count,
     graph: graph.name,
     bits: c.bits ?? null,
-    split: c.scenario.model === 'site' ? (c.scenario.holdout === 'positions' ? 'test split (users at positions no training user stood at)' : 'test split (holdout: groups — test users stood where training users stood)') : 'test split',
+    split: splitLabel(c.scenario),
     sumRate: rate.mean,
     sumRateCi95: rate.halfWidth,
     classical,

@@ -247,6 +247,8 @@ export interface FrontRow {
   readonly vsWmmse: { readonly mean: number; readonly ci95: number; readonly verdict: string } | null;
   readonly closedForm_uJ: { readonly compute: number; readonly weight: number; readonly activation: number; readonly total: number };
   readonly engine_uJ: number;
+  /** The engine's energy by the same terms as the closed form's (ratios per term: docs/results.md). */
+  readonly engineTerms_uJ: { readonly compute: number; readonly weight: number; readonly activation: number };
   readonly cycles: number;
   readonly latency_us: number;
 }
@@ -276,6 +278,7 @@ function frontRows(fronts: readonly { head: string; front: readonly StoredPoint[
           vsWmmse: paired(r?.vsWmmse),
           closedForm_uJ: { compute: closed.compute / 1e6, weight: closed.weight / 1e6, activation: closed.activation / 1e6, total: closed.total / 1e6 },
           engine_uJ: engine.energy.total / 1e6,
+          engineTerms_uJ: { compute: engine.energy.compute / 1e6, weight: engine.energy.weight / 1e6, activation: engine.energy.activation / 1e6 },
           cycles: engine.cycles,
           latency_us: engine.cycles / machine.clockMHz,
         };
@@ -337,6 +340,9 @@ export function summaryLine(h: SummaryInputs): string {
   );
 }
 
+const ENGINE_EXPLAINED =
+  'Engine vs closed form: the same compute energy; the engine\u2019s weight term is larger because at batch 1 each weight a dense layer reads from its local buffer feeds one MAC, where the closed form assumes √p (eq. 10), and its activation term is larger because partial sums and output-buffer writes cross main memory, which the closed form does not count (docs/engine.md; `npx codesign simulate --net precoder --head structured --cout 8 --dfcl 512 --bits 2,2,2,2` lists the reasons per op).';
+
 const FRONTIER_EXPLAINED =
   'The classical frontier: for each rate, the cheapest classical answer reaching it, over MRT, ZF, RZF, equal-power RZF and WMMSE from every start (and the best of them) at every stopping tolerance. A DNN point is set against the frontier at its rate; its rate counts above equal-power RZF’s only where the paired difference on the same test samples is above zero beyond its 95% interval (otherwise it is equal within noise). Energies: the closed form (seed 000 eq. 7–14) under the table; the classical counts are ours as measured (what our implementations perform) or the paper’s (eq. 12–13, an N_T×N_T inverse per WMMSE iteration).';
 
@@ -358,10 +364,10 @@ function verdictRows(h: Headline): string[][] {
   ]);
 }
 
-const FRONT_HEADER = ['DNN (front)', 'sum rate ± 95% CI', 'DNN − equal-power RZF (paired)', 'DNN − WMMSE (paired)', 'closed form µJ (E_C / E_W / E_A)', 'engine µJ', 'latency µs'];
+const FRONT_HEADER = ['DNN (front)', 'sum rate ± 95% CI', 'DNN − equal-power RZF (paired)', 'DNN − WMMSE (paired)', 'closed form µJ (E_C / E_W / E_A)', 'engine µJ (E_C / E_W / E_A)', 'latency µs'];
 function frontTableRows(h: Headline): string[][] {
   const paired = (d: FrontRow['vsRzfEp']) => (d ? `${signed(d.mean)} ± ${d.ci95.toFixed(3)} (${d.verdict})` : '—');
-  return h.front.map((r) => [r.label, pm(r.sumRate, r.ci95), paired(r.vsRzfEp), paired(r.vsWmmse), `${fmt(r.closedForm_uJ.total, 4)} (${fmt(r.closedForm_uJ.compute)} / ${fmt(r.closedForm_uJ.weight)} / ${fmt(r.closedForm_uJ.activation)})`, fmt(r.engine_uJ, 4), fmt(r.latency_us, 4)]);
+  return h.front.map((r) => [r.label, pm(r.sumRate, r.ci95), paired(r.vsRzfEp), paired(r.vsWmmse), `${fmt(r.closedForm_uJ.total, 4)} (${fmt(r.closedForm_uJ.compute)} / ${fmt(r.closedForm_uJ.weight)} / ${fmt(r.closedForm_uJ.activation)})`, `${fmt(r.engine_uJ, 4)} (${fmt(r.engineTerms_uJ.compute)} / ${fmt(r.engineTerms_uJ.weight)} / ${fmt(r.engineTerms_uJ.activation)})`, fmt(r.latency_us, 4)]);
 }
 
 function paperLine(h: Headline): string {
@@ -414,6 +420,8 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
     '',
     FRONTIER_EXPLAINED,
     '',
+    ENGINE_EXPLAINED,
+    '',
     ...(h.model ? [modelLine(h.model), ''] : []),
     'Reproduce:',
     '',
@@ -447,6 +455,7 @@ ${tableOf(CLASSICAL_HEADER, classicalRows(h))}
 ${tableOf(FRONT_HEADER, frontTableRows(h))}
 <ul>${[structuredLine(h), lowBitLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 <p>${esc(FRONTIER_EXPLAINED)}</p>
+<p>${esc(ENGINE_EXPLAINED)}</p>
 ${h.model ? `<h2>Your model</h2><p>${esc(modelLine(h.model))}</p>` : ''}
 <h2>Figures</h2>
 <p>Hover a point for its head, architecture, bits, rate with its 95% interval, energy by term and, on the fronts, the engine's energy and latency.</p>
@@ -511,7 +520,7 @@ async function reportFigures(
     rate: pm(r.sumRate, r.ci95),
     vsRzfEp: r.vsRzfEp ? `${signed(r.vsRzfEp.mean)} ± ${r.vsRzfEp.ci95.toFixed(3)} (${r.vsRzfEp.verdict})` : '—',
     terms: `${fmt(r.closedForm_uJ.compute)} / ${fmt(r.closedForm_uJ.weight)} / ${fmt(r.closedForm_uJ.activation)}`,
-    engine: fmt(r.engine_uJ),
+    engine: `${fmt(r.engine_uJ)} (${fmt(r.engineTerms_uJ.compute)} / ${fmt(r.engineTerms_uJ.weight)} / ${fmt(r.engineTerms_uJ.activation)})`,
     latency: fmt(r.latency_us),
   }));
   const frontierData = (['measured', 'paper'] as const).flatMap((count) =>
@@ -524,7 +533,7 @@ async function reportFigures(
     { field: 'vsRzfEp', title: 'DNN − equal-power RZF (paired)' },
     { field: 'energy', title: 'closed form µJ', format: '.4g' },
     { field: 'terms', title: 'E_C / E_W / E_A µJ' },
-    { field: 'engine', title: 'engine µJ' },
+    { field: 'engine', title: 'engine µJ (E_C / E_W / E_A)' },
     { field: 'latency', title: 'latency µs (engine)' },
   ];
   add(

@@ -88,6 +88,8 @@ export interface SlpTraining extends RunPlace {
 
 export interface TrainSummary {
   readonly scenario: string;
+  /** Which samples the test rates are on (site scenarios: whether test users stand where training users stood). */
+  readonly split: string;
   readonly graph: string;
   readonly backend: string;
   readonly seeds: readonly { seed: number; result: TrainResult; testRate: number }[];
@@ -190,12 +192,19 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
   const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
   return {
     scenario: c.scenario.name,
+    split: splitLabel(c.scenario),
     graph: graph.name,
     backend,
     seeds: runs,
     meanTestRate: mean,
     stdTestRate: Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length),
   };
+}
+
+/** The test split in words: a site's says whether its users stand at positions training never saw. */
+export function splitLabel(s: Scenario): string {
+  if (s.model !== 'site') return 'test split';
+  return s.holdout === 'positions' ? 'test split (users at positions no training user stood at)' : 'test split (holdout: groups — test users stood where training users stood)';
 }
 
 export function csiSplit(s: Scenario, name: 'train' | 'validation' | 'test', progress: Progress = SILENT, limit?: number): CsiDataset {

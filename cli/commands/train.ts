@@ -217,7 +217,7 @@ export function register(program: Command, io: Io): void {
         if (o.json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           io.stdout.write(
-            `${summary.graph} on ${summary.scenario} (${summary.backend}): test sum rate ${summary.meanTestRate.toFixed(3)} ± ${summary.stdTestRate.toFixed(3)} bit/s/Hz over ${summary.seeds.length} seed(s)\n` +
+            `${summary.graph} on ${summary.scenario} (${summary.backend}): sum rate ${summary.meanTestRate.toFixed(3)} ± ${summary.stdTestRate.toFixed(3)} bit/s/Hz (mean ± std over ${summary.seeds.length} seed(s)) on the ${summary.split}; codesign eval gives its 95% interval and paired differences\n` +
               summary.seeds.map((r) => `  seed ${r.seed}: test ${r.testRate.toFixed(3)}, best validation ${r.result.bestValidation.toFixed(3)} at epoch ${r.result.bestEpoch}/${r.result.epochsRun}, ${r.result.steps} steps, stopped by ${r.result.stopReason}, ${(r.result.trainMs / 1000).toFixed(0)} s`).join('\n') +
               '\n',
           );
