@@ -19,7 +19,7 @@ import { PRECODER_HEAD_NAMES, precoderHeadOf, type PrecoderHead } from '../nets/
 import { evaluateAllConfigs } from '../train/supernet.ts';
 import { initBackend } from '../train/backend.ts';
 import { checkpointState, latestCheckpoint } from '../train/checkpoint.ts';
-import { modelFromCheckpoint, type TrainerState } from '../train/trainer.ts';
+import { modelFromCheckpoint, STOPPED_FILE, type TrainerState } from '../train/trainer.ts';
 import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
@@ -37,17 +37,23 @@ function machine(): string {
   return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}`;
 }
 
-/** Why a run stopped, from the summary train wrote beside it (bench/train-supernets.sh). */
-function stopOf(dir: string): string {
-  const file = join(dir, 'summary.json');
-  if (!existsSync(file)) return 'stop reason not recorded';
-  try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as { seeds?: { result?: { stopReason?: string } }[] };
-    const reason = s.seeds?.[0]?.result?.stopReason;
-    return reason ? `stopped by ${reason === 'converged' ? 'the convergence rule' : reason}` : 'stop reason not recorded';
-  } catch {
-    return 'stop reason not recorded';
-  }
+/**
+ * Why a run stopped: the trainer's stopped.json, or the summary bench/train-supernets.sh writes
+ * when a run ends; undefined while it is still training (or was killed).
+ */
+function stopOf(dir: string): string | undefined {
+  const read = (file: string) => {
+    try {
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const stopped = read(join(dir, STOPPED_FILE)) as { stopReason?: string } | undefined;
+  const summary = read(join(dir, 'summary.json')) as { seeds?: { result?: { stopReason?: string } }[] } | undefined;
+  if (!stopped && !summary) return undefined;
+  const reason = stopped?.stopReason ?? summary?.seeds?.[0]?.result?.stopReason;
+  return reason ? `stopped by ${reason === 'converged' ? 'the convergence rule' : reason}` : 'finished, stop reason not recorded';
 }
 
 /** Test channels every DNN and classical rate of a table is measured on. */
@@ -110,7 +116,7 @@ function trainingOf(state: TrainerState, stop: string): string {
   const s = state.settings;
   const steps = `${state.epoch} epochs, ${state.adamStep} steps, best at epoch ${state.bestEpoch}, ${stop}, ${(state.trainMs / 1000).toFixed(0)} s on ${machine()}`;
   if (!s) return `${steps} (settings not recorded)`;
-  return `${s.supernetChoices ? `supernet {${s.supernetChoices.join(',')}}` : 'fixed bits'}, ${steps}, batch ${s.batchSize}, lr ${s.learningRate}, ${s.trainSamples} training samples`;
+  return `${s.supernetChoices ? `supernet {${s.supernetChoices.join(',')}}` : 'fixed bits'}, ${steps}, batch ${s.batchSize}, lr ${s.learningRate}, ${s.freshChannels === undefined ? `${s.trainSamples} training channels an epoch (whether drawn fresh is not recorded in this checkpoint)` : s.freshChannels ? `${s.trainSamples} fresh training channels every epoch` : `${s.trainSamples} training samples`}`;
 }
 
 /** Rates every bit configuration of each run (cached per run and checkpoint). */
@@ -125,6 +131,11 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
   const rows: RatesRow[] = [];
   let references: ReturnType<typeof pairedReferences> | undefined;
   for (const run of runs) {
+    const stop = stopOf(run.dir);
+    if (stop === undefined) {
+      log(`skipping ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: still training or killed (no ${STOPPED_FILE} in ${run.dir}); rerun when it has finished`);
+      continue;
+    }
     if (o.table) keepCurve(run.dir, o.table, s.name, run);
     const cache = join(run.dir, 'rates.json');
     // The weights rated are the best epoch's; the budget is the whole run's (its latest checkpoint).
@@ -132,7 +143,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
     if (!latest) throw new InputError('supernets', run.dir, 'allowed: a run directory written by codesign train (its latest/ checkpoint is missing)');
     const state = checkpointState<TrainerState>(latest);
     const { model, graph, configKey } = modelFromCheckpoint(run.dir);
-    const key = `${configKey}@${state.epoch}/${s.name}/${samples}`;
+    const key = `rows-2/${configKey}@${state.epoch}/${s.name}/${samples}`;
     const cached = existsSync(cache) ? (JSON.parse(readFileSync(cache, 'utf8')) as { key: string; rows: RatesRow[] }) : undefined;
     if (cached?.key === key) {
       model.dispose();
@@ -158,7 +169,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
       seed: run.seed,
       sumRate: r.sumRate,
       testSamples: samples,
-      training: trainingOf(state, stopOf(run.dir)),
+      training: trainingOf(state, stop),
       epochs: state.epoch,
       trainSeconds: state.trainMs / 1000,
       command,

@@ -177,6 +177,7 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
         seed,
         supernet: c.supernet ? { choices: [2, 4, 8, 16] } : undefined,
         dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}`,
+        freshChannels: fresh !== undefined,
         restart: c.restart === true,
         ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
       },

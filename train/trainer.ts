@@ -49,6 +49,8 @@ export interface TrainConfig {
   readonly restart?: boolean;
   /** Stop once the validation metric has converged by this rule (checked after every epoch). */
   readonly convergence?: ConvergenceRule;
+  /** The task draws fresh training data every epoch (recorded in the run's settings). */
+  readonly freshChannels?: boolean;
 }
 
 export { CONVERGENCE_DEFAULTS, type ConvergenceRule } from './defaults.ts';
@@ -134,6 +136,8 @@ export interface TrainSettings {
   readonly seed: number;
   readonly supernetChoices: readonly number[] | null;
   readonly trainSamples: number;
+  /** Whether every epoch trained on freshly drawn channels (absent in older checkpoints). */
+  readonly freshChannels?: boolean;
 }
 
 export interface TrainerState {
@@ -414,7 +418,7 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
     const record: EpochRecord = { epoch, steps: adam.step, train: metricSum / count, validation, ms };
     const improved = validation > state.bestValidation;
     state = {
-      settings: { epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, supernetChoices: config.supernet?.choices ?? null, trainSamples: count },
+      settings: { epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, supernetChoices: config.supernet?.choices ?? null, trainSamples: count, freshChannels: config.freshChannels === true },
       epoch,
       adamStep: adam.step,
       bestValidation: improved ? validation : state.bestValidation,
@@ -445,6 +449,10 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
     });
   }
   adam.dispose();
+  if (outDir) {
+    // The mark of a finished run (a killed one has none): what `codesign rates` rates, and why it stopped.
+    writeWhole(join(outDir, STOPPED_FILE), JSON.stringify({ stopReason, steps: state.history.length > 0 ? (state.history[state.history.length - 1].steps ?? state.epoch * stepsPerEpoch) : 0, epochs: state.epoch, trainSeconds: state.trainMs / 1000 }) + '\n');
+  }
   const result: TrainResult = {
     metric: task.metric,
     bestValidation: state.bestValidation,
@@ -460,6 +468,9 @@ async function trainIn(config: TrainConfig, data: TrainData | TrainTask, outDir:
   emit({ type: 'done', result });
   return { model, result };
 }
+
+/** Written into a run's directory when its training ends (not when it is killed). */
+export const STOPPED_FILE = 'stopped.json';
 
 /** A run's learning curve: one row per epoch (steps so far, training and validation metric, seconds). */
 export function learningCurveCsv(history: readonly EpochRecord[], stepsPerEpoch: number, metric: string): string {
