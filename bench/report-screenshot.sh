@@ -10,6 +10,6 @@ png=${2:-$dir/screenshot.png}
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then echo "chromium not found: apt-get install chromium" >&2; exit 2; fi
 [ -f "$dir/index.html" ] || { echo "$dir/index.html not found: run npm start (or codesign report --out $dir) first" >&2; exit 2; }
-"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,7000 \
+"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,9000 --virtual-time-budget=10000 \
   --screenshot="$(realpath -m "$png")" "file://$(realpath "$dir/index.html")" 2>/dev/null
 echo "$png"

@@ -21,7 +21,7 @@ import { initBackend } from '../train/backend.ts';
 import { checkpointState, latestCheckpoint } from '../train/checkpoint.ts';
 import { modelFromCheckpoint, STOPPED_FILE, type TrainerState } from '../train/trainer.ts';
 import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
-import { loadScenario } from '../scenarios/schema.ts';
+import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
 import { writeWhole } from '../core/files.ts';
 import { keepCurve } from './curves.ts';
@@ -103,6 +103,27 @@ export function pairedReferences(channels: readonly Channel[], progress: Progres
   return { rzfEp, wmmse: wmmseRates };
 }
 
+/**
+ * The paired references from the classical results beside the table (<table>.classical.json),
+ * when they were measured on the same samples of the same split with each sample's rate kept;
+ * undefined otherwise (they are then solved here).
+ */
+function referencesBeside(table: string | undefined, s: Scenario, samples: number): ReturnType<typeof pairedReferences> | undefined {
+  const file = table?.replace(/\.csv$/, '.classical.json');
+  if (!file || file === table || !existsSync(file)) return undefined;
+  let t: ClassicalTable;
+  try {
+    t = JSON.parse(readFileSync(file, 'utf8')) as ClassicalTable;
+  } catch {
+    return undefined;
+  }
+  if (t.scenario !== s.name || t.samples !== samples || (s.model === 'site' && t.holdout !== s.holdout)) return undefined;
+  const pick = (match: (r: BaselineSummary) => boolean) => t.results.find(match)?.perSample;
+  const rzfEp = pick((r) => r.algorithm === 'rzf-ep');
+  const best = pick((r) => r.algorithm === 'wmmse' && r.wmmse?.init === 'best' && r.wmmse.tol === 1e-5 && r.wmmse.rule === 'abs');
+  return rzfEp && best && rzfEp.length === samples && best.length === samples ? { rzfEp: Float64Array.from(rzfEp), wmmse: Float64Array.from(best) } : undefined;
+}
+
 function commit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -154,7 +175,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
     log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${BIT_CHOICES.length ** 4} configurations on ${samples} test samples`);
     const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples, doneOfTotal(progress, `${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}`));
     model.dispose();
-    references ??= pairedReferences(Array.from({ length: samples }, (_, i) => channelOf(test, i)), progress);
+    references ??= referencesBeside(o.table, s, samples) ?? pairedReferences(Array.from({ length: samples }, (_, i) => channelOf(test, i)), progress);
     const command = `bash bench/train-supernets.sh ${o.scenario} ${dirname(dirname(dirname(dirname(run.dir))))} && npx codesign rates --supernets ${o.supernets} --scenario ${o.scenario}`;
     const column = (perSample: Float64Array, reference: Float64Array) => {
       const d = pairedDifference(perSample, reference);

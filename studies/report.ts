@@ -552,14 +552,14 @@ async function reportFigures(
   const onFront = new Set(frontsByArchitecture(d.points).flatMap((f) => f.front.map((p) => p.hash)));
   const rows = d.points.map((p) => {
     const r = d.rates.get(pointKey(p));
-    return { head: `${p.head} head`, arch: `${p.cout}/${p.dfcl}`, bits: p.bits.join(','), efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, rate: pm(p.sumRate, r?.ci95), energy: p.energy_uJ, front: onFront.has(p.hash) };
+    return { head: `${p.head} head`, arch: `${p.cout}/${p.dfcl}`, bits: p.bits.join(','), efficiency: p.sumRate / p.energy_uJ, sumRate: p.sumRate, lo: p.sumRate - (r?.ci95 ?? 0), hi: p.sumRate + (r?.ci95 ?? 0), rate: pm(p.sumRate, r?.ci95), energy: p.energy_uJ, front: onFront.has(p.hash) };
   });
   const rate = { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } };
   const eff = { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } };
   const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: ARCHS.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'category10' }, legend: LEGEND };
   const tip = [{ field: 'head' }, { field: 'arch', title: 'C_out/D_FCL' }, { field: 'bits' }, { field: 'rate', title: 'sum rate ± 95% CI' }, { field: 'energy', title: 'closed form µJ', format: '.4g' }];
   add(
-    await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates; every configuration a point)`, {
+    await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates; every configuration a point; bars: 95% CIs of the front points)`, {
       data: { values: rows },
       facet: { column: { field: 'head', type: 'nominal', title: null } },
       spec: {
@@ -567,6 +567,7 @@ async function reportFigures(
         height: 320,
         layer: [
           { mark: { type: 'point', opacity: 0.5, size: 14 }, encoding: { x: rate, y: eff, color: arch, tooltip: tip } },
+          { transform: [{ filter: 'datum.front' }], mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'lo', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } }, x2: { field: 'hi' }, y: eff, color: arch } },
           { transform: [{ filter: 'datum.front' }], mark: { type: 'line', point: { size: 40 } }, encoding: { x: rate, y: eff, color: arch, order: { field: 'sumRate' }, tooltip: tip } },
         ],
       },
