@@ -351,7 +351,7 @@ function classicalRows(h: Headline): string[][] {
 }
 const CLASSICAL_HEADER = ['classical', 'sum rate ± 95% CI', 'iterations', 'hit cap', 'µJ (paper count)', 'µJ (measured)'];
 
-const VERDICT_HEADER = ['hardware table', `cheapest answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate`, 'sum rate ± 95% CI', 'closed form µJ', 'engine µJ', 'latency µs', 'cheapest DNN there (closed form µJ)'];
+const VERDICT_HEADER = ['hardware table', `cheapest answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate`, 'sum rate ± 95% CI', 'closed form µJ', 'engine µJ', 'latency µs', 'cheapest DNN there (closed form µJ; − equal-power RZF, paired)'];
 function verdictRows(h: Headline): string[][] {
   return h.verdict.map((v) => [
     v.table,
@@ -360,7 +360,7 @@ function verdictRows(h: Headline): string[][] {
     fmt(v.answer.closedForm_uJ, 4),
     fmt(v.answer.engine_uJ, 4),
     fmt(v.answer.latency_us, 4),
-    v.cheapestDnn ? `${v.cheapestDnn.label} (${fmt(v.cheapestDnn.closedForm_uJ, 4)})` : 'none reaches it',
+    v.cheapestDnn ? `${v.cheapestDnn.label} (${fmt(v.cheapestDnn.closedForm_uJ, 4)}${v.cheapestDnn.paired?.vsRzfEp ? `; ${signed(v.cheapestDnn.paired.vsRzfEp.mean)} ± ${v.cheapestDnn.paired.vsRzfEp.ci95.toFixed(3)}` : ''})` : 'none reaches it',
   ]);
 }
 

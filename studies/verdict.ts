@@ -82,6 +82,8 @@ export interface Answer {
   readonly label: string;
   readonly sumRate: number;
   readonly ci95: number | null;
+  /** A DNN's paired differences to equal-power RZF and to WMMSE (best start, ε = 10⁻⁵) on the same samples, where its table has them. */
+  readonly paired?: { readonly vsRzfEp: { readonly mean: number; readonly ci95: number } | null; readonly vsWmmse: { readonly mean: number; readonly ci95: number } | null };
   readonly closedForm_uJ: number;
   readonly engine_uJ: number;
   readonly cycles: number;
@@ -137,7 +139,8 @@ export function verdictPerTable(v: VerdictInputs, tables: readonly HardwarePrese
       return energyOf.get(key)!(p.bits);
     };
     const dnn = reaching.length === 0 ? undefined : reaching.map((p) => ({ p, energy: energy(p) })).reduce((a, b) => (b.energy < a.energy ? b : a));
-    const cheapestDnn: Answer | null = dnn ? { kind: 'dnn', label: dnnLabel(dnn.p), sumRate: dnn.p.sumRate, ci95: v.rates.get(pointKey(dnn.p))?.ci95 ?? null, ...priced(graphOf(dnn.p), table) } : null;
+    const rate = dnn ? v.rates.get(pointKey(dnn.p)) : undefined;
+    const cheapestDnn: Answer | null = dnn ? { kind: 'dnn', label: dnnLabel(dnn.p), sumRate: dnn.p.sumRate, ci95: rate?.ci95 ?? null, paired: { vsRzfEp: rate?.vsRzfEp ?? null, vsWmmse: rate?.vsWmmse ?? null }, ...priced(graphOf(dnn.p), table) } : null;
     const answer = cheapestDnn && cheapestDnn.closedForm_uJ < cheapestClassical.closedForm_uJ ? cheapestDnn : cheapestClassical;
     return { table: table.name, machine: describeMachine(table), target, answer, cheapestClassical, cheapestDnn };
   });
