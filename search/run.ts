@@ -4,6 +4,9 @@
  * source — a supernet checkpoint's sum rate on a scenario's test split, or a seeded synthetic
  * model for dry runs — and stored as soon as it is evaluated. Stored points are skipped.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { presetByName, type HardwarePreset } from '../sim/presets.ts';
 import { bitAssignments } from '../nets/bits.ts';
@@ -151,9 +154,28 @@ export async function runSearch(
   return { total: configs.length, reused, evaluated, missing, failed, points };
 }
 
-/** A point's full configuration: what its content hash covers (the direct head's as it always was). */
+/**
+ * A point's full configuration: what its content hash covers (the direct head's as it always
+ * was). A rates table is identified by its content too, so a store never serves a rate of a table
+ * that has since been regenerated under the same name.
+ */
 function pointConfig(c: PrecoderPoint, preset: string, quality: QualitySource) {
-  return { net: 'precoder', ...(c.head === 'direct' ? {} : { head: c.head }), cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset, quality };
+  const q = quality.source === 'table' ? { ...quality, sha256: tableContent(quality.file) } : quality;
+  return { net: 'precoder', ...(c.head === 'direct' ? {} : { head: c.head }), cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset, quality: q };
+}
+
+const tableHashes = new Map<string, string>();
+
+/** SHA-256 of a rates table's bytes (read once per file, size and mtime, in a process). */
+function tableContent(file: string): string {
+  const st = statSync(file);
+  const key = `${resolve(file)}|${st.size}|${st.mtimeMs}`;
+  let hash = tableHashes.get(key);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    tableHashes.set(key, hash);
+  }
+  return hash;
 }
 
 export function describeQuality(q: QualitySource): string {
