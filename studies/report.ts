@@ -537,7 +537,7 @@ async function reportFigures(
     { field: 'latency', title: 'latency µs (engine)' },
   ];
   add(
-    await renderFigure(out, 'verdict', `Trained DNN fronts (95% CIs) against the classical frontier on ${d.scenario}; dashed: ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate`, {
+    await renderFigure(out, 'verdict', `Trained DNN fronts against the classical frontier on ${d.scenario}; bars: 95% CIs of each mean (the paired differences, far tighter, are in the front table); dashed: ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate`, {
       width: 760,
       height: 380,
       layer: [
