@@ -13,7 +13,7 @@ import { gemmOp } from '../sim/engine/lower.ts';
 import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
 import { KASALAEE_2025, presetByName } from '../sim/presets.ts';
 
-const reference = (file: string) => readFileSync(new URL(`../../shared/reference/scalesim/${file}`, import.meta.url), 'utf8');
+const reference = (file: string) => readFileSync(new URL(`../reference/scalesim/${file}`, import.meta.url), 'utf8');
 
 export function memorySystemFigures() {
   const lines = reference('gemm-user.csv').trim().split(/\r?\n/);

@@ -82,7 +82,7 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
 // Engine: SCALE-Sim's ResNet-18 topology on a 32×32 weight-stationary array, and the default
 // precoder (C_out = 64, D_FCL = 1024, batch 1, 8×8) in each dataflow.
 {
-  const topology = topologyOps(parseTopology(readFileSync(new URL('../../shared/reference/scalesim/resnet18-topology.csv', import.meta.url), 'utf8')), 1);
+  const topology = topologyOps(parseTopology(readFileSync(new URL('../reference/scalesim/resnet18-topology.csv', import.meta.url), 'utf8')), 1);
   const ws32 = { ...ENGINE_DEFAULTS, rows: 32, cols: 32, dataflow: 'ws' as const };
   simulateOps(topology, ws32, DEFAULT_PRESET);
   let cycles = 0;

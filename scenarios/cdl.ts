@@ -73,8 +73,8 @@ export function parseCdlTable(json: string, where: string): CdlTable {
 
 const tables = new Map<string, CdlTable>();
 
-/** The CDL tables shipped in ../shared/reference/cdl (or a directory given). */
-export function cdlTable(profile: CdlProfileName, dir = new URL('../../shared/reference/cdl/', import.meta.url)): CdlTable {
+/** The CDL tables shipped in reference/cdl (or a directory given). */
+export function cdlTable(profile: CdlProfileName, dir = new URL('../reference/cdl/', import.meta.url)): CdlTable {
   const key = `${dir}|${profile}`;
   let t = tables.get(key);
   if (!t) {

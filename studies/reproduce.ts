@@ -1,5 +1,5 @@
 /**
- * Seed 000's published energy figures (../shared/reference/published.json, Tables I–II) next to
+ * Seed 000's published energy figures (reference/published.json, Tables I–II) next to
  * ours, under one preset for all rows — the numbers docs/reproduction.md quotes.
  */
 import { paperTraceGraph } from '../baselines/paper-traces.ts';

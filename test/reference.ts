@@ -1,8 +1,8 @@
-/** The shared reference data (../shared/reference), read the same way by every test. */
+/** The shared reference data (reference/, copied from ../shared/reference), read the same way by every test. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const REFERENCE_DIR = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
+export const REFERENCE_DIR = fileURLToPath(new URL('../reference/', import.meta.url));
 
 export function readReference(relativePath: string): string {
   return readFileSync(REFERENCE_DIR + relativePath, 'utf8');
