@@ -48,7 +48,7 @@ export function register(program: Command, io: Io): void {
     .option('--dataflow <df>', `output-, weight- or input-stationary (${DATAFLOWS.join(', ')}), or a comma list to sweep`, 'ws')
     .option('--array <RxC>', 'MAC array rows × columns, e.g. 8x8')
     .option('--bandwidth <words>', 'main memory ↔ local buffer words per cycle of each operand’s channel, or unlimited (finite: SCALE-Sim v2’s scratchpad model)', 'unlimited')
-    .addOption(new Option('--memory-model <m>', 'finite bandwidth: refetch (a miss beyond the next prefetch refetches from the missed line) or scalesim (SCALE-Sim v2’s rules exactly: streams round to it)').choices(MEMORY_MODELS).default(ENGINE_DEFAULTS.memoryModel))
+    .addOption(new Option('--memory-model <m>', 'stream (operands stream through FIFO buffers in the order the array asks for them, each element once unless evicted before its reuse; partial sums accumulate on chip), scalesim (SCALE-Sim v2’s scratchpads exactly) or refetch (those, with one refetch where SCALE-Sim streams round to data it just evicted)').choices(MEMORY_MODELS).default(ENGINE_DEFAULTS.memoryModel))
     .option('--word-bits <n>', 'bits in a memory word (SCALE-Sim: 8)', String(ENGINE_DEFAULTS.wordBits))
     .addOption(new Option('--packing <how>', 'word: one word per element (SCALE-Sim); bits: elements packed at their precision').choices(PACKINGS).default(ENGINE_DEFAULTS.packing))
     .option('--batch <B>', 'inferences per run, or a comma list to sweep', '1')
@@ -144,7 +144,7 @@ export function simulationJson(outcome: SimulationOutcome) {
       dataflow: r.config.dataflow,
       array: { rows: r.config.rows, cols: r.config.cols, p: r.config.rows * r.config.cols },
       bandwidth: r.config.bandwidth === Infinity ? 'unlimited' : r.config.bandwidth,
-      memory: { model: r.config.bandwidth === Infinity ? 'tiles, unlimited bandwidth' : `SCALE-Sim v2 scratchpads (${r.config.memoryModel})`, wordBits: r.config.wordBits, packing: r.config.packing, localBufferWords: r.config.localBufferWords, mainMemoryBits: r.config.mainMemoryBits },
+      memory: { model: memoryLabel(r.config), wordBits: r.config.wordBits, packing: r.config.packing, localBufferWords: r.config.localBufferWords, mainMemoryBits: r.config.mainMemoryBits },
       clockMHz: r.config.clockMHz,
       batch: r.config.batch,
       cycles: r.cycles,
@@ -240,10 +240,16 @@ export function renderSimulation(outcome: SimulationOutcome): string {
   const t = toMicrojoules(r.energy);
   const closed = toMicrojoules(closedFormTotal(comparisons, r.config.batch));
   const c = r.config;
-  const memory = c.bandwidth === Infinity ? 'unlimited bandwidth' : `SCALE-Sim v2 scratchpads (${c.memoryModel}): ${c.bandwidth} words/cycle per operand, buffers ${c.localBufferWords.ifmap}/${c.localBufferWords.filter}/${c.localBufferWords.output} words (ifmap/filter/output)`;
+  const memory = c.bandwidth === Infinity ? 'unlimited bandwidth' : `${memoryLabel(c)}: ${c.bandwidth} words/cycle per operand, buffers ${c.localBufferWords.ifmap}/${c.localBufferWords.filter}/${c.localBufferWords.output} words (ifmap/filter/output)`;
   const header = `${outcome.job.name} — ${c.mode}, ${c.dataflow}, ${c.rows}×${c.cols} array, ${memory}, ${c.wordBits}-bit words (${c.packing === 'word' ? 'one per element' : 'packed at each operand’s bits'}), ${c.clockMHz} MHz, batch ${c.batch}, ${r.preset}`;
   const summary = `total: ${r.cycles} cycles (${r.stallCycles} stall) = ${(r.cycles / c.clockMHz).toPrecision(4)} µs at ${c.clockMHz} MHz, utilization ${(r.utilization * 100).toFixed(1)}%, ${t.total.toPrecision(4)} µJ per inference (E_C ${t.compute.toPrecision(4)}, E_W ${t.weight.toPrecision(4)}, E_A ${t.activation.toPrecision(4)}); closed form ${closed.total.toPrecision(4)} µJ (ratio ${(t.total / closed.total).toFixed(2)})`;
   const byLevel = levels(r.ops, c.batch);
   const levelLine = `by level: array ${byLevel.compute.toPrecision(4)} µJ, local buffers ${byLevel.localBuffer.toPrecision(4)}, main memory ${byLevel.mainMemory.toPrecision(4)}, off chip ${byLevel.offChip.toPrecision(4)}; EDP ${edp(r.energy.total, r.cycles, c.clockMHz).toPrecision(4)} µJ·µs at ${c.clockMHz} MHz`;
   return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'main rd', 'main wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : ''), levelLine].join('\n');
+}
+
+/** How the buffers are modelled, in words. */
+function memoryLabel(c: EngineConfig): string {
+  if (c.bandwidth === Infinity) return c.memoryModel === 'stream' ? 'tiles, unlimited bandwidth, partial sums kept on chip when they fit' : 'tiles, unlimited bandwidth';
+  return c.memoryModel === 'stream' ? 'streaming buffers (FIFO, partial sums on chip)' : `SCALE-Sim v2 scratchpads (${c.memoryModel})`;
 }

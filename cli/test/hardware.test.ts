@@ -26,7 +26,7 @@ describe('--hardware', () => {
     expect(doc.bandwidth).toBe(4);
     expect(doc.clockMHz).toBe(500);
     expect(doc.memory.localBufferWords).toEqual({ ifmap: 2048, filter: 2048, output: 2048 });
-    expect(doc.memory.model).toBe('SCALE-Sim v2 scratchpads (refetch)');
+    expect(doc.memory.model).toBe('streaming buffers (FIFO, partial sums on chip)');
     const wider = JSON.parse((await codesign('simulate', '--hardware', file, '--gemm', '64,32,64', '--bandwidth', '16', '--json')).stdout);
     expect(wider.bandwidth).toBe(16);
     expect(wider.array).toEqual(doc.array);

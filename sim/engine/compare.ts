@@ -36,6 +36,11 @@ export function compareOp(op: OpStats, config: EngineConfig, preset: HardwarePre
   if (differs(a.mainActivationReads + a.mainActivationWrites, config.batch * 2 * op.counts.activations) && op.unit === 'gemm') {
     reasons.push(`main-memory activation traffic ${a.mainActivationReads + a.mainActivationWrites} words vs 2·N_a = ${config.batch * 2 * op.counts.activations} (input tiles and partial sums)`);
   }
+  const o = op.overReads;
+  if (o.filterRefetches > 0) reasons.push(`${o.filterRefetches} weights fetched again after eviction (their reuse lies farther apart than the filter buffer holds)`);
+  if (o.ifmapRefetches > 0) reasons.push(`${o.ifmapRefetches} inputs fetched again after eviction (reuse beyond the ifmap buffer)`);
+  if (o.partialSumSpills > 0) reasons.push(`${o.partialSumSpills} partial sums written out and read back (the output buffer cannot hold a column fold's sums)`);
+  if (o.padding > 0) reasons.push(`${o.padding} reads beyond the distinct elements (SCALE-Sim's half-buffer prefetches and padding)`);
   if (op.stallCycles > 0) reasons.push(`${op.stallCycles} stall cycles (bandwidth ${config.bandwidth} words/cycle)`);
   const offChip = a.offChipWeightReads + a.offChipActivationReads + a.offChipActivationWrites;
   if (offChip > 0) reasons.push(`${offChip} words spilled off chip`);

@@ -28,7 +28,7 @@ export interface EngineConfig {
    * = packed at its precision, so a 4-bit weight takes half the space and bandwidth of an 8-bit one.
    */
   readonly packing: Packing;
-  /** How a scratchpad serves a miss under finite bandwidth: SCALE-Sim's rules exactly, or one refetch (sim/engine/scratchpad.ts). */
+  /** How the buffers move data: streaming (the default; sim/engine/stream-buffers.ts), SCALE-Sim's rules exactly, or those with one refetch (sim/engine/scratchpad.ts). */
   readonly memoryModel: MemoryModel;
   /** Main (on-chip) memory capacity in bits; what does not fit spills off chip. */
   readonly mainMemoryBits: number;
@@ -39,7 +39,7 @@ export interface EngineConfig {
   readonly clockMHz: number;
 }
 
-export const MEMORY_MODELS = ['refetch', 'scalesim'] as const satisfies readonly MemoryModel[];
+export const MEMORY_MODELS = ['stream', 'refetch', 'scalesim'] as const satisfies readonly MemoryModel[];
 
 export const OPERANDS = ['ifmap', 'filter', 'output'] as const;
 export type Operand = (typeof OPERANDS)[number];
@@ -56,7 +56,7 @@ export const ENGINE_DEFAULTS: Omit<EngineConfig, 'rows' | 'cols'> = {
   localBufferWords: eachBuffer(64 * 1024),
   wordBits: 8,
   packing: 'bits',
-  memoryModel: 'refetch',
+  memoryModel: 'stream',
   mainMemoryBits: 64 * 1024 * 1024 * 8,
   vectorWidth: 16,
   batch: 1,

@@ -82,7 +82,12 @@ function stacked(blocks: number, rows: number, width: number, used: (b: number) 
   return m;
 }
 
-export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number): DemandStream {
+/**
+ * The array's demand stream for one GEMM. With `outputAddresses` each fold also names the output
+ * elements it writes per cycle (C wide: at most one per array column) and whether its partial sums
+ * are final (OS: always; WS/IS: in the last row fold) — what an accumulating output buffer needs.
+ */
+export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number, outputAddresses = false): DemandStream {
   const { pixels, window: W, filters: N, ifmap: I } = op;
   const Sr = dataflow === 'os' ? pixels : W;
   const Sc = dataflow === 'is' ? pixels : N;
@@ -104,6 +109,8 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     ifmap: new Int32Array(height * ifmapWidth),
     filter: new Int32Array(height * filterWidth),
     outputs: new Int32Array(height),
+    output: new Int32Array(outputAddresses ? height * C : 0),
+    final: true,
   };
 
   let ifmapFetchOrder: Int32Array;
@@ -131,24 +138,30 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     d.outputs.fill(0);
     const r0 = fr * R;
     const c0 = fc * C;
+    // Output O(pixel, filter) is the address pixel·N + filter.
+    const out = outputAddresses ? d.output.fill(-1) : null;
     if (dataflow === 'ws') {
       // Weights preload bottom row first; inputs stream after them, skewed; outputs leave skewed.
       for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.filter[(R - 1 - r) * C + c] = fAt(r0 + r, c0 + c);
       for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(R + t + c) * R + c] = iAt(t, r0 + c);
       for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
+      if (out) for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = t * N + c0 + c;
     } else if (dataflow === 'os') {
       for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(t + c) * R + c] = iAt(r0 + c, t);
       for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.filter[(t + c) * C + c] = fAt(t, c0 + c);
       for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.outputs[T - 1 + R - 1 - r + c]++;
+      if (out) for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) out[(T + R - 2 - r + c) * C + c] = (r0 + r) * N + c0 + c;
     } else {
       for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.ifmap[(R - 1 - r) * C + c] = iAt(c0 + c, r0 + r);
       for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.filter[(R + t + c) * R + c] = fAt(r0 + c, t);
       for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
+      if (out) for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = (c0 + c) * N + t;
     }
+    d.final = dataflow === 'os' || fr === rowFold - 1;
     return d;
   };
 
   let ifmapAddresses = 0;
   for (let i = 0; i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
-  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, folds: rowFold * colFold, fold };
+  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, outputAddresses: pixels * N, folds: rowFold * colFold, fold };
 }

@@ -22,7 +22,7 @@ import { elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, 
 import type { EventSink } from './events.ts';
 import { convOperands, demandStream, gemmOperands } from './demand.ts';
 import { lowerGraph, type EngineOp } from './lower.ts';
-import { runScratchpads } from './scratchpad.ts';
+import { NO_OVER_READS, runScratchpads, type OverReads } from './scratchpad.ts';
 import { EventQueue } from './queue.ts';
 
 export interface OpStats {
@@ -41,6 +41,8 @@ export interface OpStats {
   readonly folds: number;
   readonly macs: number;
   readonly accesses: Accesses;
+  /** Main-memory traffic beyond "each element once", by cause (finite bandwidth). */
+  readonly overReads: OverReads;
   /** SCALE-Sim v2 reports a layer's cycles as the index of its last cycle: cycles − 1. */
   readonly scaleSimCycles: number | null;
   /** Energy of the whole batch, pJ. */
@@ -167,6 +169,7 @@ function opRun(op: EngineOp, t0: number, run: Partial<OpRun> & Pick<OpRun, 'cycl
     folds: 0,
     macs: 0,
     accesses: NO_ACCESSES,
+    overReads: NO_OVER_READS,
     scaleSimCycles: null,
     ...run,
   };
@@ -307,6 +310,11 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const filterSeen = filterAll ? new Uint8Array(filterTiles) : null;
   let ifmapLast = -1;
   let filterLast = -1;
+  // The stream model keeps a column fold's partial sums in the output buffer when they fit
+  // (WS/IS: T × C of them), writing each output once; otherwise, and under SCALE-Sim's rules,
+  // every row fold writes its partial sums back (the stream model then reads them back too).
+  const accumulate = c.memoryModel === 'stream' && df !== 'os' && T * C <= elementBudget(c, 'output', op.precision.activationBits).capacity;
+  const readsBack = c.memoryModel === 'stream' && df !== 'os' && !accumulate;
   // Double buffering needs room for the tile in use and the next one.
   const maxIfmapTile = df === 'is' ? R * C : T * R;
   const maxFilterTile = df === 'os' ? T * C : df === 'ws' ? R * C : T * R;
@@ -315,6 +323,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   let mainIfmap = 0;
   let mainFilter = 0;
   let mainOut = 0;
+  let mainOutReads = 0;
   let localIfmap = 0;
   let localFilter = 0;
   let localOut = 0;
@@ -389,10 +398,11 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     const now = ev.time;
     if (ev.kind === FOLD_END) {
       const j = ev.a;
-      const { rowsUsed, colsUsed } = foldGeometry(j);
+      const { fr, rowsUsed, colsUsed } = foldGeometry(j);
       const outWords = foldWords(df, T, rowsUsed, colsUsed).output;
       localOut += outWords;
-      mainOut += outWords;
+      if (!accumulate || fr === rowFold - 1) mainOut += outWords;
+      if (readsBack && fr > 0) mainOutReads += outWords;
       lastWriteback = Math.max(lastWriteback, transfer('output', outWords, now));
       arrayFreeAt = now;
       if (!doubleBuffer) issueTransfers(j + 1, now);
@@ -410,10 +420,11 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const tail = arrayEnd - foldsEnd;
   const macs = op.M * op.N * op.K * op.groups;
   const cycles = end - t0;
-  const accesses = gemmAccesses(op, spill, { mainIfmap, mainFilter, mainOut, localIfmap, localFilter, localOut });
+  const accesses = gemmAccesses(op, spill, { mainIfmap, mainFilter, mainOut, mainOutReads, localIfmap, localFilter, localOut });
   return opRun(op, t0, {
     cycles,
     computeCycles: total * foldCycles + vectorCycles,
+    overReads: { ...NO_OVER_READS, partialSumSpills: mainOutReads },
     stallCycles: stall + tail,
     utilization: cycles > 0 ? macs / (R * C * cycles) : 0,
     mappingEfficiency: total > 0 ? usedPEs / (total * R * C) : 1,
@@ -434,10 +445,16 @@ function foldWords(df: Dataflow, T: number, rowsUsed: number, colsUsed: number):
   };
 }
 
+function addOverReads(a: OverReads, b: OverReads): OverReads {
+  return { ifmapRefetches: a.ifmapRefetches + b.ifmapRefetches, filterRefetches: a.filterRefetches + b.filterRefetches, partialSumSpills: a.partialSumSpills + b.partialSumSpills, padding: a.padding + b.padding };
+}
+
 interface GemmTraffic {
   readonly mainIfmap: number;
   readonly mainFilter: number;
   readonly mainOut: number;
+  /** Partial sums read back from main memory to be finished. */
+  readonly mainOutReads: number;
   readonly localIfmap: number;
   readonly localFilter: number;
   readonly localOut: number;
@@ -450,7 +467,7 @@ function gemmAccesses(op: Extract<EngineOp, { unit: 'gemm' }>, spill: Spill, t: 
     return {
       ...NO_ACCESSES,
       computeOps,
-      mainActivationReads: t.mainIfmap + t.mainFilter,
+      mainActivationReads: t.mainIfmap + t.mainFilter + t.mainOutReads,
       mainActivationWrites: t.mainOut,
       localActivationReads: t.localIfmap + t.localFilter,
       localOutputWrites: t.localOut,
@@ -463,9 +480,9 @@ function gemmAccesses(op: Extract<EngineOp, { unit: 'gemm' }>, spill: Spill, t: 
     mainWeightReads: spill.weights ? 0 : t.mainFilter + extra,
     offChipWeightReads: spill.weights ? t.mainFilter + extra : 0,
     localWeightReads: t.localFilter,
-    mainActivationReads: spill.activations ? 0 : t.mainIfmap,
+    mainActivationReads: spill.activations ? 0 : t.mainIfmap + t.mainOutReads,
     mainActivationWrites: spill.activations ? 0 : t.mainOut,
-    offChipActivationReads: spill.activations ? t.mainIfmap : 0,
+    offChipActivationReads: spill.activations ? t.mainIfmap + t.mainOutReads : 0,
     offChipActivationWrites: spill.activations ? t.mainOut : 0,
     localActivationReads: t.localIfmap,
     localOutputWrites: t.localOut,
@@ -488,12 +505,14 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth };
   const w = op.conv;
   const operands = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.stride) : gemmOperands(op.M, op.N, op.K);
-  const stream = demandStream(operands, c.dataflow, R, C);
+  const stream = demandStream(operands, c.dataflow, R, C, c.memoryModel === 'stream');
   let t = t0;
   let stall = 0;
   let mainIfmap = 0;
   let mainFilter = 0;
   let mainOut = 0;
+  let mainOutReads = 0;
+  let overReads = NO_OVER_READS;
   for (let g = 0; g < op.groups; g++) {
     const base = t;
     const run = runScratchpads(
@@ -516,6 +535,8 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
     mainIfmap += run.ifmapReads;
     mainFilter += run.filterReads;
     mainOut += run.outputWrites;
+    mainOutReads += run.outputReads;
+    overReads = addOverReads(overReads, run.overReads);
   }
   let localIfmap = 0;
   let localFilter = 0;
@@ -546,7 +567,8 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
     mappingEfficiency: folds > 0 ? (op.groups * usedPEs) / (folds * R * C) : 1,
     folds,
     macs,
-    accesses: gemmAccesses(op, spill, { mainIfmap, mainFilter, mainOut, localIfmap, localFilter, localOut }),
+    accesses: gemmAccesses(op, spill, { mainIfmap, mainFilter, mainOut, mainOutReads, localIfmap, localFilter, localOut }),
+    overReads,
     scaleSimCycles: arrayEnd - t0 - 1,
   });
 }

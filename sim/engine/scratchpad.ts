@@ -17,6 +17,8 @@
  * Counts are in elements (SCALE-Sim's one-byte words); the engine converts bits before it calls.
  */
 
+import { runStreamBuffers } from './stream-buffers.ts';
+
 /** A read scratchpad's state. */
 class ReadBuffer {
   /** Lines of the fetch order, and which lines hold each address (CSR; one line per address for a GEMM). */
@@ -207,12 +209,15 @@ class WriteBuffer {
 }
 
 /**
+ * 'stream' (the default): each operand streams through its buffer in the order the array asks
+ * for it, first-in first-out, so an element used once crosses the boundary once; outputs
+ * accumulate on chip (sim/engine/stream-buffers.ts).
  * 'scalesim': SCALE-Sim v2's rules exactly — a miss slides the window forward by prefetches
  * until the element is in it, round the whole fetch order if it was just evicted.
  * 'refetch': the same, except that a miss the next prefetch would not cover is served by one
  * prefetch starting at the missed line (docs/engine.md: why, and how much it changes).
  */
-export type MemoryModel = 'scalesim' | 'refetch';
+export type MemoryModel = 'stream' | 'scalesim' | 'refetch';
 
 export interface ScratchpadSizes {
   /** Capacity of each scratchpad, in elements. */
@@ -232,7 +237,12 @@ export interface FoldDemand {
   readonly filterWidth: number;
   readonly ifmap: Int32Array;
   readonly filter: Int32Array;
+  /** Outputs leaving the array each cycle (a count per cycle). */
   readonly outputs: Int32Array;
+  /** The same outputs by address, `height` rows of C entries (−1 = none); empty unless asked for. */
+  readonly output: Int32Array;
+  /** The fold's partial sums are final (no later fold adds to them). */
+  final: boolean;
 }
 
 export interface DemandStream {
@@ -241,6 +251,7 @@ export interface DemandStream {
   /** Distinct addresses of each operand (addresses are 0 … count − 1). */
   readonly ifmapAddresses: number;
   readonly filterAddresses: number;
+  readonly outputAddresses: number;
   readonly folds: number;
   /** Fills and returns fold j's demands (the arrays are reused between calls). */
   fold(j: number): FoldDemand;
@@ -253,13 +264,31 @@ export interface ScratchpadRun {
   readonly ifmapReads: number;
   readonly filterReads: number;
   readonly outputWrites: number;
+  /** Main-memory reads of partial sums written out earlier (the stream model; 0 otherwise). */
+  readonly outputReads: number;
+  /** Reads beyond the first of each element, and partial-sum round trips, by cause (the stream model itemises; others report what they can). */
+  readonly overReads: OverReads;
 }
+
+/** Traffic beyond "each element crosses once", by cause. */
+export interface OverReads {
+  /** Elements read again after the buffer evicted them (reuse farther apart than the buffer holds). */
+  readonly ifmapRefetches: number;
+  readonly filterRefetches: number;
+  /** Partial sums written out because the output buffer was full (and read back to finish them). */
+  readonly partialSumSpills: number;
+  /** Padding, and reads the model's rules make beyond the elements themselves (SCALE-Sim's half-buffer prefetches). */
+  readonly padding: number;
+}
+
+export const NO_OVER_READS: OverReads = { ifmapRefetches: 0, filterRefetches: 0, partialSumSpills: 0, padding: 0 };
 
 /** Fold j ran from `start` to `end` (cycles, stalls included) and its buffers moved these elements to or from the backing store. */
 export type FoldListener = (j: number, start: number, end: number, moved: { readonly ifmap: number; readonly filter: number; readonly output: number }) => void;
 
 /** Serves a layer's demand stream cycle by cycle; the array stalls by the worst of the three buffers. */
 export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, onFold?: FoldListener): ScratchpadRun {
+  if (model === 'stream') return runStreamBuffers(stream, sizes, onFold);
   const ifmap = new ReadBuffer(stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
   const filter = new ReadBuffer(stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
   const output = new WriteBuffer(sizes.output, sizes.outputBandwidth);
@@ -281,5 +310,8 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
     if (onFold && before) onFold(j, start, line + stall, { ifmap: ifmap.accesses - before[0], filter: filter.accesses - before[1], output: output.accesses - before[2] });
   }
   output.finish(lastCycle);
-  return { lastCycle, stallCycles: stall, ifmapReads: ifmap.accesses, filterReads: filter.accesses, outputWrites: output.accesses };
+  // SCALE-Sim's buffers move half-buffer blocks: what they read beyond the distinct elements is its rules' doing.
+  const distinct = stream.ifmapAddresses + stream.filterAddresses;
+  const overReads = { ...NO_OVER_READS, padding: Math.max(0, ifmap.accesses + filter.accesses - distinct) };
+  return { lastCycle, stallCycles: stall, ifmapReads: ifmap.accesses, filterReads: filter.accesses, outputWrites: output.accesses, outputReads: 0, overReads };
 }
