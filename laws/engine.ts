@@ -4,6 +4,7 @@ import { DEFAULT_PRECISION, type Graph } from '../nets/graph.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { ENGINE_DEFAULTS, MEMORY_MODELS, arrayForP, eachBuffer, type EngineConfig } from '../sim/engine/config.ts';
 import { simulateGraph, simulateOps } from '../sim/engine/engine.ts';
+import { DATAPATHS, DATAPATH_KINDS } from '../sim/datapath.ts';
 import { gemmOp } from '../sim/engine/lower.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { closeTo } from './energy.ts';
@@ -81,6 +82,22 @@ export const ENGINE_LAWS: readonly Law[] = [
       return itemised && (!roomy || o.filterRefetches + o.ifmapRefetches + o.partialSumSpills === 0);
     }),
     explain: ([g, bw, buffer, roomy]) => `${gemmWords(g as Gemm)}, ${bw} words/cycle, ${roomy ? 'buffers holding whole operands' : `${buffer}-word buffers`}: main-memory traffic not itemised by cause${roomy ? ', or an over-read with room for everything' : ''}`,
+  },
+  {
+    name: 'datapath-scales-with-bits',
+    group: 'engine',
+    // Not "fewer cycles" under finite bandwidth: a wider vector arrives in a burst, so a tiny
+    // memory-bound GEMM can stall a cycle or two more at fewer bits.
+    statement: 'on a precision-scalable datapath fewer bits never take more compute cycles (nor more cycles with unlimited bandwidth); on a fixed one compute cycles do not depend on bits',
+    property: (ctx) =>
+      fc.property(gemmArb, fc.constantFrom(...DATAPATH_KINDS), fc.constantFrom(2, 4, 8, 16), fc.constantFrom(2, 4, 8, 16), fc.constantFrom(Infinity, 4, 16), ctx.presets, (g, kind, b1, b2, bandwidth, preset) => {
+        const run = (weightBits: number) =>
+          simulateOps([gemmOp('g', g.M, g.N, g.K, { weightBits, activationBits: 16 })], { ...ENGINE_DEFAULTS, rows: g.rows, cols: g.cols, dataflow: g.dataflow, bandwidth, localBufferWords: eachBuffer(4096), datapath: DATAPATHS[kind] }, preset).ops[0];
+        const [lo, hi] = [run(Math.min(b1, b2)), run(Math.max(b1, b2))];
+        if (kind === 'fixed') return lo.computeCycles === hi.computeCycles;
+        return lo.computeCycles <= hi.computeCycles && (bandwidth !== Infinity || lo.cycles <= hi.cycles);
+      }),
+    explain: ([g, kind, b1, b2, bw]) => `${gemmWords(g as Gemm)}, ${kind} datapath, weights at ${b1} vs ${b2} bits, bandwidth ${bw}: fewer bits took more compute cycles (or more cycles with unlimited bandwidth, or a fixed datapath's compute cycles moved)`,
   },
   {
     name: 'packing-bound',

@@ -12,7 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { createRequire } from 'node:module';
-import { FileError, type FileIssue } from '../core/errors.ts';
+import { FileError, InputError, type FileIssue } from '../core/errors.ts';
+import { datapathOf, type Datapath } from './datapath.ts';
 import type { AbsoluteEnergy, Architecture, BitSource, EnergyPoint, HardwarePreset, PerBit } from './presets.ts';
 
 const BIT_SOURCES: readonly BitSource[] = ['weight', 'activation', 'max', 'geomean'];
@@ -155,7 +156,16 @@ function absoluteOf(t: Obj, r: ReturnType<typeof reader>): AbsoluteEnergy {
 
 function architectureOf(a: Obj, r: ReturnType<typeof reader>): Architecture {
   const at = 'architecture';
-  r.known(a, at, ['rows', 'cols', 'dataflow', 'localBuffersKB', 'mainMemoryKB', 'bandwidthWordsPerCycle', 'clockMHz', 'wordBits', 'packing']);
+  r.known(a, at, ['rows', 'cols', 'dataflow', 'localBuffersKB', 'mainMemoryKB', 'bandwidthWordsPerCycle', 'clockMHz', 'wordBits', 'packing', 'datapath']);
+  let datapath: Datapath | undefined;
+  if (a.datapath !== undefined) {
+    try {
+      datapath = datapathOf(a.datapath, `${at}.datapath`);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      r.problem(error.field, error.value, error.allowed);
+    }
+  }
   const buffers = r.obj(a.localBuffersKB, `${at}.localBuffersKB`);
   r.known(buffers, `${at}.localBuffersKB`, ['ifmap', 'filter', 'output']);
   const rows = r.positive(a, 'rows', at, true);
@@ -182,6 +192,7 @@ function architectureOf(a: Obj, r: ReturnType<typeof reader>): Architecture {
     clockMHz: r.positive(a, 'clockMHz', at),
     wordBits,
     packing: r.pick(a, 'packing', at, PACKINGS),
+    ...(datapath ? { datapath } : {}),
   };
 }
 

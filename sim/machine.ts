@@ -5,6 +5,7 @@
  * and 1 GHz clock) — so every engine energy and latency the tool prints names the machine.
  */
 import { arrayForP, ENGINE_DEFAULTS, type EngineConfig } from './engine/config.ts';
+import { describeDatapath } from './datapath.ts';
 import type { Architecture, HardwarePreset } from './presets.ts';
 
 /** A hardware file's buffer sizes (KB) in words (the file's validation made them whole words). */
@@ -27,6 +28,7 @@ export function machineOf(preset: HardwarePreset): EngineConfig {
     packing: arch.packing,
     mainMemoryBits: arch.mainMemoryKB * 1024 * 8,
     clockMHz: arch.clockMHz,
+    datapath: arch.datapath ?? ENGINE_DEFAULTS.datapath,
   };
 }
 
@@ -34,5 +36,6 @@ export function machineOf(preset: HardwarePreset): EngineConfig {
 export function describeMachine(preset: HardwarePreset, m: EngineConfig = machineOf(preset)): string {
   const bw = Number.isFinite(m.bandwidth) ? `${m.bandwidth} words/cycle` : 'unlimited bandwidth';
   const source = preset.architecture ? `hardware/${preset.name}.json's architecture` : `the default machine for ${preset.name} (no architecture in its file)`;
-  return `${m.rows}×${m.cols} ${m.dataflow.toUpperCase()} array, ${bw}, ${m.clockMHz} MHz, ${m.mode} — ${source}`;
+  const datapath = m.datapath.kind === 'fixed' ? '' : `, ${describeDatapath(m.datapath)}`;
+  return `${m.rows}×${m.cols} ${m.dataflow.toUpperCase()} array${datapath}, ${bw}, ${m.clockMHz} MHz, ${m.mode} — ${source}`;
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import { validateHardware } from './hardware-file.ts';
 import type { Precision } from '../nets/graph.ts';
+import { datapathReferenceBits, macsPerCycle, type Datapath } from './datapath.ts';
 
 /** Which bit width prices a term: the op's weight bits, its activation bits, the wider of the
  * two, or their geometric mean (a Q_w×Q_a multiplier's cost grows with the product). */
@@ -44,6 +45,8 @@ export interface Architecture {
   readonly clockMHz: number;
   readonly wordBits: number;
   readonly packing: 'word' | 'bits';
+  /** How a PE's speed (and MAC energy) depends on bits; fixed when absent (sim/datapath.ts). */
+  readonly datapath?: Datapath;
 }
 
 interface PresetBase {
@@ -115,7 +118,7 @@ export interface AbsolutePreset extends PresetBase {
 export type HardwarePreset = RelativePreset | AbsolutePreset;
 
 /** The tables shipped in hardware/, in the order `codesign presets` lists them. */
-export const SHIPPED_HARDWARE = ['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like'] as const;
+export const SHIPPED_HARDWARE = ['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like', 'bitfusion-45nm'] as const;
 
 function shipped(name: string): HardwarePreset {
   const file = new URL(`../hardware/${name}.json`, import.meta.url);
@@ -218,6 +221,17 @@ export function parallelism(preset: HardwarePreset, bits: number): number {
   return atReference;
 }
 
+/**
+ * A MAC's energy at `precision`: the table's at the priced width, or on a precision-scalable
+ * datapath the table's MAC at the datapath's reference width (one unit-cycle) divided by the MACs
+ * the unit does per cycle at these bits (sim/datapath.ts).
+ */
+export function macEnergyOf(preset: HardwarePreset, precision: Precision): number {
+  const d = preset.architecture?.datapath;
+  if (!d || d.kind === 'fixed') return macEnergy(preset, bitsOf(preset.pricing.compute, precision));
+  return macEnergy(preset, datapathReferenceBits(d)) / macsPerCycle(d, precision.weightBits, precision.activationBits);
+}
+
 /** The per-access energies of an op run at `precision`; `p` overrides the preset's rule. */
 export function accessEnergies(preset: HardwarePreset, precision: Precision, p?: number): AccessEnergies {
   const at = (source: BitSource) => bitsOf(source, precision);
@@ -226,7 +240,7 @@ export function accessEnergies(preset: HardwarePreset, precision: Precision, p?:
   if (preset.form === 'absolute') {
     const t = preset.absolute;
     return {
-      mac: macEnergy(preset, at(pricing.compute)),
+      mac: macEnergyOf(preset, precision),
       weightMain: t.mainMemory.readPJPerBit * at(pricing.weightMain),
       weightLocal: t.localBuffer.readPJPerBit * at(pricing.weightLocal),
       activationMain: t.mainMemory.readPJPerBit * at(pricing.activationMain),
@@ -243,7 +257,7 @@ export function accessEnergies(preset: HardwarePreset, precision: Precision, p?:
   const activationLocal = memoryEnergy(preset, preset.localBuffer, at(pricing.activationLocal));
   const activationOffChip = preset.offChip.relativeToMac * preset.mac.alpha_pJ * (precision.activationBits / preset.mac.referenceBits);
   return {
-    mac: macEnergy(preset, at(pricing.compute)),
+    mac: macEnergyOf(preset, precision),
     weightMain: memoryEnergy(preset, preset.mainMemory, at(pricing.weightMain)),
     weightLocal: memoryEnergy(preset, preset.localBuffer, at(pricing.weightLocal)),
     activationMain,

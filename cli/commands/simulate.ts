@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
+import { DATAPATHS, DATAPATH_KINDS, FIXED } from '../../sim/datapath.ts';
 import { ENGINE_DEFAULTS, DATAFLOWS, MEMORY_MODELS, MODES, PACKINGS, arrayForP, eachBuffer, parseArray, type EngineConfig } from '../../sim/engine/config.ts';
 import { closedFormTotal } from '../../sim/engine/compare.ts';
 import type { HardwarePreset } from '../../sim/presets.ts';
@@ -26,6 +27,7 @@ interface SimulateFlags extends WorkloadFlags {
   readonly batch: string;
   readonly localBufferWords: string;
   readonly vectorWidth: string;
+  readonly datapath: string;
   readonly trace?: string;
   readonly preset: string;
   readonly p?: string;
@@ -54,6 +56,7 @@ export function register(program: Command, io: Io): void {
     .option('--batch <B>', 'inferences per run, or a comma list to sweep', '1')
     .option('--local-buffer-words <n>', 'capacity of each local buffer in words: one value, or ifmap,filter,output', String(ENGINE_DEFAULTS.localBufferWords.ifmap))
     .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
+    .addOption(new Option('--datapath <kind>', 'how a PE’s speed and MAC energy follow bits: fixed, bit-fusion (8×8-bit units of 2-bit bricks), bit-serial (1 weight bit a cycle, 16-bit PE), packed (16-bit MACs split into lanes); a hardware file can give the parameters').choices(DATAPATH_KINDS).default('fixed'))
     .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing) of the run (of a sweep: its first run)')
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (options: SimulateFlags, cmd: Command) => {
@@ -89,6 +92,7 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
     packing: typed('packing') ? oneOf('--packing', o.packing, PACKINGS) : arch!.packing,
     memoryModel: oneOf('--memory-model', o.memoryModel, MEMORY_MODELS),
     vectorWidth: positiveInt('--vector-width', o.vectorWidth),
+    datapath: typed('datapath') ? DATAPATHS[oneOf('--datapath', o.datapath, DATAPATH_KINDS)] : (arch!.datapath ?? FIXED),
     ...(arch ? { mainMemoryBits: arch.mainMemoryKB * 1024 * 8, clockMHz: arch.clockMHz } : {}),
   };
   // Sweeps: every combination of the listed dataflows, batches and arrays, one run each.

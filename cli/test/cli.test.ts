@@ -90,7 +90,7 @@ describe('codesign CLI', () => {
       else expect(g.gain).toBeNull();
     }
     // The verdict leads: per shipped table the cheapest answer, and the headline names the cheapest classical answer when no DNN beats the frontier.
-    expect(summary.verdict).toHaveLength(5);
+    expect(summary.verdict).toHaveLength(6);
     expect(summary.summaryLine).toMatch(/the best classical rate is/);
     if (summary.frontier.measured.best === null) expect(summary.summaryLine).toMatch(/No trained DNN beats the classical frontier anywhere.*the cheapest classical answer/);
     else expect(summary.frontier.measured.best.gain).toBeGreaterThan(1);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { codesign } from './run.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'hardware');
-const SHIPPED = ['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like'];
+const SHIPPED = ['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like', 'bitfusion-45nm'];
 
 describe('--hardware', () => {
   it.each(SHIPPED)('%s on energy and simulate', async (name) => {
@@ -55,7 +55,7 @@ describe('--hardware', () => {
     expect(both.stderr).toMatch(/--preset: got "kasalaee2025"; allowed: not with --hardware horowitz-45nm/);
     const unknown = await codesign('simulate', '--hardware', 'tpu-v9', '--gemm', '8,8,8');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/allowed: a shipped table \(kasalaee2025, .*zigzag-tpu-like\) or a JSON\/YAML hardware file/);
+    expect(unknown.stderr).toMatch(/allowed: a shipped table \(kasalaee2025, .*zigzag-tpu-like, bitfusion-45nm\) or a JSON\/YAML hardware file/);
   });
 
   it('presets lists the shipped tables with their form and machine', async () => {

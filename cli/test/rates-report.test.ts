@@ -61,7 +61,7 @@ describe('codesign rates and report', () => {
     const page = readFileSync(join(out, 'index.html'), 'utf8');
     expect(page).toMatch(/The classical frontier: for each rate, the cheapest classical answer reaching it/);
     // The verdict per hardware table: the cheapest answer at 98% of the best classical rate, priced both ways.
-    expect(summary.verdict.map((v: { table: string }) => v.table)).toEqual(['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like']);
+    expect(summary.verdict.map((v: { table: string }) => v.table)).toEqual(['kasalaee2025', 'kasalaee-per-operand', 'iso-area-linear', 'horowitz-45nm', 'zigzag-tpu-like', 'bitfusion-45nm']);
     for (const v of summary.verdict) {
       expect(['dnn', 'classical']).toContain(v.answer.kind);
       expect(v.answer.sumRate).toBeGreaterThanOrEqual(v.target);

@@ -1,6 +1,7 @@
 /** The machine the engine simulates, and its validation (bad input names the field and value). */
 import { InputError } from '../../core/errors.ts';
 import type { MemoryModel } from './scratchpad.ts';
+import { FIXED, type Datapath } from '../datapath.ts';
 
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export type Dataflow = (typeof DATAFLOWS)[number];
@@ -34,6 +35,8 @@ export interface EngineConfig {
   readonly mainMemoryBits: number;
   /** Elementwise operations per cycle of the vector unit. */
   readonly vectorWidth: number;
+  /** How a PE's speed depends on its operands' bits (sim/datapath.ts): fixed, or precision-scalable. */
+  readonly datapath: Datapath;
   readonly batch: number;
   /** Clock for trace timestamps. */
   readonly clockMHz: number;
@@ -59,6 +62,7 @@ export const ENGINE_DEFAULTS: Omit<EngineConfig, 'rows' | 'cols'> = {
   memoryModel: 'stream',
   mainMemoryBits: 64 * 1024 * 1024 * 8,
   vectorWidth: 16,
+  datapath: FIXED,
   batch: 1,
   clockMHz: 1000,
 };

@@ -20,9 +20,10 @@ import { energyTerms, type EnergyTerms } from '../energy.ts';
 import { accessEnergies, type HardwarePreset } from '../presets.ts';
 import { elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
 import type { EventSink } from './events.ts';
-import { convOperands, demandStream, gemmOperands } from './demand.ts';
+import { convOperands, demandStream, gemmOperands, type OperandShape } from './demand.ts';
 import { lowerGraph, type EngineOp } from './lower.ts';
 import { NO_OVER_READS, runScratchpads, type OverReads } from './scratchpad.ts';
+import { lanesAndPasses, macsPerCycle } from '../datapath.ts';
 import { EventQueue } from './queue.ts';
 
 export interface OpStats {
@@ -33,6 +34,8 @@ export interface OpStats {
   readonly startCycle: number;
   readonly cycles: number;
   readonly computeCycles: number;
+  /** Of the compute cycles, those of the MAC array (folds, or a trace's packed MACs); the rest is the vector unit. */
+  readonly arrayCycles: number;
   readonly stallCycles: number;
   /** MACs ÷ (p × cycles) for array work. */
   readonly utilization: number;
@@ -163,6 +166,7 @@ function opRun(op: EngineOp, t0: number, run: Partial<OpRun> & Pick<OpRun, 'cycl
     unit: op.unit,
     startCycle: t0,
     computeCycles: run.cycles,
+    arrayCycles: 0,
     stallCycles: 0,
     utilization: 0,
     mappingEfficiency: 1,
@@ -193,11 +197,12 @@ function runIdeal(op: EngineOp, c: EngineConfig, preset: HardwarePreset, options
           localActivationReads: b * one.localActivationReads,
         };
   const macs = b * op.counts.macs;
-  const arrayCycles = Math.ceil(macs / (c.rows * c.cols));
+  // Full utilization at the datapath's rate for these bits (one MAC a cycle on a fixed one).
+  const arrayCycles = Math.ceil(macs / (c.rows * c.cols * macsPerCycle(c.datapath, op.precision.weightBits, op.precision.activationBits)));
   const vectorCycles = Math.ceil((b * op.counts.elementwise) / c.vectorWidth);
   const cycles = arrayCycles + vectorCycles;
   options.sink?.({ type: 'op', op: op.name, unit: cycles === 0 ? 'none' : arrayCycles > 0 ? 'array' : 'vector', start: t0, end: t0 + cycles });
-  return opRun(op, t0, { cycles, utilization: arrayCycles > 0 ? macs / (c.rows * c.cols * cycles) : 0, macs, accesses });
+  return opRun(op, t0, { cycles, arrayCycles, utilization: arrayCycles > 0 ? macs / (c.rows * c.cols * cycles) : 0, macs, accesses });
 }
 
 interface Spill {
@@ -234,12 +239,14 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
   if (op.unit === 'trace') {
     // An op count without shapes: perfectly packed array work, operands reused across √p PEs.
     const p = c.rows * c.cols;
-    const arrayCycles = Math.ceil(op.macs / p);
+    const { lanes, passes } = rateOf(op, c);
+    const arrayCycles = Math.ceil(op.macs / (p * lanes)) * passes;
     const vectorCycles = Math.ceil(op.vectorOps / c.vectorWidth);
     const cycles = arrayCycles + vectorCycles;
     sink?.({ type: 'op', op: op.name, unit: 'array', start: t0, end: t0 + cycles });
     return opRun(op, t0, {
       cycles,
+      arrayCycles,
       utilization: cycles > 0 ? op.macs / (p * cycles) : 0,
       macs: op.macs,
       accesses: {
@@ -254,6 +261,31 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
     });
   }
   return c.bandwidth === Infinity ? runGemm(op, c, q, sink, t0, spill) : runScratchpadGemm(op, c, sink, t0, spill);
+}
+
+/**
+ * How the datapath runs an op's MACs at its bits: `lanes` reduction elements per PE per pass,
+ * `passes` cycles a pass. Both operands of an algorithm's product (and a trace) are data.
+ */
+function rateOf(op: Extract<EngineOp, { unit: 'gemm' | 'trace' }>, c: EngineConfig): { lanes: number; passes: number } {
+  const data = op.unit === 'trace' || op.dataOperands === true;
+  return lanesAndPasses(c.datapath, data ? op.precision.activationBits : op.precision.weightBits, op.precision.activationBits);
+}
+
+/**
+ * An operand's buffer room and channel for `lanes`-wide vectors of elements (a precision-scalable
+ * PE takes `lanes` reduction elements at once, so the reduction runs over ⌈K/lanes⌉ vectors).
+ * Streaming buffers move a vector in `lanes` element slots of the channel (`vector`); SCALE-Sim's
+ * scratchpads need whole vectors a cycle.
+ */
+function vectorBudget(c: EngineConfig, operand: Operand, bits: number, lanes: number): { capacity: number; bandwidth: number; vector: number } {
+  const b = elementBudget(c, operand, bits);
+  if (lanes === 1) return { ...b, vector: 1 };
+  const capacity = Math.max(1, Math.floor(b.capacity / lanes));
+  if (b.bandwidth === Infinity || c.memoryModel === 'stream') return { capacity, bandwidth: b.bandwidth, vector: lanes };
+  const bandwidth = Math.floor(b.bandwidth / lanes);
+  if (bandwidth < 1) throw new InputError('bandwidth', c.bandwidth, `allowed with --memory-model ${c.memoryModel}: at least one ${lanes}-element vector of ${bits}-bit ${operand} elements per cycle (the ${c.datapath.kind} datapath takes ${lanes} at a time; the stream model moves vectors over several cycles)`);
+  return { capacity, bandwidth, vector: 1 };
 }
 
 function transferCycles(words: number, bandwidth: number): number {
@@ -289,21 +321,26 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const R = c.rows;
   const C = c.cols;
   const df = c.dataflow;
-  const { Sr, Sc, T } = mapping(df, op.M, op.N, op.K);
+  // On a precision-scalable datapath the reduction runs in vectors of `lanes` elements, and each
+  // fold takes `passes` times as long; traffic is counted back in elements.
+  const { lanes, passes } = rateOf(op, c);
+  const packed = lanes > 1 ? packedReduction(op, lanes) : null;
+  const K = packed ? packed.length : op.K;
+  const { Sr, Sc, T } = mapping(df, op.M, op.N, K);
   const rowFold = Math.ceil(Sr / R);
   const colFold = Math.ceil(Sc / C);
   const perGroup = rowFold * colFold;
   const total = perGroup * op.groups;
   // Fill (R−1) and drain (C−1) around the T streamed cycles; WS and IS first load the
   // stationary operand, one array row per cycle (R cycles).
-  const foldCycles = (df === 'os' ? 0 : R) + T + (R - 1) + (C - 1);
+  const foldCycles = ((df === 'os' ? 0 : R) + T + (R - 1) + (C - 1)) * passes;
 
-  const ifmapTotal = op.M * op.K;
-  const filterTotal = op.K * op.N;
+  const ifmapTotal = op.M * K;
+  const filterTotal = K * op.N;
   const ifmapTiles = df === 'is' ? perGroup * op.groups : rowFold * op.groups;
   const filterTiles = df === 'os' ? colFold * op.groups : df === 'ws' ? perGroup * op.groups : rowFold * op.groups;
-  const ifmapRoom = elementBudget(c, 'ifmap', op.precision.activationBits).capacity;
-  const filterRoom = elementBudget(c, 'filter', op.dataOperands ? op.precision.activationBits : op.precision.weightBits).capacity;
+  const ifmapRoom = vectorBudget(c, 'ifmap', op.precision.activationBits, lanes).capacity;
+  const filterRoom = vectorBudget(c, 'filter', op.dataOperands ? op.precision.activationBits : op.precision.weightBits, lanes).capacity;
   const ifmapAll = ifmapTotal <= ifmapRoom;
   const filterAll = filterTotal <= filterRoom;
   const ifmapSeen = ifmapAll ? new Uint8Array(ifmapTiles) : null;
@@ -351,7 +388,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     const { g, fc, fr, rowsUsed, colsUsed } = foldGeometry(j);
     const ifmapId = df === 'is' ? g * perGroup + fc * rowFold + fr : g * rowFold + fr;
     const filterId = df === 'os' ? g * colFold + fc : df === 'ws' ? g * perGroup + fr * colFold + fc : g * rowFold + fr;
-    const { ifmap: ifmapWords, filter: filterWords } = foldWords(df, T, rowsUsed, colsUsed);
+    const { ifmap: ifmapWords, filter: filterWords } = foldWords(df, T, rowsUsed, colsUsed, foldReduction(df, packed, T, fr * R, rowsUsed));
     const ifmapResident = ifmapSeen ? ifmapSeen[ifmapId] === 1 : ifmapLast === ifmapId;
     if (!ifmapResident) {
       if (ifmapSeen) ifmapSeen[ifmapId] = 1;
@@ -381,7 +418,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     }
     const { rowsUsed, colsUsed } = foldGeometry(j);
     usedPEs += rowsUsed * colsUsed;
-    const words = foldWords(df, T, rowsUsed, colsUsed);
+    const words = foldWords(df, T, rowsUsed, colsUsed, foldReduction(df, packed, T, foldGeometry(j).fr * R, rowsUsed));
     localIfmap += words.ifmap;
     localFilter += words.filter;
     if (doubleBuffer) issueTransfers(j + 1, now);
@@ -424,6 +461,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   return opRun(op, t0, {
     cycles,
     computeCycles: total * foldCycles + vectorCycles,
+    arrayCycles: total * foldCycles,
     overReads: { ...NO_OVER_READS, partialSumSpills: mainOutReads },
     stallCycles: stall + tail,
     utilization: cycles > 0 ? macs / (R * C * cycles) : 0,
@@ -437,12 +475,61 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
 
 
 /** Elements of each operand one fold moves between its local buffer and the array (SCALE-Sim's SRAM counts). */
-function foldWords(df: Dataflow, T: number, rowsUsed: number, colsUsed: number): Record<Operand, number> {
+function foldWords(df: Dataflow, T: number, rowsUsed: number, colsUsed: number, reduction: number = df === 'os' ? T : rowsUsed): Record<Operand, number> {
+  // `reduction`: the elements of the reduction the fold covers (its rows in WS/IS, its T in OS),
+  // fewer than rows or T when a precision-scalable datapath packs the reduction in padded vectors.
   return {
-    ifmap: df === 'is' ? rowsUsed * colsUsed : T * rowsUsed,
-    filter: df === 'os' ? T * colsUsed : df === 'ws' ? rowsUsed * colsUsed : T * rowsUsed,
+    ifmap: df === 'is' ? reduction * colsUsed : df === 'ws' ? T * reduction : reduction * rowsUsed,
+    filter: df === 'os' ? reduction * colsUsed : df === 'ws' ? reduction * colsUsed : T * reduction,
     output: df === 'os' ? rowsUsed * colsUsed : T * colsUsed,
   };
+}
+
+/**
+ * The reduction of an op packed `lanes` at a time: for each vector, the real elements in it (a
+ * GEMM's K in runs of `lanes`; a convolution's channels, so that windows still share inputs),
+ * with prefix sums to add up a fold's rows.
+ */
+interface PackedReduction {
+  readonly length: number;
+  /** Real elements of vector k. */
+  readonly real: Uint8Array;
+  /** Real elements of vectors [0, k): `prefix[k]`. */
+  readonly prefix: Float64Array;
+  /** Channels per vector group of a convolution (its vectors repeat every `period`), else the whole length. */
+  readonly period: number;
+}
+
+function packedReduction(op: Extract<EngineOp, { unit: 'gemm' }>, lanes: number): PackedReduction {
+  const w = op.conv;
+  const period = w ? Math.ceil(w.channels / lanes) : Math.ceil(op.K / lanes);
+  const total = w ? w.channels : op.K;
+  const length = w ? w.filterHeight * w.filterWidth * period : period;
+  const real = new Uint8Array(length);
+  const prefix = new Float64Array(length + 1);
+  for (let k = 0; k < length; k++) {
+    real[k] = Math.min(lanes, total - (k % period) * lanes);
+    prefix[k + 1] = prefix[k] + real[k];
+  }
+  return { length, real, prefix, period };
+}
+
+/** Real elements of the reduction a fold covers: rows [r0, r0 + ru) in WS/IS, all of it in OS. */
+function foldReduction(df: Dataflow, packed: PackedReduction | null, T: number, r0: number, ru: number): number {
+  if (!packed) return df === 'os' ? T : ru;
+  return df === 'os' ? packed.prefix[packed.length] : packed.prefix[r0 + ru] - packed.prefix[r0];
+}
+
+/** Real elements of every ifmap and filter address of a packed op (its vector's, by reduction index). */
+function vectorCosts(packed: PackedReduction, operands: OperandShape, N: number): { ifmap: Uint8Array; filter: Uint8Array } {
+  let ifmapAddresses = 0;
+  for (let i = 0; i < operands.ifmap.length; i++) if (operands.ifmap[i] >= ifmapAddresses) ifmapAddresses = operands.ifmap[i] + 1;
+  const ifmap = new Uint8Array(ifmapAddresses);
+  // An input address's vector index cycles with the packed channels (a GEMM: its K).
+  for (let a = 0; a < ifmapAddresses; a++) ifmap[a] = packed.real[a % packed.period];
+  const filter = new Uint8Array(packed.length * N);
+  for (let k = 0; k < packed.length; k++) filter.fill(packed.real[k], k * N, (k + 1) * N);
+  return { ifmap, filter };
 }
 
 function addOverReads(a: OverReads, b: OverReads): OverReads {
@@ -497,14 +584,22 @@ function gemmAccesses(op: Extract<EngineOp, { unit: 'gemm' }>, spill: Spill, t: 
 function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
   const R = c.rows;
   const C = c.cols;
-  const { Sr, Sc, T } = mapping(c.dataflow, op.M, op.N, op.K);
+  // A precision-scalable datapath: the reduction in vectors of `lanes` (a convolution's channels
+  // packed `lanes` at a time), each demand line lasting `passes` cycles; counts back in elements.
+  const { lanes, passes } = rateOf(op, c);
+  const packed = lanes > 1 ? packedReduction(op, lanes) : null;
+  const w = op.conv && packed ? { ...op.conv, channels: packed.period } : op.conv;
+  const K = packed ? packed.length : op.K;
+  const { Sr, Sc, T } = mapping(c.dataflow, op.M, op.N, K);
   const filterBits = op.dataOperands ? op.precision.activationBits : op.precision.weightBits;
-  const ifmap = elementBudget(c, 'ifmap', op.precision.activationBits);
-  const filter = elementBudget(c, 'filter', filterBits);
+  const ifmap = vectorBudget(c, 'ifmap', op.precision.activationBits, lanes);
+  const filter = vectorBudget(c, 'filter', filterBits, lanes);
   const output = elementBudget(c, 'output', op.precision.activationBits);
-  const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth };
-  const w = op.conv;
-  const operands = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.stride) : gemmOperands(op.M, op.N, op.K);
+  const operands0 = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.stride) : gemmOperands(op.M, op.N, K);
+  // Streaming buffers move a packed vector in as many channel slots as it has real elements.
+  const costs = packed && ifmap.vector > 1 ? vectorCosts(packed, operands0, op.N) : null;
+  const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth, ...(costs ? { ifmapCosts: costs.ifmap, filterCosts: costs.filter } : {}) };
+  const operands = operands0;
   const stream = demandStream(operands, c.dataflow, R, C, c.memoryModel === 'stream');
   let t = t0;
   let stall = 0;
@@ -519,6 +614,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
       stream,
       sizes,
       c.memoryModel,
+      passes,
       sink &&
         ((j, start, end, moved) => {
           sink({ type: 'fold', op: op.name, index: g * stream.folds + j, start: base + start, end: base + end });
@@ -532,8 +628,10 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
     }
     t = end;
     stall += run.stallCycles;
-    mainIfmap += run.ifmapReads;
-    mainFilter += run.filterReads;
+    // Streaming buffers count real elements; SCALE-Sim's count whole vectors.
+    const perRead = costs ? 1 : lanes;
+    mainIfmap += perRead * run.ifmapReads;
+    mainFilter += perRead * run.filterReads;
     mainOut += run.outputWrites;
     mainOutReads += run.outputReads;
     overReads = addOverReads(overReads, run.overReads);
@@ -546,7 +644,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
     for (let fr = 0; fr < Math.ceil(Sr / R); fr++) {
       const rowsUsed = Math.min(R, Sr - fr * R);
       const colsUsed = Math.min(C, Sc - fc * C);
-      const words = foldWords(c.dataflow, T, rowsUsed, colsUsed);
+      const words = foldWords(c.dataflow, T, rowsUsed, colsUsed, foldReduction(c.dataflow, packed, T, fr * R, rowsUsed));
       localIfmap += op.groups * words.ifmap;
       localFilter += op.groups * words.filter;
       localOut += op.groups * words.output;
@@ -562,6 +660,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   return opRun(op, t0, {
     cycles,
     computeCycles: cycles - stall,
+    arrayCycles: cycles - stall - vectorCycles,
     stallCycles: stall,
     utilization: cycles > 0 ? macs / (R * C * cycles) : 0,
     mappingEfficiency: folds > 0 ? (op.groups * usedPEs) / (folds * R * C) : 1,

@@ -228,6 +228,9 @@ export interface ScratchpadSizes {
   readonly ifmapBandwidth: number;
   readonly filterBandwidth: number;
   readonly outputBandwidth: number;
+  /** Elements each ifmap / filter address stands for: a precision-scalable datapath's packed vectors, moved in that many channel slots (streaming buffers only; 1 each when absent). */
+  readonly ifmapCosts?: Uint8Array;
+  readonly filterCosts?: Uint8Array;
 }
 
 /** One fold's demands: `height` cycles, each with `ifmapWidth` ifmap and `filterWidth` filter addresses and a count of outputs. */
@@ -287,8 +290,9 @@ export const NO_OVER_READS: OverReads = { ifmapRefetches: 0, filterRefetches: 0,
 export type FoldListener = (j: number, start: number, end: number, moved: { readonly ifmap: number; readonly filter: number; readonly output: number }) => void;
 
 /** Serves a layer's demand stream cycle by cycle; the array stalls by the worst of the three buffers. */
-export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, onFold?: FoldListener): ScratchpadRun {
-  if (model === 'stream') return runStreamBuffers(stream, sizes, onFold);
+/** `passes`: cycles each demand line lasts (a precision-scalable datapath above its one-cycle width; 1 otherwise). */
+export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, passes: number, onFold?: FoldListener): ScratchpadRun {
+  if (model === 'stream') return runStreamBuffers(stream, sizes, passes, onFold);
   const ifmap = new ReadBuffer(stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
   const filter = new ReadBuffer(stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
   const output = new WriteBuffer(sizes.output, sizes.outputBandwidth);
@@ -299,7 +303,7 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
     const d = stream.fold(j);
     const start = line + stall;
     const before = onFold ? [ifmap.accesses, filter.accesses, output.accesses] : null;
-    for (let l = 0; l < d.height; l++, line++) {
+    for (let l = 0; l < d.height; l++, line += passes) {
       const cycle = line + stall;
       const si = ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle);
       const sf = filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle);

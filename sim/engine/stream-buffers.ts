@@ -30,6 +30,8 @@ class StreamReadBuffer {
   private readonly landsAt: Float64Array;
   private readonly usedAt: Float64Array;
   private fetched = 0;
+  /** Elements moved (a packed vector counts its real elements). */
+  moved = 0;
   /** The channel's next free slot, in 1/bandwidth-cycle units. */
   private channel = 0;
   refetches = 0;
@@ -38,6 +40,8 @@ class StreamReadBuffer {
     addresses: number,
     private readonly size: number,
     private readonly bandwidth: number,
+    /** Elements (channel slots, 1/bandwidth cycle each) each address stands for; 1 when null. */
+    private readonly costs: Uint8Array | null,
     /** The cycle the op starts: nothing is fetched before it (ops do not overlap). */
     start: number,
   ) {
@@ -48,7 +52,7 @@ class StreamReadBuffer {
   }
 
   get reads(): number {
-    return this.fetched;
+    return this.moved;
   }
 
   /** Serves one cycle's demands (width entries from `at`, −1 = none) at `cycle`; returns the stall. */
@@ -60,13 +64,15 @@ class StreamReadBuffer {
       if (a < 0) continue;
       let m = this.lastFetch[a];
       if (m === 0 || m <= this.fetched - S) {
-        if (m !== 0) this.refetches++;
+        const cost = this.costs === null ? 1 : this.costs[a];
+        if (m !== 0) this.refetches += cost;
+        this.moved += cost;
         m = ++this.fetched;
         const slot = m % S;
         // The slot is free once the element it held (fetch m − S) has had its last use so far.
         const free = (this.usedAt[slot] + 1) * this.bandwidth;
         const begin = this.channel > free ? this.channel : free;
-        this.channel = begin + 1;
+        this.channel = begin + cost;
         this.landsAt[slot] = Math.ceil(this.channel / this.bandwidth);
         this.lastFetch[a] = m;
       }
@@ -213,9 +219,9 @@ class AccumulatingWriteBuffer {
 }
 
 /** A GEMM's demand stream through streaming buffers; the array stalls by the worst of the three. */
-export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, onFold?: FoldListener): ScratchpadRun {
-  const ifmap = new StreamReadBuffer(stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, 0);
-  const filter = new StreamReadBuffer(stream.filterAddresses, sizes.filter, sizes.filterBandwidth, 0);
+export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, passes: number, onFold?: FoldListener): ScratchpadRun {
+  const ifmap = new StreamReadBuffer(stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, sizes.ifmapCosts ?? null, 0);
+  const filter = new StreamReadBuffer(stream.filterAddresses, sizes.filter, sizes.filterBandwidth, sizes.filterCosts ?? null, 0);
   const output = new AccumulatingWriteBuffer(stream.outputAddresses, sizes.output, sizes.outputBandwidth, 0);
   let stall = 0;
   let line = 0;
@@ -224,7 +230,7 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, o
     const start = line + stall;
     const before = onFold ? [ifmap.reads, filter.reads, output.writes + output.reads] : null;
     const C = d.output.length / d.height;
-    for (let l = 0; l < d.height; l++, line++) {
+    for (let l = 0; l < d.height; l++, line += passes) {
       const cycle = line + stall;
       // Operands first: the outputs of this cycle leave once its inputs have landed.
       const sr = Math.max(ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle), filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle));
