@@ -4,8 +4,9 @@
  */
 import fc from 'fast-check';
 import type { Graph } from '../nets/graph.ts';
+import { opCounts } from '../nets/counts.ts';
 import type { EnergyTerms } from '../sim/energy.ts';
-import type { HardwarePreset } from '../sim/presets.ts';
+import { accessEnergies, type HardwarePreset } from '../sim/presets.ts';
 import { precisionArb } from './arbitraries.ts';
 import { duplicateOp, isShapePreserving, withOpPrecision } from './graph-edits.ts';
 import { describeGraph, describePreset, type Law, type PricedGraph } from './law.ts';
@@ -108,18 +109,41 @@ export const ENERGY_LAWS: readonly Law[] = [
   {
     name: 'duplicate-doubles',
     group: 'energy',
-    statement: 'duplicating a layer adds exactly its energy once more (its contribution doubles)',
+    // With unlimited main memory: a machine's capacity makes duplication superlinear (the copy's
+    // weights can push later ones off chip), which 'capacity-spills' states.
+    statement: 'duplicating a layer adds exactly its energy once more (its contribution doubles), with unlimited main memory',
     property: (ctx) => fc.property(ctx.graphs, ctx.presets, ctx.ps, fc.nat(), (graph, preset, p, pick) => {
       const candidates = graph.ops.map((op, i) => [op, i] as const).filter(([op]) => isShapePreserving(op));
       fc.pre(candidates.length > 0);
       const [op, index] = candidates[pick % candidates.length];
-      const base = ctx.price(graph, preset, { p });
-      const doubled = ctx.price(duplicateOp(graph, index), preset, { p });
+      const base = ctx.price(graph, preset, { p, mainMemoryBits: Infinity });
+      const doubled = ctx.price(duplicateOp(graph, index), preset, { p, mainMemoryBits: Infinity });
       const single = base.ops.find((o) => o.name === op.name)!.energy.total;
       const both = doubled.ops.filter((o) => o.name === op.name || o.name === `${op.name}#copy`);
       return both.length === 2 && closeTo(both[0].energy.total + both[1].energy.total, 2 * single) && closeTo(doubled.energy.total, base.energy.total + single);
     }),
     explain: ([graph, preset, p]) => `${at(graph as Graph, preset as HardwarePreset, p as number | undefined)}: a duplicated op does not add its own energy once more`,
+  },
+  {
+    name: 'capacity-spills',
+    group: 'energy',
+    statement: 'in a finite main memory only the weights beyond it (in op order) and working sets that do not fit move off chip: compute is unchanged, a graph that fits costs what it costs with unlimited memory, and no op gets cheaper when off chip costs at least main memory',
+    property: (ctx) => fc.property(ctx.graphs, ctx.presets, ctx.ps, fc.double({ min: 0, max: 1, noNaN: true }), (graph, preset, p, share) => {
+      const free = ctx.price(graph, preset, { p, mainMemoryBits: Infinity });
+      const weightBits = graph.ops.reduce((s, op) => s + opCounts(op).weights * op.precision.weightBits, 0);
+      const bounded = ctx.price(graph, preset, { p, mainMemoryBits: share * 2 * weightBits });
+      const roomy = ctx.price(graph, preset, { p, mainMemoryBits: Number.MAX_VALUE });
+      const dearerOffChip = (precision: Graph['ops'][number]['precision']) => {
+        const e = accessEnergies(preset, precision, p);
+        return e.weightOffChip >= e.weightMain && e.activationOffChip >= e.activationMain && e.activationOffChipWrite >= e.activationMainWrite;
+      };
+      return (
+        closeTo(bounded.energy.compute, free.energy.compute) &&
+        closeTo(roomy.energy.total, free.energy.total) &&
+        bounded.ops.every((op, i) => !dearerOffChip(graph.ops[i].precision) || op.energy.total >= free.ops[i].energy.total * (1 - REL))
+      );
+    }),
+    explain: ([graph, preset, p, share]) => `${at(graph as Graph, preset as HardwarePreset, p as number | undefined)}, main memory ${(share as number).toFixed(3)} × twice the weights: compute moved, a roomy memory changed the price, or spilling made the graph cheaper`,
   },
 ];
 

@@ -32,7 +32,8 @@ export const ENGINE_LAWS: readonly Law[] = [
     statement: 'the engine in ideal mode prices every op exactly as the closed form',
     property: (ctx) => fc.property(ctx.graphs, ctx.presets, ctx.ps, (graph, preset, p) => {
       const engine = simulateGraph(graph, idealConfig(p), preset, { p });
-      const closed = priceGraph(graph, preset, { p });
+      // Ideal mode is the paper's: unlimited main memory.
+      const closed = priceGraph(graph, preset, { p, mainMemoryBits: Infinity });
       return engine.ops.every((op, i) => op.energy.compute === closed.ops[i].energy.compute && op.energy.weight === closed.ops[i].energy.weight && op.energy.activation === closed.ops[i].energy.activation) && closeTo(engine.energy.total, closed.energy.total);
     }),
     explain: ([graph, preset, p]) => `graph ${describeGraph(graph as Graph)}; preset ${describePreset(preset as HardwarePreset)}; p ${p ?? 'by rule'}: an op's engine energy differs from the closed form`,

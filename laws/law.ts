@@ -14,7 +14,8 @@ export interface PricedGraph {
 }
 
 /** An energy model under test: the closed form, or the engine in ideal mode. */
-export type PriceFn = (graph: Graph, preset: HardwarePreset, options: { p?: number }) => PricedGraph;
+/** `mainMemoryBits`: Infinity prices the paper's way (everything fits); absent, the table's machine decides. */
+export type PriceFn = (graph: Graph, preset: HardwarePreset, options: { p?: number; mainMemoryBits?: number }) => PricedGraph;
 
 /** What the laws quantify over: the user's own hardware and network narrow these. */
 export interface LawContext {

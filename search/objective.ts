@@ -8,6 +8,7 @@ import { rng } from '../core/rng.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { layerIndexOf } from '../nets/layers.ts';
 import { microjoules } from '../sim/report.ts';
+import { mainMemoryOf } from '../sim/energy.ts';
 import { accessEnergyCache, compileCounts, priceCompiled } from '../sim/sweep.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import type { Objective } from './pso.ts';
@@ -20,9 +21,10 @@ export function energyOfBits(cout: number, dfcl: number, preset: HardwarePreset,
   const counts = compileCounts(graph);
   const layerOf = layerIndexOf(graph);
   const energies = accessEnergyCache(preset);
+  const memory = mainMemoryOf(preset);
   return (bits) => {
     const precisions = bits.map((weightBits) => ({ weightBits, activationBits: 16 }));
-    return microjoules(priceCompiled(counts, (i) => (layerOf[i] < 0 ? graph.ops[i].precision : precisions[layerOf[i]]), energies).total);
+    return microjoules(priceCompiled(counts, (i) => (layerOf[i] < 0 ? graph.ops[i].precision : precisions[layerOf[i]]), energies, memory).total);
   };
 }
 
@@ -54,10 +56,11 @@ export function groupedEnergy(cout: number, dfcl: number, preset: HardwarePreset
   const counts = compileCounts(graph);
   const layerOf = layerIndexOf(graph);
   const energies = accessEnergyCache(preset);
-  const all16 = microjoules(priceCompiled(counts, () => ({ weightBits: 16, activationBits: 16 }), energies).total);
+  const memory = mainMemoryOf(preset);
+  const all16 = microjoules(priceCompiled(counts, () => ({ weightBits: 16, activationBits: 16 }), energies, memory).total);
   // delta[l][c] = E_l(choices[c]) − E_l(16): layer l at choices[c], every other layer at 16 bits.
   const delta = [0, 1, 2, 3].map((l) =>
-    choices.map((b) => microjoules(priceCompiled(counts, (i) => ({ weightBits: layerOf[i] === l ? b : 16, activationBits: 16 }), energies).total) - all16),
+    choices.map((b) => microjoules(priceCompiled(counts, (i) => ({ weightBits: layerOf[i] === l ? b : 16, activationBits: 16 }), energies, memory).total) - all16),
   );
   return (bits) => {
     let e = all16;

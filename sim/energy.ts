@@ -8,6 +8,7 @@
 import type { Graph, Op, Precision } from '../nets/graph.ts';
 import { NO_COUNTS, addCounts, opCounts, type OpCounts } from '../nets/counts.ts';
 import { closedFormAccesses, priceAccesses } from './accesses.ts';
+import { NO_SPILL, assignSpills, graphFootprints, spillAccesses, type Spill } from './capacity.ts';
 import { accessEnergies, type AccessEnergies, type HardwarePreset } from './presets.ts';
 
 export interface EnergyTerms {
@@ -31,14 +32,26 @@ export function scaleEnergy(e: EnergyTerms, factor: number): EnergyTerms {
   return energyTerms(e.compute * factor, e.weight * factor, e.activation * factor);
 }
 
-export function opEnergy(counts: OpCounts, e: AccessEnergies): EnergyTerms {
-  const split = priceAccesses(closedFormAccesses(counts, e.p), e);
+/** An op's closed-form energy; what `spill` names as not fitting main memory is priced off chip. */
+export function opEnergy(counts: OpCounts, e: AccessEnergies, spill: Spill = NO_SPILL): EnergyTerms {
+  const split = priceAccesses(spillAccesses(closedFormAccesses(counts, e.p), spill), e);
   return energyTerms(split.compute, split.weight, split.activation);
 }
 
 export interface PriceOptions {
   /** Overrides the preset's p rule for every op. */
   readonly p?: number;
+  /**
+   * Main memory in bits: weights beyond it, and working sets that do not fit beside them, are
+   * priced off chip (sim/capacity.ts). Defaults to the table's architecture's; Infinity (the
+   * paper's assumption) without one.
+   */
+  readonly mainMemoryBits?: number;
+}
+
+/** The main memory a table's machine has, in bits (Infinity when the table describes none). */
+export function mainMemoryOf(preset: HardwarePreset): number {
+  return preset.architecture ? preset.architecture.mainMemoryKB * 1024 * 8 : Infinity;
 }
 
 export interface OpEnergyReport {
@@ -47,6 +60,8 @@ export interface OpEnergyReport {
   readonly precision: Precision;
   readonly p: number;
   readonly counts: OpCounts;
+  /** What did not fit in main memory (priced off chip). */
+  readonly spill: Spill;
   /** pJ */
   readonly energy: EnergyTerms;
 }
@@ -60,14 +75,16 @@ export interface EnergyReport {
   readonly energy: EnergyTerms;
 }
 
-export function priceOp(op: Op, preset: HardwarePreset, options: PriceOptions = {}): OpEnergyReport {
+export function priceOp(op: Op, preset: HardwarePreset, options: PriceOptions = {}, spill: Spill = NO_SPILL): OpEnergyReport {
   const counts = opCounts(op);
   const e = accessEnergies(preset, op.precision, options.p);
-  return { name: op.name, kind: op.kind, precision: op.precision, p: e.p, counts, energy: opEnergy(counts, e) };
+  return { name: op.name, kind: op.kind, precision: op.precision, p: e.p, counts, spill, energy: opEnergy(counts, e, spill) };
 }
 
 export function priceGraph(graph: Graph, preset: HardwarePreset, options: PriceOptions = {}): EnergyReport {
-  const ops = graph.ops.map((op) => priceOp(op, preset, options));
+  const memory = options.mainMemoryBits ?? mainMemoryOf(preset);
+  const spills = memory === Infinity ? null : assignSpills(graphFootprints(graph), memory);
+  const ops = graph.ops.map((op, i) => priceOp(op, preset, options, spills ? spills[i] : NO_SPILL));
   let totals = NO_COUNTS;
   let energy = NO_ENERGY;
   for (const op of ops) {

@@ -6,6 +6,7 @@
 import type { Graph, Precision } from '../nets/graph.ts';
 import { opCounts } from '../nets/counts.ts';
 import { opEnergy, type EnergyTerms } from './energy.ts';
+import { NO_SPILL, assignSpills, workingSetElements } from './capacity.ts';
 import { accessEnergies, type AccessEnergies, type HardwarePreset } from './presets.ts';
 
 export interface CompiledCounts {
@@ -14,6 +15,8 @@ export interface CompiledCounts {
   readonly weights: Float64Array;
   readonly activations: Float64Array;
   readonly elementwise: Float64Array;
+  /** Input + output activation elements of each op (its working set in main memory). */
+  readonly workingSet: Float64Array;
 }
 
 export function compileCounts(graph: Graph): CompiledCounts {
@@ -24,6 +27,7 @@ export function compileCounts(graph: Graph): CompiledCounts {
     weights: new Float64Array(n),
     activations: new Float64Array(n),
     elementwise: new Float64Array(n),
+    workingSet: new Float64Array(n),
   };
   graph.ops.forEach((op, i) => {
     const k = opCounts(op);
@@ -31,6 +35,7 @@ export function compileCounts(graph: Graph): CompiledCounts {
     c.weights[i] = k.weights;
     c.activations[i] = k.activations;
     c.elementwise[i] = k.elementwise;
+    c.workingSet[i] = workingSetElements(op);
   });
   return c;
 }
@@ -49,20 +54,31 @@ export function accessEnergyCache(preset: HardwarePreset, p?: number): (precisio
   };
 }
 
-/** Total energy (pJ) of the compiled graph with op i run at precisionOf(i). */
+/** Total energy (pJ) of the compiled graph with op i run at precisionOf(i), in `mainMemoryBits` of main memory (priceGraph's rule). */
 export function priceCompiled(
   c: CompiledCounts,
   precisionOf: (opIndex: number) => Precision,
   energiesOf: (precision: Precision) => AccessEnergies,
+  mainMemoryBits = Infinity,
 ): EnergyTerms {
   let compute = 0;
   let weight = 0;
   let activation = 0;
   const n = c.macs.length;
+  const spills =
+    mainMemoryBits === Infinity
+      ? null
+      : assignSpills(
+          Array.from({ length: n }, (_, i) => ({ weightBits: c.weights[i] * precisionOf(i).weightBits, workingSetBits: c.workingSet[i] * precisionOf(i).activationBits })),
+          mainMemoryBits,
+        );
   for (let i = 0; i < n; i++) {
+    const precision = precisionOf(i);
+    const spill = spills ? spills[i] : NO_SPILL;
     const e = opEnergy(
       { macs: c.macs[i], weights: c.weights[i], activations: c.activations[i], elementwise: c.elementwise[i], outputs: 0 },
-      energiesOf(precisionOf(i)),
+      energiesOf(precision),
+      spill,
     );
     compute += e.compute;
     weight += e.weight;

@@ -3,7 +3,7 @@ import { paperTraceGraph, wmmsePaperMultiplications, zfPaperMultiplications } fr
 import { graphCounts } from '../nets/counts.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
 import { layerIndexOf } from '../nets/layers.ts';
-import { priceGraph } from '../sim/energy.ts';
+import { mainMemoryOf, priceGraph } from '../sim/energy.ts';
 import { KASALAEE_2025, PRESETS, accessEnergies, macEnergy, presetByName } from '../sim/presets.ts';
 import { accessEnergyCache, compileCounts, priceCompiled } from '../sim/sweep.ts';
 import { priceSeed000Space } from '../studies/start.ts';
@@ -68,7 +68,7 @@ describe('sweeps', () => {
         const cache = accessEnergyCache(preset, p);
         for (const bits of bitConfigs().filter((_, i) => i % 37 === 0)) {
           const direct = priceGraph(buildPrecoder({ cout: 16, dfcl: 512, nt: 32, nu: 4, bits }), preset, { p }).energy;
-          const swept = priceCompiled(compiled, (i) => ({ weightBits: bits[layerIndexOf(graph)[i]], activationBits: 16 }), cache);
+          const swept = priceCompiled(compiled, (i) => ({ weightBits: bits[layerIndexOf(graph)[i]], activationBits: 16 }), cache, mainMemoryOf(preset));
           expect(swept.total).toBeCloseTo(direct.total, 6);
           expect(swept.weight).toBeCloseTo(direct.weight, 6);
         }

@@ -18,7 +18,8 @@ const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? 1 : Infinity) : a 
 
 export function compareOp(op: OpStats, config: EngineConfig, preset: HardwarePreset, p?: number): OpComparison {
   const e = accessEnergies(preset, op.precision, p);
-  const closed = scaleEnergy(opEnergy(op.counts, e), config.batch);
+  // The closed form on the same machine: what the engine spilled off chip, the closed form prices there too.
+  const closed = scaleEnergy(opEnergy(op.counts, e, op.spill), config.batch);
   const expected = closedFormAccesses(op.counts, e.p);
   const a = op.accesses;
   const reasons: string[] = [];

@@ -24,6 +24,7 @@ import { convOperands, demandStream, gemmOperands, type OperandShape } from './d
 import { lowerGraph, type EngineOp } from './lower.ts';
 import { NO_OVER_READS, runScratchpads, type OverReads } from './scratchpad.ts';
 import { lanesAndPasses, macsPerCycle } from '../datapath.ts';
+import { NO_SPILL, assignSpills, type Spill } from '../capacity.ts';
 import { EventQueue } from './queue.ts';
 
 export interface OpStats {
@@ -46,6 +47,8 @@ export interface OpStats {
   readonly accesses: Accesses;
   /** Main-memory traffic beyond "each element once", by cause (finite bandwidth). */
   readonly overReads: OverReads;
+  /** What did not fit in main memory and went off chip (sim/capacity.ts). */
+  readonly spill: Spill;
   /** SCALE-Sim v2 reports a layer's cycles as the index of its last cycle: cycles − 1. */
   readonly scaleSimCycles: number | null;
   /** Energy of the whole batch, pJ. */
@@ -119,14 +122,15 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
   validateEngineConfig(config);
   checkEngineSize(ops, config);
   const q = new EventQueue();
-  const spills = assignSpills(ops, config);
+  // Ideal mode is the paper's: unlimited capacity, nothing spills.
+  const spills = config.mode === 'ideal' ? ops.map(() => NO_SPILL) : engineSpills(ops, config);
   const stats: OpStats[] = [];
   let t = 0;
   for (const [i, op] of ops.entries()) {
     const s = config.mode === 'ideal' ? runIdeal(op, config, preset, options, t) : runSystolic(op, config, q, options.sink, t, spills[i]);
     const e = accessEnergies(preset, op.precision, options.p);
     const split = priceAccesses(s.accesses, e);
-    stats.push({ ...s, precision: op.precision, energy: energyTerms(split.compute, split.weight, split.activation), energyByLevel: priceByLevel(s.accesses, e), p: e.p, counts: op.counts });
+    stats.push({ ...s, spill: spills[i], precision: op.precision, energy: energyTerms(split.compute, split.weight, split.activation), energyByLevel: priceByLevel(s.accesses, e), p: e.p, counts: op.counts });
     t += s.cycles;
   }
   let accesses = NO_ACCESSES;
@@ -156,7 +160,7 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
   };
 }
 
-type OpRun = Omit<OpStats, 'energy' | 'energyByLevel' | 'p' | 'counts' | 'precision'>;
+type OpRun = Omit<OpStats, 'energy' | 'energyByLevel' | 'p' | 'counts' | 'precision' | 'spill'>;
 
 /** An op's run record; what a unit does not set keeps its idle default. */
 function opRun(op: EngineOp, t0: number, run: Partial<OpRun> & Pick<OpRun, 'cycles'>): OpRun {
@@ -205,23 +209,12 @@ function runIdeal(op: EngineOp, c: EngineConfig, preset: HardwarePreset, options
   return opRun(op, t0, { cycles, arrayCycles, utilization: arrayCycles > 0 ? macs / (c.rows * c.cols * cycles) : 0, macs, accesses });
 }
 
-interface Spill {
-  readonly weights: boolean;
-  readonly activations: boolean;
-}
-
-/** Weights are kept in main memory in op order until it is full; the rest stream from off chip.
- * An op whose input plus output activations do not fit spills them too. */
-function assignSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
-  let used = 0;
-  return ops.map((op) => {
-    const weightBits = op.counts.weights * op.precision.weightBits;
-    const fits = used + weightBits <= c.mainMemoryBits;
-    if (fits) used += weightBits;
-    const activationWords =
-      op.unit === 'gemm' ? op.groups * (op.M * op.K + op.M * op.N) : op.unit === 'vector' || op.unit === 'trace' ? op.readWords + op.writeWords : 0;
-    return { weights: !fits && weightBits > 0, activations: activationWords * op.precision.activationBits > c.mainMemoryBits - used };
-  });
+/** Main memory holds weights in op order until full (the same rule as the closed form's, sim/capacity.ts). */
+function engineSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
+  return assignSpills(
+    ops.map((op) => ({ weightBits: op.counts.weights * op.precision.weightBits, workingSetBits: op.workingSet * op.precision.activationBits })),
+    c.mainMemoryBits,
+  );
 }
 
 const FOLD_END = 1;

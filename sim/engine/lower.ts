@@ -6,6 +6,7 @@
 import type { Graph, Op, OpKind, OpOf, Precision } from '../../nets/graph.ts';
 import { elementCount } from '../../nets/graph.ts';
 import { opCounts, type OpCounts } from '../../nets/counts.ts';
+import { workingSetElements } from '../capacity.ts';
 
 interface Base {
   readonly name: string;
@@ -13,6 +14,8 @@ interface Base {
   readonly precision: Precision;
   /** Counts of one inference (the closed form's view). */
   readonly counts: OpCounts;
+  /** Input and output activation elements of the whole batch: its claim on main memory (sim/capacity.ts). */
+  readonly workingSet: number;
 }
 
 export type EngineOp =
@@ -63,7 +66,7 @@ export function lowerGraph(graph: Graph, batch: number): EngineOp[] {
 }
 
 type Lowering<K extends OpKind> = (op: OpOf<K>, base: LoweringBase, batch: number) => EngineOp;
-type LoweringBase = Pick<EngineOp, 'name' | 'opKind' | 'precision' | 'counts'>;
+type LoweringBase = Pick<EngineOp, 'name' | 'opKind' | 'precision' | 'counts' | 'workingSet'>;
 
 const free = (_op: Op, base: LoweringBase): EngineOp => ({ ...base, unit: 'free' });
 /** Fused: applied to the producer's output on its way out of the array. */
@@ -123,7 +126,7 @@ const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
 };
 
 function lowerOp(op: Op, batch: number): EngineOp {
-  const base = { name: op.name, opKind: op.kind, precision: op.precision, counts: opCounts(op) };
+  const base = { name: op.name, opKind: op.kind, precision: op.precision, counts: opCounts(op), workingSet: batch * workingSetElements(op) };
   return (LOWERINGS[op.kind] as Lowering<OpKind>)(op as OpOf<OpKind>, base, batch);
 }
 
@@ -132,5 +135,5 @@ const inputWords = (op: Op) => op.inputShapes.reduce((s, shape) => s + elementCo
 /** SCALE-Sim GEMM layers: M rows stream through, N filters/outputs, K the reduction. */
 export function gemmOp(name: string, M: number, N: number, K: number, precision: Precision): EngineOp {
   const counts: OpCounts = { macs: M * N * K, weights: K * N, activations: M * N, elementwise: 0, outputs: M * N };
-  return { name, opKind: 'gemm', precision, counts, unit: 'gemm', M, N, K, groups: 1, vectorOps: 0, extraWeights: 0 };
+  return { name, opKind: 'gemm', precision, counts, workingSet: M * K + M * N, unit: 'gemm', M, N, K, groups: 1, vectorOps: 0, extraWeights: 0 };
 }

@@ -54,5 +54,10 @@ export function parseTopology(text: string, file = 'topology'): TopologyLayer[] 
 
 export function topologyOps(layers: readonly TopologyLayer[], batch: number, precision: Precision = DEFAULT_PRECISION): EngineOp[] {
   // SCALE-Sim addresses one image; a batch is a GEMM with batch × M rows of distinct inputs.
-  return layers.map((l) => ({ ...gemmOp(l.name, batch * l.M, l.N, l.K, precision), ...(l.conv && batch === 1 ? { conv: l.conv } : {}) }));
+  // A convolution's working set is its input feature map and its output, not the im2col view.
+  return layers.map((l) => ({
+    ...gemmOp(l.name, batch * l.M, l.N, l.K, precision),
+    ...(l.conv ? { workingSet: batch * (l.conv.height * l.conv.width * l.conv.channels + l.M * l.N) } : {}),
+    ...(l.conv && batch === 1 ? { conv: l.conv } : {}),
+  }));
 }
