@@ -25,22 +25,30 @@ export function gemmOperands(M: number, N: number, K: number): OperandShape {
   return { pixels: M, window: K, filters: N, ifmap };
 }
 
-/** A convolution's operands as SCALE-Sim addresses them (NHWC input, overlapping windows share addresses). */
-export function convOperands(h: number, w: number, r: number, s: number, channels: number, filters: number, strideH: number, strideW: number): OperandShape {
-  const outH = Math.ceil((h - r + strideH) / strideH);
-  const outW = Math.ceil((w - s + strideW) / strideW);
+/**
+ * A convolution's operands as SCALE-Sim addresses them (NHWC input, overlapping windows share
+ * addresses). Without `padded`, SCALE-Sim's geometry (no padding, ⌈(H − R + S)/S⌉ outputs); with
+ * it, the windows start `top`/`left` before the input and cover the given output size.
+ */
+export function convOperands(h: number, w: number, r: number, s: number, channels: number, filters: number, strideH: number, strideW: number, padded?: { readonly top: number; readonly left: number; readonly outHeight: number; readonly outWidth: number }): OperandShape {
+  const outH = padded ? padded.outHeight : Math.ceil((h - r + strideH) / strideH);
+  const outW = padded ? padded.outWidth : Math.ceil((w - s + strideW) / strideW);
+  const top = padded ? padded.top : 0;
+  const left = padded ? padded.left : 0;
   const window = r * s * channels;
   const pixels = outH * outW;
   const ifmap = new Int32Array(pixels * window);
   for (let p = 0; p < pixels; p++) {
-    const y0 = Math.floor(p / outW) * strideH;
-    const x0 = (p % outW) * strideW;
+    const y0 = Math.floor(p / outW) * strideH - top;
+    const x0 = (p % outW) * strideW - left;
     for (let k = 0; k < window; k++) {
       const dy = Math.floor(k / (s * channels));
       const rest = k % (s * channels);
       const dx = Math.floor(rest / channels);
       const ch = rest % channels;
-      ifmap[p * window + k] = y0 + dy < h && x0 + dx < w ? ((y0 + dy) * w + x0 + dx) * channels + ch : -1;
+      const y = y0 + dy;
+      const x = x0 + dx;
+      ifmap[p * window + k] = y >= 0 && y < h && x >= 0 && x < w ? (y * w + x) * channels + ch : -1;
     }
   }
   return { pixels, window, filters, ifmap };

@@ -588,7 +588,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   const ifmap = vectorBudget(c, 'ifmap', op.precision.activationBits, lanes);
   const filter = vectorBudget(c, 'filter', filterBits, lanes);
   const output = elementBudget(c, 'output', op.precision.activationBits);
-  const operands0 = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.stride) : gemmOperands(op.M, op.N, K);
+  const operands0 = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.padded?.strideW ?? w.stride, w.padded) : gemmOperands(op.M, op.N, K);
   // Streaming buffers move a packed vector in as many channel slots as it has real elements.
   const costs = packed && ifmap.vector > 1 ? vectorCosts(packed, operands0, op.N) : null;
   const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth, ...(costs ? { ifmapCosts: costs.ifmap, filterCosts: costs.filter } : {}) };

@@ -51,7 +51,12 @@ export type EngineOp =
     })
   | (Base & { readonly unit: 'free' });
 
-/** A SCALE-Sim conv layer: input height × width × channels, filter height × width, one stride. */
+/**
+ * A convolution's input geometry: input height × width × channels, filter height × width, stride.
+ * A SCALE-Sim layer has one stride, no padding and ⌈(H − R + S)/S⌉ outputs per side; a graph's
+ * convolution gives its horizontal stride, its padding before the first row and column, and its
+ * output size (windows reaching into the padding demand nothing there).
+ */
 export interface ConvWindow {
   readonly height: number;
   readonly width: number;
@@ -59,6 +64,7 @@ export interface ConvWindow {
   readonly filterWidth: number;
   readonly channels: number;
   readonly stride: number;
+  readonly padded?: { readonly strideW: number; readonly top: number; readonly left: number; readonly outHeight: number; readonly outWidth: number };
 }
 
 export function lowerGraph(graph: Graph, batch: number): EngineOp[] {
@@ -82,11 +88,26 @@ const countedStep = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ 
 /** How each op kind runs on the engine: one entry per kind, so a new kind cannot run for free by omission. */
 const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
   conv2d: (op, base, batch) => {
-    const [cin] = op.inputShapes[0];
+    const [cin, inH, inW] = op.inputShapes[0];
     const [cout, h, w] = op.outputShape;
     const K = (cin / op.groups) * op.kernel[0] * op.kernel[1];
     const N = cout / op.groups;
-    return { ...base, unit: 'gemm', M: batch * h * w, N, K, groups: op.groups, vectorOps: batch * base.counts.elementwise, extraWeights: base.counts.weights - K * N * op.groups };
+    // The input's geometry, so that overlapping windows share input addresses in the engine's
+    // buffers (one inference; dilated kernels keep the plain im2col view).
+    const dilated = op.dilation !== undefined && (op.dilation[0] !== 1 || op.dilation[1] !== 1);
+    const conv: ConvWindow | undefined =
+      batch === 1 && !dilated
+        ? {
+            height: inH,
+            width: inW,
+            filterHeight: op.kernel[0],
+            filterWidth: op.kernel[1],
+            channels: cin / op.groups,
+            stride: op.stride[0],
+            padded: { strideW: op.stride[1], top: padBefore(op.padding, 0, inH, h, op.kernel[0], op.stride[0]), left: padBefore(op.padding, 1, inW, w, op.kernel[1], op.stride[1]), outHeight: h, outWidth: w },
+          }
+        : undefined;
+    return { ...base, unit: 'gemm', M: batch * h * w, N, K, groups: op.groups, vectorOps: batch * base.counts.elementwise, extraWeights: base.counts.weights - K * N * op.groups, ...(conv ? { conv } : {}) };
   },
   dense: (op, base, batch) => {
     const K = op.inputShapes[0][0];
@@ -128,6 +149,13 @@ const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
 function lowerOp(op: Op, batch: number): EngineOp {
   const base = { name: op.name, opKind: op.kind, precision: op.precision, counts: opCounts(op), workingSet: batch * workingSetElements(op) };
   return (LOWERINGS[op.kind] as Lowering<OpKind>)(op as OpOf<OpKind>, base, batch);
+}
+
+/** Padding before the first row (axis 0) or column (axis 1): 'same' as TensorFlow and ONNX SAME_UPPER split it (the extra on the far side). */
+function padBefore(padding: OpOf<'conv2d'>['padding'], axis: 0 | 1, input: number, output: number, kernel: number, stride: number): number {
+  if (padding === 'valid') return 0;
+  if (padding === 'same') return Math.floor(Math.max((output - 1) * stride + kernel - input, 0) / 2);
+  return padding[axis];
 }
 
 const inputWords = (op: Op) => op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0);
