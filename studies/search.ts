@@ -19,6 +19,10 @@ import { evaluateSupernet, type SupernetSweep } from './eval.ts';
 import { trainPrecoder, type PrecoderTraining } from './train.ts';
 import { ResultsStore } from '../search/store.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
+import { describeMachine } from '../sim/machine.ts';
+import { buildPrecoder } from '../nets/precoder.ts';
+import type { StoredPoint } from '../search/store.ts';
+import { priced } from './verdict.ts';
 import { exhaustive, pso, type PsoOptions, type Problem as PsoProblem } from '../search/pso.ts';
 
 type PsoAlgorithm = PsoOptions['algorithm'];
@@ -141,11 +145,30 @@ export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
   try {
     const outcome = await runSearch(exp, store, quality, { throttleMs: c.throttleMs, concurrency: quality.concurrency, onProgress: doneOfTotal(progress, 'points stored') });
     const front = efficiencyFront(outcome.points).map((f) => f.item);
-    return { ...outcome, quality: describeQuality(exp.quality), front, noise: frontNoise(front, 'rates' in quality ? (quality as { rates: ReadonlyMap<string, TableRate> }).rates : undefined) };
+    return {
+      ...outcome,
+      quality: describeQuality(exp.quality),
+      front,
+      noise: frontNoise(front, 'rates' in quality ? (quality as { rates: ReadonlyMap<string, TableRate> }).rates : undefined),
+      machine: describeMachine(experimentHardware(exp)),
+      timing: frontTiming(front, experimentHardware(exp)),
+    };
   } finally {
     store.close();
     await quality.close();
   }
+}
+
+/**
+ * Each front point on the table's machine (sim/machine.ts): the engine's energy, latency and
+ * energy-delay product, beside the closed form the search ranked by — latency is the second
+ * objective a precision-scalable datapath (or a memory-bound machine) makes worth reading.
+ */
+export function frontTiming(front: readonly Pick<StoredPoint, 'head' | 'cout' | 'dfcl' | 'bits'>[], preset: HardwarePreset) {
+  return front.map((p) => {
+    const r = priced(buildPrecoder({ cout: p.cout, dfcl: p.dfcl, nt: 64, nu: 4, bits: p.bits as readonly [number, number, number, number], head: p.head }), preset);
+    return { engine_uJ: r.engine_uJ, cycles: r.cycles, latency_us: r.latency_us, edp_uJ_us: r.engine_uJ * r.latency_us };
+  });
 }
 
 /**

@@ -102,7 +102,8 @@ export interface TableVerdict {
 
 export const dnnLabel = (p: Pick<StoredPoint, 'head' | 'cout' | 'dfcl' | 'bits'>) => `${p.head} head ${p.cout}/${p.dfcl} [${p.bits.join(',')}]`;
 
-function priced(graph: Graph, preset: HardwarePreset): Pick<Answer, 'closedForm_uJ' | 'engine_uJ' | 'cycles' | 'latency_us'> {
+/** A graph on a table's machine: closed-form energy, the engine's energy, cycles and latency (µs at its clock). */
+export function priced(graph: Graph, preset: HardwarePreset): Pick<Answer, 'closedForm_uJ' | 'engine_uJ' | 'cycles' | 'latency_us'> {
   const machine = machineOf(preset);
   const engine = simulateGraph(graph, machine, preset);
   return { closedForm_uJ: microjoules(priceGraph(graph, preset).energy.total), engine_uJ: microjoules(engine.energy.total), cycles: engine.cycles, latency_us: engine.cycles / machine.clockMHz };

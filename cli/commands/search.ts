@@ -152,15 +152,15 @@ export function register(program: Command, io: Io): void {
         const r = await searchSpace(study, progress);
         io.stdout.write(
           (o.json
-            ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, failed: r.failed, front: r.front.map((p, i) => ({ ...p, ...r.noise[i] })) }, null, 2)
+            ? JSON.stringify({ total: r.total, reused: r.reused, evaluated: r.evaluated, failed: r.failed, machine: r.machine, front: r.front.map((p, i) => ({ ...p, ...r.noise[i], ...r.timing[i] })) }, null, 2)
             : [
                 `${r.total} points: ${r.reused} reused from the store, ${r.evaluated} evaluated${r.missing.length > 0 ? `; ${r.missing.length} points of the space are not in the quality source and were not searched` : ''}${r.failed.length > 0 ? `; ${r.failed.length} failed and were not stored` : ''}`,
                 ...r.failed.map((f) => `  failed: ${f.point.head} ${f.point.cout}/${f.point.dfcl} bits ${f.point.bits.join(',')}: ${f.reason}`),
                 `sum rates: ${r.quality}`,
-                'Pareto front (energy efficiency vs sum rate):',
+                `Pareto front (energy efficiency vs sum rate; closed-form energy, the engine's energy and latency on ${r.machine}):`,
                 table(
-                  ['head', 'C_out/D_FCL', 'bits', 'sum rate ± 95% CI', 'energy µJ', 'bit/s/Hz/µJ', 'rate vs the cheaper point above'],
-                  r.front.map((p, i) => [p.head, `${p.cout}/${p.dfcl}`, p.bits.join(','), `${p.sumRate.toFixed(3)}${r.noise[i].ci95 === null ? '' : ` ± ${r.noise[i].ci95!.toFixed(3)}`}`, p.energy_uJ, p.sumRate / p.energy_uJ, r.noise[i].vsPrevious ?? (i === 0 ? '' : 'no interval in the source')]),
+                  ['head', 'C_out/D_FCL', 'bits', 'sum rate ± 95% CI', 'energy µJ', 'bit/s/Hz/µJ', 'engine µJ', 'latency µs', 'EDP µJ·µs', 'rate vs the cheaper point above'],
+                  r.front.map((p, i) => [p.head, `${p.cout}/${p.dfcl}`, p.bits.join(','), `${p.sumRate.toFixed(3)}${r.noise[i].ci95 === null ? '' : ` ± ${r.noise[i].ci95!.toFixed(3)}`}`, p.energy_uJ, p.sumRate / p.energy_uJ, r.timing[i].engine_uJ, r.timing[i].latency_us, r.timing[i].edp_uJ_us, r.noise[i].vsPrevious ?? (i === 0 ? '' : 'no interval in the source')]),
                 ),
               ].join('\n')) + '\n',
         );
