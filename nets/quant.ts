@@ -117,3 +117,23 @@ export function circularLottery(errors: ArrayLike<number>, count: number, unifor
   }
   return mask;
 }
+
+/**
+ * The relative quantization error ‖W − Q_b(W)‖² / ‖W‖² of signed LSQ at its initial step for
+ * these values (the quantizer training starts from): a per-layer noise proxy that needs no data.
+ */
+export function lsqRelativeError(values: ArrayLike<number>, bits: number): number {
+  const range = lsqRange(bits, true);
+  let abs = 0;
+  for (let i = 0; i < values.length; i++) abs += Math.abs(values[i]);
+  const step = lsqStepOfScale(values.length > 0 ? abs / values.length : 0, range);
+  let err = 0;
+  let norm = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = values[i];
+    const q = Math.min(range.qp, Math.max(-range.qn, Math.round(w / step))) * step;
+    err += (w - q) * (w - q);
+    norm += w * w;
+  }
+  return norm > 0 ? err / norm : 0;
+}

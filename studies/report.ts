@@ -41,7 +41,7 @@ export interface ReportStudy {
   readonly rates?: string;
   /** Classical results other than the shipped data/rates/<scenario>.classical.json (on the table's samples). */
   readonly classical?: string;
-  /** An ONNX model priced beside the precoders: its per-layer energy and energy-vs-precision front. */
+  /** An ONNX model priced beside the precoders: its per-layer energy and energy-vs-noise front. */
   readonly model?: string;
 }
 
@@ -157,7 +157,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
 type Headline = Awaited<ReturnType<typeof writeReport>>['headline'];
 
 function modelLine(m: NonNullable<Headline['model']>): string {
-  const front = 'front' in m && m.cheapest && m.dearest ? ` Weight bits from {2, 4, 8, 16}: ${m.assignments} assignments, ${m.front} on the energy-vs-precision front, from [${m.cheapest.bits.join(',')}] at ${fmt(m.cheapest.energy_uJ)} µJ to [${m.dearest.bits.join(',')}] at ${fmt(m.dearest.energy_uJ)} µJ.` : '';
+  const front = 'front' in m && m.cheapest && m.dearest ? ` Weight bits from {2, 4, 8, 16}: ${m.assignments} assignments, ${m.front} on the exact energy-vs-noise front, from [${m.cheapest.bits.join(',')}] at ${fmt(m.cheapest.energy_uJ)} µJ to [${m.dearest.bits.join(',')}] at ${fmt(m.dearest.energy_uJ)} µJ.` : '';
   return `Model ${m.file} (${m.graph}): ${m.macs.toLocaleString('en-US')} MACs, ${m.weights.toLocaleString('en-US')} parameters, ${fmt(m.energy_uJ)} µJ per inference at ${m.bits} bits.${front}`;
 }
 
@@ -172,7 +172,7 @@ function summariseMissing(points: readonly { head: string; cout: number; dfcl: n
 
 /**
  * An ONNX model in the report: its energy per layer at its bits (declared, else 16) and, when it
- * declares none, the energy-vs-precision front of its weight-bit assignments from {2, 4, 8, 16}.
+ * declares none, the exact energy-vs-noise front of its weight-bit assignments from {2, 4, 8, 16}.
  */
 function modelSection(file: string, preset: HardwarePreset) {
   const imported = modelGraph(file);
@@ -187,7 +187,7 @@ function modelSection(file: string, preset: HardwarePreset) {
     perLayer[l].weight += op.energy.weight / 1e6;
     perLayer[l].activation += op.energy.activation / 1e6;
   });
-  const search = imported.declaresBits ? undefined : searchGraph(imported.graph, [2, 4, 8, 16], preset);
+  const search = imported.declaresBits ? undefined : searchGraph(imported.graph, [2, 4, 8, 16], preset, imported.kernels);
   const summary = {
     file,
     graph: imported.graph.name,
@@ -208,10 +208,10 @@ function modelSection(file: string, preset: HardwarePreset) {
     ];
     if (search) {
       list.push(
-        await renderFigure(out, 'model-front', `${imported.graph.name}: ${search.points} weight-bit assignments from {2, 4, 8, 16}, the energy-vs-precision front`, {
-          data: { values: search.front.map((p) => ({ energy: p.energy_uJ, weights: p.weight_kB, bits: p.bits.join(',') })) },
+        await renderFigure(out, 'model-front', `${imported.graph.name}: the exact front of ${search.points} weight-bit assignments from {2, 4, 8, 16} (energy vs quantization-noise proxy)`, {
+          data: { values: search.front.map((p) => ({ energy: p.energy_uJ, noise: p.noiseProxy, weights: p.weight_kB, bits: p.bits.join(',') })) },
           mark: { type: 'line', point: true },
-          encoding: { x: { field: 'energy', type: 'quantitative', title: 'energy per inference (µJ)', scale: { zero: false } }, y: { field: 'weights', type: 'quantitative', title: 'weights kept (kB)' }, tooltip: [{ field: 'bits' }] },
+          encoding: { x: { field: 'energy', type: 'quantitative', title: 'energy per inference (µJ)', scale: { zero: false } }, y: { field: 'noise', type: 'quantitative', title: 'noise proxy Σ‖W − Q(W)‖²/‖W‖² (LSQ)', scale: { type: 'symlog', constant: 1e-6 } }, tooltip: [{ field: 'bits' }, { field: 'energy' }, { field: 'noise' }, { field: 'weights', title: 'weights kB' }] },
         }),
       );
     }

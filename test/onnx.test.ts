@@ -6,12 +6,13 @@ import type { Graph, Op } from '../nets/graph.ts';
 import { buildNetwork, type NetworkSpec } from '../nets/networks.ts';
 import { exportOnnx, type WeightParameter } from '../nets/onnx/export.ts';
 import { importOnnx } from '../nets/onnx/import.ts';
-import { DATA_TYPE, encodeModel, floatTensor, type Model, type Node } from '../nets/onnx/proto.ts';
+import { DATA_TYPE, encodeModel, floatTensor, tensorValues, type Model, type Node } from '../nets/onnx/proto.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { KASALAEE_2025 } from '../sim/presets.ts';
 import { kitchenSink } from './onnx-graphs.ts';
 import { searchGraph } from '../studies/model-search.ts';
 import { withBits } from '../nets/layers.ts';
+import { lsqRelativeError } from '../nets/quant.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'onnx');
 
@@ -123,20 +124,31 @@ describe('bad ONNX input: the file, the node and what is allowed', () => {
   });
 });
 
-describe('an imported model’s energy-only space (search --model)', () => {
-  it('the front: each point priced as the closed form prices it, none beaten by a cheaper one', () => {
-    const graph = importOnnx(readFileSync(join(FIXTURES, 'torch-cnn-opset17.onnx')), 'cnn.onnx').graph;
-    const r = searchGraph(graph, [2, 4, 8], KASALAEE_2025);
-    expect(r.points).toBe(3 ** 5);
-    for (const p of r.front.filter((_, i) => i % 7 === 0)) {
-      const perLayer = Object.fromEntries(r.layers.map((name, l) => [name, { weightBits: p.bits[l] }]));
-      expect(p.energy_uJ).toBeCloseTo(priceGraph(withBits(graph, { perLayer }), KASALAEE_2025).energy.total / 1e6, 9);
+describe('an imported model’s mixed-precision front (search --model)', () => {
+  it('the DP front equals the brute-force front of all 4⁵ assignments, each point priced as the closed form prices it', () => {
+    const imported = importOnnx(readFileSync(join(FIXTURES, 'torch-cnn-opset17.onnx')), 'cnn.onnx');
+    const graph = imported.graph;
+    const choices = [2, 4, 8, 16];
+    const r = searchGraph(graph, choices, KASALAEE_2025, imported.kernels);
+    expect(r.points).toBe(4 ** 5);
+    // Brute force, independently: every assignment priced whole and its proxy summed from the weights.
+    const noise = r.layers.map((name) => choices.map((b) => lsqRelativeError(tensorValues(imported.kernels.get(name)!), b)));
+    const all: { e: number; n: number; bits: number[] }[] = [];
+    for (let code = 0; code < 4 ** 5; code++) {
+      const bits = r.layers.map((_, l) => choices[Math.floor(code / 4 ** (4 - l)) % 4]);
+      const perLayer = Object.fromEntries(r.layers.map((name, l) => [name, { weightBits: bits[l] }]));
+      all.push({ e: priceGraph(withBits(graph, { perLayer }), KASALAEE_2025).energy.total / 1e6, n: bits.reduce((s, b, l) => s + noise[l][choices.indexOf(b)], 0), bits });
     }
-    for (let i = 1; i < r.front.length; i++) {
-      expect(r.front[i].energy_uJ).toBeGreaterThanOrEqual(r.front[i - 1].energy_uJ);
-      expect(r.front[i].weight_kB).toBeGreaterThan(r.front[i - 1].weight_kB);
+    const brute = all.filter((p) => !all.some((q) => q.e <= p.e * (1 + 1e-12) && q.n <= p.n * (1 + 1e-12) && (q.e < p.e * (1 - 1e-12) || q.n < p.n * (1 - 1e-12))));
+    expect(r.front.length).toBe(brute.length);
+    const key = (bits: readonly number[]) => bits.join(',');
+    expect(new Set(r.front.map((p) => key(p.bits)))).toEqual(new Set(brute.map((p) => key(p.bits))));
+    for (const p of r.front) {
+      const b = brute.find((q) => key(q.bits) === key(p.bits))!;
+      expect(p.energy_uJ).toBeCloseTo(b.e, 9);
+      expect(p.noiseProxy).toBeCloseTo(b.n, 12);
     }
     expect(r.front[0].bits).toEqual([2, 2, 2, 2, 2]);
-    expect(r.front[r.front.length - 1].bits).toEqual([8, 8, 8, 8, 8]);
+    expect(r.front[r.front.length - 1].bits).toEqual([16, 16, 16, 16, 16]);
   });
 });

@@ -14,7 +14,7 @@ export function register(program: Command, io: Io): void {
     .option('--quick', 'skip the engine figures (p sweep, engine vs closed form)')
     .addOption(presetOption())
     .addOption(hardwareOption())
-    .option('--model <file.onnx>', 'also price an ONNX model: its energy per layer and, without declared bits, its energy-vs-precision front')
+    .option('--model <file.onnx>', 'also price an ONNX model: its energy per layer and, without declared bits, its exact energy-vs-noise front')
     .option('--rates <file>', 'DNN rates from this table instead of the shipped data/rates/<scenario>.csv (write one with codesign rates --supernets DIR)')
     .option('--classical <file>', 'classical results on the same test samples instead of the shipped data/rates/<scenario>.classical.json (codesign rates --classical)')
     .addOption(progressOption())

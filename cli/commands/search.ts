@@ -49,7 +49,7 @@ export function register(program: Command, io: Io): void {
   program
     .command('search')
     .description('exhaustive MPQ×NAS search of the seed-000 space into a DuckDB results store (resumable), with the Pareto front')
-    .option('--model <file.onnx>', 'an ONNX model: its energy-only space (every per-layer weight-bit assignment from --choices) and the energy-vs-precision front, nothing stored')
+    .option('--model <file.onnx>', 'an ONNX model: the exact front of energy vs a quantization-noise proxy from its own weights over every per-layer weight-bit assignment from --choices (dynamic programming, nothing stored)')
     .option('--db <file>', 'results database (created if missing; a rerun skips stored points)', 'out/results.duckdb')
     .option('--experiment <name>', 'experiment label stored with each point', 'default')
     .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
@@ -215,8 +215,9 @@ function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 
 
 function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearchOutcome): string {
   const shown = r.front.length <= 40 ? r.front : [...r.front.slice(0, 20), ...r.front.slice(-20)];
-  const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.weight_kB]);
-  return `${r.graph}: ${r.points.toLocaleString('en-US')} weight-bit assignments of ${r.layers.length} layers (${r.layers.join(', ')}), closed-form energy; ${r.front.length} on the front (no cheaper assignment keeps as many weight bits)${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'weights kB'], rows)}`;
+  const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.additiveEnergy_uJ, p.noiseProxy.toExponential(3), p.weight_kB]);
+  const points = r.points < 1e15 ? r.points.toLocaleString('en-US') : r.points.toExponential(2);
+  return `${r.graph}: the exact front of ${points} weight-bit assignments of ${r.layers.length} layers (closed-form energy; noise proxy Σ ‖W − Q_b(W)‖²/‖W‖² with LSQ at its initial step, from the model's own weights), by dynamic programming over layers in ${r.seconds.toFixed(1)} s: ${r.front.length} points${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'µJ, unlimited memory (additive)', 'noise proxy', 'weights kB'], rows)}`;
 }
 
 /** A Redis URL, checked here so a typo fails before the search opens its store. */

@@ -33,12 +33,14 @@ describe('codesign export and --model', () => {
     expect(named.stderr).toMatch(/--bits: got "8,8"; allowed: one value for every layer, or one per quantizable layer of onnx:.*\(5: \/conv1\/Conv, \/conv2\/Conv, \/conv3\/Conv, \/fc1\/Gemm, \/fc2\/Gemm\)/);
   });
 
-  it('search --model prints the energy-vs-precision front of the model’s weight-bit assignments', async () => {
+  it('search --model prints the exact energy-vs-noise front of the model’s weight-bit assignments', async () => {
     const r = await codesign('search', '--model', join(FIXTURES, 'torch-cnn-opset17.onnx'), '--choices', '4,8', '--json');
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.points).toBe(32);
     expect(doc.front[0].bits).toEqual([4, 4, 4, 4, 4]);
+    expect(doc.front.at(-1).bits).toEqual([8, 8, 8, 8, 8]);
+    for (let i = 1; i < doc.front.length; i++) expect(doc.front[i].noiseProxy).toBeLessThan(doc.front[i - 1].noiseProxy);
   });
 
   it.each([

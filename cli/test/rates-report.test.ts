@@ -46,7 +46,7 @@ describe('codesign rates and report', () => {
     const r = await codesign('report', '--scenario', scenario, '--quick', '--rates', table, '--classical', classical, '--model', model, '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    // A user's ONNX model beside the precoders: its energy per layer and its energy-vs-precision front.
+    // A user's ONNX model beside the precoders: its energy per layer and its energy-vs-noise front.
     expect(summary.model).toMatchObject({ graph: 'onnx:torch-cnn-opset17.onnx', macs: 959_472, weights: 11_746, assignments: 1024 });
     expect(summary.model.cheapest.bits).toEqual([2, 2, 2, 2, 2]);
     expect(summary.model.dearest.bits).toEqual([16, 16, 16, 16, 16]);

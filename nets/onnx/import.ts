@@ -34,6 +34,8 @@ export interface ImportedModel {
   readonly declaresBits: boolean;
   readonly producer: string;
   readonly opset: number;
+  /** Each conv/dense layer's weight tensor, by op name (for a quantization-noise proxy; decoded on demand). */
+  readonly kernels: ReadonlyMap<string, Tensor>;
 }
 
 export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
@@ -122,6 +124,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   const alias = (node: Node, i: number, from: string) => producer.set(node.output[0], source(node, i, from));
   const add = (node: Node, i: number, spec: OpSpec, inputs: readonly string[], bits?: Partial<Precision>): string => {
     const opName = uniqueName(node, i);
+    lastOp = opName;
     const out = b.add(opName, spec, inputs.map((t) => source(node, i, t)));
     producer.set(node.output[0], out);
     // A quantized activation stays quantized through pools, views and ReLU.
@@ -130,6 +133,8 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     return out;
   };
   const used = new Set<string>();
+  const kernels = new Map<string, Tensor>();
+  let lastOp = '';
   const uniqueName = (node: Node, i: number): string => {
     let n = node.name && node.name.length > 0 ? node.name : `${node.opType}_${i}`;
     while (used.has(n)) n = `${n}_`;
@@ -156,6 +161,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     else if (autoPad === 'NOTSET') padding = padsOf(node, i, ints(node, 'pads', [0, 0, 0, 0]), [kh, kw], dilation);
     else throw new InputError(`${where(node, i)}: auto_pad`, autoPad, 'allowed: NOTSET, VALID, SAME_UPPER, SAME_LOWER');
     add(node, i, { kind: 'conv2d', filters, kernel: [kh, kw], stride: [stride[0], stride[1]], padding, groups, bias, ...(dilation[0] !== 1 || dilation[1] !== 1 ? { dilation: [dilation[0], dilation[1]] } : {}) }, [x], bits);
+    kernels.set(lastOp, w);
   };
   const padsOf = (node: Node, i: number, pads: readonly number[], kernel: readonly [number, number], dilation: readonly number[]): Padding => {
     const [t, l, bottom, r] = pads;
@@ -165,10 +171,11 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     if (t === Math.floor(span[0] / 2) && bottom === span[0] - t && l === Math.floor(span[1] / 2) && r === span[1] - l) return 'same';
     throw new InputError(`${where(node, i)}: pads`, `[${pads.join(', ')}]`, 'allowed: symmetric pads (top = bottom, left = right), or "same" padding');
   };
-  const dense = (node: Node, i: number, x: string, units: number, bias: boolean, bits: Partial<Precision>) => {
+  const dense = (node: Node, i: number, x: string, units: number, bias: boolean, bits: Partial<Precision>, w: Tensor) => {
     const s = shapeOf(node, i, x);
     if (s.length !== 1) throw new InputError(`${where(node, i)}: input ${x}`, `per-sample shape [${s.join(', ')}]`, 'allowed: a 1-D (flattened) input to Gemm or MatMul');
     add(node, i, { kind: 'dense', units, bias }, [x], bits);
+    kernels.set(lastOp, w);
   };
   const pool = (node: Node, i: number, kind: 'avgpool' | 'maxpool') => {
     const kernel = ints(node, 'kernel_shape', []);
@@ -239,7 +246,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         const w = constant(node, i, second, 'the weight matrix B');
         if (w.dims.length !== 2) throw new InputError(`${where(node, i)}: B`, `[${w.dims.join(', ')}]`, 'allowed: a 2-D weight matrix');
         const units = Number(int(node, 'transB', 0) === 1 ? w.dims[0] : w.dims[1]);
-        dense(node, i, x, units, third !== undefined && third !== '', layerBits(second, x));
+        dense(node, i, x, units, third !== undefined && third !== '', layerBits(second, x), w);
         break;
       }
       case 'MatMul':
@@ -250,7 +257,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         if (w.dims.length !== 2) throw new InputError(`${where(node, i)}: B`, `[${w.dims.join(', ')}]`, 'allowed: a 2-D weight matrix');
         const bits = q ? { weightBits: INTEGER_BITS[w.dataType] ?? 8, activationBits: INTEGER_BITS[constants.get(node.input[2])?.dataType ?? 2] ?? 8 } : layerBits(wName, x);
         const bias = biasOf.get(node.output[0]);
-        dense(node, i, x, Number(w.dims[1]), bias !== undefined, bits);
+        dense(node, i, x, Number(w.dims[1]), bias !== undefined, bits, w);
         if (bias !== undefined) producer.set(bias, producer.get(node.output[0])!);
         break;
       }
@@ -390,5 +397,5 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   } else if (Object.keys(declared).length > 0) {
     graph = withBits(graph, { perLayer: declared });
   }
-  return { graph, declaresBits: meta !== undefined || Object.keys(declared).length > 0, producer: `${model.producerName ?? 'unknown'} ${model.producerVersion ?? ''}`.trim(), opset };
+  return { graph, kernels, declaresBits: meta !== undefined || Object.keys(declared).length > 0, producer: `${model.producerName ?? 'unknown'} ${model.producerVersion ?? ''}`.trim(), opset };
 }
