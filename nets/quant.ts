@@ -118,22 +118,28 @@ export function circularLottery(errors: ArrayLike<number>, count: number, unifor
   return mask;
 }
 
-/**
- * The relative quantization error ‖W − Q_b(W)‖² / ‖W‖² of signed LSQ at its initial step for
- * these values (the quantizer training starts from): a per-layer noise proxy that needs no data.
- */
-export function lsqRelativeError(values: ArrayLike<number>, bits: number): number {
+/** Signed LSQ at its initial step for these values (the quantizer training starts from), fake-quantized. */
+export function lsqQuantize(values: ArrayLike<number>, bits: number): Float32Array {
   const range = lsqRange(bits, true);
   let abs = 0;
   for (let i = 0; i < values.length; i++) abs += Math.abs(values[i]);
   const step = lsqStepOfScale(values.length > 0 ? abs / values.length : 0, range);
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Math.min(range.qp, Math.max(-range.qn, Math.round(values[i] / step))) * step;
+  return out;
+}
+
+/**
+ * The relative quantization error ‖W − Q_b(W)‖² / ‖W‖² of lsqQuantize: a per-layer noise proxy
+ * that needs no data.
+ */
+export function lsqRelativeError(values: ArrayLike<number>, bits: number): number {
+  const q = lsqQuantize(values, bits);
   let err = 0;
   let norm = 0;
   for (let i = 0; i < values.length; i++) {
-    const w = values[i];
-    const q = Math.min(range.qp, Math.max(-range.qn, Math.round(w / step))) * step;
-    err += (w - q) * (w - q);
-    norm += w * w;
+    err += (values[i] - q[i]) ** 2;
+    norm += values[i] * values[i];
   }
   return norm > 0 ? err / norm : 0;
 }

@@ -38,6 +38,8 @@ export interface PsoOptions {
    * rating is not.
    */
   readonly skipInfeasibleRatings?: boolean;
+  /** Positions the first particles start at (after the greedy one), e.g. the best uniform allocation. */
+  readonly starts?: readonly (readonly number[])[];
 }
 
 export interface PsoResult {
@@ -167,6 +169,10 @@ export async function pso(dimensions: number, levels: number, f: Objective, prob
   if (options.greedyStart && xs.length > 0) xs[0] = new Array<number>(dimensions).fill(problem.kind === 'max-quality' ? levels - 1 : 0);
   if (options.algorithm === 'gcpso' || options.greedyStart) xs[0] = await repair(xs[0], levels, problem, ev);
   if (options.algorithm === 'gcpso') for (let i = 1; i < xs.length; i++) xs[i] = await repair(xs[i], levels, problem, ev);
+  (options.starts ?? []).forEach((x, k) => {
+    const i = (options.greedyStart ? 1 : 0) + k;
+    if (i < xs.length) xs[i] = x.map(clamp);
+  });
   const pbest = xs.map((x) => x.slice());
   const pfit: number[] = [];
   for (const x of xs) pfit.push(await fitness(x));

@@ -21,6 +21,8 @@ import { mainMemoryOf, priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { paretoSums, MAX_FRONT_POINTS } from '../search/dp-front.ts';
 import { modelGraph } from './workload.ts';
+import { pso as psoRun } from '../search/pso.ts';
+import { estimate, formatEstimate, pairedDifference, verdictOf } from '../core/stats.ts';
 
 export interface ModelSearch {
   readonly file: string;
@@ -99,4 +101,117 @@ export function searchGraph(graph: Graph, choices: readonly number[], preset: Ha
     return { bits, energy_uJ: onMachine / 1e6, additiveEnergy_uJ: p.cost / 1e6, noiseProxy: p.noise, weight_kB: weightBits / 8 / 1024 };
   });
   return { graph: graph.name, layers, points: Math.pow(choices.length, layers.length), front: points, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface DataRating {
+  /** The user's data (.npz: inputs with labels or outputs). */
+  readonly data: string;
+  /** PSO under this energy per inference (µJ): the most accurate assignment within it. */
+  readonly budget_uJ?: number;
+  readonly seed: number;
+  readonly maxEvaluations?: number;
+}
+
+export interface RatedPoint {
+  readonly bits: readonly number[];
+  /** On the table's machine (capacities honoured), µJ. */
+  readonly energy_uJ: number;
+  /** The mean over the data's samples, with its 95% half-width. */
+  readonly quality: number;
+  readonly ci95: number;
+}
+
+export interface ModelRating {
+  readonly metric: string;
+  /** Every width for every layer. */
+  readonly uniform: readonly RatedPoint[];
+  /** Up to eight points along the exact front, cheapest to dearest. */
+  readonly front: readonly (RatedPoint & { readonly noiseProxy: number })[];
+  readonly budget?: {
+    readonly budget_uJ: number;
+    readonly bestUniform: RatedPoint | null;
+    readonly pso: (RatedPoint & { readonly ratings: number }) | null;
+    /** PPSO's answer − the best uniform one, paired on the same samples. */
+    readonly difference: { readonly mean: number; readonly ci95: number; readonly reads: string } | null;
+    readonly verdict: string;
+  };
+}
+
+/** Front points rated on data: both ends and evenly spaced ones between. */
+export const RATED_FRONT_POINTS = 8;
+
+/**
+ * The front of `searchModel`, rated on the user's data: the uniform widths, points along the
+ * front, and seed 004's PPSO over per-layer bits for the most accurate assignment within an energy
+ * budget (one particle starts at the best uniform assignment within it, so the answer is never
+ * worse than the uniform one; the rest search around the widest uniform level the budget allows).
+ */
+export async function rateModelSearch(s: ModelSearch & DataRating, outcome: ModelSearchOutcome = searchModel(s)): Promise<ModelSearchOutcome & { readonly rating: ModelRating }> {
+  const { accuracyRater, loadModelData } = await import('./model-accuracy.ts');
+  const data = loadModelData(s.data);
+  const imported = modelGraph(s.file);
+  const { layers } = outcome;
+  const rater = await accuracyRater(s.file, layers, imported.kernels, data);
+  const energy = (bits: readonly number[]) => priceGraph(withBits(imported.graph, { perLayer: Object.fromEntries(layers.map((name, l) => [name, { weightBits: bits[l] }])) }), s.preset).energy.total / 1e6;
+  const rated = new Map<string, Float64Array>();
+  const samples = async (bits: readonly number[]) => {
+    const key = bits.join(',');
+    if (!rated.has(key)) rated.set(key, await rater.rate(bits));
+    return rated.get(key)!;
+  };
+  const quality = async (bits: readonly number[]) => estimate(await samples(bits)).mean;
+  const point = async (bits: readonly number[], energy_uJ: number): Promise<RatedPoint> => {
+    const e = estimate(await samples(bits));
+    return { bits, energy_uJ, quality: e.mean, ci95: e.halfWidth };
+  };
+  try {
+    const uniform: RatedPoint[] = [];
+    for (const b of s.choices) {
+      const bits = layers.map(() => b);
+      uniform.push(await point(bits, energy(bits)));
+    }
+    const n = outcome.front.length;
+    const picks = [...new Set(Array.from({ length: Math.min(RATED_FRONT_POINTS, n) }, (_, i) => Math.round((i * (n - 1)) / Math.max(1, Math.min(RATED_FRONT_POINTS, n) - 1))))];
+    const front = [];
+    for (const i of picks) {
+      const p = outcome.front[i];
+      front.push({ ...(await point(p.bits, p.energy_uJ)), noiseProxy: p.noiseProxy });
+    }
+    let budget: ModelRating['budget'];
+    if (s.budget_uJ !== undefined) {
+      const within = uniform.filter((u) => u.energy_uJ <= s.budget_uJ!);
+      const bestUniform = within.length > 0 ? within.reduce((a, b) => (b.quality > a.quality ? b : a)) : null;
+      let pso: (RatedPoint & { ratings: number }) | null = null;
+      if (bestUniform) {
+        const levels = s.choices.length;
+        const before = rated.size;
+        const r = await psoRun(layers.length, levels, { cost: (x) => energy(x.map((c) => s.choices[c])), quality: (x) => quality(x.map((c) => s.choices[c])) }, { kind: 'max-quality', budget: s.budget_uJ }, {
+          algorithm: 'ppso',
+          particles: 10,
+          iterations: 25,
+          seed: s.seed,
+          maxEvaluations: s.maxEvaluations ?? 120,
+          greedyStart: true,
+          skipInfeasibleRatings: true,
+          starts: [bestUniform.bits.map((b) => s.choices.indexOf(b))],
+        });
+        if (r.best && r.bestEvaluation && r.bestEvaluation.cost <= s.budget_uJ) pso = { ...(await point(r.best.map((c) => s.choices[c]), r.bestEvaluation.cost)), ratings: rated.size - before };
+      }
+      const d = pso && bestUniform ? pairedDifference(await samples(pso.bits), await samples(bestUniform.bits)) : null;
+      const difference = d ? { mean: d.mean, ci95: d.halfWidth, reads: verdictOf(d) } : null;
+      const verdict = !bestUniform
+        ? `no assignment fits ${s.budget_uJ} µJ: the cheapest, every layer at ${Math.min(...s.choices)} bits, costs ${Math.min(...uniform.map((u) => u.energy_uJ)).toPrecision(4)} µJ`
+        : !pso || !difference
+          ? `PPSO found nothing within ${s.budget_uJ} µJ beyond the best uniform assignment`
+          : difference.reads === 'higher'
+            ? `PPSO's assignment is more accurate than the best uniform one within ${s.budget_uJ} µJ beyond noise (paired difference ${formatEstimate(d!)})`
+            : difference.reads === 'equal within noise'
+              ? `PPSO's assignment and the best uniform one within ${s.budget_uJ} µJ are equal within noise (paired difference ${formatEstimate(d!)}); PPSO's costs ${pso.energy_uJ.toPrecision(4)} µJ against ${bestUniform.energy_uJ.toPrecision(4)}`
+              : `PPSO's assignment is less accurate than the best uniform one (paired difference ${formatEstimate(d!)})`;
+      budget = { budget_uJ: s.budget_uJ, bestUniform, pso, difference, verdict };
+    }
+    return { ...outcome, rating: { metric: rater.metric, uniform, front, ...(budget ? { budget } : {}) } };
+  } finally {
+    await rater.close();
+  }
 }

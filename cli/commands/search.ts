@@ -38,6 +38,7 @@ interface SearchFlags {
   readonly progress?: boolean;
   readonly algo: string;
   readonly budget?: string;
+  readonly data?: string;
   readonly target?: string;
   readonly seed: string;
   readonly maxEvaluations?: string;
@@ -70,7 +71,8 @@ export function register(program: Command, io: Io): void {
     .option('--throttle-ms <n>', 'wait after each evaluation (demos and resume tests)')
     .addOption(progressOption())
     .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
-    .option('--budget <uJ>', 'PSO: maximise the sum rate within this energy per inference')
+    .option('--budget <uJ>', 'PSO: maximise the sum rate (with --model --data: the accuracy) within this energy per inference')
+    .option('--data <file.npz>', 'with --model: inputs and labels (or reference outputs) to rate front points by accuracy in onnxruntime, and PPSO over per-layer bits under --budget')
     .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
     .option('--seed <s>', 'PSO seed', '1')
     .option('--max-evaluations <n>', 'PSO: stop after rating this many configurations (default: a quarter of the space)')
@@ -79,10 +81,15 @@ export function register(program: Command, io: Io): void {
     .action(async (o: SearchFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       if (o.model !== undefined) {
-        const others = ['db', 'experiment', 'experimentFile', 'archs', 'quality', 'heads', 'scenario', 'samples', 'epochs', 'batch', 'lr', 'threads', 'throttleMs', 'algo', 'budget', 'target', 'seed', 'maxEvaluations', 'groups', 'progress'];
-        refuseGiven(o, given, others, () => `allowed: not with --model (an energy-only space: --choices, --preset or --hardware, --json)`);
-        const { searchModel } = await import('../../studies/model-search.ts');
-        const r = searchModel({ file: o.model, choices: bitChoicesOf(o.choices), preset: hardwareOf(o, given) });
+        const others = ['db', 'experiment', 'experimentFile', 'archs', 'quality', 'heads', 'scenario', 'samples', 'epochs', 'batch', 'lr', 'threads', 'throttleMs', 'algo', 'target', 'groups', 'progress'];
+        refuseGiven(o, given, others, () => `allowed: not with --model (its front: --choices, --preset or --hardware, --data, --budget, --seed, --max-evaluations, --json)`);
+        if (o.data === undefined) refuseGiven(o, given, ['budget', 'seed', 'maxEvaluations'], () => 'allowed: with --model only together with --data (the PSO rates assignments on the data)');
+        const { rateModelSearch, searchModel } = await import('../../studies/model-search.ts');
+        const s = { file: o.model, choices: bitChoicesOf(o.choices), preset: hardwareOf(o, given) };
+        const r =
+          o.data === undefined
+            ? searchModel(s)
+            : await rateModelSearch({ ...s, data: o.data, seed: positiveInt('--seed', o.seed), ...(o.budget !== undefined ? { budget_uJ: positiveNumber('--budget', o.budget) } : {}), ...(o.maxEvaluations !== undefined ? { maxEvaluations: positiveInt('--max-evaluations', o.maxEvaluations) } : {}) });
         io.stdout.write((o.json ? JSON.stringify(r, null, 2) : renderModelSearch(r)) + '\n');
         return;
       }
@@ -213,11 +220,24 @@ function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 
   return { preset: `${hardware.name}#${digest}`, hardware };
 }
 
-function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearchOutcome): string {
+function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearchOutcome & { readonly rating?: import('../../studies/model-search.ts').ModelRating }): string {
   const shown = r.front.length <= 40 ? r.front : [...r.front.slice(0, 20), ...r.front.slice(-20)];
   const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.additiveEnergy_uJ, p.noiseProxy.toExponential(3), p.weight_kB]);
   const points = r.points < 1e15 ? r.points.toLocaleString('en-US') : r.points.toExponential(2);
-  return `${r.graph}: the exact front of ${points} weight-bit assignments of ${r.layers.length} layers (closed-form energy; noise proxy Σ ‖W − Q_b(W)‖²/‖W‖² with LSQ at its initial step, from the model's own weights), by dynamic programming over layers in ${r.seconds.toFixed(1)} s: ${r.front.length} points${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'µJ, unlimited memory (additive)', 'noise proxy', 'weights kB'], rows)}`;
+  const rating = r.rating ? `\n${renderRating(r.rating)}` : '';
+  return `${r.graph}: the exact front of ${points} weight-bit assignments of ${r.layers.length} layers (closed-form energy; noise proxy Σ ‖W − Q_b(W)‖²/‖W‖² with LSQ at its initial step, from the model's own weights), by dynamic programming over layers in ${r.seconds.toFixed(1)} s: ${r.front.length} points${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'µJ, unlimited memory (additive)', 'noise proxy', 'weights kB'], rows)}${rating}`;
+}
+
+function renderRating(r: import('../../studies/model-search.ts').ModelRating): string {
+  const row = (kind: string, p: { bits: readonly number[]; energy_uJ: number; quality: number; ci95: number }) => [kind, p.bits.join(','), p.energy_uJ, `${p.quality.toFixed(4)} ± ${p.ci95.toFixed(4)}`];
+  const lines = [`rated by ${r.metric} (the model in onnxruntime-node, kernels fake-quantized by LSQ at its initial step; ± the 95% interval over samples):`, table(['point', 'bits per layer', 'energy µJ', 'quality'], [...r.uniform.map((p) => row('uniform', p)), ...r.front.map((p) => row('front', p))])];
+  if (r.budget) {
+    const b = r.budget;
+    lines.push(`within ${b.budget_uJ} µJ: ${b.verdict}`);
+    if (b.bestUniform) lines.push(`  best uniform: [${b.bestUniform.bits.join(',')}] ${b.bestUniform.quality.toFixed(4)} at ${b.bestUniform.energy_uJ.toPrecision(4)} µJ`);
+    if (b.pso) lines.push(`  PPSO (${b.pso.ratings} new ratings): [${b.pso.bits.join(',')}] ${b.pso.quality.toFixed(4)} at ${b.pso.energy_uJ.toPrecision(4)} µJ`);
+  }
+  return lines.join('\n');
 }
 
 /** A Redis URL, checked here so a typo fails before the search opens its store. */

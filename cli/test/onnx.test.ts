@@ -43,9 +43,38 @@ describe('codesign export and --model', () => {
     for (let i = 1; i < doc.front.length; i++) expect(doc.front[i].noiseProxy).toBeLessThan(doc.front[i - 1].noiseProxy);
   });
 
+  it('search --model --data rates front points by accuracy in onnxruntime, and PPSO within a budget is at least as accurate as the best uniform width', async () => {
+    const r = await codesign('search', '--model', join(FIXTURES, 'classifier.onnx'), '--choices', '2,4,8,16', '--data', join(FIXTURES, 'classifier-data.npz'), '--budget', '0.05', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.rating.metric).toMatch(/^top-1 accuracy on 300 samples/);
+    expect(doc.rating.front).toHaveLength(8);
+    for (const p of [...doc.rating.front, ...doc.rating.uniform]) {
+      expect(p.quality).toBeGreaterThanOrEqual(0);
+      expect(p.quality).toBeLessThanOrEqual(1);
+      expect(p.ci95).toBeGreaterThan(0);
+    }
+    // Independent: PyTorch's float accuracy on these samples was 268/300 (bench/onnx/make_classifier.py); 16-bit LSQ keeps it.
+    const at16 = doc.rating.uniform.find((u: { bits: number[] }) => u.bits.every((b) => b === 16));
+    expect(at16.quality).toBeCloseTo(268 / 300, 9);
+    // 2 bits everywhere costs accuracy: the data can tell the widths apart.
+    expect(doc.rating.uniform[0].quality).toBeLessThan(at16.quality);
+    const b = doc.rating.budget;
+    expect(b.bestUniform.energy_uJ).toBeLessThanOrEqual(0.05);
+    expect(b.pso.energy_uJ).toBeLessThanOrEqual(0.05);
+    expect(b.pso.quality).toBeGreaterThanOrEqual(b.bestUniform.quality);
+    expect(b.difference.reads).toMatch(/^(higher|equal within noise)$/);
+    const none = JSON.parse((await codesign('search', '--model', join(FIXTURES, 'classifier.onnx'), '--data', join(FIXTURES, 'classifier-data.npz'), '--budget', '0.001', '--json')).stdout);
+    expect(none.rating.budget.pso).toBeNull();
+    expect(none.rating.budget.verdict).toMatch(/^no assignment fits 0\.001 µJ/);
+  });
+
   it.each([
     [['search', '--model', join(FIXTURES, 'torch-cnn-opset17.onnx'), '--db', join(dir, 'x.duckdb')], /--db: got ".*x\.duckdb"; allowed: not with --model/],
     [['search', '--model', join(FIXTURES, 'torch-cnn-qdq-opset13.onnx')], /allowed: a model without declared bits/],
+    [['search', '--model', join(FIXTURES, 'classifier.onnx'), '--budget', '0.05'], /--budget: got "0\.05"; allowed: with --model only together with --data/],
+    [['search', '--model', join(FIXTURES, 'classifier.onnx'), '--data', join(FIXTURES, 'torch-fixtures.json')], /torch-fixtures\.json: got "\d+ bytes"; allowed: a NumPy \.npz file/],
+    [['search', '--model', join(FIXTURES, 'classifier.onnx'), '--data', join(FIXTURES, 'missing.npz')], /--?data: got ".*missing\.npz"; allowed: a readable \.npz file/],
     [['energy', '--model', join(FIXTURES, 'torch-cnn-qdq-opset13.onnx'), '--bits', '4'], /--bits: got "4"; allowed: no bits with .*torch-cnn-qdq-opset13\.onnx: it declares its own/],
     [['energy', '--model', join(FIXTURES, 'torch-cnn-opset13.onnx'), '--cr', '8'], /--cr: got "8"; allowed: not with --model/],
     [['energy', '--model', join(FIXTURES, 'torch-fixtures.json')], /torch-fixtures\.json: got "\d+ bytes"; allowed: an ONNX model/],
