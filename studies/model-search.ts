@@ -56,7 +56,8 @@ export function searchModel(s: ModelSearch): ModelSearchOutcome {
   return searchGraph(imported.graph, s.choices, s.preset, imported.kernels);
 }
 
-export function searchGraph(graph: Graph, choices: readonly number[], preset: HardwarePreset, kernels: ReadonlyMap<string, Tensor | ArrayLike<number>>): ModelSearchOutcome {
+/** `layerWeights` scales each layer's proxy (a sensitivity measured on data); 1 each when absent. */
+export function searchGraph(graph: Graph, choices: readonly number[], preset: HardwarePreset, kernels: ReadonlyMap<string, Tensor | ArrayLike<number>>, layerWeights?: readonly number[]): ModelSearchOutcome {
   const started = performance.now();
   const layers = quantizedLayers(graph);
   if (layers.length === 0) throw new InputError('model', graph.name, 'allowed: a model with conv or dense layers (nothing to quantize)');
@@ -86,6 +87,7 @@ export function searchGraph(graph: Graph, choices: readonly number[], preset: Ha
     const values = 'dims' in k ? tensorValues(k) : k;
     return Float64Array.from(choices, (b) => lsqRelativeError(values, b));
   });
+  if (layerWeights) noise.forEach((row, l) => row.forEach((v, c) => (row[c] = v * layerWeights[l])));
   let front;
   try {
     front = paretoSums(layers.map((_, l) => ({ cost: energy[l], noise: noise[l] })), constant);
@@ -125,7 +127,13 @@ export interface ModelRating {
   readonly metric: string;
   /** Every width for every layer. */
   readonly uniform: readonly RatedPoint[];
-  /** Up to eight points along the exact front, cheapest to dearest. */
+  /**
+   * Each layer's measured sensitivity: the quality lost with that layer alone at the lowest width
+   * (the others at the highest), and the weight it gives the layer's proxy so that the proxy at
+   * the lowest width equals that loss (at least one sample's worth).
+   */
+  readonly sensitivity: readonly { readonly layer: string; readonly loss: number; readonly weight: number }[];
+  /** Up to eight points along the exact front of energy vs the sensitivity-weighted proxy, cheapest to dearest. */
   readonly front: readonly (RatedPoint & { readonly noiseProxy: number })[];
   readonly budget?: {
     readonly budget_uJ: number;
@@ -170,11 +178,24 @@ export async function rateModelSearch(s: ModelSearch & DataRating, outcome: Mode
       const bits = layers.map(() => b);
       uniform.push(await point(bits, energy(bits)));
     }
-    const n = outcome.front.length;
+    // Sensitivity, one layer at a time: that layer at the lowest width, every other at the highest.
+    const lo = Math.min(...s.choices);
+    const hi = Math.max(...s.choices);
+    const top = await quality(layers.map(() => hi));
+    const floor = 1 / data.shape[0];
+    const sensitivity = [];
+    for (const [l, layer] of layers.entries()) {
+      const loss = top - (await quality(layers.map((_, k) => (k === l ? lo : hi))));
+      const proxyAtLow = lsqRelativeError(tensorValues(imported.kernels.get(layer)!), lo);
+      sensitivity.push({ layer, loss, weight: Math.max(loss, floor) / Math.max(proxyAtLow, 1e-30) });
+    }
+    // The front again, each layer's proxy weighted by what the data says it costs.
+    const weighted = searchGraph(imported.graph, s.choices, s.preset, imported.kernels, sensitivity.map((x) => x.weight));
+    const n = weighted.front.length;
     const picks = [...new Set(Array.from({ length: Math.min(RATED_FRONT_POINTS, n) }, (_, i) => Math.round((i * (n - 1)) / Math.max(1, Math.min(RATED_FRONT_POINTS, n) - 1))))];
     const front = [];
     for (const i of picks) {
-      const p = outcome.front[i];
+      const p = weighted.front[i];
       front.push({ ...(await point(p.bits, p.energy_uJ)), noiseProxy: p.noiseProxy });
     }
     let budget: ModelRating['budget'];
@@ -210,7 +231,7 @@ export async function rateModelSearch(s: ModelSearch & DataRating, outcome: Mode
               : `PPSO's assignment is less accurate than the best uniform one (paired difference ${formatEstimate(d!)})`;
       budget = { budget_uJ: s.budget_uJ, bestUniform, pso, difference, verdict };
     }
-    return { ...outcome, rating: { metric: rater.metric, uniform, front, ...(budget ? { budget } : {}) } };
+    return { ...outcome, rating: { metric: rater.metric, uniform, sensitivity, front, ...(budget ? { budget } : {}) } };
   } finally {
     await rater.close();
   }

@@ -49,6 +49,8 @@ describe('codesign export and --model', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.rating.metric).toMatch(/^top-1 accuracy on 300 samples/);
     expect(doc.rating.front).toHaveLength(8);
+    expect(doc.rating.sensitivity.map((x: { layer: string }) => x.layer)).toEqual(doc.layers);
+    for (const x of doc.rating.sensitivity) expect(x.weight).toBeGreaterThan(0);
     for (const p of [...doc.rating.front, ...doc.rating.uniform]) {
       expect(p.quality).toBeGreaterThanOrEqual(0);
       expect(p.quality).toBeLessThanOrEqual(1);
