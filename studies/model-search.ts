@@ -21,6 +21,8 @@ import { mainMemoryOf, priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { paretoSums, MAX_FRONT_POINTS } from '../search/dp-front.ts';
 import { modelGraph } from './workload.ts';
+import { machineOf, describeMachine } from '../sim/machine.ts';
+import { simulateGraph } from '../sim/engine/engine.ts';
 import { pso as psoRun } from '../search/pso.ts';
 import { estimate, formatEstimate, pairedDifference, verdictOf } from '../core/stats.ts';
 
@@ -28,7 +30,18 @@ export interface ModelSearch {
   readonly file: string;
   readonly choices: readonly number[];
   readonly preset: HardwarePreset;
+  /** The front's cost axis: closed-form energy (default), or latency on the table's machine. */
+  readonly objective?: ModelObjective;
 }
+
+/**
+ * Latency here is the engine's ideal mode on the table's machine: every MAC at the datapath's
+ * rate for its bits on a fully used array, plus the vector unit — additive over layers like the
+ * energy, so the same dynamic programme gives its exact front. On a fixed datapath it does not
+ * depend on bits; on a precision-scalable one (bitfusion-45nm) it does.
+ */
+export const MODEL_OBJECTIVES = ['energy', 'latency'] as const;
+export type ModelObjective = (typeof MODEL_OBJECTIVES)[number];
 
 export interface ModelPoint {
   readonly bits: readonly number[];
@@ -36,6 +49,8 @@ export interface ModelPoint {
   readonly energy_uJ: number;
   /** The same with unlimited main memory: the additive energy the front is built on, µJ. */
   readonly additiveEnergy_uJ: number;
+  /** On the table's machine in the engine's ideal mode (the datapath's rate at these bits), µs. */
+  readonly latency_us: number;
   /** Σ over layers of the relative quantization error at the layer's bits. */
   readonly noiseProxy: number;
   readonly weight_kB: number;
@@ -47,17 +62,19 @@ export interface ModelSearchOutcome {
   /** choices^layers: the assignments the front covers. */
   readonly points: number;
   readonly front: readonly ModelPoint[];
+  readonly objective: ModelObjective;
+  readonly machine: string;
   readonly seconds: number;
 }
 
 export function searchModel(s: ModelSearch): ModelSearchOutcome {
   const imported = modelGraph(s.file);
   if (imported.declaresBits) throw new InputError('model', s.file, 'allowed: a model without declared bits (QDQ, QLinear or codesign metadata fix its widths: there is no space to search)');
-  return searchGraph(imported.graph, s.choices, s.preset, imported.kernels);
+  return searchGraph(imported.graph, s.choices, s.preset, imported.kernels, undefined, s.objective);
 }
 
 /** `layerWeights` scales each layer's proxy (a sensitivity measured on data); 1 each when absent. */
-export function searchGraph(graph: Graph, choices: readonly number[], preset: HardwarePreset, kernels: ReadonlyMap<string, Tensor | ArrayLike<number>>, layerWeights?: readonly number[]): ModelSearchOutcome {
+export function searchGraph(graph: Graph, choices: readonly number[], preset: HardwarePreset, kernels: ReadonlyMap<string, Tensor | ArrayLike<number>>, layerWeights?: readonly number[], objective: ModelObjective = 'energy'): ModelSearchOutcome {
   const started = performance.now();
   const layers = quantizedLayers(graph);
   if (layers.length === 0) throw new InputError('model', graph.name, 'allowed: a model with conv or dense layers (nothing to quantize)');
@@ -67,16 +84,24 @@ export function searchGraph(graph: Graph, choices: readonly number[], preset: Ha
   // energy[l][c] (unlimited memory: additive) and weight bits[l][c]; ops outside any layer add a constant.
   const energy = layers.map(() => new Float64Array(choices.length));
   const memory = layers.map(() => new Float64Array(choices.length));
+  const latency = layers.map(() => new Float64Array(choices.length));
   let constant = 0;
+  let constantLatency = 0;
+  const machine = { ...machineOf(preset), mode: 'ideal' as const };
   choices.forEach((bits, c) => {
-    const report = priceGraph(withBits(graph, { weights: [bits] }), preset, { mainMemoryBits: Infinity });
+    const g = withBits(graph, { weights: [bits] });
+    const report = priceGraph(g, preset, { mainMemoryBits: Infinity });
+    const timed = simulateGraph(g, machine, preset);
     report.ops.forEach((op, i) => {
       const l = layerOf[i];
+      const us = timed.ops[i].cycles / machine.clockMHz;
       if (l < 0) {
         if (c === 0) constant += op.energy.total;
+        if (c === 0) constantLatency += us;
       } else {
         energy[l][c] += op.energy.total;
         memory[l][c] += op.counts.weights * bits;
+        latency[l][c] += us;
       }
     });
   });
@@ -90,19 +115,20 @@ export function searchGraph(graph: Graph, choices: readonly number[], preset: Ha
   if (layerWeights) noise.forEach((row, l) => row.forEach((v, c) => (row[c] = v * layerWeights[l])));
   let front;
   try {
-    front = paretoSums(layers.map((_, l) => ({ cost: energy[l], noise: noise[l] })), constant);
+    front = objective === 'energy' ? paretoSums(layers.map((_, l) => ({ cost: energy[l], noise: noise[l] })), constant) : paretoSums(layers.map((_, l) => ({ cost: latency[l], noise: noise[l] })), constantLatency);
   } catch (error) {
     if (error instanceof RangeError) throw new InputError('choices', choices.join(','), `allowed: a front of at most ${MAX_FRONT_POINTS.toLocaleString('en-US')} points per layer step (${error.message}): fewer choices`);
     throw error;
   }
   const finite = mainMemoryOf(preset) !== Infinity;
+  const sum = (table: Float64Array[], at: readonly number[], base: number) => at.reduce((s, c, l) => s + table[l][c], base);
   const points = front.map((p) => {
     const bits = p.choices.map((c) => choices[c]);
-    const weightBits = p.choices.reduce((s, c, l) => s + memory[l][c], 0);
-    const onMachine = finite ? priceGraph(withBits(graph, { perLayer: Object.fromEntries(layers.map((name, l) => [name, { weightBits: bits[l] }])) }), preset).energy.total : p.cost;
-    return { bits, energy_uJ: onMachine / 1e6, additiveEnergy_uJ: p.cost / 1e6, noiseProxy: p.noise, weight_kB: weightBits / 8 / 1024 };
+    const additive = sum(energy, p.choices, constant);
+    const onMachine = finite ? priceGraph(withBits(graph, { perLayer: Object.fromEntries(layers.map((name, l) => [name, { weightBits: bits[l] }])) }), preset).energy.total : additive;
+    return { bits, energy_uJ: onMachine / 1e6, additiveEnergy_uJ: additive / 1e6, latency_us: sum(latency, p.choices, constantLatency), noiseProxy: p.noise, weight_kB: sum(memory, p.choices, 0) / 8 / 1024 };
   });
-  return { graph: graph.name, layers, points: Math.pow(choices.length, layers.length), front: points, seconds: (performance.now() - started) / 1000 };
+  return { graph: graph.name, layers, points: Math.pow(choices.length, layers.length), front: points, objective, machine: describeMachine(preset, machine), seconds: (performance.now() - started) / 1000 };
 }
 
 export interface DataRating {
@@ -190,7 +216,7 @@ export async function rateModelSearch(s: ModelSearch & DataRating, outcome: Mode
       sensitivity.push({ layer, loss, weight: Math.max(loss, floor) / Math.max(proxyAtLow, 1e-30) });
     }
     // The front again, each layer's proxy weighted by what the data says it costs.
-    const weighted = searchGraph(imported.graph, s.choices, s.preset, imported.kernels, sensitivity.map((x) => x.weight));
+    const weighted = searchGraph(imported.graph, s.choices, s.preset, imported.kernels, sensitivity.map((x) => x.weight), s.objective);
     const n = weighted.front.length;
     const picks = [...new Set(Array.from({ length: Math.min(RATED_FRONT_POINTS, n) }, (_, i) => Math.round((i * (n - 1)) / Math.max(1, Math.min(RATED_FRONT_POINTS, n) - 1))))];
     const front = [];

@@ -8,7 +8,7 @@ import { exportOnnx, type WeightParameter } from '../nets/onnx/export.ts';
 import { importOnnx } from '../nets/onnx/import.ts';
 import { DATA_TYPE, encodeModel, floatTensor, tensorValues, type Model, type Node } from '../nets/onnx/proto.ts';
 import { priceGraph } from '../sim/energy.ts';
-import { KASALAEE_2025 } from '../sim/presets.ts';
+import { KASALAEE_2025, presetByName } from '../sim/presets.ts';
 import { kitchenSink } from './onnx-graphs.ts';
 import { searchGraph } from '../studies/model-search.ts';
 import { withBits } from '../nets/layers.ts';
@@ -150,5 +150,16 @@ describe('an imported model’s mixed-precision front (search --model)', () => {
     }
     expect(r.front[0].bits).toEqual([2, 2, 2, 2, 2]);
     expect(r.front[r.front.length - 1].bits).toEqual([16, 16, 16, 16, 16]);
+  });
+  it('latency as the cost axis: bits change it on a bit-fusion datapath, not on a fixed one', () => {
+    const imported = importOnnx(readFileSync(join(FIXTURES, 'torch-cnn-opset17.onnx')), 'cnn.onnx');
+    const fixed = searchGraph(imported.graph, [2, 4, 8, 16], KASALAEE_2025, imported.kernels, undefined, 'latency');
+    // Every assignment takes the same time on a fixed datapath: the front is the least noisy one alone.
+    expect(fixed.front.map((p) => p.bits)).toEqual([[16, 16, 16, 16, 16]]);
+    const fusion = searchGraph(imported.graph, [2, 4, 8, 16], presetByName('bitfusion-45nm'), imported.kernels, undefined, 'latency');
+    expect(fusion.front.length).toBeGreaterThan(1);
+    expect(Math.max(...fusion.front[0].bits)).toBeLessThan(16); // the fastest point is low-bit (a tiny layer's rounding can leave it at 8)
+    expect(fusion.front[0].latency_us).toBeLessThan(fusion.front[fusion.front.length - 1].latency_us);
+    for (let i = 1; i < fusion.front.length; i++) expect(fusion.front[i].noiseProxy).toBeLessThan(fusion.front[i - 1].noiseProxy);
   });
 });

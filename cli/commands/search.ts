@@ -39,6 +39,7 @@ interface SearchFlags {
   readonly algo: string;
   readonly budget?: string;
   readonly data?: string;
+  readonly objective?: string;
   readonly target?: string;
   readonly seed: string;
   readonly maxEvaluations?: string;
@@ -72,6 +73,7 @@ export function register(program: Command, io: Io): void {
     .addOption(progressOption())
     .addOption(new Option('--algo <a>', 'exhaustive, or PSO bit allocation for one architecture (seed 004)').choices(['exhaustive', 'ppso', 'gcpso']).default('exhaustive'))
     .option('--budget <uJ>', 'PSO: maximise the sum rate (with --model --data: the accuracy) within this energy per inference')
+    .option('--objective <axis>', 'with --model: the front\'s cost axis, energy (closed form) or latency (the machine\'s array at the datapath\'s rate for the bits, ideal mode)')
     .option('--data <file.npz>', 'with --model: inputs and labels (or reference outputs) to rate front points by accuracy in onnxruntime, and PPSO over per-layer bits under --budget')
     .option('--target <rate>', 'PSO: minimise the energy reaching this sum rate')
     .option('--seed <s>', 'PSO seed', '1')
@@ -84,8 +86,8 @@ export function register(program: Command, io: Io): void {
         const others = ['db', 'experiment', 'experimentFile', 'archs', 'quality', 'heads', 'scenario', 'samples', 'epochs', 'batch', 'lr', 'threads', 'throttleMs', 'algo', 'target', 'groups', 'progress'];
         refuseGiven(o, given, others, () => `allowed: not with --model (its front: --choices, --preset or --hardware, --data, --budget, --seed, --max-evaluations, --json)`);
         if (o.data === undefined) refuseGiven(o, given, ['budget', 'seed', 'maxEvaluations'], () => 'allowed: with --model only together with --data (the PSO rates assignments on the data)');
-        const { rateModelSearch, searchModel } = await import('../../studies/model-search.ts');
-        const s = { file: o.model, choices: bitChoicesOf(o.choices), preset: hardwareOf(o, given) };
+        const { MODEL_OBJECTIVES, rateModelSearch, searchModel } = await import('../../studies/model-search.ts');
+        const s = { file: o.model, choices: bitChoicesOf(o.choices), preset: hardwareOf(o, given), objective: oneOf('--objective', o.objective ?? 'energy', MODEL_OBJECTIVES) };
         const r =
           o.data === undefined
             ? searchModel(s)
@@ -93,6 +95,7 @@ export function register(program: Command, io: Io): void {
         io.stdout.write((o.json ? JSON.stringify(r, null, 2) : renderModelSearch(r)) + '\n');
         return;
       }
+      refuseGiven(o, given, ['objective', 'data'], () => 'allowed: only with --model (a user network\'s front)');
       // Options of one quality source never pass silently under another.
       const source = /^(table|synthetic)(:|$)/.exec(o.quality)?.[1] ?? (o.quality === 'train' || o.quality === 'supernet' ? o.quality : 'checkpoint');
       const onlyFor: Record<string, readonly string[]> = { samples: ['train', 'supernet', 'checkpoint'], epochs: ['train', 'supernet'], batch: ['train', 'supernet'], lr: ['train', 'supernet'], threads: ['train'], supernets: ['supernet'] };
@@ -222,10 +225,10 @@ function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 
 
 function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearchOutcome & { readonly rating?: import('../../studies/model-search.ts').ModelRating }): string {
   const shown = r.front.length <= 40 ? r.front : [...r.front.slice(0, 20), ...r.front.slice(-20)];
-  const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.additiveEnergy_uJ, p.noiseProxy.toExponential(3), p.weight_kB]);
+  const rows = shown.map((p) => [p.bits.join(','), p.energy_uJ, p.additiveEnergy_uJ, p.latency_us, p.noiseProxy.toExponential(3), p.weight_kB]);
   const points = r.points < 1e15 ? r.points.toLocaleString('en-US') : r.points.toExponential(2);
   const rating = r.rating ? `\n${renderRating(r.rating)}` : '';
-  return `${r.graph}: the exact front of ${points} weight-bit assignments of ${r.layers.length} layers (closed-form energy; noise proxy Σ ‖W − Q_b(W)‖²/‖W‖² with LSQ at its initial step, from the model's own weights), by dynamic programming over layers in ${r.seconds.toFixed(1)} s: ${r.front.length} points${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'µJ, unlimited memory (additive)', 'noise proxy', 'weights kB'], rows)}${rating}`;
+  return `${r.graph}: the exact front of ${points} weight-bit assignments of ${r.layers.length} layers (closed-form energy; noise proxy Σ ‖W − Q_b(W)‖²/‖W‖² with LSQ at its initial step, from the model's own weights), by dynamic programming over layers in ${r.seconds.toFixed(1)} s: ${r.front.length} points of ${r.objective} vs noise (latency: ideal mode on ${r.machine})${r.front.length > shown.length ? `, first and last 20 shown (--json: all)` : ''}\n${table(['bits per layer', 'energy µJ', 'µJ, unlimited memory (additive)', 'latency µs', 'noise proxy', 'weights kB'], rows)}${rating}`;
 }
 
 function renderRating(r: import('../../studies/model-search.ts').ModelRating): string {
