@@ -2,11 +2,11 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
-import { DATAPATHS, DATAPATH_KINDS, FIXED } from '../../sim/datapath.ts';
+import { DATAPATHS, DATAPATH_KINDS } from '../../sim/datapath.ts';
 import { ENGINE_DEFAULTS, DATAFLOWS, MEMORY_MODELS, MODES, PACKINGS, arrayForP, eachBuffer, parseArray, type EngineConfig } from '../../sim/engine/config.ts';
 import { closedFormTotal } from '../../sim/engine/compare.ts';
 import type { HardwarePreset } from '../../sim/presets.ts';
-import { kilobytesToWords } from '../../sim/machine.ts';
+import { kilobytesToWords, machineOf } from '../../sim/machine.ts';
 import { microjoules, toMicrojoules } from '../../sim/report.ts';
 import type { SimulationOutcome, SimulationSource, SimulationStudy } from '../../studies/simulate.ts';
 import { table } from '../format.ts';
@@ -79,21 +79,23 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
     } else source = { kind: 'topology', file: o.topology! };
   } else source = { kind: 'workload', workload: workloadOf(o, given) };
   const preset = hardwareOf(o, given);
-  // The machine: a hardware file's architecture, each field replaced by a flag the user typed.
+  // The machine: the table's (sim/machine.ts), each field replaced by a flag the user typed;
+  // without an architecture every field is a flag (its default where not typed).
   const arch = preset.architecture;
+  const machine = machineOf(preset);
   const typed = (flag: keyof SimulateFlags) => arch === undefined || given(flag);
-  const wordBits = typed('wordBits') ? positiveInt('--word-bits', o.wordBits) : arch!.wordBits;
+  const wordBits = typed('wordBits') ? positiveInt('--word-bits', o.wordBits) : machine.wordBits;
   const base = {
-    ...ENGINE_DEFAULTS,
+    ...machine,
     mode: oneOf('--mode', o.mode, MODES),
-    bandwidth: typed('bandwidth') ? bandwidthOf(o.bandwidth) : arch!.bandwidthWordsPerCycle,
+    bandwidth: typed('bandwidth') ? bandwidthOf(o.bandwidth) : machine.bandwidth,
+    // A file's buffers are kilobytes: in words of the word width in force.
     localBufferWords: typed('localBufferWords') ? buffersOf(o.localBufferWords) : kilobytesToWords(arch!.localBuffersKB, wordBits),
     wordBits,
-    packing: typed('packing') ? oneOf('--packing', o.packing, PACKINGS) : arch!.packing,
+    packing: typed('packing') ? oneOf('--packing', o.packing, PACKINGS) : machine.packing,
     memoryModel: oneOf('--memory-model', o.memoryModel, MEMORY_MODELS),
     vectorWidth: positiveInt('--vector-width', o.vectorWidth),
-    datapath: typed('datapath') ? DATAPATHS[oneOf('--datapath', o.datapath, DATAPATH_KINDS)] : (arch!.datapath ?? FIXED),
-    ...(arch ? { mainMemoryBits: arch.mainMemoryKB * 1024 * 8, clockMHz: arch.clockMHz } : {}),
+    datapath: typed('datapath') ? DATAPATHS[oneOf('--datapath', o.datapath, DATAPATH_KINDS)] : machine.datapath,
   };
   // Sweeps: every combination of the listed dataflows, batches and arrays, one run each.
   const dataflows = typed('dataflow') ? o.dataflow.split(',').map((d) => oneOf('--dataflow', d.trim(), DATAFLOWS)) : [arch!.dataflow];
