@@ -1,6 +1,6 @@
 /** What a scenario's data look like: SNR, LOS share, user correlation, conditioning, baseline rates. */
 import { gram, hermitianEig } from '../linalg/complex.ts';
-import { CLASSICAL_WMMSE_CAP } from '../baselines/run.ts';
+import { CLASSICAL_WMMSE_CAP, type BaselineSummary } from '../baselines/run.ts';
 import type { Progress } from '../core/progress.ts';
 import { classicalSetWithProgress } from './classical-energy.ts';
 import { channelOf, eligiblePositions, loadDataset, splitPositions, SPLITS, type LoadOptions, type MimoDataset } from '../scenarios/dataset.ts';
@@ -66,19 +66,28 @@ export function describeScenario(s: Scenario, options: DescribeOptions = {}) {
 function describeMimo(s: Scenario, ds: MimoDataset, options: DescribeOptions) {
   const { nt, nu } = ds;
   const snr: number[] = [];
+  const afterGain: number[] = [];
+  const gainSpread: number[] = [];
   const corr: number[] = [];
   const cond: number[] = [];
   let los = 0;
   for (let i = 0; i < ds.count; i++) {
     const ch = channelOf(ds, i);
     const g = gram(ch.H);
+    let lo = Infinity;
+    let hi = -Infinity;
     for (let k = 0; k < nu; k++) {
       snr.push(10 * Math.log10((ds.power * g.re[k * nu + k]) / (nt * ds.noiseVar)));
+      // Each user's 1/N_U share of the power beamformed to it alone (MRT, no interference).
+      afterGain.push(10 * Math.log10((ds.power * g.re[k * nu + k]) / (nu * ds.noiseVar)));
+      lo = Math.min(lo, g.re[k * nu + k]);
+      hi = Math.max(hi, g.re[k * nu + k]);
       los += ds.los[i * nu + k];
       for (let j = k + 1; j < nu; j++) {
         corr.push(Math.hypot(g.re[k * nu + j], g.im[k * nu + j]) / Math.sqrt(g.re[k * nu + k] * g.re[j * nu + j]));
       }
     }
+    gainSpread.push(10 * Math.log10(hi / Math.max(lo, 1e-300)));
     const { values } = hermitianEig(g);
     cond.push(10 * Math.log10(values[nu - 1] / Math.max(values[0], 1e-300)));
   }
@@ -94,12 +103,27 @@ function describeMimo(s: Scenario, ds: MimoDataset, options: DescribeOptions) {
     snrDb: s.model === 'cost2100' ? undefined : s.snrDb,
     noiseVar: ds.noiseVar,
     perUserSnrDb: spread(snr),
+    /** P·‖h_k‖²/(N_U·σ²): a user's SNR after the array gain with its 1/N_U share of the power (the paper's per-user reading). */
+    perUserSnrAfterArrayGainDb: spread(afterGain),
+    /** Within a sample, the strongest user's channel gain over the weakest's (dB). */
+    userGainSpreadDb: spread(gainSpread),
     losFraction: los / (ds.count * nu),
     meanUserCorrelation: corr.length > 0 ? corr.reduce((a, b) => a + b, 0) / corr.length : 0,
     conditionNumberDb: spread(cond),
     classical,
+    regime: regimeOf(classical),
     ...(site ? { site } : {}),
   };
+}
+
+/** How far the cheap answers are from WMMSE (best start) on these samples: where learning has room. */
+function regimeOf(classical: readonly BaselineSummary[]) {
+  const rate = (pick: (b: BaselineSummary) => boolean) => classical.find(pick)?.meanSumRate;
+  const wmmse = rate((b) => b.algorithm === 'wmmse' && b.wmmse?.init === 'best');
+  const zf = rate((b) => b.algorithm === 'zf');
+  const eq = rate((b) => b.algorithm === 'rzf-ep');
+  if (wmmse === undefined || zf === undefined || eq === undefined) return undefined;
+  return { wmmseBestStart: wmmse, zfOverWmmse: zf / wmmse, equalPowerRzfOverWmmse: eq / wmmse };
 }
 
 function describeSite(s: Extract<Scenario, { model: 'site' }>) {

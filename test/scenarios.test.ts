@@ -169,7 +169,7 @@ describe('scenario files', () => {
     }
   });
   it('every named scenario validates', () => {
-    for (const name of ['udem-nlos', 'udem-nlos-0db', 'udem-los', 'okapark-los', 'rayleigh', 'cdl-a', 'cdl-b', 'cdl-c', 'cdl-d', 'cdl-e', 'cost2100-indoor', 'cost2100-outdoor']) {
+    for (const name of ['udem-nlos', 'udem-nlos-0db', 'udem-nlos-paper', 'udem-los', 'okapark-los', 'rayleigh', 'cdl-a', 'cdl-b', 'cdl-c', 'cdl-d', 'cdl-e', 'cost2100-indoor', 'cost2100-outdoor']) {
       expect(loadScenario(name).name).toBe(name);
     }
   });
@@ -240,5 +240,21 @@ describe('site-specific channels (udem-nlos)', () => {
     const site = buildSite({ ...s.site, buildings: { ...s.site.buildings, count: 1 }, rings: { min_m: 100, max_m: 100, step_m: 10 }, angleStep_deg: 45 });
     expect(site.buildings).toHaveLength(1);
     expect(Array.from(site.los).filter((x) => x === 0).length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('scenario describe: the regime before training', () => {
+  it('per-user SNR after the array gain is the per-antenna figure plus 10·log10(N_T/N_U); the gain spread and the classical ratios are in range', async () => {
+    const { describeScenario } = await import('../studies/describe.ts');
+    const d = describeScenario(small(loadScenario('rayleigh'), 12), { cacheDir: mkdtempSync(join(tmpdir(), 'codesign-describe-')), baselineSamples: 12 }) as unknown as {
+      nt: number; nu: number; perUserSnrDb: { mean: number }; perUserSnrAfterArrayGainDb: { mean: number }; userGainSpreadDb: { p10: number }; regime: { zfOverWmmse: number; equalPowerRzfOverWmmse: number; wmmseBestStart: number };
+    };
+    expect(d.perUserSnrAfterArrayGainDb.mean - d.perUserSnrDb.mean).toBeCloseTo(10 * Math.log10(d.nt / d.nu), 9);
+    expect(d.userGainSpreadDb.p10).toBeGreaterThanOrEqual(0);
+    expect(d.regime.wmmseBestStart).toBeGreaterThan(0);
+    for (const r of [d.regime.zfOverWmmse, d.regime.equalPowerRzfOverWmmse]) {
+      expect(r).toBeGreaterThan(0);
+      expect(r).toBeLessThan(1.05);
+    }
   });
 });
