@@ -88,7 +88,9 @@ async function supernetQuality(q: Extract<QualitySource, { source: 'supernet' }>
   const rate = async (head: PrecoderHead, cout: number, dfcl: number): Promise<Map<string, number>> => {
     const training: PrecoderTraining = {
       backend: 'auto',
-      out: join(q.dir, `${head}-${cout}x${dfcl}`),
+      // The layout `rates --supernets` reads (DIR/<head>/<C_out>x<D_FCL>/seed-<s>), so a supernet
+      // trained here is rated there without moving files.
+      out: join(q.dir, head, `${cout}x${dfcl}`, `seed-${q.seed}`),
       scenario,
       cout,
       dfcl,

@@ -230,5 +230,10 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     const kinds = (await queue.getJobs(['completed'])).map((j) => j.name);
     expect(kinds.filter((k) => k === 'train-precoder').length).toBeGreaterThanOrEqual(2);
     expect(kinds.filter((k) => k === 'eval-supernet').length).toBeGreaterThanOrEqual(2);
+
+    // The supernets search trained are where `rates` looks: rated there without moving files.
+    const table = await codesign('rates', '--supernets', join(dir, 'sn-local'), '--scenario', scenario, '--samples', '8', '--out', join(dir, 'sn-rates.csv'));
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout + table.stderr).toMatch(/2 runs rated/);
   });
 });
