@@ -172,8 +172,10 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
       continue;
     }
     if (precoderHeadOf(graph) !== run.head) throw new InputError('supernets', run.dir, `its checkpoint holds ${graph.name}, not the ${run.head} head its directory names`);
-    log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${BIT_CHOICES.length ** 4} configurations on ${samples} test samples`);
-    const rated = await evaluateAllConfigs(model, test, BIT_CHOICES, samples, doneOfTotal(progress, `${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}`));
+    // The widths the supernet was trained on (a search's --choices), not widths it never saw.
+    const choices = state.settings?.supernetChoices ?? BIT_CHOICES;
+    log(`rating ${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}: ${choices.length ** 4} configurations on ${samples} test samples`);
+    const rated = await evaluateAllConfigs(model, test, choices, samples, doneOfTotal(progress, `${run.head} ${run.cout}x${run.dfcl} seed ${run.seed}`));
     model.dispose();
     references ??= referencesBeside(o.table, s, samples) ?? pairedReferences(Array.from({ length: samples }, (_, i) => channelOf(test, i)), progress);
     const command = `bash bench/train-supernets.sh ${o.scenario} ${dirname(dirname(dirname(dirname(run.dir))))} && npx codesign rates --supernets ${o.supernets} --scenario ${o.scenario}`;

@@ -97,6 +97,7 @@ async function supernetQuality(q: Extract<QualitySource, { source: 'supernet' }>
       bits: [16, 16, 16, 16],
       head,
       supernet: true,
+      supernetChoices: exp.bitChoices,
       seeds: 1,
       hyperparameters: { epochs: q.epochs, batchSize: q.batchSize, learningRate: q.learningRate, patience: q.epochs, seed: q.seed },
       freshChannels: false,

@@ -44,6 +44,9 @@ interface RunPlace {
   readonly initFrom?: string;
 }
 
+/** The widths a supernet samples from unless told otherwise (seed 000's choices). */
+export const SUPERNET_CHOICES = [2, 4, 8, 16] as const;
+
 export interface PrecoderTraining extends RunPlace {
   readonly scenario: Scenario;
   readonly cout: number;
@@ -51,6 +54,8 @@ export interface PrecoderTraining extends RunPlace {
   readonly bits: readonly [number, number, number, number];
   readonly head: PrecoderHead;
   readonly supernet: boolean;
+  /** The widths a supernet samples from (default 2, 4, 8, 16): a search trains on its own --choices. */
+  readonly supernetChoices?: readonly number[];
   readonly seeds: number;
   readonly hyperparameters: Hyperparameters;
   /** Train on the first n training samples only. */
@@ -175,7 +180,7 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
         graph,
         ...c.hyperparameters,
         seed,
-        supernet: c.supernet ? { choices: [2, 4, 8, 16] } : undefined,
+        supernet: c.supernet ? { choices: c.supernetChoices ?? SUPERNET_CHOICES } : undefined,
         dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}`,
         freshChannels: fresh !== undefined,
         restart: c.restart === true,

@@ -4,7 +4,7 @@
  * coordinator as `codesign search --quality train --redis URL`. Each point is stored once.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,5 +235,7 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     const table = await codesign('rates', '--supernets', join(dir, 'sn-local'), '--scenario', scenario, '--samples', '8', '--out', join(dir, 'sn-rates.csv'));
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout + table.stderr).toMatch(/2 runs rated/);
+    // Rated at the widths search trained them on (--choices 4,16): 2 runs × 2⁴ configurations.
+    expect(readFileSync(join(dir, 'sn-rates.csv'), 'utf8').trim().split('\n').length - 1).toBe(2 * 16);
   });
 });
