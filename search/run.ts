@@ -42,7 +42,17 @@ export interface Experiment {
   readonly preset: string;
   readonly hardware?: HardwarePreset;
   readonly quality: QualitySource;
+  /** Antennas and users of the precoders (the scenario's); 64 × 4, the paper's, when absent. */
+  readonly size?: PrecoderSize;
 }
+
+export interface PrecoderSize {
+  readonly nt: number;
+  readonly nu: number;
+}
+
+/** The precoders' size an experiment prices and stores. */
+export const experimentSize = (exp: Pick<Experiment, 'size'>): PrecoderSize => exp.size ?? { nt: 64, nu: 4 };
 
 /** The experiment's energy table: its file's, else the shipped one it names. */
 export const experimentHardware = (exp: Experiment): HardwarePreset => exp.hardware ?? presetByName(exp.preset);
@@ -110,7 +120,7 @@ export async function runSearch(
   // Stores go one at a time through the coordinator's connection, in completion order.
   let writes: Promise<void> = Promise.resolve();
   const pending = configs.filter((c) => {
-    const known = stored.has(pointHash(pointConfig(c, exp.preset, exp.quality)));
+    const known = stored.has(pointHash(pointConfig(c, exp)));
     if (known) reused++;
     return !known;
   });
@@ -121,9 +131,9 @@ export async function runSearch(
   const worker = async () => {
     while (next < pending.length) {
       const c = pending[next++];
-      const config = pointConfig(c, exp.preset, exp.quality);
+      const config = pointConfig(c, exp);
       const key = `${c.head}/${c.cout}x${c.dfcl}`;
-      if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset, c.head));
+      if (!energies.has(key)) energies.set(key, energyOfBits(c.cout, c.dfcl, preset, c.head, experimentSize(exp)));
       const energy = energies.get(key)!(c.bits);
       let sumRate: number;
       try {
@@ -149,7 +159,7 @@ export async function runSearch(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   await flush();
-  const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, exp.preset, exp.quality))));
+  const hashes = new Set(configs.map((c) => pointHash(pointConfig(c, exp))));
   const points = (await store.all()).filter((p) => hashes.has(p.hash));
   return { total: configs.length, reused, evaluated, missing, failed, points };
 }
@@ -159,9 +169,11 @@ export async function runSearch(
  * was). A rates table is identified by its content too, so a store never serves a rate of a table
  * that has since been regenerated under the same name.
  */
-function pointConfig(c: PrecoderPoint, preset: string, quality: QualitySource) {
+function pointConfig(c: PrecoderPoint, exp: Pick<Experiment, 'preset' | 'quality' | 'size'>) {
+  const { preset, quality } = exp;
   const q = quality.source === 'table' ? { ...quality, sha256: tableContent(quality.file) } : quality;
-  return { net: 'precoder', ...(c.head === 'direct' ? {} : { head: c.head }), cout: c.cout, dfcl: c.dfcl, nt: 64, nu: 4, bits: c.bits, preset, quality: q };
+  const { nt, nu } = experimentSize(exp);
+  return { net: 'precoder', ...(c.head === 'direct' ? {} : { head: c.head }), cout: c.cout, dfcl: c.dfcl, nt, nu, bits: c.bits, preset, quality: q };
 }
 
 const tableHashes = new Map<string, string>();
@@ -215,9 +227,9 @@ export async function runPsoSearch(
   if (exp.archs.length !== 1) throw new InputError('archs', exp.archs.map((a) => `${a.cout}x${a.dfcl}`).join(','), 'allowed: exactly one architecture for a PSO search');
   const [{ cout, dfcl }] = exp.archs;
   const preset = experimentHardware(exp);
-  const energy = energyOfBits(cout, dfcl, preset, head);
+  const energy = energyOfBits(cout, dfcl, preset, head, experimentSize(exp));
   // A point is known by its content hash, as the exhaustive search stores it.
-  const configOf = (bits: readonly number[]) => pointConfig({ head, cout, dfcl, bits }, exp.preset, exp.quality);
+  const configOf = (bits: readonly number[]) => pointConfig({ head, cout, dfcl, bits }, exp);
   const stored = new Map((await store.all()).map((p) => [p.hash, p.sumRate]));
   const all = bitAssignments(PRECODER_LAYERS.length, exp.bitChoices);
   let fresh = 0;

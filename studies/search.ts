@@ -9,7 +9,7 @@ import type { TrainingJob, TrainingJobResult } from '../search/training-job.ts';
 import { checkpointQuality } from '../search/checkpoint-quality.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { pointKey, type TableRate } from '../search/rates-table.ts';
-import { describeQuality, efficiencyFront, experimentHardware, PointFailure, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn, type QualitySource } from '../search/run.ts';
+import { describeQuality, efficiencyFront, experimentHardware, experimentSize, type PrecoderSize, PointFailure, runPsoSearch, runSearch, syntheticQualityFn, type Experiment, type QualityEvaluator, type QualityFn, type QualitySource } from '../search/run.ts';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PrecoderHead } from '../nets/heads.ts';
@@ -154,7 +154,7 @@ export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
       front,
       noise: frontNoise(front, 'rates' in quality ? (quality as { rates: ReadonlyMap<string, TableRate> }).rates : undefined),
       machine: describeMachine(experimentHardware(exp)),
-      timing: frontTiming(front, experimentHardware(exp)),
+      timing: frontTiming(front, experimentHardware(exp), experimentSize(exp)),
     };
   } finally {
     store.close();
@@ -167,9 +167,9 @@ export async function searchSpace(c: SearchStudy, progress: Progress = SILENT) {
  * energy-delay product, beside the closed form the search ranked by — latency is the second
  * objective a precision-scalable datapath (or a memory-bound machine) makes worth reading.
  */
-export function frontTiming(front: readonly Pick<StoredPoint, 'head' | 'cout' | 'dfcl' | 'bits'>[], preset: HardwarePreset) {
+export function frontTiming(front: readonly Pick<StoredPoint, 'head' | 'cout' | 'dfcl' | 'bits'>[], preset: HardwarePreset, size: PrecoderSize) {
   return front.map((p) => {
-    const r = priced(buildPrecoder({ cout: p.cout, dfcl: p.dfcl, nt: 64, nu: 4, bits: p.bits as readonly [number, number, number, number], head: p.head }), preset);
+    const r = priced(buildPrecoder({ cout: p.cout, dfcl: p.dfcl, nt: size.nt, nu: size.nu, bits: p.bits as readonly [number, number, number, number], head: p.head }), preset);
     return { engine_uJ: r.engine_uJ, cycles: r.cycles, latency_us: r.latency_us, edp_uJ_us: r.engine_uJ * r.latency_us };
   });
 }

@@ -13,7 +13,7 @@ import type { Io } from '../io.ts';
 import { archsOf, bitChoicesOf, hardwareOf, hardwareOption, presetOption, refuseGiven, seedOf, progressOption, type Given } from '../options.ts';
 import { PRESETS, type HardwarePreset } from '../../sim/presets.ts';
 import { cliProgress, progressMode } from '../progress.ts';
-import { loadScenario } from '../../scenarios/schema.ts';
+import { loadScenario, mimoSize } from '../../scenarios/schema.ts';
 
 interface SearchFlags {
   readonly model?: string;
@@ -106,8 +106,8 @@ export function register(program: Command, io: Io): void {
       // The seed drives PSO and dedicated trainings; a wait after each evaluation is the exhaustive search's.
       if (o.algo === 'exhaustive' && o.quality !== 'train' && o.quality !== 'supernet') refuseGiven(o, given, ['seed'], () => 'allowed: only with --algo ppso or gcpso, or --quality train or supernet');
       if (o.algo !== 'exhaustive') refuseGiven(o, given, ['throttleMs'], () => 'allowed: only with --algo exhaustive');
-      // The scenario names whose test split rates the networks: a synthetic formula has none.
-      if (source === 'synthetic') refuseGiven(o, given, ['scenario'], () => `allowed: only with --quality table, a checkpoint or train (--quality ${o.quality} rates with a formula, on no scenario)`);
+      // The scenario names whose test split rates the networks; under a synthetic formula it sets
+      // only the precoders' size (N_T × N_U), which the energies follow.
       if (o.algo === 'exhaustive') {
         refuseGiven(o, given, ['groups', 'budget', 'target', 'maxEvaluations'], (name) => `allowed: only with --algo ppso or gcpso${name === 'groups' ? ' (4^(4G) allocations cannot be enumerated)' : ''}`);
       }
@@ -200,7 +200,8 @@ function experimentOf(o: SearchFlags, given: Given): Experiment {
   const synthetic = /^synthetic(?::(\d+))?$/.exec(o.quality);
   const table = /^table(?::(.+))?$/.exec(o.quality);
   const samples = positiveInt('--samples', o.samples);
-  if (!synthetic) loadScenario(o.scenario);
+  // The precoders' size is the scenario's (a synthetic rate has none unless --scenario is typed).
+  const size = !synthetic || given('scenario') ? mimoSize(loadScenario(o.scenario)) : undefined;
   const quality: Experiment['quality'] = synthetic
     ? { source: 'synthetic', seed: Number(synthetic[1] ?? 1) }
     : table
@@ -210,7 +211,7 @@ function experimentOf(o: SearchFlags, given: Given): Experiment {
         : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
   // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
   const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
-  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), ...experimentTable(hardwareOf(o, given)), quality };
+  return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), ...experimentTable(hardwareOf(o, given)), quality, ...(size && (size.nt !== 64 || size.nu !== 4) ? { size: { nt: size.nt, nu: size.nu } } : {}) };
 }
 
 /**
