@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { FileError, InputError, type FileIssue } from '../core/errors.ts';
-import { readFileSync } from 'node:fs';
+import { INPUT_LIMITS, readInput } from '../core/files.ts';
 import { finiteNumber, fraction, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { CODEC_VARIANTS, type Side } from '../nets/csi.ts';
@@ -76,8 +76,9 @@ export function precoderBits(raw: string): [number, number, number, number] {
  */
 export function bitsFileOf(file: string): Record<string, Partial<Precision>> {
   let raw: unknown;
+  const bytes = readInput(file, 'bitsFile', INPUT_LIMITS.bits, 'a readable JSON object of layer → bits');
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new FileError('bits', file, [{ path: '(file)', value: file, allowed: `a readable JSON object of layer → bits (${(error as Error).message.split('\n')[0]})` }]);
   }

@@ -9,7 +9,8 @@
  * checked, and it must be able to see a negative energy to report it. Sizes, bandwidths, clock
  * and word width are checked for sign here: a machine with a 0-bit word cannot be simulated.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readInput } from '../core/files.ts';
 import { extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { FileError, InputError, type FileIssue } from '../core/errors.ts';
@@ -200,8 +201,9 @@ function architectureOf(a: Obj, r: ReturnType<typeof reader>): Architecture {
 export function loadHardware(file: string): HardwarePreset {
   let raw: unknown;
   const yaml = /^\.ya?ml$/i.test(extname(file));
+  const bytes = readInput(file, 'hardware', INPUT_LIMITS.hardware, `a readable ${yaml ? 'YAML' : 'JSON'} hardware description`);
   try {
-    const text = readFileSync(file, 'utf8');
+    const text = bytes.toString('utf8');
     // yaml is loaded for a YAML file only (30 ms of every start otherwise).
     raw = yaml ? (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text) : JSON.parse(text);
   } catch (error) {

@@ -6,6 +6,7 @@
  * against reference outputs. onnxruntime is loaded on this path only.
  */
 import { readFileSync } from 'node:fs';
+import { INPUT_LIMITS, readInput } from '../core/files.ts';
 import { InputError } from '../core/errors.ts';
 import { readNpz } from '../core/npz.ts';
 import { lsqQuantize } from '../nets/quant.ts';
@@ -24,13 +25,7 @@ export interface ModelData {
 export const MAX_DATA_VALUES = 50_000_000;
 
 export function loadModelData(file: string): ModelData {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new InputError('data', file, `allowed: a readable .npz file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const arrays = readNpz(bytes, file);
+  const arrays = readNpz(readInput(file, 'data', INPUT_LIMITS.data, 'a readable .npz file'), file);
   const inputs = arrays.get('inputs');
   const labels = arrays.get('labels');
   const outputs = arrays.get('outputs');

@@ -5,7 +5,7 @@ import { paperTraceGraph } from '../baselines/paper-traces.ts';
 import { buildNetwork, type BuiltNetwork, type NetworkSpec } from '../nets/networks.ts';
 import { withBits, type BitsRequest } from '../nets/layers.ts';
 import { sideOf } from '../nets/csi.ts';
-import { readFileSync } from 'node:fs';
+import { INPUT_LIMITS, readInput } from '../core/files.ts';
 import { InputError } from '../core/errors.ts';
 import { importOnnx } from '../nets/onnx/import.ts';
 
@@ -27,13 +27,7 @@ export type WorkloadSpec =
 
 /** An ONNX file's Graph; bits asked of a model that declares its own are refused, not mixed. */
 export function modelGraph(file: string, bits?: BitsRequest) {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new InputError('model', file, `allowed: a readable ONNX file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const imported = importOnnx(bytes, file);
+  const imported = importOnnx(readInput(file, 'model', INPUT_LIMITS.model, 'a readable ONNX file'), file);
   if (!bits) return imported;
   if (imported.declaresBits) {
     throw new InputError('bits', [bits.weights?.join(','), bits.activations, bits.perLayer && 'a bits file'].filter((x) => x !== undefined).join(' '), `allowed: no bits with ${file}: it declares its own (QDQ or QLinear nodes, or codesign's export metadata)`);
