@@ -31,9 +31,12 @@ export function assignSpills(footprints: readonly Footprint[], mainMemoryBits: n
   });
 }
 
+/** Elements an op reads: its inputs (one inference). */
+export const inputElements = (op: Op): number => op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0);
+
 /** Elements an op reads and writes: its inputs and its output (one inference). */
 export function workingSetElements(op: Op): number {
-  return op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0) + elementCount(op.outputShape);
+  return inputElements(op) + elementCount(op.outputShape);
 }
 
 export function graphFootprints(graph: Graph): Footprint[] {

@@ -67,9 +67,15 @@ export interface ModelSearchOutcome {
   readonly seconds: number;
 }
 
+/** A model whose widths are ours to choose (one that declares its bits has no space to search). */
+function searchableModel(file: string) {
+  const imported = modelGraph(file);
+  if (imported.declaresBits) throw new InputError('model', file, 'allowed: a model without declared bits (QDQ, QLinear or codesign metadata fix its widths: there is no space to search)');
+  return imported;
+}
+
 export function searchModel(s: ModelSearch): ModelSearchOutcome {
-  const imported = modelGraph(s.file);
-  if (imported.declaresBits) throw new InputError('model', s.file, 'allowed: a model without declared bits (QDQ, QLinear or codesign metadata fix its widths: there is no space to search)');
+  const imported = searchableModel(s.file);
   return searchGraph(imported.graph, s.choices, s.preset, imported.kernels, undefined, s.objective);
 }
 
@@ -180,10 +186,12 @@ export const RATED_FRONT_POINTS = 8;
  * budget (one particle starts at the best uniform assignment within it, so the answer is never
  * worse than the uniform one; the rest search around the widest uniform level the budget allows).
  */
-export async function rateModelSearch(s: ModelSearch & DataRating, outcome: ModelSearchOutcome = searchModel(s)): Promise<ModelSearchOutcome & { readonly rating: ModelRating }> {
+export async function rateModelSearch(s: ModelSearch & DataRating): Promise<ModelSearchOutcome & { readonly rating: ModelRating }> {
   const { accuracyRater, loadModelData } = await import('./model-accuracy.ts');
   const data = loadModelData(s.data);
-  const imported = modelGraph(s.file);
+  // The model is imported once: its graph for the front and the energies, its kernels for the proxy and the quantized runs.
+  const imported = searchableModel(s.file);
+  const outcome = searchGraph(imported.graph, s.choices, s.preset, imported.kernels, undefined, s.objective);
   const { layers } = outcome;
   const rater = await accuracyRater(s.file, layers, imported.kernels, data);
   const energy = (bits: readonly number[]) => priceGraph(withBits(imported.graph, { perLayer: Object.fromEntries(layers.map((name, l) => [name, { weightBits: bits[l] }])) }), s.preset).energy.total / 1e6;

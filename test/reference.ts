@@ -1,4 +1,4 @@
-/** The shared reference data (reference/, copied from ../shared/reference), read the same way by every test. */
+/** The repository's reference data (reference/: CDL tables, SCALE-Sim rows, published figures), read the same way by every test. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -2,7 +2,7 @@
 Measuring stick, never run by tests or CI: runs SCALE-Sim v2 itself (the public repository's
 source, github.com/scalesim-project/scale-sim-v2 at 22f88b1, checked out at SCALESIM) on GEMMs
 and convolutions in USER bandwidth mode and prints the columns our parity tests read.
-It reproduces every row of ../shared/reference/scalesim/gemm-user.csv exactly, and wrote
+It reproduces every row of reference/scalesim/gemm-user.csv exactly, and wrote
 test/fixtures/scalesim/user-extra.json (60 random GEMMs, seed 7, and 6 strided convolutions).
 
   SCALESIM=/path/to/scale-sim-v2 python3 bench/scalesim/run_scalesim.py gemm M N K rows cols df sram_kb bw

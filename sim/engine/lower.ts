@@ -4,9 +4,8 @@
  * per group), elementwise work on the vector unit, op-count traces, and free views.
  */
 import type { Graph, Op, OpKind, OpOf, Precision } from '../../nets/graph.ts';
-import { elementCount } from '../../nets/graph.ts';
 import { opCounts, type OpCounts } from '../../nets/counts.ts';
-import { workingSetElements } from '../capacity.ts';
+import { inputElements, workingSetElements } from '../capacity.ts';
 
 interface Base {
   readonly name: string;
@@ -78,12 +77,12 @@ const free = (_op: Op, base: LoweringBase): EngineOp => ({ ...base, unit: 'free'
 /** Fused: applied to the producer's output on its way out of the array. */
 const fused = (_op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'vector', vectorOps: batch * base.counts.elementwise, readWords: 0, writeWords: 0 });
 /** Elementwise work that reads its inputs and writes its result through main memory. */
-const vector = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'vector', vectorOps: batch * (base.counts.elementwise + base.counts.macs), readWords: batch * inputWords(op), writeWords: batch * base.counts.activations });
+const vector = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'vector', vectorOps: batch * (base.counts.elementwise + base.counts.macs), readWords: batch * inputElements(op), writeWords: batch * base.counts.activations });
 /**
  * The precoder head's small steps (an N_U × N_U Gram matrix and inverse) are counted work
  * without a GEMM worth folding: packed array work that stores its result, as the closed form.
  */
-const countedStep = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'trace', macs: batch * base.counts.macs, vectorOps: batch * base.counts.elementwise, readWords: batch * inputWords(op), writeWords: batch * base.counts.activations });
+const countedStep = (op: Op, base: LoweringBase, batch: number): EngineOp => ({ ...base, unit: 'trace', macs: batch * base.counts.macs, vectorOps: batch * base.counts.elementwise, readWords: batch * inputElements(op), writeWords: batch * base.counts.activations });
 
 /** How each op kind runs on the engine: one entry per kind, so a new kind cannot run for free by omission. */
 const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
@@ -158,7 +157,6 @@ function padBefore(padding: OpOf<'conv2d'>['padding'], axis: 0 | 1, input: numbe
   return padding[axis];
 }
 
-const inputWords = (op: Op) => op.inputShapes.reduce((s, shape) => s + elementCount(shape), 0);
 
 /** SCALE-Sim GEMM layers: M rows stream through, N filters/outputs, K the reduction. */
 export function gemmOp(name: string, M: number, N: number, K: number, precision: Precision): EngineOp {
