@@ -20,7 +20,7 @@ import { energyTerms, type EnergyTerms } from '../energy.ts';
 import { accessEnergies, type HardwarePreset } from '../presets.ts';
 import { elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
 import type { EventSink } from './events.ts';
-import { convOperands, demandStream, gemmOperands, type OperandShape } from './demand.ts';
+import { convOperands, demandStream, gemmOperands } from './demand.ts';
 import { lowerGraph, type EngineOp } from './lower.ts';
 import { NO_OVER_READS, runScratchpads, type OverReads } from './scratchpad.ts';
 import { lanesAndPasses, macsPerCycle } from '../datapath.ts';
@@ -514,9 +514,7 @@ function foldReduction(df: Dataflow, packed: PackedReduction | null, T: number, 
 }
 
 /** Real elements of every ifmap and filter address of a packed op (its vector's, by reduction index). */
-function vectorCosts(packed: PackedReduction, operands: OperandShape, N: number): { ifmap: Uint8Array; filter: Uint8Array } {
-  let ifmapAddresses = 0;
-  for (let i = 0; i < operands.ifmap.length; i++) if (operands.ifmap[i] >= ifmapAddresses) ifmapAddresses = operands.ifmap[i] + 1;
+function vectorCosts(packed: PackedReduction, ifmapAddresses: number, N: number): { ifmap: Uint8Array; filter: Uint8Array } {
   const ifmap = new Uint8Array(ifmapAddresses);
   // An input address's vector index cycles with the packed channels (a GEMM: its K).
   for (let a = 0; a < ifmapAddresses; a++) ifmap[a] = packed.real[a % packed.period];
@@ -588,12 +586,11 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   const ifmap = vectorBudget(c, 'ifmap', op.precision.activationBits, lanes);
   const filter = vectorBudget(c, 'filter', filterBits, lanes);
   const output = elementBudget(c, 'output', op.precision.activationBits);
-  const operands0 = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.padded?.strideW ?? w.stride, w.padded) : gemmOperands(op.M, op.N, K);
-  // Streaming buffers move a packed vector in as many channel slots as it has real elements.
-  const costs = packed && ifmap.vector > 1 ? vectorCosts(packed, operands0, op.N) : null;
-  const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth, ...(costs ? { ifmapCosts: costs.ifmap, filterCosts: costs.filter } : {}) };
-  const operands = operands0;
+  const operands = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.padded?.strideW ?? w.stride, w.padded) : gemmOperands(op.M, op.N, K);
   const stream = demandStream(operands, c.dataflow, R, C, c.memoryModel === 'stream');
+  // Streaming buffers move a packed vector in as many channel slots as it has real elements.
+  const costs = packed && ifmap.vector > 1 ? vectorCosts(packed, stream.ifmapAddresses, op.N) : null;
+  const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth, ...(costs ? { ifmapCosts: costs.ifmap, filterCosts: costs.filter } : {}) };
   let t = t0;
   let stall = 0;
   let mainIfmap = 0;
