@@ -4,6 +4,7 @@
  * tfjs, DuckDB or vega) and rendering the result. Bad input ends in one line on stderr and exit
  * code 2; a failed run in exit code 1.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CheckpointError, FileError, InputError, printable, ShapeError } from '../core/errors.ts';
 import { ExitStatus, type Io } from './io.ts';
@@ -23,6 +24,9 @@ import { register as start } from './commands/start.ts';
 import { register as laws } from './commands/laws.ts';
 import { register as train } from './commands/train.ts';
 
+/** The package's own version, read from the package.json beside cli/ (shipped with the tool). */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, evaluate, search, report, reproduce, presets, laws, exportModel, worker];
 
 /** Commander's own usage errors look like ours: one `codesign: ` line. */
@@ -36,6 +40,7 @@ export function buildProgram(io: Io): Command {
   const program = new Command()
     .name('codesign')
     .description('Energy, time and memory of quantized precoders and CSI codecs on a MAC-array accelerator')
+    .version(VERSION, '-V, --version', 'the version of codesign')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput(output(io));

@@ -1,6 +1,6 @@
 /**
  * Accuracy on the user's data (`search --model FILE --data FILE.npz`): the model runs in
- * onnxruntime-node on the data's inputs with every conv/dense kernel fake-quantized to a
+ * onnxruntime (its WebAssembly build) on the data's inputs with every conv/dense kernel fake-quantized to a
  * candidate assignment by the quantizer of the noise proxy (signed LSQ at its initial step), and
  * is rated by top-1 accuracy against the data's labels, or by its output's relative error
  * against reference outputs. onnxruntime is loaded on this path only.
@@ -11,6 +11,7 @@ import { InputError } from '../core/errors.ts';
 import { readNpz } from '../core/npz.ts';
 import { lsqQuantize } from '../nets/quant.ts';
 import { decodeModel, encodeModel, floatTensor, tensorValues, type Tensor } from '../nets/onnx/proto.ts';
+import { loadOrt, QUIET, type Ort } from './onnx-runtime.ts';
 
 export interface ModelData {
   readonly file: string;
@@ -49,11 +50,11 @@ export interface AccuracyRater {
 
 /** A rater for a model file and its data; `kernels` are the import's conv/dense weight tensors by layer name. */
 export async function accuracyRater(modelFile: string, layers: readonly string[], kernels: ReadonlyMap<string, Tensor>, data: ModelData): Promise<AccuracyRater> {
-  let ort: typeof import('onnxruntime-node');
+  let ort: Ort;
   try {
-    ort = await import('onnxruntime-node');
+    ort = await loadOrt();
   } catch (error) {
-    throw new InputError('data', data.file, `allowed only where onnxruntime-node loads (${(error as Error).message.split('\n')[0]}): run without --data for the energy-vs-noise front`);
+    throw new InputError('data', data.file, `allowed only where onnxruntime-web loads (${(error as Error).message.split('\n')[0]}): run without --data for the energy-vs-noise front`);
   }
   const bytes = readFileSync(modelFile);
   const weights = layers.map((name) => {
@@ -63,7 +64,7 @@ export async function accuracyRater(modelFile: string, layers: readonly string[]
   });
   const input = new ort.Tensor('float32', data.inputs, [...data.shape]);
   const run = async (model: Uint8Array): Promise<Float32Array> => {
-    const session = await ort.InferenceSession.create(model);
+    const session = await ort.InferenceSession.create(model, QUIET);
     try {
       const out = await session.run({ [session.inputNames[0]]: input });
       return out[session.outputNames[0]].data as Float32Array;

@@ -36,7 +36,7 @@ const PACKAGE_HOMES: readonly { readonly pattern: RegExp; readonly folders: read
   { pattern: /^(commander|cli-progress)$/, folders: ['cli'] },
   { pattern: /^fast-check$/, folders: ['laws', 'studies', 'test', 'cli/test', 'bench'] },
   { pattern: /^protobufjs$/, folders: ['nets', 'test', 'cli/test', 'bench'] },
-  { pattern: /^onnxruntime-node$/, folders: ['studies', 'test', 'cli/test', 'bench'] },
+  { pattern: /^onnxruntime-web$/, folders: ['studies', 'test', 'cli/test', 'bench'] },
   { pattern: /^yaml$/, folders: ['sim', 'test', 'cli/test', 'bench'] },
   { pattern: /^(bullmq|ioredis)$/, folders: ['search', 'test', 'cli/test', 'bench'] },
   { pattern: /^@codesign\/blas$/, folders: ['train', 'test', 'bench'] },

@@ -1,10 +1,10 @@
 /**
- * Our networks exported to ONNX run in a real runtime (onnxruntime-node, CPU) and give our tfjs
+ * Our networks exported to ONNX run in a real runtime (onnxruntime-web's WebAssembly build) and give our tfjs
  * forward pass's outputs: the layouts, pads, BN statistics and fake-quantized kernels written
  * are the ones we compute with.
  */
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import { loadOrt, QUIET } from '../studies/onnx-runtime.ts';
 import { buildNetwork, type NetworkSpec } from '../nets/networks.ts';
 import { exportOnnx } from '../nets/onnx/export.ts';
 import { initBackend, tf } from '../train/backend.ts';
@@ -19,7 +19,7 @@ const NETS: readonly [string, NetworkSpec][] = [
   ['seed-000 precoder (direct head)', { kind: 'precoder', config: { cout: 8, dfcl: 64, nt: 8, nu: 2, bits: [8, 8, 4, 16], activationBits: 16, head: 'direct' } }],
 ];
 
-describe('exported networks in onnxruntime-node', () => {
+describe('exported networks in onnxruntime', () => {
   it.each([...NETS.map(([name, spec]) => [name, buildNetwork(spec).graph] as const), ['every op kind the exporter writes', kitchenSink(false)] as const])('%s: outputs equal our forward pass to 1e-4', async (_, graph) => {
     await initBackend('wasm');
     const model = new GraphModel(graph, { seed: 3 });
@@ -30,7 +30,8 @@ describe('exported networks in onnxruntime-node', () => {
     const r = rng(11);
     const input = Float32Array.from({ length: batch * shape.reduce((p, d) => p * d, 1) }, () => r.next() * 2 - 1);
     const ours = tf.tidy(() => model.forward(tf.tensor(input, [batch, ...shape]), { training: false }).dataSync() as Float32Array);
-    const session = await ort.InferenceSession.create(bytes);
+    const ort = await loadOrt();
+    const session = await ort.InferenceSession.create(bytes, QUIET);
     const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, [batch, ...shape]) });
     const theirs = out[session.outputNames[0]].data as Float32Array;
     expect(theirs.length).toBe(ours.length);

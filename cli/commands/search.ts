@@ -234,7 +234,7 @@ function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearc
 
 function renderRating(r: import('../../studies/model-search.ts').ModelRating): string {
   const row = (kind: string, p: { bits: readonly number[]; energy_uJ: number; quality: number; ci95: number }) => [kind, p.bits.join(','), p.energy_uJ, `${p.quality.toFixed(4)} ± ${p.ci95.toFixed(4)}`];
-  const lines = [`rated by ${r.metric} (the model in onnxruntime-node, kernels fake-quantized by LSQ at its initial step; ± the 95% interval over samples):`, table(['point', 'bits per layer', 'energy µJ', 'quality'], [...r.uniform.map((p) => row('uniform', p)), ...r.front.map((p) => row('front', p))])];
+  const lines = [`rated by ${r.metric} (the model in onnxruntime-web, WebAssembly, one thread; kernels fake-quantized by LSQ at its initial step; ± the 95% interval over samples):`, table(['point', 'bits per layer', 'energy µJ', 'quality'], [...r.uniform.map((p) => row('uniform', p)), ...r.front.map((p) => row('front', p))])];
   lines.splice(1, 0, `per-layer sensitivity (quality lost with the layer alone at the lowest width): ${r.sensitivity.map((x) => `${x.layer} ${x.loss.toFixed(4)}`).join(', ')}; the front points below are on the proxy weighted by it`);
   if (r.budget) {
     const b = r.budget;
