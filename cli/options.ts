@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { FileError, InputError, type FileIssue } from '../core/errors.ts';
-import { INPUT_LIMITS, readInput } from '../core/files.ts';
+import { INPUT_LIMITS, parseDataFile, readInput } from '../core/files.ts';
 import { finiteNumber, fraction, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { CODEC_VARIANTS, type Side } from '../nets/csi.ts';
@@ -14,10 +14,11 @@ import { NETWORK_NAMES } from '../nets/networks.ts';
 import { PRECODER_DEFAULTS } from '../nets/precoder.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS } from '../baselines/paper-traces.ts';
-import { hardwareByNameOrFile } from '../sim/hardware-file.ts';
+import { hardwareByNameOrFile, requirePriceable } from '../sim/hardware-file.ts';
 import { DEFAULT_PRESET, PRESETS, presetByName, type HardwarePreset } from '../sim/presets.ts';
 import type { BitsRequest } from '../nets/layers.ts';
 import type { Precision } from '../nets/graph.ts';
+import { precisionMapOf } from '../nets/precision-map.ts';
 import type { WorkloadSpec } from '../studies/workload.ts';
 import { seed000Archs } from '../search/space.ts';
 
@@ -54,7 +55,7 @@ export function hardwareOption(): Option {
 export function hardwareOf(o: { preset?: string; hardware?: string }, given: Given): HardwarePreset {
   if (o.hardware === undefined) return presetOf(o.preset);
   if (given('preset')) throw new InputError('--preset', o.preset, `allowed: not with --hardware ${o.hardware} (both name the energy table)`);
-  return hardwareByNameOrFile(o.hardware, PRESETS);
+  return requirePriceable(hardwareByNameOrFile(o.hardware, PRESETS), o.hardware);
 }
 
 export function seedOf(raw: string, flag = '--seed'): number {
@@ -75,32 +76,10 @@ export function precoderBits(raw: string): [number, number, number, number] {
  * `{ "weightBits": w, "activationBits": a }` (either may be left out).
  */
 export function bitsFileOf(file: string): Record<string, Partial<Precision>> {
-  let raw: unknown;
-  const bytes = readInput(file, 'bitsFile', INPUT_LIMITS.bits, 'a readable JSON object of layer → bits');
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new FileError('bits', file, [{ path: '(file)', value: file, allowed: `a readable JSON object of layer → bits (${(error as Error).message.split('\n')[0]})` }]);
-  }
+  const what = 'a readable JSON object of layer → bits';
+  const raw = parseDataFile(readInput(file, 'bitsFile', INPUT_LIMITS.bits, what).toString('utf8'), file, 'bitsFile', what, JSON.parse);
   const issues: FileIssue[] = [];
-  const out: Record<string, Partial<Precision>> = {};
-  const bitsOk = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_BITS;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FileError('bits', file, [{ path: '(root)', value: raw, allowed: 'an object of layer name → bits' }]);
-  for (const [layer, v] of Object.entries(raw)) {
-    if (typeof v === 'number') {
-      if (bitsOk(v)) out[layer] = { weightBits: v };
-      else issues.push({ path: layer, value: v, allowed: `an integer from 1 to ${MAX_BITS}` });
-      continue;
-    }
-    const o = (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (o !== v || keys.length === 0 || keys.some((k) => k !== 'weightBits' && k !== 'activationBits')) {
-      issues.push({ path: layer, value: v, allowed: `bits (a number) or { "weightBits": 1–${MAX_BITS}, "activationBits": 1–${MAX_BITS} }` });
-      continue;
-    }
-    for (const k of keys) if (!bitsOk(o[k])) issues.push({ path: `${layer}.${k}`, value: o[k], allowed: `an integer from 1 to ${MAX_BITS}` });
-    out[layer] = { ...(o.weightBits !== undefined ? { weightBits: o.weightBits as number } : {}), ...(o.activationBits !== undefined ? { activationBits: o.activationBits as number } : {}) };
-  }
+  const out = precisionMapOf(raw, issues);
   if (issues.length > 0) throw new FileError('bits', file, issues);
   return out;
 }

@@ -32,10 +32,28 @@ export function printable(text: string, keep = ''): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (keep.includes(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
+/**
+ * A value as a message shows it: JSON-like, cut to a few items and levels and ~100 characters, so a
+ * value nested 200,000 deep, a YAML alias that contains itself or a 1 MB string prints one short
+ * line (never a stack overflow or a "circular structure" from the printer).
+ */
 export function showValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(showValue).join(',')}]`;
-  return String(value);
+  const text = shown(value, 0, new Set());
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+function shown(v: unknown, depth: number, open: Set<object>): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v.length > 100 ? `${v.slice(0, 99)}…` : v);
+  if (typeof v !== 'object' || v === null) return String(v);
+  if (open.has(v)) return '<itself>';
+  const items = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+  if (depth >= 3 && items.length > 0) return Array.isArray(v) ? '[…]' : '{…}';
+  open.add(v);
+  const parts = items.slice(0, 6).map(([k, x]) => (Array.isArray(v) ? '' : `${JSON.stringify(k)}:`) + shown(x, depth + 1, open));
+  open.delete(v);
+  if (items.length > 6) parts.push('…');
+  return Array.isArray(v) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
 }
 
 export function showShape(shape: readonly number[]): string {
@@ -57,7 +75,9 @@ export class FileError extends Error {
     readonly source: string,
     readonly issues: readonly FileIssue[],
   ) {
-    super(printable(`${kind} ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n`, '\n') + issues.map((i) => printable(`  ${i.path}: got ${JSON.stringify(i.value) ?? 'nothing'}; allowed: ${i.allowed}`)).join('\n'));
+    // One problem is one line; several are listed under a count, one a line.
+    const told = (i: FileIssue) => printable(`${i.path}: got ${showValue(i.value)}; allowed: ${i.allowed}`);
+    super(issues.length === 1 ? `${printable(`${kind} ${source}`)}: ${told(issues[0])}` : printable(`${kind} ${source}: ${issues.length} problems\n`, '\n') + issues.map((i) => `  ${told(i)}`).join('\n'));
   }
 }
 

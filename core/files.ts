@@ -44,7 +44,7 @@ export function readInput(file: string, field: string, maxBytes: number, what: s
   try {
     st = statSync(file);
   } catch (error) {
-    throw new InputError(field, file, `allowed: ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(field, file, `allowed: ${what} (${errnoWords(error)})`);
   }
   const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : null;
   if (kind) throw new InputError(field, file, `allowed: ${what}, a regular file (this is ${kind})`);
@@ -52,9 +52,62 @@ export function readInput(file: string, field: string, maxBytes: number, what: s
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new InputError(field, file, `allowed: ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(field, file, `allowed: ${what} (${errnoWords(error)})`);
   }
+}
+
+/** A file system error in words a user reads (not the system's ENOENT/EACCES codes). */
+export function errnoWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'there is no such file or folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'this is a folder',
+    ENOTDIR: 'a part of the path is not a folder',
+    ELOOP: 'symbolic links loop',
+    ENAMETOOLONG: 'the name is too long',
+    ENOSPC: 'the disk is full',
+    EROFS: 'the file system is read-only',
+    EEXIST: 'it already exists',
+  };
+  return (code && words[code]) ?? (error as Error).message.split('\n')[0];
 }
 
 /** Size limits of the files a user hands the tool (stated in the messages). */
 export const INPUT_LIMITS = { hardware: 2 ** 20, bits: 2 ** 20, model: 2 ** 31, data: 2 ** 31 } as const;
+
+/** How deep a user's JSON/YAML may nest: far beyond any real file, short of any stack. */
+export const MAX_NESTING = 32;
+
+/**
+ * Parses a user's JSON or YAML text (`parse` is JSON.parse or yaml's) and checks the result is
+ * plain data a validator can walk: nested at most MAX_NESTING deep and free of cycles (a YAML
+ * alias inside its own anchor). Every failure names the file and says what is allowed; the
+ * parser's own words are kept only where they locate a syntax error.
+ */
+export function parseDataFile(text: string, file: string, field: string, what: string, parse: (text: string) => unknown): unknown {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    const deep = error instanceof RangeError || /call stack/i.test((error as Error).message);
+    throw new InputError(field, file, `allowed: ${what} (${deep ? `nested deeper than ${MAX_NESTING} levels` : `a syntax error: ${(error as Error).message.split('\n')[0]}`})`);
+  }
+  const problem = shapeProblem(raw, 0, new Set());
+  if (problem) throw new InputError(field, file, `allowed: ${what} (${problem})`);
+  return raw;
+}
+
+function shapeProblem(v: unknown, depth: number, open: Set<object>): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (depth >= MAX_NESTING) return `nested deeper than ${MAX_NESTING} levels`;
+  if (open.has(v)) return 'a value that contains itself (a YAML alias inside its own anchor)';
+  open.add(v);
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    const p = shapeProblem(x, depth + 1, open);
+    if (p) return p;
+  }
+  open.delete(v);
+  return undefined;
+}

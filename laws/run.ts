@@ -53,7 +53,14 @@ export function checkLaw(law: Law, ctx: LawContext, o: LawRun): LawOutcome {
   if (reason !== undefined) return { ...base, status: 'skipped', runs: 0, reason, timing: { ms: 0 } };
   const t0 = performance.now();
   const replay = o.replay?.law === law.name ? o.replay : undefined;
-  const details = fc.check(law.property(ctx), replay ? { seed: replay.seed, path: replay.path, numRuns: replay.runs } : { seed: o.seed, numRuns: o.runs });
+  let details;
+  try {
+    details = fc.check(law.property(ctx), replay ? { seed: replay.seed, path: replay.path, numRuns: replay.runs } : { seed: o.seed, numRuns: o.runs });
+  } catch (error) {
+    // fast-check refuses a path its generator never took ("Unable to replay, got wrong path=…").
+    if (replay && /unable to replay/i.test((error as Error).message)) throw new InputError('replay', replay.path, `allowed: a path law ${law.name}'s cases reach at seed ${replay.seed} (this one does not: the reproducer is damaged, edited, or from another version of codesign)`);
+    throw error;
+  }
   const ms = performance.now() - t0;
   if (!details.failed) return { ...base, status: 'passed', runs: details.numRuns, timing: { ms } };
   const words = details.counterexample ? law.explain(details.counterexample, ctx) : 'no counterexample recorded';

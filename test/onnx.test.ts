@@ -81,7 +81,7 @@ function qdqModel(extra: readonly Node[] = [], inputDims = [{ dimParam: 'N' }, {
       name: 'qdq',
       input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: inputDims } } } }],
       output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
-      initializer: [floatTensor('s', [], [0.1]), { name: 'zp8', dims: [], dataType: DATA_TYPE.UINT8, rawData: new Uint8Array(1) }, int8('w', [4, 1, 3, 3]), int4('v', [64, 5]), floatTensor('flat', [], [1])],
+      initializer: [floatTensor('s', [], [0.1]), { name: 'zp8', dims: [], dataType: DATA_TYPE.UINT8, rawData: new Uint8Array(1) }, int8('w', [4, 1, 3, 3]), int4('v', [256, 5]), floatTensor('flat', [], [1])],
       node: [
         { name: 'qx', opType: 'QuantizeLinear', input: ['x', 's', 'zp8'], output: ['xq'] },
         { name: 'dqx', opType: 'DequantizeLinear', input: ['xq', 's', 'zp8'], output: ['xf'] },

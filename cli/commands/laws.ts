@@ -1,5 +1,5 @@
 /** `codesign laws`: the energy model's laws on your hardware description and network. */
-import { readFileSync } from 'node:fs';
+import { INPUT_LIMITS, parseDataFile, readInput } from '../../core/files.ts';
 import { Option, type Command } from 'commander';
 import { FileError, InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
@@ -39,6 +39,9 @@ function networkOf(name: string): NetworkSpec {
   return { kind: 'codec', config: { net, cr: 4, variant: 'fp' }, side: 'both' };
 }
 
+/** Cases per law at most (a run of all laws at this many takes minutes). */
+const MAX_RUNS = 100_000;
+
 /** A reproducer as printed: the law's seed and path, and the hardware file and network it ran on. */
 interface SavedReproducer extends Reproducer {
   readonly hardware?: string;
@@ -47,15 +50,19 @@ interface SavedReproducer extends Reproducer {
 }
 
 function replayOf(file: string): SavedReproducer {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new FileError('reproducer', file, [{ path: '(file)', value: file, allowed: `a readable JSON reproducer printed by codesign laws (${(error as Error).message.split('\n')[0]})` }]);
-  }
-  const bad = (['law', 'path'] as const).filter((k) => typeof raw[k] !== 'string').map((k) => ({ path: k, value: raw[k], allowed: 'a string' }));
-  const badNumbers = (['seed', 'runs'] as const).filter((k) => !Number.isInteger(raw[k])).map((k) => ({ path: k, value: raw[k], allowed: 'an integer' }));
-  if (bad.length + badNumbers.length > 0) throw new FileError('reproducer', file, [...bad, ...badNumbers]);
+  const what = 'a readable JSON reproducer printed by codesign laws';
+  const parsed = parseDataFile(readInput(file, 'replay', INPUT_LIMITS.bits, what).toString('utf8'), file, 'replay', what, JSON.parse);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new FileError('reproducer', file, [{ path: '(root)', value: parsed, allowed: `${what}: an object with law, seed, path, runs` }]);
+  const raw = parsed as Record<string, unknown>;
+  const int = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+  const issues = [
+    ...(typeof raw.law === 'string' ? [] : [{ path: 'law', value: raw.law, allowed: 'a law name (a string)' }]),
+    // fast-check's path: the indices of the shrinking steps, colon-separated.
+    ...(typeof raw.path === 'string' && /^\d{1,9}(:\d{1,9}){0,9999}$/.test(raw.path) ? [] : [{ path: 'path', value: raw.path, allowed: 'a fast-check path as printed: integers joined by ":" (e.g. "3:0:1")' }]),
+    ...(int(raw.seed, -(2 ** 31), 2 ** 32 - 1) ? [] : [{ path: 'seed', value: raw.seed, allowed: 'an integer from −2147483648 to 4294967295' }]),
+    ...(int(raw.runs, 1, MAX_RUNS) ? [] : [{ path: 'runs', value: raw.runs, allowed: `an integer from 1 to ${MAX_RUNS.toLocaleString('en-US')}` }]),
+  ];
+  if (issues.length > 0) throw new FileError('reproducer', file, issues);
   return {
     law: raw.law as string,
     path: raw.path as string,
@@ -87,7 +94,7 @@ export function register(program: Command, io: Io): void {
       // A replay re-runs its reproducer's case: its seed, path and run count, its law.
       if (o.replay !== undefined) refuseGiven(o, (name) => cmd.getOptionValueSource(name) === 'cli', ['runs', 'seed', 'only'], () => 'allowed: not with --replay (the reproducer fixes the law, the seed and the runs)');
       if (o.model !== undefined && o.net !== undefined) throw new InputError('--model', o.model, `allowed: not with --net ${o.net} (one network at a time)`);
-      const runs = positiveInt('--runs', o.runs, 100_000);
+      const runs = positiveInt('--runs', o.runs, MAX_RUNS);
       const replay = o.replay === undefined ? undefined : replayOf(o.replay);
       // A replay runs on the hardware and network it was found on, unless told otherwise.
       const hardwareFile = o.hardware ?? replay?.hardware;

@@ -56,6 +56,6 @@ describe('codesign baseline', () => {
   it('an unknown scenario lists what is allowed, exit 2', async () => {
     const r = await codesign('baseline', '--scenario', 'mars');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/scenario mars: 1 problem\n {2}\(file\): got "mars"; allowed: a named scenario \(cdl-a, /);
+    expect(r.stderr).toMatch(/scenario mars: \(file\): got "mars"; allowed: a named scenario \(cdl-a, /);
   });
 });

@@ -57,9 +57,9 @@ describe('codesign laws', () => {
   });
 
   it.each([
-    [['--model', 'missing.onnx'], /--model: got "missing.onnx"; allowed: a readable ONNX file \(ENOENT\)/],
+    [['--model', 'missing.onnx'], /--model: got "missing.onnx"; allowed: a readable ONNX file \(there is no such file or folder\)/],
     [['--only', 'gravity'], /--only: got "gravity"; allowed: terms-sound, sum-of-ops/],
-    [['--hardware', join(FIXTURES, 'missing.json')], /hardware .*missing\.json: 1 problem/],
+    [['--hardware', join(FIXTURES, 'missing.json')], /hardware .*missing\.json: \(file\): got/],
     [['--runs', '0'], /--runs: got "0"/],
   ])('bad input %j is refused before any law runs', async (args, message) => {
     const r = await codesign('laws', ...args);

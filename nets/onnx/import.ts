@@ -8,7 +8,8 @@
  * Bad input is an InputError naming the file, the node (name and op type) or field, the value
  * and what is allowed — never a stack trace.
  */
-import { InputError } from '../../core/errors.ts';
+import { FileError, InputError, type FileIssue } from '../../core/errors.ts';
+import { precisionMapOf } from '../precision-map.ts';
 import { graphBuilder } from '../builder.ts';
 import { type Graph, type OpSpec, type Padding, type Precision, type Shape } from '../graph.ts';
 import { withBits } from '../layers.ts';
@@ -43,7 +44,9 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   try {
     model = decodeModel(bytes);
   } catch (error) {
-    throw new InputError(file, `${bytes.length} bytes`, `allowed: an ONNX model (protobuf ModelProto): ${(error as Error).message.split('\n')[0]}`);
+    // protobuf's own words ("index out of range: 13 + 6 > 16") name its internals, not the file.
+    const truncated = /index out of range/.test((error as Error).message);
+    throw new InputError(file, `${bytes.length} bytes`, `allowed: an ONNX model (protobuf ModelProto); this file ${truncated ? 'ends in the middle of a field (truncated?)' : 'is not protobuf (an ONNX file is binary, not text or JSON)'}`);
   }
   if (!model.graph || !model.graph.node || model.graph.node.length === 0 || !(model.irVersion > 0)) {
     throw new InputError(file, `${bytes.length} bytes`, 'allowed: an ONNX model (protobuf ModelProto with a graph of nodes); this decodes to none');
@@ -148,12 +151,28 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     ...(activationBits.has(input) ? { activationBits: activationBits.get(input) } : {}),
   });
 
+  /** The width of an integer tensor's ONNX data type; any other type is refused by name. */
+  const integerBits = (node: Node, i: number, t: Tensor, what: string): number => {
+    const bits = INTEGER_BITS[t.dataType];
+    if (bits === undefined) throw new InputError(`${where(node, i)}: ${what} ${t.name}`, `data type ${t.dataType}`, `allowed: an integer type (ONNX data types ${Object.keys(INTEGER_BITS).join(', ')}: int/uint 4, 8, 16, 32)`);
+    return bits;
+  };
+  /** A QLinear op's input zero point says the activation width (uint8 when it is absent). */
+  const zeroPointBits = (node: Node, i: number, name: string | undefined): number => {
+    const z = name ? constants.get(name) : undefined;
+    return z ? integerBits(node, i, z, 'zero point') : 8;
+  };
   const conv = (node: Node, i: number, x: string, w: Tensor, bias: boolean, bits: Partial<Precision>) => {
     if (w.dims.length !== 4) throw new InputError(`${where(node, i)}: weight ${w.name}`, `[${w.dims.join(', ')}]`, 'allowed: a 4-D kernel [filters, channels/groups, height, width] (2-D convolutions)');
     const [filters, , kh, kw] = w.dims.map(Number);
     const stride = ints(node, 'strides', [1, 1]);
     const dilation = ints(node, 'dilations', [1, 1]);
     const groups = int(node, 'group', 1);
+    const channels = shapeOf(node, i, x)[0];
+    if (!(Number.isInteger(groups) && groups >= 1 && channels % groups === 0 && filters % groups === 0)) {
+      throw new InputError(`${where(node, i)}: group`, groups, `allowed: a positive integer dividing both the ${channels} input channels and the ${filters} filters`);
+    }
+    if (Number(w.dims[1]) !== channels / groups) throw new InputError(`${where(node, i)}: weight ${w.name}`, `[${w.dims.join(', ')}]`, `allowed: a kernel of ${channels / groups} channels per group (the input has ${channels} channels in ${groups} group${groups === 1 ? '' : 's'})`);
     const autoPad = new TextDecoder().decode(attribute(node, 'auto_pad')?.s ?? new Uint8Array()) || 'NOTSET';
     let padding: Padding;
     if (autoPad === 'VALID') padding = 'valid';
@@ -171,9 +190,10 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     if (t === Math.floor(span[0] / 2) && bottom === span[0] - t && l === Math.floor(span[1] / 2) && r === span[1] - l) return 'same';
     throw new InputError(`${where(node, i)}: pads`, `[${pads.join(', ')}]`, 'allowed: symmetric pads (top = bottom, left = right), or "same" padding');
   };
-  const dense = (node: Node, i: number, x: string, units: number, bias: boolean, bits: Partial<Precision>, w: Tensor) => {
+  const dense = (node: Node, i: number, x: string, units: number, bias: boolean, bits: Partial<Precision>, w: Tensor, k: number) => {
     const s = shapeOf(node, i, x);
     if (s.length !== 1) throw new InputError(`${where(node, i)}: input ${x}`, `per-sample shape [${s.join(', ')}]`, 'allowed: a 1-D (flattened) input to Gemm or MatMul');
+    if (k !== s[0]) throw new InputError(`${where(node, i)}: weight ${w.name}`, `[${w.dims.join(', ')}]`, `allowed: a matrix whose inner dimension K is the input's ${s[0]} features (this one has K = ${k})`);
     add(node, i, { kind: 'dense', units, bias }, [x], bits);
     kernels.set(lastOp, w);
   };
@@ -219,7 +239,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
       case 'QuantizeLinear':
       case 'DequantizeLinear': {
         const zeroPoint = third === undefined || third === '' ? undefined : constants.get(third);
-        const bits = INTEGER_BITS[zeroPoint?.dataType ?? (constants.get(x)?.dataType ?? 2)] ?? 8;
+        const bits = zeroPoint ? integerBits(node, i, zeroPoint, 'zero point') : (INTEGER_BITS[constants.get(x)?.dataType ?? 2] ?? 8);
         if (constants.has(x)) {
           // Weights: the initializer (integer or float) passes through; its consumer reads the bits.
           constants.set(node.output[0], constants.get(x)!);
@@ -237,7 +257,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
       }
       case 'QLinearConv': {
         const w = constant(node, i, node.input[3], 'the kernel');
-        const bits = { weightBits: INTEGER_BITS[w.dataType] ?? 8, activationBits: INTEGER_BITS[constants.get(node.input[2])?.dataType ?? 2] ?? 8 };
+        const bits = { weightBits: integerBits(node, i, w, 'kernel'), activationBits: zeroPointBits(node, i, node.input[2]) };
         conv(node, i, x, w, node.input[8] !== undefined && node.input[8] !== '', bits);
         break;
       }
@@ -245,8 +265,8 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         if (int(node, 'transA', 0) !== 0) throw new InputError(`${where(node, i)}: transA`, 1, 'allowed: 0 (activations as rows)');
         const w = constant(node, i, second, 'the weight matrix B');
         if (w.dims.length !== 2) throw new InputError(`${where(node, i)}: B`, `[${w.dims.join(', ')}]`, 'allowed: a 2-D weight matrix');
-        const units = Number(int(node, 'transB', 0) === 1 ? w.dims[0] : w.dims[1]);
-        dense(node, i, x, units, third !== undefined && third !== '', layerBits(second, x), w);
+        const transB = int(node, 'transB', 0) === 1;
+        dense(node, i, x, Number(transB ? w.dims[0] : w.dims[1]), third !== undefined && third !== '', layerBits(second, x), w, Number(transB ? w.dims[1] : w.dims[0]));
         break;
       }
       case 'MatMul':
@@ -255,9 +275,9 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
         const wName = q ? node.input[3] : second;
         const w = constant(node, i, wName, 'the weight matrix (a product of two activations is not a layer)');
         if (w.dims.length !== 2) throw new InputError(`${where(node, i)}: B`, `[${w.dims.join(', ')}]`, 'allowed: a 2-D weight matrix');
-        const bits = q ? { weightBits: INTEGER_BITS[w.dataType] ?? 8, activationBits: INTEGER_BITS[constants.get(node.input[2])?.dataType ?? 2] ?? 8 } : layerBits(wName, x);
+        const bits = q ? { weightBits: integerBits(node, i, w, 'weight matrix'), activationBits: zeroPointBits(node, i, node.input[2]) } : layerBits(wName, x);
         const bias = biasOf.get(node.output[0]);
-        dense(node, i, x, Number(w.dims[1]), bias !== undefined, bits, w);
+        dense(node, i, x, Number(w.dims[1]), bias !== undefined, bits, w, Number(w.dims[0]));
         if (bias !== undefined) producer.set(bias, producer.get(node.output[0])!);
         break;
       }
@@ -392,10 +412,24 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
   // codesign's own export says every op's precision; QDQ and QLinear ops say their layers'.
   const meta = model.metadataProps?.find((p) => p.key === PRECISION_METADATA);
   if (meta) {
-    const precision = JSON.parse(meta.value) as Record<string, Precision>;
-    graph = { ...graph, ops: graph.ops.map((op) => ({ ...op, precision: precision[op.name] ?? op.precision })) };
+    const precision = precisionMetadataOf(meta.value, file, graph.ops.map((op) => op.name));
+    graph = { ...graph, ops: graph.ops.map((op) => ({ ...op, precision: { ...op.precision, ...precision[op.name] } })) };
   } else if (Object.keys(declared).length > 0) {
     graph = withBits(graph, { perLayer: declared });
   }
   return { graph, kernels, declaresBits: meta !== undefined || Object.keys(declared).length > 0, producer: `${model.producerName ?? 'unknown'} ${model.producerVersion ?? ''}`.trim(), opset };
+}
+
+/** codesign's export metadata: JSON of op name → precision, each width checked like a bits file's. */
+function precisionMetadataOf(text: string, file: string, names: readonly string[]): Record<string, Partial<Precision>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new FileError('onnx', file, [{ path: `metadata ${PRECISION_METADATA}`, value: text.slice(0, 60), allowed: 'JSON: an object of op name → { "weightBits", "activationBits" } (as codesign export writes it)' }]);
+  }
+  const issues: FileIssue[] = [];
+  const out = precisionMapOf(raw, issues, names);
+  if (issues.length > 0) throw new FileError('onnx', file, issues.map((i) => ({ ...i, path: `metadata ${PRECISION_METADATA}: ${i.path}` })));
+  return out;
 }
