@@ -11,7 +11,7 @@ import { MAX_BITS } from '../nets/builder.ts';
 import { CODEC_VARIANTS, type Side } from '../nets/csi.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 import { NETWORK_NAMES } from '../nets/networks.ts';
-import { PRECODER_DEFAULTS } from '../nets/precoder.ts';
+import { PRECODER_DEFAULTS, PRECODER_LIMITS } from '../nets/precoder.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
 import { PAPER_WMMSE_ITERATIONS } from '../baselines/paper-traces.ts';
 import { hardwareByNameOrFile, requirePriceable } from '../sim/hardware-file.ts';
@@ -242,8 +242,11 @@ export function archsOf(raw: string): { cout: number; dfcl: number }[] {
   if (raw === 'all') return seed000Archs();
   return raw.split(',').map((part) => {
     const m = /^\s*(\d+)x(\d+)\s*$/.exec(part);
-    if (!m) throw new InputError('--archs', raw, 'allowed: "all" or comma-separated C_outxD_FCL, e.g. 8x512,64x1024');
-    return { cout: Number(m[1]), dfcl: Number(m[2]) };
+    const allowed = `allowed: "all" or comma-separated C_outxD_FCL with 1 ≤ C_out ≤ ${PRECODER_LIMITS.cout} and 1 ≤ D_FCL ≤ ${PRECODER_LIMITS.dfcl}, e.g. 8x512,64x1024`;
+    if (!m) throw new InputError('--archs', raw, allowed);
+    const arch = { cout: Number(m[1]), dfcl: Number(m[2]) };
+    if (arch.cout < 1 || arch.cout > PRECODER_LIMITS.cout || arch.dfcl < 1 || arch.dfcl > PRECODER_LIMITS.dfcl) throw new InputError('--archs', part.trim(), allowed);
+    return arch;
   });
 }
 

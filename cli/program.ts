@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CheckpointError, FileError, InputError, printable, ShapeError } from '../core/errors.ts';
+import { CheckpointError, FileError, InputError, printable, ServiceError, ShapeError } from '../core/errors.ts';
 import { ExitStatus, type Io } from './io.ts';
 import { register as baseline } from './commands/baseline.ts';
 import { register as energy } from './commands/energy.ts';
@@ -86,6 +86,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     if (isUsageError(error)) {
       io.stderr.write(`codesign: ${printable((error instanceof InputError ? asTyped(error, running) : error).message, '\n')}\n`);
       return 2;
+    }
+    if (error instanceof ServiceError) {
+      io.stderr.write(`codesign: ${printable(error.message)}\n`);
+      return 1;
     }
     // A library's own message (tfjs, DuckDB, fs) is cut to its first line, without caret diagrams.
     io.stderr.write(`codesign: run failed: ${printable((error instanceof Error ? error.message : String(error)).split('\n')[0])}\n`);

@@ -91,3 +91,18 @@ export class CheckpointError extends Error {
     super(`checkpoint ${path}: ${problem}; it was not loaded`);
   }
 }
+
+/**
+ * A service the run needs (Redis) that cannot be reached or is not what the URL says: not the
+ * user's typing (exit 1, not 2), but told in one line naming the service, where, and why.
+ */
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly service: string,
+    readonly where: string,
+    readonly problem: string,
+  ) {
+    super(`${service} at ${where}: ${problem}`);
+  }
+}

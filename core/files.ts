@@ -4,9 +4,9 @@
  * file system). The temporary name carries the process and thread, so parallel writers of the
  * same file never share one.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
 /** A temporary path beside `file`, for a writer that cannot take a buffer (e.g. DuckDB's COPY). */
@@ -110,4 +110,38 @@ function shapeProblem(v: unknown, depth: number, open: Set<object>): string | un
   }
   open.delete(v);
   return undefined;
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's `mkdirSync(…, { recursive: true })` never returns for
+ * a path under /proc whose parent is missing (it retries ENOENT forever).
+ */
+export function makeFolders(dir: string): void {
+  const full = resolve(dir);
+  const missing: string[] = [];
+  for (let d = full; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
+/**
+ * A folder the tool will write into (checkpoints, outputs): created if missing, refused when it
+ * is a file, or a folder this process cannot write (e.g. /proc), before any work starts.
+ */
+export function writableFolder(dir: string, field: string, what: string): string {
+  try {
+    makeFolders(dir);
+  } catch (error) {
+    const file = (error as NodeJS.ErrnoException).code === 'EEXIST' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+    throw new InputError(field, dir, `allowed: ${what}, a folder this process can create (${file ? 'a file is in the way' : errnoWords(error)})`);
+  }
+  // Tried, not asked: access(W_OK) says yes to root for /proc, where no file can be made.
+  try {
+    rmSync(mkdtempSync(join(dir, '.codesign-write-check-')), { recursive: true });
+  } catch (error) {
+    throw new InputError(field, dir, `allowed: ${what}, a folder this process can write (${errnoWords(error)})`);
+  }
+  return dir;
 }

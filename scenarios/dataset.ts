@@ -10,7 +10,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
@@ -20,7 +20,7 @@ import { cdlTable, cdlUserRow } from './cdl.ts';
 import { angularDelaySample, toUnitInterval } from './cost2100.ts';
 import { POSITION_SHARES, type Scenario } from './schema.ts';
 import { buildSite, type SiteModel } from './site.ts';
-import { writeWhole } from '../core/files.ts';
+import { makeFolders, writeWhole } from '../core/files.ts';
 
 export const GENERATOR_VERSION = 1;
 export const SPLITS = ['train', 'validation', 'test'] as const;
@@ -297,7 +297,7 @@ export function loadDataset(s: Scenario, split: SplitName, options: LoadOptions 
     options.log?.(`cache file ${file} is unusable: ${decoded.problem}; regenerating`);
   }
   const ds = generateSplit(s, split);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   writeWhole(file, encode(ds, key));
   options.log?.(`generated ${s.name}/${split} (${ds.count} samples) into ${file}`);
   return ds;

@@ -11,7 +11,8 @@
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { join } from 'node:path';
-import { InputError } from '../core/errors.ts';
+import { InputError, ServiceError } from '../core/errors.ts';
+import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { PointFailure } from './run.ts';
@@ -45,14 +46,52 @@ export function redisConnection(url: string, field = 'redis'): RedisConnection {
   if (u.protocol !== 'redis:') throw new InputError(field, url, 'allowed: a Redis URL, redis://host[:port][/db]');
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
   if (db !== undefined && !(Number.isInteger(db) && db >= 0)) throw new InputError(field, url, 'allowed: a database number after the slash, e.g. redis://localhost:6379/0');
+  const port = u.port ? Number(u.port) : 6379;
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new InputError(field, url, 'allowed: a port from 1 to 65535, e.g. redis://localhost:6379');
   return {
     host: u.hostname || 'localhost',
-    port: u.port ? Number(u.port) : 6379,
+    port,
     ...(db !== undefined ? { db } : {}),
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     maxRetriesPerRequest: null,
   };
+}
+
+/** How long a probe waits for Redis to answer before it says the server is unreachable. */
+export const REDIS_PROBE_MS = 5000;
+
+/**
+ * Checks that a Redis server answers at the connection's address before BullMQ and ioredis
+ * (which would retry forever, or report "Protocol error, got "H"" for an HTTP port) are given
+ * it: one TCP connection, an inline PING, the first reply byte read. `+PONG` or a `-` error
+ * (NOAUTH: a Redis that wants the URL's password) is Redis; anything else is another service.
+ */
+export function probeRedis(c: RedisConnection, url: string, timeoutMs = REDIS_PROBE_MS): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: c.host, port: c.port });
+    let done = false;
+    const finish = (problem?: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (problem === undefined) resolve();
+      else reject(new ServiceError('Redis', url, problem));
+    };
+    const timer = setTimeout(() => finish(`no answer within ${timeoutMs / 1000} s (is the host reachable and the port right?)`), timeoutMs);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data: Buffer) => {
+      const first = data.toString('latin1', 0, 1);
+      if (first === '+' || first === '-') finish();
+      else finish(`the port answers, but not as Redis (its reply starts ${JSON.stringify(data.toString('latin1', 0, 12))}: another service?)`);
+    });
+    socket.once('end', () => finish('the server closed the connection without a Redis reply'));
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const words: Record<string, string> = { ECONNREFUSED: 'nothing listens on that port (connection refused)', ENOTFOUND: 'no such host', EHOSTUNREACH: 'the host is unreachable', ECONNRESET: 'the connection was reset' };
+      finish((error.code && words[error.code]) ?? error.message.split('\n')[0]);
+    });
+  });
 }
 
 /** A job that ended failed: its input was wrong (no retry) or its attempts ran out. */
@@ -66,13 +105,14 @@ export class JobFailed extends PointFailure {
 }
 
 export interface JobQueue {
-  /** Enqueues (or attaches to) the job of this id and kind, and waits for its result. */
-  run<R>(kind: string, id: string, data: unknown): Promise<R>;
+  /** Enqueues (or attaches to) the job of this id and kind, and waits for its result; `queued` is told once it is in the queue. */
+  run<R>(kind: string, id: string, data: unknown, queued?: (state: string) => void): Promise<R>;
   close(): Promise<void>;
 }
 
 export async function jobQueue(url: string): Promise<JobQueue> {
   const connection = redisConnection(url);
+  await probeRedis(connection, url);
   const queue = new Queue(TRAINING_QUEUE, { connection });
   const events = new QueueEvents(TRAINING_QUEUE, { connection });
   // Every job in flight waits on these emitters; a lost connection is retried by ioredis.
@@ -82,10 +122,11 @@ export async function jobQueue(url: string): Promise<JobQueue> {
   events.on('error', () => {});
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   return {
-    async run<R>(kind: string, id: string, data: unknown) {
+    async run<R>(kind: string, id: string, data: unknown, queued?: (state: string) => void) {
       // Kept after completion so that a coordinator restarted later finds the result there.
       const job = await queue.add(kind, data, { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
       const state = await job.getState();
+      queued?.(state);
       if (state === 'completed') return (await queueJob(queue, id)).returnvalue as R;
       if (state === 'failed') throw new JobFailed(id, (await queueJob(queue, id)).failedReason);
       try {
@@ -102,11 +143,11 @@ export async function jobQueue(url: string): Promise<JobQueue> {
 }
 
 /** One job for this process (a `train` or `eval` handed to the workers): its id is its content hash. */
-export async function submitJob<R>(url: string, kind: string, data: unknown): Promise<{ id: string; result: R }> {
+export async function submitJob<R>(url: string, kind: string, data: unknown, queued?: (id: string, state: string) => void): Promise<{ id: string; result: R }> {
   const id = createHash('sha256').update(canonicalJson({ kind, data })).digest('hex').slice(0, 32);
   const queue = await jobQueue(url);
   try {
-    return { id, result: await queue.run<R>(kind, id, data) };
+    return { id, result: await queue.run<R>(kind, id, data, (state) => queued?.(id, state)) };
   } finally {
     await queue.close();
   }

@@ -3,7 +3,8 @@
  * beside; and the scripts a page needs to draw the same specs interactively, copied from the
  * installed packages (no CDN: the page works offline).
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { makeFolders } from '../core/files.ts';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
@@ -41,7 +42,7 @@ export const EMBED_SCRIPTS = ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min
 /** Copies the three scripts into `dir`/lib (returns their paths relative to `dir`). */
 export function copyEmbedScripts(dir: string): string[] {
   const lib = join(dir, 'lib');
-  mkdirSync(lib, { recursive: true });
+  makeFolders(lib);
   const from = { 'vega.min.js': 'vega/build/vega.min.js', 'vega-lite.min.js': 'vega-lite/build/vega-lite.min.js', 'vega-embed.min.js': 'vega-embed/build/vega-embed.min.js' } as const;
   return EMBED_SCRIPTS.map((name) => {
     copyFileSync(installed(from[name]), join(lib, name));

@@ -3,7 +3,8 @@
  * run's curve.csv (written by the trainer every epoch) to <table dir>/curves/<scenario>/
  * <head>-<C_out>x<D_FCL>-seed-<s>.csv, and the report draws them (validation rate vs steps).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { makeFolders } from '../core/files.ts';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface LearningCurve {
@@ -23,7 +24,7 @@ export function keepCurve(runDir: string, table: string, scenario: string, run: 
   const from = join(runDir, 'curve.csv');
   if (!existsSync(from)) return;
   const dir = curvesDir(table, scenario);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   copyFileSync(from, join(dir, `${run.head}-${run.cout}x${run.dfcl}-seed-${run.seed}.csv`));
 }
 

@@ -8,7 +8,7 @@
  * or further-trained runs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { CLASSICAL_WMMSE_CAP, type BaselineSummary } from '../baselines/run.ts';
@@ -23,7 +23,7 @@ import { modelFromCheckpoint, STOPPED_FILE, type TrainerState } from '../train/t
 import { asMimo, channelOf, loadDataset } from '../scenarios/dataset.ts';
 import { loadScenario, type Scenario } from '../scenarios/schema.ts';
 import { formatRatesTable, loadRatesTable, ratesFile, TABLE_SAMPLES, type RatesRow } from '../search/rates-table.ts';
-import { writeWhole } from '../core/files.ts';
+import { makeFolders, writeWhole } from '../core/files.ts';
 import { keepCurve } from './curves.ts';
 import { cpus } from 'node:os';
 import type { Channel } from '../scenarios/channel.ts';
@@ -209,7 +209,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
 
 /** Writes a table atomically (a crash never leaves half a table where the shipped one was). */
 export function writeRatesTable(file: string, rows: readonly RatesRow[]): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolders(dirname(file));
   writeWhole(file, formatRatesTable(rows));
 }
 
@@ -264,7 +264,7 @@ export function runClassical(o: { readonly scenario: string; readonly samples?: 
     results: classicalSetWithProgress(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress),
   };
   const file = o.out ?? classicalFile(s.name);
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolders(dirname(file));
   writeFileSync(file, JSON.stringify(table, null, 1) + '\n');
   return { file, table };
 }

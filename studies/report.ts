@@ -4,7 +4,8 @@
  * come from the scenario's rates table of trained networks; the classical rates and iteration
  * counts from its classical results on the same test samples (both shipped in data/rates/).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { makeFolders } from '../core/files.ts';
+import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
@@ -63,7 +64,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     throw new InputError('rates', ratesPath, `its DNN rates are on ${tableSamples} test samples, the classical results (${classicalPath}) on ${classical.samples}; allowed: both on the same samples (codesign rates --samples N, with and without --classical)`);
   }
   const out = resolve(o.out);
-  mkdirSync(out, { recursive: true });
+  makeFolders(out);
 
   const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs: ARCHS, bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name } };
   const qualityLabel = describeQuality(exp.quality);

@@ -6,6 +6,7 @@
  * first), so every byte of a checkpoint is checked: a missing, truncated or altered file is
  * reported, naming it, and not loaded.
  */
+import { makeFolders } from '../core/files.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ export interface LoadedCheckpoint<State> {
 }
 
 export async function saveCheckpoint<State>(dir: string, contents: CheckpointContents<State>): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const manifest: WeightSpec[] = [];
   const chunks: Buffer[] = [];
   for (const [name, t] of contents.tensors) {

@@ -3,7 +3,8 @@
  * training, and never overwritten when it holds a checkpoint that cannot be resumed (unless the
  * caller asks to restart).
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { makeFolders } from '../core/files.ts';
+import { accessSync, constants, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, InputError } from '../core/errors.ts';
 import { holdsCheckpointFiles, latestCheckpoint } from './checkpoint.ts';
@@ -32,7 +33,7 @@ export interface RunDir {
 export function openRunDir(dir: string, restart: boolean): RunDir {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError('out', dir, 'allowed: a directory (this is a file)');
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     throw new InputError('out', dir, `allowed: a writable directory (${(error as Error).message.split('\n')[0]})`);

@@ -247,6 +247,8 @@ function renderRating(r: import('../../studies/model-search.ts').ModelRating): s
 
 /** A Redis URL, checked here so a typo fails before the search opens its store. */
 export function redisUrl(raw: string): string {
-  if (!/^redis:\/\/[^\s/]+(\/\d+)?$/.test(raw)) throw new InputError('--redis', raw, 'allowed: a Redis URL, redis://host[:port][/db]');
+  const m = /^redis:\/\/[^\s/]+?(?::(\d+))?(\/\d+)?$/.exec(raw);
+  if (!m) throw new InputError('--redis', raw, 'allowed: a Redis URL, redis://host[:port][/db]');
+  if (m[1] !== undefined && !(Number(m[1]) >= 1 && Number(m[1]) <= 65535)) throw new InputError('--redis', raw, 'allowed: a port from 1 to 65535, e.g. redis://localhost:6379');
   return raw;
 }
