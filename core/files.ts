@@ -4,7 +4,7 @@
  * file system). The temporary name carries the process and thread, so parallel writers of the
  * same file never share one.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -17,6 +17,7 @@ export function temporaryBeside(file: string): string {
 /** Moves a finished temporary file over `file`; on failure removes it and rethrows. */
 export function replaceWith(file: string, temporary: string): void {
   try {
+    refuseNonRegular(file);
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });
@@ -25,6 +26,7 @@ export function replaceWith(file: string, temporary: string): void {
 }
 
 export function writeWhole(file: string, data: string | NodeJS.ArrayBufferView): void {
+  refuseNonRegular(file);
   const temporary = temporaryBeside(file);
   try {
     writeFileSync(temporary, data);
@@ -32,7 +34,116 @@ export function writeWhole(file: string, data: string | NodeJS.ArrayBufferView):
     rmSync(temporary, { force: true });
     throw error;
   }
+  faultPoint('before-rename');
   replaceWith(file, temporary);
+}
+
+/** A rename over a device, FIFO or folder would replace it (results export over /dev/full did). */
+function refuseNonRegular(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return;
+  }
+  if (!st.isFile()) throw new Error(`${file} is not a regular file (a folder, device, FIFO or socket): it is not replaced`);
+}
+
+/**
+ * Fault injection for the kill tests (test/atomic-writes.test.ts): when CODESIGN_FAULT names this
+ * point, the process kills itself here with SIGKILL, as a power cut or `kill -9` would.
+ */
+export function faultPoint(name: string): void {
+  if (process.env.CODESIGN_FAULT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * An output file a user named (--out, --trace, --export), checked before any work: in an
+ * existing folder, and either new or a regular file (never a folder, device or FIFO, which a
+ * rename would replace).
+ */
+export function outputFile(file: string, field: string, what: string): string {
+  const dir = dirname(resolve(file));
+  let folder;
+  try {
+    folder = statSync(dir);
+  } catch (error) {
+    throw new InputError(field, file, `allowed: ${what} in an existing folder (${dir}: ${errnoWords(error)})`);
+  }
+  if (!folder.isDirectory()) throw new InputError(field, file, `allowed: ${what} in an existing folder (${dir} is a file)`);
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return file;
+  }
+  if (!st.isFile()) throw new InputError(field, file, `allowed: ${what}, a new or regular file (this is ${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'}, which is never replaced)`);
+  return file;
+}
+
+/** One file of a set written together. */
+export interface SetFile {
+  readonly path: string;
+  readonly data: string | NodeJS.ArrayBufferView;
+}
+
+interface JournalEntry {
+  readonly target: string;
+  readonly temporary: string;
+  /** The previous file's second name (a hard link), when there was one. */
+  readonly backup?: string;
+}
+
+const journalOf = (files: readonly string[]) => join(dirname(files[0]), `.${basename(files[0])}.set-journal`);
+
+/**
+ * Several files replaced as one (an export's arrays and their JSON sidecar): all new or, after a
+ * kill at any moment, all old. The temporaries are written first; a journal (written whole)
+ * lists each target and a hard link to its previous version; then the renames; removing the
+ * journal commits. A journal left by a killed writer is rolled back by `recoverSet` — run first
+ * by every writer and reader of the set — so a reader never sees new arrays beside an old sidecar.
+ */
+export function writeSet(files: readonly SetFile[]): void {
+  const targets = files.map((f) => f.path);
+  recoverSet(targets);
+  targets.forEach(refuseNonRegular);
+  const entries: JournalEntry[] = files.map((f, i) => ({ target: f.path, temporary: temporaryBeside(f.path), ...(existsSync(f.path) ? { backup: `${temporaryBeside(f.path)}.previous-${i}` } : {}) }));
+  try {
+    files.forEach((f, i) => {
+      if (i === 1) faultPoint('between-writes');
+      writeFileSync(entries[i].temporary, f.data);
+    });
+  } catch (error) {
+    entries.forEach((e) => rmSync(e.temporary, { force: true }));
+    throw error;
+  }
+  const journal = journalOf(targets);
+  writeWhole(journal, JSON.stringify(entries));
+  for (const e of entries) if (e.backup) linkSync(e.target, e.backup);
+  entries.forEach((e, i) => {
+    if (i === 1) faultPoint('between-renames');
+    renameSync(e.temporary, e.target);
+  });
+  rmSync(journal);
+  for (const e of entries) if (e.backup) rmSync(e.backup, { force: true });
+}
+
+/** Rolls back a set whose writer was killed between its journal and its commit; true if it did. */
+export function recoverSet(targets: readonly string[]): boolean {
+  const journal = journalOf(targets);
+  if (!existsSync(journal)) return false;
+  const entries = JSON.parse(readFileSync(journal, 'utf8')) as JournalEntry[];
+  for (const e of entries) {
+    if (e.backup === undefined) rmSync(e.target, { force: true });
+    else if (existsSync(e.backup)) {
+      // Two names of one file when the target was not yet replaced: rename would keep both.
+      rmSync(e.target, { force: true });
+      renameSync(e.backup, e.target);
+    }
+    rmSync(e.temporary, { force: true });
+  }
+  rmSync(journal);
+  return true;
 }
 
 /**

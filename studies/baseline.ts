@@ -3,7 +3,7 @@
  * rate, iterations and energy per solve under both counts; and symbol-level precoding's power
  * against block-level precoding (seed 002 eq. 2).
  */
-import { writeFileSync } from 'node:fs';
+import { writeWhole } from '../core/files.ts';
 import { InputError } from '../core/errors.ts';
 import { SILENT, type Progress } from '../core/progress.ts';
 import { toArrays } from '../linalg/complex.ts';
@@ -74,7 +74,7 @@ export function exportBaseline(run: BaselineRun, file: string): void {
     samples: run.samples.map((s) => ({ H: toArrays(s.channel.H), sumRate: s.sumRate, iterations: s.iterations })),
   };
   try {
-    writeFileSync(file, JSON.stringify(doc));
+    writeWhole(file, JSON.stringify(doc));
   } catch (error) {
     throw new InputError('export', file, `allowed: a writable file path (${(error as Error).message})`);
   }

@@ -8,7 +8,7 @@
  * or further-trained runs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { CLASSICAL_WMMSE_CAP, type BaselineSummary } from '../baselines/run.ts';
@@ -201,7 +201,7 @@ export async function rateSupernets(o: { readonly supernets: string; readonly sc
       vsRzfEp: column(r.perSample, references!.rzfEp),
       vsWmmse: column(r.perSample, references!.wmmse),
     }));
-    writeFileSync(cache, JSON.stringify({ key, rows: runRows }));
+    writeWhole(cache, JSON.stringify({ key, rows: runRows }));
     rows.push(...runRows);
   }
   return rows;
@@ -265,7 +265,7 @@ export function runClassical(o: { readonly scenario: string; readonly samples?: 
   };
   const file = o.out ?? classicalFile(s.name);
   makeFolders(dirname(file));
-  writeFileSync(file, JSON.stringify(table, null, 1) + '\n');
+  writeWhole(file, JSON.stringify(table, null, 1) + '\n');
   return { file, table };
 }
 

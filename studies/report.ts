@@ -4,8 +4,7 @@
  * come from the scenario's rates table of trained networks; the classical rates and iteration
  * counts from its classical results on the same test samples (both shipped in data/rates/).
  */
-import { makeFolders } from '../core/files.ts';
-import { writeFileSync } from 'node:fs';
+import { makeFolders, writeWhole } from '../core/files.ts';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
@@ -149,9 +148,9 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   copyEmbedScripts(out);
   if (model) figures.push(...(await model.figures(out)));
   const commands = reproduceCommands(o, ratesPath);
-  writeFileSync(join(out, 'summary.json'), JSON.stringify(headline, null, 2));
-  writeFileSync(join(out, 'summary.md'), summaryMarkdown(headline, figures, commands));
-  writeFileSync(join(out, 'index.html'), html(headline, figures, commands));
+  writeWhole(join(out, 'summary.json'), JSON.stringify(headline, null, 2));
+  writeWhole(join(out, 'summary.md'), summaryMarkdown(headline, figures, commands));
+  writeWhole(join(out, 'index.html'), html(headline, figures, commands));
   return { out, index: join(out, 'index.html'), headline, figures };
 }
 

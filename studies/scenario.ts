@@ -1,7 +1,7 @@
 /** Scenarios as a user meets them: the named list, generating the splits, a description priced on a preset. */
 import { SILENT, type Progress } from '../core/progress.ts';
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { cacheKey, cachePath, GENERATOR_VERSION, loadDataset, SPLITS, type SplitName } from '../scenarios/dataset.ts';
 import { mat, npy, type NumericArray } from '../scenarios/array-files.ts';
@@ -9,7 +9,7 @@ import { loadScenario, namedScenarios, type Scenario } from '../scenarios/schema
 import type { HardwarePreset } from '../sim/presets.ts';
 import { describeScenario, type DescribeOptions } from './describe.ts';
 import { classicalPoint } from './report-numbers.ts';
-import { writeWhole } from '../core/files.ts';
+import { errnoWords, outputFile, recoverSet, writeSet, writeWhole } from '../core/files.ts';
 
 export function scenarioList(): { readonly name: string; readonly model: string; readonly description: string }[] {
   return namedScenarios().map((name) => {
@@ -50,14 +50,46 @@ function writeExport(file: string, data: Buffer | string): void {
   }
 }
 
+/** What the sidecar says wrote it: a set that says so may be replaced as a whole by the next export. */
+const WRITTEN_BY = 'codesign scenario export';
+
+/** The files an `.npy` export writes for a scenario: FILE.npy (the main array), FILE.<array>.npy, FILE.json. */
+export function npyExportFiles(s: Scenario, out: string): { readonly arrays: readonly string[]; readonly sidecar: string } {
+  const stem = out.replace(/\.npy$/, '');
+  const names = s.model === 'cost2100' ? ['csi'] : ['H', 'los'];
+  return { arrays: names.map((name, i) => (i === 0 ? `${stem}.npy` : `${stem}.${name}.npy`)), sidecar: `${stem}.json` };
+}
+
+/**
+ * Checked before any work: --out itself may be replaced; the files written beside it only when
+ * they are a set an earlier export wrote (its sidecar says so and names them), or with --force —
+ * a user's own FILE.json is never overwritten unasked.
+ */
+export function checkExportTarget(s: Scenario, format: ExportFormat, out: string, force: boolean): void {
+  outputFile(out, 'out', 'the export file');
+  if (format === 'mat' || force) return;
+  const { arrays, sidecar } = npyExportFiles(s, out);
+  recoverSet([...arrays, sidecar]);
+  const siblings = [...arrays.slice(1), sidecar].filter((f) => existsSync(f));
+  if (siblings.length === 0) return;
+  let ours = false;
+  try {
+    const previous = JSON.parse(readFileSync(sidecar, 'utf8')) as { writtenBy?: string; files?: Record<string, string> };
+    ours = previous.writtenBy === WRITTEN_BY && siblings.every((f) => f === sidecar || Object.values(previous.files ?? {}).includes(basename(f)));
+  } catch {
+    ours = false;
+  }
+  if (!ours) throw new InputError('out', out, `allowed: a name whose companion files are free or from an earlier export (${siblings.join(', ')} ${siblings.length === 1 ? 'exists and was' : 'exist and were'} not written by codesign scenario export); --force replaces them`);
+}
+
 /**
  * One split of a scenario as arrays a NumPy or MATLAB user loads: the channels H as complex64
  * [samples, N_U, N_T] (row k of H is h_kᴴ, SINR_k = |h_kᴴ v_k|² / (Σ_{j≠k} |h_kᴴ v_j|² + σ²)),
  * the LOS flags [samples, N_U], power and σ²; or a CSI scenario's maps, float32 [samples, 2,
  * rows, cols]. `.npy` writes the arrays beside a JSON sidecar; `.mat` one level-5 file.
  */
-export function exportSplit(s: Scenario, split: SplitName, format: ExportFormat, out: string, progress: Progress = SILENT): { readonly files: readonly string[]; readonly samples: number } {
-  if (!existsSync(dirname(resolve(out))) || !statSync(dirname(resolve(out))).isDirectory()) throw new InputError('out', out, `allowed: a file in an existing directory`);
+export function exportSplit(s: Scenario, split: SplitName, format: ExportFormat, out: string, progress: Progress = SILENT, force = false): { readonly files: readonly string[]; readonly samples: number } {
+  checkExportTarget(s, format, out, force);
   const ds = loadDataset(s, split, { log: (m) => progress.log(m) });
   const meta = { scenario: s.name, model: s.model, seed: s.seed, split, samples: ds.count, generator: GENERATOR_VERSION, cacheKey: cacheKey(s, split) };
   let arrays: Record<string, NumericArray>;
@@ -85,11 +117,14 @@ export function exportSplit(s: Scenario, split: SplitName, format: ExportFormat,
     writeExport(out, mat({ ...arrays, seed: { shape: [1], re: Float64Array.of(s.seed) } }, `codesign scenario ${s.name}, split ${split}, ${ds.count} samples`));
     return { files: [out], samples: ds.count };
   }
-  const stem = out.replace(/\.npy$/, '');
-  const files = Object.keys(arrays).filter((name) => arrays[name].shape.length > 1).map((name, i) => (i === 0 ? `${stem}.npy` : `${stem}.${name}.npy`));
+  // The arrays and their sidecar are replaced as one set: a kill leaves the previous set whole.
+  const { arrays: files, sidecar } = npyExportFiles(s, out);
   const names = Object.keys(arrays).filter((name) => arrays[name].shape.length > 1);
-  names.forEach((name, i) => writeExport(files[i], npy(arrays[name])));
-  const sidecar = `${stem}.json`;
-  writeExport(sidecar, JSON.stringify({ ...describe, files: Object.fromEntries(names.map((name, i) => [name, basename(files[i])])) }, null, 2));
+  const sidecarJson = JSON.stringify({ ...describe, writtenBy: WRITTEN_BY, files: Object.fromEntries(names.map((name, i) => [name, basename(files[i])])) }, null, 2);
+  try {
+    writeSet([...names.map((name, i) => ({ path: files[i], data: npy(arrays[name]) })), { path: sidecar, data: sidecarJson }]);
+  } catch (error) {
+    throw new InputError('out', out, `allowed: a writable file path (${errnoWords(error)})`);
+  }
   return { files: [...files, sidecar], samples: ds.count };
 }

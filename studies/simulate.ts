@@ -1,5 +1,6 @@
 /** The event-driven engine on a workload, a bare GEMM or a SCALE-Sim topology, with the closed form beside it. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { errnoWords, writeWhole } from '../core/files.ts';
 import { InputError } from '../core/errors.ts';
 import { DEFAULT_PRECISION } from '../nets/graph.ts';
 import { slpAccounting, type SlpAccounting } from '../nets/slp-accounting.ts';
@@ -8,7 +9,7 @@ import { compareResult, type OpComparison } from '../sim/engine/compare.ts';
 import { simulateOps, type EngineResult } from '../sim/engine/engine.ts';
 import { gemmOp, lowerGraph, type EngineOp } from '../sim/engine/lower.ts';
 import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
-import { traceCollector } from '../sim/engine/trace.ts';
+import { traceCollector, type TraceDocument } from '../sim/engine/trace.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { buildWorkload, type WorkloadSpec } from './workload.ts';
 
@@ -74,18 +75,22 @@ export interface SimulationOutcome {
 }
 
 export function runSimulation(job: SimulationJob, traceFile?: string): SimulationOutcome {
+  // With --trace every run of a sweep is traced, each as its own process (pid) of one trace file.
+  const traces: TraceDocument[] = [];
   const runs = job.configs.map((config, i) => {
-    const collector = traceFile !== undefined && i === 0 ? traceCollector(config.clockMHz, 1, job.name) : undefined;
+    const collector = traceFile !== undefined ? traceCollector(config.clockMHz, i + 1, `${job.name}: run ${i + 1} of ${job.configs.length}, ${config.rows}×${config.cols} array, batch ${config.batch}`) : undefined;
     const result = simulateOps(job.ops, config, job.preset, { p: job.energyP(config), sink: collector?.sink });
-    if (collector && traceFile) {
-      try {
-        writeFileSync(traceFile, JSON.stringify(collector.document()));
-      } catch (error) {
-        throw new InputError('trace', traceFile, `allowed: a writable file path (${(error as Error).message})`);
-      }
-    }
+    if (collector) traces.push(collector.document());
     return { result, comparisons: compareResult(result, job.preset, job.energyP(config)) };
   });
+  if (traceFile !== undefined) {
+    const document = { traceEvents: traces.flatMap((t) => t.traceEvents), displayTimeUnit: 'ns', otherData: { runs: traces.map((t) => t.otherData) } };
+    try {
+      writeWhole(traceFile, JSON.stringify(document));
+    } catch (error) {
+      throw new InputError('trace', traceFile, `allowed: a writable file path (${errnoWords(error)})`);
+    }
+  }
   return { job, runs };
 }
 

@@ -1,4 +1,5 @@
 /** `codesign baseline`: classical precoders on seeded channels, or --algo slp (seed 002 eq. 2). */
+import { outputFile } from '../../core/files.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { finiteNumber, nonNegativeNumber, oneOf, positiveInt } from '../../core/validate.ts';
@@ -89,6 +90,7 @@ export function register(program: Command, io: Io): void {
         }
         refuseGiven(options, given, ['sinrDb'], () => 'allowed: only with --algo slp');
         const config = baselineStudy(options, given);
+        if (options.export) outputFile(options.export, '--export', 'the export file');
         const { exportBaseline, runBaselineStudy } = await import('../../studies/baseline.ts');
         const outcome = runBaselineStudy(config, progress);
         if (options.export) exportBaseline(outcome.run, options.export);

@@ -1,4 +1,5 @@
 /** `codesign export`: a network of the registry (or a trained checkpoint) as an ONNX file. */
+import { outputFile } from '../../core/files.ts';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import type { Io } from '../io.ts';
@@ -22,6 +23,7 @@ export function register(program: Command, io: Io): void {
       if (o.baseline !== undefined) throw new InputError('--baseline', o.baseline, 'allowed: a network (--net); a classical precoder has no ONNX form');
       if (o.model !== undefined) throw new InputError('--model', o.model, 'allowed: a network of the registry (--net) or --checkpoint; an ONNX model is already one');
       if (!/\.onnx$/i.test(o.out)) throw new InputError('--out', o.out, 'allowed: a file name ending in .onnx');
+      outputFile(o.out, '--out', 'the ONNX file');
       const source = o.checkpoint !== undefined ? { kind: 'checkpoint' as const, dir: o.checkpoint } : { kind: 'network' as const, workload: workloadOf(o, given), seed: seedOf(o.seed) };
       const { exportNetwork } = await import('../../studies/export.ts');
       const r = await exportNetwork({ source, out: o.out });

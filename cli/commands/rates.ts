@@ -1,4 +1,5 @@
 /** `codesign rates`: a scenario's rates table from trained supernets, or its classical results on the same samples. */
+import { outputFile } from '../../core/files.ts';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../../core/validate.ts';
@@ -21,6 +22,7 @@ export function register(program: Command, io: Io): void {
     .addOption(progressOption())
     .action(async (o: { supernets?: string; classical?: boolean; scenario: string; samples: string; out?: string; progress?: boolean }) => {
       const samples = positiveInt('--samples', o.samples);
+      if (o.out !== undefined) outputFile(o.out, '--out', 'the table file');
       loadScenario(o.scenario);
       if (o.classical && o.supernets !== undefined) throw new InputError('--supernets', o.supernets, 'allowed: either --supernets or --classical, not both');
       if (!o.classical && o.supernets === undefined) throw new InputError('--supernets', '(none)', 'allowed: a supernet directory, or --classical');

@@ -68,17 +68,20 @@ export function register(program: Command, io: Io): void {
     .addOption(new Option('--split <split>', 'which split').choices(['train', 'validation', 'test']).default('test'))
     .addOption(new Option('--format <f>', 'npy (NumPy, with a JSON sidecar) or mat (MATLAB level 5)').choices(['npy', 'mat']).default('npy'))
     .requiredOption('--out <file>', 'the file to write (npy: FILE.npy, FILE.<array>.npy and FILE.json beside it)')
+    .option('--force', 'replace FILE.<array>.npy and FILE.json beside --out even when an earlier export did not write them')
     .option('--json', 'print the result as JSON')
     .addOption(progressOption())
-    .action(async (name: string, options: { split: string; format: string; out: string; json?: boolean; progress?: boolean }) => {
+    .action(async (name: string, options: { split: string; format: string; out: string; force?: boolean; json?: boolean; progress?: boolean }) => {
       const s = loadScenario(name);
       const split = oneOf('--split', options.split, ['train', 'validation', 'test'] as const);
       const format = oneOf('--format', options.format, ['npy', 'mat'] as const);
       if (format === 'mat' ? !options.out.endsWith('.mat') : !options.out.endsWith('.npy')) throw new InputError('--out', options.out, `allowed: a file ending in .${format} for --format ${format}`);
-      const { exportSplit } = await import('../../studies/scenario.ts');
+      if (options.force && format === 'mat') throw new InputError('--force', true, 'allowed: only with --format npy (a .mat export is one file, --out)');
+      const { checkExportTarget, exportSplit } = await import('../../studies/scenario.ts');
+      checkExportTarget(s, format, options.out, options.force === true);
       const progress = cliProgress(io, progressMode(io, options));
       try {
-        const r = exportSplit(s, split, format, options.out, progress);
+        const r = exportSplit(s, split, format, options.out, progress, options.force === true);
         io.stdout.write((options.json ? JSON.stringify(r, null, 2) : `${s.name}/${split}: ${r.samples} samples to ${r.files.join(', ')}`) + '\n');
       } finally {
         progress.stop();

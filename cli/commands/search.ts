@@ -1,4 +1,5 @@
 /** `codesign search` and `codesign results export`: the seed-000 space into the results store. */
+import { outputFile } from '../../core/files.ts';
 import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Option, type Command } from 'commander';
@@ -189,6 +190,7 @@ export function register(program: Command, io: Io): void {
     .requiredOption('--out <file>', 'output file')
     .action(async (o: { db: string; format: string; out: string }) => {
       const format = oneOf('--format', o.format, ['csv', 'parquet'] as const);
+      outputFile(o.out, '--out', 'the export file');
       const { exportResults } = await import('../../studies/search.ts');
       const r = await exportResults({ db: o.db, format, out: o.out });
       io.stdout.write(`exported ${r.rows} points to ${r.file} (${r.format})\n`);

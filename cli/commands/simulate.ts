@@ -1,4 +1,5 @@
 /** `codesign simulate`: the event-driven engine on a net, a baseline trace, a GEMM or a topology file. */
+import { outputFile } from '../../core/files.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveIntList, positiveNumber } from '../../core/validate.ts';
@@ -57,7 +58,7 @@ export function register(program: Command, io: Io): void {
     .option('--local-buffer-words <n>', 'capacity of each local buffer in words: one value, or ifmap,filter,output', String(ENGINE_DEFAULTS.localBufferWords.ifmap))
     .option('--vector-width <n>', 'elementwise operations per cycle', String(ENGINE_DEFAULTS.vectorWidth))
     .addOption(new Option('--datapath <kind>', 'how a PE’s speed and MAC energy follow bits: fixed, bit-fusion (8×8-bit units of 2-bit bricks), bit-serial (1 weight bit a cycle, 16-bit PE), packed (16-bit MACs split into lanes); a hardware file can give the parameters').choices(DATAPATH_KINDS).default('fixed'))
-    .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing) of the run (of a sweep: its first run)')
+    .option('--trace <file>', 'write a Chrome trace-event JSON (Perfetto, chrome://tracing) of the run (of a sweep: every run, each a process of its own)')
     .option('--json', 'print exactly one JSON document on stdout')
     .action(async (options: SimulateFlags, cmd: Command) => {
       const config = simulationStudy(options, (name) => cmd.getOptionValueSource(name) === 'cli');
@@ -108,7 +109,7 @@ export function simulationStudy(o: SimulateFlags, given: Given): SimulationStudy
     preset,
     configs,
     explicitP: o.p !== undefined || o.array !== undefined,
-    ...(o.trace !== undefined ? { traceFile: o.trace } : {}),
+    ...(o.trace !== undefined ? { traceFile: outputFile(o.trace, '--trace', 'a trace file') } : {}),
   };
 }
 

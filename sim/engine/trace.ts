@@ -27,9 +27,16 @@ const TRACKS: Record<Unit | 'stall', { tid: number; name: string }> = {
 
 export const FOLD_EVENTS_PER_OP = 5000;
 
+/** A Chrome trace-event document. */
+export interface TraceDocument {
+  readonly traceEvents: TraceEvent[];
+  readonly displayTimeUnit: 'ns';
+  readonly otherData: Record<string, unknown>;
+}
+
 export interface TraceCollector {
   readonly sink: (e: EngineEvent) => void;
-  document(): { traceEvents: TraceEvent[]; displayTimeUnit: 'ns'; otherData: Record<string, unknown> };
+  document(): TraceDocument;
 }
 
 export function traceCollector(clockMHz: number, pid = 1, title = 'codesign engine'): TraceCollector {
