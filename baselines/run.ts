@@ -97,10 +97,27 @@ export function rayleighChannels(config: Pick<RayleighRunConfig, 'nt' | 'nu' | '
 }
 
 /** `solved` is told after each channel (progress). */
+/**
+ * The most arithmetic one solve may take, in multiply-adds (~1 min here): a run is reported per
+ * solve (progress), so a single solve must not run for hours without a word.
+ */
+export const MAX_SOLVE_WORK = 1e10;
+
+/** Worst-case multiply-adds of one solve: the N_T·N_U² products and N_U³ inverses, per iteration of each WMMSE start. */
+export function solveWork(algorithm: Algorithm, nt: number, nu: number, options: WmmseOptions): number {
+  const once = nt * nu * nu + nu * nu * nu;
+  return algorithm === 'wmmse' ? ((options.init ?? 'best') === 'best' ? WMMSE_STARTS.length : 1) * options.maxIter * once : once;
+}
+
 export function runBaseline(algorithm: Algorithm, channels: readonly Channel[], options: WmmseOptions, snrDb: number, solved: () => void = () => {}): BaselineRun {
   if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new InputError('algo', algorithm, `allowed: ${ALGORITHMS.join(', ')}`);
   if (channels.length === 0) throw new InputError('samples', 0, 'allowed: at least 1 sample');
   validateWmmseOptions(options);
+  const [nu, nt] = [channels[0].H.rows, channels[0].H.cols];
+  const work = solveWork(algorithm, nt, nu, options);
+  if (work > MAX_SOLVE_WORK) {
+    throw new InputError('nt', `${nt} antennas × ${nu} users`, `allowed: a solve of at most ${MAX_SOLVE_WORK.toExponential(0)} multiply-adds; ${LABELS[algorithm]} here may need ${work.toExponential(1)} (N_T·N_U² + N_U³ per iteration${algorithm === 'wmmse' ? `, × ${options.maxIter} iterations × ${(options.init ?? 'best') === 'best' ? WMMSE_STARTS.length : 1} start(s)` : ''}): fewer antennas or users${algorithm === 'wmmse' ? ', or a lower --max-iter' : ''}`);
+  }
   const samples = channels.map((channel, i) => {
     checkChannel(channel, `samples[${i}]`);
     const result = { channel, ...solve(algorithm, channel, options) };

@@ -33,7 +33,8 @@ const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, eva
 const output = (io: Io) => ({
   writeOut: (s: string) => void io.stdout.write(s),
   writeErr: (s: string) => void io.stderr.write(s),
-  outputError: (s: string, write: (s: string) => void) => write(`codesign: ${printable(s.replace(/^error: /, '').trimEnd())}\n`),
+  // commander adds "\n(Did you mean --bits?)" to an unknown option: kept on the same line, in words.
+  outputError: (s: string, write: (s: string) => void) => write(`codesign: ${printable(s.replace(/^error: /, '').trimEnd().replace(/\n\(Did you mean (.*?)\??\)$/, '; did you mean $1?'))}\n`),
 });
 
 export function buildProgram(io: Io): Command {

@@ -235,6 +235,13 @@ function architectureOf(a: Obj, r: ReturnType<typeof reader>): Architecture {
  * which law it breaks); the commands that print energies refuse such a table with this list.
  */
 export function requirePriceable(preset: HardwarePreset, source: string): HardwarePreset {
+  const issues = unpriceable(preset, source);
+  if (issues.length > 0) throw new FileError('hardware', source, issues);
+  return preset;
+}
+
+/** The entries of a table that make it unpriceable (negative energies, exponents, factors); empty when none. */
+export function unpriceable(preset: HardwarePreset, source: string): FileIssue[] {
   const issues: FileIssue[] = [];
   const nonNegative = (path: string, v: number, what: string) => {
     if (v < 0) issues.push({ path, value: v, allowed: `${what} ≥ 0 (a negative energy cannot be priced; \`codesign laws --hardware ${source}\` says which laws it breaks)` });
@@ -254,8 +261,7 @@ export function requirePriceable(preset: HardwarePreset, source: string): Hardwa
     nonNegative('localBuffer.relativeToMac', preset.localBuffer.relativeToMac, 'a factor');
     nonNegative('offChip.relativeToMac', preset.offChip.relativeToMac, 'a factor');
   }
-  if (issues.length > 0) throw new FileError('hardware', source, issues);
-  return preset;
+  return issues;
 }
 
 /** Parses a hardware file: YAML when it is named .yaml or .yml, JSON otherwise. */

@@ -3,6 +3,7 @@
  * or the seeded initial weights — with every op's bits in its metadata. Kernels are written as
  * the forward pass uses them (fake-quantized at the layer's bits), BN statistics of those bits.
  */
+import { checkModelFits } from '../train/memory.ts';
 import { writeWhole } from '../core/files.ts';
 import type { Graph } from '../nets/graph.ts';
 import { checkExportable, exportOnnx } from '../nets/onnx/export.ts';
@@ -28,7 +29,11 @@ export interface ExportOutcome {
 }
 
 export async function exportNetwork(s: ExportStudy): Promise<ExportOutcome> {
-  if (s.source.kind === 'network') checkExportable(buildWorkload(s.source.workload).graph);
+  if (s.source.kind === 'network') {
+    const graph = buildWorkload(s.source.workload).graph;
+    checkExportable(graph);
+    checkModelFits(graph, 'inference');
+  }
   await initBackend();
   const { model, graph } =
     s.source.kind === 'checkpoint'

@@ -8,6 +8,7 @@
  * none at 32); biases and BN parameters stay in float. A supernet keeps one LSQ step and one set
  * of BN statistics per layer and bit width.
  */
+import { checkModelFits } from './memory.ts';
 import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
 import type { Graph, Op } from '../nets/graph.ts';
@@ -71,6 +72,8 @@ export class GraphModel {
   private readonly prefix = `m${++modelCount}:`;
 
   constructor(graph: Graph, options: ModelOptions) {
+    // Before a weight is made: a network the heap cannot hold is refused with what it needs.
+    checkModelFits(graph, 'inference');
     this.graph = graph;
     this.options = options;
     const r = rng(options.seed).fork('init');

@@ -5,6 +5,7 @@
  * metrics as an rxjs stream. With `supernet`, every step samples a bit width per layer from the
  * choices (shared weights; per-layer, per-bit-width LSQ steps and BN statistics).
  */
+import { checkModelFits } from './memory.ts';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rng } from '../core/rng.ts';
@@ -165,6 +166,7 @@ export function validateTrainConfig(c: TrainConfig): void {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new InputError(k, c[k], 'allowed: a positive integer');
   }
   if (!(c.learningRate > 0 && Number.isFinite(c.learningRate))) throw new InputError('learningRate', c.learningRate, 'allowed: a finite number > 0');
+  checkModelFits(c.graph, 'training', c.batchSize);
   if (c.learningRateDecay !== undefined && !(c.learningRateDecay > 0 && c.learningRateDecay <= 1)) {
     throw new InputError('learningRateDecay', c.learningRateDecay, 'allowed: a factor in (0, 1]');
   }

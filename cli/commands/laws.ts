@@ -8,7 +8,7 @@ import { NETWORK_NAMES, buildNetwork, type NetworkSpec } from '../../nets/networ
 import { modelGraph } from '../../studies/workload.ts';
 import { PRECODER_DEFAULTS } from '../../nets/precoder.ts';
 import { SLP_DEFAULTS } from '../../nets/slp.ts';
-import { hardwareByNameOrFile } from '../../sim/hardware-file.ts';
+import { hardwareByNameOrFile, unpriceable } from '../../sim/hardware-file.ts';
 import { PRESETS } from '../../sim/presets.ts';
 import type { LawOutcome, Reproducer } from '../../laws/run.ts';
 import { table } from '../format.ts';
@@ -118,17 +118,20 @@ export function register(program: Command, io: Io): void {
         progress.stop();
       }
       const source = `${hardwareFile ? `hardware ${hardwareFile}` : 'built-in and random presets'}; ${net ? `network ${net} at random bits` : model ? `model ${model} at random bits` : 'random graphs and precoders'}; seed ${config.seed}`;
+      // The root cause first: a table entry no physics allows, which every failing law trips on.
+      const causes = config.hardware && hardwareFile ? unpriceable(config.hardware, hardwareFile).map((i) => `${i.path} = ${i.value}, but only ${i.allowed.replace(/ \(.*$/, '')} can be priced`) : [];
       const saved = outcomes.map((l) => (l.reproducer ? { ...l, reproducer: { ...l.reproducer, ...(hardwareFile ? { hardware: hardwareFile } : {}), ...(net ? { net } : {}), ...(model ? { model } : {}) } } : l));
-      io.stdout.write((o.json ? jsonDocument({ source, laws: saved }, o) : renderLaws(saved, source)) + '\n');
+      io.stdout.write((o.json ? jsonDocument({ source, ...(causes.length > 0 ? { causes } : {}), laws: saved }, o) : renderLaws(saved, source, causes)) + '\n');
       if (outcomes.some((l) => l.status === 'failed')) throw new ExitStatus(1);
     });
 }
 
-export function renderLaws(outcomes: readonly LawOutcome[], source: string): string {
+export function renderLaws(outcomes: readonly LawOutcome[], source: string, causes: readonly string[] = []): string {
   const rows = outcomes.map((l) => [l.law, l.status, l.runs, l.status === 'skipped' ? '' : `${Math.round(l.timing.ms)} ms`, l.reason ?? l.statement]);
   const failures = outcomes
     .filter((l) => l.status === 'failed')
     .map((l) => `\n${l.law} fails: ${l.counterexample}\n  reproducer (save it to a file and run codesign laws --replay FILE): ${JSON.stringify(l.reproducer)}`);
   const failed = outcomes.filter((l) => l.status === 'failed').length;
-  return `laws on ${source}\n${table(['law', 'result', 'runs', 'time', 'statement (or why skipped)'], rows)}${failures.join('')}\n${failed === 0 ? 'every applicable law holds' : `${failed} law${failed === 1 ? '' : 's'} fail`}`;
+  const cause = causes.length === 0 ? '' : `\nthe table itself: ${causes.join('; ')}${failed > 0 ? ' — the failures below are expected to follow from it' : ''}`;
+  return `laws on ${source}${cause}\n${table(['law', 'result', 'runs', 'time', 'statement (or why skipped)'], rows)}${failures.join('')}\n${failed === 0 ? 'every applicable law holds' : `${failed} law${failed === 1 ? '' : 's'} fail${causes.length > 0 ? ` (root cause: ${causes[0]})` : ''}`}`;
 }
