@@ -4,7 +4,7 @@
  * file system). The temporary name carries the process and thread, so parallel writers of the
  * same file never share one.
  */
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -27,6 +27,7 @@ export function replaceWith(file: string, temporary: string): void {
 
 export function writeWhole(file: string, data: string | NodeJS.ArrayBufferView): void {
   refuseNonRegular(file);
+  removeStaleTemporaries(file);
   const temporary = temporaryBeside(file);
   try {
     writeFileSync(temporary, data);
@@ -36,6 +37,36 @@ export function writeWhole(file: string, data: string | NodeJS.ArrayBufferView):
   }
   faultPoint('before-rename');
   replaceWith(file, temporary);
+}
+
+/**
+ * Temporaries of `file` left by a writer that was killed (its pid no longer runs): removed, so a
+ * crash leaves no litter beyond the next write. A live writer's temporaries are left alone.
+ */
+function removeStaleTemporaries(file: string): void {
+  const folder = dirname(file);
+  const prefix = `.${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-\d+\.tmp/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    rmSync(join(folder, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A rename over a device, FIFO or folder would replace it (results export over /dev/full did). */
@@ -107,6 +138,7 @@ export function writeSet(files: readonly SetFile[]): void {
   const targets = files.map((f) => f.path);
   recoverSet(targets);
   targets.forEach(refuseNonRegular);
+  targets.forEach(removeStaleTemporaries);
   const entries: JournalEntry[] = files.map((f, i) => ({ target: f.path, temporary: temporaryBeside(f.path), ...(existsSync(f.path) ? { backup: `${temporaryBeside(f.path)}.previous-${i}` } : {}) }));
   try {
     files.forEach((f, i) => {
@@ -186,7 +218,7 @@ export function errnoWords(error: unknown): string {
 }
 
 /** Size limits of the files a user hands the tool (stated in the messages). */
-export const INPUT_LIMITS = { hardware: 2 ** 20, bits: 2 ** 20, model: 2 ** 31, data: 2 ** 31 } as const;
+export const INPUT_LIMITS = { hardware: 2 ** 20, bits: 2 ** 20, scenario: 2 ** 20, model: 2 ** 31, data: 2 ** 31 } as const;
 
 /** How deep a user's JSON/YAML may nest: far beyond any real file, short of any stack. */
 export const MAX_NESTING = 32;
@@ -248,6 +280,7 @@ export function writableFolder(dir: string, field: string, what: string): string
     const file = (error as NodeJS.ErrnoException).code === 'EEXIST' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
     throw new InputError(field, dir, `allowed: ${what}, a folder this process can create (${file ? 'a file is in the way' : errnoWords(error)})`);
   }
+  if (!statSync(dir).isDirectory()) throw new InputError(field, dir, `allowed: ${what}, a folder this process can create (a file is in the way)`);
   // Tried, not asked: access(W_OK) says yes to root for /proc, where no file can be made.
   try {
     rmSync(mkdtempSync(join(dir, '.codesign-write-check-')), { recursive: true });

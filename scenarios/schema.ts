@@ -2,7 +2,8 @@
  * Scenario files: JSON, validated like zod's safeParse — every problem is collected and
  * reported at once, each naming the field, the value and what is allowed.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { INPUT_LIMITS, parseDataFile, readInput } from '../core/files.ts';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FileError, InputError, type FileIssue } from '../core/errors.ts';
 import { CDL_PROFILES, type CdlProfileName } from './cdl.ts';
@@ -283,17 +284,20 @@ export function loadScenario(nameOrFile: string): Scenario {
   const named = namedScenarios();
   const isNamed = named.includes(nameOrFile);
   const file = isNamed ? `${NAMED_DIR}${nameOrFile}.json` : nameOrFile;
+  const what = `a named scenario (${named.join(', ')}) or a readable JSON file`;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new ScenarioError(nameOrFile, [{ path: '(file)', value: nameOrFile, allowed: `a named scenario (${named.join(', ')}) or a readable JSON file` }]);
+    text = readInput(file, 'scenario', INPUT_LIMITS.scenario, what).toString('utf8');
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new ScenarioError(nameOrFile, [{ path: '(file)', value: nameOrFile, allowed: error.allowed.replace(/^allowed: /, '') }]);
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseDataFile(text, file, 'scenario', 'valid JSON', JSON.parse);
   } catch (error) {
-    throw new ScenarioError(nameOrFile, [{ path: '(json)', value: (error as Error).message, allowed: 'valid JSON' }]);
+    if (!(error instanceof InputError)) throw error;
+    throw new ScenarioError(nameOrFile, [{ path: '(json)', value: nameOrFile, allowed: error.allowed.replace(/^allowed: /, '') }]);
   }
   return validateScenario(raw, nameOrFile);
 }

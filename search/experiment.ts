@@ -3,9 +3,9 @@
  * quality source, validated like scenario files — every problem listed at once, each naming
  * its field.
  */
-import { readFileSync } from 'node:fs';
+import { INPUT_LIMITS, parseDataFile, readInput } from '../core/files.ts';
 import { PRESETS } from '../sim/presets.ts';
-import { FileError, type FileIssue } from '../core/errors.ts';
+import { FileError, InputError, type FileIssue } from '../core/errors.ts';
 import type { Experiment } from './run.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
 
@@ -65,9 +65,10 @@ export function validateExperiment(raw: unknown, source: string): Experiment {
 export function loadExperiment(file: string): Experiment {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = parseDataFile(readInput(file, 'experiment', INPUT_LIMITS.scenario, 'a readable JSON file').toString('utf8'), file, 'experiment', 'a readable JSON file', JSON.parse);
   } catch (error) {
-    throw new ExperimentError(file, [{ path: '(file)', value: file, allowed: `a readable JSON file (${(error as Error).message})` }]);
+    if (!(error instanceof InputError)) throw error;
+    throw new ExperimentError(file, [{ path: '(file)', value: file, allowed: error.allowed.replace(/^allowed: /, '') }]);
   }
   return validateExperiment(raw, file);
 }

@@ -6,7 +6,7 @@ import type { Graph, Op } from '../nets/graph.ts';
 import { buildNetwork, type NetworkSpec } from '../nets/networks.ts';
 import { exportOnnx, type WeightParameter } from '../nets/onnx/export.ts';
 import { importOnnx } from '../nets/onnx/import.ts';
-import { DATA_TYPE, encodeModel, floatTensor, tensorValues, type Model, type Node } from '../nets/onnx/proto.ts';
+import { DATA_TYPE, decodeModel, encodeModel, floatTensor, tensorValues, type Model, type Node } from '../nets/onnx/proto.ts';
 import { priceGraph } from '../sim/energy.ts';
 import { KASALAEE_2025, presetByName } from '../sim/presets.ts';
 import { kitchenSink } from './onnx-graphs.ts';
@@ -108,6 +108,45 @@ describe('bits from QDQ nodes', () => {
     expect(conv.precision).toEqual({ weightBits: 8, activationBits: 8 });
     expect(fc.precision).toEqual({ weightBits: 4, activationBits: 8 });
     expect(graphCounts(m.graph).macs).toBe(4 * 8 * 8 * 9 + 256 * 5);
+  });
+});
+
+/** The PyTorch classifier fixture with one edit: what a damaged or hand-edited file looks like. */
+type Editable = { -readonly [K in keyof Model]: Model[K] };
+function editedClassifier(edit: (m: Editable) => void): Uint8Array {
+  const m = decodeModel(readFileSync(join(FIXTURES, 'classifier.onnx'))) as Editable;
+  edit(m);
+  return encodeModel(m);
+}
+
+describe('nonsense an ONNX file can say is refused by name (#35)', () => {
+  const conv = (m: Editable) => m.graph.node.find((n) => n.name === '/2/Conv')!;
+  const setGroup = (g: number) => (m: Editable) => {
+    const a = conv(m).attribute!.find((x) => x.name === 'group')! as { i: number };
+    a.i = g;
+  };
+  it.each([
+    ['a Conv with group 0', editedClassifier(setGroup(0)), /node \/2\/Conv \(Conv\): group: got 0; allowed: a positive integer dividing both the 8 input channels and the 16 filters/],
+    ['a Conv with groups that do not divide its channels', editedClassifier(setGroup(3)), /group: got 3; allowed: a positive integer dividing/],
+    ['a Conv whose kernel has the wrong channels per group', editedClassifier(setGroup(2)), /weight 2\.weight: got "\[16, 8, 3, 3\]"; allowed: a kernel of 4 channels per group/],
+    ['a Gemm whose K is not its input\'s size', editedClassifier((m) => void ((m.graph.initializer!.find((t) => t.name === '7.weight')! as unknown as { dims: number[] }).dims = [32, 255])), /node \/7\/Gemm \(Gemm\): weight 7\.weight: got "\[32, 255\]"; allowed: a matrix whose inner dimension K is the input's 256 features/],
+    ['a QDQ zero point of data type 999', (() => {
+      const m = decodeModel(qdqModel()) as Model;
+      (m.graph.initializer!.find((t) => t.name === 'zp8')! as { dataType: number }).dataType = 999;
+      return encodeModel(m);
+    })(), /zero point zp8: got "data type 999"; allowed: an integer type \(ONNX data types 2, 3, 4, 5, 6, 12, 21, 22/],
+    ['precision metadata with width 0', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: JSON.stringify({ '/0/Conv': { weightBits: 0, activationBits: 8 } }) }])), /^onnx cut\.onnx: metadata codesign\.precision: \/0\/Conv\.weightBits: got 0; allowed: an integer from 1 to 32$/],
+    ['precision metadata of 1e9 bits', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: JSON.stringify({ '/0/Conv': 1e9 }) }])), /\/0\/Conv: got 1000000000; allowed: an integer from 1 to 32/],
+    ['precision metadata that is a string', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: '"abc"' }])), /\(root\): got "abc"; allowed: an object of layer name → bits/],
+    ['precision metadata that is an array', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: '[1,2]' }])), /\(root\): got \[1,2\]; allowed: an object/],
+    ['precision metadata that is null', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: 'null' }])), /\(root\): got null; allowed: an object/],
+    ['precision metadata that is not JSON', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: '{x' }])), /metadata codesign\.precision: got "\{x"; allowed: JSON/],
+    ['precision metadata naming an op the model lacks', editedClassifier((m) => void (m.metadataProps = [{ key: 'codesign.precision', value: '{"nope": 8}' }])), /nope: got 8; allowed: a name of the model's ops/],
+  ])('%s', (_, data, message) => {
+    expect(() => importOnnx(data as Uint8Array, 'cut.onnx')).toThrow(message);
+  });
+  it('the untouched fixture imports (the edits above are what fails)', () => {
+    expect(importOnnx(editedClassifier(() => {}), 'cut.onnx').graph.ops.length).toBeGreaterThan(5);
   });
 });
 

@@ -122,8 +122,15 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedModel {
     const a = attribute(node, key);
     return a?.ints && a.ints.length > 0 ? a.ints.map(Number) : [...fallback];
   };
-  const int = (node: Node, key: string, fallback: number): number => Number(attribute(node, key)?.i ?? fallback);
-  const float = (node: Node, key: string, fallback: number): number => attribute(node, key)?.f ?? fallback;
+  // An attribute that is present but holds protobuf's default (0) is decoded without its field.
+  const int = (node: Node, key: string, fallback: number): number => {
+    const a = attribute(node, key);
+    return a === undefined ? fallback : Number(a.i ?? 0);
+  };
+  const float = (node: Node, key: string, fallback: number): number => {
+    const a = attribute(node, key);
+    return a === undefined ? fallback : (a.f ?? 0);
+  };
   const alias = (node: Node, i: number, from: string) => producer.set(node.output[0], source(node, i, from));
   const add = (node: Node, i: number, spec: OpSpec, inputs: readonly string[], bits?: Partial<Precision>): string => {
     const opName = uniqueName(node, i);
