@@ -79,12 +79,12 @@ describe('hardware files: JSON or YAML, every problem named', () => {
   });
 
   it.each([
-    ['missing-size', /architecture\.localBuffersKB\.filter: got nothing; allowed: a finite number > 0/],
-    ['negative-size', /architecture\.localBuffersKB\.ifmap: got -8; allowed: a finite number > 0/],
-    ['zero-bandwidth', /architecture\.bandwidthWordsPerCycle: got 0; allowed: a finite number > 0/],
+    ['missing-size', /architecture\.localBuffersKB\.filter: got nothing; allowed: a number > 0 and to 1,073,741,824/],
+    ['negative-size', /architecture\.localBuffersKB\.ifmap: got -8; allowed: a number > 0 and to 1,073,741,824/],
+    ['zero-bandwidth', /architecture\.bandwidthWordsPerCycle: got 0; allowed: a number > 0 and to 1,000,000/],
     ['unknown-field', /architecture\.clockGHz: got 1; allowed: one of the fields rows, cols/],
     ['tiny-buffer', /architecture\.localBuffersKB\.output: got 0\.0078125; allowed: a size of whole 8-bit words, at least 16 of them/],
-    ['zero-word', /architecture\.wordBits: got 0; allowed: a positive integer/],
+    ['zero-word', /architecture\.wordBits: got 0; allowed: an integer from 1 to 64/],
     ['wrong-p', /parallelism\.atReference: got 256; allowed: the architecture's p = rows × cols = 64/],
   ])('%s', (name, message) => {
     const file = join(FIXTURES, `${name}.json`);

@@ -147,7 +147,7 @@ export function register(program: Command, io: Io): void {
         if (remote === undefined) return local();
         const { submitJob } = await import('../../search/queue.ts');
         // Said once the job is in the queue (or found there), not before Redis has answered.
-        const told = (id: string, state: string) => void io.stderr.write(`${kind} job ${id.slice(0, 12)} ${state === 'waiting' ? 'queued' : `found in the queue (${state})`} on ${remote}; a codesign worker runs it\n`);
+        const told = (id: string, state: string) => void io.stderr.write(`${kind} job queued on ${remote} (job ${id.slice(0, 12)}, ${state}); a codesign worker runs it\n`);
         return (await submitJob<R>(remote, kind, config, told)).result;
       };
       const place = { backend: oneOf('--backend', o.backend, BACKENDS), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.restart ? { restart: true } : {}), ...(o.initFrom !== undefined ? { initFrom: o.initFrom } : {}) };

@@ -55,7 +55,7 @@ describe('codesign scenario export', () => {
 
   it.each([
     [['--format', 'mat', '--out', 'x.npy'], /--out: got "x\.npy"; allowed: a file ending in \.mat/],
-    [['--out', '/no/such/dir/x.npy'], /--out: .*allowed: a file in an existing directory/],
+    [['--out', '/no/such/dir/x.npy'], /--out: .*allowed: the export file in an existing folder/],
     [['--split', 'dev', '--out', 'x.npy'], /--split/],
   ])('bad input %j is refused before any work', async (args, message) => {
     const r = await codesign('scenario', 'export', 'rayleigh', ...args);

@@ -63,7 +63,7 @@ describe('2. a typo never replaces a result with less', () => {
     // Exporting reads the store and leaves it byte-identical; a failed export leaves no temp file.
     expect((await codesign('results', 'export', '--db', db, '--out', join(dir, 'again.csv'))).code).toBe(0);
     expect(sha(db)).toBe(storeBefore);
-    expect((await codesign('results', 'export', '--db', db, '--out', join(dir, 'no', 'such', 'x.csv'))).stderr).toMatch(/--out: .*allowed: a file in an existing directory/);
+    expect((await codesign('results', 'export', '--db', db, '--out', join(dir, 'no', 'such', 'x.csv'))).stderr).toMatch(/--out: .*allowed: the export file in an existing folder/);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 });
