@@ -60,7 +60,8 @@ function removeStaleTemporaries(file: string): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this id runs (EPERM: it runs, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

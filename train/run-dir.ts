@@ -3,22 +3,13 @@
  * training, and never overwritten when it holds a checkpoint that cannot be resumed (unless the
  * caller asks to restart).
  */
-import { makeFolders } from '../core/files.ts';
+import { alive, makeFolders } from '../core/files.ts';
 import { accessSync, constants, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, InputError } from '../core/errors.ts';
 import { holdsCheckpointFiles, latestCheckpoint } from './checkpoint.ts';
 
 const LOCK = '.codesign-train.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface RunDir {
   /** The checkpoint to resume from, if any. */
