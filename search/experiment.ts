@@ -4,7 +4,8 @@
  * its field.
  */
 import { INPUT_LIMITS, parseDataFile, readInput } from '../core/files.ts';
-import { PRESETS } from '../sim/presets.ts';
+import { PRESETS, type HardwarePreset } from '../sim/presets.ts';
+import { createHash } from 'node:crypto';
 import { FileError, InputError, type FileIssue } from '../core/errors.ts';
 import type { Experiment } from './run.ts';
 import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
@@ -71,4 +72,15 @@ export function loadExperiment(file: string): Experiment {
     throw new ExperimentError(file, [{ path: '(file)', value: file, allowed: error.allowed.replace(/^allowed: /, '') }]);
   }
   return validateExperiment(raw, file);
+}
+
+/**
+ * An experiment's energy table, the other way: a shipped table is stored by its name; a table
+ * from a file under its name and the hash of its contents (so two files that share a name never
+ * share stored points), with the table itself.
+ */
+export function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 'hardware'> {
+  if (PRESETS.includes(hardware)) return { preset: hardware.name };
+  const digest = createHash('sha256').update(JSON.stringify(hardware)).digest('hex').slice(0, 12);
+  return { preset: `${hardware.name}#${digest}`, hardware };
 }

@@ -57,6 +57,7 @@ export const experimentSize = (exp: Pick<Experiment, 'size'>): PrecoderSize => e
 /** The experiment's energy table: its file's, else the shipped one it names. */
 export const experimentHardware = (exp: Experiment): HardwarePreset => exp.hardware ?? presetByName(exp.preset);
 
+
 /** Rates a point; `key` is the content hash the store keys it by (a queue's job id). */
 export type QualityFn = (point: PrecoderPoint, key: string) => Promise<number>;
 

@@ -6,7 +6,7 @@
  */
 import { arrayForP, ENGINE_DEFAULTS, type EngineConfig } from './engine/config.ts';
 import { describeDatapath } from './datapath.ts';
-import type { Architecture, HardwarePreset } from './presets.ts';
+import { PRESETS, type Architecture, type HardwarePreset } from './presets.ts';
 
 /** A hardware file's buffer sizes (KB) in words (the file's validation made them whole words). */
 export function kilobytesToWords(kb: Architecture['localBuffersKB'], wordBits: number): EngineConfig['localBufferWords'] {
@@ -35,7 +35,9 @@ export function machineOf(preset: HardwarePreset): EngineConfig {
 /** One line naming the machine (printed beside every engine energy and latency). */
 export function describeMachine(preset: HardwarePreset, m: EngineConfig = machineOf(preset)): string {
   const bw = Number.isFinite(m.bandwidth) ? `${m.bandwidth} words/cycle` : 'unlimited bandwidth';
-  const source = preset.architecture ? `hardware/${preset.name}.json's architecture` : `the default machine for ${preset.name} (no architecture in its file)`;
+  // A shipped table lives in hardware/; a user's file is named by its table's name only.
+  const shipped = PRESETS.includes(preset);
+  const source = preset.architecture ? (shipped ? `hardware/${preset.name}.json's architecture` : `the architecture in ${preset.name}'s file`) : `the default machine for ${preset.name} (no architecture in its file)`;
   const datapath = m.datapath.kind === 'fixed' ? '' : `, ${describeDatapath(m.datapath)}`;
   return `${m.rows}×${m.cols} ${m.dataflow.toUpperCase()} array${datapath}, ${bw}, ${m.clockMHz} MHz, ${m.mode} — ${source}`;
 }

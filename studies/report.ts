@@ -4,6 +4,7 @@
  * come from the scenario's rates table of trained networks; the classical rates and iteration
  * counts from its classical results on the same test samples (both shipped in data/rates/).
  */
+import { experimentTable } from '../search/experiment.ts';
 import { makeFolders, writeWhole } from '../core/files.ts';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
@@ -65,7 +66,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   const out = resolve(o.out);
   makeFolders(out);
 
-  const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs: ARCHS, bitChoices: [2, 4, 8, 16], preset: preset.name, quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name } };
+  const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs: ARCHS, bitChoices: [2, 4, 8, 16], ...experimentTable(preset), quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name } };
   const qualityLabel = describeQuality(exp.quality);
   log(`search: the seed-000 space × ${PRECODER_HEAD_NAMES.length} heads into the results store (${qualityLabel})`);
   const store = await ResultsStore.open(join(out, 'results.duckdb'));

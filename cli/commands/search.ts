@@ -1,18 +1,16 @@
 /** `codesign search` and `codesign results export`: the seed-000 space into the results store. */
 import { outputFile } from '../../core/files.ts';
-import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
 import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
-import { loadExperiment } from '../../search/experiment.ts';
+import { experimentTable, loadExperiment } from '../../search/experiment.ts';
 import { ratesFile } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
 import { archsOf, bitChoicesOf, hardwareOf, hardwareOption, presetOption, refuseGiven, seedOf, progressOption, type Given } from '../options.ts';
-import { PRESETS, type HardwarePreset } from '../../sim/presets.ts';
 import { cliProgress, progressMode } from '../progress.ts';
 import { loadScenario, mimoSize } from '../../scenarios/schema.ts';
 
@@ -214,16 +212,6 @@ function experimentOf(o: SearchFlags, given: Given): Experiment {
   // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
   const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
   return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), ...experimentTable(hardwareOf(o, given)), quality, ...(size && (size.nt !== 64 || size.nu !== 4) ? { size: { nt: size.nt, nu: size.nu } } : {}) };
-}
-
-/**
- * A shipped table is stored by its name; a table from a file under its name and the hash of its
- * contents, so two files that share a name never share stored points.
- */
-function experimentTable(hardware: HardwarePreset): Pick<Experiment, 'preset' | 'hardware'> {
-  if (PRESETS.includes(hardware)) return { preset: hardware.name };
-  const digest = createHash('sha256').update(JSON.stringify(hardware)).digest('hex').slice(0, 12);
-  return { preset: `${hardware.name}#${digest}`, hardware };
 }
 
 function renderModelSearch(r: import('../../studies/model-search.ts').ModelSearchOutcome & { readonly rating?: import('../../studies/model-search.ts').ModelRating }): string {

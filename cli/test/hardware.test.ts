@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codesign } from './run.ts';
@@ -16,6 +18,19 @@ describe('--hardware', () => {
     expect(doc.preset).toBe(name);
     expect(doc.clockMHz).toBeGreaterThan(0);
     expect(doc.time_us).toBeCloseTo(doc.cycles / doc.clockMHz, 12);
+  });
+
+  it('report --hardware takes a YAML file as search and simulate do (was: resolved by its name as a --preset)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'codesign-report-yaml-'));
+    try {
+      const r = await codesign('report', '--quick', '--hardware', join(FIXTURES, 'small-array.yaml'), '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { preset: string; machine: string };
+      expect(summary.preset).toBe('small-array');
+      expect(summary.machine).toMatch(/^8×8 WS array, 4 words\/cycle, 500 MHz, .* — the architecture in small-array's file$/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('a file’s machine is what simulate runs; a typed flag replaces one field', async () => {
