@@ -51,13 +51,35 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Static and dynamic import specifiers of one file. */
+/** Static and dynamic import specifiers of one file, and what it loads through `createRequire`. */
 export function importsOf(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/gms)) found.push(m[1]);
   for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push(m[1]);
   for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]);
+  for (const m of text.matchAll(/\bcreateRequire\([^)]*\)\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]);
   return found;
+}
+
+/**
+ * Rules one file breaks on its own, whatever its folder: an import by absolute path or file URL
+ * (it names one machine), a relative import or a `new URL(…, import.meta.url)` that climbs out of
+ * the repository, and a string naming a path outside it (a sibling checkout such as ../shared, or
+ * a machine's home). `path` is the file's path from the repository's root.
+ */
+export function outsideRepository(path: string, text: string): string[] {
+  const out: string[] = [];
+  const from = dirname(join(ROOT, path));
+  const leaves = (target: string) => relative(ROOT, target).startsWith('..');
+  for (const specifier of importsOf(text)) {
+    if (/^(\/|file:)/.test(specifier)) out.push(`${path} imports ${specifier} by absolute path`);
+    else if (specifier.startsWith('.') && leaves(resolve(from, specifier))) out.push(`${path} imports ${specifier}, outside the repository`);
+  }
+  for (const m of text.matchAll(/new URL\(\s*['"`]([^'"`$]+)[^'"`]*['"`]\s*,\s*import\.meta\.url\s*\)/g)) {
+    if (leaves(resolve(from, m[1]))) out.push(`${path} reads ${m[1]}, outside the repository`);
+  }
+  for (const m of text.matchAll(/['"`]((?:\.\.\/)+shared\b[^'"`]*|\/(?:work|home|Users|root|mnt)\/[^'"`]*)['"`]/g)) out.push(`${path} names ${m[1]}, a path outside the repository`);
+  return out;
 }
 
 /** The row of the table a path belongs to: its longest folder prefix that has one. */
@@ -89,8 +111,43 @@ function edges(): Edge[] {
   );
 }
 
+function layerViolations(edges: readonly Edge[]): string[] {
+  return edges
+    .filter((e) => !e.target.startsWith('package:') && e.target !== e.folder && e.folder in MAY_IMPORT && !MAY_IMPORT[e.folder].includes(e.target))
+    .map((e) => `${e.file} imports ${e.specifier} (${e.folder}/ may import ${MAY_IMPORT[e.folder].join(', ') || 'nothing of ours'})`);
+}
+
+function homeViolations(edges: readonly Edge[]): string[] {
+  return edges.flatMap((e) => {
+    if (!e.target.startsWith('package:')) return [];
+    const home = PACKAGE_HOMES.find((h) => h.pattern.test(e.specifier.replace(/^(@[^/]+\/[^/]+|[^@/][^/]*).*$/, '$1')));
+    return home && !home.folders.includes(e.folder) ? [`${e.file} imports ${e.specifier} (allowed in ${home.folders.join(', ')})`] : [];
+  });
+}
+
 describe('the layering of ARCHITECTURE.md', () => {
   const all = edges();
+
+  it('no file reads or imports anything outside the repository', () => {
+    // This file is left out: its checks below hold such paths on purpose.
+    const self = fileURLToPath(import.meta.url);
+    const found = Object.keys(MAY_IMPORT).flatMap((folder) => sources(join(ROOT, folder)).flatMap((path) => (path === self ? [] : outsideRepository(relative(ROOT, path), readFileSync(path, 'utf8')))));
+    expect(found).toEqual([]);
+  });
+
+  it('each rule fails when broken on purpose', () => {
+    // Every rule above, fed a line that breaks it (so a rule that can no longer fail is noticed).
+    expect(outsideRepository('sim/x.ts', "import { a } from '/work/main/core/a.ts';")).toEqual(['sim/x.ts imports /work/main/core/a.ts by absolute path', 'sim/x.ts names /work/main/core/a.ts, a path outside the repository']);
+    expect(outsideRepository('sim/x.ts', "const m = await import('file:///tmp/m.js');")).toEqual(['sim/x.ts imports file:///tmp/m.js by absolute path']);
+    expect(outsideRepository('sim/x.ts', "import { t } from '../../shared/reference/t.ts';")).toEqual(['sim/x.ts imports ../../shared/reference/t.ts, outside the repository', 'sim/x.ts names ../../shared/reference/t.ts, a path outside the repository']);
+    expect(outsideRepository('scenarios/cdl.ts', "cdlTable('A', new URL('../../shared/reference/cdl/', import.meta.url));")).toHaveLength(2);
+    expect(outsideRepository('bench/x.ts', "readFileSync('/home/me/data.csv')")).toEqual(['bench/x.ts names /home/me/data.csv, a path outside the repository']);
+    expect(outsideRepository('scenarios/cdl.ts', "new URL('../reference/cdl/', import.meta.url)")).toEqual([]);
+    expect(importsOf("const y = createRequire(import.meta.url)('@duckdb/node-api');")).toEqual(['@duckdb/node-api']);
+    const misplaced = homeViolations([{ file: 'nets/x.ts', folder: 'nets', target: 'package:@duckdb/node-api', specifier: '@duckdb/node-api' }]);
+    expect(misplaced).toEqual(['nets/x.ts imports @duckdb/node-api (allowed in search, test, cli/test, bench)']);
+    expect(layerViolations([{ file: 'core/x.ts', folder: 'core', target: 'cli', specifier: '../cli/program.ts' }])).toEqual(['core/x.ts imports ../cli/program.ts (core/ may import nothing of ours)']);
+  });
 
   it('reads the import lines of every folder', () => {
     expect(all.length).toBeGreaterThan(300);
@@ -98,19 +155,11 @@ describe('the layering of ARCHITECTURE.md', () => {
   });
 
   it('no folder imports one above it (cli/ is imported by nothing outside it)', () => {
-    const forbidden = all
-      .filter((e) => !e.target.startsWith('package:') && e.target !== e.folder && !MAY_IMPORT[e.folder].includes(e.target))
-      .map((e) => `${e.file} imports ${e.specifier} (${e.folder}/ may import ${MAY_IMPORT[e.folder].join(', ') || 'nothing of ours'})`);
-    expect(forbidden).toEqual([]);
+    expect(layerViolations(all)).toEqual([]);
   });
 
-  it('tfjs, DuckDB, vega and commander load only in their layers', () => {
-    const misplaced = all.flatMap((e) => {
-      if (!e.target.startsWith('package:')) return [];
-      const home = PACKAGE_HOMES.find((h) => h.pattern.test(e.specifier.replace(/^(@[^/]+\/[^/]+|[^@/][^/]*).*$/, '$1')));
-      return home && !home.folders.includes(e.folder) ? [`${e.file} imports ${e.specifier} (allowed in ${home.folders.join(', ')})`] : [];
-    });
-    expect(misplaced).toEqual([]);
+  it('tfjs, DuckDB, vega and commander load only in their layers (by import or createRequire)', () => {
+    expect(homeViolations(all)).toEqual([]);
   });
 
   it('the CLI loads tfjs, DuckDB and vega only when a command that needs them runs', () => {
