@@ -11,16 +11,13 @@
 import { checkModelFits } from './memory.ts';
 import { InputError } from '../core/errors.ts';
 import { rng } from '../core/rng.ts';
-import type { Graph, Op } from '../nets/graph.ts';
+import type { Graph, Op, OpKind } from '../nets/graph.ts';
 import { lsqRange, lsqStepIsStale, lsqStepOfScale, meanAbs } from '../nets/quant.ts';
 import { QUANTIZED_KINDS, quantizedLayers } from '../nets/layers.ts';
-import { binarize, kbitActivation, lsqQuantize, ternarize } from './quant.ts';
+import { binarize, lsqQuantize, ternarize } from './quant.ts';
 import { formatKey, isStatistic, paramKey, parseKey } from './variable-key.ts';
 import { tf } from './backend.ts';
-import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
-import { nativeBatchNorm, nativeLeakyRelu } from './native-kernels.ts';
-import { dropout } from './dropout.ts';
-import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
+import { FORWARD, type Forward, type ForwardContext } from './forward.ts';
 
 export type WeightQuantizer = 'lsq' | 'ternary' | 'binary';
 
@@ -274,6 +271,7 @@ export class GraphModel {
     return toNchw(out);
   }
 
+  /** One op's forward: its kind's entry of FORWARD (train/forward.ts), given this model's parameters. */
   private apply(
     op: Op,
     index: number,
@@ -283,130 +281,28 @@ export class GraphModel {
     toNhwc: (t: tf.Tensor) => tf.Tensor,
     toNchw: (t: tf.Tensor) => tf.Tensor,
   ): tf.Tensor {
-    const p = (suffix: string) => this.trainable.get(paramKey(op.name, suffix))!;
-    switch (op.kind) {
-      case 'input':
-        return toNhwc(input);
-      case 'conv2d': {
-        if (op.dilation && (op.dilation[0] > 1 || op.dilation[1] > 1)) throw new InputError('graph', op.name, 'allowed: undilated convolutions in training and inference (a dilated one is priced, not run)');
-        const kernel = this.kernel(op, options.bits);
-        const padding = op.padding === 'same' || op.padding === 'valid' ? op.padding : 'valid';
-        let xin = x[0] as tf.Tensor4D;
-        if (typeof op.padding !== 'string') {
-          const [ph, pw] = op.padding;
-          xin = tf.pad(xin, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
-        }
-        const groups = op.groups;
-        const cinG = op.inputShapes[0][0] / groups;
-        const coutG = op.filters / groups;
-        const [kh, kw] = op.kernel;
-        const conv = (xg: tf.Tensor4D, k: tf.Tensor2D) => conv2dFast(xg, tf.reshape(k, [kh, kw, cinG, k.shape[1]]) as tf.Tensor4D, padding);
-        let y: tf.Tensor4D;
-        if (groups === 1) y = conv(xin, kernel);
-        else {
-          const parts = tf.split(xin, groups, 3).map((xg, g) => conv(xg as tf.Tensor4D, tf.slice(kernel, [0, g * coutG], [kh * kw * cinG, coutG])));
-          y = tf.concat(parts, 3);
-        }
-        if (op.stride[0] > 1 || op.stride[1] > 1) {
-          const [, h, w] = y.shape;
-          y = tf.stridedSlice(y, [0, 0, 0, 0], [y.shape[0], h, w, y.shape[3]], [1, op.stride[0], op.stride[1], 1]) as tf.Tensor4D;
-        }
-        return op.bias ? tf.add(y, p('bias')) : y;
-      }
-      case 'dense': {
-        const y = matMul(x[0] as tf.Tensor2D, this.kernel(op, options.bits));
-        return op.bias ? tf.add(y, p('bias')) : y;
-      }
-      case 'batchnorm': {
-        const t = x[0];
-        const axes = Array.from({ length: t.rank - 1 }, (_, i) => i);
-        const stats = this.bnStats(op, options.bits);
-        if (options.training) {
-          // One native pass pair over the activations when the native kernels are in (same statistics, in double).
-          const native = nativeBatchNorm(t, p('gamma'), p('beta'), 1e-3);
-          const { mean, variance } = native ?? tf.moments(t, axes);
-          const m = this.bnMomentumOverride ?? this.options.bnMomentum ?? 0.99;
-          stats.mean.assign(tf.add(tf.mul(stats.mean, m), tf.mul(mean, 1 - m)));
-          stats.variance.assign(tf.add(tf.mul(stats.variance, m), tf.mul(variance, 1 - m)));
-          return native ? native.y : batchNormBroadcast(t, mean, variance, p('beta'), p('gamma'), 1e-3);
-        }
-        return tf.batchNorm(t, stats.mean, stats.variance, p('beta'), p('gamma'), 1e-3);
-      }
-      case 'relu': {
-        const y = tf.relu(x[0]);
-        if (!this.options.quantizeActivations || op.precision.activationBits >= 16) return y;
-        const key = formatKey({ kind: 'activationStep', op: op.name, bits: op.precision.activationBits });
-        const range = lsqRange(op.precision.activationBits, false);
-        if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(lsqStepOfScale(meanAbs(y.dataSync() as Float32Array), range)), [], true);
-        return lsqQuantize(y, this.trainable.get(key)!, range);
-      }
-      case 'leakyrelu':
-        return nativeLeakyRelu(x[0], op.alpha) ?? tf.leakyRelu(x[0], op.alpha);
-      case 'prelu':
-        // Seed 002's low-bit nets replace PReLU by the k-bit function of eq. (22).
-        if (this.options.kbitActivations && op.precision.activationBits < 16) return kbitActivation(x[0], op.precision.activationBits);
-        return tf.prelu(x[0], p('alpha'));
-      case 'sigmoid':
-        return tf.sigmoid(x[0]);
-      case 'softplus':
-        return tf.softplus(x[0]);
-      case 'tanh':
-        return tf.tanh(x[0]);
-      case 'dropout':
-        if (!options.training || op.rate === 0) return x[0];
-        // Seeded by the step and the op, so a resumed run draws the same masks.
-        return dropout(x[0], op.rate, (options.dropoutSeed ?? 0) * 7919 + index);
-      case 'add':
-        return x.length === 2 ? tf.add(x[0], x[1]) : tf.addN(x);
-      case 'concat':
-        return tf.concat(x, x[0].rank - 1);
-      case 'flatten':
-        return tf.reshape(toNchw(x[0]), [x[0].shape[0], -1]);
-      case 'reshape': {
-        const y = tf.reshape(toNchw(x[0]), [x[0].shape[0], ...op.shape]);
-        return toNhwc(y);
-      }
-      case 'avgpool':
-      case 'maxpool': {
-        // Zero padding for an average (ONNX counts the pads, count_include_pad = 1), −∞ for a maximum.
-        const [ph, pw] = op.padding ?? [0, 0];
-        if (op.ceilMode && op.kind === 'avgpool') throw new InputError('graph', op.name, 'allowed: average pooling without ceil_mode in training and inference (it is priced, not run)');
-        // ceil_mode: the last, partial window reads −∞ beyond the input (never the maximum).
-        const [, h, w] = op.inputShapes[0];
-        const [oh, ow] = [op.outputShape[1], op.outputShape[2]];
-        const extraH = Math.max(0, (oh - 1) * op.stride[0] + op.pool[0] - (h + 2 * ph));
-        const extraW = Math.max(0, (ow - 1) * op.stride[1] + op.pool[1] - (w + 2 * pw));
-        const xin = ph === 0 && pw === 0 && extraH === 0 && extraW === 0 ? x[0] : tf.pad(x[0], [[0, 0], [ph, ph + extraH], [pw, pw + extraW], [0, 0]], op.kind === 'maxpool' ? -3.4e38 : 0);
-        return (op.kind === 'avgpool' ? tf.avgPool : tf.maxPool)(xin as tf.Tensor4D, op.pool as [number, number], op.stride as [number, number], 'valid');
-      }
-      case 'clip':
-        return tf.clipByValue(x[0], op.min, op.max);
-      case 'softmax':
-        // Channels are last inside (NHWC, or [N, C]); a rank-3 tensor [N, C, L] keeps them second.
-        return x[0].rank === 3 ? tf.transpose(tf.softmax(tf.transpose(x[0], [0, 2, 1]), -1), [0, 2, 1]) : tf.softmax(x[0], -1);
-      case 'scale':
-        return tf.mul(x[0], op.factor);
-      case 'transpose':
-        return toNhwc(tf.transpose(toNchw(x[0]), [0, ...op.perm.map((d) => d + 1)]));
-      case 'powernorm': {
-        const t = x[0];
-        const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);
-        const norm = tf.sqrt(tf.add(tf.sum(tf.square(t), axes, true), 1e-12));
-        return tf.mul(tf.div(t, norm), Math.sqrt(op.power));
-      }
-      // The precoder head's steps work on channel-first complex tensors [B, 2, rows, cols].
-      case 'gram':
-        return toNhwc(gramOf(toNchw(x[0]) as tf.Tensor4D));
-      case 'reginverse':
-        return toNhwc(regularizedInverse(toNchw(x[0]) as tf.Tensor4D, x[1] as tf.Tensor2D, op.loading, op.scale));
-      case 'beamform':
-        return toNhwc(beamform(toNchw(x[0]) as tf.Tensor4D, toNchw(x[1]) as tf.Tensor4D));
-      case 'userpower':
-        return toNhwc(userPower(toNchw(x[0]) as tf.Tensor4D, x[1] as tf.Tensor2D, op.scale));
-      case 'trace':
-      case 'matmul':
-        throw new InputError('graph', op.name, 'allowed: network ops (trace ops have no trainable form)');
-    }
+    const entry = FORWARD[op.kind];
+    if ('notRun' in entry) throw new InputError('graph', op.name, `allowed: network ops (${entry.notRun})`);
+    const context: ForwardContext = {
+      x,
+      input,
+      index,
+      training: options.training,
+      dropoutSeed: options.dropoutSeed ?? 0,
+      toNhwc,
+      toNchw,
+      param: (suffix) => this.trainable.get(paramKey(op.name, suffix))!,
+      kernel: () => this.kernel(op, options.bits),
+      bnStats: () => this.bnStats(op, options.bits),
+      bnMomentum: this.bnMomentumOverride ?? this.options.bnMomentum ?? 0.99,
+      quantizeActivations: this.options.quantizeActivations === true,
+      kbitActivations: this.options.kbitActivations === true,
+      activationStep: (key, initial) => {
+        if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(initial()), [], true);
+        return this.trainable.get(key)!;
+      },
+    };
+    return (entry as Forward<OpKind>)(op as never, context);
   }
 
   /** The ops a memoised forward pass must run: those some non-memoised consumer needs. */
