@@ -15,14 +15,13 @@ import { extname } from 'node:path';
 import { createRequire } from 'node:module';
 import { FileError, InputError, type FileIssue } from '../core/errors.ts';
 import { datapathOf, type Datapath } from './datapath.ts';
-import type { AbsoluteEnergy, Architecture, BitSource, EnergyPoint, HardwarePreset, PerBit } from './presets.ts';
+import type { AbsoluteEnergy, Architecture, BitSource, EnergyPoint, HardwarePreset, PerBit } from './hardware.ts';
+import { DATAFLOWS, PACKINGS } from './engine/config.ts';
 
 const BIT_SOURCES: readonly BitSource[] = ['weight', 'activation', 'max', 'geomean'];
 const SCALINGS = ['mac', 'linear'] as const;
 const RULES = ['proportional', 'iso-area', 'fixed'] as const;
 const FORMS = ['relative', 'absolute'] as const;
-const DATAFLOWS = ['os', 'ws', 'is'] as const;
-const PACKINGS = ['word', 'bits'] as const;
 const COMMON_FIELDS = ['name', 'summary', 'sources', 'form', 'parallelism', 'promises', 'pricing', 'architecture'];
 const RELATIVE_FIELDS = ['mac', 'mainMemory', 'localBuffer', 'offChip'];
 const PRICING_FIELDS = ['compute', 'weightMain', 'weightLocal', 'activationMain', 'activationLocal', 'parallelism'] as const;
