@@ -12,8 +12,6 @@ import { DEFAULT_PRECISION, type Graph, type Precision } from './graph.ts';
 export const CSI_NETS = ['csinet', 'crnet', 'cllwcsinet'] as const;
 export type CsiNetName = (typeof CSI_NETS)[number];
 export const COMPRESSION_RATIOS = [4, 8, 16, 32, 64] as const;
-/** CLLWCsiNet's Table II covers CR 4, 8, 16; we extend its pattern (codeword channels = 64/CR). */
-export const CLLW_RATIOS = [4, 8, 16, 32, 64] as const;
 
 /** 'fp': as published; 'bfc': dense layers binarised (BCsiNet-style); 'q8': 8-bit weights and activations everywhere. */
 export const CODEC_VARIANTS = ['fp', 'bfc', 'q8'] as const;

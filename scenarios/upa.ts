@@ -9,7 +9,6 @@ export interface Upa {
   readonly spacing: number;
 }
 
-export const UPA_8X8: Upa = { ny: 8, nz: 8, spacing: 0.5 };
 
 export function elementCount(upa: Upa): number {
   return upa.ny * upa.nz;

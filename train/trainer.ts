@@ -2,7 +2,7 @@
  * Self-supervised training of a precoder Graph on a scenario (seed 000 §III-C): loss = −mean
  * sum rate after total-power normalisation, Adam, batch 1000, dropout and BN from the Graph,
  * validation sum rate per epoch with early stopping, a checkpoint every epoch (resumable), and
- * metrics as an rxjs stream. With `supernet`, every step samples a bit width per layer from the
+ * progress as events to a callback (`emit`). With `supernet`, every step samples a bit width per layer from the
  * choices (shared weights; per-layer, per-bit-width LSQ steps and BN statistics).
  */
 import { checkModelFits } from './memory.ts';
