@@ -88,9 +88,20 @@ export function nasArrows(fronts: readonly { arch: string; front: readonly Store
   return { horizontal, vertical };
 }
 
-/** Energy per layer of the default precoder at bits: CONV, FCL1, FCL2, and FCL3 with the head's ops (and power normalisation). */
-export function layerSplit(preset: HardwarePreset, bits: readonly number[], head: PrecoderHead = 'direct') {
-  const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: bits as [number, number, number, number], head });
+/** The precoder a report's per-layer, p-sweep and engine-vs-closed figures show: an architecture at a scenario's size. */
+export interface PrecoderShape {
+  readonly cout: number;
+  readonly dfcl: number;
+  readonly nt: number;
+  readonly nu: number;
+}
+
+/** The paper's largest precoder at its size: what the figures show when the table holds it. */
+export const PAPER_SHAPE: PrecoderShape = { cout: 64, dfcl: 1024, nt: 64, nu: 4 };
+
+/** Energy per layer of a precoder at bits: CONV, FCL1, FCL2, and FCL3 with the head's ops (and power normalisation). */
+export function layerSplit(preset: HardwarePreset, bits: readonly number[], head: PrecoderHead = 'direct', shape: PrecoderShape = PAPER_SHAPE) {
+  const graph = buildPrecoder({ ...shape, bits: bits as [number, number, number, number], head });
   const report = priceGraph(graph, preset);
   const layerOf = layerIndexOf(graph);
   return PRECODER_LAYERS.map((layer, i) => {
@@ -101,16 +112,16 @@ export function layerSplit(preset: HardwarePreset, bits: readonly number[], head
   });
 }
 
-export function pSweep(preset: HardwarePreset, ps: readonly number[]) {
-  const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
+export function pSweep(preset: HardwarePreset, ps: readonly number[], shape: PrecoderShape = PAPER_SHAPE) {
+  const graph = buildPrecoder({ ...shape, bits: [16, 16, 16, 16] });
   return ps.map((p) => {
     const r = simulateGraph(graph, { ...ENGINE_DEFAULTS, ...arrayForP(p), dataflow: 'ws' }, preset, { p });
     return { p, cycles: r.cycles, energy_uJ: microjoules(r.energy.total), closedForm_uJ: microjoules(priceGraph(graph, preset, { p }).energy.total) };
   });
 }
 
-export function engineVsClosed(preset: HardwarePreset) {
-  const graph = buildPrecoder({ cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] });
+export function engineVsClosed(preset: HardwarePreset, shape: PrecoderShape = PAPER_SHAPE) {
+  const graph = buildPrecoder({ ...shape, bits: [16, 16, 16, 16] });
   const result = simulateGraph(graph, { ...ENGINE_DEFAULTS, rows: 8, cols: 8, dataflow: 'ws' }, preset, { p: 64 });
   const cmp = compareResult(result, preset, 64);
   return result.ops

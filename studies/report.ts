@@ -14,7 +14,7 @@ import type { Scenario } from '../scenarios/schema.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
 import { seed000Archs } from '../search/space.ts';
-import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint } from './report-numbers.ts';
+import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint, type PrecoderShape } from './report-numbers.ts';
 import { pointKey, ratesFile, type TableRate } from '../search/rates-table.ts';
 import { againstFrontier, bestGain, classicalFrontier, dnnLabel, RATE_SHARE, verdictPerTable, type Count, type TableVerdict } from './verdict.ts';
 import { PRESETS } from '../sim/presets.ts';
@@ -50,6 +50,19 @@ export { RATE_SHARE } from './verdict.ts';
 
 const ARCHS = seed000Archs();
 
+/**
+ * The architectures a report draws: the paper's eight when the table holds any of them (those it
+ * lacks are listed as missing), then any other architecture the table holds (e.g. a small
+ * network trained at N_U = 8).
+ */
+function tableArchitectures(rates: ReadonlyMap<string, TableRate>): { cout: number; dfcl: number }[] {
+  const inTable = new Set([...rates.keys()].map((k) => k.split('|')[1]));
+  const isPaper = (a: string) => ARCHS.some((p) => `${p.cout}x${p.dfcl}` === a);
+  const extra = [...inTable].filter((a) => !isPaper(a)).map((a) => ({ cout: Number(a.split('x')[0]), dfcl: Number(a.split('x')[1]) }));
+  const paper = [...inTable].some(isPaper) || extra.length === 0;
+  return [...(paper ? ARCHS : []), ...extra.sort((a, b) => a.cout - b.cout || a.dfcl - b.dfcl)];
+}
+
 export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   const log = (m: string) => progress.log(m);
   const { preset, scenario } = o;
@@ -66,7 +79,12 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   const out = resolve(o.out);
   makeFolders(out);
 
-  const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs: ARCHS, bitChoices: [2, 4, 8, 16], ...experimentTable(preset), quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name } };
+  // The scenario's size and the table's architectures (the paper's eight when it holds any of them).
+  const size = mimoSize(scenario);
+  const archs = tableArchitectures(quality.rates);
+  const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs, bitChoices: [2, 4, 8, 16], ...experimentTable(preset), quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name }, ...(size.nt !== 64 || size.nu !== 4 ? { size } : {}) };
+  const largest = archs.reduce((a, b) => (b.cout * b.dfcl > a.cout * a.dfcl ? b : a));
+  const shape: PrecoderShape = { ...largest, ...size };
   const qualityLabel = describeQuality(exp.quality);
   log(`search: the seed-000 space × ${PRECODER_HEAD_NAMES.length} heads into the results store (${qualityLabel})`);
   const store = await ResultsStore.open(join(out, 'results.duckdb'));
@@ -105,7 +123,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     }),
   ) as Record<Count, { frontier: { label: string; sumRate: number; energy_uJ: number }[]; best: { dnn: string; claimedRate: number; dnnEnergy_uJ: number; classical: string; classicalEnergy_uJ: number; gain: number } | null }>;
   const paperComparison = { paper: gainAtEqualRate(front, wmmse, 'paper'), measured: gainAtEqualRate(front, wmmse, 'measured') };
-  const { nt, nu } = mimoSize(scenario);
+  const { nt, nu } = size;
   const noiseVar = 10 ** (-scenario.snrDb / 10);
   log(`verdict: the cheapest answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate under each of ${PRESETS.length} hardware tables (closed form and engine)`);
   const verdict = verdictPerTable({ points, rates: quality.rates, classical: priced, nt, nu, noiseVar }, PRESETS);
@@ -145,7 +163,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
 
   const curves = learningCurves(ratesPath, scenario.name);
   const recommended = verdict.find((v) => v.table === preset.name)?.cheapestDnn ?? null;
-  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, recommended, target }, progress);
+  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, recommended, target, shape, archs }, progress);
   copyEmbedScripts(out);
   if (model) figures.push(...(await model.figures(out)));
   const commands = reproduceCommands(o, ratesPath);
@@ -494,9 +512,13 @@ async function reportFigures(
     curves: readonly LearningCurve[];
     recommended: TableVerdict['cheapestDnn'];
     target: number;
+    /** The precoder the per-layer, p-sweep and engine figures show; the architectures drawn. */
+    shape: PrecoderShape;
+    archs: readonly { readonly cout: number; readonly dfcl: number }[];
   },
   progress: Progress,
 ): Promise<Figure[]> {
+  const shapeLabel = `(${d.shape.cout}, ${d.shape.dfcl}) precoder at N_T = ${d.shape.nt}, N_U = ${d.shape.nu}`;
   const figures: Figure[] = [];
   const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0));
   const add = (f: Figure) => {
@@ -557,7 +579,7 @@ async function reportFigures(
   });
   const rate = { field: 'sumRate', type: 'quantitative', title: 'sum rate (bit/s/Hz)', scale: { zero: false } };
   const eff = { field: 'efficiency', type: 'quantitative', title: 'energy efficiency (bit/s/Hz/µJ)', scale: { type: 'log' } };
-  const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: ARCHS.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'category10' }, legend: LEGEND };
+  const arch = { field: 'arch', type: 'nominal', title: 'C_out/D_FCL', sort: d.archs.map((a) => `${a.cout}/${a.dfcl}`), scale: { scheme: 'category10' }, legend: LEGEND };
   const tip = [{ field: 'head' }, { field: 'arch', title: 'C_out/D_FCL' }, { field: 'bits' }, { field: 'rate', title: 'sum rate ± 95% CI' }, { field: 'energy', title: 'closed form µJ', format: '.4g' }];
   add(
     await renderFigure(out, 'pareto-architectures', `Pareto fronts per head and architecture on ${d.scenario} (trained rates; every configuration a point; bars: 95% CIs of the front points)`, {
@@ -577,9 +599,9 @@ async function reportFigures(
   );
   const chosen = d.recommended ? (/\[(.*)\]/.exec(d.recommended.label)?.[1] ?? '16,16,16,16').split(',').map(Number) : [16, 16, 16, 16];
   const chosenHead = d.recommended?.label.startsWith('structured') ? 'structured' : 'direct';
-  const layers = [...layerSplit(d.preset, [16, 16, 16, 16]), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured'), ...layerSplit(d.preset, chosen, chosenHead)];
+  const layers = [...layerSplit(d.preset, [16, 16, 16, 16], 'direct', d.shape), ...layerSplit(d.preset, [16, 16, 16, 16], 'structured', d.shape), ...layerSplit(d.preset, chosen, chosenHead, d.shape)];
   add(
-    await renderFigure(out, 'layer-energy', `Energy per layer of the (64, 1024) precoder: 16-bit, both heads, and the recommended bits [${chosen.join(',')}] (${chosenHead} head) — ${d.preset.name}, closed form`, {
+    await renderFigure(out, 'layer-energy', `Energy per layer of the ${shapeLabel}: 16-bit, both heads, and the recommended bits [${chosen.join(',')}] (${chosenHead} head) — ${d.preset.name}, closed form`, {
       data: { values: layers.flatMap((l) => (['compute', 'weight', 'activation'] as const).map((k) => ({ layer: l.layer, config: l.config, term: k === 'compute' ? 'E_C compute' : k === 'weight' ? 'E_W weights' : 'E_A activations', uJ: l[k] }))) },
       mark: 'bar',
       encoding: {
@@ -604,9 +626,9 @@ async function reportFigures(
   }
   if (!d.quick) {
     const machine = machineOf(d.preset);
-    const sweep = pSweep(d.preset, [4, 16, 64, 256, 1024]);
+    const sweep = pSweep(d.preset, [4, 16, 64, 256, 1024], d.shape);
     const p = { field: 'p', type: 'quantitative', title: 'processing elements p', scale: { type: 'log', base: 2 } };
-    const config = '(64, 1024) direct head, 16-bit weights, batch 1, weight-stationary';
+    const config = `${shapeLabel}, direct head, 16-bit weights, batch 1, weight-stationary`;
     add(
       await renderFigure(out, 'p-sweep-energy', `Energy vs p: engine and closed form, ${config} (${d.preset.name})`, {
         data: { values: sweep.flatMap((s) => [{ p: s.p, model: 'engine', uJ: s.energy_uJ }, { p: s.p, model: 'closed form', uJ: s.closedForm_uJ }]) },
@@ -621,7 +643,7 @@ async function reportFigures(
         encoding: { x: p, y: { field: 'latency', type: 'quantitative', title: `latency per inference (µs at ${machine.clockMHz} MHz)`, scale: { type: 'log' } }, tooltip: [{ field: 'p' }, { field: 'cycles', format: ',' }, { field: 'latency', title: 'µs', format: '.4g' }] },
       }),
     );
-    const versus = engineVsClosed(d.preset);
+    const versus = engineVsClosed(d.preset, d.shape);
     add(
       await renderFigure(out, 'engine-vs-closed', `Engine vs closed form per op, ${config} on an 8×8 array (${d.preset.name})`, {
         data: { values: versus.flatMap((v) => [{ op: v.layer, model: 'engine', uJ: v.engine }, { op: v.layer, model: 'closed form', uJ: v.closedForm }]).filter((r) => r.uJ > 0) },
