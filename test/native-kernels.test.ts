@@ -4,6 +4,7 @@
  * did not build (no compiler or no libopenblas-dev: the trainer then stays on plain wasm).
  */
 import fc from 'fast-check';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../train/backend.ts';
 import { nativeAdam, nativeBatchNorm, nativeLeakyRelu, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
@@ -271,4 +272,42 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
     }
   });
 
+});
+
+describe.skipIf(!nativeProducts())('the native boundary refuses what would read or write outside its tensors', () => {
+  // The addon itself, on a buffer of its own: every call names its sizes, and C checks them.
+  const blas = createRequire(import.meta.url)('@codesign/blas') as {
+    sgemmBatch(buffer: ArrayBuffer, a: number, b: number, c: number, batchA: number, batchB: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void;
+    conv2d(buffer: ArrayBuffer, x: number, f: number, y: number, sizes: readonly number[]): void;
+  };
+  const buffer = new ArrayBuffer(4 * 1024);
+  const f32 = new Float32Array(buffer);
+  it('a batch broadcast from 1 or between equal batches runs, and gives the product', () => {
+    f32.fill(0);
+    f32.set([1, 2, 3, 4], 0); // A: 1 × [2 × 2]
+    f32.set([1, 0, 0, 1, 2, 0, 0, 2], 16); // B: 2 × [2 × 2]
+    blas.sgemmBatch(buffer, 0, 64, 128, 1, 2, 2, 2, 2, false, false);
+    expect([...f32.subarray(32, 40)]).toEqual([1, 2, 3, 4, 2, 4, 6, 8]);
+  });
+  it.each([
+    ['a batch of 0', [0, 64, 128, 0, 1, 2, 2, 2]],
+    ['batches 2 and 3 (neither 1, not equal)', [0, 64, 128, 2, 3, 2, 2, 2]],
+    ['a negative size', [0, 64, 128, 1, 1, -2, 2, 2]],
+    ['sizes whose product overflows int64', [0, 64, 128, 1, 1, 2 ** 40, 2 ** 40, 2 ** 40]],
+    ['a size beyond cblas\'s int', [0, 64, 128, 1, 1, 2 ** 31, 1, 0]],
+    ['a matrix that runs past the buffer', [0, 64, 4088, 1, 1, 2, 2, 2]],
+    ['a negative offset', [-4, 64, 128, 1, 1, 2, 2, 2]],
+  ])('sgemmBatch with %s is refused', (_, [a, b, c, batchA, batchB, m, n, k]) => {
+    expect(() => blas.sgemmBatch(buffer, a, b, c, batchA, batchB, m, n, k, false, false)).toThrow(/sgemmBatch\(.*batchA ≥ 1.*\): bad arguments, a size that overflows, or a matrix outside the buffer/);
+  });
+  it.each([
+    ['a 3×3 valid convolution inside the buffer', [1, 4, 4, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 0, 0], true],
+    ['sizes whose product overflows', [2 ** 30, 2 ** 30, 2 ** 30, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], false],
+    ['rows beyond cblas\'s int', [2 ** 20, 2 ** 11, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], false],
+    ['an input that runs past the buffer', [1, 64, 64, 1, 3, 3, 1, 62, 62, 1, 1, 1, 1, 0, 0], false],
+  ])('conv2d: %s', (_, sizes, ok) => {
+    const call = () => blas.conv2d(buffer, 0, 256, 512, sizes);
+    if (ok) expect(call).not.toThrow();
+    else expect(call).toThrow(/conv2d\(buffer, offX, offF, offY, sizes\): bad arguments or a tensor outside the buffer/);
+  });
 });

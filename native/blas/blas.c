@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include "direct.h"
 #include <node_api.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -58,10 +59,20 @@ static bool bool_at(Call *c, int i) {
   return v;
 }
 
-/* The float32 run of `n` elements at the byte offset in argument i, or NULL outside the heap. */
+/* a·b·c·d, or −1 when a factor is negative or the product leaves int64: a size no tensor has. */
+static int64_t product(int64_t a, int64_t b, int64_t c, int64_t d) {
+  int64_t r;
+  if (a < 0 || b < 0 || c < 0 || d < 0 || __builtin_mul_overflow(a, b, &r) || __builtin_mul_overflow(r, c, &r) || __builtin_mul_overflow(r, d, &r)) return -1;
+  return r;
+}
+
+/*
+ * The float32 run of `n` elements at the byte offset in argument i, or NULL (and the call
+ * failed) when n is negative — an overflowed size — or the run does not lie inside the heap.
+ */
 static float *floats_at(Call *c, int i, int64_t n) {
   const int64_t off = int_at(c, i);
-  if (!c->ok || off < 0 || n < 0 || (size_t)off + 4 * (size_t)n > c->length) {
+  if (!c->ok || off < 0 || n < 0 || n > (INT64_MAX - off) / 4 || (uint64_t)(off + 4 * n) > (uint64_t)c->length) {
     c->ok = false;
     return NULL;
   }
@@ -77,10 +88,12 @@ static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
   Call c = call_of(env, info, 11);
   const int64_t batchA = int_at(&c, 4), batchB = int_at(&c, 5), M = int_at(&c, 6), N = int_at(&c, 7), K = int_at(&c, 8);
   const bool ta = bool_at(&c, 9), tb = bool_at(&c, 10);
+  // A batch of 1 broadcasts; otherwise both batches agree. Sizes fit cblas's int.
+  if (c.ok && !(batchA >= 1 && batchB >= 1 && (batchA == batchB || batchA == 1 || batchB == 1) && M >= 0 && N >= 0 && K >= 0 && M <= INT_MAX && N <= INT_MAX && K <= INT_MAX)) c.ok = false;
   const int64_t batch = batchA > batchB ? batchA : batchB;
-  const float *A = floats_at(&c, 1, batchA * M * K), *B = floats_at(&c, 2, batchB * K * N);
-  float *C = floats_at(&c, 3, batch * M * N);
-  if (!c.ok) return fail(env, "sgemmBatch(buffer, offA, offB, offC, batchA, batchB, M, N, K, transA, transB): bad arguments or a matrix outside the buffer");
+  const float *A = floats_at(&c, 1, product(batchA, M, K, 1)), *B = floats_at(&c, 2, product(batchB, K, N, 1));
+  float *C = floats_at(&c, 3, product(batch, M, N, 1));
+  if (!c.ok) return fail(env, "sgemmBatch(buffer, offA, offB, offC, batchA ≥ 1, batchB ≥ 1 (equal, or one of them 1), M, N, K, transA, transB): bad arguments, a size that overflows, or a matrix outside the buffer");
   for (int64_t i = 0; i < batch; i++) {
     const float *a = A + (batchA == 1 ? 0 : i) * M * K;
     const float *b = B + (batchB == 1 ? 0 : i) * K * N;
@@ -187,8 +200,8 @@ static napi_value lsq_grad(napi_env env, napi_callback_info info) {
 }
 
 /* Rows p0 … p0 + rows − 1 of the im2col matrix of x: d = [N, H, W, C, kh, kw, F, Ho, Wo, sh, sw, dh, dw, pt, pl]. */
-static void im2col_block(const float *x, const int64_t *d, int64_t p0, int64_t rows, float *patches) {
-  const int64_t H = d[1], W = d[2], C = d[3], kh = d[4], kw = d[5], Ho = d[7], Wo = d[8], sh = d[9], sw = d[10], dh = d[11], dw = d[12], pt = d[13], pl = d[14];
+static void im2col_block(const float *x, const ConvShape *d, int64_t p0, int64_t rows, float *patches) {
+  const int64_t H = d->H, W = d->W, C = d->C, kh = d->kh, kw = d->kw, Ho = d->Ho, Wo = d->Wo, sh = d->sh, sw = d->sw, dh = d->dh, dw = d->dw, pt = d->pt, pl = d->pl;
   const int64_t K = kh * kw * C;
   for (int64_t r = 0; r < rows; r++) {
     const int64_t p = p0 + r, n = p / (Ho * Wo), oy = (p / Wo) % Ho, ox = p % Wo;
@@ -217,18 +230,18 @@ static int64_t block_rows(int64_t K, int64_t pixels) {
 }
 
 /* A 1×1 convolution of stride 1 without padding: its im2col matrix is x itself. */
-static bool pointwise(const int64_t *d) {
-  return d[4] == 1 && d[5] == 1 && d[9] == 1 && d[10] == 1 && d[13] == 0 && d[14] == 0 && d[7] == d[1] && d[8] == d[2];
+static bool pointwise(const ConvShape *d) {
+  return d->kh == 1 && d->kw == 1 && d->sh == 1 && d->sw == 1 && d->pt == 0 && d->pl == 0 && d->Ho == d->H && d->Wo == d->W;
 }
 
 /* The convolution y = x ⊛ f: one sgemm for 1×1, the direct loops where they apply, else im2col(x) · f a block at a time; d as for im2col_block. */
-static bool conv_core(const float *x, const float *f, float *y, const int64_t *d) {
+static bool conv_core(const float *x, const float *f, float *y, const ConvShape *d) {
   if (pointwise(d)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(d[0] * d[1] * d[2]), (int)d[6], (int)d[3], 1.0f, x, (int)d[3], f, (int)d[6], 0.0f, y, (int)d[6]);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(d->N * d->H * d->W), (int)d->F, (int)d->C, 1.0f, x, (int)d->C, f, (int)d->F, 0.0f, y, (int)d->F);
     return true;
   }
   if (direct_applies(d)) return direct_conv(x, f, y, d, openblas_get_num_threads());
-  const int64_t K = d[4] * d[5] * d[3], F = d[6], pixels = d[0] * d[7] * d[8];
+  const int64_t K = d->kh * d->kw * d->C, F = d->F, pixels = d->N * d->Ho * d->Wo;
   const int64_t block = block_rows(K, pixels);
   float *patches = malloc(sizeof(float) * block * (K > 0 ? K : 1));
   if (!patches) return false;
@@ -242,13 +255,13 @@ static bool conv_core(const float *x, const float *f, float *y, const int64_t *d
 }
 
 /* The filter gradient, df = im2col(x)ᵀ · dy summed over blocks of output pixels; d as for im2col_block. */
-static bool conv_filter_core(const float *x, const float *dy, float *df, const int64_t *d) {
+static bool conv_filter_core(const float *x, const float *dy, float *df, const ConvShape *d) {
   if (pointwise(d)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d[3], (int)d[6], (int)(d[0] * d[1] * d[2]), 1.0f, x, (int)d[3], dy, (int)d[6], 0.0f, df, (int)d[6]);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d->C, (int)d->F, (int)(d->N * d->H * d->W), 1.0f, x, (int)d->C, dy, (int)d->F, 0.0f, df, (int)d->F);
     return true;
   }
   if (direct_applies(d)) return direct_conv_filter(x, dy, df, d, openblas_get_num_threads());
-  const int64_t K = d[4] * d[5] * d[3], F = d[6], pixels = d[0] * d[7] * d[8];
+  const int64_t K = d->kh * d->kw * d->C, F = d->F, pixels = d->N * d->Ho * d->Wo;
   const int64_t block = block_rows(K, pixels);
   float *patches = malloc(sizeof(float) * block * (K > 0 ? K : 1));
   if (!patches) return false;
@@ -266,16 +279,20 @@ static bool conv_filter_core(const float *x, const float *dy, float *df, const i
  * A convolution call (buffer, three offsets, an array of 15 sizes d): the convolution's input at
  * argument 1, its filter and output at the positions given, each checked for the size d implies.
  */
-static bool conv_call(napi_env env, napi_callback_info info, int filterArg, int outputArg, int64_t *d, float **input, float **filter, float **output) {
+static bool conv_call(napi_env env, napi_callback_info info, int filterArg, int outputArg, ConvShape *d, float **input, float **filter, float **output) {
   Call c = call_of(env, info, 5);
   for (uint32_t i = 0; i < 15 && c.ok; i++) {
     napi_value e;
-    if (napi_get_element(env, c.argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok || d[i] < 0) c.ok = false;
+    if (napi_get_element(env, c.argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d->at[i]) != napi_ok || d->at[i] < 0 || d->at[i] > INT_MAX) c.ok = false;
   }
   if (!c.ok) return false;
-  *input = floats_at(&c, 1, d[0] * d[1] * d[2] * d[3]);
-  *filter = floats_at(&c, filterArg, d[4] * d[5] * d[3] * d[6]);
-  *output = floats_at(&c, outputArg, d[0] * d[7] * d[8] * d[6]);
+  // The row counts and inner sizes handed to cblas as int must fit one.
+  const int64_t rows[] = {product(d->N, d->H, d->W, 1), product(d->N, d->Ho, d->Wo, 1), product(d->kh, d->kw, d->C, 1)};
+  for (int r = 0; r < 3; r++)
+    if (rows[r] < 0 || rows[r] > INT_MAX) return false;
+  *input = floats_at(&c, 1, product(d->N, d->H, d->W, d->C));
+  *filter = floats_at(&c, filterArg, product(d->kh, d->kw, d->C, d->F));
+  *output = floats_at(&c, outputArg, product(d->N, d->Ho, d->Wo, d->F));
   return c.ok;
 }
 
@@ -285,10 +302,10 @@ static bool conv_call(napi_env env, napi_callback_info info, int filterArg, int 
  * one sgemm (1×1), the direct loops (stride 1, ≤ 16 filters) or im2col + sgemm.
  */
 static napi_value conv2d(napi_env env, napi_callback_info info) {
-  int64_t d[15];
+  ConvShape d;
   float *x, *f, *y;
-  if (!conv_call(env, info, 2, 3, d, &x, &f, &y)) return fail(env, "conv2d(buffer, offX, offF, offY, sizes): bad arguments or a tensor outside the buffer");
-  return conv_core(x, f, y, d) ? NULL : fail(env, "conv2d: out of memory");
+  if (!conv_call(env, info, 2, 3, &d, &x, &f, &y)) return fail(env, "conv2d(buffer, offX, offF, offY, sizes): bad arguments or a tensor outside the buffer");
+  return conv_core(x, f, y, &d) ? NULL : fail(env, "conv2d: out of memory");
 }
 
 /*
@@ -297,17 +314,17 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
  * the kernel turned 180° and its channels swapped ([kh, kw, C, F] read as [kh, kw, F, C]).
  */
 static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
-  int64_t d[15];
+  ConvShape d;
   float *dy, *k, *dx;
-  if (!conv_call(env, info, 2, 3, d, &dy, &k, &dx)) return fail(env, "conv2dBackInput(buffer, offDy, offF, offDx, sizes): bad arguments or a tensor outside the buffer");
-  const int64_t kh = d[4], kw = d[5], F = d[3], C = d[6];
+  if (!conv_call(env, info, 2, 3, &d, &dy, &k, &dx)) return fail(env, "conv2dBackInput(buffer, offDy, offF, offDx, sizes): bad arguments or a tensor outside the buffer");
+  const int64_t kh = d.kh, kw = d.kw, F = d.C, C = d.F;
   float *turned = malloc(sizeof(float) * (kh * kw * C * F > 0 ? kh * kw * C * F : 1));
   if (!turned) return fail(env, "conv2dBackInput: out of memory");
   for (int64_t i = 0; i < kh; i++)
     for (int64_t j = 0; j < kw; j++)
       for (int64_t ci = 0; ci < C; ci++)
         for (int64_t o = 0; o < F; o++) turned[((i * kw + j) * F + o) * C + ci] = k[(((kh - 1 - i) * kw + (kw - 1 - j)) * C + ci) * F + o];
-  const bool ok = conv_core(dy, turned, dx, d);
+  const bool ok = conv_core(dy, turned, dx, &d);
   free(turned);
   return ok ? NULL : fail(env, "conv2dBackInput: out of memory");
 }
@@ -318,10 +335,10 @@ static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
  * [kh, kw, C, F] = im2col(x)ᵀ · dy.
  */
 static napi_value conv2d_back_filter(napi_env env, napi_callback_info info) {
-  int64_t d[15];
+  ConvShape d;
   float *x, *df, *dy;
-  if (!conv_call(env, info, 3, 2, d, &x, &df, &dy)) return fail(env, "conv2dBackFilter(buffer, offX, offDy, offDf, sizes): bad arguments or a tensor outside the buffer");
-  return conv_filter_core(x, dy, df, d) ? NULL : fail(env, "conv2dBackFilter: out of memory");
+  if (!conv_call(env, info, 3, 2, &d, &x, &df, &dy)) return fail(env, "conv2dBackFilter(buffer, offX, offDy, offDf, sizes): bad arguments or a tensor outside the buffer");
+  return conv_filter_core(x, dy, df, &d) ? NULL : fail(env, "conv2dBackFilter: out of memory");
 }
 
 /*
@@ -333,8 +350,9 @@ static napi_value copy_rows(napi_env env, napi_callback_info info) {
   Call c = call_of(env, info, 7);
   const int64_t rows = int_at(&c, 3), width = int_at(&c, 4), ss = int_at(&c, 5), ds = int_at(&c, 6);
   if (c.ok && (rows <= 0 || width <= 0)) return NULL;
-  const float *src = floats_at(&c, 1, (rows - 1) * ss + width);
-  float *dst = floats_at(&c, 2, (rows - 1) * ds + width);
+  const int64_t srcSpan = product(rows - 1, ss, 1, 1), dstSpan = product(rows - 1, ds, 1, 1);
+  const float *src = floats_at(&c, 1, srcSpan < 0 || srcSpan > INT64_MAX - width ? -1 : srcSpan + width);
+  float *dst = floats_at(&c, 2, dstSpan < 0 || dstSpan > INT64_MAX - width ? -1 : dstSpan + width);
   if (!c.ok || ss < width || ds < width) return fail(env, "copyRows(buffer, offSrc, offDst, rows, width, srcStride, dstStride): bad arguments or a tensor outside the buffer");
   for (int64_t r = 0; r < rows; r++) {
     const float *a = src + r * ss;
@@ -493,8 +511,8 @@ static napi_value bn_forward(napi_env env, napi_callback_info info) {
   Call c = call_of(env, info, 10);
   const int64_t rows = int_at(&c, 7), C = int_at(&c, 8);
   const double eps = number_at(&c, 9);
-  const float *x = floats_at(&c, 1, rows * C), *gamma = floats_at(&c, 2, C), *beta = floats_at(&c, 3, C);
-  float *y = floats_at(&c, 4, rows * C), *mean = floats_at(&c, 5, C), *var = floats_at(&c, 6, C);
+  const float *x = floats_at(&c, 1, product(rows, C, 1, 1)), *gamma = floats_at(&c, 2, C), *beta = floats_at(&c, 3, C);
+  float *y = floats_at(&c, 4, product(rows, C, 1, 1)), *mean = floats_at(&c, 5, C), *var = floats_at(&c, 6, C);
   if (!c.ok || C <= 0) return fail(env, "bnForward(buffer, offX, offGamma, offBeta, offY, offMean, offVar, rows, C > 0, epsilon): bad arguments or a tensor outside the buffer");
   double *sum = malloc(sizeof(double) * 2 * C);
   float *work = malloc(sizeof(float) * (4 * 8 * C + 4 * C));
@@ -529,8 +547,8 @@ static napi_value bn_backward(napi_env env, napi_callback_info info) {
   Call c = call_of(env, info, 12);
   const int64_t rows = int_at(&c, 9), C = int_at(&c, 10);
   const double eps = number_at(&c, 11);
-  const float *dy = floats_at(&c, 1, rows * C), *x = floats_at(&c, 2, rows * C), *gamma = floats_at(&c, 3, C), *mean = floats_at(&c, 4, C), *var = floats_at(&c, 5, C);
-  float *dx = floats_at(&c, 6, rows * C), *dgamma = floats_at(&c, 7, C), *dbeta = floats_at(&c, 8, C);
+  const float *dy = floats_at(&c, 1, product(rows, C, 1, 1)), *x = floats_at(&c, 2, product(rows, C, 1, 1)), *gamma = floats_at(&c, 3, C), *mean = floats_at(&c, 4, C), *var = floats_at(&c, 5, C);
+  float *dx = floats_at(&c, 6, product(rows, C, 1, 1)), *dgamma = floats_at(&c, 7, C), *dbeta = floats_at(&c, 8, C);
   if (!c.ok || C <= 0) return fail(env, "bnBackward(buffer, offDy, offX, offGamma, offMean, offVar, offDx, offDgamma, offDbeta, rows, C > 0, epsilon): bad arguments or a tensor outside the buffer");
   double *acc = malloc(sizeof(double) * 2 * C);
   float *work = malloc(sizeof(float) * (4 * 8 * C + 4 * C));
@@ -583,7 +601,7 @@ static napi_value sum_axes(napi_env env, napi_callback_info info) {
   Call c = call_of(env, info, 6);
   const int64_t rows = int_at(&c, 3), cols = int_at(&c, 4);
   const bool leading = bool_at(&c, 5);
-  const float *x = floats_at(&c, 1, rows * cols);
+  const float *x = floats_at(&c, 1, product(rows, cols, 1, 1));
   float *y = floats_at(&c, 2, leading ? cols : rows);
   if (!c.ok || cols <= 0) return fail(env, "sum(buffer, offX, offY, rows, cols > 0, leading): bad arguments or a tensor outside the buffer");
   if (!leading) {

@@ -22,20 +22,20 @@
 /* Output channels up to which the direct loops beat im2col + sgemm here. */
 #define DIRECT_MAX_F 16
 
-bool direct_applies(const int64_t *d) {
-  return d[9] == 1 && d[10] == 1 && d[6] <= DIRECT_MAX_F && d[7] > 0 && d[8] > 0;
+bool direct_applies(const ConvShape *d) {
+  return d->sh == 1 && d->sw == 1 && d->F <= DIRECT_MAX_F && d->Ho > 0 && d->Wo > 0;
 }
 
 /* The padded planar image's sizes: rows and columns every tap of every output reads. */
-static int64_t padded_rows(const int64_t *d) { return d[7] + (d[4] - 1) * d[11]; }
-static int64_t padded_cols(const int64_t *d) { return d[8] + (d[5] - 1) * d[12]; }
+static int64_t padded_rows(const ConvShape *d) { return d->Ho + (d->kh - 1) * d->dh; }
+static int64_t padded_cols(const ConvShape *d) { return d->Wo + (d->kw - 1) * d->dw; }
 
 /*
  * Image n of NHWC x into [C][Hp][Wp], shifted by the top and left pads. Only the image's own
  * positions are written: the caller zeroes the buffer once, and the padding stays zero.
  */
-static void planar(const float *x, const int64_t *d, int64_t n, float *xp) {
-  const int64_t H = d[1], W = d[2], C = d[3], pt = d[13], pl = d[14], Hp = padded_rows(d), Wp = padded_cols(d);
+static void planar(const float *x, const ConvShape *d, int64_t n, float *xp) {
+  const int64_t H = d->H, W = d->W, C = d->C, pt = d->pt, pl = d->pl, Hp = padded_rows(d), Wp = padded_cols(d);
   for (int64_t y = 0; y < H; y++) {
     const int64_t py = y + pt;
     if (py < 0 || py >= Hp) continue;
@@ -52,7 +52,7 @@ typedef struct {
   const float *x, *w, *dy;
   float *out;
   double *sum;
-  const int64_t *d;
+  const ConvShape *d;
   int64_t n0, n1;
   bool ok;
 } Job;
@@ -69,8 +69,8 @@ static inline v8 load8(const float *p) {
 static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
 
 /* Offsets in the planar image of every tap (i, j, c) for output position 0, in im2col order. */
-static int64_t *tap_offsets(const int64_t *d) {
-  const int64_t C = d[3], kh = d[4], kw = d[5], dh = d[11], dw = d[12], Hp = padded_rows(d), Wp = padded_cols(d);
+static int64_t *tap_offsets(const ConvShape *d) {
+  const int64_t C = d->C, kh = d->kh, kw = d->kw, dh = d->dh, dw = d->dw, Hp = padded_rows(d), Wp = padded_cols(d);
   int64_t *off = malloc(sizeof(int64_t) * kh * kw * C);
   if (!off) return NULL;
   for (int64_t i = 0; i < kh; i++)
@@ -80,7 +80,7 @@ static int64_t *tap_offsets(const int64_t *d) {
 }
 
 /* A job's float scratch of `floats` and its tap offsets; NULL (nothing held) when out of memory. */
-static float *scratch(const int64_t *d, int64_t floats, int64_t **koff) {
+static float *scratch(const ConvShape *d, int64_t floats, int64_t **koff) {
   float *xp = malloc(sizeof(float) * floats);
   *koff = tap_offsets(d);
   if (xp && *koff) return xp;
@@ -93,7 +93,7 @@ static float *scratch(const int64_t *d, int64_t floats, int64_t **koff) {
  * Floats of planar image a job allocates: C·Hp·Wp, and past its end the (kw − 1)·dw the last
  * channel's taps read for the discarded columns of the last row (zeros).
  */
-static int64_t planar_size(const int64_t *d) { return d[3] * padded_rows(d) * padded_cols(d) + (d[5] - 1) * d[12]; }
+static int64_t planar_size(const ConvShape *d) { return d->C * padded_rows(d) * padded_cols(d) + (d->kw - 1) * d->dw; }
 
 /* Padded-grid positions per chunk: the accumulators of all filters stay in L1/L2. */
 #define SPAN 1024
@@ -134,8 +134,8 @@ static inline void filter_span(const float *x, const int64_t *koff, int64_t K, c
 /* y[n] for images n0 … n1 − 1; w is [kh, kw, C, F]. */
 VECTOR_CLONES static void *forward_images(void *arg) {
   Job *job = arg;
-  const int64_t *d = job->d;
-  const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
+  const ConvShape *d = job->d;
+  const int64_t C = d->C, K = d->kh * d->kw * C, F = d->F, Ho = d->Ho, Wo = d->Wo, Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
   int64_t *koff;
   float *xp = scratch(d, P + F * SPAN + K * F, &koff);
   if (!xp) return NULL;
@@ -172,8 +172,8 @@ VECTOR_CLONES static void *forward_images(void *arg) {
  */
 VECTOR_CLONES static void *filter_images(void *arg) {
   Job *job = arg;
-  const int64_t *d = job->d;
-  const int64_t C = d[3], K = d[4] * d[5] * C, F = d[6], Ho = d[7], Wo = d[8], Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
+  const ConvShape *d = job->d;
+  const int64_t C = d->C, K = d->kh * d->kw * C, F = d->F, Ho = d->Ho, Wo = d->Wo, Wp = padded_cols(d), L = Ho * Wp, P = planar_size(d);
   int64_t *koff;
   float *xp = scratch(d, P + F * L + K * F * 8, &koff);
   if (!xp) return NULL;
@@ -242,18 +242,18 @@ static void split(Job *jobs, int threads, int64_t N) {
   }
 }
 
-bool direct_conv(const float *x, const float *w, float *y, const int64_t *d, int threads) {
-  const int64_t N = d[0];
-  threads = threads_for(threads, N, N * d[7] * d[8] * d[4] * d[5] * d[3] * d[6]);
+bool direct_conv(const float *x, const float *w, float *y, const ConvShape *d, int threads) {
+  const int64_t N = d->N;
+  threads = threads_for(threads, N, N * d->Ho * d->Wo * d->kh * d->kw * d->C * d->F);
   Job jobs[DIRECT_MAX_THREADS];
   for (int t = 0; t < threads; t++) jobs[t] = (Job){.x = x, .w = w, .out = y, .d = d};
   split(jobs, threads, N);
   return shared(forward_images, jobs, threads);
 }
 
-bool direct_conv_filter(const float *x, const float *dy, float *dw, const int64_t *d, int threads) {
-  const int64_t N = d[0], K = d[4] * d[5] * d[3], F = d[6];
-  threads = threads_for(threads, N, N * d[7] * d[8] * K * F);
+bool direct_conv_filter(const float *x, const float *dy, float *dw, const ConvShape *d, int threads) {
+  const int64_t N = d->N, K = d->kh * d->kw * d->C, F = d->F;
+  threads = threads_for(threads, N, N * d->Ho * d->Wo * K * F);
   double *parts = calloc((size_t)(threads * K * F * 8), sizeof(double));
   if (!parts) return false;
   Job jobs[DIRECT_MAX_THREADS];

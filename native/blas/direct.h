@@ -7,6 +7,18 @@
 
 #define DIRECT_MAX_THREADS 64
 
+/*
+ * A convolution's sizes, as JavaScript passes them (an array of 15): batch, input height, width
+ * and channels, kernel height and width, filters, output height and width, strides, dilations,
+ * and the top and left padding. `at` is the same storage by index, for reading the array.
+ */
+typedef union {
+  int64_t at[15];
+  struct {
+    int64_t N, H, W, C, kh, kw, F, Ho, Wo, sh, sw, dh, dw, pt, pl;
+  };
+} ConvShape;
+
 /* Hot loops are built for AVX-512, AVX2 and plain x86-64, the one to run chosen when the addon loads. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -15,10 +27,10 @@
 #endif
 
 /* Whether the direct loops take this convolution (stride 1, at most 16 output channels). */
-bool direct_applies(const int64_t *d);
+bool direct_applies(const ConvShape *d);
 /* y = x ⊛ w, NHWC, w [kh, kw, C, F]; false when out of memory. */
-bool direct_conv(const float *x, const float *w, float *y, const int64_t *d, int threads);
+bool direct_conv(const float *x, const float *w, float *y, const ConvShape *d, int threads);
 /* dw [kh, kw, C, F] = Σ over images and pixels of x's windows times dy. */
-bool direct_conv_filter(const float *x, const float *dy, float *dw, const int64_t *d, int threads);
+bool direct_conv_filter(const float *x, const float *dy, float *dw, const ConvShape *d, int threads);
 
 #endif
