@@ -275,39 +275,42 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
 });
 
 describe.skipIf(!nativeProducts())('the native boundary refuses what would read or write outside its tensors', () => {
-  // The addon itself, on a buffer of its own: every call names its sizes, and C checks them.
+  // The addon itself, on a buffer of its own: each tensor is a view of its own elements, and C
+  // checks every size it is given against overflow and every run against its tensor's view.
   const blas = createRequire(import.meta.url)('@codesign/blas') as {
-    sgemmBatch(buffer: ArrayBuffer, a: number, b: number, c: number, batchA: number, batchB: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void;
-    conv2d(buffer: ArrayBuffer, x: number, f: number, y: number, sizes: readonly number[]): void;
+    sgemmBatch(buffer: ArrayBuffer, a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void;
+    conv2d(buffer: ArrayBuffer, x: Float32Array, f: Float32Array, y: Float32Array, sizes: readonly number[]): void;
   };
   const buffer = new ArrayBuffer(4 * 1024);
-  const f32 = new Float32Array(buffer);
-  it('a batch broadcast from 1 or between equal batches runs, and gives the product', () => {
-    f32.fill(0);
-    f32.set([1, 2, 3, 4], 0); // A: 1 × [2 × 2]
-    f32.set([1, 0, 0, 1, 2, 0, 0, 2], 16); // B: 2 × [2 × 2]
-    blas.sgemmBatch(buffer, 0, 64, 128, 1, 2, 2, 2, 2, false, false);
-    expect([...f32.subarray(32, 40)]).toEqual([1, 2, 3, 4, 2, 4, 6, 8]);
+  const view = (from: number, length: number) => new Float32Array(buffer, 4 * from, length);
+  const [A, B, C] = [view(0, 4), view(16, 8), view(32, 8)];
+  it('a batch broadcast from 1 runs and gives the product', () => {
+    A.set([1, 2, 3, 4]); // 1 × [2 × 2]
+    B.set([1, 0, 0, 1, 2, 0, 0, 2]); // 2 × [2 × 2]
+    blas.sgemmBatch(buffer, A, B, C, 1, 2, 2, 2, 2, false, false);
+    expect([...C]).toEqual([1, 2, 3, 4, 2, 4, 6, 8]);
   });
   it.each([
-    ['a batch of 0', [0, 64, 128, 0, 1, 2, 2, 2]],
-    ['batches 2 and 3 (neither 1, not equal)', [0, 64, 128, 2, 3, 2, 2, 2]],
-    ['a negative size', [0, 64, 128, 1, 1, -2, 2, 2]],
-    ['sizes whose product overflows int64', [0, 64, 128, 1, 1, 2 ** 40, 2 ** 40, 2 ** 40]],
-    ['a size beyond cblas\'s int', [0, 64, 128, 1, 1, 2 ** 31, 1, 0]],
-    ['a matrix that runs past the buffer', [0, 64, 4088, 1, 1, 2, 2, 2]],
-    ['a negative offset', [-4, 64, 128, 1, 1, 2, 2, 2]],
-  ])('sgemmBatch with %s is refused', (_, [a, b, c, batchA, batchB, m, n, k]) => {
-    expect(() => blas.sgemmBatch(buffer, a, b, c, batchA, batchB, m, n, k, false, false)).toThrow(/sgemmBatch\(.*batchA ≥ 1.*\): bad arguments, a size that overflows, or a matrix outside the buffer/);
+    ['a batch of 0', [A, B, C], [0, 1, 2, 2, 2]],
+    ['batches 2 and 3 (neither 1, not equal)', [A, B, C], [2, 3, 2, 2, 2]],
+    ['a negative size', [A, B, C], [1, 1, -2, 2, 2]],
+    ['sizes whose product overflows int64', [A, B, C], [1, 1, 2 ** 40, 2 ** 40, 2 ** 40]],
+    ["a size beyond cblas's int", [A, B, C], [1, 1, 2 ** 31, 1, 0]],
+    ['an output longer than its tensor, though inside the heap (per-tensor bounds)', [A, B, view(32, 7)], [1, 2, 2, 2, 2]],
+    ['an input that is not a Float32Array view', [A, B, new Float64Array(8) as unknown as Float32Array], [1, 2, 2, 2, 2]],
+  ] as const)('sgemmBatch with %s is refused', (_, [a, b, c], [batchA, batchB, m, n, k]) => {
+    expect(() => blas.sgemmBatch(buffer, a, b, c, batchA, batchB, m, n, k, false, false)).toThrow(/sgemmBatch\(.*batchA ≥ 1.*\): bad arguments, a size that overflows, or a matrix past its view/);
   });
+  const [x, f, y] = [view(0, 16), view(64, 9), view(128, 4)];
   it.each([
-    ['a 3×3 valid convolution inside the buffer', [1, 4, 4, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 0, 0], true],
-    ['sizes whose product overflows', [2 ** 30, 2 ** 30, 2 ** 30, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], false],
-    ['rows beyond cblas\'s int', [2 ** 20, 2 ** 11, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], false],
-    ['an input that runs past the buffer', [1, 64, 64, 1, 3, 3, 1, 62, 62, 1, 1, 1, 1, 0, 0], false],
-  ])('conv2d: %s', (_, sizes, ok) => {
-    const call = () => blas.conv2d(buffer, 0, 256, 512, sizes);
+    ['a 3×3 valid convolution of 4×4 → 2×2', [1, 4, 4, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 0, 0], y, true],
+    ['sizes whose product overflows', [2 ** 30, 2 ** 30, 2 ** 30, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], y, false],
+    ["rows beyond cblas's int", [2 ** 20, 2 ** 11, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], y, false],
+    ['an input larger than its tensor (5×5 of a 4×4 view)', [1, 5, 5, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 0, 0], view(128, 9), false],
+    ['an output view one element short', [1, 4, 4, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 0, 0], view(128, 3), false],
+  ] as const)('conv2d: %s', (_, sizes, out, ok) => {
+    const call = () => blas.conv2d(buffer, x, f, out, sizes);
     if (ok) expect(call).not.toThrow();
-    else expect(call).toThrow(/conv2d\(buffer, offX, offF, offY, sizes\): bad arguments or a tensor outside the buffer/);
+    else expect(call).toThrow(/conv2d\(buffer, X, F, Y, sizes\): bad arguments or a run past its tensor's view/);
   });
 });

@@ -13,20 +13,20 @@ import * as tf from '@tensorflow/tfjs';
 import { prepareNativeThreads } from './native-env.ts';
 
 interface NativeBlas {
-  conv2dBackInput(buffer: ArrayBufferLike, dy: number, filter: number, dx: number, sizes: readonly number[]): void;
-  bnForward(buffer: ArrayBufferLike, x: number, gamma: number, beta: number, y: number, mean: number, variance: number, rows: number, channels: number, epsilon: number): void;
-  bnBackward(buffer: ArrayBufferLike, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number, rows: number, channels: number, epsilon: number): void;
-  conv2d(buffer: ArrayBufferLike, x: number, filter: number, y: number, sizes: readonly number[]): void;
-  conv2dBackFilter(buffer: ArrayBufferLike, x: number, dy: number, df: number, sizes: readonly number[]): void;
-  copyRows(buffer: ArrayBufferLike, src: number, dst: number, rows: number, width: number, srcStride: number, dstStride: number): void;
-  leakyRelu(buffer: ArrayBufferLike, x: number, y: number, n: number, alpha: number): void;
-  sum(buffer: ArrayBufferLike, x: number, y: number, rows: number, cols: number, leading: boolean): void;
-  dropout(buffer: ArrayBufferLike, x: number, y: number, mask: number, n: number, s0: number, s1: number, s2: number, c: number, keep: number): void;
-  leakyReluGrad(buffer: ArrayBufferLike, dy: number, x: number, dx: number, n: number, alpha: number): void;
-  lsq(buffer: ArrayBufferLike, v: number, q: number, n: number, step: number, qn: number, qp: number): void;
-  lsqGrad(buffer: ArrayBufferLike, dy: number, v: number, dv: number, n: number, step: number, qn: number, qp: number): number;
-  adam(buffer: ArrayBufferLike, w: number, g: number, m: number, v: number, w2: number, m2: number, v2: number, n: number, beta1: number, beta2: number, c2: number, epsilon: number, rate: number, relative: boolean): void;
-  sgemmBatch(buffer: ArrayBufferLike, offsetA: number, offsetB: number, offsetC: number, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  conv2dBackInput(buffer: ArrayBufferLike, dy: Float32Array, filter: Float32Array, dx: Float32Array, sizes: readonly number[]): void;
+  bnForward(buffer: ArrayBufferLike, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number, epsilon: number): void;
+  bnBackward(buffer: ArrayBufferLike, dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, epsilon: number): void;
+  conv2d(buffer: ArrayBufferLike, x: Float32Array, filter: Float32Array, y: Float32Array, sizes: readonly number[]): void;
+  conv2dBackFilter(buffer: ArrayBufferLike, x: Float32Array, dy: Float32Array, df: Float32Array, sizes: readonly number[]): void;
+  copyRows(buffer: ArrayBufferLike, src: Float32Array, dst: Float32Array, rows: number, width: number, srcStride: number, dstStride: number): void;
+  leakyRelu(buffer: ArrayBufferLike, x: Float32Array, y: Float32Array, n: number, alpha: number): void;
+  sum(buffer: ArrayBufferLike, x: Float32Array, y: Float32Array, rows: number, cols: number, leading: boolean): void;
+  dropout(buffer: ArrayBufferLike, x: Float32Array, y: Float32Array, mask: Float32Array, n: number, s0: number, s1: number, s2: number, c: number, keep: number): void;
+  leakyReluGrad(buffer: ArrayBufferLike, dy: Float32Array, x: Float32Array, dx: Float32Array, n: number, alpha: number): void;
+  lsq(buffer: ArrayBufferLike, v: Float32Array, q: Float32Array, n: number, step: number, qn: number, qp: number): void;
+  lsqGrad(buffer: ArrayBufferLike, dy: Float32Array, v: Float32Array, dv: Float32Array, n: number, step: number, qn: number, qp: number): number;
+  adam(buffer: ArrayBufferLike, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, w2: Float32Array, m2: Float32Array, v2: Float32Array, n: number, beta1: number, beta2: number, c2: number, epsilon: number, rate: number, relative: boolean): void;
+  sgemmBatch(buffer: ArrayBufferLike, a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
   threads(): number;
 }
 
@@ -37,8 +37,12 @@ interface WasmBackendLike {
   wasm: { HEAPF32: Float32Array };
 }
 
-/** A tensor's byte offset in the wasm heap. */
-const offsetOf = (wb: WasmBackendLike, t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+/**
+ * A tensor's elements in the wasm heap as a view of their own (from element `from` on): the
+ * addon takes each tensor as its view and checks every run it reads or writes against that
+ * view's length, not merely against the heap (native/blas/blas.c, floats_at).
+ */
+const viewOf = (wb: WasmBackendLike, t: tf.TensorInfo, from = 0) => new Float32Array(wb.wasm.HEAPF32.buffer, wb.dataIdMap.get(t.dataId).memoryOffset + 4 * from, sizeOf(t) - from);
 
 export type NativeStatus = { readonly native: true; readonly threads: number } | { readonly native: false; readonly reason: string };
 
@@ -71,7 +75,7 @@ function batchMatMul({ inputs, backend, attrs }: { inputs: { a: tf.TensorInfo; b
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) throw new Error('native BatchMatMul: batches broadcast only from 1');
   const out = w.makeOutput([...outer, m, n], 'float32');
   // After the output's allocation: growing the heap replaces its buffer.
-  blas.sgemmBatch(w.wasm.HEAPF32.buffer, offsetOf(w, a), offsetOf(w, b), offsetOf(w, out), batchA, batchB, m, n, k, transposeA, transposeB);
+  blas.sgemmBatch(w.wasm.HEAPF32.buffer, viewOf(w, a), viewOf(w, b), viewOf(w, out), batchA, batchB, m, n, k, transposeA, transposeB);
   return out;
 }
 
@@ -93,7 +97,7 @@ function adamKernel({ inputs, backend, attrs }: { inputs: { w: tf.TensorInfo; g:
   const { w, g, m, v } = inputs;
   const shape = [...w.shape];
   const outs = [wb.makeOutput(shape, 'float32'), wb.makeOutput(shape, 'float32'), wb.makeOutput(shape, 'float32')];
-  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
+  const at = (t: tf.TensorInfo) => viewOf(wb, t);
   const n = shape.reduce((p, d) => p * d, 1);
   blas.adam(wb.wasm.HEAPF32.buffer, at(w), at(g), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, attrs.beta1, attrs.beta2, attrs.c2, attrs.epsilon, attrs.rate, attrs.relative);
   return outs;
@@ -117,7 +121,7 @@ function conv2dKernel(args: { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo 
   const wb = backend as WasmBackendLike;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const out = wb.makeOutput(info.outShape as number[], 'float32');
-  blas.conv2d(wb.wasm.HEAPF32.buffer, offsetOf(wb, x), offsetOf(wb, filter), offsetOf(wb, out), convSizes(info));
+  blas.conv2d(wb.wasm.HEAPF32.buffer, viewOf(wb, x), viewOf(wb, filter), viewOf(wb, out), convSizes(info));
   return out;
 }
 
@@ -134,7 +138,7 @@ function backFilterKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorIn
   const wb = backend as WasmBackendLike;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const df = wb.makeOutput([...attrs.filterShape], 'float32');
-  blas.conv2dBackFilter(wb.wasm.HEAPF32.buffer, offsetOf(wb, x), offsetOf(wb, dy), offsetOf(wb, df), convSizes(info));
+  blas.conv2dBackFilter(wb.wasm.HEAPF32.buffer, viewOf(wb, x), viewOf(wb, dy), viewOf(wb, df), convSizes(info));
   return df;
 }
 
@@ -150,7 +154,7 @@ function concatKernel(args: { inputs: tf.TensorInfo[]; backend: unknown; attrs: 
   const total = widths.reduce((p, w) => p + w, 0);
   let column = 0;
   inputs.forEach((t, i) => {
-    blas.copyRows(wb.wasm.HEAPF32.buffer, offsetOf(wb, t), offsetOf(wb, out) + 4 * column, rows, widths[i], widths[i], total);
+    blas.copyRows(wb.wasm.HEAPF32.buffer, viewOf(wb, t), viewOf(wb, out, column), rows, widths[i], widths[i], total);
     column += widths[i];
   });
   return out;
@@ -173,7 +177,7 @@ function splitKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; att
     shape[axis] = size;
     const part = wb.makeOutput(shape, 'float32');
     // After the output's allocation: growing the heap replaces its buffer.
-    blas.copyRows(wb.wasm.HEAPF32.buffer, offsetOf(wb, x) + 4 * column, offsetOf(wb, part), rows, size * inner, total, size * inner);
+    blas.copyRows(wb.wasm.HEAPF32.buffer, viewOf(wb, x, column), viewOf(wb, part), rows, size * inner, total, size * inner);
     column += size * inner;
     return part;
   });
@@ -186,14 +190,14 @@ function leakyKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; att
   if (inputs.x.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
   const wb = backend as WasmBackendLike;
   const y = wb.makeOutput([...inputs.x.shape], 'float32');
-  blas.leakyRelu(wb.wasm.HEAPF32.buffer, offsetOf(wb, inputs.x), offsetOf(wb, y), sizeOf(inputs.x), attrs.alpha);
+  blas.leakyRelu(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.x), viewOf(wb, y), sizeOf(inputs.x), attrs.alpha);
   return y;
 }
 
 function leakyGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo }; backend: unknown; attrs: { alpha: number } }, blas: NativeBlas): tf.TensorInfo {
   const wb = backend as WasmBackendLike;
   const dx = wb.makeOutput([...inputs.x.shape], 'float32');
-  blas.leakyReluGrad(wb.wasm.HEAPF32.buffer, offsetOf(wb, inputs.dy), offsetOf(wb, inputs.x), offsetOf(wb, dx), sizeOf(inputs.x), attrs.alpha);
+  blas.leakyReluGrad(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.dy), viewOf(wb, inputs.x), viewOf(wb, dx), sizeOf(inputs.x), attrs.alpha);
   return dx;
 }
 
@@ -235,7 +239,7 @@ function sumKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs
   const wb = backend as WasmBackendLike;
   const shape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
   const y = wb.makeOutput(shape, 'float32');
-  blas.sum(wb.wasm.HEAPF32.buffer, offsetOf(wb, x), offsetOf(wb, y), rows, cols, leading);
+  blas.sum(wb.wasm.HEAPF32.buffer, viewOf(wb, x), viewOf(wb, y), rows, cols, leading);
   return y;
 }
 
@@ -244,7 +248,7 @@ const DROPOUT = 'CodesignDropout';
 function dropoutKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { s0: number; s1: number; s2: number; c: number; keep: number } }, blas: NativeBlas): tf.TensorInfo[] {
   const wb = backend as WasmBackendLike;
   const outs = [wb.makeOutput([...inputs.x.shape], 'float32'), wb.makeOutput([...inputs.x.shape], 'float32')];
-  blas.dropout(wb.wasm.HEAPF32.buffer, offsetOf(wb, inputs.x), offsetOf(wb, outs[0]), offsetOf(wb, outs[1]), sizeOf(inputs.x), attrs.s0, attrs.s1, attrs.s2, attrs.c, attrs.keep);
+  blas.dropout(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.x), viewOf(wb, outs[0]), viewOf(wb, outs[1]), sizeOf(inputs.x), attrs.s0, attrs.s1, attrs.s2, attrs.c, attrs.keep);
   return outs;
 }
 
@@ -282,7 +286,7 @@ function backInputKernel(args: { inputs: { dy: tf.TensorInfo; filter: tf.TensorI
   const wb = backend as WasmBackendLike;
   const dx = wb.makeOutput([...attrs.inputShape], 'float32');
   const sizes = [info.batchSize, info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.inChannels, info.inHeight, info.inWidth, 1, 1, 1, 1, info.filterHeight - 1 - info.padInfo.top, info.filterWidth - 1 - info.padInfo.left];
-  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
+  const at = (t: tf.TensorInfo) => viewOf(wb, t);
   blas.conv2dBackInput(wb.wasm.HEAPF32.buffer, at(dy), at(filter), at(dx), sizes);
   return dx;
 }
@@ -298,7 +302,7 @@ function bnForwardKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInf
   const { x, gamma, beta } = inputs;
   const c = channelsOf(x);
   const outs = [wb.makeOutput([...x.shape], 'float32'), wb.makeOutput([c], 'float32'), wb.makeOutput([c], 'float32')];
-  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
+  const at = (t: tf.TensorInfo) => viewOf(wb, t);
   blas.bnForward(wb.wasm.HEAPF32.buffer, at(x), at(gamma), at(beta), at(outs[0]), at(outs[1]), at(outs[2]), sizeOf(x) / c, c, attrs.epsilon);
   return outs;
 }
@@ -308,7 +312,7 @@ function bnBackwardKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorI
   const { dy, x, gamma, mean, variance } = inputs;
   const c = channelsOf(x);
   const outs = [wb.makeOutput([...x.shape], 'float32'), wb.makeOutput([c], 'float32'), wb.makeOutput([c], 'float32')];
-  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
+  const at = (t: tf.TensorInfo) => viewOf(wb, t);
   blas.bnBackward(wb.wasm.HEAPF32.buffer, at(dy), at(x), at(gamma), at(mean), at(variance), at(outs[0]), at(outs[1]), at(outs[2]), sizeOf(x) / c, c, attrs.epsilon);
   return outs;
 }
@@ -353,7 +357,7 @@ function lsqKernel({ inputs, backend, attrs }: { inputs: { v: tf.TensorInfo; s: 
   const wb = backend as WasmBackendLike;
   const out = wb.makeOutput([...inputs.v.shape], 'float32');
   const n = inputs.v.shape.reduce((p, d) => p * d, 1);
-  blas.lsq(wb.wasm.HEAPF32.buffer, wb.dataIdMap.get(inputs.v.dataId).memoryOffset, wb.dataIdMap.get(out.dataId).memoryOffset, n, scalarAt(wb, inputs.s), attrs.qn, attrs.qp);
+  blas.lsq(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.v), viewOf(wb, out), n, scalarAt(wb, inputs.s), attrs.qn, attrs.qp);
   return out;
 }
 
@@ -361,10 +365,10 @@ function lsqGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo
   const wb = backend as WasmBackendLike;
   const dv = wb.makeOutput([...inputs.v.shape], 'float32');
   const ds = wb.makeOutput([], 'float32');
-  const at = (t: tf.TensorInfo) => offsetOf(wb, t);
+  const at = (t: tf.TensorInfo) => viewOf(wb, t);
   const n = inputs.v.shape.reduce((p, d) => p * d, 1);
   const sum = blas.lsqGrad(wb.wasm.HEAPF32.buffer, at(inputs.dy), at(inputs.v), at(dv), n, scalarAt(wb, inputs.s), attrs.qn, attrs.qp);
-  wb.wasm.HEAPF32[at(ds) / 4] = sum;
+  at(ds)[0] = sum;
   return [dv, ds];
 }
 

@@ -1,7 +1,8 @@
 /*
  * codesign's native training kernels (train/native-kernels.ts registers them on tfjs's wasm
- * backend). Every function takes the wasm heap's ArrayBuffer and byte offsets of the tensors in
- * it, checked against its length, so nothing is copied in or out. Products run on OpenBLAS (all
+ * backend). Every function takes the wasm heap's ArrayBuffer and each tensor as a Float32Array
+ * view of its own elements in that heap; every run is checked against its tensor's length, so
+ * nothing is copied in or out and nothing outside a tensor is touched. Products run on OpenBLAS (all
  * cores); direct.c holds the few-channel convolutions.
  */
 #include <cblas.h>
@@ -67,21 +68,26 @@ static int64_t product(int64_t a, int64_t b, int64_t c, int64_t d) {
 }
 
 /*
- * The float32 run of `n` elements at the byte offset in argument i, or NULL (and the call
- * failed) when n is negative — an overflowed size — or the run does not lie inside the heap.
+ * The first `n` floats of the tensor passed as argument i — a Float32Array view of that tensor's
+ * own elements in the heap — or NULL (and the call failed) when the argument is not such a view,
+ * n is negative (an overflowed size) or n runs past the tensor: every bound is the tensor's, not
+ * merely the heap's.
  */
 static float *floats_at(Call *c, int i, int64_t n) {
-  const int64_t off = int_at(c, i);
-  if (!c->ok || off < 0 || n < 0 || n > (INT64_MAX - off) / 4 || (uint64_t)(off + 4 * n) > (uint64_t)c->length) {
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  void *data = NULL;
+  napi_value buffer;
+  if (!c->ok || napi_get_typedarray_info(c->env, c->argv[i], &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array || n < 0 || (uint64_t)n > (uint64_t)length) {
     c->ok = false;
     return NULL;
   }
-  return (float *)(c->heap + off);
+  return (float *)data;
 }
 
 
 /*
- * sgemmBatch(buffer, offsetA, offsetB, offsetC, batchA, batchB, M, N, K, transA, transB):
+ * sgemmBatch(buffer, A, B, C, batchA, batchB, M, N, K, transA, transB):
  * C[i] = op(A[i]) · op(B[i]) for each batch i (a batch of 1 broadcasts), row-major float32.
  */
 static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
@@ -93,7 +99,7 @@ static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
   const int64_t batch = batchA > batchB ? batchA : batchB;
   const float *A = floats_at(&c, 1, product(batchA, M, K, 1)), *B = floats_at(&c, 2, product(batchB, K, N, 1));
   float *C = floats_at(&c, 3, product(batch, M, N, 1));
-  if (!c.ok) return fail(env, "sgemmBatch(buffer, offA, offB, offC, batchA ≥ 1, batchB ≥ 1 (equal, or one of them 1), M, N, K, transA, transB): bad arguments, a size that overflows, or a matrix outside the buffer");
+  if (!c.ok) return fail(env, "sgemmBatch(buffer, A, B, C, batchA ≥ 1, batchB ≥ 1 (equal, or one of them 1), M, N, K, transA, transB): bad arguments, a size that overflows, or a matrix past its view");
   for (int64_t i = 0; i < batch; i++) {
     const float *a = A + (batchA == 1 ? 0 : i) * M * K;
     const float *b = B + (batchB == 1 ? 0 : i) * K * N;
@@ -103,7 +109,7 @@ static napi_value sgemm_batch(napi_env env, napi_callback_info info) {
 }
 
 /*
- * adam(buffer, offW, offG, offM, offV, offW2, offM2, offV2, n, beta1, beta2, c2, epsilon,
+ * adam(buffer, W, G, M, V, W2, M2, V2, n, beta1, beta2, c2, epsilon,
  * rate, relative): one Adam step in one pass, written to new buffers — float32 throughout, in
  * the order and with the roundings of the tfjs expression it replaces (no fused multiply-add:
  * built with -ffp-contract=off), so the update is the same to the bit.
@@ -116,7 +122,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   const double beta1 = number_at(&c, 9), beta2 = number_at(&c, 10);
   const float b1 = (float)beta1, nb1 = (float)(1 - beta1), b2 = (float)beta2, nb2 = (float)(1 - beta2), c2 = (float)number_at(&c, 11), eps = (float)number_at(&c, 12), rate = (float)number_at(&c, 13);
   const bool relative = bool_at(&c, 14);
-  if (!c.ok) return fail(env, "adam(buffer, offW, offG, offM, offV, offW2, offM2, offV2, n, beta1, beta2, c2, epsilon, rate, relative): bad arguments or a tensor outside the buffer");
+  if (!c.ok) return fail(env, "adam(buffer, W, G, M, V, W2, M2, V2, n, beta1, beta2, c2, epsilon, rate, relative): bad arguments or a run past its tensor's view");
   for (int64_t i = 0; i < n; i++) {
     const float mi = m[i] * b1 + g[i] * nb1;
     const float gi2 = g[i] * g[i];
@@ -169,7 +175,7 @@ VECTOR_CLONES static double lsq_grad_loop(const float *restrict dys, const float
 }
 
 /*
- * lsq(buffer, offV, offQ, n, step, qn, qp): q = round(clip(v / s, −Q_N, Q_P)) · s in one pass,
+ * lsq(buffer, V, Q, n, step, qn, qp): q = round(clip(v / s, −Q_N, Q_P)) · s in one pass,
  * rounding half to even (tfjs's round), float32 as the tfjs expression computes it.
  */
 static napi_value lsq(napi_env env, napi_callback_info info) {
@@ -178,13 +184,13 @@ static napi_value lsq(napi_env env, napi_callback_info info) {
   const float *v = floats_at(&c, 1, n);
   float *q = floats_at(&c, 2, n);
   const double step = number_at(&c, 4), qn = number_at(&c, 5), qp = number_at(&c, 6);
-  if (!c.ok) return fail(env, "lsq(buffer, offV, offQ, n, step, qn, qp): bad arguments or a tensor outside the buffer");
+  if (!c.ok) return fail(env, "lsq(buffer, V, Q, n, step, qn, qp): bad arguments or a run past its tensor's view");
   lsq_loop(v, q, n, (float)step, (float)-qn, (float)qp);
   return NULL;
 }
 
 /*
- * lsqGrad(buffer, offDy, offV, offDv, n, step, qn, qp) → Σ dy·(inside ? round(v/s) − v/s : the
+ * lsqGrad(buffer, Dy, V, Dv, n, step, qn, qp) → Σ dy·(inside ? round(v/s) − v/s : the
  * clipped level): the step's gradient before its scale; dv = dy inside the range, 0 outside.
  */
 static napi_value lsq_grad(napi_env env, napi_callback_info info) {
@@ -193,7 +199,7 @@ static napi_value lsq_grad(napi_env env, napi_callback_info info) {
   const float *dy = floats_at(&c, 1, n), *v = floats_at(&c, 2, n);
   float *dv = floats_at(&c, 3, n);
   const double step = number_at(&c, 5), qn = number_at(&c, 6), qp = number_at(&c, 7);
-  if (!c.ok) return fail(env, "lsqGrad(buffer, offDy, offV, offDv, n, step, qn, qp): bad arguments or a tensor outside the buffer");
+  if (!c.ok) return fail(env, "lsqGrad(buffer, Dy, V, Dv, n, step, qn, qp): bad arguments or a run past its tensor's view");
   napi_value result;
   napi_create_double(env, lsq_grad_loop(dy, v, dv, n, (float)step, (float)-qn, (float)qp), &result);
   return result;
@@ -276,7 +282,7 @@ static bool conv_filter_core(const float *x, const float *dy, float *df, const C
 }
 
 /*
- * A convolution call (buffer, three offsets, an array of 15 sizes d): the convolution's input at
+ * A convolution call (buffer, three tensor views, an array of 15 sizes d): the convolution's input at
  * argument 1, its filter and output at the positions given, each checked for the size d implies.
  */
 static bool conv_call(napi_env env, napi_callback_info info, int filterArg, int outputArg, ConvShape *d, float **input, float **filter, float **output) {
@@ -297,26 +303,26 @@ static bool conv_call(napi_env env, napi_callback_info info, int filterArg, int 
 }
 
 /*
- * conv2d(buffer, offX, offF, offY, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW, dilationH,
+ * conv2d(buffer, X, F, Y, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW, dilationH,
  * dilationW, padTop, padLeft]): NHWC convolution, the filter tfjs's [kh, kw, C, F] — by conv_core:
  * one sgemm (1×1), the direct loops (stride 1, ≤ 16 filters) or im2col + sgemm.
  */
 static napi_value conv2d(napi_env env, napi_callback_info info) {
   ConvShape d;
   float *x, *f, *y;
-  if (!conv_call(env, info, 2, 3, &d, &x, &f, &y)) return fail(env, "conv2d(buffer, offX, offF, offY, sizes): bad arguments or a tensor outside the buffer");
+  if (!conv_call(env, info, 2, 3, &d, &x, &f, &y)) return fail(env, "conv2d(buffer, X, F, Y, sizes): bad arguments or a run past its tensor's view");
   return conv_core(x, f, y, &d) ? NULL : fail(env, "conv2d: out of memory");
 }
 
 /*
- * conv2dBackInput(buffer, offDy, offF, offDx, [N, Ho, Wo, F, kh, kw, C, H, W, 1, 1, dh, dw,
+ * conv2dBackInput(buffer, Dy, F, Dx, [N, Ho, Wo, F, kh, kw, C, H, W, 1, 1, dh, dw,
  * padTop', padLeft']): the input gradient of a stride-1 convolution — a convolution of dy with
  * the kernel turned 180° and its channels swapped ([kh, kw, C, F] read as [kh, kw, F, C]).
  */
 static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
   ConvShape d;
   float *dy, *k, *dx;
-  if (!conv_call(env, info, 2, 3, &d, &dy, &k, &dx)) return fail(env, "conv2dBackInput(buffer, offDy, offF, offDx, sizes): bad arguments or a tensor outside the buffer");
+  if (!conv_call(env, info, 2, 3, &d, &dy, &k, &dx)) return fail(env, "conv2dBackInput(buffer, Dy, F, Dx, sizes): bad arguments or a run past its tensor's view");
   const int64_t kh = d.kh, kw = d.kw, F = d.C, C = d.F;
   float *turned = malloc(sizeof(float) * (kh * kw * C * F > 0 ? kh * kw * C * F : 1));
   if (!turned) return fail(env, "conv2dBackInput: out of memory");
@@ -330,19 +336,19 @@ static napi_value conv2d_back_input(napi_env env, napi_callback_info info) {
 }
 
 /*
- * conv2dBackFilter(buffer, offX, offDy, offDf, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW,
+ * conv2dBackFilter(buffer, X, Dy, Df, [N, H, W, C, kh, kw, F, Ho, Wo, strideH, strideW,
  * dilationH, dilationW, padTop, padLeft]): the filter gradient of the convolution conv2d computes,
  * [kh, kw, C, F] = im2col(x)ᵀ · dy.
  */
 static napi_value conv2d_back_filter(napi_env env, napi_callback_info info) {
   ConvShape d;
   float *x, *df, *dy;
-  if (!conv_call(env, info, 3, 2, &d, &x, &df, &dy)) return fail(env, "conv2dBackFilter(buffer, offX, offDy, offDf, sizes): bad arguments or a tensor outside the buffer");
+  if (!conv_call(env, info, 3, 2, &d, &x, &df, &dy)) return fail(env, "conv2dBackFilter(buffer, X, Dy, Df, sizes): bad arguments or a run past its tensor's view");
   return conv_filter_core(x, dy, df, &d) ? NULL : fail(env, "conv2dBackFilter: out of memory");
 }
 
 /*
- * copyRows(buffer, offSrc, offDst, rows, width, srcStride, dstStride): rows of `width` floats
+ * copyRows(buffer, Src, Dst, rows, width, srcStride, dstStride): rows of `width` floats
  * from src (rows srcStride apart) to dst (dstStride apart) — a concatenation's or a split's part
  * along an inner axis.
  */
@@ -353,7 +359,7 @@ static napi_value copy_rows(napi_env env, napi_callback_info info) {
   const int64_t srcSpan = product(rows - 1, ss, 1, 1), dstSpan = product(rows - 1, ds, 1, 1);
   const float *src = floats_at(&c, 1, srcSpan < 0 || srcSpan > INT64_MAX - width ? -1 : srcSpan + width);
   float *dst = floats_at(&c, 2, dstSpan < 0 || dstSpan > INT64_MAX - width ? -1 : dstSpan + width);
-  if (!c.ok || ss < width || ds < width) return fail(env, "copyRows(buffer, offSrc, offDst, rows, width, srcStride, dstStride): bad arguments or a tensor outside the buffer");
+  if (!c.ok || ss < width || ds < width) return fail(env, "copyRows(buffer, Src, Dst, rows, width, srcStride, dstStride): bad arguments or a run past its tensor's view");
   for (int64_t r = 0; r < rows; r++) {
     const float *a = src + r * ss;
     float *t = dst + r * ds;
@@ -363,7 +369,7 @@ static napi_value copy_rows(napi_env env, napi_callback_info info) {
 }
 
 /*
- * dropout(buffer, offX, offY, offMask, n, s0, s1, s2, c, keep): seedrandom's Alea generator from
+ * dropout(buffer, X, Y, Mask, n, s0, s1, s2, c, keep): seedrandom's Alea generator from
  * the given state (the JavaScript side hashes the seed), u stored as float32 as tf.randomUniform
  * stores it, mask = ⌊u + keep⌋ / keep in float32 as tf.dropout forms it, y = x·mask. Plain double
  * arithmetic without contraction, so the draws are the JavaScript generator's, bit for bit.
@@ -375,7 +381,7 @@ static napi_value dropout(napi_env env, napi_callback_info info) {
   float *y = floats_at(&c, 2, n), *mask = floats_at(&c, 3, n);
   double s0 = number_at(&c, 5), s1 = number_at(&c, 6), s2 = number_at(&c, 7), carry = number_at(&c, 8);
   const float keep = (float)number_at(&c, 9);
-  if (!c.ok || !(keep > 0.0f)) return fail(env, "dropout(buffer, offX, offY, offMask, n, s0, s1, s2, c, keep > 0): bad arguments or a tensor outside the buffer");
+  if (!c.ok || !(keep > 0.0f)) return fail(env, "dropout(buffer, X, Y, Mask, n, s0, s1, s2, c, keep > 0): bad arguments or a run past its tensor's view");
   const float scale = 1.0f / keep;
   for (int64_t i = 0; i < n; i++) {
     const double t = 2091639.0 * s0 + carry * 2.3283064365386963e-10;
@@ -404,7 +410,7 @@ VECTOR_CLONES static void leaky_grad_loop(const float *restrict dy, const float 
 }
 
 /*
- * leakyRelu(buffer, offX, offY, n, alpha) and leakyReluGrad(buffer, offDy, offX, offDx, n,
+ * leakyRelu(buffer, X, Y, n, alpha) and leakyReluGrad(buffer, Dy, X, Dx, n,
  * alpha): y = x > 0 ? x : αx, dx = x > 0 ? dy : α·dy — each one pass.
  */
 static napi_value leaky_relu(napi_env env, napi_callback_info info) {
@@ -413,7 +419,7 @@ static napi_value leaky_relu(napi_env env, napi_callback_info info) {
   const float *x = floats_at(&c, 1, n);
   float *y = floats_at(&c, 2, n);
   const double alpha = number_at(&c, 4);
-  if (!c.ok) return fail(env, "leakyRelu(buffer, offX, offY, n, alpha): bad arguments or a tensor outside the buffer");
+  if (!c.ok) return fail(env, "leakyRelu(buffer, X, Y, n, alpha): bad arguments or a run past its tensor's view");
   leaky_loop(x, y, n, (float)alpha);
   return NULL;
 }
@@ -424,7 +430,7 @@ static napi_value leaky_relu_grad(napi_env env, napi_callback_info info) {
   const float *dy = floats_at(&c, 1, n), *x = floats_at(&c, 2, n);
   float *dx = floats_at(&c, 3, n);
   const double alpha = number_at(&c, 5);
-  if (!c.ok) return fail(env, "leakyReluGrad(buffer, offDy, offX, offDx, n, alpha): bad arguments or a tensor outside the buffer");
+  if (!c.ok) return fail(env, "leakyReluGrad(buffer, Dy, X, Dx, n, alpha): bad arguments or a run past its tensor's view");
   leaky_grad_loop(dy, x, dx, n, (float)alpha);
   return NULL;
 }
@@ -503,7 +509,7 @@ VECTOR_CLONES static void bn_affine(const float *restrict u, const float *restri
 }
 
 /*
- * bnForward(buffer, offX, offGamma, offBeta, offY, offMean, offVar, rows, C, epsilon): batch
+ * bnForward(buffer, X, Gamma, Beta, Y, Mean, Var, rows, C, epsilon): batch
  * normalisation over the rows of a channel-last tensor (N·H·W rows of C): mean, biased variance
  * (two passes, sums in double across blocks), y = (x − mean)·γ/√(var + ε) + β.
  */
@@ -513,7 +519,7 @@ static napi_value bn_forward(napi_env env, napi_callback_info info) {
   const double eps = number_at(&c, 9);
   const float *x = floats_at(&c, 1, product(rows, C, 1, 1)), *gamma = floats_at(&c, 2, C), *beta = floats_at(&c, 3, C);
   float *y = floats_at(&c, 4, product(rows, C, 1, 1)), *mean = floats_at(&c, 5, C), *var = floats_at(&c, 6, C);
-  if (!c.ok || C <= 0) return fail(env, "bnForward(buffer, offX, offGamma, offBeta, offY, offMean, offVar, rows, C > 0, epsilon): bad arguments or a tensor outside the buffer");
+  if (!c.ok || C <= 0) return fail(env, "bnForward(buffer, X, Gamma, Beta, Y, Mean, Var, rows, C > 0, epsilon): bad arguments or a run past its tensor's view");
   double *sum = malloc(sizeof(double) * 2 * C);
   float *work = malloc(sizeof(float) * (4 * 8 * C + 4 * C));
   if (!sum || !work) {
@@ -538,7 +544,7 @@ static napi_value bn_forward(napi_env env, napi_callback_info info) {
 }
 
 /*
- * bnBackward(buffer, offDy, offX, offGamma, offMean, offVar, offDx, offDgamma, offDbeta, rows,
+ * bnBackward(buffer, Dy, X, Gamma, Mean, Var, Dx, Dgamma, Dbeta, rows,
  * C, epsilon): the gradient of batch normalisation with batch statistics — with x̂ = (x − mean)·r,
  * r = 1/√(var + ε): dβ = Σ dy, dγ = Σ dy·x̂ = r·(Σ dy·x − mean·Σ dy), and
  * dx = γ·r/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) = γr·dy − γr²·Σ(dy·x̂)/N·(x − mean) − γr·Σdy/N.
@@ -549,7 +555,7 @@ static napi_value bn_backward(napi_env env, napi_callback_info info) {
   const double eps = number_at(&c, 11);
   const float *dy = floats_at(&c, 1, product(rows, C, 1, 1)), *x = floats_at(&c, 2, product(rows, C, 1, 1)), *gamma = floats_at(&c, 3, C), *mean = floats_at(&c, 4, C), *var = floats_at(&c, 5, C);
   float *dx = floats_at(&c, 6, product(rows, C, 1, 1)), *dgamma = floats_at(&c, 7, C), *dbeta = floats_at(&c, 8, C);
-  if (!c.ok || C <= 0) return fail(env, "bnBackward(buffer, offDy, offX, offGamma, offMean, offVar, offDx, offDgamma, offDbeta, rows, C > 0, epsilon): bad arguments or a tensor outside the buffer");
+  if (!c.ok || C <= 0) return fail(env, "bnBackward(buffer, Dy, X, Gamma, Mean, Var, Dx, Dgamma, Dbeta, rows, C > 0, epsilon): bad arguments or a run past its tensor's view");
   double *acc = malloc(sizeof(double) * 2 * C);
   float *work = malloc(sizeof(float) * (4 * 8 * C + 4 * C));
   if (!acc || !work) {
@@ -592,7 +598,7 @@ VECTOR_CLONES static void row_sums(const float *restrict x, float *restrict y, i
 }
 
 /*
- * sum(buffer, offX, offY, rows, cols, leading): a float32 [rows, cols] summed over its rows
+ * sum(buffer, X, Y, rows, cols, leading): a float32 [rows, cols] summed over its rows
  * (leading: y has cols entries — a reduction over a tensor's leading axes, e.g. a bias's
  * gradient) or over its columns (y has rows entries — over trailing axes), in float lanes then
  * double. tfjs-wasm's Sum transposes the reduced axes last first.
@@ -603,7 +609,7 @@ static napi_value sum_axes(napi_env env, napi_callback_info info) {
   const bool leading = bool_at(&c, 5);
   const float *x = floats_at(&c, 1, product(rows, cols, 1, 1));
   float *y = floats_at(&c, 2, leading ? cols : rows);
-  if (!c.ok || cols <= 0) return fail(env, "sum(buffer, offX, offY, rows, cols > 0, leading): bad arguments or a tensor outside the buffer");
+  if (!c.ok || cols <= 0) return fail(env, "sum(buffer, X, Y, rows, cols > 0, leading): bad arguments or a run past its tensor's view");
   if (!leading) {
     row_sums(x, y, rows, cols);
     return NULL;
