@@ -96,3 +96,17 @@ describe('refetches against an independent FIFO count', () => {
     expect(tight.cycles).toBeGreaterThan(roomy.cycles);
   });
 });
+
+describe('the engine states energy by level and EDP per inference itself', () => {
+  it.each([1, 4])('batch %i: levels sum to the total per inference; EDP = total × time; both are the batch sums ÷ batch', (batch) => {
+    const preset = presetByName('horowitz-45nm');
+    const config = { ...machineOf(preset), batch, bandwidth: 4 };
+    const r = simulateOps([gemmOp('fc', 3 * batch, 96, 40, DEFAULT_PRECISION), gemmOp('fc2', 3 * batch, 40, 24, DEFAULT_PRECISION)], config, preset);
+    const l = r.energyByLevel;
+    expect(l.compute + l.localBuffer + l.mainMemory + l.offChip).toBeCloseTo(r.energy.total, 6);
+    const fromOps = (k: keyof typeof l) => r.ops.reduce((s, op) => s + op.energyByLevel[k], 0) / batch;
+    expect([l.compute, l.localBuffer, l.mainMemory, l.offChip]).toEqual([fromOps('compute'), fromOps('localBuffer'), fromOps('mainMemory'), fromOps('offChip')]);
+    expect(r.time_us).toBe(r.cycles / config.clockMHz);
+    expect(r.energyDelayProduct_pJ_us).toBeCloseTo(r.energy.total * r.time_us, 9);
+  });
+});

@@ -1,4 +1,5 @@
 /** `codesign simulate`: the event-driven engine on a net, a baseline trace, a GEMM or a topology file. */
+import type { LevelSplit } from '../../sim/accesses.ts';
 import { outputFile } from '../../core/files.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
@@ -137,7 +138,6 @@ function arraysOf(o: SimulateFlags, preset: HardwarePreset): { rows: number; col
   return [arrayForP(preset.parallelism.atReference)];
 }
 
-const edp = (energyPj: number, cycles: number, clockMHz: number) => microjoules(energyPj) * (cycles / clockMHz);
 
 export function simulationJson(outcome: SimulationOutcome) {
   const one = (run: SimulationOutcome['runs'][number]) => {
@@ -161,10 +161,10 @@ export function simulationJson(outcome: SimulationOutcome) {
       mainMemory: { ifmapReads: a.mainActivationReads, weightReads: a.mainWeightReads, outputWrites: a.mainActivationWrites },
       offChip: { weightReads: a.offChipWeightReads, activationReads: a.offChipActivationReads, activationWrites: a.offChipActivationWrites },
       energy_uJ: toMicrojoules(r.energy),
-      energyByLevel_uJ: levels(r.ops, r.config.batch),
+      energyByLevel_uJ: toMicrojoulesByLevel(r.energyByLevel),
       closedForm_uJ: toMicrojoules(closed),
-      time_us: r.cycles / r.config.clockMHz,
-      energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
+      time_us: r.time_us,
+      energyDelayProduct_uJ_us: microjoules(r.energyDelayProduct_pJ_us),
       ...(outcome.job.slp ? slpJson(outcome.job.slp) : {}),
       ops: r.ops.map((op, i) => ({
         name: op.name,
@@ -203,14 +203,19 @@ export function simulationJson(outcome: SimulationOutcome) {
       utilization: r.utilization,
       clockMHz: r.config.clockMHz,
       energy_uJ: toMicrojoules(r.energy),
-      energyDelayProduct_uJ_us: edp(r.energy.total, r.cycles, r.config.clockMHz),
+      energyDelayProduct_uJ_us: microjoules(r.energyDelayProduct_pJ_us),
     })),
   };
 }
 
-/** Energy per inference by level, µJ (ops' batch energies summed, divided by the batch). */
+/** An energy split by level (pJ) in µJ. */
+function toMicrojoulesByLevel(l: LevelSplit) {
+  return { compute: microjoules(l.compute), localBuffer: microjoules(l.localBuffer), mainMemory: microjoules(l.mainMemory), offChip: microjoules(l.offChip) };
+}
+
+/** One op's energy per inference by level, µJ (its batch energy divided by the batch). */
 function levels(ops: SimulationOutcome['runs'][number]['result']['ops'], batch: number) {
-  const sum = (k: 'compute' | 'localBuffer' | 'mainMemory' | 'offChip') => microjoules(ops.reduce((s, op) => s + op.energyByLevel[k], 0) / batch);
+  const sum = (k: keyof LevelSplit) => microjoules(ops.reduce((s, op) => s + op.energyByLevel[k], 0) / batch);
   return { compute: sum('compute'), localBuffer: sum('localBuffer'), mainMemory: sum('mainMemory'), offChip: sum('offChip') };
 }
 
@@ -218,7 +223,7 @@ const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '∞');
 
 export function renderSimulation(outcome: SimulationOutcome): string {
   if (outcome.runs.length > 1) {
-    const rows = outcome.runs.map(({ result: r }) => [r.config.dataflow, r.config.batch, r.config.rows * r.config.cols, `${r.config.rows}×${r.config.cols}`, r.cycles, `${(r.utilization * 100).toFixed(1)}%`, microjoules(r.energy.total), edp(r.energy.total, r.cycles, r.config.clockMHz)]);
+    const rows = outcome.runs.map(({ result: r }) => [r.config.dataflow, r.config.batch, r.config.rows * r.config.cols, `${r.config.rows}×${r.config.cols}`, r.cycles, `${(r.utilization * 100).toFixed(1)}%`, microjoules(r.energy.total), microjoules(r.energyDelayProduct_pJ_us)]);
     return `${outcome.job.name}: sweep of ${outcome.runs.length} runs (${outcome.runs[0].result.config.mode}; energy per inference; EDP at ${outcome.runs[0].result.config.clockMHz} MHz)\n${table(['dataflow', 'batch', 'p', 'array', 'cycles', 'util', 'energy µJ', 'EDP µJ·µs'], rows)}`;
   }
   const { result: r, comparisons } = outcome.runs[0];
@@ -250,8 +255,8 @@ export function renderSimulation(outcome: SimulationOutcome): string {
   const memory = c.bandwidth === Infinity ? 'unlimited bandwidth' : `${memoryLabel(c)}: ${c.bandwidth} words/cycle per operand, buffers ${c.localBufferWords.ifmap}/${c.localBufferWords.filter}/${c.localBufferWords.output} words (ifmap/filter/output)`;
   const header = `${outcome.job.name} — ${c.mode}, ${c.dataflow}, ${c.rows}×${c.cols} array, ${memory}, ${c.wordBits}-bit words (${c.packing === 'word' ? 'one per element' : 'packed at each operand’s bits'}), ${c.clockMHz} MHz, batch ${c.batch}, ${r.preset}`;
   const summary = `total: ${r.cycles} cycles (${r.stallCycles} stall) = ${(r.cycles / c.clockMHz).toPrecision(4)} µs at ${c.clockMHz} MHz, utilization ${(r.utilization * 100).toFixed(1)}%, ${t.total.toPrecision(4)} µJ per inference (E_C ${t.compute.toPrecision(4)}, E_W ${t.weight.toPrecision(4)}, E_A ${t.activation.toPrecision(4)}); closed form ${closed.total.toPrecision(4)} µJ (ratio ${(t.total / closed.total).toFixed(2)})`;
-  const byLevel = levels(r.ops, c.batch);
-  const levelLine = `by level: array ${byLevel.compute.toPrecision(4)} µJ, local buffers ${byLevel.localBuffer.toPrecision(4)}, main memory ${byLevel.mainMemory.toPrecision(4)}, off chip ${byLevel.offChip.toPrecision(4)}; EDP ${edp(r.energy.total, r.cycles, c.clockMHz).toPrecision(4)} µJ·µs at ${c.clockMHz} MHz`;
+  const byLevel = toMicrojoulesByLevel(r.energyByLevel);
+  const levelLine = `by level: array ${byLevel.compute.toPrecision(4)} µJ, local buffers ${byLevel.localBuffer.toPrecision(4)}, main memory ${byLevel.mainMemory.toPrecision(4)}, off chip ${byLevel.offChip.toPrecision(4)}; EDP ${microjoules(r.energyDelayProduct_pJ_us).toPrecision(4)} µJ·µs at ${c.clockMHz} MHz`;
   return [header, table(['op', 'cycles', 'stall', 'util', 'ifmap rd', 'weight rd', 'out wr', 'main rd', 'main wr', 'E_C µJ', 'E_W µJ', 'E_A µJ', 'engine÷closed C/W/A', 'why not 1'], rows), summary + (outcome.job.slp ? slpLine(outcome.job.slp) : ''), levelLine].join('\n');
 }
 

@@ -70,6 +70,12 @@ export interface EngineResult {
   readonly accesses: Accesses;
   /** Per inference (batch energy ÷ batch), pJ. */
   readonly energy: EnergyTerms;
+  /** The same energy per inference by memory level, pJ. */
+  readonly energyByLevel: LevelSplit;
+  /** The run's time (all of its batch), µs at the configured clock. */
+  readonly time_us: number;
+  /** Energy per inference × the run's time, pJ·µs (one definition: the CLI, the report and the docs quote it). */
+  readonly energyDelayProduct_pJ_us: number;
 }
 
 export interface SimulateOptions {
@@ -148,6 +154,9 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
     macs += s.macs;
   }
   const b = config.batch;
+  const level = (k: keyof LevelSplit) => stats.reduce((sum, st) => sum + st.energyByLevel[k], 0) / b;
+  const energy = energyTerms(compute / b, weight / b, activation / b);
+  const time_us = t / config.clockMHz;
   return {
     config,
     preset: preset.name,
@@ -156,7 +165,10 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
     stallCycles: stall,
     utilization: t > 0 ? macs / (config.rows * config.cols * t) : 0,
     accesses,
-    energy: energyTerms(compute / b, weight / b, activation / b),
+    energy,
+    energyByLevel: { compute: level('compute'), localBuffer: level('localBuffer'), mainMemory: level('mainMemory'), offChip: level('offChip') },
+    time_us,
+    energyDelayProduct_pJ_us: energy.total * time_us,
   };
 }
 
