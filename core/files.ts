@@ -54,7 +54,8 @@ function removeStaleTemporaries(file: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)-\d+\.tmp/.exec(name.slice(prefix.length));
+    // A set's backups (".previous-i") belong to its journal: recoverSet restores or removes them.
+    const m = /^(\d+)-\d+\.tmp$/.exec(name.slice(prefix.length));
     if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
     rmSync(join(folder, name), { force: true });
   }
@@ -82,7 +83,7 @@ function refuseNonRegular(file: string): void {
 }
 
 /**
- * Fault injection for the kill tests (test/atomic-writes.test.ts): when CODESIGN_FAULT names this
+ * Fault injection for the kill tests (cli/test/kill-writes.test.ts): when CODESIGN_FAULT names this
  * point, the process kills itself here with SIGKILL, as a power cut or `kill -9` would.
  */
 export function faultPoint(name: string): void {
@@ -132,8 +133,9 @@ const journalOf = (files: readonly string[]) => join(dirname(files[0]), `.${base
  * Several files replaced as one (an export's arrays and their JSON sidecar): all new or, after a
  * kill at any moment, all old. The temporaries are written first; a journal (written whole)
  * lists each target and a hard link to its previous version; then the renames; removing the
- * journal commits. A journal left by a killed writer is rolled back by `recoverSet` — run first
- * by every writer and reader of the set — so a reader never sees new arrays beside an old sidecar.
+ * journal commits. A journal left by a killed writer is rolled back by `recoverSet`, which the
+ * next export of the set runs before anything else (until then the previous files wait, whole,
+ * as hard links beside the journal).
  */
 export function writeSet(files: readonly SetFile[]): void {
   const targets = files.map((f) => f.path);
