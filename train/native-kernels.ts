@@ -8,6 +8,7 @@
  * kernel's slow transposed path. Where the addon is missing the wasm kernels stay, and the run's
  * backend line says so. docs/training.md ("Speed") lists each kernel and its measurements.
  */
+import type { BatchMatMulAttrs, ConcatAttrs, Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, LeakyReluAttrs, SplitVAttrs, SumAttrs } from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { prepareNativeThreads } from './native-env.ts';
@@ -57,7 +58,7 @@ function load(): NativeBlas | string {
   }
 }
 
-function batchMatMul({ inputs, backend, attrs }: { inputs: { a: tf.TensorInfo; b: tf.TensorInfo }; backend: unknown; attrs: { transposeA: boolean; transposeB: boolean } }, blas: NativeBlas): tf.TensorInfo {
+function batchMatMul({ inputs, backend, attrs }: Kernel<{ a: tf.TensorInfo; b: tf.TensorInfo }, BatchMatMulAttrs>, blas: NativeBlas): tf.TensorInfo {
   const { a, b } = inputs;
   const w = backend as WasmBackendLike;
   const { transposeA, transposeB } = attrs;
@@ -92,7 +93,7 @@ export interface AdamHyper {
   readonly relative: boolean;
 }
 
-function adamKernel({ inputs, backend, attrs }: { inputs: { w: tf.TensorInfo; g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo }; backend: unknown; attrs: AdamHyper }, blas: NativeBlas): tf.TensorInfo[] {
+function adamKernel({ inputs, backend, attrs }: Kernel<{ w: tf.TensorInfo; g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo }, AdamHyper>, blas: NativeBlas): tf.TensorInfo[] {
   const wb = backend as WasmBackendLike;
   const { w, g, m, v } = inputs;
   const shape = [...w.shape];
@@ -110,14 +111,14 @@ function adamKernel({ inputs, backend, attrs }: { inputs: { w: tf.TensorInfo; g:
  */
 export function nativeAdam(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: AdamHyper): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
   if (!nativeProducts() || w.dtype !== 'float32' || g.dtype !== 'float32') return undefined;
-  return tf.engine().runKernel(ADAM_KERNEL, { w, g, m, v }, hyper as never) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return tf.engine().runKernel(ADAM_KERNEL, { w, g, m, v }, { ...hyper }) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
 /** NHWC float32 convolution as im2col + sgemm; anything else goes to the wasm kernel it replaced. */
-function conv2dKernel(args: { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo }; backend: unknown; attrs: { strides: [number, number] | number; dilations: [number, number] | number; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat: 'NHWC' | 'NCHW' } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+function conv2dKernel(args: Kernel<{ x: tf.TensorInfo; filter: tf.TensorInfo }, Conv2DAttrs>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, filter } = inputs;
-  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
+  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return wasm() as tf.TensorInfo;
   const wb = backend as WasmBackendLike;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const out = wb.makeOutput(info.outShape as number[], 'float32');
@@ -132,7 +133,7 @@ const convSizes = (info: tf.backend_util.Conv2DInfo) => [info.batchSize, info.in
  * The filter gradient of an NHWC convolution, im2col(x)ᵀ · dy (the wasm backend has no
  * Conv2DBackpropFilter kernel at all; this one serves tf.conv2d's own gradient too).
  */
-function backFilterKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo; dy: tf.TensorInfo }; backend: unknown; attrs: { strides: [number, number] | number; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] } }, blas: NativeBlas): tf.TensorInfo {
+function backFilterKernel({ inputs, backend, attrs }: Kernel<{ x: tf.TensorInfo; dy: tf.TensorInfo }, Conv2DBackpropFilterAttrs>, blas: NativeBlas): tf.TensorInfo {
   const { x, dy } = inputs;
   if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('native Conv2DBackpropFilter: NHWC float32 only');
   const wb = backend as WasmBackendLike;
@@ -143,9 +144,9 @@ function backFilterKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorIn
 }
 
 /** Concatenation of float32 tensors along any axis: per input, its rows copied into the output's. */
-function concatKernel(args: { inputs: tf.TensorInfo[]; backend: unknown; attrs: { axis: number } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+function concatKernel(args: Kernel<tf.TensorInfo[], ConcatAttrs>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
-  if (inputs.some((t) => t.dtype !== 'float32')) return wasm(args as never) as tf.TensorInfo;
+  if (inputs.some((t) => t.dtype !== 'float32')) return wasm() as tf.TensorInfo;
   const wb = backend as WasmBackendLike;
   const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
   const out = wb.makeOutput(tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis), 'float32');
@@ -161,10 +162,10 @@ function concatKernel(args: { inputs: tf.TensorInfo[]; backend: unknown; attrs: 
 }
 
 /** Split of a float32 tensor along any axis (Concat's gradient): the inverse copies. */
-function splitKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { numOrSizeSplits: number | number[]; axis: number } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo[] {
+function splitKernel(args: Kernel<{ x: tf.TensorInfo }, SplitVAttrs>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
-  if (x.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo[];
+  if (x.dtype !== 'float32') return wasm() as tf.TensorInfo[];
   const wb = backend as WasmBackendLike;
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
@@ -185,16 +186,16 @@ function splitKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; att
 
 const LEAKY_GRAD = 'CodesignLeakyReluGrad';
 
-function leakyKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { alpha: number } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+function leakyKernel(args: Kernel<{ x: tf.TensorInfo }, LeakyReluAttrs>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
-  if (inputs.x.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
+  if (inputs.x.dtype !== 'float32') return wasm() as tf.TensorInfo;
   const wb = backend as WasmBackendLike;
   const y = wb.makeOutput([...inputs.x.shape], 'float32');
   blas.leakyRelu(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.x), viewOf(wb, y), sizeOf(inputs.x), attrs.alpha);
   return y;
 }
 
-function leakyGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo }; backend: unknown; attrs: { alpha: number } }, blas: NativeBlas): tf.TensorInfo {
+function leakyGradKernel({ inputs, backend, attrs }: Kernel<{ dy: tf.TensorInfo; x: tf.TensorInfo }, { alpha: number }>, blas: NativeBlas): tf.TensorInfo {
   const wb = backend as WasmBackendLike;
   const dx = wb.makeOutput([...inputs.x.shape], 'float32');
   blas.leakyReluGrad(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.dy), viewOf(wb, inputs.x), viewOf(wb, dx), sizeOf(inputs.x), attrs.alpha);
@@ -207,13 +208,15 @@ function leakyGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorIn
  */
 export function nativeLeakyRelu(x: tf.Tensor, alpha: number): tf.Tensor | undefined {
   if (!nativeProducts() || x.dtype !== 'float32') return undefined;
-  const f = tf.customGrad(((xx: tf.Tensor, save: tf.GradSaveFunc) => {
+  // tfjs's CustomGradientFunc takes (...inputs, save): its arity is ours to keep right.
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([xx]);
     return {
       value: tf.leakyRelu(xx, alpha),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(LEAKY_GRAD, { dy, x: saved[0] }, { alpha } as never) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(LEAKY_GRAD, { dy, x: saved[0] }, { alpha }) as tf.Tensor,
     };
-  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
+  });
   return f(x);
 }
 
@@ -225,7 +228,7 @@ const SUM_MAX_COLUMNS = 1 << 16;
  * or of trailing axes (row sums), natively; any other set of axes goes to the wasm kernel, which
  * transposes the reduced axes last before it sums.
  */
-function sumKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { axis: number | number[]; keepDims: boolean } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+function sumKernel(args: Kernel<{ x: tf.TensorInfo }, SumAttrs>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
   const rank = x.shape.length;
@@ -235,7 +238,7 @@ function sumKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs
   const split = leading ? axes.length : rank - axes.length;
   const rows = x.shape.slice(0, split).reduce((p, d) => p * d, 1);
   const cols = x.shape.slice(split).reduce((p, d) => p * d, 1);
-  if (x.dtype !== 'float32' || axes.length === 0 || axes.length === rank || !(leading || trailing) || cols === 0 || rows === 0 || (leading && cols > SUM_MAX_COLUMNS)) return wasm(args as never) as tf.TensorInfo;
+  if (x.dtype !== 'float32' || axes.length === 0 || axes.length === rank || !(leading || trailing) || cols === 0 || rows === 0 || (leading && cols > SUM_MAX_COLUMNS)) return wasm() as tf.TensorInfo;
   const wb = backend as WasmBackendLike;
   const shape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
   const y = wb.makeOutput(shape, 'float32');
@@ -245,7 +248,7 @@ function sumKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs
 
 const DROPOUT = 'CodesignDropout';
 
-function dropoutKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { s0: number; s1: number; s2: number; c: number; keep: number } }, blas: NativeBlas): tf.TensorInfo[] {
+function dropoutKernel({ inputs, backend, attrs }: Kernel<{ x: tf.TensorInfo }, { s0: number; s1: number; s2: number; c: number; keep: number }>, blas: NativeBlas): tf.TensorInfo[] {
   const wb = backend as WasmBackendLike;
   const outs = [wb.makeOutput([...inputs.x.shape], 'float32'), wb.makeOutput([...inputs.x.shape], 'float32')];
   blas.dropout(wb.wasm.HEAPF32.buffer, viewOf(wb, inputs.x), viewOf(wb, outs[0]), viewOf(wb, outs[1]), sizeOf(inputs.x), attrs.s0, attrs.s1, attrs.s2, attrs.c, attrs.keep);
@@ -258,11 +261,12 @@ function dropoutKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo 
  */
 export function nativeDropout(x: tf.Tensor, state: { s0: number; s1: number; s2: number; c: number }, keep: number): tf.Tensor | undefined {
   if (!nativeProducts() || x.dtype !== 'float32') return undefined;
-  const [y, mask] = tf.engine().runKernel(DROPOUT, { x }, { ...state, keep } as never) as unknown as tf.Tensor[];
-  const f = tf.customGrad(((_x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [y, mask] = tf.engine().runKernel(DROPOUT, { x }, { ...state, keep }) as unknown as tf.Tensor[];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([mask]);
     return { value: tf.clone(y), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
-  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
+  });
   const out = f(x);
   tf.dispose([y, mask]);
   return out;
@@ -271,18 +275,18 @@ export function nativeDropout(x: tf.Tensor, state: { s0: number; s1: number; s2:
 /** The filter gradient of an NHWC convolution on the native kernel; undefined without it. */
 export function nativeConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D | undefined {
   if (!nativeProducts() || x.dtype !== 'float32') return undefined;
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape } as never) as tf.Tensor4D;
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', filterShape }) as tf.Tensor4D;
 }
 
 /**
  * The input gradient of a stride-1 NHWC convolution: dy convolved with the kernel turned 180° and
  * its channels swapped, padded by (k − 1 − pad) before; anything else goes to the wasm kernel.
  */
-function backInputKernel(args: { inputs: { dy: tf.TensorInfo; filter: tf.TensorInfo }; backend: unknown; attrs: { inputShape: [number, number, number, number]; strides: [number, number] | number; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' } }, blas: NativeBlas, wasm: tf.KernelFunc): tf.TensorInfo {
+function backInputKernel(args: Kernel<{ dy: tf.TensorInfo; filter: tf.TensorInfo }, Conv2DBackpropInputAttrs>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  if (attrs.dataFormat === 'NCHW' || info.strideHeight !== 1 || info.strideWidth !== 1 || dy.dtype !== 'float32') return wasm(args as never) as tf.TensorInfo;
+  if (attrs.dataFormat === 'NCHW' || info.strideHeight !== 1 || info.strideWidth !== 1 || dy.dtype !== 'float32') return wasm() as tf.TensorInfo;
   const wb = backend as WasmBackendLike;
   const dx = wb.makeOutput([...attrs.inputShape], 'float32');
   const sizes = [info.batchSize, info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.inChannels, info.inHeight, info.inWidth, 1, 1, 1, 1, info.filterHeight - 1 - info.padInfo.top, info.filterWidth - 1 - info.padInfo.left];
@@ -297,7 +301,7 @@ const BN_BACKWARD = 'CodesignBatchNormGrad';
 const channelsOf = (t: tf.TensorInfo) => t.shape[t.shape.length - 1];
 const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 
-function bnForwardKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }; backend: unknown; attrs: { epsilon: number } }, blas: NativeBlas): tf.TensorInfo[] {
+function bnForwardKernel({ inputs, backend, attrs }: Kernel<{ x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }, { epsilon: number }>, blas: NativeBlas): tf.TensorInfo[] {
   const wb = backend as WasmBackendLike;
   const { x, gamma, beta } = inputs;
   const c = channelsOf(x);
@@ -307,7 +311,7 @@ function bnForwardKernel({ inputs, backend, attrs }: { inputs: { x: tf.TensorInf
   return outs;
 }
 
-function bnBackwardKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo; gamma: tf.TensorInfo; mean: tf.TensorInfo; variance: tf.TensorInfo }; backend: unknown; attrs: { epsilon: number } }, blas: NativeBlas): tf.TensorInfo[] {
+function bnBackwardKernel({ inputs, backend, attrs }: Kernel<{ dy: tf.TensorInfo; x: tf.TensorInfo; gamma: tf.TensorInfo; mean: tf.TensorInfo; variance: tf.TensorInfo }, { epsilon: number }>, blas: NativeBlas): tf.TensorInfo[] {
   const wb = backend as WasmBackendLike;
   const { dy, x, gamma, mean, variance } = inputs;
   const c = channelsOf(x);
@@ -326,17 +330,18 @@ export function nativeBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor,
   if (!nativeProducts() || x.dtype !== 'float32') return undefined;
   // The statistics are made here, in the caller's scope (the running averages read them); the
   // custom gradient saves them for the backward pass.
-  const [y, mean, variance] = tf.engine().runKernel(BN_FORWARD, { x, gamma, beta }, { epsilon } as never) as unknown as tf.Tensor[];
-  const f = tf.customGrad(((xx: tf.Tensor, g: tf.Tensor, _b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [y, mean, variance] = tf.engine().runKernel(BN_FORWARD, { x, gamma, beta }, { epsilon }) as unknown as tf.Tensor[];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, g, , save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([xx, g, mean, variance]);
     return {
       value: tf.clone(y),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, sm, sv] = saved;
-        return tf.engine().runKernel(BN_BACKWARD, { dy, x: sx, gamma: sg, mean: sm, variance: sv }, { epsilon } as never) as unknown as tf.Tensor[];
+        return tf.engine().runKernel(BN_BACKWARD, { dy, x: sx, gamma: sg, mean: sm, variance: sv }, { epsilon }) as unknown as tf.Tensor[];
       },
     };
-  }) as never) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  });
   const out = f(x, gamma, beta);
   y.dispose();
   return { y: out, mean, variance };
@@ -353,7 +358,7 @@ interface LsqAttrs {
 /** The step: a scalar on the wasm heap, read there (no sync through tfjs). */
 const scalarAt = (wb: WasmBackendLike, t: tf.TensorInfo) => wb.wasm.HEAPF32[wb.dataIdMap.get(t.dataId).memoryOffset / 4];
 
-function lsqKernel({ inputs, backend, attrs }: { inputs: { v: tf.TensorInfo; s: tf.TensorInfo }; backend: unknown; attrs: LsqAttrs }, blas: NativeBlas): tf.TensorInfo {
+function lsqKernel({ inputs, backend, attrs }: Kernel<{ v: tf.TensorInfo; s: tf.TensorInfo }, LsqAttrs>, blas: NativeBlas): tf.TensorInfo {
   const wb = backend as WasmBackendLike;
   const out = wb.makeOutput([...inputs.v.shape], 'float32');
   const n = inputs.v.shape.reduce((p, d) => p * d, 1);
@@ -361,7 +366,7 @@ function lsqKernel({ inputs, backend, attrs }: { inputs: { v: tf.TensorInfo; s: 
   return out;
 }
 
-function lsqGradKernel({ inputs, backend, attrs }: { inputs: { dy: tf.TensorInfo; v: tf.TensorInfo; s: tf.TensorInfo }; backend: unknown; attrs: LsqAttrs }, blas: NativeBlas): tf.TensorInfo[] {
+function lsqGradKernel({ inputs, backend, attrs }: Kernel<{ dy: tf.TensorInfo; v: tf.TensorInfo; s: tf.TensorInfo }, LsqAttrs>, blas: NativeBlas): tf.TensorInfo[] {
   const wb = backend as WasmBackendLike;
   const dv = wb.makeOutput([...inputs.v.shape], 'float32');
   const ds = wb.makeOutput([], 'float32');
@@ -382,26 +387,35 @@ export const nativeLsq =
   () =>
     nativeProducts()
       ? {
-          forward: (v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_KERNEL, { v, s }, { qn, qp } as never) as unknown as tf.Tensor,
-          backward: (dy: tf.Tensor, v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_GRAD_KERNEL, { dy, v, s }, { qn, qp } as never) as unknown as [tf.Tensor, tf.Tensor],
+          forward: (v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_KERNEL, { v, s }, { qn, qp }) as unknown as tf.Tensor,
+          backward: (dy: tf.Tensor, v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_GRAD_KERNEL, { dy, v, s }, { qn, qp }) as unknown as [tf.Tensor, tf.Tensor],
         }
       : undefined;
 
 /** Puts a native kernel in place of the wasm backend's, which it falls back to for what it does not take. */
-function replaceKernel(name: string, kernel: (args: KernelArgs, wasm: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
+/**
+ * Replaces the wasm kernel of this name; `kernel` gets its arguments typed, and the wasm kernel
+ * bound to the untouched ones for what it leaves to it. tfjs registers kernels by name with
+ * untyped arguments: these two functions are the one place that reads them as the kernel's.
+ */
+function replaceKernel<I, A>(name: string, kernel: (args: Kernel<I, A>, blas: NativeBlas, wasm: () => tf.TensorInfo | tf.TensorInfo[]) => tf.TensorInfo | tf.TensorInfo[], blas: NativeBlas): void {
   const wasm = tf.getKernel(name, 'wasm');
   if (!wasm) return;
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => kernel(args, wasm.kernelFunc) });
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => kernel(args as unknown as Kernel<I, A>, blas, () => wasm.kernelFunc(args)) });
 }
 
 /** Adds a kernel the wasm backend does not have. */
-function addKernel(name: string, kernel: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernel });
+function addKernel<I, A>(name: string, kernel: (args: Kernel<I, A>, blas: NativeBlas) => tf.TensorInfo | tf.TensorInfo[], blas: NativeBlas): void {
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => kernel(args as unknown as Kernel<I, A>, blas) });
 }
 
-/** What tfjs passes a kernel: inputs, attributes and the backend (each kernel reads its own). */
-type KernelArgs = Parameters<tf.KernelFunc>[0];
+/** A kernel's arguments as it reads them: its inputs and attributes (tfjs's declared types for tfjs's kernels). */
+interface Kernel<I, A> {
+  readonly inputs: I;
+  readonly backend: unknown;
+  readonly attrs: A;
+}
 
 /** Puts the native kernels on the wasm backend, once; says why not where the addon does not load. */
 export function installNativeKernels(): NativeStatus {
@@ -411,21 +425,21 @@ export function installNativeKernels(): NativeStatus {
     status = { native: false, reason: blas };
     return status;
   }
-  replaceKernel('BatchMatMul', (args) => batchMatMul(args as never, blas));
-  replaceKernel('Conv2D', (args, wasm) => conv2dKernel(args as never, blas, wasm));
-  replaceKernel('Conv2DBackpropInput', (args, wasm) => backInputKernel(args as never, blas, wasm));
-  addKernel('Conv2DBackpropFilter', (args) => backFilterKernel(args as never, blas));
-  replaceKernel('Sum', (args, wasm) => sumKernel(args as never, blas, wasm));
-  replaceKernel('Concat', (args, wasm) => concatKernel(args as never, blas, wasm));
-  replaceKernel('SplitV', (args, wasm) => splitKernel(args as never, blas, wasm));
-  replaceKernel('LeakyRelu', (args, wasm) => leakyKernel(args as never, blas, wasm));
-  addKernel(DROPOUT, (args) => dropoutKernel(args as never, blas));
-  addKernel(LEAKY_GRAD, (args) => leakyGradKernel(args as never, blas));
-  addKernel(BN_FORWARD, (args) => bnForwardKernel(args as never, blas));
-  addKernel(BN_BACKWARD, (args) => bnBackwardKernel(args as never, blas));
-  addKernel(ADAM_KERNEL, (args) => adamKernel(args as never, blas));
-  addKernel(LSQ_KERNEL, (args) => lsqKernel(args as never, blas));
-  addKernel(LSQ_GRAD_KERNEL, (args) => lsqGradKernel(args as never, blas));
+  replaceKernel('BatchMatMul', batchMatMul, blas);
+  replaceKernel('Conv2D', conv2dKernel, blas);
+  replaceKernel('Conv2DBackpropInput', backInputKernel, blas);
+  addKernel('Conv2DBackpropFilter', backFilterKernel, blas);
+  replaceKernel('Sum', sumKernel, blas);
+  replaceKernel('Concat', concatKernel, blas);
+  replaceKernel('SplitV', splitKernel, blas);
+  replaceKernel('LeakyRelu', leakyKernel, blas);
+  addKernel(DROPOUT, dropoutKernel, blas);
+  addKernel(LEAKY_GRAD, leakyGradKernel, blas);
+  addKernel(BN_FORWARD, bnForwardKernel, blas);
+  addKernel(BN_BACKWARD, bnBackwardKernel, blas);
+  addKernel(ADAM_KERNEL, adamKernel, blas);
+  addKernel(LSQ_KERNEL, lsqKernel, blas);
+  addKernel(LSQ_GRAD_KERNEL, lsqGradKernel, blas);
   status = { native: true, threads: blas.threads() };
   return status;
 }
