@@ -7,11 +7,11 @@ import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../train/backend.ts';
-import { nativeAdam, nativeBatchNorm, nativeLeakyRelu, nativeLsq, nativeProducts } from '../train/native-kernels.ts';
+import { nativeAdam, nativeBatchNorm, nativeLeakyRelu, nativeLsq, nativeKernelsInstalled } from '../train/native-kernels.ts';
 import { batchNormBroadcast } from '../train/ops.ts';
 
 const backend = await initBackend('auto');
-if (!nativeProducts()) console.warn(`test/native-kernels.test.ts skipped: ${backend}`);
+if (!nativeKernelsInstalled()) console.warn(`test/native-kernels.test.ts skipped: ${backend}`);
 
 /** op(A)·op(B) in float64, row-major, batch broadcast from 1. */
 function reference(a: Float32Array, b: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, ta: boolean, tb: boolean): Float64Array {
@@ -84,7 +84,7 @@ function convAndGrads(x: tf.Tensor4D, kernel: tf.Tensor4D, dy: tf.Tensor4D, stri
   return out;
 }
 
-describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm heap)', () => {
+describe.skipIf(!nativeKernelsInstalled())('native matrix products (OpenBLAS on the wasm heap)', () => {
   it('equal a float64 product to 1e-5 relative, with transposes and broadcast batches', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1 << 30 }), (m, n, k, batch, ta, tb, broadcast, seed) => {
@@ -274,7 +274,7 @@ describe.skipIf(!nativeProducts())('native matrix products (OpenBLAS on the wasm
 
 });
 
-describe.skipIf(!nativeProducts())('the native boundary refuses what would read or write outside its tensors', () => {
+describe.skipIf(!nativeKernelsInstalled())('the native boundary refuses what would read or write outside its tensors', () => {
   // The addon itself, on a buffer of its own: each tensor is a view of its own elements, and C
   // checks every size it is given against overflow and every run against its tensor's view.
   const blas = createRequire(import.meta.url)('@codesign/blas') as {

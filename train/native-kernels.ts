@@ -110,7 +110,7 @@ function adamKernel({ inputs, backend, attrs }: Kernel<{ w: tf.TensorInfo; g: tf
  * installed (the caller computes it with tfjs).
  */
 export function nativeAdam(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: AdamHyper): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
-  if (!nativeProducts() || w.dtype !== 'float32' || g.dtype !== 'float32') return undefined;
+  if (!nativeKernelsInstalled() || w.dtype !== 'float32' || g.dtype !== 'float32') return undefined;
   return tf.engine().runKernel(ADAM_KERNEL, { w, g, m, v }, { ...hyper }) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
@@ -207,7 +207,7 @@ function leakyGradKernel({ inputs, backend, attrs }: Kernel<{ dy: tf.TensorInfo;
  * activations); undefined without the native kernels.
  */
 export function nativeLeakyRelu(x: tf.Tensor, alpha: number): tf.Tensor | undefined {
-  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  if (!nativeKernelsInstalled() || x.dtype !== 'float32') return undefined;
   // tfjs's CustomGradientFunc takes (...inputs, save): its arity is ours to keep right.
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -260,7 +260,7 @@ function dropoutKernel({ inputs, backend, attrs }: Kernel<{ x: tf.TensorInfo }, 
  * x·mask; the gradient is dy·mask. Undefined without the native kernels.
  */
 export function nativeDropout(x: tf.Tensor, state: { s0: number; s1: number; s2: number; c: number }, keep: number): tf.Tensor | undefined {
-  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  if (!nativeKernelsInstalled() || x.dtype !== 'float32') return undefined;
   const [y, mask] = tf.engine().runKernel(DROPOUT, { x }, { ...state, keep }) as unknown as tf.Tensor[];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -274,7 +274,7 @@ export function nativeDropout(x: tf.Tensor, state: { s0: number; s1: number; s2:
 
 /** The filter gradient of an NHWC convolution on the native kernel; undefined without it. */
 export function nativeConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], strides: [number, number], pad: 'same' | 'valid'): tf.Tensor4D | undefined {
-  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  if (!nativeKernelsInstalled() || x.dtype !== 'float32') return undefined;
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', filterShape }) as tf.Tensor4D;
 }
 
@@ -327,7 +327,7 @@ function bnBackwardKernel({ inputs, backend, attrs }: Kernel<{ dy: tf.TensorInfo
  * (for the running statistics). Gradients for x, γ and β. Undefined without the native kernels.
  */
 export function nativeBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } | undefined {
-  if (!nativeProducts() || x.dtype !== 'float32') return undefined;
+  if (!nativeKernelsInstalled() || x.dtype !== 'float32') return undefined;
   // The statistics are made here, in the caller's scope (the running averages read them); the
   // custom gradient saves them for the backward pass.
   const [y, mean, variance] = tf.engine().runKernel(BN_FORWARD, { x, gamma, beta }, { epsilon }) as unknown as tf.Tensor[];
@@ -385,7 +385,7 @@ function lsqGradKernel({ inputs, backend, attrs }: Kernel<{ dy: tf.TensorInfo; v
  */
 export const nativeLsq =
   () =>
-    nativeProducts()
+    nativeKernelsInstalled()
       ? {
           forward: (v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_KERNEL, { v, s }, { qn, qp }) as unknown as tf.Tensor,
           backward: (dy: tf.Tensor, v: tf.Tensor, s: tf.Tensor, qn: number, qp: number) => tf.engine().runKernel(LSQ_GRAD_KERNEL, { dy, v, s }, { qn, qp }) as unknown as [tf.Tensor, tf.Tensor],
@@ -444,5 +444,8 @@ export function installNativeKernels(): NativeStatus {
   return status;
 }
 
-/** Whether transposed products are cheap (native) or best done as explicit transposes (wasm). */
-export const nativeProducts = (): boolean => status?.native === true;
+/**
+ * Whether the native kernels are on the wasm backend — all of them, so every native path asks
+ * this (and transposed products are cheap only then: the wasm kernel's transposed path is slow).
+ */
+export const nativeKernelsInstalled = (): boolean => status?.native === true;

@@ -4,7 +4,7 @@
  * default matMul gradient uses exactly those flags — so the product here brings its own gradient.
  */
 import { customGrad, tf } from './backend.ts';
-import { nativeConvFilterGrad, nativeProducts } from './native-kernels.ts';
+import { nativeConvFilterGrad, nativeKernelsInstalled } from './native-kernels.ts';
 
 /** a·b for 2-D a [m, k] and b [k, n], with gradients computed by plain matMuls. */
 export const matMul = customGrad((a: tf.Tensor2D, b: tf.Tensor2D, save: tf.GradSaveFunc) => {
@@ -14,7 +14,7 @@ export const matMul = customGrad((a: tf.Tensor2D, b: tf.Tensor2D, save: tf.GradS
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as tf.Tensor2D[];
       // OpenBLAS transposes for free; the wasm kernel's transposed path is the slow one.
-      if (nativeProducts()) return [tf.matMul(dy as tf.Tensor2D, sb, false, true), tf.matMul(sa, dy as tf.Tensor2D, true, false)];
+      if (nativeKernelsInstalled()) return [tf.matMul(dy as tf.Tensor2D, sb, false, true), tf.matMul(sa, dy as tf.Tensor2D, true, false)];
       const bt = tf.transpose(sb);
       const at = tf.transpose(sa);
       const da = tf.matMul(dy as tf.Tensor2D, bt);
