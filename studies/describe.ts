@@ -95,7 +95,7 @@ function describeMimo(s: Scenario, ds: MimoDataset, options: DescribeOptions) {
   const tol = options.wmmseTol ?? 1e-5;
   const channels = Array.from({ length: n }, (_, i) => channelOf(ds, i));
   // MRT, ZF, RZF, equal-power RZF, and WMMSE from the best start and from each start, all on the same n samples.
-  const classical = classicalSetWithProgress(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [tol], perStartTol: tol, maxIter: CLASSICAL_WMMSE_CAP, rule: options.wmmseRule ?? 'abs' }, options.progress);
+  const classical = classicalSetWithProgress(channels, s.model === 'cost2100' ? 0 : s.snrDb, { tolerances: [tol], maxIter: CLASSICAL_WMMSE_CAP, rule: options.wmmseRule ?? 'abs' }, options.progress);
   const site = s.model === 'site' ? describeSite(s) : undefined;
   return {
     nt,

@@ -82,7 +82,7 @@ export async function evaluatePrecoder(c: PrecoderEvaluation, progress: Progress
   // The classical side on the same test samples: MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start),
   // each with the paired difference DNN − classical over the same samples.
   const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
-  const classical = classicalSetWithProgress(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress).map((s) => {
+  const classical = classicalSetWithProgress(channels, c.scenario.model === 'cost2100' ? 0 : c.scenario.snrDb, { tolerances: [1e-5], maxIter: CLASSICAL_WMMSE_CAP }, progress).map((s) => {
     const d = pairedDifference(perSample, s.perSample!);
     return { ...classicalPoint(s, c.preset), dnnMinusThis: { mean: d.mean, ci95: d.halfWidth, verdict: verdictOf(d) } };
   });

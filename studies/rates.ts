@@ -261,7 +261,7 @@ export function runClassical(o: { readonly scenario: string; readonly samples?: 
     snrDb: s.snrDb,
     commit: commit(),
     command: `npx codesign rates --classical --scenario ${o.scenario}`,
-    results: classicalSetWithProgress(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, perStartTol: 1e-5, maxIter: CLASSICAL_WMMSE_CAP }, progress),
+    results: classicalSetWithProgress(channels, s.snrDb, { tolerances: WMMSE_TOLERANCES, maxIter: CLASSICAL_WMMSE_CAP }, progress),
   };
   const file = o.out ?? classicalFile(s.name);
   makeFolders(dirname(file));
