@@ -31,9 +31,13 @@ const freePort = () =>
     });
   });
 
-/** Resolves when a child prints a line matching `pattern` (its start is not timed). */
+/**
+ * Resolves when a child prints a line matching `pattern` (its start is not timed); rejects with
+ * what it printed if it exits first, so that a child that dies says why instead of the test
+ * waiting for vitest's timeout.
+ */
 const printed = (child: ChildProcess, pattern: RegExp) =>
-  new Promise<void>((resolve) => {
+  new Promise<void>((resolve, reject) => {
     let seen = '';
     const look = (chunk: Buffer) => {
       seen += chunk.toString();
@@ -41,6 +45,7 @@ const printed = (child: ChildProcess, pattern: RegExp) =>
     };
     child.stdout?.on('data', look);
     child.stderr?.on('data', look);
+    child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before printing ${pattern}:\n${seen}`)));
   });
 
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -49,8 +54,13 @@ async function startRedis(port: number): Promise<ChildProcess> {
   return r;
 }
 
-async function startWorker(): Promise<ChildProcess> {
-  const w = spawn(process.execPath, [join(ROOT, 'bin', 'codesign.js'), 'worker', '--redis', url, '--lock-ms', '2000', '--checkpoints', join(dir, 'checkpoints')], { cwd: ROOT });
+/**
+ * A worker as a user starts it. Its lock is short only where a test kills a worker (a dead
+ * worker's job moves on after it); elsewhere the default, so that a loaded machine delaying a
+ * lock renewal does not stall a live worker's job.
+ */
+async function startWorker(lockMs = 30_000): Promise<ChildProcess> {
+  const w = spawn(process.execPath, [join(ROOT, 'bin', 'codesign.js'), 'worker', '--redis', url, '--lock-ms', String(lockMs), '--checkpoints', join(dir, 'checkpoints')], { cwd: ROOT });
   children.push(w);
   await printed(w, /taking jobs from/);
   return w;
@@ -113,7 +123,11 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
     const coordinator = codesign(...sweep(db, '4x64,8x64,12x64,16x64'));
     // Before any worker runs, one queued job gets a configuration no worker can run.
     let waiting: Awaited<ReturnType<Queue['getWaiting']>> = [];
+    let ended: { code: number; stderr: string } | undefined;
+    void coordinator.then((r) => (ended = r));
     while (waiting.length < 4) {
+      // A coordinator that ended before enqueueing its jobs says why here.
+      if (ended) expect.fail(`the coordinator ended (exit ${ended.code}) before its 4 jobs were queued:\n${ended.stderr}`);
       waiting = await queue.getWaiting();
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -138,14 +152,14 @@ describe.skipIf(!HAS_REDIS)('trainings on a BullMQ queue in Redis', () => {
   it('a worker killed mid-job (SIGKILL): its job goes to another worker, resumes from its checkpoint, every point stored once', async () => {
     for (const c of children) await stop(c);
     const db = join(dir, 'b.duckdb');
-    const first = await startWorker();
+    const first = await startWorker(2000);
     const active = new Promise<string>((resolve) => events.once('active', ({ jobId }) => resolve(jobId)));
     const coordinator = codesign(...sweep(db, '4x96,8x96,12x96', 20));
     const jobId = await active;
     // Killed once the job's first epoch is checkpointed (a file the trainer writes).
     while (!existsSync(join(dir, 'checkpoints', jobId, 'latest'))) await new Promise((r) => setTimeout(r, 20));
     await stop(first, 'SIGKILL');
-    await startWorker();
+    await startWorker(2000);
     const hashes = await storedOnce(await coordinator, db, 3);
     expect(hashes).toContain(jobId);
     const retried = await queue.getJob(jobId);
