@@ -12,7 +12,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { checkChannel, type Channel } from '../scenarios/channel.ts';
-import { addScaledIdentity, cmat, countInto, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
+import { addScaledIdentity, cmat, countInto, receiverCounts, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 import { linearPrecoder } from './precoders.ts';
 
 export type StopRule = 'abs' | 'rel';
@@ -109,9 +109,7 @@ function receivers(channel: Channel, v: CMatrix, counter: OpCounter): ReceiverSt
     rates[i] = Math.log2(w[i]);
     total += rates[i];
   }
-  counter.mults += k * k * 2 + k * 5;
-  counter.adds += k * k * 2 + k * 3;
-  counter.special += k;
+  countInto(counter, receiverCounts(k));
   return { u, w, sinr, rates, sumRate: total };
 }
 

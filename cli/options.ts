@@ -9,7 +9,7 @@ import { INPUT_LIMITS, parseDataFile, readInput } from '../core/files.ts';
 import { finiteNumber, fraction, oneOf, positiveInt, positiveIntList, positiveNumber } from '../core/validate.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import { CODEC_VARIANTS, type Side } from '../nets/csi.ts';
-import { PRECODER_HEAD_NAMES } from '../nets/heads.ts';
+import { PRECODER_HEAD_NAMES, UNFOLDED_ITERATIONS } from '../nets/heads.ts';
 import { NETWORK_NAMES } from '../nets/networks.ts';
 import { PRECODER_DEFAULTS, PRECODER_LIMITS } from '../nets/precoder.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../nets/slp.ts';
@@ -97,11 +97,11 @@ export function workloadOptions(cmd: Command, help: { p?: string } = {}): Comman
     .option('--dfcl <n>', 'width of FC1 and FC2 (D_FCL)', String(PRECODER_DEFAULTS.dfcl))
     .option('--bits <list>', 'weight bits, each 1–32: one value for every layer, or one per quantizable layer (the precoder: CONV,FCL1,FCL2,FCL3; a codec or SLP-DNet: its conv and dense layers in order)', PRECODER_DEFAULTS.bits.join(','))
     .option('--bits-file <file>', 'JSON: quantizable layer name → weight bits, or { "weightBits": w, "activationBits": a } (any subset of the layers)')
-    .addOption(new Option('--head <name>', 'precoder head: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs λ_k, p_k; Gram matrix, regularised inverse, Hᴴ product, per-user power as ops) [default: direct]').choices(PRECODER_HEAD_NAMES))
+    .addOption(new Option('--head <name>', 'precoder head: direct (the paper’s FCL3 outputs the precoder), structured (FCL3 outputs λ_k, p_k; Gram matrix, regularised inverse, Hᴴ product, per-user power as ops) or unfolded (the structured start, then --iterations K WMMSE iterations FCL3 modulates) [default: direct]').choices(PRECODER_HEAD_NAMES))
     .option('--activation-bits <n>', 'activation bits of every layer (1–32)', '16')
     .option('--nt <n>', 'transmit antennas N_T', String(PRECODER_DEFAULTS.nt))
     .option('--nu <n>', 'users N_U', String(PRECODER_DEFAULTS.nu))
-    .option('--iterations <I>', 'WMMSE iterations (may be a mean), paper accounting', String(PAPER_WMMSE_ITERATIONS))
+    .option('--iterations <I>', `WMMSE iterations: of a paper-count baseline (may be a mean; default ${PAPER_WMMSE_ITERATIONS}), or K of the precoder's unfolded head (${UNFOLDED_ITERATIONS.min}–${UNFOLDED_ITERATIONS.max}; default ${UNFOLDED_ITERATIONS.default})`)
     .addOption(new Option('--accounting <a>', 'baseline op count: paper (eq. 12–13) or measured (our implementation on seeded Rayleigh channels)').choices(['paper', 'measured']).default('paper'))
     .option('--snr-db <dB>', 'SNR of the channels a measured baseline runs on', '15')
     .option('--samples <n>', 'channels a measured baseline runs on', '20')
@@ -128,7 +128,7 @@ export interface WorkloadFlags {
   readonly activationBits: string;
   readonly nt: string;
   readonly nu: string;
-  readonly iterations: string;
+  readonly iterations?: string;
   readonly accounting: string;
   readonly snrDb: string;
   readonly samples: string;
@@ -159,7 +159,7 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
     ['m', '--net slpdnet', net === 'slpdnet'],
     ['k', '--net slpdnet', net === 'slpdnet'],
     ['qr', '--net slpdnet', net === 'slpdnet'],
-    ['iterations', '--baseline with --accounting paper', o.baseline !== undefined && o.accounting === 'paper'],
+    ['iterations', '--baseline with --accounting paper, or --net precoder --head unfolded', (o.baseline !== undefined && o.accounting === 'paper') || (net === 'precoder' && o.head === 'unfolded')],
     ['accounting', '--baseline', o.baseline !== undefined],
     ['snrDb', '--baseline with --accounting measured', o.baseline !== undefined && o.accounting === 'measured'],
     ['samples', '--baseline with --accounting measured', o.baseline !== undefined && o.accounting === 'measured'],
@@ -178,7 +178,7 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
       algorithm,
       nt,
       nu,
-      count: accounting === 'paper' ? { kind: 'paper', iterations: positiveNumber('--iterations', o.iterations) } : { kind: 'measured', snrDb: finiteNumber('--snr-db', o.snrDb), samples: positiveInt('--samples', o.samples) },
+      count: accounting === 'paper' ? { kind: 'paper', iterations: positiveNumber('--iterations', o.iterations ?? String(PAPER_WMMSE_ITERATIONS)) } : { kind: 'measured', snrDb: finiteNumber('--snr-db', o.snrDb), samples: positiveInt('--samples', o.samples) },
     };
   }
   // Bits on any network: what was typed, applied over the network's own (its variant's).
@@ -208,6 +208,7 @@ export function workloadOf(o: WorkloadFlags, given: Given): WorkloadSpec {
       bits: precoderBits(o.bits),
       activationBits: positiveInt('--activation-bits', o.activationBits, MAX_BITS),
       head: oneOf('--head', o.head ?? 'direct', PRECODER_HEAD_NAMES),
+      ...(o.iterations !== undefined ? { iterations: positiveInt('--iterations', o.iterations, UNFOLDED_ITERATIONS.max) } : {}),
     },
     ...withRequest,
   };

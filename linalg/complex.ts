@@ -82,6 +82,12 @@ export function luSolveCounts(n: number, m: number): OpCounter {
 /** inverse(): LU, then a solve against the identity. */
 export const inverseCounts = (n: number): OpCounter => sumCounts(luDecomposeCounts(n), luSolveCounts(n, n));
 
+/**
+ * WMMSE's receivers from H·V (K users): each user's received power Σ_j |(HV)_kj|² + σ², its
+ * MMSE receiver u_k, MSE weight w_k = 1 + SINR_k and rate log2 w_k (baselines/wmmse.ts).
+ */
+export const receiverCounts = (k: number): OpCounter => ({ mults: k * k * 2 + k * 5, adds: k * k * 2 + k * 3, special: k });
+
 export function cmat(rows: number, cols: number): CMatrix {
   return { rows, cols, re: new Float64Array(rows * cols), im: new Float64Array(rows * cols) };
 }

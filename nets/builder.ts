@@ -104,6 +104,10 @@ const SPEC_CHECKS: { readonly [K in OpKind]: SpecCheck<K> } = {
   powernorm: (spec) => ({ problem: positive('power', spec.power) }),
   reginverse: (spec) => ({ problem: positive('loading', spec.loading) ?? positive('scale', spec.scale) }),
   userpower: (spec) => ({ problem: positive('scale', spec.scale) }),
+  channelgains: (spec) => ({ problem: positive('power', spec.power) }),
+  wmmseupdate: (spec) => ({
+    problem: Number.isInteger(spec.offset) && spec.offset >= 0 ? (positive('power', spec.power) ?? positive('noiseVar', spec.noiseVar) ?? positive('scale', spec.scale)) : `offset ${spec.offset}; allowed: an integer ≥ 0`,
+  }),
   leakyrelu: (spec) => ({ problem: Number.isFinite(spec.alpha) ? undefined : `alpha ${spec.alpha}; allowed: a finite number` }),
   matmul: (spec) => ({ positiveInts: [['M', spec.M], ['N', spec.N], ['K', spec.K], ['repeat', spec.repeat]] }),
   trace: (spec) => ({

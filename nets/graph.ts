@@ -74,6 +74,19 @@ export type OpSpec =
   | { readonly kind: 'beamform' }
   /** Each column to unit norm, times √p_k, p_k = softplus(scale·o_{N_U+k}) from the head's second half. */
   | { readonly kind: 'userpower'; readonly scale: number }
+  // The deep-unfolded WMMSE head (nets/heads.ts): K WMMSE iterations after the structured start,
+  // each H·V at the power constraint (channelgains), the receivers and the V update's
+  // coefficients (wmmseupdate) and Hᴴ·X (beamform).
+  /** H·V [2, N_U, N_U] from the channel [2, N_T, N_U] and a precoder V [2, N_T, N_U] scaled to ‖V‖_F² = power. */
+  | { readonly kind: 'channelgains'; readonly power: number }
+  /**
+   * One WMMSE V update's coefficients X [2, N_U, N_U] (V = Hᴴ·X) from H·V, G and the head's
+   * outputs o: the receivers u_k and MSE weights w_k of the textbook iteration, the weights
+   * modulated by the learned e^{scale·o[offset+k]} (k < N_U), and the regulariser μ =
+   * e^{scale·o[offset+N_U]} · σ²·Σd_k/P in place of the bisection on μ (the power constraint
+   * is met by the normalisation that follows): X = (DG + μI)⁻¹B, D = diag(|u_k|²w̃_k), B = diag(u_k w̃_k).
+   */
+  | { readonly kind: 'wmmseupdate'; readonly offset: number; readonly power: number; readonly noiseVar: number; readonly scale: number }
   /**
    * An algorithm's operation count with no tensor semantics (a classical precoder's op trace):
    * `macs` real multiplications, priced like the paper's eq. (14).

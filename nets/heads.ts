@@ -19,6 +19,8 @@ export interface HeadContext {
   readonly noiseVar: number;
   /** The last layer's precision (FCL3's bits): FCL3 and the power normalisation follow it. */
   readonly precision: Precision;
+  /** The unfolded head's WMMSE iterations K (the other heads have none). */
+  readonly iterations: number;
 }
 
 export interface PrecoderHeadDef {
@@ -41,6 +43,26 @@ export const STRUCTURED_HEAD_SCALE = 0.1;
  */
 export const STRUCTURED_HEAD_INIT = 0;
 
+/** The unfolded head's iterations: K = 1…8, 3 by default. */
+export const UNFOLDED_ITERATIONS = { min: 1, max: 8, default: 3 } as const;
+
+/**
+ * The structured start from FCL3's outputs `out` (its first 2·N_U): Gram matrix, regularised
+ * inverse, Hᴴ product, per-user power. Returns the beams [2, N_T, N_U] and the Gram matrix.
+ */
+function structuredStart(b: GraphBuilder, c: HeadContext, out: string): { readonly beams: string; readonly gram: string } {
+  // The head multiplies data by data (the channel, FCL3's outputs): both operands at the
+  // activations' precision, whatever FCL3's weight bits (nets/layers.ts DATA_PRECISION_KINDS).
+  const data = dataPrecision(c);
+  const gram = b.add('head.gram', { kind: 'gram' }, [c.channel], data);
+  const loading = c.power / (c.nu * c.noiseVar);
+  const inverse = b.add('head.inverse', { kind: 'reginverse', loading, scale: STRUCTURED_HEAD_SCALE }, [gram, out], data);
+  const beams = b.add('head.beamform', { kind: 'beamform' }, [c.channel, inverse], data);
+  return { beams: b.add('head.power', { kind: 'userpower', scale: STRUCTURED_HEAD_SCALE }, [beams, out], data), gram };
+}
+
+const dataPrecision = (c: HeadContext): Precision => ({ weightBits: c.precision.activationBits, activationBits: c.precision.activationBits });
+
 export const PRECODER_HEADS = {
   direct: {
     summary: "the paper's FCL3 to 2·N_T·N_U outputs, the precoder itself, power-normalised (Fig. 1)",
@@ -54,15 +76,28 @@ export const PRECODER_HEADS = {
       'FCL3 to 2·N_U outputs (per-user λ_k, p_k), then the optimal MISO beamforming structure: Gram matrix, N_U×N_U regularised inverse, Hᴴ product, per-user power, power normalisation',
     build(b, c) {
       const out = b.add('fc3', { kind: 'dense', units: 2 * c.nu, bias: true, initScale: STRUCTURED_HEAD_INIT }, [c.features], c.precision);
-      // The head multiplies data by data (the channel, FCL3's outputs): both operands at the
-      // activations' precision, whatever FCL3's weight bits (nets/layers.ts DATA_PRECISION_KINDS).
-      const data = { weightBits: c.precision.activationBits, activationBits: c.precision.activationBits };
-      const gram = b.add('head.gram', { kind: 'gram' }, [c.channel], data);
-      const loading = c.power / (c.nu * c.noiseVar);
-      const inverse = b.add('head.inverse', { kind: 'reginverse', loading, scale: STRUCTURED_HEAD_SCALE }, [gram, out], data);
-      const beams = b.add('head.beamform', { kind: 'beamform' }, [c.channel, inverse], data);
-      const powered = b.add('head.power', { kind: 'userpower', scale: STRUCTURED_HEAD_SCALE }, [beams, out], data);
-      const flat = b.add('head.flatten', { kind: 'flatten' }, [powered], c.precision);
+      const flat = b.add('head.flatten', { kind: 'flatten' }, [structuredStart(b, c, out).beams], c.precision);
+      b.add('powernorm', { kind: 'powernorm', power: c.power }, [flat], c.precision);
+    },
+  },
+  unfolded: {
+    summary:
+      'deep-unfolded WMMSE: the structured start, then K WMMSE iterations (H·V, receivers, V update with a closed-form regulariser, Hᴴ product, power constraint) whose MSE weights and regulariser FCL3 modulates per user and iteration (2·N_U + K·(N_U + 1) outputs)',
+    build(b, c) {
+      const perIteration = c.nu + 1;
+      const out = b.add('fc3', { kind: 'dense', units: 2 * c.nu + c.iterations * perIteration, bias: true, initScale: STRUCTURED_HEAD_INIT }, [c.features], c.precision);
+      const data = dataPrecision(c);
+      const start = structuredStart(b, c, out);
+      // Each iteration's H·V scales V to the power constraint (so no separate op at FCL3's bits
+      // does); the last V is scaled by the network's own power normalisation.
+      let v = start.beams;
+      for (let t = 1; t <= c.iterations; t++) {
+        const gains = b.add(`head.it${t}.gains`, { kind: 'channelgains', power: c.power }, [c.channel, v], data);
+        const spec = { kind: 'wmmseupdate', offset: 2 * c.nu + (t - 1) * perIteration, power: c.power, noiseVar: c.noiseVar, scale: STRUCTURED_HEAD_SCALE } as const;
+        const x = b.add(`head.it${t}.update`, spec, [gains, start.gram, out], data);
+        v = b.add(`head.it${t}.beamform`, { kind: 'beamform' }, [c.channel, x], data);
+      }
+      const flat = b.add('head.flatten', { kind: 'flatten' }, [v], c.precision);
       b.add('powernorm', { kind: 'powernorm', power: c.power }, [flat], c.precision);
     },
   },
@@ -73,5 +108,6 @@ export const PRECODER_HEAD_NAMES = Object.keys(PRECODER_HEADS) as PrecoderHead[]
 
 /** The head of a precoder Graph built by buildPrecoder (its name records any head but the paper's). */
 export function precoderHeadOf(graph: { readonly name: string }): PrecoderHead {
-  return PRECODER_HEAD_NAMES.find((h) => graph.name.includes(`,head=${h})`)) ?? 'direct';
+  const named = /,head=(\w+)[,)]/.exec(graph.name)?.[1];
+  return PRECODER_HEAD_NAMES.find((h) => h === named) ?? 'direct';
 }

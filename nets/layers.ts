@@ -14,7 +14,7 @@ import type { Graph, OpKind, Precision } from './graph.ts';
 export const QUANTIZED_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['conv2d', 'dense']);
 
 /** Ops priced at their operands' data precision, whatever the bits of the layers around them (layerIndexOf gives −1). */
-export const DATA_PRECISION_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['gram', 'reginverse', 'beamform', 'userpower']);
+export const DATA_PRECISION_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(['gram', 'reginverse', 'beamform', 'userpower', 'channelgains', 'wmmseupdate']);
 
 /** Names of the quantized layers, in graph order. */
 export function quantizedLayers(graph: Graph): string[] {

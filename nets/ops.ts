@@ -11,7 +11,7 @@
  * - elementwise: bias adds, normalizations, activation functions (the paper's 3·N_a term).
  */
 import { ShapeError, showShape } from '../core/errors.ts';
-import { asMacs, gramCounts, inverseCounts, matmulCounts, sumCounts, type OpCounter } from '../linalg/complex.ts';
+import { asMacs, gramCounts, inverseCounts, matmulCounts, receiverCounts, sumCounts, type OpCounter } from '../linalg/complex.ts';
 import { elementCount, type OpKind, type OpSpec, type Shape } from './graph.ts';
 
 export interface OpCounts {
@@ -103,9 +103,10 @@ function complexMatrix(name: string, kind: string, shape: Shape | undefined, wha
 }
 
 /** The head's per-user outputs [2·N_U] for N_U users. */
-function headOutputs(name: string, kind: string, shape: Shape | undefined, users: number): void {
-  if (!shape || shape.length !== 1 || shape[0] !== 2 * users) {
-    throw new ShapeError(name, `${kind} needs the head's outputs [2·N_U] = [${2 * users}], got ${shape ? showShape(shape) : 'nothing'}`);
+/** The head's outputs o: a vector holding at least `needed` numbers (the unfolded head's hold more than the start's 2·N_U). */
+function headOutputs(name: string, kind: string, shape: Shape | undefined, needed: number, what = `[2·N_U] = [${needed}]`): void {
+  if (!shape || shape.length !== 1 || shape[0] < needed) {
+    throw new ShapeError(name, `${kind} needs the head's outputs ${what}, got ${shape ? showShape(shape) : 'nothing'}`);
   }
 }
 
@@ -290,6 +291,44 @@ export const OP_RULES: { readonly [K in OpKind]: OpRule<K> } = {
         { mults: 2 * entries, adds: entries + users * (antennas - 1), special: 0 }, // ‖u_k‖²
         { mults: users, adds: 0, special: 2 * users }, // p_k = softplus(·); √(p_k/‖u_k‖²)
         { mults: 2 * entries, adds: 0, special: 0 }, // scale each column
+      );
+      return countedWork(steps, elementCount(out));
+    },
+  },
+  channelgains: {
+    arity: 'many',
+    infer: (_spec, [h, v], name) => {
+      const [antennas, users] = complexMatrix(name, 'channelgains', h, 'the channel');
+      if (!v || v.length !== 3 || v[0] !== 2 || v[1] !== antennas || v[2] !== users) throw new ShapeError(name, `channelgains needs a precoder [2, ${antennas}, ${users}] for the channel ${showShape(h)}, got ${v ? showShape(v) : 'nothing'}`);
+      return [2, users, users];
+    },
+    // H (N_U × N_T) times V (N_T × N_U), as WMMSE's receivers compute it; V's power (a MAC per
+    // real entry), one factor √(P/‖V‖²), and H·V scaled by it.
+    counts: (_spec, [h], out) => {
+      const [, antennas, users] = h;
+      const steps = sumCounts(matmulCounts(users, users, antennas), { mults: 2 * antennas * users + 2 * users * users, adds: 2 * antennas * users - 1, special: 2 });
+      return countedWork(steps, elementCount(out));
+    },
+  },
+  wmmseupdate: {
+    arity: 'many',
+    infer: (spec, [hv, g, o], name) => {
+      const [users, cols] = complexMatrix(name, 'wmmseupdate', hv, 'H·V');
+      if (users !== cols) throw new ShapeError(name, `wmmseupdate needs a square H·V, got ${showShape(hv)}`);
+      const [gr, gc] = complexMatrix(name, 'wmmseupdate', g, 'the Gram matrix');
+      if (gr !== users || gc !== users) throw new ShapeError(name, `wmmseupdate needs a Gram matrix [2, ${users}, ${users}], got ${showShape(g)}`);
+      headOutputs(name, 'wmmseupdate', o, spec.offset + users + 1, `with N_U + 1 = ${users + 1} numbers from index ${spec.offset}`);
+      return [2, users, users];
+    },
+    counts: (_spec, [hv], out) => {
+      const n = hv[1];
+      const steps = sumCounts(
+        receiverCounts(n), // u_k, w_k from H·V (WMMSE's receivers)
+        { mults: n + 1, adds: 0, special: n + 1 }, // w̃_k = w_k·e^{s·o_k}; the regulariser's factor
+        { mults: 3 * n + 3, adds: n, special: 3 * n }, // d_k = |u_k|²w̃_k, √d_k; β_k = u_k√w̃_k/|u_k|; μ = f·σ²Σd_k/P
+        { mults: 3 * n * n, adds: n, special: 0 }, // S = √d_i√d_j·G + μI
+        inverseCounts(n), // linalg's inverse(): LU and a solve against I
+        { mults: 2 * n * n + 4 * n * n, adds: 2 * n * n, special: 0 }, // X = D^½ S⁻¹ diag(β): real rows, complex columns
       );
       return countedWork(steps, elementCount(out));
     },

@@ -5,7 +5,7 @@
 import { InputError } from '../core/errors.ts';
 import { MAX_BITS, graphBuilder } from './builder.ts';
 import type { Graph, Precision } from './graph.ts';
-import { PRECODER_HEADS, PRECODER_HEAD_NAMES, type PrecoderHead } from './heads.ts';
+import { PRECODER_HEADS, PRECODER_HEAD_NAMES, UNFOLDED_ITERATIONS, type PrecoderHead } from './heads.ts';
 
 export interface PrecoderConfig {
   /** Output channels of the conv layer (C_out). */
@@ -27,6 +27,8 @@ export interface PrecoderConfig {
   readonly head?: PrecoderHead;
   /** σ² the structured head is scaled to (its counts do not depend on it); 1 by default. */
   readonly noiseVar?: number;
+  /** The unfolded head's WMMSE iterations K (UNFOLDED_ITERATIONS); refused for the other heads. */
+  readonly iterations?: number;
 }
 
 export const PRECODER_DEFAULTS = { cout: 64, dfcl: 1024, nt: 64, nu: 4, bits: [16, 16, 16, 16] } as const;
@@ -57,6 +59,11 @@ export function validatePrecoderConfig(config: PrecoderConfig): void {
   if (config.head !== undefined && !(PRECODER_HEAD_NAMES as readonly string[]).includes(config.head)) {
     throw new InputError('head', config.head, `allowed: ${PRECODER_HEAD_NAMES.join(', ')}`);
   }
+  if (config.iterations !== undefined) {
+    const { min, max } = UNFOLDED_ITERATIONS;
+    if ((config.head ?? 'direct') !== 'unfolded') throw new InputError('iterations', config.iterations, `allowed: only with the unfolded head (this precoder's head is ${config.head ?? 'direct'})`);
+    if (!Number.isInteger(config.iterations) || config.iterations < min || config.iterations > max) throw new InputError('iterations', config.iterations, `allowed: an integer ${min}…${max}`);
+  }
   for (const field of ['power', 'noiseVar'] as const) {
     const value = config[field];
     if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new InputError(field, value, 'allowed: a finite number > 0');
@@ -74,8 +81,9 @@ export function buildPrecoder(config: PrecoderConfig): Graph {
   const rate = config.dropout ?? 0.05;
   const at = (weightBits: number): Precision => ({ weightBits, activationBits });
   const head = config.head ?? 'direct';
+  const iterations = head === 'unfolded' ? (config.iterations ?? UNFOLDED_ITERATIONS.default) : 0;
   // The direct head keeps the name it always had (checkpoints and stored points key on it).
-  const b = graphBuilder(`precoder(cout=${cout},dfcl=${dfcl},nt=${nt},nu=${nu},bits=${bits.join('/')}${head === 'direct' ? '' : `,head=${head}`})`, at(bits[0]));
+  const b = graphBuilder(`precoder(cout=${cout},dfcl=${dfcl},nt=${nt},nu=${nu},bits=${bits.join('/')}${head === 'direct' ? '' : `,head=${head}`}${iterations ? `,iterations=${iterations}` : ''})`, at(bits[0]));
 
   let x = b.add('h', { kind: 'input', shape: [2, nt, nu] });
   // Every op takes the precision of its layer (nets/layers.ts), so sweeps can re-price by layer.
@@ -92,6 +100,6 @@ export function buildPrecoder(config: PrecoderConfig): Graph {
     x = b.add(`${name}.relu`, { kind: 'relu' }, [x], p);
     x = b.add(`${name}.dropout`, { kind: 'dropout', rate }, [x], p);
   }
-  PRECODER_HEADS[head].build(b, { features: x, channel: 'h', nt, nu, power: config.power ?? 1, noiseVar: config.noiseVar ?? 1, precision: at(bits[3]) });
+  PRECODER_HEADS[head].build(b, { features: x, channel: 'h', nt, nu, power: config.power ?? 1, noiseVar: config.noiseVar ?? 1, precision: at(bits[3]), iterations });
   return b.build();
 }

@@ -23,6 +23,7 @@ import { buildPrecoder } from '../nets/precoder.ts';
 import { simulateGraph } from '../sim/engine/engine.ts';
 import { describeMachine, machineOf } from '../sim/machine.ts';
 import { learningCurves, type LearningCurve } from './curves.ts';
+import { readCells, regimeMapSpec, regimeSummary, REGIMES_DIR, type CellResult } from './regimes.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
 import { classicalFile, loadClassical } from './rates.ts';
@@ -128,6 +129,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   log(`verdict: the cheapest answer at ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate under each of ${PRESETS.length} hardware tables (closed form and engine)`);
   const verdict = verdictPerTable({ points, rates: quality.rates, classical: priced, nt, nu, noiseVar }, PRESETS);
   const frontTable = frontRows(headFronts, quality.rates, preset, { nt, nu, noiseVar });
+  const regimes = readCells(REGIMES_DIR);
   const structured = points.filter((p) => p.head === 'structured').map((p) => quality.rates.get(pointKey(p))?.vsRzfEp).filter((d) => d !== null && d !== undefined);
   const base = {
     scenario: scenario.name,
@@ -147,6 +149,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     verdict,
     frontier,
     paperComparison,
+    regimeMap: regimeSummary(regimes),
     structuredVsRzfEp: structured.length === 0 ? null : { rows: structured.length, above: structured.filter((d) => d!.mean - d!.ci95 > 0).length, below: structured.filter((d) => d!.mean + d!.ci95 < 0).length, largest: Math.max(...structured.map((d) => d!.mean)) },
     front: frontTable,
     lowBitAbove16: lowBitChecks(points, quality.rates),
@@ -163,7 +166,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
 
   const curves = learningCurves(ratesPath, scenario.name);
   const recommended = verdict.find((v) => v.table === preset.name)?.cheapestDnn ?? null;
-  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, recommended, target, shape, archs }, progress);
+  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, regimes, recommended, target, shape, archs }, progress);
   copyEmbedScripts(out);
   if (model) figures.push(...(await model.figures(out)));
   const commands = reproduceCommands(o, ratesPath);
@@ -413,6 +416,14 @@ function structuredLine(h: Headline): string | null {
   return `Structured head vs its structure alone (FCL3's output at zero is equal-power RZF): of ${s.rows} configurations, ${s.above} rate above equal-power RZF beyond their paired 95% interval, ${s.below} below, the rest equal within noise; the largest mean difference is ${signed(s.largest)} bit/s/Hz.`;
 }
 
+/** The regime map in one sentence (figure regime-map), or null when none is shipped. */
+function regimeLine(h: Headline): string | null {
+  const m = h.regimeMap;
+  if (!m) return null;
+  const won = m.dnnCheaper.length === 0 ? 'in none of them is a trained DNN the cheapest answer reaching 98% of the best classical rate' : `a trained DNN is the cheapest answer reaching 98% of the best classical rate in ${m.dnnCheaper.length}: ${m.dnnCheaper.join('; ')}`;
+  return `Regime map (${m.source}): ${m.cells} cells; ${won}; a DNN reaches the target but costs more in ${m.classicalCheaper}, none reaches it in ${m.noDnnReaches}.`;
+}
+
 function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: readonly string[]): string {
   const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const tableOf = (header: readonly string[], rows: readonly string[][]) => [row(header), row(header.map(() => '---')), ...rows.map(row)];
@@ -435,7 +446,7 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
     '',
     ...tableOf(FRONT_HEADER, frontTableRows(h)),
     '',
-    ...[structuredLine(h), lowBitLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
+    ...[structuredLine(h), lowBitLine(h), paperLine(h), regimeLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
     '',
     FRONTIER_EXPLAINED,
     '',
@@ -510,6 +521,8 @@ async function reportFigures(
     preset: HardwarePreset;
     quick: boolean;
     curves: readonly LearningCurve[];
+    /** The shipped regime map's cells (none: no figure). */
+    regimes: readonly CellResult[];
     recommended: TableVerdict['cheapestDnn'];
     target: number;
     /** The precoder the per-layer, p-sweep and engine figures show; the architectures drawn. */
@@ -520,7 +533,7 @@ async function reportFigures(
 ): Promise<Figure[]> {
   const shapeLabel = `(${d.shape.cout}, ${d.shape.dfcl}) precoder at N_T = ${d.shape.nt}, N_U = ${d.shape.nu}`;
   const figures: Figure[] = [];
-  const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0));
+  const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0) + (d.regimes.length > 0 ? 1 : 0));
   const add = (f: Figure) => {
     figures.push(f);
     task.tick(1, f.name);
@@ -623,6 +636,9 @@ async function reportFigures(
         resolve: { scale: { y: 'independent' } },
       }),
     );
+  }
+  if (d.regimes.length > 0) {
+    add(await renderFigure(out, 'regime-map', `Where learning pays: the cheapest DNN reaching ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate, its energy ÷ the cheapest classical answer's (closed form; blue: the DNN is cheaper); per site, SNR and users (data/regimes)`, regimeMapSpec(d.regimes)));
   }
   if (!d.quick) {
     const machine = machineOf(d.preset);

@@ -53,6 +53,8 @@ export interface PrecoderTraining extends RunPlace {
   readonly dfcl: number;
   readonly bits: readonly [number, number, number, number];
   readonly head: PrecoderHead;
+  /** The unfolded head's WMMSE iterations K. */
+  readonly iterations?: number;
   readonly supernet: boolean;
   /** The widths a supernet samples from (default 2, 4, 8, 16): a search trains on its own --choices. */
   readonly supernetChoices?: readonly number[];

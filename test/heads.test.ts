@@ -4,7 +4,7 @@ import { noiseVarForSnrDb, rayleighH, type Channel } from '../scenarios/channel.
 import { rzfEqualPower, sumRate } from '../baselines/precoders.ts';
 import { WMMSE_STARTS, wmmse } from '../baselines/wmmse.ts';
 import { rng } from '../core/rng.ts';
-import { gramCounts, inverseCounts, matmulCounts, newCounter, gram, inverse, identity, cmat, hermitian, matmul, type CMatrix } from '../linalg/complex.ts';
+import { gramCounts, inverseCounts, matmulCounts, newCounter, gram, inverse, identity } from '../linalg/complex.ts';
 import { opCounts } from '../nets/counts.ts';
 import { PRECODER_HEADS, precoderHeadOf } from '../nets/heads.ts';
 import { buildPrecoder } from '../nets/precoder.ts';
@@ -13,6 +13,7 @@ import { initBackend, tf } from '../train/backend.ts';
 import { GraphModel } from '../train/model.ts';
 import { beamform, gramOf, regularizedInverse, userPower } from '../train/heads.ts';
 import { STRUCTURED_HEAD_SCALE } from '../nets/heads.ts';
+import { softplus, structureF64 } from './precoder-f64.ts';
 import { Adam } from '../train/adam.ts';
 import { precoderTask, trainStep } from '../train/trainer.ts';
 import { evaluateRate } from '../train/trainer.ts';
@@ -63,9 +64,9 @@ describe('precoder heads in the Graph', () => {
   });
 
   it('rejects a bad head, loading or shape, naming the field', () => {
-    expect(() => buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8], head: 'wide' as never })).toThrow(/head: got "wide"; allowed: direct, structured/);
+    expect(() => buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8], head: 'wide' as never })).toThrow(/head: got "wide"; allowed: direct, structured, unfolded/);
     expect(() => buildPrecoder({ cout: 4, dfcl: 16, nt: 8, nu: 2, bits: [8, 8, 8, 8], head: 'structured', noiseVar: 0 })).toThrow(/noiseVar: got 0/);
-    expect(Object.keys(PRECODER_HEADS)).toEqual(['direct', 'structured']);
+    expect(Object.keys(PRECODER_HEADS)).toEqual(['direct', 'structured', 'unfolded']);
   });
 });
 
@@ -111,36 +112,6 @@ describe('the structured head in tfjs', () => {
 
 
 /** softplus in float64. */
-const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
-
-/**
- * The optimal MISO structure in float64, straight from its definition (no push-through, no
- * symmetric form): W = Hᴴ(I + D G)⁻¹ with D = diag(d_k), each column scaled to √p_k.
- */
-function structureF64(H: CMatrix, d: readonly number[], p: readonly number[]): CMatrix {
-  const nu = H.rows;
-  const g = gram(H);
-  const a = cmat(nu, nu);
-  for (let k = 0; k < nu; k++) {
-    for (let j = 0; j < nu; j++) {
-      a.re[k * nu + j] = d[k] * g.re[k * nu + j] + (k === j ? 1 : 0);
-      a.im[k * nu + j] = d[k] * g.im[k * nu + j];
-    }
-  }
-  const u = matmul(hermitian(H), inverse(a));
-  const nt = H.cols;
-  for (let k = 0; k < nu; k++) {
-    let norm2 = 0;
-    for (let n = 0; n < nt; n++) norm2 += u.re[n * nu + k] ** 2 + u.im[n * nu + k] ** 2;
-    const f = Math.sqrt(p[k] / norm2);
-    for (let n = 0; n < nt; n++) {
-      u.re[n * nu + k] *= f;
-      u.im[n * nu + k] *= f;
-    }
-  }
-  return u;
-}
-
 describe('the structured head against the optimal structure in float64, unequal λ_k and p_k', () => {
   const sample = fc.record({
     seed: fc.integer({ min: 0, max: 1e6 }),

@@ -10,7 +10,7 @@ import type { Op, OpKind } from '../nets/graph.ts';
 import { lsqRange, lsqStepOfScale, meanAbs } from '../nets/quant.ts';
 import { tf } from './backend.ts';
 import { dropout } from './dropout.ts';
-import { beamform, gramOf, regularizedInverse, userPower } from './heads.ts';
+import { beamform, channelGains, gramOf, regularizedInverse, userPower, wmmseUpdate } from './heads.ts';
 import { nativeBatchNorm, nativeLeakyRelu } from './native-kernels.ts';
 import { batchNormBroadcast, conv2dFast, matMul } from './ops.ts';
 import { kbitActivation, lsqQuantize } from './quant.ts';
@@ -151,6 +151,8 @@ export const FORWARD: { readonly [K in OpKind]: Forward<K> | { readonly notRun: 
   reginverse: (op, c) => c.toNhwc(regularizedInverse(c.toNchw(c.x[0]) as tf.Tensor4D, c.x[1] as tf.Tensor2D, op.loading, op.scale)),
   beamform: (_, c) => c.toNhwc(beamform(c.toNchw(c.x[0]) as tf.Tensor4D, c.toNchw(c.x[1]) as tf.Tensor4D)),
   userpower: (op, c) => c.toNhwc(userPower(c.toNchw(c.x[0]) as tf.Tensor4D, c.x[1] as tf.Tensor2D, op.scale)),
+  channelgains: (op, c) => c.toNhwc(channelGains(c.toNchw(c.x[0]) as tf.Tensor4D, c.toNchw(c.x[1]) as tf.Tensor4D, op.power)),
+  wmmseupdate: (op, c) => c.toNhwc(wmmseUpdate(c.toNchw(c.x[0]) as tf.Tensor4D, c.toNchw(c.x[1]) as tf.Tensor4D, c.x[2] as tf.Tensor2D, op)),
   trace: { notRun: 'trace ops have no trainable form' },
   matmul: { notRun: 'trace ops have no trainable form' },
 };

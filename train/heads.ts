@@ -104,3 +104,70 @@ export function userPower(w: tf.Tensor4D, o: tf.Tensor2D, scale: number): tf.Ten
     return tf.mul(w, factor) as tf.Tensor4D;
   });
 }
+
+/**
+ * H·V [B, 2, N_U, N_U] for the channel x[n,k] = H[k,n] and a precoder V [B, 2, N_T, N_U] scaled
+ * to ‖V‖_F² = power: (H·V)[k,j] = Σ_n x[n,k]·V[n,j]·√(power/‖V‖²).
+ */
+export function channelGains(h: tf.Tensor4D, v: tf.Tensor4D, power: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [xr, xi] = planes(h);
+    const [vr, vi] = planes(v);
+    const xrT = transpose(xr);
+    const xiT = transpose(xi);
+    const factor = tf.sqrt(tf.div(power, tf.add(tf.sum(tf.square(v), [1, 2, 3], true), 1e-30)));
+    return tf.mul(stack([tf.sub(tf.matMul(xrT, vr), tf.matMul(xiT, vi)), tf.add(tf.matMul(xrT, vi), tf.matMul(xiT, vr))]), factor);
+  });
+}
+
+/** The learned factors e^{scale·o} stay within e^{±UNFOLDED_LOG_RANGE}, so the weights and μ stay finite in float32. */
+export const UNFOLDED_LOG_RANGE = 8;
+
+export interface WmmseUpdateSpec {
+  readonly offset: number;
+  readonly power: number;
+  readonly noiseVar: number;
+  readonly scale: number;
+}
+
+/**
+ * One WMMSE V update's coefficients X (V = Hᴴ·X) from H·V [B, 2, N_U, N_U], G and the head's
+ * outputs o [B, L] (nets/graph.ts `wmmseupdate`). With d_k = |u_k|²w̃_k > 0,
+ * (DG + μI)⁻¹B = D^½ (D^½GD^½ + μI)⁻¹ D^-½B and D^-½B = diag(u_k √w̃_k / |u_k|): the matrix
+ * inverted is Hermitian positive definite, as in the structured head.
+ */
+export function wmmseUpdate(hv: tf.Tensor4D, g: tf.Tensor4D, o: tf.Tensor2D, spec: WmmseUpdateSpec): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [bs, , nu] = hv.shape;
+    const [hr, hi] = planes(hv);
+    const eye = tf.eye(nu).reshape([1, nu, nu]);
+    const received = tf.add(tf.sum(tf.add(tf.square(hr), tf.square(hi)), 2), spec.noiseVar); // [B, N_U]
+    const ar = tf.sum(tf.mul(hr, eye), 2);
+    const ai = tf.sum(tf.mul(hi, eye), 2);
+    const signal = tf.add(tf.square(ar), tf.square(ai));
+    const ur = tf.div(ar, received);
+    const ui = tf.div(ai, received);
+    const w = tf.div(received, tf.sub(received, signal));
+    const factor = (start: number, size: number) => tf.exp(tf.clipByValue(tf.mul(tf.slice(o, [0, spec.offset + start], [bs, size]), spec.scale), -UNFOLDED_LOG_RANGE, UNFOLDED_LOG_RANGE));
+    const wt = tf.mul(w, factor(0, nu));
+    const u2 = tf.add(tf.add(tf.square(ur), tf.square(ui)), 1e-30);
+    const d = tf.mul(u2, wt);
+    const sq = tf.sqrt(d);
+    const mu = tf.mul(factor(nu, 1), tf.mul(tf.sum(d, 1, true), spec.noiseVar / spec.power)); // [B, 1]
+    const [gr, gi] = planes(g);
+    const outer = tf.mul(sq.reshape([bs, nu, 1]), sq.reshape([bs, 1, nu]));
+    const sr = tf.add(tf.mul(gr, outer), tf.mul(eye, mu.reshape([bs, 1, 1])));
+    const si = tf.mul(gi, outer);
+    const inv = invertPd(tf.concat([tf.concat([sr, tf.neg(si)], 2), tf.concat([si, sr], 2)], 1) as tf.Tensor3D);
+    const yr = tf.slice(inv, [0, 0, 0], [bs, nu, nu]);
+    const yi = tf.slice(inv, [0, nu, 0], [bs, nu, nu]);
+    const amplitude = tf.div(tf.sqrt(wt), tf.sqrt(u2));
+    const br = tf.mul(ur, amplitude).reshape([bs, 1, nu]);
+    const bi = tf.mul(ui, amplitude).reshape([bs, 1, nu]);
+    const rows = sq.reshape([bs, nu, 1]);
+    return stack([
+      tf.mul(tf.sub(tf.mul(yr, br), tf.mul(yi, bi)), rows) as tf.Tensor3D,
+      tf.mul(tf.add(tf.mul(yr, bi), tf.mul(yi, br)), rows) as tf.Tensor3D,
+    ]);
+  });
+}

@@ -8,6 +8,8 @@ export interface PrecoderShape {
   readonly dfcl: number;
   readonly bits: readonly [number, number, number, number];
   readonly head: PrecoderHead;
+  /** The unfolded head's WMMSE iterations K (absent for the other heads; 3 when absent for it). */
+  readonly iterations?: number;
 }
 
 /** The structured head is scaled to the data's power and σ²; the direct head's graph stays the paper's (datasets are normalised to power 1). */
@@ -19,6 +21,7 @@ export function precoderGraph(c: PrecoderShape, data: { readonly nt: number; rea
     nu: data.nu,
     bits: c.bits,
     head: c.head,
+    ...(c.iterations !== undefined ? { iterations: c.iterations } : {}),
     ...(c.head === 'direct' ? {} : { power: data.power, noiseVar: data.noiseVar }),
   });
 }

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { finiteNumber, fraction, oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
 import { CODEC_VARIANTS, CSI_NETS } from '../../nets/csi.ts';
-import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
+import { PRECODER_HEAD_NAMES, UNFOLDED_ITERATIONS } from '../../nets/heads.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../../nets/slp.ts';
 import { SLP_FEATURES } from '../../baselines/slp-samples.ts';
 import { DEFAULT_PRESET } from '../../sim/presets.ts';
@@ -42,6 +42,7 @@ interface TrainFlags {
   readonly bits: string;
   readonly supernet?: boolean;
   readonly head: string;
+  readonly iterations?: string;
   readonly freshChannels?: boolean;
   readonly epochs: string;
   readonly batch: string;
@@ -66,6 +67,7 @@ const ONLY: readonly [keyof TrainFlags, readonly string[]][] = [
   ['bits', ['precoder']],
   ['supernet', ['precoder']],
   ['head', ['precoder']],
+  ['iterations', ['precoder']],
   ['freshChannels', ['precoder']],
   ['seeds', ['precoder']],
   ['cr', CSI_NETS],
@@ -106,7 +108,8 @@ export function register(program: Command, io: Io): void {
     .option('--dfcl <n>', 'width of FC1 and FC2', '1024')
     .option('--bits <list>', 'weight bits of [CONV,FCL1,FCL2,FCL3]', '16,16,16,16')
     .option('--supernet', 'train one bit-width supernet (each step samples bits from {2,4,8,16} per layer)')
-    .addOption(new Option('--head <name>', 'precoder: direct (the paper’s FCL3 outputs the precoder) or structured (FCL3 outputs per-user λ_k, p_k of the optimal beamforming structure)').choices(PRECODER_HEAD_NAMES).default('direct'))
+    .addOption(new Option('--head <name>', 'precoder: direct (the paper’s FCL3 outputs the precoder), structured (FCL3 outputs per-user λ_k, p_k of the optimal beamforming structure) or unfolded (the structured start, then --iterations K WMMSE iterations whose weights and regulariser FCL3 modulates)').choices(PRECODER_HEAD_NAMES).default('direct'))
+    .option('--iterations <K>', `precoder, unfolded head: its WMMSE iterations (${UNFOLDED_ITERATIONS.min}–${UNFOLDED_ITERATIONS.max}) [default: ${UNFOLDED_ITERATIONS.default}]`)
     .option('--fresh-channels', 'precoder: train each epoch on freshly drawn channels of the scenario (seeded per epoch) instead of the fixed training split')
     .option('--epochs <n>', 'maximum epochs (slpdnet: 20 unless given)', String(TRAIN_DEFAULTS.epochs))
     .option('--batch <n>', 'batch size (slpdnet: 200 unless given)', String(TRAIN_DEFAULTS.batchSize))
@@ -208,6 +211,7 @@ export function register(program: Command, io: Io): void {
             dfcl: positiveInt('--dfcl', o.dfcl),
             bits: precoderBits(o.bits),
             head: oneOf('--head', o.head, PRECODER_HEAD_NAMES),
+            ...(o.iterations !== undefined ? { iterations: positiveInt('--iterations', o.iterations, UNFOLDED_ITERATIONS.max) } : {}),
             supernet: o.supernet === true,
             seeds: positiveInt('--seeds', o.seeds),
             hyperparameters: hp(),

@@ -118,6 +118,8 @@ const EXPORTERS: { readonly [K in OpKind]: Exporter<K> | { readonly noOnnxForm: 
   reginverse: { noOnnxForm: 'the structured precoder head' },
   beamform: { noOnnxForm: 'the structured precoder head' },
   userpower: { noOnnxForm: 'the structured precoder head' },
+  channelgains: { noOnnxForm: 'the unfolded WMMSE precoder head' },
+  wmmseupdate: { noOnnxForm: 'the unfolded WMMSE precoder head' },
   trace: { noOnnxForm: 'an op-count trace' },
   matmul: { noOnnxForm: 'an op-count trace' },
 };

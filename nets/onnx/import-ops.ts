@@ -340,6 +340,8 @@ export const IMPORTED_AS: { readonly [K in OpKind]: readonly OnnxOp[] | { readon
   reginverse: { notImported: 'the structured precoder head has no ONNX form' },
   beamform: { notImported: 'the structured precoder head has no ONNX form' },
   userpower: { notImported: 'the structured precoder head has no ONNX form' },
+  channelgains: { notImported: 'the unfolded WMMSE precoder head has no ONNX form' },
+  wmmseupdate: { notImported: 'the unfolded WMMSE precoder head has no ONNX form' },
   trace: { notImported: 'an op-count trace has no ONNX form' },
   matmul: { notImported: 'an op-count trace has no ONNX form' },
 };

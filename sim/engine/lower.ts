@@ -115,6 +115,12 @@ const LOWERINGS: { readonly [K in OpKind]: Lowering<K> } = {
   trace: (_op, base, batch) => ({ ...base, unit: 'trace', macs: batch * base.counts.macs, vectorOps: batch * base.counts.elementwise, readWords: 0, writeWords: 0 }),
   gram: countedStep,
   reginverse: countedStep,
+  wmmseupdate: countedStep,
+  channelgains: (op, base, batch) => {
+    // H·V, both operands data: [N_U × N_T]·[N_T × N_U] complex, four real products.
+    const [, antennas, users] = op.inputShapes[0];
+    return { ...base, unit: 'gemm', M: batch * users, N: users, K: antennas, groups: 4, vectorOps: batch * base.counts.elementwise, extraWeights: 0, dataOperands: true };
+  },
   beamform: (op, base, batch) => {
     // Hᴴ·X, both operands data: [N_T × N_U]·[N_U × N_U] complex, four real products.
     const [, antennas, users] = op.outputShape;
