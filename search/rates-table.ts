@@ -14,6 +14,15 @@ import { PRECODER_HEAD_NAMES, type PrecoderHead } from '../nets/heads.ts';
 /** Test samples every rate of a shipped table (and its classical results) is measured on. */
 export const TABLE_SAMPLES = 1000;
 
+/**
+ * The heads a site's rates table is meant to hold (bench/train-supernets.sh trains both at the
+ * eight seed-000 architectures); the unfolded head is mapped by `codesign regimes` instead.
+ */
+export const TABLE_HEADS: readonly PrecoderHead[] = ['direct', 'structured'];
+
+/** The heads a table's search and report cover: the table heads and any other head it holds rows of. */
+export const headsOfTable = (rates: ReadonlyMap<string, unknown>): PrecoderHead[] => PRECODER_HEAD_NAMES.filter((h) => TABLE_HEADS.includes(h) || [...rates.keys()].some((k) => k.startsWith(`${h}|`)));
+
 export interface RatesRow {
   readonly scenario: string;
   readonly head: PrecoderHead;

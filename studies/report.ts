@@ -15,7 +15,7 @@ import type { HardwarePreset } from '../sim/presets.ts';
 import { efficiencyFront, runSearch, describeQuality, type Experiment } from '../search/run.ts';
 import { seed000Archs } from '../search/space.ts';
 import { classicalPoint, engineVsClosed, frontsByArchitecture, gainAtEqualRate, layerSplit, nasArrows, pSweep, type BaselinePoint, type PrecoderShape } from './report-numbers.ts';
-import { pointKey, ratesFile, type TableRate } from '../search/rates-table.ts';
+import { headsOfTable, pointKey, ratesFile, type TableRate } from '../search/rates-table.ts';
 import { againstFrontier, bestGain, classicalFrontier, dnnLabel, RATE_SHARE, verdictPerTable, type Count, type TableVerdict } from './verdict.ts';
 import { PRESETS } from '../sim/presets.ts';
 import { mimoSize } from '../scenarios/schema.ts';
@@ -83,11 +83,12 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   // The scenario's size and the table's architectures (the paper's eight when it holds any of them).
   const size = mimoSize(scenario);
   const archs = tableArchitectures(quality.rates);
-  const exp: Experiment = { name: `report-${scenario.name}`, heads: PRECODER_HEAD_NAMES, archs, bitChoices: [2, 4, 8, 16], ...experimentTable(preset), quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name }, ...(size.nt !== 64 || size.nu !== 4 ? { size } : {}) };
+  const tableHeads = headsOfTable(quality.rates);
+  const exp: Experiment = { name: `report-${scenario.name}`, heads: tableHeads, archs, bitChoices: [2, 4, 8, 16], ...experimentTable(preset), quality: { source: 'table', file: relative(process.cwd(), ratesPath), scenario: scenario.name }, ...(size.nt !== 64 || size.nu !== 4 ? { size } : {}) };
   const largest = archs.reduce((a, b) => (b.cout * b.dfcl > a.cout * a.dfcl ? b : a));
   const shape: PrecoderShape = { ...largest, ...size };
   const qualityLabel = describeQuality(exp.quality);
-  log(`search: the seed-000 space × ${PRECODER_HEAD_NAMES.length} heads into the results store (${qualityLabel})`);
+  log(`search: the seed-000 space × ${tableHeads.length} heads into the results store (${qualityLabel})`);
   const store = await ResultsStore.open(join(out, 'results.duckdb'));
   let outcome;
   try {

@@ -12,7 +12,7 @@ describe('the quantized layer of an op (nets/layers.ts)', () => {
     const layerOf = layerIndexOf(g);
     // Ops that multiply data by data (the structured head's) follow no layer: 16-bit, the activations' precision.
     g.ops.forEach((op, i) => expect([op.name, op.precision.weightBits]).toEqual([op.name, layerOf[i] < 0 ? 16 : bits[layerOf[i]]]));
-    expect(g.ops.some((_, i) => layerOf[i] < 0)).toBe(head === 'structured');
+    expect(g.ops.some((_, i) => layerOf[i] < 0)).toBe(head !== 'direct');
   });
 
   it('re-prices a graph at a bit assignment exactly as building it at those bits', () => {

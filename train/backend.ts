@@ -13,8 +13,8 @@ import { shareBuffers } from './wasm-sharing.ts';
 
 let ready: Promise<string> | undefined;
 
-export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
+import { type BackendChoice } from './defaults.ts';
+export { BACKENDS, type BackendChoice } from './defaults.ts';
 
 export function initBackend(preferred: BackendChoice = 'auto'): Promise<string> {
   ready ??= (async () => {

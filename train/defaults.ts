@@ -13,5 +13,9 @@ export interface ConvergenceRule {
   readonly minGain: number;
 }
 
+/** The tfjs backends a command may ask for (train/backend.ts), listed here so the CLI need not load tfjs. */
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
 /** The documented rule (docs/training.md, "When a training stops"). */
 export const CONVERGENCE_DEFAULTS: ConvergenceRule = { minSteps: 5000, window: 0.25, minGain: 0.005 };

@@ -5,7 +5,7 @@ import { writableFolder } from '../../core/files.ts';
 import { finiteNumber, oneOf, positiveInt, positiveIntList } from '../../core/validate.ts';
 import { MAX_BITS } from '../../nets/builder.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
-import { BACKENDS, type BackendChoice } from '../../train/backend.ts';
+import { BACKENDS } from '../../train/defaults.ts';
 import type { Io } from '../io.ts';
 import { hardwareOf, hardwareOption, presetOption, progressOption } from '../options.ts';
 import { cliProgress, progressMode } from '../progress.ts';
@@ -73,7 +73,7 @@ export function register(program: Command, io: Io): void {
         training: { minSteps: positiveInt('--min-steps', o.minSteps), maxEpochs: positiveInt('--max-epochs', o.maxEpochs) },
         preset: hardwareOf(o, given),
         out: writableFolder(o.out, '--out', 'where the regime map is kept'),
-        backend: o.backend as BackendChoice,
+        backend: oneOf('--backend', o.backend, BACKENDS),
       };
       const { runRegimes } = await import('../../studies/regimes.ts');
       const progress = cliProgress(io, progressMode(io, o));

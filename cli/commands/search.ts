@@ -6,7 +6,7 @@ import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
 import { PRECODER_HEAD_NAMES } from '../../nets/heads.ts';
 import { experimentTable, loadExperiment } from '../../search/experiment.ts';
-import { ratesFile } from '../../search/rates-table.ts';
+import { ratesFile, TABLE_HEADS } from '../../search/rates-table.ts';
 import type { Experiment } from '../../search/run.ts';
 import { table } from '../format.ts';
 import type { Io } from '../io.ts';
@@ -56,7 +56,7 @@ export function register(program: Command, io: Io): void {
     .option('--experiment-file <file>', 'a JSON experiment (name, archs, bitChoices, preset, quality) instead of the options below')
     .option('--archs <list>', '"all" or C_outxD_FCL list, e.g. 8x512,64x1024', 'all')
     .option('--quality <src>', 'table (the shipped rates of trained networks, data/rates/<scenario>.csv), table:FILE, a supernet checkpoint directory, "train" (a dedicated training per configuration on a worker pool), "supernet" (one supernet per head and architecture, every configuration rated from it), or synthetic[:seed] (a seeded formula for dry runs, labelled as such)', 'table')
-    .option('--heads <list>', 'precoder heads to search: direct, structured (default: both for a table, direct otherwise)')
+    .option('--heads <list>', 'precoder heads to search: direct, structured, unfolded (default: the table’s heads for a table, direct otherwise)')
     .option('--scenario <name>', 'scenario whose test split rates the networks', 'udem-nlos')
     .option('--samples <n>', 'test samples per configuration', '500')
     .option('--choices <list>', 'weight bit widths per layer', '2,4,8,16')
@@ -209,8 +209,8 @@ function experimentOf(o: SearchFlags, given: Given): Experiment {
       : o.quality === 'train' || o.quality === 'supernet'
         ? { source: o.quality, scenario: o.scenario, epochs: positiveInt('--epochs', o.epochs), batchSize: positiveInt('--batch', o.batch), learningRate: positiveNumber('--lr', o.lr), seed: seedOf(o.seed), samples, ...(o.quality === 'supernet' ? { dir: o.supernets } : {}) } as Experiment['quality']
         : { source: 'checkpoint', dir: o.quality, scenario: o.scenario, samples };
-  // A table holds both heads; a checkpoint or a dedicated training is one head (direct unless named).
-  const heads = o.heads === undefined ? (quality.source === 'table' ? PRECODER_HEAD_NAMES : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
+  // A table holds its heads (TABLE_HEADS); a checkpoint or a dedicated training is one head (direct unless named).
+  const heads = o.heads === undefined ? (quality.source === 'table' ? TABLE_HEADS : ['direct' as const]) : o.heads.split(',').map((h) => oneOf('--heads', h.trim(), PRECODER_HEAD_NAMES));
   return { name: o.experiment, heads, archs: archsOf(o.archs), bitChoices: bitChoicesOf(o.choices), ...experimentTable(hardwareOf(o, given)), quality, ...(size && (size.nt !== 64 || size.nu !== 4) ? { size: { nt: size.nt, nu: size.nu } } : {}) };
 }
 

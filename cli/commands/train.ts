@@ -7,7 +7,7 @@ import { PRECODER_HEAD_NAMES, UNFOLDED_ITERATIONS } from '../../nets/heads.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../../nets/slp.ts';
 import { SLP_FEATURES } from '../../baselines/slp-samples.ts';
 import { DEFAULT_PRESET } from '../../sim/presets.ts';
-import { CONVERGENCE_DEFAULTS, TRAIN_DEFAULTS } from '../../train/defaults.ts';
+import { BACKENDS, CONVERGENCE_DEFAULTS, TRAIN_DEFAULTS } from '../../train/defaults.ts';
 import type { CodecTraining, Hyperparameters, PrecoderTraining, SlpTrainSummary } from '../../studies/train.ts';
 import type { JobKind } from '../../studies/queue-jobs.ts';
 import { redisUrl } from './search.ts';
@@ -17,7 +17,6 @@ import { precoderBits, refuseGiven, seedOf, VARIANTS, progressOption } from '../
 import { cliProgress, progressMode } from '../progress.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
 const FORMULATIONS = ['constructive', 'lagrangian'] as const;
 
 interface TrainFlags {
