@@ -91,7 +91,7 @@ export function register(program: Command, io: Io): void {
         io.stdout.write(
           (o.json
             ? JSON.stringify(r, null, 2)
-            : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} ± ${r.sumRateCi95.toFixed(3)} (95% CI) on ${r.samples} ${r.scenario} samples of the ${r.split} (the trained checkpoint ${o.checkpoint}); energy ${r.energy_uJ.total.toPrecision(4)} µJ\nclassical precoders on the same samples:\n${classicalTable(r.classical)}`) + '\n',
+            : `${r.graph} bits ${r.bits ?? 'as trained'}: sum rate ${r.sumRate.toFixed(3)} ± ${r.sumRateCi95.toFixed(3)} (95% CI) on ${r.samples} ${r.scenario} samples of the ${r.split} (the trained checkpoint ${o.checkpoint}); energy ${r.energy_uJ.total.toPrecision(4)} µJ\n${r.structureAlone ? `its structure alone, ${r.structureAlone.label}: ${r.structureAlone.sumRate.toFixed(3)} ± ${r.structureAlone.sumRateCi95.toFixed(3)} for ${r.structureAlone.energy_uJ.toPrecision(4)} µJ (the head's ops); network − structure alone ${r.structureAlone.dnnMinusThis.mean.toFixed(3)} ± ${r.structureAlone.dnnMinusThis.ci95.toFixed(3)} (${r.structureAlone.dnnMinusThis.verdict})\n` : ''}classical precoders on the same samples:\n${classicalTable(r.classical)}`) + '\n',
         );
       } finally {
         progress.stop();

@@ -7,8 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadScenario } from '../../scenarios/schema.ts';
-import { cellVerdict, type CellResult, type RegimeAnswer } from '../../studies/regimes.ts';
+import { rzfEqualPower, sumRate } from '../../baselines/precoders.ts';
+import { asMimo, channelOf, generateSplit } from '../../scenarios/dataset.ts';
+import { loadScenario, type Scenario } from '../../scenarios/schema.ts';
+import { cellScenario, cellVerdict, type CellResult, type RegimeAnswer } from '../../studies/regimes.ts';
+import { wmmseStepF64 } from '../../test/precoder-f64.ts';
 import { codesign } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'codesign-regimes-'));
@@ -72,6 +75,28 @@ describe('the regime map', () => {
     const csv = readFileSync(join(out, 'regimes.csv'), 'utf8');
     expect(csv.trim().split('\n')).toHaveLength(2);
     expect(csv).toMatch(/^site,snr_db,users,/);
+
+    // The trained unfolded supernet, evaluated: its structure alone (FCL3 at zero) is WMMSE with the
+    // closed-form regulariser, 3 iterations from equal-power RZF, as float64 computes it on the same samples.
+    const cellFile = join(dir, 'cell.json');
+    writeFileSync(cellFile, JSON.stringify(cellScenario(site as Scenario, 0, 2)));
+    const evaluated = await codesign('eval', '--checkpoint', join(out, 'cells', 'tiny-site-0db-2u', 'unfolded'), '--scenario', cellFile, '--bits', '16,16,16,16', '--samples', '10', '--json');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const e = JSON.parse(evaluated.stdout);
+    const test = asMimo(generateSplit(cellScenario(site as Scenario, 0, 2), 'test'));
+    let classical = 0;
+    for (let i = 0; i < 10; i++) {
+      const ch = channelOf(test, i);
+      let v = rzfEqualPower(ch);
+      for (let t = 0; t < 3; t++) v = wmmseStepF64(ch.H, v, ch.noiseVar, ch.power, [1, 1], 1);
+      classical += sumRate(ch, v).sumRate;
+    }
+    expect(e.structureAlone.label).toMatch(/closed-form regulariser, 3 iterations from equal-power RZF/);
+    expect(e.structureAlone.sumRate).toBeCloseTo(classical / 10, 3);
+    expect(e.structureAlone.dnnMinusThis.mean).toBeCloseTo(e.sumRate - e.structureAlone.sumRate, 9);
+    // The structure alone costs the head's ops, a fraction of the network's energy.
+    expect(e.structureAlone.energy_uJ).toBeGreaterThan(0);
+    expect(e.structureAlone.energy_uJ).toBeLessThan(e.energy_uJ.total);
 
     const again = await codesign(...args);
     expect(again.code, again.stderr).toBe(0);
