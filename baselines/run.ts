@@ -11,7 +11,7 @@ import { newCounter, type OpCounter } from '../linalg/complex.ts';
 import { meanCounters, measuredTraceGraph, type PhaseProduct } from './measured-traces.ts';
 import { paperTraceGraph } from './paper-traces.ts';
 import { linearPrecoder, sumRate, type LinearPrecoder } from './precoders.ts';
-import { WMMSE_DEFAULTS, WMMSE_STARTS, wmmse, validateWmmseOptions, type WmmseInit, type WmmseOptions } from './wmmse.ts';
+import { WMMSE_DEFAULTS, WMMSE_STARTS, wmmse, validateWmmseOptions, type Regulariser, type WmmseInit, type WmmseOptions } from './wmmse.ts';
 
 export const ALGORITHMS = ['wmmse', 'zf', 'rzf', 'rzf-ep', 'mrt'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
@@ -155,7 +155,7 @@ export interface BaselineSummary {
   readonly label: string;
   readonly algorithm: Algorithm;
   /** WMMSE's start and stopping rule; null for the linear precoders. */
-  readonly wmmse: { readonly init: WmmseInit; readonly tol: number; readonly rule: string; readonly maxIter: number } | null;
+  readonly wmmse: { readonly init: WmmseInit; readonly tol: number; readonly rule: string; readonly maxIter: number; readonly regulariser?: Regulariser } | null;
   readonly nt: number;
   readonly nu: number;
   readonly samples: number;
@@ -186,7 +186,7 @@ export function summarize(
   return {
     label,
     algorithm,
-    wmmse: wmmseOptions ? { init: wmmseOptions.init ?? 'best', tol: wmmseOptions.tol, rule: wmmseOptions.rule, maxIter: wmmseOptions.maxIter } : null,
+    wmmse: wmmseOptions ? { init: wmmseOptions.init ?? 'best', tol: wmmseOptions.tol, rule: wmmseOptions.rule, maxIter: wmmseOptions.maxIter, ...(wmmseOptions.regulariser === 'closed-form' ? { regulariser: 'closed-form' as const } : {}) } : null,
     nt: channels[0].H.cols,
     nu: channels[0].H.rows,
     samples: samples.length,
@@ -220,7 +220,9 @@ export function baselineGraphs(s: BaselineSummary): { readonly paper: Graph | nu
  * WMMSE from the best start at each tolerance (its curve), with WMMSE from each single start at
  * each tolerance taken from the same solves (each start's own counts plus the shared Gram
  * matrix) — so the frontier holds e.g. a few iterations from equal-power RZF, often the cheapest
- * answer at a high rate.
+ * answer at a high rate. Then WMMSE with the closed-form regulariser from equal-power RZF at a
+ * fixed number of iterations (CLOSED_FORM_ITERATIONS): the unfolded head's own structure, a
+ * classical algorithm it has to beat.
  */
 export function classicalSet(
   channels: readonly Channel[],
@@ -245,8 +247,20 @@ export function classicalSet(
       out.push(summarize(`WMMSE (from ${LABELS[start]}, ε = ${tol}${options.rule === 'rel' ? ' rel' : ''})`, 'wmmse', channels, runs, snrDb, { ...options, init: start }, 1));
     });
   }
+  for (const iterations of CLOSED_FORM_ITERATIONS) {
+    // Tolerance 0: exactly `iterations` updates (the cap), as the unfolded head runs K of them.
+    const options: WmmseOptions = { tol: 0, rule: 'abs', maxIter: iterations, init: 'rzf-ep', regulariser: 'closed-form' };
+    // Its cap is its definition, not a failure to converge.
+    const results = channels.map((channel) => ({ ...wmmse(channel, options), converged: true }));
+    out.push(summarize(closedFormLabel(iterations), 'wmmse', channels, results, snrDb, options, 1));
+  }
   return out;
 }
+
+/** The fixed iteration counts of closed-form-regulariser WMMSE in every classical set (the unfolded head's K = 1…8 range). */
+export const CLOSED_FORM_ITERATIONS = [1, 2, 3, 5, 8] as const;
+
+export const closedFormLabel = (iterations: number) => `WMMSE, closed-form μ (from ${LABELS['rzf-ep']}, ${iterations} iteration${iterations === 1 ? '' : 's'})`;
 
 /** The matrix products each phase of our implementations performs per solve. */
 export function phaseProducts(algorithm: Algorithm, nt: number, nu: number, iterations: number, starts = 1): Record<string, PhaseProduct> {

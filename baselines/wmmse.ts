@@ -12,7 +12,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { checkChannel, type Channel } from '../scenarios/channel.ts';
-import { addScaledIdentity, cmat, countInto, receiverCounts, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
+import { addScaledIdentity, cmat, countInto, frobenius2, receiverCounts, scale, gram, hermitian, hermitianEig, luDecompose, luSolve, matmul, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 import { linearPrecoder } from './precoders.ts';
 
 export type StopRule = 'abs' | 'rel';
@@ -23,6 +23,15 @@ export type WmmseStart = (typeof WMMSE_STARTS)[number];
 export const WMMSE_INITS = [...WMMSE_STARTS, 'best'] as const;
 export type WmmseInit = (typeof WMMSE_INITS)[number];
 
+/**
+ * How the V update meets the power constraint: `bisection` on μ (the textbook WMMSE, the
+ * default), or `closed-form`: μ = σ²·Σ_k |u_k|²w_k / P (Christensen, Agarwal, de Carvalho,
+ * Cioffi, IEEE TWC 2008) and V scaled to the power afterwards — one N_U × N_U solve per
+ * iteration, the update the unfolded head (nets/heads.ts) unrolls with FCL3 at zero.
+ */
+export const REGULARISERS = ['bisection', 'closed-form'] as const;
+export type Regulariser = (typeof REGULARISERS)[number];
+
 export interface WmmseOptions {
   /** Stop when the sum-rate change (abs) or relative change (rel) is below tol. */
   readonly tol: number;
@@ -30,6 +39,8 @@ export interface WmmseOptions {
   readonly maxIter: number;
   /** The initial precoder; `best` by default (every start is run and counted). */
   readonly init?: WmmseInit;
+  /** `bisection` by default. */
+  readonly regulariser?: Regulariser;
 }
 
 export const WMMSE_DEFAULTS: WmmseOptions = { tol: 1e-5, rule: 'abs', maxIter: 1000, init: 'best' };
@@ -77,6 +88,7 @@ export function validateWmmseOptions(o: WmmseOptions): void {
   if (o.rule !== 'abs' && o.rule !== 'rel') throw new InputError('rule', o.rule, 'allowed: abs, rel');
   if (!Number.isInteger(o.maxIter) || o.maxIter < 1) throw new InputError('maxIter', o.maxIter, 'allowed: a positive integer');
   if (o.init !== undefined && !(WMMSE_INITS as readonly string[]).includes(o.init)) throw new InputError('init', o.init, `allowed: ${WMMSE_INITS.join(', ')}`);
+  if (o.regulariser !== undefined && !(REGULARISERS as readonly string[]).includes(o.regulariser)) throw new InputError('regulariser', o.regulariser, `allowed: ${REGULARISERS.join(', ')}`);
 }
 
 interface ReceiverState {
@@ -232,6 +244,40 @@ function updateBySecularEquation(
   return matmul(hH, x, counts.precoder);
 }
 
+/**
+ * The closed-form V update: X = (DG + μI)⁻¹B with μ = σ²·tr(D)/P, V = Hᴴ X scaled to ‖V‖_F² = P.
+ * With every d_k = 0 (no user receives anything) there is nothing to regularise: bisection's update.
+ */
+function updateClosedForm(channel: Channel, g: CMatrix, hH: CMatrix, state: ReceiverState, counts: WmmsePhaseCounts): CMatrix {
+  const k = g.rows;
+  const m = counts.multiplier;
+  const d = new Float64Array(k);
+  let trace = 0;
+  for (let i = 0; i < k; i++) {
+    d[i] = (state.u.re[i] ** 2 + state.u.im[i] ** 2) * state.w[i];
+    trace += d[i];
+  }
+  m.mults += 3 * k + 2;
+  m.adds += 2 * k;
+  if (!(trace > 0)) return updatePrecoder(channel, g, hH, state, counts);
+  const mu = (channel.noiseVar * trace) / channel.power;
+  const a = cmat(k, k);
+  const b = cmat(k, k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      a.re[i * k + j] = d[i] * g.re[i * k + j] + (i === j ? mu : 0);
+      a.im[i * k + j] = d[i] * g.im[i * k + j];
+    }
+    b.re[i * k + i] = state.u.re[i] * state.w[i];
+    b.im[i * k + i] = state.u.im[i] * state.w[i];
+  }
+  m.mults += 2 * k * k + 2 * k;
+  m.adds += k;
+  const x = luSolve(luDecompose(a, m), b, m);
+  const v = matmul(hH, x, counts.precoder);
+  return scale(v, Math.sqrt(channel.power / frobenius2(v, counts.precoder)), counts.precoder);
+}
+
 function updateByLu(channel: Channel, g: CMatrix, hH: CMatrix, state: ReceiverState, d: Float64Array, counts: WmmsePhaseCounts): CMatrix {
   const k = g.rows;
   const dg = cmat(k, k);
@@ -312,7 +358,7 @@ function iterate(channel: Channel, g: CMatrix, hH: CMatrix, start: CMatrix, opti
   let iterations = 0;
   let converged = false;
   while (iterations < options.maxIter) {
-    v = updatePrecoder(channel, g, hH, state, counts);
+    v = options.regulariser === 'closed-form' ? updateClosedForm(channel, g, hH, state, counts) : updatePrecoder(channel, g, hH, state, counts);
     const next = receivers(channel, v, counts.receivers);
     iterations++;
     const change = Math.abs(next.sumRate - state.sumRate);

@@ -5,7 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rzfEqualPower, sumRate } from '../baselines/precoders.ts';
-import { inverseCounts, matmulCounts, receiverCounts } from '../linalg/complex.ts';
+import { inverseCounts, luDecomposeCounts, luSolveCounts, matmulCounts, receiverCounts } from '../linalg/complex.ts';
+import { CLOSED_FORM_ITERATIONS, classicalSet, closedFormLabel } from '../baselines/run.ts';
+import { wmmse } from '../baselines/wmmse.ts';
+import { rng } from '../core/rng.ts';
+import { noiseVarForSnrDb, rayleighH } from '../scenarios/channel.ts';
 import { opCounts } from '../nets/counts.ts';
 import { STRUCTURED_HEAD_SCALE, precoderHeadOf } from '../nets/heads.ts';
 import { layerIndexOf } from '../nets/layers.ts';
@@ -127,5 +131,29 @@ describe('the unfolded head in tfjs against float64 WMMSE', () => {
     expect(await evaluateRate(model, validation)).not.toBeCloseTo(before, 6);
     adam.dispose();
     model.dispose();
+  });
+});
+
+describe('WMMSE with the closed-form regulariser (the unfolded head’s structure, a classical algorithm)', () => {
+  it('equals the float64 definition (N_T × N_T inverse) iteration by iteration from equal-power RZF, counted, and enters every classical set', () => {
+    for (const [seed, nu, nt, snrDb] of [[1, 3, 8, 0], [2, 4, 6, 10], [3, 2, 12, 20]] as const) {
+      const channel = { H: rayleighH(nu, nt, rng(seed)), power: 1, noiseVar: noiseVarForSnrDb(snrDb) };
+      for (const iterations of [1, 3]) {
+        const r = wmmse(channel, { tol: 0, rule: 'abs', maxIter: iterations, init: 'rzf-ep', regulariser: 'closed-form' });
+        let v = rzfEqualPower(channel);
+        for (let t = 0; t < iterations; t++) v = wmmseStepF64(channel.H, v, channel.noiseVar, channel.power, new Array(nu).fill(1), 1);
+        expect(r.iterations).toBe(iterations);
+        expect(r.sumRate).toBeCloseTo(sumRate(channel, v).sumRate, 9);
+        // One N_U × N_U LU solve per iteration, no eigendecomposition.
+        expect(r.counts.multiplier.mults).toBeGreaterThan(iterations * luDecomposeCounts(nu).mults);
+        expect(r.counts.multiplier.mults).toBeLessThan(iterations * (luDecomposeCounts(nu).mults + luSolveCounts(nu, nu).mults + 10 * nu * nu));
+      }
+    }
+    const channels = [1, 2, 3].map((seed) => ({ H: rayleighH(3, 8, rng(seed)), power: 1, noiseVar: noiseVarForSnrDb(5) }));
+    const set = classicalSet(channels, 5, { tolerances: [1e-3], maxIter: 100 });
+    const closed = set.filter((s) => s.wmmse?.regulariser === 'closed-form');
+    expect(closed.map((s) => s.label)).toEqual(CLOSED_FORM_ITERATIONS.map(closedFormLabel));
+    expect(closed.map((s) => s.iterations.mean)).toEqual([...CLOSED_FORM_ITERATIONS]);
+    expect(closed.every((s) => s.capped === 0)).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rzfEqualPower, sumRate } from '../../baselines/precoders.ts';
+import { CLOSED_FORM_ITERATIONS } from '../../baselines/run.ts';
 import { asMimo, channelOf, generateSplit } from '../../scenarios/dataset.ts';
 import { loadScenario, type Scenario } from '../../scenarios/schema.ts';
 import { cellScenario, cellVerdict, type CellResult, type RegimeAnswer } from '../../studies/regimes.ts';
@@ -59,8 +60,8 @@ describe('the regime map', () => {
     expect(run.reused).toBe(0);
     const [cell] = run.cells;
     expect([cell.site, cell.snrDb, cell.nu, cell.samples]).toEqual(['tiny-site', 0, 2, 10]);
-    // MRT, ZF, RZF, equal-power RZF, then WMMSE (best start and each start) at 4 tolerances; 2 heads × 2 widths.
-    expect(cell.answers.filter((a) => a.kind === 'classical')).toHaveLength(4 + 4 * 4);
+    // MRT, ZF, RZF, equal-power RZF, WMMSE (best start and each start) at 4 tolerances, closed-form-μ WMMSE at fixed iterations; 2 heads × 2 widths.
+    expect(cell.answers.filter((a) => a.kind === 'classical')).toHaveLength(4 + 4 * 4 + CLOSED_FORM_ITERATIONS.length);
     expect(cell.answers.filter((a) => a.kind === 'dnn').map((a) => a.label)).toEqual(['structured 8/512 [4,4,4,4]', 'structured 8/512 [16,16,16,16]', 'unfolded 8/512 [4,4,4,4]', 'unfolded 8/512 [16,16,16,16]']);
     for (const a of cell.answers) {
       expect(a.closedForm_uJ).toBeGreaterThan(0);
