@@ -16,6 +16,7 @@ import { register as worker } from './commands/worker.ts';
 import { register as presets } from './commands/presets.ts';
 import { register as rates } from './commands/rates.ts';
 import { register as regimes } from './commands/regimes.ts';
+import { register as link } from './commands/link.ts';
 import { register as report } from './commands/report.ts';
 import { register as reproduce } from './commands/reproduce.ts';
 import { register as scenario } from './commands/scenario.ts';
@@ -28,7 +29,7 @@ import { register as train } from './commands/train.ts';
 /** The package's own version, read from the package.json beside cli/ (shipped with the tool). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, regimes, evaluate, search, report, reproduce, presets, laws, exportModel, worker];
+const COMMANDS = [energy, simulate, start, baseline, scenario, train, rates, regimes, link, evaluate, search, report, reproduce, presets, laws, exportModel, worker];
 
 /** Commander's own usage errors look like ours: one `codesign: ` line. */
 const output = (io: Io) => ({

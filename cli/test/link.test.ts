@@ -1,0 +1,59 @@
+/**
+ * `codesign link` on a small site scenario: perfect feedback gives the precoder's own rate (as
+ * `baseline` measures it on the same samples), feedback bits add up by field, each side's energy
+ * is priced, budgets that cannot hold a scheme are refused before any work.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../scenarios/schema.ts';
+import { codesign } from './run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'codesign-link-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('codesign link', () => {
+  const file = join(dir, 'small-site.json');
+  writeFileSync(file, JSON.stringify({ ...loadScenario('udem-nlos'), name: 'small-site', split: { train: 20, validation: 10, test: 12 } }));
+
+  it('perfect feedback is the precoder’s own rate; bits add up by field; both sides priced', async () => {
+    const r = await codesign('link', '--scenario', file, '--feedback', 'perfect;dft:32;scalar:134', '--precoder', 'rzf-ep,wmmse', '--samples', '12', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect([out.samples, out.users, out.antennas]).toEqual([12, 4, 64]);
+    const row = (feedback: string, precoder: string) => out.rows.find((x: { feedback: string; precoder: string }) => x.feedback === feedback && x.precoder === precoder);
+    const own = await codesign('baseline', '--algo', 'rzf-ep', '--scenario', file, '--samples', '12', '--json');
+    expect(own.code, own.stderr).toBe(0);
+    expect(row('perfect CSI', 'rzf-ep').sumRate).toBeCloseTo(JSON.parse(own.stdout).meanSumRate, 9);
+    expect(row('perfect CSI', 'rzf-ep').bitsPerUser).toBeNull();
+    expect(row('perfect CSI', 'rzf-ep').ue).toBeNull();
+    for (const x of out.rows.filter((x: { bitsPerUser: number | null }) => x.bitsPerUser !== null)) {
+      expect(Object.values(x.fields as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(x.bitsPerUser);
+      expect(x.nmseDb).toBeLessThan(0);
+      expect(x.ue.closedForm_uJ).toBeGreaterThan(0);
+      expect(x.bs.closedForm_uJ).toBeGreaterThan(0);
+      // Imperfect CSI cannot beat WMMSE on perfect CSI on these samples beyond noise.
+      expect(x.vsPerfectWmmse.verdict).not.toBe('higher');
+    }
+    expect(row('dft:32', 'rzf-ep').bitsPerUser).toBe(28);
+    // The codebook search (every oversampled beam) costs the user far more than scalar quantization.
+    expect(row('dft:32', 'rzf-ep').ue.closedForm_uJ).toBeGreaterThan(50 * row('scalar:134', 'rzf-ep').ue.closedForm_uJ);
+    // The same rebuilt channels for both precoders: the same NMSE.
+    expect(row('dft:32', 'wmmse').nmseDb).toBe(row('dft:32', 'rzf-ep').nmseDb);
+  });
+
+  it('refuses what cannot run, naming the field, before any work', async () => {
+    for (const [args, message] of [
+      [['--feedback', 'dft:8'], /--feedback: got "dft:8"; allowed: at least 16 bits for the DFT codebook/],
+      [['--feedback', 'scalar:64'], /--feedback: got "scalar:64"; allowed: at least 134 bits/],
+      [['--feedback', 'csinet:64'], /--feedback: got "csinet:64"; allowed: perfect, or dft:BITS, scalar:BITS/],
+      [['--precoder', 'mmse'], /--precoder: got "mmse"/],
+      [['--scenario', 'rayleigh'], /--scenario: got "rayleigh"; allowed: a site scenario/],
+    ] as const) {
+      const r = await codesign('link', '--scenario', file, '--samples', '4', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
