@@ -102,7 +102,6 @@ function complexMatrix(name: string, kind: string, shape: Shape | undefined, wha
   return [shape[1], shape[2]];
 }
 
-/** The head's per-user outputs [2·N_U] for N_U users. */
 /** The head's outputs o: a vector holding at least `needed` numbers (the unfolded head's hold more than the start's 2·N_U). */
 function headOutputs(name: string, kind: string, shape: Shape | undefined, needed: number, what = `[2·N_U] = [${needed}]`): void {
   if (!shape || shape.length !== 1 || shape[0] < needed) {
