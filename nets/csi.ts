@@ -1,6 +1,7 @@
 /**
- * CSI-feedback autoencoders on 2×32×32 angular-delay CSI: CsiNet (Wen et al. 2018), CRNet
- * (Lu et al. 2020) and CLLWCsiNet (seed 003), as Graphs. Encoder ops (run at the UE) are named
+ * CSI-feedback autoencoders on 2×S×S CSI maps (S = 32: COST2100's angular-delay maps, as
+ * published; S = 8: a site's 8×8 UPA, issue #31): CsiNet (Wen et al. 2018), CRNet (Lu et al.
+ * 2020) and CLLWCsiNet (seed 003), as Graphs with the map's side as a parameter. Encoder ops (run at the UE) are named
  * `enc.*`, decoder ops (at the BS) `dec.*`, so each side can be priced and simulated on its own.
  * Counting convention of the published figures: conv/dense biases and 2 BN parameters per
  * channel are parameters; MACs are conv and dense products only.
@@ -21,9 +22,13 @@ export interface CsiNetConfig {
   readonly net: CsiNetName;
   readonly cr: number;
   readonly variant?: CodecVariant;
+  /** The map's side S (2×S×S input); 32, as published, by default. */
+  readonly side?: number;
 }
 
-const SIDE = 32;
+/** The published maps' side, and the sides a codec may be built for. */
+export const CSI_SIDE = 32;
+export const CSI_SIDES = { min: 4, max: 64 } as const;
 const LEAKY = 0.3;
 
 type Ctx = { b: GraphBuilder; p: (name: string) => Precision };
@@ -44,9 +49,16 @@ function dense(c: Ctx, name: string, x: string, units: number): string {
   return c.b.add(name, { kind: 'dense', units, bias: true }, [x], c.p(name));
 }
 
-function checkCr(net: CsiNetName, cr: number): void {
-  if (!(COMPRESSION_RATIOS as readonly number[]).includes(cr)) throw new InputError('cr', cr, `allowed for ${net}: ${COMPRESSION_RATIOS.join(', ')}`);
+function checkShape(net: CsiNetName, cr: number, side: number): void {
+  if (!Number.isInteger(side) || side < CSI_SIDES.min || side > CSI_SIDES.max) throw new InputError('side', side, `allowed: an integer ${CSI_SIDES.min}…${CSI_SIDES.max} (the 2×S×S map's side)`);
+  // CLLWCsiNet halves its 2S latent channels down to 2S/CR: CR may not exceed 2S.
+  const allowed = COMPRESSION_RATIOS.filter((r) => (2 * side * side) % r === 0 && (net !== 'cllwcsinet' || r <= 2 * side));
+  if (!allowed.includes(cr as (typeof COMPRESSION_RATIOS)[number])) throw new InputError('cr', cr, `allowed for ${net} on a 2×${side}×${side} map: ${allowed.join(', ')}`);
 }
+
+/** The graph's name: the published side is left out, so names (and checkpoints keyed on them) stay. */
+const codecName = (net: CsiNetName, cr: number, variant: CsiNetConfig['variant'], side: number) =>
+  `${net}(cr=${cr}${variant && variant !== 'fp' ? `,${variant}` : ''}${side === CSI_SIDE ? '' : `,side=${side}`})`;
 
 function context(name: string, variant: CsiNetConfig['variant']): Ctx {
   const b = graphBuilder(name, variant === 'q8' ? { weightBits: 8, activationBits: 8 } : DEFAULT_PRECISION);
@@ -59,15 +71,15 @@ function context(name: string, variant: CsiNetConfig['variant']): Ctx {
 }
 
 /** CsiNet: conv 3×3 2→2 + BN + LeakyReLU, dense 2048→2048/CR | dense back, 2 RefineNets, conv + sigmoid. */
-function csinet(cr: number, variant: CsiNetConfig['variant']): Graph {
-  const c = context(`csinet(cr=${cr}${variant && variant !== 'fp' ? `,${variant}` : ''})`, variant);
-  const n = 2 * SIDE * SIDE;
-  let x = c.b.add('enc.input', { kind: 'input', shape: [2, SIDE, SIDE] });
+function csinet(cr: number, variant: CsiNetConfig['variant'], side: number): Graph {
+  const c = context(codecName('csinet', cr, variant, side), variant);
+  const n = 2 * side * side;
+  let x = c.b.add('enc.input', { kind: 'input', shape: [2, side, side] });
   x = convBn(c, 'enc.conv', x, 2, [3, 3], { bias: true });
   x = c.b.add('enc.flatten', { kind: 'flatten' }, [x]);
   x = dense(c, 'enc.fc', x, n / cr);
   x = dense(c, 'dec.fc', x, n);
-  x = c.b.add('dec.reshape', { kind: 'reshape', shape: [2, SIDE, SIDE] }, [x]);
+  x = c.b.add('dec.reshape', { kind: 'reshape', shape: [2, side, side] }, [x]);
   for (const r of [1, 2]) {
     const block = `dec.refine${r}`;
     let y = convBn(c, `${block}.conv1`, x, 8, [3, 3], { bias: true });
@@ -82,10 +94,10 @@ function csinet(cr: number, variant: CsiNetConfig['variant']): Graph {
 }
 
 /** CRNet: [3×3, 1×9, 9×1] beside 3×3, concat, 1×1, dense | dense, 5×5, 2 CRBlocks, sigmoid. Bias-free convs with BN. */
-function crnet(cr: number, variant: CsiNetConfig['variant']): Graph {
-  const c = context(`crnet(cr=${cr}${variant && variant !== 'fp' ? `,${variant}` : ''})`, variant);
-  const n = 2 * SIDE * SIDE;
-  const input = c.b.add('enc.input', { kind: 'input', shape: [2, SIDE, SIDE] });
+function crnet(cr: number, variant: CsiNetConfig['variant'], side: number): Graph {
+  const c = context(codecName('crnet', cr, variant, side), variant);
+  const n = 2 * side * side;
+  const input = c.b.add('enc.input', { kind: 'input', shape: [2, side, side] });
   let a = convBn(c, 'enc.path1.conv3x3', input, 2, [3, 3]);
   a = convBn(c, 'enc.path1.conv1x9', a, 2, [1, 9]);
   a = convBn(c, 'enc.path1.conv9x1', a, 2, [9, 1], { act: false });
@@ -96,7 +108,7 @@ function crnet(cr: number, variant: CsiNetConfig['variant']): Graph {
   x = c.b.add('enc.flatten', { kind: 'flatten' }, [x]);
   x = dense(c, 'enc.fc', x, n / cr);
   x = dense(c, 'dec.fc', x, n);
-  x = c.b.add('dec.reshape', { kind: 'reshape', shape: [2, SIDE, SIDE] }, [x]);
+  x = c.b.add('dec.reshape', { kind: 'reshape', shape: [2, side, side] }, [x]);
   x = convBn(c, 'dec.conv5x5', x, 2, [5, 5]);
   for (const r of [1, 2]) {
     const block = `dec.crblock${r}`;
@@ -132,15 +144,17 @@ function multiResolution(c: Ctx, name: string, x: string, width: number, out: nu
  * 64→32→16 (CR 4), …→8 (CR 8), …→4 (CR 16) — codeword 64/CR × 1 × 32; a residual denoiser on
  * the (noisy) codeword; the mirror-image expansion; two multi-resolution RefineNet blocks.
  */
-function cllwcsinet(cr: number, variant: CsiNetConfig['variant']): Graph {
-  const c = context(`cllwcsinet(cr=${cr}${variant && variant !== 'fp' ? `,${variant}` : ''})`, variant);
-  const codeChannels = 64 / cr;
-  const widths = [32, 16, ...(cr > 4 ? [codeChannels] : [])];
-  let x = c.b.add('enc.input', { kind: 'input', shape: [2, SIDE, SIDE] });
+function cllwcsinet(cr: number, variant: CsiNetConfig['variant'], side: number): Graph {
+  const c = context(codecName('cllwcsinet', cr, variant, side), variant);
+  // The 2×S×S map viewed as 2S×1×S; the latent convs halve 2S twice, then go to 2S/CR.
+  const latent = 2 * side;
+  const codeChannels = latent / cr;
+  const widths = [latent / 2, latent / 4, ...(cr > 4 ? [codeChannels] : [])];
+  let x = c.b.add('enc.input', { kind: 'input', shape: [2, side, side] });
   const m = multiResolution(c, 'enc.multires', x, 8, 2);
   x = c.b.add('enc.multires.add', { kind: 'add' }, [x, m]);
   x = c.b.add('enc.multires.lrelu', { kind: 'leakyrelu', alpha: LEAKY }, [x]);
-  x = c.b.add('enc.latent.reshape', { kind: 'reshape', shape: [64, 1, SIDE] }, [x]);
+  x = c.b.add('enc.latent.reshape', { kind: 'reshape', shape: [latent, 1, side] }, [x]);
   widths.forEach((w, i) => {
     x = convBn(c, `enc.latent.conv${i + 1}`, x, w, [1, 7], { act: i < widths.length - 1 });
   });
@@ -148,10 +162,10 @@ function cllwcsinet(cr: number, variant: CsiNetConfig['variant']): Graph {
   let d = convBn(c, 'dec.denoise.conv1', x, codeChannels, [1, 3]);
   d = conv(c, 'dec.denoise.conv2', d, codeChannels, [1, 3], true);
   x = c.b.add('dec.denoise.add', { kind: 'add' }, [x, d]);
-  [...widths.slice(0, -1).reverse(), 64].forEach((w, i) => {
+  [...widths.slice(0, -1).reverse(), latent].forEach((w, i) => {
     x = convBn(c, `dec.latent.conv${i + 1}`, x, w, [1, 7]);
   });
-  x = c.b.add('dec.reshape', { kind: 'reshape', shape: [2, SIDE, SIDE] }, [x]);
+  x = c.b.add('dec.reshape', { kind: 'reshape', shape: [2, side, side] }, [x]);
   for (const r of [1, 2]) {
     const y = multiResolution(c, `dec.refine${r}`, x, 8, 2);
     x = c.b.add(`dec.refine${r}.add`, { kind: 'add' }, [x, y]);
@@ -163,11 +177,12 @@ function cllwcsinet(cr: number, variant: CsiNetConfig['variant']): Graph {
 }
 
 export function buildCsiNet(config: CsiNetConfig): Graph {
-  checkCr(config.net, config.cr);
+  const side = config.side ?? CSI_SIDE;
+  checkShape(config.net, config.cr, side);
   const variant = config.variant ?? 'fp';
-  if (config.net === 'csinet') return csinet(config.cr, variant);
-  if (config.net === 'crnet') return crnet(config.cr, variant);
-  return cllwcsinet(config.cr, variant);
+  if (config.net === 'csinet') return csinet(config.cr, variant, side);
+  if (config.net === 'crnet') return crnet(config.cr, variant, side);
+  return cllwcsinet(config.cr, variant, side);
 }
 
 export type Side = 'encoder' | 'decoder' | 'both';

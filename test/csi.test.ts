@@ -22,6 +22,24 @@ describe('CSI codec graphs against published.json (counting rule stated there)',
     }
   });
 
+  it('the map’s side is a parameter: 2×8×8 maps (a site’s 8×8 UPA) give codewords of 128/CR, the dense layers scale with S⁴', () => {
+    for (const cr of [4, 8, 16, 32]) {
+      const g = buildCsiNet({ net: 'csinet', cr, side: 8 });
+      expect(g.name).toBe(`csinet(cr=${cr},side=8)`);
+      expect(codewordLength(g)).toBe(128 / cr);
+      expect(codewordLength(buildCsiNet({ net: 'crnet', cr, side: 8 }))).toBe(128 / cr);
+      // CsiNet's encoder dense layer: (2S²)²/CR weights, 16² = 256× fewer at S = 8 than at 32.
+      const fc = (side: number) => graphCounts({ name: 'fc', ops: buildCsiNet({ net: 'csinet', cr, side }).ops.filter((op) => op.name === 'enc.fc') }).weights;
+      expect((fc(32) - 2048 / cr) / (fc(8) - 128 / cr)).toBe(256);
+    }
+    // CLLWCsiNet: the map viewed as 16×1×8, latent 16 → 8 → 4 (CR 4) → 2 (CR 8) → 1 (CR 16).
+    for (const cr of [4, 8, 16]) expect(codewordLength(buildCsiNet({ net: 'cllwcsinet', cr, side: 8 }))).toBe((16 / cr) * 8);
+    expect(() => buildCsiNet({ net: 'cllwcsinet', cr: 32, side: 8 })).toThrow(/cr: got 32; allowed for cllwcsinet on a 2×8×8 map: 4, 8, 16/);
+    expect(() => buildCsiNet({ net: 'csinet', cr: 4, side: 3 })).toThrow(/side: got 3; allowed: an integer 4…64/);
+    // The published side keeps its names (checkpoints key on them).
+    expect(buildCsiNet({ net: 'crnet', cr: 4, side: 32 }).name).toBe('crnet(cr=4)');
+  });
+
   it('encoder and decoder partition the ops; their energies add up to the whole', () => {
     const g = buildCsiNet({ net: 'crnet', cr: 8 });
     const enc = sideOf(g, 'encoder');

@@ -26,6 +26,6 @@ describe('codesign energy|simulate --net crnet', () => {
   it('a bad CR or side is one clear line, exit 2', async () => {
     const r = await codesign('energy', '--net', 'csinet', '--cr', '5');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--cr: got 5; allowed for csinet: 4, 8, 16, 32, 64/);
+    expect(r.stderr).toMatch(/--cr: got 5; allowed for csinet on a 2×32×32 map: 4, 8, 16, 32, 64/);
   });
 });
