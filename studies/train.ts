@@ -3,11 +3,13 @@
  * learned symbol-level precoder (seed 002), each from a typed config to a typed summary. The CLI
  * parses its flags into these configs; benchmarks and tests call them directly.
  */
+import { InputError } from '../core/errors.ts';
 import { SILENT, type Progress, type ProgressTask } from '../core/progress.ts';
 import type { PrecoderHead } from '../nets/heads.ts';
 import { buildCsiNet, type CodecVariant, type CsiNetName } from '../nets/csi.ts';
 import { buildSlpNet, type SlpVariant } from '../nets/slp.ts';
 import { slpAccounting } from '../nets/slp-accounting.ts';
+import { feedbackMaps } from '../scenarios/feedback-maps.ts';
 import { asCsi, asMimo, cacheKey, generateSplit, loadDataset, type CsiDataset, type MimoDataset } from '../scenarios/dataset.ts';
 import { mimoSize, type Scenario } from '../scenarios/schema.ts';
 import { precoderGraph } from '../train/precoder-graph.ts';
@@ -215,14 +217,27 @@ export function splitLabel(s: Scenario): string {
   return s.holdout === 'positions' ? 'test split (users at positions no training user stood at)' : 'test split (holdout: groups — test users stood where training users stood)';
 }
 
+/**
+ * A codec's split: a CSI scenario's maps, or a site scenario's users as feedback maps
+ * (scenarios/feedback-maps.ts; `limit` counts samples, each N_U maps).
+ */
 export function csiSplit(s: Scenario, name: 'train' | 'validation' | 'test', progress: Progress = SILENT, limit?: number): CsiDataset {
+  if (s.model === 'site') return feedbackMaps(mimoSplit(s, name, progress, limit), feedbackShape(s));
   const ds = asCsi(loadDataset(s, name, { log: (m) => progress.log(m) }));
   return limit === undefined || limit >= ds.count ? ds : { ...ds, count: limit, data: ds.data.subarray(0, limit * 2 * ds.rows * ds.cols) };
 }
 
+/** A site's array as the codecs' square map; another scenario (COST2100) keeps the published 32 × 32. */
+export function feedbackShape(s: Scenario): { readonly n1: number; readonly n2: number } {
+  if (s.model !== 'site') return { n1: 32, n2: 32 };
+  const [n1, n2] = s.site.array;
+  if (n1 !== n2) throw new InputError('scenario', s.name, `allowed: a square array for the codecs' 2×S×S maps (this site's is ${n1}×${n2})`);
+  return { n1, n2 };
+}
+
 /** A CSI codec on a cost2100 scenario: MSE loss, NMSE and ρ on the test split. */
 export async function trainCodec(c: CodecTraining, progress: Progress = SILENT): Promise<CodecTrainSummary> {
-  const graph = buildCsiNet({ net: c.net, cr: c.cr, variant: c.variant });
+  const graph = buildCsiNet({ net: c.net, cr: c.cr, variant: c.variant, side: feedbackShape(c.scenario).n1 });
   const backend = await initBackend(c.backend);
   const data = { train: csiSplit(c.scenario, 'train', progress, c.samples), validation: csiSplit(c.scenario, 'validation', progress) };
   const { model, result } = await trainModel(

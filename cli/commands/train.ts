@@ -88,7 +88,7 @@ export function register(program: Command, io: Io): void {
   program
     .command('train')
     .description('quantization-aware training: the seed-000 precoder (sum-rate loss), a CSI codec (MSE loss) or the learned symbol-level precoder')
-    .addOption(new Option('--net <name>', 'precoder, a CSI codec (csinet, crnet, cllwcsinet; with a cost2100 scenario), or slpdnet (learned symbol-level precoder)').choices(['precoder', ...CSI_NETS, 'slpdnet']).default('precoder'))
+    .addOption(new Option('--net <name>', 'precoder, a CSI codec (csinet, crnet, cllwcsinet; on a cost2100 scenario, or on a site scenario’s feedback maps), or slpdnet (learned symbol-level precoder)').choices(['precoder', ...CSI_NETS, 'slpdnet']).default('precoder'))
     .option('--cr <n>', 'codec compression ratio', '4')
     .addOption(new Option('--variant <v>', 'codec: fp (default), bfc, q8; slpdnet: dnet (default), dbnet, dtnet, dsqbnet, dsqtnet').choices(VARIANTS))
     .option('--m <n>', 'slpdnet: BS antennas M', String(SLP_DEFAULTS.m))
@@ -180,7 +180,7 @@ export function register(program: Command, io: Io): void {
         const scenario = loadScenario(o.scenario);
         const samples = o.samples === undefined ? undefined : positiveInt('--samples', o.samples);
         if (o.net !== 'precoder') {
-          if (scenario.model !== 'cost2100') throw new InputError('--scenario', o.scenario, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor) for a codec');
+          if (scenario.model !== 'cost2100' && scenario.model !== 'site') throw new InputError('--scenario', o.scenario, 'allowed: a CSI scenario (cost2100-indoor, cost2100-outdoor), or a site scenario whose users’ channels become 2×8×8 feedback maps (docs/link.md), for a codec');
           const { trainCodec } = await import('../../studies/train.ts');
           const codec: CodecTraining = {
               ...place,

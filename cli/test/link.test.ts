@@ -43,6 +43,17 @@ describe('codesign link', () => {
     expect(row('dft:32', 'wmmse').nmseDb).toBe(row('dft:32', 'rzf-ep').nmseDb);
   });
 
+  it('a codec trains on the site’s users as 2×8×8 feedback maps (held-out splits kept)', async () => {
+    const r = await codesign('train', '--net', 'csinet', '--cr', '8', '--scenario', file, '--epochs', '1', '--batch', '16', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.graph).toBe('csinet(cr=8,side=8)');
+    expect(Number.isFinite(out.test.nmseDb)).toBe(true);
+    const bad = await codesign('train', '--net', 'cllwcsinet', '--cr', '32', '--scenario', file, '--epochs', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cr: got 32; allowed for cllwcsinet on a 2×8×8 map: 4, 8, 16/);
+  });
+
   it('refuses what cannot run, naming the field, before any work', async () => {
     for (const [args, message] of [
       [['--feedback', 'dft:8'], /--feedback: got "dft:8"; allowed: at least 16 bits for the DFT codebook/],

@@ -1,0 +1,94 @@
+/**
+ * A site scenario's users as CSI-feedback inputs (issue #31): each user's channel row h (1 × N_T,
+ * an N₁ × N₂ UPA with element (m, n) at entry m·N₂ + n) as a 2 × N₁ × N₂ map in the angular domain
+ * — the unitary 2-D DFT of the spatial map, where a site's few paths are few entries, as the
+ * angular-delay maps of COST2100 are for CsiNet — scaled to unit norm and then to the codecs'
+ * [0, 1] range: x = 0.5 + 0.5·F(h)/‖h‖ (every entry of a unit vector is within ±1). The gain ‖h‖ is
+ * not in the map: a user reports it separately (baselines/feedback.ts, GAIN_BITS).
+ *
+ * Splits keep the scenario's held-out positions: the maps of a split are the users of that split.
+ */
+import { InputError } from '../core/errors.ts';
+import type { Channel } from './channel.ts';
+import { channelOf, type CsiDataset, type MimoDataset } from './dataset.ts';
+
+export interface UpaShape {
+  readonly n1: number;
+  readonly n2: number;
+}
+
+/** The unitary 2-D DFT of an N₁ × N₂ complex map (row-major), forward (sign −1) or inverse (+1). */
+export function dft2(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaShape, sign: 1 | -1): { re: Float64Array; im: Float64Array } {
+  const { n1, n2 } = shape;
+  const outRe = new Float64Array(n1 * n2);
+  const outIm = new Float64Array(n1 * n2);
+  const scale = 1 / Math.sqrt(n1 * n2);
+  for (let p = 0; p < n1; p++) {
+    for (let q = 0; q < n2; q++) {
+      let sr = 0;
+      let si = 0;
+      for (let m = 0; m < n1; m++) {
+        for (let n = 0; n < n2; n++) {
+          const a = sign * 2 * Math.PI * ((p * m) / n1 + (q * n) / n2);
+          const c = Math.cos(a);
+          const s = Math.sin(a);
+          const i = m * n2 + n;
+          sr += re[i] * c - im[i] * s;
+          si += re[i] * s + im[i] * c;
+        }
+      }
+      outRe[p * n2 + q] = sr * scale;
+      outIm[p * n2 + q] = si * scale;
+    }
+  }
+  return { re: outRe, im: outIm };
+}
+
+/** One channel row as its codec map [re plane | im plane], written into `out` at `offset`. */
+export function rowToMap(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaShape, out: Float32Array, offset: number): void {
+  const n = shape.n1 * shape.n2;
+  let norm2 = 0;
+  for (let i = 0; i < n; i++) norm2 += re[i] ** 2 + im[i] ** 2;
+  const f = norm2 > 0 ? 0.5 / Math.sqrt(norm2) : 0;
+  const a = dft2(re, im, shape, -1);
+  for (let i = 0; i < n; i++) {
+    out[offset + i] = 0.5 + f * a.re[i];
+    out[offset + n + i] = 0.5 + f * a.im[i];
+  }
+}
+
+/** A rebuilt map back to a channel row of squared norm `gain` (the inverse of rowToMap up to that scale). */
+export function mapToRow(map: ArrayLike<number>, offset: number, shape: UpaShape, gain: number): { re: Float64Array; im: Float64Array } {
+  const n = shape.n1 * shape.n2;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    re[i] = map[offset + i] - 0.5;
+    im[i] = map[offset + n + i] - 0.5;
+  }
+  const h = dft2(re, im, shape, 1);
+  let norm2 = 0;
+  for (let i = 0; i < n; i++) norm2 += h.re[i] ** 2 + h.im[i] ** 2;
+  const f = norm2 > 0 ? Math.sqrt(gain / norm2) : 0;
+  for (let i = 0; i < n; i++) {
+    h.re[i] *= f;
+    h.im[i] *= f;
+  }
+  return h;
+}
+
+/** Every user of every sample of a MIMO split as a codec map (count = samples × N_U), in sample-then-user order. */
+export function feedbackMaps(ds: MimoDataset, shape: UpaShape): CsiDataset {
+  const n = shape.n1 * shape.n2;
+  if (ds.nt !== n) throw new InputError('scenario', ds.scenario, `allowed: a scenario whose ${ds.nt} antennas form the ${shape.n1}×${shape.n2} array`);
+  const count = ds.count * ds.nu;
+  const data = new Float32Array(count * 2 * n);
+  for (let s = 0; s < ds.count; s++) {
+    const ch: Channel = channelOf(ds, s);
+    for (let k = 0; k < ds.nu; k++) {
+      const row = k * n;
+      rowToMap(ch.H.re.subarray(row, row + n), ch.H.im.subarray(row, row + n), shape, data, (s * ds.nu + k) * 2 * n);
+    }
+  }
+  return { kind: 'csi', scenario: `${ds.scenario} (feedback maps)`, split: ds.split, count, rows: shape.n1, cols: shape.n2, data };
+}
