@@ -97,12 +97,16 @@ export interface Reported {
   readonly counts: OpCounter;
 }
 
-/** The gain the base station reads: ‖h‖² rounded to a 1 dB step, clamped to the range. */
-function reportedGain(norm2: number, noiseVar: number, counter: OpCounter): number {
+/** The gain the base station reads: ‖h‖² rounded to a 1 dB step, clamped to the range (GAIN_BITS bits). */
+export function quantizedGain(norm2: number, noiseVar: number): number {
   const db = 10 * Math.log10(norm2 / noiseVar);
   const step = Math.min(GAIN_RANGE_DB[1], Math.max(GAIN_RANGE_DB[0], Math.round(db)));
-  counter.special += 2;
   return noiseVar * 10 ** (step / 10);
+}
+
+function reportedGain(norm2: number, noiseVar: number, counter: OpCounter): number {
+  counter.special += 2;
+  return quantizedGain(norm2, noiseVar);
 }
 
 /** Scales (re, im) to squared norm `target`. */

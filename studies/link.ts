@@ -8,8 +8,9 @@
  * This first version runs the classical feedback schemes (perfect, DFT codebook, scalar) and the
  * classical precoders; the learned codecs and heads join it through the same rows.
  */
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FEEDBACK_SCHEMES, planFeedback, reportChannel, type ArrayShape, type FeedbackPlan, type FeedbackScheme } from '../baselines/feedback.ts';
+import { FEEDBACK_SCHEMES, GAIN_BITS, planFeedback, quantizedGain, reportChannel, type ArrayShape, type FeedbackPlan, type FeedbackScheme } from '../baselines/feedback.ts';
 import { baselineGraphs, summarize, type Algorithm } from '../baselines/run.ts';
 import { sumRate, linearPrecoder } from '../baselines/precoders.ts';
 import { wmmse, WMMSE_DEFAULTS, type WmmseOptions } from '../baselines/wmmse.ts';
@@ -19,7 +20,10 @@ import { estimate, pairedDifference, verdictOf } from '../core/stats.ts';
 import { asMacs, cmat, countInto, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 import { graphBuilder } from '../nets/builder.ts';
 import type { Channel } from '../scenarios/channel.ts';
-import { channelOf } from '../scenarios/dataset.ts';
+import { channelOf, type MimoDataset } from '../scenarios/dataset.ts';
+import { feedbackMaps, mapToRow } from '../scenarios/feedback-maps.ts';
+import { sideOf } from '../nets/csi.ts';
+import type { Graph } from '../nets/graph.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { loadHardware } from '../sim/hardware-file.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
@@ -30,14 +34,32 @@ import { priced } from './verdict.ts';
 export const DEFAULT_UE_HARDWARE = fileURLToPath(new URL('../hardware/ue/horowitz-45nm-ue.json', import.meta.url));
 export const defaultUeHardware = (): HardwarePreset => loadHardware(DEFAULT_UE_HARDWARE);
 
-/** A feedback scheme as the user names it: `perfect`, or `dft:BITS` / `scalar:BITS` per user. */
-export type FeedbackSpec = { readonly scheme: 'perfect' } | { readonly scheme: FeedbackScheme; readonly bits: number };
+/**
+ * A feedback scheme as the user names it: `perfect`; `dft:BITS` / `scalar:BITS` (feedback bits per
+ * user); or `codec:DIR:B`, a trained codec checkpoint (codesign train --net csinet|crnet|cllwcsinet
+ * on a site scenario) whose codeword elements are quantized to B bits each.
+ */
+export type FeedbackSpec =
+  | { readonly scheme: 'perfect' }
+  | { readonly scheme: FeedbackScheme; readonly bits: number }
+  | { readonly scheme: 'codec'; readonly checkpoint: string; readonly codewordBits: number };
+
+/** Codeword bits per element a codec scheme may ask for. */
+export const CODEWORD_BITS = { min: 1, max: 16 } as const;
 
 export function parseFeedback(raw: string): FeedbackSpec {
   const text = raw.trim();
   if (text === 'perfect') return { scheme: 'perfect' };
+  const allowed = `allowed: perfect, ${FEEDBACK_SCHEMES.map((s) => `${s}:BITS`).join(', ')} (feedback bits per user), or codec:CHECKPOINT:B (B = ${CODEWORD_BITS.min}…${CODEWORD_BITS.max} bits per codeword element), ';'-separated`;
+  if (text.startsWith('codec:')) {
+    const cut = text.lastIndexOf(':');
+    const checkpoint = text.slice('codec:'.length, cut);
+    const b = Number(text.slice(cut + 1));
+    if (cut <= 'codec:'.length || checkpoint === '' || !Number.isInteger(b) || b < CODEWORD_BITS.min || b > CODEWORD_BITS.max) throw new InputError('--feedback', raw, allowed);
+    return { scheme: 'codec', checkpoint, codewordBits: b };
+  }
   const m = /^(\w+):(\d+)$/.exec(text);
-  if (!m || !(FEEDBACK_SCHEMES as readonly string[]).includes(m[1])) throw new InputError('--feedback', raw, `allowed: perfect, or ${FEEDBACK_SCHEMES.map((s) => `${s}:BITS`).join(', ')} (feedback bits per user), ';'-separated`);
+  if (!m || !(FEEDBACK_SCHEMES as readonly string[]).includes(m[1])) throw new InputError('--feedback', raw, allowed);
   return { scheme: m[1] as FeedbackScheme, bits: Number(m[2]) };
 }
 
@@ -94,7 +116,12 @@ export function arrayShapeOf(s: Scenario): ArrayShape {
 
 type SolveRecord = { readonly iterations: number; readonly converged: boolean; readonly counts: Readonly<Record<string, OpCounter>> };
 
-const label = (f: FeedbackSpec) => (f.scheme === 'perfect' ? 'perfect CSI' : `${f.scheme}:${f.bits}`);
+const label = (f: FeedbackSpec) => (f.scheme === 'perfect' ? 'perfect CSI' : f.scheme === 'codec' ? `codec ${basename(f.checkpoint)} at ${f.codewordBits} bits` : `${f.scheme}:${f.bits}`);
+
+/** How one user's row is reported: the row the base station rebuilds, with the user's counted work (a codec's is priced from its graph instead). */
+type Reporter = (sample: number, user: number, re: Float64Array, im: Float64Array, noiseVar: number) => { re: Float64Array; im: Float64Array; counts?: OpCounter };
+
+const classicalReporter = (plan: FeedbackPlan, shape: ArrayShape): Reporter => (_s, _k, re, im, noiseVar) => reportChannel(plan, shape, re, im, noiseVar);
 
 /** The user's counted work as a Graph the tables price (its operations, no weights). */
 function encoderGraph(counts: OpCounter) {
@@ -104,7 +131,7 @@ function encoderGraph(counts: OpCounter) {
   return b.build();
 }
 
-function rebuild(plan: FeedbackPlan | null, shape: ArrayShape, ch: Channel, ue: OpCounter): { hat: CMatrix; error: number; norm: number } {
+function rebuild(reporter: Reporter | null, sample: number, ch: Channel, ue: OpCounter): { hat: CMatrix; error: number; norm: number } {
   const { H } = ch;
   const hat = cmat(H.rows, H.cols);
   let error = 0;
@@ -115,13 +142,13 @@ function rebuild(plan: FeedbackPlan | null, shape: ArrayShape, ch: Channel, ue: 
     let n2 = 0;
     for (let i = 0; i < H.cols; i++) n2 += re[i] ** 2 + im[i] ** 2;
     norm += n2;
-    if (!plan) {
+    if (!reporter) {
       hat.re.set(re, k * H.cols);
       hat.im.set(im, k * H.cols);
       continue;
     }
-    const r = reportChannel(plan, shape, re, im, ch.noiseVar);
-    countInto(ue, r.counts);
+    const r = reporter(sample, k, re, im, ch.noiseVar);
+    if (r.counts) countInto(ue, r.counts);
     hat.re.set(r.re, k * H.cols);
     hat.im.set(r.im, k * H.cols);
     // min_θ ‖h − e^{jθ}ĥ‖² = ‖h‖² + ‖ĥ‖² − 2|⟨h, ĥ⟩|
@@ -136,10 +163,58 @@ function rebuild(plan: FeedbackPlan | null, shape: ArrayShape, ch: Channel, ue: 
   return { hat, error, norm };
 }
 
-export function runLink(study: LinkStudy, progress: Progress = SILENT): LinkResult {
+/** A scheme ready to run: who reports each row, the bits, and what the user's side costs (null: counted per report). */
+interface PreparedScheme {
+  readonly reporter: Reporter | null;
+  readonly bits: number | null;
+  readonly fields: Readonly<Record<string, number>> | null;
+  /** A codec's sides, priced from its graph: the UE's encoder, one BS decoder per user. */
+  readonly sides?: { readonly encoder: Graph; readonly decoder: Graph };
+  dispose(): void;
+}
+
+async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, test: MimoDataset, progress: Progress): Promise<PreparedScheme> {
+  if (f.scheme === 'perfect') return { reporter: null, bits: null, fields: null, dispose: () => {} };
+  if (f.scheme !== 'codec') {
+    const plan = planFeedback(f.scheme, f.bits, shape);
+    return { reporter: classicalReporter(plan, shape), bits: plan.bits, fields: plan.fields, dispose: () => {} };
+  }
+  const { initBackend } = await import('../train/backend.ts');
+  const { modelFromCheckpoint } = await import('../train/trainer.ts');
+  const { calibrateQuantizer, decodeMaps } = await import('../train/codec-feedback.ts');
+  await initBackend();
+  const { model, graph } = modelFromCheckpoint(f.checkpoint);
+  const input = graph.ops.find((op) => op.kind === 'input')?.outputShape ?? [];
+  if (!graph.ops.some((op) => op.name.startsWith('enc.')) || input.join('×') !== `2×${shape.n1}×${shape.n2}`) {
+    model.dispose();
+    throw new InputError('--feedback', `codec:${f.checkpoint}:${f.codewordBits}`, `allowed: a codec checkpoint for ${shape.n1}×${shape.n2} maps (codesign train --net csinet|crnet|cllwcsinet --scenario ${study.scenario.name}); this one holds ${graph.name}`);
+  }
+  const quantizer = await calibrateQuantizer(model, feedbackMaps(mimoSplit(study.scenario, 'train', progress, 500), shape), f.codewordBits);
+  const decoded = await decodeMaps(model, feedbackMaps(test, shape), quantizer);
+  model.dispose();
+  const size = 2 * shape.n1 * shape.n2;
+  const fields = { gain: GAIN_BITS, codeword: quantizer.length * f.codewordBits };
+  return {
+    reporter: (sample, user, re, im, noiseVar) => {
+      let n2 = 0;
+      for (let i = 0; i < re.length; i++) n2 += re[i] ** 2 + im[i] ** 2;
+      return mapToRow(decoded, (sample * test.nu + user) * size, shape, quantizedGain(n2, noiseVar));
+    },
+    bits: fields.gain + fields.codeword,
+    fields,
+    sides: { encoder: sideOf(graph, 'encoder'), decoder: sideOf(graph, 'decoder') },
+    dispose: () => {},
+  };
+}
+
+const add = (a: ReturnType<typeof priced>, b: ReturnType<typeof priced>, times = 1) => ({ closedForm_uJ: a.closedForm_uJ + times * b.closedForm_uJ, engine_uJ: a.engine_uJ + times * b.engine_uJ, cycles: a.cycles + times * b.cycles, latency_us: a.latency_us + times * b.latency_us });
+const side = (p: ReturnType<typeof priced>) => ({ closedForm_uJ: p.closedForm_uJ, engine_uJ: p.engine_uJ, latency_us: p.latency_us });
+
+export async function runLink(study: LinkStudy, progress: Progress = SILENT): Promise<LinkResult> {
   const shape = arrayShapeOf(study.scenario);
   const snrDb = study.scenario.model === 'site' ? study.scenario.snrDb : 0;
-  const plans = study.feedback.map((f) => (f.scheme === 'perfect' ? null : planFeedback(f.scheme, f.bits, shape)));
+  // Budgets are checked before any channel is drawn.
+  for (const f of study.feedback) if (f.scheme === 'dft' || f.scheme === 'scalar') planFeedback(f.scheme, f.bits, shape);
   const test = mimoSplit(study.scenario, 'test', progress, study.samples);
   const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
   const task = progress.task('link: feedback × precoders', channels.length * (1 + study.feedback.length));
@@ -151,15 +226,15 @@ export function runLink(study: LinkStudy, progress: Progress = SILENT): LinkResu
     });
     const perfect = estimate(reference);
     const rows: LinkRow[] = [];
-    study.feedback.forEach((f, fi) => {
-      const plan = plans[fi];
+    for (const f of study.feedback) {
+      const scheme = await prepare(f, study, shape, test, progress);
       const ue = newCounter();
       let error = 0;
       let norm = 0;
       const rates = new Map(study.precoders.map((p) => [p, new Float64Array(channels.length)]));
       const solves = new Map(study.precoders.map((p) => [p, [] as (SolveRecord & { sumRate: number })[]]));
       channels.forEach((ch, i) => {
-        const r = rebuild(plan, shape, ch, ue);
+        const r = rebuild(scheme.reporter, i, ch, ue);
         error += r.error;
         norm += r.norm;
         const seen: Channel = { H: r.hat, power: ch.power, noiseVar: ch.noiseVar };
@@ -182,30 +257,34 @@ export function runLink(study: LinkStudy, progress: Progress = SILENT): LinkResu
         }
         task.tick(1);
       });
-      // Mean per user and report: the counted work over every user of every sample.
+      scheme.dispose();
+      // Per user and report: a codec's encoder graph, or the counted work averaged over every user of every sample.
       const reports = channels.length * test.nu;
       const mean: OpCounter = { mults: ue.mults / reports, adds: ue.adds / reports, special: ue.special / reports };
-      const uePriced = plan ? priced(encoderGraph(mean), study.ueHardware) : null;
+      const uePriced = scheme.sides ? priced(scheme.sides.encoder, study.ueHardware) : scheme.reporter ? priced(encoderGraph(mean), study.ueHardware) : null;
+      const decoders = scheme.sides ? priced(scheme.sides.decoder, study.bsHardware) : null;
       for (const p of study.precoders) {
         const perSample = rates.get(p)!;
         const e = estimate(perSample);
         const d = pairedDifference(perSample, reference);
         const summary = summarize(p, p as Algorithm, channels, solves.get(p)!, snrDb, p === 'wmmse' ? BS_WMMSE : undefined, 1);
-        const bs = priced(baselineGraphs(summary).measured, study.bsHardware);
+        const precoder = priced(baselineGraphs(summary).measured, study.bsHardware);
+        // The base station decodes every user's codeword, then precodes.
+        const bs = decoders ? add(precoder, decoders, test.nu) : precoder;
         rows.push({
           feedback: label(f),
-          bitsPerUser: plan ? plan.bits : null,
-          fields: plan ? plan.fields : null,
-          nmseDb: plan ? 10 * Math.log10(error / norm) : null,
+          bitsPerUser: scheme.bits,
+          fields: scheme.fields,
+          nmseDb: scheme.reporter ? 10 * Math.log10(error / norm) : null,
           precoder: p,
           sumRate: e.mean,
           ci95: e.halfWidth,
           vsPerfectWmmse: { mean: d.mean, ci95: d.halfWidth, verdict: verdictOf(d) },
-          ue: uePriced ? { closedForm_uJ: uePriced.closedForm_uJ, engine_uJ: uePriced.engine_uJ, latency_us: uePriced.latency_us } : null,
-          bs: { closedForm_uJ: bs.closedForm_uJ, engine_uJ: bs.engine_uJ, latency_us: bs.latency_us },
+          ue: uePriced ? side(uePriced) : null,
+          bs: side(bs),
         });
       }
-    });
+    }
     return { scenario: study.scenario.name, samples: channels.length, users: test.nu, antennas: test.nt, perfectWmmse: { sumRate: perfect.mean, ci95: perfect.halfWidth }, ueHardware: study.ueHardware.name, bsHardware: study.bsHardware.name, rows };
   } finally {
     task.end();

@@ -1,4 +1,5 @@
 /** `codesign link`: the downlink with CSI feedback end to end (studies/link.ts) — sum rate on the true channels, feedback bits, energy per side. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { oneOf, positiveInt } from '../../core/validate.ts';
@@ -29,7 +30,7 @@ export function register(program: Command, io: Io): void {
     .command('link')
     .description('the downlink with CSI feedback: each user reports its channel in a budget of bits (DFT codebook, scalar quantization, or perfect CSI), the base station precodes on what it rebuilt; sum rate on the true channels of held-out positions with its paired difference to WMMSE on perfect CSI, feedback bits per user, energy on the UE (encoder) and BS (precoder) side')
     .option('--scenario <name>', 'a site scenario (its array\'s DFT beams are the codebook)', 'udem-nlos')
-    .option('--feedback <list>', "';'-separated: perfect, dft:BITS, scalar:BITS (feedback bits per user)", 'perfect;dft:32;dft:64;dft:128;scalar:134')
+    .option('--feedback <list>', "';'-separated: perfect, dft:BITS, scalar:BITS (feedback bits per user), codec:CHECKPOINT:B (a codec trained on this site's feedback maps, B bits per codeword element)", 'perfect;dft:32;dft:64;dft:128;scalar:134')
     .option('--precoder <list>', 'base-station precoders on the rebuilt channels: rzf-ep, zf, wmmse (from equal-power RZF to ε = 10⁻³)', 'rzf-ep,wmmse')
     .option('--samples <n>', 'held-out test samples', '200')
     .addOption(presetOption('the base station’s energy table'))
@@ -57,6 +58,10 @@ export function register(program: Command, io: Io): void {
       const { planFeedback } = await import('../../baselines/feedback.ts');
       for (const f of feedback) {
         if (f.scheme === 'perfect') continue;
+        if (f.scheme === 'codec') {
+          if (!existsSync(f.checkpoint)) throw new InputError('--feedback', `codec:${f.checkpoint}:${f.codewordBits}`, 'allowed: codec:CHECKPOINT:B with CHECKPOINT a directory written by codesign train --net csinet|crnet|cllwcsinet on this site scenario');
+          continue;
+        }
         try {
           planFeedback(f.scheme, f.bits, arrayShapeOf(scenario));
         } catch (error) {
@@ -66,7 +71,7 @@ export function register(program: Command, io: Io): void {
       }
       const progress = cliProgress(io, progressMode(io, o));
       try {
-        const r = runLink(study, progress);
+        const r = await runLink(study, progress);
         if (o.json) {
           io.stdout.write(JSON.stringify(r, null, 2) + '\n');
           return;

@@ -44,11 +44,26 @@ describe('codesign link', () => {
   });
 
   it('a codec trains on the site’s users as 2×8×8 feedback maps (held-out splits kept)', async () => {
-    const r = await codesign('train', '--net', 'csinet', '--cr', '8', '--scenario', file, '--epochs', '1', '--batch', '16', '--json');
+    const checkpoint = join(dir, 'csinet8');
+    const r = await codesign('train', '--net', 'csinet', '--cr', '8', '--scenario', file, '--epochs', '1', '--batch', '16', '--out', checkpoint, '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.graph).toBe('csinet(cr=8,side=8)');
     expect(Number.isFinite(out.test.nmseDb)).toBe(true);
+    // As a feedback scheme: 128/8 = 16 codeword elements at 4 bits, plus the 6-bit gain.
+    const link = await codesign('link', '--scenario', file, '--feedback', `codec:${checkpoint}:4;codec:${checkpoint}:8`, '--precoder', 'rzf-ep', '--samples', '6', '--json');
+    expect(link.code, link.stderr).toBe(0);
+    const [four, eight] = JSON.parse(link.stdout).rows;
+    expect(four.fields).toEqual({ gain: 6, codeword: 64 });
+    expect(four.bitsPerUser).toBe(70);
+    expect(eight.bitsPerUser).toBe(134);
+    // The UE runs the encoder; the BS decodes 4 users' codewords and precodes: more than the precoder alone.
+    expect(four.ue.closedForm_uJ).toBeGreaterThan(0);
+    const precoderOnly = await codesign('link', '--scenario', file, '--feedback', 'perfect', '--precoder', 'rzf-ep', '--samples', '6', '--json');
+    expect(four.bs.closedForm_uJ).toBeGreaterThan(JSON.parse(precoderOnly.stdout).rows[0].bs.closedForm_uJ);
+    const wrong = await codesign('link', '--scenario', file, '--feedback', `codec:${join(dir, 'nowhere')}:4`, '--samples', '4');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--feedback: got "codec:.*nowhere:4"; allowed: codec:CHECKPOINT:B with CHECKPOINT a directory/);
     const bad = await codesign('train', '--net', 'cllwcsinet', '--cr', '32', '--scenario', file, '--epochs', '1');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cr: got 32; allowed for cllwcsinet on a 2×8×8 map: 4, 8, 16/);
@@ -58,7 +73,8 @@ describe('codesign link', () => {
     for (const [args, message] of [
       [['--feedback', 'dft:8'], /--feedback: got "dft:8"; allowed: at least 16 bits for the DFT codebook/],
       [['--feedback', 'scalar:64'], /--feedback: got "scalar:64"; allowed: at least 134 bits/],
-      [['--feedback', 'csinet:64'], /--feedback: got "csinet:64"; allowed: perfect, or dft:BITS, scalar:BITS/],
+      [['--feedback', 'csinet:64'], /--feedback: got "csinet:64"; allowed: perfect, dft:BITS, scalar:BITS \(feedback bits per user\), or codec:CHECKPOINT:B/],
+      [['--feedback', 'codec:x:0'], /--feedback: got "codec:x:0"; allowed: perfect/],
       [['--precoder', 'mmse'], /--precoder: got "mmse"/],
       [['--scenario', 'rayleigh'], /--scenario: got "rayleigh"; allowed: a site scenario/],
     ] as const) {
