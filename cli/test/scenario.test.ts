@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLOSED_FORM_ITERATIONS, closedFormLabel } from '../../baselines/run.ts';
 import { codesign } from './run.ts';
 
 describe('codesign scenario', () => {
@@ -25,6 +26,8 @@ describe('codesign scenario', () => {
     expect(d.classical.map((c: { label: string }) => c.label)).toEqual([
       'MRT', 'ZF', 'RZF', 'equal-power RZF',
       'WMMSE (best start, ε = 0.00001)', 'WMMSE (from MRT, ε = 0.00001)', 'WMMSE (from RZF, ε = 0.00001)', 'WMMSE (from equal-power RZF, ε = 0.00001)',
+      // WMMSE with the closed-form regulariser at fixed iterations: the unfolded head's structure.
+      ...CLOSED_FORM_ITERATIONS.map(closedFormLabel),
     ]);
     expect(d.classical.every((c: { samples: number }) => c.samples === 10)).toBe(true);
     expect(rate('WMMSE (best')).toBeGreaterThanOrEqual(rate('equal-power RZF') - 1e-9);
