@@ -18,7 +18,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baselineGraphs, CLASSICAL_WMMSE_CAP, type BaselineSummary } from '../baselines/run.ts';
+import { baselineGraphs, CLASSICAL_WMMSE_CAP, CLOSED_FORM_ITERATIONS, closedFormLabel, type BaselineSummary } from '../baselines/run.ts';
 import { InputError } from '../core/errors.ts';
 import { makeFolders, writeWhole } from '../core/files.ts';
 import { SILENT, type Progress } from '../core/progress.ts';
@@ -137,16 +137,35 @@ const classicalAnswer = (s: BaselineSummary, preset: HardwarePreset): RegimeAnsw
   ...pick(priced(baselineGraphs(s).measured, preset)),
 });
 
+/** A cell's classical set on its test samples, and those samples. */
+function cellClassical(grid: RegimeGrid, scenario: Scenario, snrDb: number, progress: Progress) {
+  const test = mimoSplit(scenario, 'test', progress, grid.samples);
+  const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
+  const classical = classicalSetWithProgress(channels, snrDb, { tolerances: REGIME_TOLERANCES, maxIter: CLASSICAL_WMMSE_CAP }, progress);
+  return { test, classical, answers: classical.map((s) => classicalAnswer(s, grid.preset)) };
+}
+
+/**
+ * A finished cell whose classical set is older than the code's (a classical answer added since,
+ * e.g. the closed-form-regulariser WMMSE rows): its classical answers and verdict recomputed on
+ * the same samples, its DNN answers (trained and rated) kept. Null when it is up to date.
+ */
+export function refreshedClassical(grid: RegimeGrid, site: Scenario, cell: CellResult, progress: Progress = SILENT): CellResult | null {
+  const scenario = cellScenario(site, cell.snrDb, cell.nu);
+  const have = new Set(cell.answers.filter((a) => a.kind === 'classical').map((a) => a.label));
+  if (CLOSED_FORM_ITERATIONS.every((k) => have.has(closedFormLabel(k)))) return null;
+  const { answers } = cellClassical(grid, scenario, cell.snrDb, progress);
+  const all = [...answers, ...cell.answers.filter((a) => a.kind === 'dnn')];
+  return { ...cell, answers: all, verdict: cellVerdict(all) };
+}
+
 /** Runs one cell (its trainings resume from their checkpoints) and returns its result. */
 export async function runCell(grid: RegimeGrid, site: Scenario, snrDb: number, nu: number, progress: Progress = SILENT): Promise<CellResult> {
   const scenario = cellScenario(site, snrDb, nu);
   const dir = join(grid.out, 'cells', scenario.name);
   makeFolders(dir);
-  const test = mimoSplit(scenario, 'test', progress, grid.samples);
-  const channels = Array.from({ length: test.count }, (_, i) => channelOf(test, i));
-  const classical = classicalSetWithProgress(channels, snrDb, { tolerances: REGIME_TOLERANCES, maxIter: CLASSICAL_WMMSE_CAP }, progress);
+  const { test, classical, answers } = cellClassical(grid, scenario, snrDb, progress);
   const rzfEp = classical.find((s) => s.algorithm === 'rzf-ep')!;
-  const answers: RegimeAnswer[] = classical.map((s) => classicalAnswer(s, grid.preset));
   const training: CellResult['training'][number][] = [];
   const { initBackend, tf } = await import('../train/backend.ts');
   const { modelFromCheckpoint, sampleRates } = await import('../train/trainer.ts');
@@ -210,7 +229,10 @@ export async function runRegimes(grid: RegimeGrid, progress: Progress = SILENT):
         for (const nu of grid.users) {
           const file = join(grid.out, 'cells', `${cellId({ site: site.name, snrDb, nu })}.json`);
           if (existsSync(file)) {
-            cells.push(JSON.parse(readFileSync(file, 'utf8')) as CellResult);
+            const cell = JSON.parse(readFileSync(file, 'utf8')) as CellResult;
+            const refreshed = refreshedClassical(grid, site, cell, progress);
+            if (refreshed) writeWhole(file, JSON.stringify(refreshed, null, 2) + '\n');
+            cells.push(refreshed ?? cell);
             reused++;
           } else {
             const cell = await runCell(grid, site, snrDb, nu, progress);

@@ -104,6 +104,16 @@ describe('the regime map', () => {
     expect(JSON.parse(again.stdout).reused).toBe(1);
     expect(readFileSync(join(out, 'regimes.csv'), 'utf8')).toBe(csv);
 
+    // A cell written before the classical set grew is brought up to date on the same samples; its trainings and DNN rows stay.
+    const storedCell = join(out, 'cells', 'tiny-site-0db-2u.json');
+    const stale = { ...cell, answers: cell.answers.filter((a) => !a.label.startsWith('WMMSE, closed-form')) };
+    writeFileSync(storedCell, JSON.stringify(stale));
+    const refreshed = await codesign(...args);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    const back = JSON.parse(refreshed.stdout).cells[0] as CellResult;
+    expect(back.answers).toEqual(cell.answers);
+    expect(back.verdict).toEqual(cell.verdict);
+
     for (const [flag, value, message] of [
       ['--sites', 'rayleigh', /--sites: got "rayleigh"; allowed: site scenarios/],
       ['--heads', 'direct', /--heads: got "direct"; allowed: structured, unfolded/],
