@@ -163,21 +163,20 @@ function rebuild(reporter: Reporter | null, sample: number, ch: Channel, ue: OpC
   return { hat, error, norm };
 }
 
-/** A scheme ready to run: who reports each row, the bits, and what the user's side costs (null: counted per report). */
+/** A scheme ready to run: who reports each row (null: perfect CSI), its bits, and a codec's two sides (a classical scheme's user work is counted per report). */
 interface PreparedScheme {
   readonly reporter: Reporter | null;
   readonly bits: number | null;
   readonly fields: Readonly<Record<string, number>> | null;
   /** A codec's sides, priced from its graph: the UE's encoder, one BS decoder per user. */
   readonly sides?: { readonly encoder: Graph; readonly decoder: Graph };
-  dispose(): void;
 }
 
 async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, test: MimoDataset, progress: Progress): Promise<PreparedScheme> {
-  if (f.scheme === 'perfect') return { reporter: null, bits: null, fields: null, dispose: () => {} };
+  if (f.scheme === 'perfect') return { reporter: null, bits: null, fields: null };
   if (f.scheme !== 'codec') {
     const plan = planFeedback(f.scheme, f.bits, shape);
-    return { reporter: classicalReporter(plan, shape), bits: plan.bits, fields: plan.fields, dispose: () => {} };
+    return { reporter: classicalReporter(plan, shape), bits: plan.bits, fields: plan.fields };
   }
   const { initBackend } = await import('../train/backend.ts');
   const { modelFromCheckpoint } = await import('../train/trainer.ts');
@@ -203,7 +202,6 @@ async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, tes
     bits: fields.gain + fields.codeword,
     fields,
     sides: { encoder: sideOf(graph, 'encoder'), decoder: sideOf(graph, 'decoder') },
-    dispose: () => {},
   };
 }
 
@@ -257,7 +255,6 @@ export async function runLink(study: LinkStudy, progress: Progress = SILENT): Pr
         }
         task.tick(1);
       });
-      scheme.dispose();
       // Per user and report: a codec's encoder graph, or the counted work averaged over every user of every sample.
       const reports = channels.length * test.nu;
       const mean: OpCounter = { mults: ue.mults / reports, adds: ue.adds / reports, special: ue.special / reports };
