@@ -484,7 +484,7 @@ ${tableOf(VERDICT_HEADER, verdictRows(h))}
 ${tableOf(CLASSICAL_HEADER, classicalRows(h))}
 <h2>DNN fronts</h2>
 ${tableOf(FRONT_HEADER, frontTableRows(h))}
-<ul>${[structuredLine(h), lowBitLine(h), paperLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
+<ul>${[structuredLine(h), lowBitLine(h), paperLine(h), regimeLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 <p>${esc(FRONTIER_EXPLAINED)}</p>
 <p>${esc(ENGINE_EXPLAINED)}</p>
 ${h.model ? `<h2>Your model</h2><p>${esc(modelLine(h.model))}</p>` : ''}
