@@ -27,7 +27,7 @@ import { buildPrecoder } from '../nets/precoder.ts';
 import { channelOf } from '../scenarios/dataset.ts';
 import { validateScenario, type Scenario } from '../scenarios/schema.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
-import type { BackendChoice } from '../train/backend.ts';
+import { CONVERGENCE_DEFAULTS, type BackendChoice } from '../train/defaults.ts';
 import { classicalSetWithProgress } from './classical-energy.ts';
 import { mimoSplit, trainPrecoder, type PrecoderTraining } from './train.ts';
 import { priced, RATE_SHARE } from './verdict.ts';
@@ -184,7 +184,7 @@ export async function runCell(grid: RegimeGrid, site: Scenario, snrDb: number, n
         supernetChoices: grid.bits,
         seeds: 1,
         freshChannels: true,
-        hyperparameters: { epochs: grid.training.maxEpochs, batchSize: 100, learningRate: 1e-3, patience: 1000, seed: 1, convergence: { minSteps: grid.training.minSteps, window: 0.25, minGain: 0.005 } },
+        hyperparameters: { epochs: grid.training.maxEpochs, batchSize: 100, learningRate: 1e-3, patience: 1000, seed: 1, convergence: { ...CONVERGENCE_DEFAULTS, minSteps: grid.training.minSteps } },
       };
       progress.log(`${scenario.name}: training the ${head} head (8, 512) supernet`);
       const summary = await trainPrecoder(config, progress);
