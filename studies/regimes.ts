@@ -329,9 +329,9 @@ export function regimeMapSpec(cells: readonly CellResult[]): Record<string, unkn
         {
           mark: 'rect',
           encoding: {
-            x: { field: 'snr', type: 'ordinal', title: 'per-antenna SNR (dB)' },
+            x: { field: 'snr', type: 'ordinal', title: 'per-antenna SNR (dB)', axis: { labelAngle: 0 } },
             y: { field: 'users', type: 'ordinal', title: 'users N_U', sort: 'descending' },
-            color: { field: 'log10Ratio', type: 'quantitative', title: 'log₁₀ DNN ÷ classical', scale: { scheme: 'redblue', domain: [-2, 2], clamp: true, reverse: true } },
+            color: { field: 'log10Ratio', type: 'quantitative', title: 'log₁₀ ratio', scale: { scheme: 'redblue', domain: [-2, 2], clamp: true, reverse: true } },
             tooltip: [{ field: 'site' }, { field: 'snr' }, { field: 'users' }, { field: 'winner' }, { field: 'classical', title: 'cheapest classical at 98%' }, { field: 'dnn', title: 'cheapest DNN at 98%' }],
           },
         },

@@ -639,7 +639,7 @@ async function reportFigures(
     );
   }
   if (d.regimes.length > 0) {
-    add(await renderFigure(out, 'regime-map', `Where learning pays: the cheapest DNN reaching ${(RATE_SHARE * 100).toFixed(0)}% of the best classical rate, its energy ÷ the cheapest classical answer's (closed form; blue: the DNN is cheaper); per site, SNR and users (data/regimes)`, regimeMapSpec(d.regimes)));
+    add(await renderFigure(out, 'regime-map', `Regime map: cheapest DNN ÷ cheapest classical energy at ${(RATE_SHARE * 100).toFixed(0)}% of the best rate (blue: DNN cheaper)`, regimeMapSpec(d.regimes)));
   }
   if (!d.quick) {
     const machine = machineOf(d.preset);
