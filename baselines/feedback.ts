@@ -17,6 +17,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { newCounter, type OpCounter } from '../linalg/complex.ts';
+import { dft2 } from '../scenarios/feedback-maps.ts';
 
 export const FEEDBACK_SCHEMES = ['dft', 'scalar'] as const;
 export type FeedbackScheme = (typeof FEEDBACK_SCHEMES)[number];
@@ -170,27 +171,7 @@ function dftReport(beams: number, shape: ArrayShape, hRe: ArrayLike<number>, hIm
   const g1 = OVERSAMPLING * n1;
   const g2 = OVERSAMPLING * n2;
   // Every oversampled beam's coefficient c = bᴴh: the codebook search, a (1 × N_T)·(N_T × O²N_T) complex product.
-  const cRe = new Float64Array(g1 * g2);
-  const cIm = new Float64Array(g1 * g2);
-  for (let l1 = 0; l1 < g1; l1++) {
-    for (let l2 = 0; l2 < g2; l2++) {
-      let re = 0;
-      let im = 0;
-      for (let m = 0; m < n1; m++) {
-        for (let n = 0; n < n2; n++) {
-          const p = beamPhase(shape, l1, l2, m, n);
-          const c = Math.cos(p);
-          const s = Math.sin(p);
-          const i = m * n2 + n;
-          // conj(b)·h
-          re += c * hRe[i] + s * hIm[i];
-          im += c * hIm[i] - s * hRe[i];
-        }
-      }
-      cRe[l1 * g2 + l2] = re * scale;
-      cIm[l1 * g2 + l2] = im * scale;
-    }
-  }
+  const { re: cRe, im: cIm } = dft2(hRe, hIm, shape, -1, OVERSAMPLING);
   const grid = g1 * g2;
   counts.mults += 4 * nt * grid + 2 * grid;
   counts.adds += 4 * nt * grid;

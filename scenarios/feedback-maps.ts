@@ -17,19 +17,25 @@ export interface UpaShape {
   readonly n2: number;
 }
 
-/** The unitary 2-D DFT of an N₁ × N₂ complex map (row-major), forward (sign −1) or inverse (+1). */
-export function dft2(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaShape, sign: 1 | -1): { re: Float64Array; im: Float64Array } {
+/**
+ * The 2-D DFT of an N₁ × N₂ complex map (row-major), forward (sign −1) or inverse (+1), scaled by
+ * 1/√(N₁N₂): unitary at oversampling 1; at oversampling O, the (O·N₁) × (O·N₂) grid of
+ * oversampled DFT beams' coefficients bᴴh (a Type-II codebook's search, baselines/feedback.ts).
+ */
+export function dft2(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaShape, sign: 1 | -1, oversampling = 1): { re: Float64Array; im: Float64Array } {
   const { n1, n2 } = shape;
-  const outRe = new Float64Array(n1 * n2);
-  const outIm = new Float64Array(n1 * n2);
+  const g1 = oversampling * n1;
+  const g2 = oversampling * n2;
+  const outRe = new Float64Array(g1 * g2);
+  const outIm = new Float64Array(g1 * g2);
   const scale = 1 / Math.sqrt(n1 * n2);
-  for (let p = 0; p < n1; p++) {
-    for (let q = 0; q < n2; q++) {
+  for (let p = 0; p < g1; p++) {
+    for (let q = 0; q < g2; q++) {
       let sr = 0;
       let si = 0;
       for (let m = 0; m < n1; m++) {
         for (let n = 0; n < n2; n++) {
-          const a = sign * 2 * Math.PI * ((p * m) / n1 + (q * n) / n2);
+          const a = sign * 2 * Math.PI * ((p * m) / g1 + (q * n) / g2);
           const c = Math.cos(a);
           const s = Math.sin(a);
           const i = m * n2 + n;
@@ -37,8 +43,8 @@ export function dft2(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaSha
           si += re[i] * s + im[i] * c;
         }
       }
-      outRe[p * n2 + q] = sr * scale;
-      outIm[p * n2 + q] = si * scale;
+      outRe[p * g2 + q] = sr * scale;
+      outIm[p * g2 + q] = si * scale;
     }
   }
   return { re: outRe, im: outIm };
