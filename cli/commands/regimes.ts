@@ -41,7 +41,7 @@ export function register(program: Command, io: Io): void {
     .option('--bits <list>', 'uniform weight widths each supernet trains and is rated at', '2,4,8,16')
     .option('--samples <n>', 'held-out test samples per cell', '200')
     .option('--min-steps <n>', 'each training: steps before the convergence rule may stop it (docs/training.md)', '500')
-    .option('--max-epochs <n>', 'each training: at most this many epochs of 80 steps', '25')
+    .option('--max-epochs <n>', 'each training: at most this many epochs (an epoch is the training split ÷ batch 100 steps: 80 on the shipped site scenarios)', '25')
     .option('--out <dir>', 'where cells, trainings and regimes.csv go', 'out/regimes')
     .addOption(presetOption('the energy table'))
     .addOption(hardwareOption())
