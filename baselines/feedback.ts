@@ -67,7 +67,8 @@ function dftFields(shape: ArrayShape, beams: number): Record<string, number> {
   };
 }
 
-const total = (fields: Readonly<Record<string, number>>) => Object.values(fields).reduce((a, b) => a + b, 0);
+/** A report's bits: the sum of its fields. */
+export const feedbackBits = (fields: Readonly<Record<string, number>>) => Object.values(fields).reduce((a, b) => a + b, 0);
 
 /** The largest configuration of a scheme within `budget` bits per user, or a clear refusal. */
 export function planFeedback(scheme: FeedbackScheme, budget: number, shape: ArrayShape): FeedbackPlan {
@@ -78,17 +79,17 @@ export function planFeedback(scheme: FeedbackScheme, budget: number, shape: Arra
     let beams = 0;
     for (let l = 1; l <= nt; l++) {
       const f = dftFields(shape, l);
-      if (total(f) > budget) break;
+      if (feedbackBits(f) > budget) break;
       best = f;
       beams = l;
     }
-    if (!best) throw new InputError('bits', budget, `allowed: at least ${total(dftFields(shape, 1))} bits for the DFT codebook (gain, rotation, one beam)`);
-    return { scheme, bits: total(best), size: beams, fields: best };
+    if (!best) throw new InputError('bits', budget, `allowed: at least ${feedbackBits(dftFields(shape, 1))} bits for the DFT codebook (gain, rotation, one beam)`);
+    return { scheme, bits: feedbackBits(best), size: beams, fields: best };
   }
   const perEntry = Math.floor((budget - GAIN_BITS) / (2 * nt));
   if (perEntry < 1) throw new InputError('bits', budget, `allowed: at least ${GAIN_BITS + 2 * nt} bits for scalar quantization (${GAIN_BITS} gain bits and 1 bit for each of the ${2 * nt} real entries of a ${nt}-antenna channel)`);
   const fields = { gain: GAIN_BITS, entries: 2 * nt * perEntry };
-  return { scheme, bits: total(fields), size: perEntry, fields };
+  return { scheme, bits: feedbackBits(fields), size: perEntry, fields };
 }
 
 /** A channel row as the base station rebuilds it, and the user's counted work. */

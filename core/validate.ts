@@ -12,6 +12,15 @@ export function positiveInt(field: string, raw: string | number, max = Number.MA
   return value;
 }
 
+/** Parses an integer in [min, max] (e.g. bits per element). */
+export function intInRange(field: string, raw: string | number, min: number, max: number): number {
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if ((typeof raw === 'string' && !/^\s*[+-]?\d+\s*$/.test(raw)) || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(field, raw, `allowed: an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
 /** Parses a finite positive real number. */
 export function positiveNumber(field: string, raw: string | number): number {
   const value = typeof raw === 'number' ? raw : Number(raw);

@@ -17,7 +17,7 @@ import { priceGraph } from '../sim/energy.ts';
 import type { HardwarePreset } from '../sim/presets.ts';
 import { microjoules, toMicrojoules } from '../sim/report.ts';
 import { initBackend, tf } from '../train/backend.ts';
-import { evaluateCodec } from '../train/codec.ts';
+import { evaluateCodec, trainedCodewordBits } from '../train/codec.ts';
 import { evaluateAllConfigs, finetune } from '../train/supernet.ts';
 import { modelFromCheckpoint, sampleRates } from '../train/trainer.ts';
 import type { BitAssignment, GraphModel } from '../train/model.ts';
@@ -175,14 +175,16 @@ export async function evaluateCodecCheckpoint(c: CodecEvaluation, progress: Prog
     throw new InputError('checkpoint', c.checkpoint, `holds ${graph.name}, not a CSI codec; allowed: a checkpoint of codesign train --net csinet|crnet|cllwcsinet`);
   }
   const rows = [];
+  // A codec trained with a quantized codeword is evaluated as it sends: quantized to those bits.
+  const bits = trainedCodewordBits(model);
   const task = progress.task('codeword SNRs', 1 + c.codewordSnrDb.length);
   for (const snrDb of [undefined, ...c.codewordSnrDb]) {
-    const r = await evaluateCodec(model, test, { limit: c.samples, snrDb, seed: 7 });
+    const r = await evaluateCodec(model, test, { limit: c.samples, channel: { ...(bits !== undefined ? { bits } : {}), ...(snrDb !== undefined ? { snrDb } : {}) }, seed: 7 });
     rows.push({ codewordSnr_dB: snrDb ?? null, nmseDb: r.nmseDb, rho: r.rho });
     task.tick(1);
   }
   task.end();
   model.dispose();
   const side = (which: 'encoder' | 'decoder') => microjoules(priceGraph(sideOf(graph, which), c.preset).energy.total);
-  return { scenario: c.scenario.name, samples: Math.min(c.samples, test.count), graph: graph.name, rows, energy_uJ: { encoder: side('encoder'), decoder: side('decoder') } };
+  return { scenario: c.scenario.name, samples: Math.min(c.samples, test.count), graph: graph.name, codewordBits: bits ?? null, rows, energy_uJ: { encoder: side('encoder'), decoder: side('decoder') } };
 }

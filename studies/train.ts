@@ -20,7 +20,7 @@ import { DEFAULT_PRESET } from '../sim/presets.ts';
 import { toMicrojoules } from '../sim/report.ts';
 import { initBackend, type BackendChoice } from '../train/backend.ts';
 import { evaluateRate, precoderTask, trainModel, type ConvergenceRule, type TrainEvent, type TrainResult } from '../train/trainer.ts';
-import { codecTask, evaluateCodec, residualBatchNorms } from '../train/codec.ts';
+import { codecTask, evaluateCodec, residualBatchNorms, type CodewordChannel } from '../train/codec.ts';
 import { learnedPower, slpTask, type SlpFormulation } from '../train/slp.ts';
 
 /** What every trainer takes beside its network and data. */
@@ -77,6 +77,8 @@ export interface CodecTraining extends RunPlace {
   readonly samples?: number;
   /** AWGN on the codeword while training (dB). */
   readonly codewordSnrDb?: number;
+  /** Quantize the codeword to this many bits per element while training (a trained LSQ step; train/codec.ts). */
+  readonly codewordBits?: number;
   readonly zeroInitResidual: boolean;
 }
 
@@ -113,6 +115,7 @@ export interface CodecTrainSummary {
   readonly result: TrainResult;
   readonly test: { readonly nmseDb: number; readonly rho: number };
   readonly codewordSnrDb: number | null;
+  readonly codewordBits: number | null;
 }
 
 export interface SlpTrainSummary {
@@ -240,22 +243,23 @@ export async function trainCodec(c: CodecTraining, progress: Progress = SILENT):
   const graph = buildCsiNet({ net: c.net, cr: c.cr, variant: c.variant, side: feedbackShape(c.scenario).n1 });
   const backend = await initBackend(c.backend);
   const data = { train: csiSplit(c.scenario, 'train', progress, c.samples), validation: csiSplit(c.scenario, 'validation', progress) };
+  const channel: CodewordChannel = { ...(c.codewordBits !== undefined ? { bits: c.codewordBits } : {}), ...(c.codewordSnrDb !== undefined ? { snrDb: c.codewordSnrDb } : {}) };
   const { model, result } = await trainModel(
     {
       graph,
       ...c.hyperparameters,
-      dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}/${c.codewordSnrDb ?? 'clean'}`,
+      dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}/${c.codewordSnrDb ?? 'clean'}${c.codewordBits === undefined ? '' : `/${c.codewordBits}b`}`,
       restart: c.restart === true,
       ...(c.zeroInitResidual ? { zeroGamma: residualBatchNorms(graph) } : {}),
       ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
     },
-    codecTask(graph, data, c.codewordSnrDb),
+    codecTask(graph, data, channel),
     c.out,
     trainingProgress(progress),
   );
-  const test = await evaluateCodec(model, csiSplit(c.scenario, 'test', progress), { snrDb: c.codewordSnrDb, seed: 7 });
+  const test = await evaluateCodec(model, csiSplit(c.scenario, 'test', progress), { channel, seed: 7 });
   model.dispose();
-  return { scenario: c.scenario.name, graph: graph.name, backend, result, test, codewordSnrDb: c.codewordSnrDb ?? null };
+  return { scenario: c.scenario.name, graph: graph.name, backend, result, test, codewordSnrDb: c.codewordSnrDb ?? null, codewordBits: c.codewordBits ?? null };
 }
 
 /** The test channels of the SLP training (fixed seed, so every variant and seed meets the same ones). */

@@ -1,13 +1,14 @@
 /**
  * A trained codec as a feedback scheme: the user encodes its 2×S×S map, the codeword's M
- * elements are quantized to b bits each (a uniform quantizer on a range fixed from training maps,
- * the same for every user: the 0.1% and 99.9% quantiles of the training codewords), the base
- * station decodes. Post-training quantization of the codeword, stated: the codec was trained on
- * the unquantized codeword (or with AWGN on it).
+ * elements are quantized to b bits each, optionally disturbed by AWGN (seed 003's analog
+ * feedback), and the base station decodes. Two quantizers: the codec's own trained LSQ step when
+ * it was trained to send b bits (`--codeword-bits`), or post-training quantization — a uniform
+ * quantizer on a range fixed from training maps, the same for every user: the 0.1% and 99.9%
+ * quantiles of the training codewords — for a codec trained on the unquantized codeword.
  */
 import type { CsiDataset } from '../scenarios/dataset.ts';
 import { tf } from './backend.ts';
-import { codecBatch, codewordOp } from './codec.ts';
+import { codecBatch, codewordAwgn, codewordOp, quantizeTrained } from './codec.ts';
 import type { GraphModel } from './model.ts';
 
 export interface CodewordQuantizer {
@@ -64,15 +65,25 @@ export function quantizeCodeword(t: tf.Tensor, q: CodewordQuantizer): tf.Tensor 
   });
 }
 
-/** The decoded maps of every map of `ds`, the codeword quantized (or not, without a quantizer). */
-export async function decodeMaps(model: GraphModel, ds: CsiDataset, quantizer?: CodewordQuantizer): Promise<Float32Array> {
+/** How the codeword reaches the base station: quantized (by the codec's trained step, or after training by `ptq`) or not, then optionally AWGN. */
+export type CodewordPath =
+  | { readonly quantizer: 'none'; readonly snrDb?: number }
+  | { readonly quantizer: 'trained'; readonly bits: number; readonly snrDb?: number }
+  | { readonly quantizer: 'ptq'; readonly ptq: CodewordQuantizer; readonly snrDb?: number };
+
+/** The decoded maps of every map of `ds`, the codeword sent along `path` (noise seeded by `seed` and the batch). */
+export async function decodeMaps(model: GraphModel, ds: CsiDataset, path: CodewordPath = { quantizer: 'none' }, seed = 7): Promise<Float32Array> {
   const after = codewordOp(model.graph);
   const all = Int32Array.from({ length: ds.count }, (_, i) => i);
   const size = 2 * ds.rows * ds.cols;
   const out = new Float32Array(ds.count * size);
+  const send = (t: tf.Tensor, from: number) => {
+    const q = path.quantizer === 'ptq' ? quantizeCodeword(t, path.ptq) : path.quantizer === 'trained' ? quantizeTrained(model, t, path.bits) : t;
+    return path.snrDb === undefined ? q : codewordAwgn(q, path.snrDb, seed + from);
+  };
   for (let from = 0; from < ds.count; from += BATCH) {
     const to = Math.min(ds.count, from + BATCH);
-    const y = tf.tidy(() => model.forward(codecBatch(ds, all, from, to), { training: false, ...(quantizer ? { perturb: { after, apply: (t: tf.Tensor) => quantizeCodeword(t, quantizer) } } : {}) }));
+    const y = tf.tidy(() => model.forward(codecBatch(ds, all, from, to), { training: false, perturb: { after, apply: (t: tf.Tensor) => send(t, from) } }));
     out.set((await y.data()) as Float32Array, from * size);
     y.dispose();
   }

@@ -8,7 +8,11 @@
 import type { CsiDataset } from '../scenarios/dataset.ts';
 import type { Graph } from '../nets/graph.ts';
 import { tf } from './backend.ts';
-import type { BitAssignment, GraphModel } from './model.ts';
+import { lsqRange, lsqStepOfScale, meanAbs } from '../nets/quant.ts';
+import type { BitAssignment, GraphModel, Perturb } from './model.ts';
+import { lsqQuantize } from './quant.ts';
+import { formatKey, parseKey } from './variable-key.ts';
+import { InputError } from '../core/errors.ts';
 import type { TrainTask } from './trainer.ts';
 
 export function codecBatch(ds: CsiDataset, indices: ArrayLike<number>, from: number, to: number): tf.Tensor4D {
@@ -24,15 +28,52 @@ export function codewordOp(graph: Graph): string {
   return enc[enc.length - 1].name;
 }
 
-/** AWGN at `snrDb` relative to each sample's mean codeword power; seeded. */
-export function codewordNoise(graph: Graph, snrDb: number, seed: number) {
+/**
+ * What happens to the codeword between the user and the base station: quantized to `bits` per
+ * element (signed LSQ with a trained step, stored as the codeword op's activation step at those
+ * bits, so that the feedback is exactly M·bits and the decoder learns on what it will receive),
+ * then AWGN at `snrDb` relative to each sample's mean codeword power (seed 003's noise model).
+ */
+export interface CodewordChannel {
+  readonly bits?: number;
+  readonly snrDb?: number;
+}
+
+/** The checkpoint key of a codec's codeword step at `bits`. */
+export const codewordStepKey = (graph: Graph, bits: number) => formatKey({ kind: 'activationStep', op: codewordOp(graph), bits });
+
+/** The bits a codec checkpoint's codeword was trained to (the step it holds), or undefined (trained unquantized). */
+export function trainedCodewordBits(model: GraphModel): number | undefined {
+  const op = codewordOp(model.graph);
+  const bits = [...model.trainable.keys()].map(parseKey).flatMap((k) => (k.kind === 'activationStep' && k.op === op ? [k.bits] : []));
+  if (bits.length > 1) throw new InputError('checkpoint', model.graph.name, `holds codeword steps at ${bits.join(', ')} bits; allowed: one (a codec is trained to one codeword width)`);
+  return bits[0];
+}
+
+/** The codeword quantized by the codec's trained LSQ step at `bits` (made from `t` on first use, before training). */
+export function quantizeTrained(model: GraphModel, t: tf.Tensor, bits: number): tf.Tensor {
+  const range = lsqRange(bits, true);
+  const step = model.activationStep(codewordStepKey(model.graph, bits), () => lsqStepOfScale(meanAbs(t.dataSync() as Float32Array), range));
+  return lsqQuantize(t, step, range);
+}
+
+/** AWGN at `snrDb` below each sample's mean codeword power (seed 003's imperfect feedback); seeded. */
+export function codewordAwgn(t: tf.Tensor, snrDb: number, seed: number): tf.Tensor {
+  const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);
+  const power = tf.mean(tf.square(t), axes, true);
+  const std = tf.sqrt(tf.div(power, 10 ** (snrDb / 10)));
+  return tf.add(t, tf.mul(tf.randomNormal(t.shape, 0, 1, 'float32', seed), std));
+}
+
+/** The perturbation the channel applies after the codeword op (undefined: a clean, unquantized codeword); noise seeded. */
+export function codewordPerturb(model: GraphModel, channel: CodewordChannel, seed: number): Perturb | undefined {
+  const { bits, snrDb } = channel;
+  if (bits === undefined && snrDb === undefined) return undefined;
   return {
-    after: codewordOp(graph),
+    after: codewordOp(model.graph),
     apply: (t: tf.Tensor) => {
-      const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);
-      const power = tf.mean(tf.square(t), axes, true);
-      const std = tf.sqrt(tf.div(power, 10 ** (snrDb / 10)));
-      return tf.add(t, tf.mul(tf.randomNormal(t.shape, 0, 1, 'float32', seed), std));
+      const q = bits === undefined ? t : quantizeTrained(model, t, bits);
+      return snrDb === undefined ? q : codewordAwgn(q, snrDb, seed);
     },
   };
 }
@@ -43,7 +84,7 @@ export interface CodecMetrics {
 }
 
 /** NMSE (dB) and ρ of the model on a dataset, with optional codeword noise. */
-export async function evaluateCodec(model: GraphModel, ds: CsiDataset, options: { bits?: BitAssignment; snrDb?: number; limit?: number; seed?: number } = {}): Promise<CodecMetrics> {
+export async function evaluateCodec(model: GraphModel, ds: CsiDataset, options: { bits?: BitAssignment; channel?: CodewordChannel; limit?: number; seed?: number } = {}): Promise<CodecMetrics> {
   const n = Math.min(options.limit ?? ds.count, ds.count);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const size = ds.rows * ds.cols;
@@ -54,7 +95,7 @@ export async function evaluateCodec(model: GraphModel, ds: CsiDataset, options: 
     const to = Math.min(n, from + 500);
     const out = tf.tidy(() => {
       const x = codecBatch(ds, all, from, to);
-      const perturb = options.snrDb === undefined ? undefined : codewordNoise(model.graph, options.snrDb, (options.seed ?? 0) + from);
+      const perturb = codewordPerturb(model, options.channel ?? {}, (options.seed ?? 0) + from);
       return model.forward(x, { training: false, bits: options.bits, perturb });
     });
     const y = (await out.data()) as Float32Array;
@@ -114,18 +155,23 @@ function similarity(x: Float32Array, y: Float32Array, rows: number, cols: number
   return total / subcarriers;
 }
 
-export function codecTask(graph: Graph, data: { train: CsiDataset; validation: CsiDataset }, snrDb?: number): TrainTask {
+export function codecTask(graph: Graph, data: { train: CsiDataset; validation: CsiDataset }, channel: CodewordChannel = {}): TrainTask {
   return {
     metric: '−NMSE (dB)',
     trainCount: data.train.count,
     batch: (order, from, to) => codecBatch(data.train, order, from, to),
-    loss: (model, x, o) => {
-      const perturb = snrDb === undefined ? undefined : codewordNoise(graph, snrDb, o.dropoutSeed);
-      return tf.losses.meanSquaredError(x, model.forward(x, { training: true, bits: o.bits, dropoutSeed: o.dropoutSeed, perturb })) as tf.Scalar;
-    },
+    loss: (model, x, o) => tf.losses.meanSquaredError(x, model.forward(x, { training: true, bits: o.bits, dropoutSeed: o.dropoutSeed, perturb: codewordPerturb(model, channel, o.dropoutSeed) })) as tf.Scalar,
     // The MSE of a batch is not an NMSE; report −10·log₁₀(MSE / mean power of x − 0.5 ≈ data).
     metricOfLoss: (loss) => -10 * Math.log10(loss),
-    validate: async (model, bits) => -(await evaluateCodec(model, data.validation, { bits, snrDb, seed: 1 })).nmseDb,
+    validate: async (model, bits) => -(await evaluateCodec(model, data.validation, { bits, channel, seed: 1 })).nmseDb,
+    // The codeword step must exist before the first step takes gradients over the trainable variables.
+    beforeEpoch: (model) => {
+      if (channel.bits === undefined || model.trainable.has(codewordStepKey(graph, channel.bits))) return;
+      const first = Int32Array.from({ length: Math.min(500, data.train.count) }, (_, i) => i);
+      tf.tidy(() => {
+        model.forward(codecBatch(data.train, first, 0, first.length), { training: false, perturb: codewordPerturb(model, { bits: channel.bits }, 0) });
+      });
+    },
   };
 }
 

@@ -19,3 +19,6 @@ export type BackendChoice = (typeof BACKENDS)[number];
 
 /** The documented rule (docs/training.md, "When a training stops"). */
 export const CONVERGENCE_DEFAULTS: ConvergenceRule = { minSteps: 5000, window: 0.25, minGain: 0.005 };
+
+/** Codeword bits per element a codec can be trained to send (signed LSQ needs a level either side of 0). */
+export const CODEWORD_TRAIN_BITS = { min: 2, max: 16 } as const;

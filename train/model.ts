@@ -34,6 +34,12 @@ export interface ModelOptions {
   readonly zeroGamma?: readonly string[];
 }
 
+/** A change to one op's output in a forward pass (a codec's codeword channel, a captured tensor). */
+export interface Perturb {
+  readonly after: string;
+  readonly apply: (t: tf.Tensor) => tf.Tensor;
+}
+
 /** Weight bits of each quantized op by name; missing ops use the Graph's precision. */
 export type BitAssignment = ReadonlyMap<string, number>;
 
@@ -244,7 +250,7 @@ export class GraphModel {
    */
   forward(
     input: tf.Tensor,
-    options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number; perturb?: { readonly after: string; readonly apply: (t: tf.Tensor) => tf.Tensor }; memo?: ForwardMemo },
+    options: { training: boolean; bits?: BitAssignment; dropoutSeed?: number; perturb?: Perturb; memo?: ForwardMemo },
   ): tf.Tensor {
     const values = new Map<string, tf.Tensor>();
     const toNhwc = (t: tf.Tensor) => (t.rank === 4 ? tf.transpose(t, [0, 2, 3, 1]) : t);
@@ -297,12 +303,15 @@ export class GraphModel {
       bnMomentum: this.bnMomentumOverride ?? this.options.bnMomentum ?? 0.99,
       quantizeActivations: this.options.quantizeActivations === true,
       kbitActivations: this.options.kbitActivations === true,
-      activationStep: (key, initial) => {
-        if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(initial()), [], true);
-        return this.trainable.get(key)!;
-      },
+      activationStep: (key, initial) => this.activationStep(key, initial),
     };
     return (entry as Forward<OpKind>)(op as never, context);
+  }
+
+  /** A trainable activation step by key (an op's output, or a codec's codeword), made with `initial()` on first use. */
+  activationStep(key: string, initial: () => number): tf.Variable {
+    if (!this.trainable.has(key)) this.variable(this.trainable, key, Float32Array.of(initial()), [], true);
+    return this.trainable.get(key)!;
   }
 
   /** The ops a memoised forward pass must run: those some non-memoised consumer needs. */

@@ -304,6 +304,23 @@ export async function sampleRates(model: GraphModel, ds: MimoDataset, bits?: Bit
   return out;
 }
 
+/**
+ * The rate on `truth` of the precoder the model computes from `seen`, per sample: the base station
+ * sees rebuilt channels (CSI feedback), the users receive through the true ones. Same samples, same order.
+ */
+export async function mismatchedRates(model: GraphModel, seen: MimoDataset, truth: MimoDataset, chunk = 1000): Promise<Float64Array> {
+  if (seen.count !== truth.count || seen.nt !== truth.nt || seen.nu !== truth.nu) throw new InputError('seen', `${seen.count}×${seen.nt}×${seen.nu}`, `allowed: the shape of the true channels, ${truth.count}×${truth.nt}×${truth.nu}`);
+  const all = Int32Array.from({ length: truth.count }, (_, i) => i);
+  const out = new Float64Array(truth.count);
+  for (let from = 0; from < truth.count; from += chunk) {
+    const to = Math.min(truth.count, from + chunk);
+    const rates = tf.tidy(() => sumRateTensor(batchTensor(truth, all, from, to), MODEL_OUTPUT.precoder(model, batchTensor(seen, all, from, to), { training: false }), truth.noiseVar));
+    out.set(await rates.data(), from);
+    rates.dispose();
+  }
+  return out;
+}
+
 function permutation(n: number, seed: number, epoch: number): Int32Array {
   const r = rng(seed).fork(`shuffle-${epoch}`);
   const a = Int32Array.from({ length: n }, (_, i) => i);

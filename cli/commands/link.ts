@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { oneOf, positiveInt } from '../../core/validate.ts';
+import { finiteNumber, positiveInt } from '../../core/validate.ts';
 import { loadScenario } from '../../scenarios/schema.ts';
 import type { Io } from '../io.ts';
 import { hardwareOf, hardwareOption, presetOption, progressOption } from '../options.ts';
@@ -15,6 +15,7 @@ interface LinkFlags {
   readonly feedback: string;
   readonly precoder: string;
   readonly samples: string;
+  readonly codewordSnr?: string;
   readonly preset?: string;
   readonly hardware?: string;
   readonly ueHardware?: string;
@@ -30,8 +31,9 @@ export function register(program: Command, io: Io): void {
     .command('link')
     .description('the downlink with CSI feedback: each user reports its channel in a budget of bits (DFT codebook, scalar quantization, or perfect CSI), the base station precodes on what it rebuilt; sum rate on the true channels of held-out positions with its paired difference to WMMSE on perfect CSI, feedback bits per user, energy on the UE (encoder) and BS (precoder) side')
     .option('--scenario <name>', 'a site scenario (its array\'s DFT beams are the codebook)', 'udem-nlos')
-    .option('--feedback <list>', "';'-separated: perfect, dft:BITS, scalar:BITS (feedback bits per user), codec:CHECKPOINT:B (a codec trained on this site's feedback maps, B bits per codeword element)", 'perfect;dft:32;dft:64;dft:128;scalar:134')
-    .option('--precoder <list>', 'base-station precoders on the rebuilt channels: rzf-ep, zf, wmmse (from equal-power RZF to ε = 10⁻³)', 'rzf-ep,wmmse')
+    .option('--feedback <list>', "';'-separated: perfect, dft:BITS, scalar:BITS (feedback bits per user), codec:CHECKPOINT:B (a codec trained on this site's feedback maps, B bits per codeword element: its own trained quantizer if it was trained with --codeword-bits B, else quantized after training) or codec:CHECKPOINT:analog (unquantized codeword)", 'perfect;dft:32;dft:64;dft:128;scalar:134')
+    .option('--codeword-snr <list>', "codec schemes: AWGN on the codeword at each of these SNRs (dB, ','-separated; seed 003's imperfect feedback), one row set per SNR")
+    .option('--precoder <list>', 'base-station precoders on the rebuilt channels: rzf-ep, zf, wmmse (from equal-power RZF to ε = 10⁻³), net:CHECKPOINT (a precoder trained by codesign train on this scenario)', 'rzf-ep,wmmse')
     .option('--samples <n>', 'held-out test samples', '200')
     .addOption(presetOption('the base station’s energy table'))
     .addOption(hardwareOption())
@@ -40,12 +42,14 @@ export function register(program: Command, io: Io): void {
     .addOption(progressOption())
     .action(async (o: LinkFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-      const { arrayShapeOf, defaultUeHardware, LINK_PRECODERS, parseFeedback, runLink } = await import('../../studies/link.ts');
+      const { arrayShapeOf, atCodewordSnrs, defaultUeHardware, parseFeedback, parsePrecoder, runLink } = await import('../../studies/link.ts');
       const scenario = loadScenario(o.scenario);
       arrayShapeOf(scenario);
-      const feedback = o.feedback.split(';').filter((s) => s.trim() !== '').map(parseFeedback);
-      if (feedback.length === 0) throw new InputError('--feedback', o.feedback, 'allowed: at least one scheme');
-      const precoders = o.precoder.split(',').map((p) => oneOf('--precoder', p.trim(), LINK_PRECODERS));
+      const parsed = o.feedback.split(';').filter((s) => s.trim() !== '').map(parseFeedback);
+      if (parsed.length === 0) throw new InputError('--feedback', o.feedback, 'allowed: at least one scheme');
+      const feedback = atCodewordSnrs(parsed, o.codewordSnr === undefined ? [] : o.codewordSnr.split(',').map((v) => finiteNumber('--codeword-snr', v)));
+      const precoders = o.precoder.split(',').map(parsePrecoder);
+      for (const p of precoders) if (typeof p !== 'string' && !existsSync(p.net)) throw new InputError('--precoder', `net:${p.net}`, 'allowed: net:CHECKPOINT with CHECKPOINT a directory written by codesign train on this scenario');
       const study = {
         scenario,
         feedback,
@@ -80,7 +84,7 @@ export function register(program: Command, io: Io): void {
         const header = ['feedback', 'bits/user', 'NMSE dB', 'precoder', 'sum rate ± 95% CI', '− perfect-CSI WMMSE (paired)', 'UE µJ', 'BS µJ'];
         const rows = r.rows.map((x) => [
           x.feedback,
-          x.bitsPerUser === null ? '∞' : String(x.bitsPerUser),
+          x.bitsPerUser !== null ? String(x.bitsPerUser) : x.analogValues !== null ? `6 + ${x.analogValues} reals` : '∞',
           x.nmseDb === null ? '—' : x.nmseDb.toFixed(2),
           x.precoder,
           `${fixed(x.sumRate)} ± ${fixed(x.ci95)}`,

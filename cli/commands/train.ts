@@ -1,13 +1,13 @@
 /** `codesign train`: quantization-aware training of the precoder, a CSI codec or the learned SLP precoder. */
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { finiteNumber, fraction, oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
+import { finiteNumber, fraction, intInRange, oneOf, positiveInt, positiveNumber } from '../../core/validate.ts';
 import { CODEC_VARIANTS, CSI_NETS } from '../../nets/csi.ts';
 import { PRECODER_HEAD_NAMES, UNFOLDED_ITERATIONS } from '../../nets/heads.ts';
 import { SLP_DEFAULTS, SLP_VARIANTS } from '../../nets/slp.ts';
 import { SLP_FEATURES } from '../../baselines/slp-samples.ts';
 import { DEFAULT_PRESET } from '../../sim/presets.ts';
-import { BACKENDS, CONVERGENCE_DEFAULTS, TRAIN_DEFAULTS } from '../../train/defaults.ts';
+import { BACKENDS, CODEWORD_TRAIN_BITS, CONVERGENCE_DEFAULTS, TRAIN_DEFAULTS } from '../../train/defaults.ts';
 import type { CodecTraining, Hyperparameters, PrecoderTraining, SlpTrainSummary } from '../../studies/train.ts';
 import type { JobKind } from '../../studies/queue-jobs.ts';
 import { redisUrl } from './search.ts';
@@ -35,6 +35,7 @@ interface TrainFlags {
   readonly initFrom?: string;
   readonly testSamples: string;
   readonly snrDb?: string;
+  readonly codewordBits?: string;
   readonly scenario: string;
   readonly cout: string;
   readonly dfcl: string;
@@ -71,6 +72,7 @@ const ONLY: readonly [keyof TrainFlags, readonly string[]][] = [
   ['seeds', ['precoder']],
   ['cr', CSI_NETS],
   ['snrDb', CSI_NETS],
+  ['codewordBits', CSI_NETS],
   ['zeroInitResidual', CSI_NETS],
   ['initFrom', ['precoder', ...CSI_NETS]],
   ['variant', [...CSI_NETS, 'slpdnet']],
@@ -102,6 +104,7 @@ export function register(program: Command, io: Io): void {
     .option('--init-from <dir>', 'precoder or codec: start from the weights of another run’s checkpoint (its best/), with a fresh optimiser and learning-rate schedule')
     .option('--test-samples <n>', 'slpdnet: test channels for the power-vs-SINR comparison', '2000')
     .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')
+    .option('--codeword-bits <b>', 'codec: quantize the codeword to b bits per element while training (2–16; a trained LSQ step; feedback = codeword length × b bits)')
     .option('--scenario <name>', 'a named scenario or scenario file', 'udem-nlos')
     .option('--cout <n>', 'conv output channels C_out', '64')
     .option('--dfcl <n>', 'width of FC1 and FC2', '1024')
@@ -191,13 +194,14 @@ export function register(program: Command, io: Io): void {
               hyperparameters: hp(),
               ...(samples !== undefined ? { samples } : {}),
               ...(o.snrDb !== undefined ? { codewordSnrDb: finiteNumber('--snr-db', o.snrDb) } : {}),
+              ...(o.codewordBits !== undefined ? { codewordBits: intInRange('--codeword-bits', o.codewordBits, CODEWORD_TRAIN_BITS.min, CODEWORD_TRAIN_BITS.max) } : {}),
               zeroInitResidual: o.zeroInitResidual === true,
           };
           const c = await run('train-codec', codec, () => trainCodec(codec, progress));
           io.stdout.write(
             (o.json
               ? JSON.stringify(c, null, 2)
-              : `${c.graph} on ${c.scenario} (${c.backend})${c.codewordSnrDb !== null ? `, codeword SNR ${c.codewordSnrDb} dB` : ''}: test NMSE ${c.test.nmseDb.toFixed(2)} dB, ρ ${c.test.rho.toFixed(4)}; best validation −NMSE ${c.result.bestValidation.toFixed(2)} dB at epoch ${c.result.bestEpoch}/${c.result.epochsRun}`) + '\n',
+              : `${c.graph} on ${c.scenario} (${c.backend})${c.codewordBits !== null ? `, codeword quantized to ${c.codewordBits} bits` : ''}${c.codewordSnrDb !== null ? `, codeword SNR ${c.codewordSnrDb} dB` : ''}: test NMSE ${c.test.nmseDb.toFixed(2)} dB, ρ ${c.test.rho.toFixed(4)}; best validation −NMSE ${c.result.bestValidation.toFixed(2)} dB at epoch ${c.result.bestEpoch}/${c.result.epochsRun}`) + '\n',
           );
           return;
         }
