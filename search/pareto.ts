@@ -28,3 +28,11 @@ export function paretoFront<T>(points: readonly Scored<T>[]): Scored<T>[] {
   }
   return front;
 }
+
+const dominatesAll = (a: readonly number[], b: readonly number[]) => a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
+
+/** The items no other item beats in every objective (any number of them, all minimised), in input order. O(n²). */
+export function paretoFrontMin<T>(items: readonly T[], objectives: (t: T) => readonly number[]): T[] {
+  const keys = items.map(objectives);
+  return items.filter((_, i) => !keys.some((k, j) => j !== i && dominatesAll(k, keys[i])));
+}

@@ -105,8 +105,14 @@ export interface LinkStudy {
   readonly ueHardware: HardwarePreset;
 }
 
+/** Which kind of report a row's users sent, and for a codec how its codeword travelled. */
+export type RowScheme =
+  | { readonly kind: 'perfect' | FeedbackScheme }
+  | { readonly kind: 'codec'; readonly checkpoint: string; readonly graph: string; readonly quantizer: 'trained' | 'ptq' | 'none'; readonly codewordBits: number | null; readonly snrDb: number | null };
+
 export interface LinkRow {
   readonly feedback: string;
+  readonly scheme: RowScheme;
   /** Feedback bits per user (null: perfect CSI), and how they split. */
   readonly bitsPerUser: number | null;
   /** A codec sending its codeword unquantized: how many real values per user (else null). */
@@ -124,6 +130,8 @@ export interface LinkRow {
   readonly vsRzfEp: { readonly mean: number; readonly ci95: number; readonly verdict: string } | null;
   /** Per user, per report: the encoder on the UE table (null: perfect CSI costs nothing here). */
   readonly ue: { readonly closedForm_uJ: number; readonly engine_uJ: number; readonly latency_us: number } | null;
+  /** The sum rate of every sample (the same samples in every row), for paired comparisons between rows. */
+  readonly perSample: readonly number[];
   /** Per precoding, at the base station. */
   readonly bs: { readonly closedForm_uJ: number; readonly engine_uJ: number; readonly latency_us: number };
 }
@@ -204,6 +212,7 @@ interface PreparedScheme {
   readonly bits: number | null;
   readonly analogValues: number | null;
   readonly fields: Readonly<Record<string, number>> | null;
+  readonly scheme: RowScheme;
   /** How a codec's codeword was quantized. */
   readonly quantizer?: 'trained' | 'ptq' | 'none';
   /** A codec's sides, priced from its graph: the UE's encoder, one BS decoder per user. */
@@ -211,10 +220,10 @@ interface PreparedScheme {
 }
 
 async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, test: MimoDataset, progress: Progress): Promise<PreparedScheme> {
-  if (f.scheme === 'perfect') return { reporter: null, bits: null, analogValues: null, fields: null };
+  if (f.scheme === 'perfect') return { reporter: null, bits: null, analogValues: null, fields: null, scheme: { kind: 'perfect' } };
   if (f.scheme !== 'codec') {
     const plan = planFeedback(f.scheme, f.bits, shape);
-    return { reporter: classicalReporter(plan, shape), bits: plan.bits, analogValues: null, fields: plan.fields };
+    return { reporter: classicalReporter(plan, shape), bits: plan.bits, analogValues: null, fields: plan.fields, scheme: { kind: f.scheme } };
   }
   const { initBackend } = await import('../train/backend.ts');
   const { modelFromCheckpoint } = await import('../train/trainer.ts');
@@ -254,6 +263,7 @@ async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, tes
     bits: f.codewordBits === 'analog' ? null : feedbackBits(fields),
     analogValues: f.codewordBits === 'analog' ? length : null,
     quantizer: path.quantizer,
+    scheme: { kind: 'codec', checkpoint: basename(f.checkpoint), graph: graph.name, quantizer: path.quantizer, codewordBits: f.codewordBits === 'analog' ? null : f.codewordBits, snrDb: f.snrDb ?? null },
     fields,
     sides: { encoder: sideOf(graph, 'encoder'), decoder: sideOf(graph, 'decoder') },
   };
@@ -381,6 +391,7 @@ export async function runLink(study: LinkStudy, progress: Progress = SILENT): Pr
         const bs = decoders ? add(precoder, decoders, test.nu) : precoder;
         rows.push({
           feedback: label(f, scheme),
+          scheme: scheme.scheme,
           bitsPerUser: scheme.bits,
           analogValues: scheme.analogValues,
           fields: scheme.fields,
@@ -392,6 +403,8 @@ export async function runLink(study: LinkStudy, progress: Progress = SILENT): Pr
           vsRzfEp: dr ? { mean: dr.mean, ci95: dr.halfWidth, verdict: verdictOf(dr) } : null,
           ue: uePriced ? side(uePriced) : null,
           bs: side(bs),
+          // Rounded so that the shipped study stays small; means and CIs above are from the unrounded rates.
+          perSample: Array.from(perSample, (r) => Math.round(r * 1e6) / 1e6),
         });
       }
     }

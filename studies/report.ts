@@ -24,6 +24,7 @@ import { simulateGraph } from '../sim/engine/engine.ts';
 import { describeMachine, machineOf } from '../sim/machine.ts';
 import { learningCurves, type LearningCurve } from './curves.ts';
 import { readCells, regimeMapSpec, regimeSummary, REGIMES_DIR, type CellResult } from './regimes.ts';
+import { linkEnergySpec, linkNoiseSpec, linkRateSpec, linkSummary, readLinkStudies } from './link-report.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
 import { classicalFile, loadClassical } from './rates.ts';
@@ -131,6 +132,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
   const verdict = verdictPerTable({ points, rates: quality.rates, classical: priced, nt, nu, noiseVar }, PRESETS);
   const frontTable = frontRows(headFronts, quality.rates, preset, { nt, nu, noiseVar });
   const regimes = readCells(REGIMES_DIR);
+  const links = readLinkStudies();
   const structured = points.filter((p) => p.head === 'structured').map((p) => quality.rates.get(pointKey(p))?.vsRzfEp).filter((d) => d !== null && d !== undefined);
   const base = {
     scenario: scenario.name,
@@ -151,6 +153,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
     frontier,
     paperComparison,
     regimeMap: regimeSummary(regimes),
+    link: linkSummary(links),
     structuredVsRzfEp: structured.length === 0 ? null : { rows: structured.length, above: structured.filter((d) => d!.mean - d!.ci95 > 0).length, below: structured.filter((d) => d!.mean + d!.ci95 < 0).length, largest: Math.max(...structured.map((d) => d!.mean)) },
     front: frontTable,
     lowBitAbove16: lowBitChecks(points, quality.rates),
@@ -167,7 +170,7 @@ export async function writeReport(o: ReportStudy, progress: Progress = SILENT) {
 
   const curves = learningCurves(ratesPath, scenario.name);
   const recommended = verdict.find((v) => v.table === preset.name)?.cheapestDnn ?? null;
-  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, regimes, recommended, target, shape, archs }, progress);
+  const figures = await reportFigures(out, { points, rates: quality.rates, front: frontTable, headFronts, classical: classicalPoints, wmmse, scenario: scenario.name, qualityLabel, preset, quick: o.quick, curves, regimes, links, recommended, target, shape, archs }, progress);
   copyEmbedScripts(out);
   if (model) figures.push(...(await model.figures(out)));
   const commands = reproduceCommands(o, ratesPath);
@@ -417,6 +420,19 @@ function structuredLine(h: Headline): string | null {
   return `Structured head vs its structure alone (FCL3's output at zero is equal-power RZF): of ${s.rows} configurations, ${s.above} rate above equal-power RZF beyond their paired 95% interval, ${s.below} below, the rest equal within noise; the largest mean difference is ${signed(s.largest)} bit/s/Hz.`;
 }
 
+/** The feedback-link study in one sentence (figures link-*), or null when none is shipped. */
+function linkLine(h: Headline): string | null {
+  const l = h.link;
+  if (!l) return null;
+  const codec = l.bestCodecVsCodebook
+    ? l.codecBeatsCodebook.length > 0
+      ? `a learned codec beats the DFT codebook at no more bits in ${l.codecBeatsCodebook.length} rows (${l.codecBeatsCodebook.join('; ')})`
+      : `no learned codec beats the DFT codebook at no more bits; the closest, ${l.bestCodecVsCodebook.codec} with ${l.bestCodecVsCodebook.precoder} (${l.bestCodecVsCodebook.bits} bits), rates ${signed(l.bestCodecVsCodebook.codecMinusDft.mean)} ± ${l.bestCodecVsCodebook.codecMinusDft.ci95.toFixed(3)} bit/s/Hz against ${l.bestCodecVsCodebook.dft} (${l.bestCodecVsCodebook.dftBits} bits), paired`
+    : 'no learned codec in the study';
+  const net = l.learnedPrecoder ? `; the trained precoder on rebuilt channels at best ${signed(l.learnedPrecoder.vsRzfEp.mean)} ± ${l.learnedPrecoder.vsRzfEp.ci95.toFixed(3)} bit/s/Hz against equal-power RZF on the same channels (${l.learnedPrecoder.feedback}, ${l.learnedPrecoder.vsRzfEp.verdict})` : '';
+  return `CSI feedback link (${l.source}): ${codec}${net}; WMMSE on perfect CSI ${l.perfectWmmse.sumRate.toFixed(2)} ± ${l.perfectWmmse.ci95.toFixed(2)}.`;
+}
+
 /** The regime map in one sentence (figure regime-map), or null when none is shipped. */
 function regimeLine(h: Headline): string | null {
   const m = h.regimeMap;
@@ -447,7 +463,7 @@ function summaryMarkdown(h: Headline, figures: readonly Figure[], commands: read
     '',
     ...tableOf(FRONT_HEADER, frontTableRows(h)),
     '',
-    ...[structuredLine(h), lowBitLine(h), paperLine(h), regimeLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
+    ...[structuredLine(h), lowBitLine(h), paperLine(h), regimeLine(h), linkLine(h)].filter((x): x is string => x !== null).map((x) => `- ${x}`),
     '',
     FRONTIER_EXPLAINED,
     '',
@@ -484,7 +500,7 @@ ${tableOf(VERDICT_HEADER, verdictRows(h))}
 ${tableOf(CLASSICAL_HEADER, classicalRows(h))}
 <h2>DNN fronts</h2>
 ${tableOf(FRONT_HEADER, frontTableRows(h))}
-<ul>${[structuredLine(h), lowBitLine(h), paperLine(h), regimeLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
+<ul>${[structuredLine(h), lowBitLine(h), paperLine(h), regimeLine(h), linkLine(h)].filter((x): x is string => x !== null).map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 <p>${esc(FRONTIER_EXPLAINED)}</p>
 <p>${esc(ENGINE_EXPLAINED)}</p>
 ${h.model ? `<h2>Your model</h2><p>${esc(modelLine(h.model))}</p>` : ''}
@@ -524,6 +540,8 @@ async function reportFigures(
     curves: readonly LearningCurve[];
     /** The shipped regime map's cells (none: no figure). */
     regimes: readonly CellResult[];
+    /** The shipped feedback-link studies (none: no figures). */
+    links: ReturnType<typeof readLinkStudies>;
     recommended: TableVerdict['cheapestDnn'];
     target: number;
     /** The precoder the per-layer, p-sweep and engine figures show; the architectures drawn. */
@@ -534,7 +552,9 @@ async function reportFigures(
 ): Promise<Figure[]> {
   const shapeLabel = `(${d.shape.cout}, ${d.shape.dfcl}) precoder at N_T = ${d.shape.nt}, N_U = ${d.shape.nu}`;
   const figures: Figure[] = [];
-  const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0) + (d.regimes.length > 0 ? 1 : 0));
+  const linkMain = d.links.find((l) => !l.result.rows.some((r) => r.scheme.kind === 'codec' && r.scheme.snrDb !== null));
+  const linkNoise = d.links.find((l) => l.result.rows.some((r) => r.scheme.kind === 'codec' && r.scheme.snrDb !== null));
+  const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0) + (d.regimes.length > 0 ? 1 : 0) + (linkMain ? 2 : 0) + (linkNoise ? 1 : 0));
   const add = (f: Figure) => {
     figures.push(f);
     task.tick(1, f.name);
@@ -640,6 +660,14 @@ async function reportFigures(
   }
   if (d.regimes.length > 0) {
     add(await renderFigure(out, 'regime-map', `Regime map: cheapest DNN ÷ cheapest classical energy at ${(RATE_SHARE * 100).toFixed(0)}% of the best rate (blue: DNN cheaper)`, regimeMapSpec(d.regimes)));
+  }
+  if (linkMain) {
+    const r = linkMain.result;
+    add(await renderFigure(out, 'link-rate-vs-bits', `CSI feedback (data/link/${linkMain.name}.json): sum rate on the true channels vs feedback bits per user, ${r.samples} held-out samples of ${r.scenario} (± 95% CI; dashed: WMMSE on perfect CSI)`, linkRateSpec(r)));
+    add(await renderFigure(out, 'link-energy', `CSI feedback: UE energy per report (${r.ueHardware}) vs BS energy per precoding (${r.bsHardware}), closed form; large: Pareto front over (UE, BS, rate)`, linkEnergySpec(r)));
+  }
+  if (linkNoise) {
+    add(await renderFigure(out, 'link-noise', `Seed 003's robustness check (data/link/${linkNoise.name}.json): NMSE and the sum rate it buys vs AWGN on the analog codeword`, linkNoiseSpec(linkNoise.result)));
   }
   if (!d.quick) {
     const machine = machineOf(d.preset);

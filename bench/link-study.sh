@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The feedback-link study behind data/link/ and docs/link.md (issue #31), on udem-nlos-paper's
+# held-out positions. Resumable: every training is skipped once its summary exists, an interrupted
+# one resumes from its checkpoint. Stages (each line reproduces one run as written):
+#   1. codecs on the site's 2×8×8 feedback maps, trained clean: 100 epochs of batch 200, lr 1e-3
+#      (the epoch budget, the same for every codec);
+#   2. the same codecs fine-tuned to send B bits per codeword element (--codeword-bits B, a trained
+#      LSQ step; 30 epochs from the clean weights), and with AWGN on the codeword at 10 dB (seed 003);
+#   3. the structured (8, 512) precoder on the site's true channels by the documented rule;
+#   4. codesign link over every scheme × precoder → data/link/udem-nlos-paper.json.
+#   bash bench/link-study.sh [STAGE…]   (default: all; e.g. `bash bench/link-study.sh link`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scenario=udem-nlos-paper
+codecs=out/codecs
+mkdir -p "$codecs" out/logs data/link
+stages=${*:-clean quantized noisy precoder link}
+train() { # name, then codesign train flags
+  local name=$1
+  shift
+  [ -s "$codecs/$name.json" ] && return
+  echo "$(date -u +%FT%TZ) $name" >&2
+  npx codesign train --scenario "$scenario" --batch 200 --lr 1e-3 --out "$codecs/$name" --json "$@" \
+    > "$codecs/$name.json.tmp" 2> "out/logs/$name.log"
+  mv "$codecs/$name.json.tmp" "$codecs/$name.json"
+}
+for stage in $stages; do
+  case $stage in
+    clean)
+      train csinet4-paper --net csinet --cr 4 --epochs 100
+      train cllw4-paper --net cllwcsinet --cr 4 --epochs 100
+      ;;
+    quantized)
+      for b in 4 8 2 12; do train "csinet4-paper-q$b" --net csinet --cr 4 --codeword-bits "$b" --init-from "$codecs/csinet4-paper" --epochs 30; done
+      for b in 4 8; do train "cllw4-paper-q$b" --net cllwcsinet --cr 4 --codeword-bits "$b" --init-from "$codecs/cllw4-paper" --epochs 30; done
+      ;;
+    noisy)
+      train csinet4-paper-snr10 --net csinet --cr 4 --snr-db 10 --init-from "$codecs/csinet4-paper" --epochs 30
+      train cllw4-paper-snr10 --net cllwcsinet --cr 4 --snr-db 10 --init-from "$codecs/cllw4-paper" --epochs 30
+      ;;
+    precoder)
+      [ -s out/paper/structured-8x512-16-16-16-16.json ] || bash bench/train-regime.sh "$scenario" out/paper 16,16,16,16
+      ;;
+    link)
+      q() { echo "codec:$codecs/$1:$2"; }
+      feedback="perfect;dft:70;dft:134;dft:262;dft:390;scalar:134;scalar:262;scalar:390"
+      feedback+=";$(q csinet4-paper-q2 2);$(q csinet4-paper-q4 4);$(q csinet4-paper-q8 8);$(q csinet4-paper-q12 12)"
+      feedback+=";$(q csinet4-paper analog);$(q csinet4-paper 4);$(q csinet4-paper 8);$(q cllw4-paper analog);$(q cllw4-paper-q4 4);$(q cllw4-paper-q8 8)"
+      npx codesign link --scenario "$scenario" --feedback "$feedback" \
+        --precoder "rzf-ep,wmmse,net:out/paper/structured-8x512-16-16-16-16" --samples 500 --json \
+        > data/link/$scenario.json.tmp
+      mv data/link/$scenario.json.tmp data/link/$scenario.json
+      # Seed 003's robustness check: analog codewords under AWGN, codecs trained clean and at 10 dB.
+      npx codesign link --scenario "$scenario" --precoder rzf-ep --samples 500 --json --codeword-snr 0,5,10,15,20 \
+        --feedback "perfect;$(q csinet4-paper analog);$(q cllw4-paper analog);$(q csinet4-paper-snr10 analog);$(q cllw4-paper-snr10 analog)" \
+        > data/link/$scenario-noise.json.tmp
+      mv data/link/$scenario-noise.json.tmp data/link/$scenario-noise.json
+      ;;
+    *) echo "unknown stage $stage (clean, quantized, noisy, precoder, link)" >&2; exit 2 ;;
+  esac
+done
