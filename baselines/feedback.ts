@@ -16,7 +16,8 @@
  * (OpCounter) so that the user's energy is priced like any other trace.
  */
 import { InputError } from '../core/errors.ts';
-import { newCounter, type OpCounter } from '../linalg/complex.ts';
+import { cmat, newCounter, type OpCounter } from '../linalg/complex.ts';
+import { channelOf, datasetOfChannels, type MimoDataset } from '../scenarios/dataset.ts';
 import { dft2 } from '../scenarios/feedback-maps.ts';
 
 export const FEEDBACK_SCHEMES = ['dft', 'scalar'] as const;
@@ -238,4 +239,23 @@ function nearestAmplitude(x: number): number {
   let best: number = TYPE2_AMPLITUDES[0];
   for (const a of TYPE2_AMPLITUDES.slice(0, 7)) if (Math.abs(Math.log(x / a)) < Math.abs(Math.log(x / best))) best = a;
   return best;
+}
+
+/**
+ * What the base station knows of every sample of a dataset when each user reports by `plan`:
+ * the rebuilt channels, same samples and order (a precoder trained on them learns for imperfect CSI).
+ */
+export function reportDataset(plan: FeedbackPlan, shape: ArrayShape, ds: MimoDataset): MimoDataset {
+  if (ds.nt !== shape.n1 * shape.n2) throw new InputError('scenario', ds.scenario, `allowed: ${shape.n1 * shape.n2} antennas for a ${shape.n1}×${shape.n2} array (it has ${ds.nt})`);
+  const hats = Array.from({ length: ds.count }, (_, i) => {
+    const { H, noiseVar } = channelOf(ds, i);
+    const hat = cmat(H.rows, H.cols);
+    for (let k = 0; k < H.rows; k++) {
+      const r = reportChannel(plan, shape, H.re.subarray(k * H.cols, (k + 1) * H.cols), H.im.subarray(k * H.cols, (k + 1) * H.cols), noiseVar);
+      hat.re.set(r.re, k * H.cols);
+      hat.im.set(r.im, k * H.cols);
+    }
+    return hat;
+  });
+  return datasetOfChannels(ds, hats);
 }

@@ -14,7 +14,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng, type Rng } from '../core/rng.ts';
-import { cmat } from '../linalg/complex.ts';
+import { cmat, type CMatrix } from '../linalg/complex.ts';
 import type { Channel } from './channel.ts';
 import { cdlTable, cdlUserRow } from './cdl.ts';
 import { angularDelaySample, toUnitInterval } from './cost2100.ts';
@@ -78,6 +78,23 @@ export function channelOf(ds: MimoDataset, i: number): Channel {
     }
   }
   return { H, power: ds.power, noiseVar: ds.noiseVar };
+}
+
+/** A dataset holding `channels` (one N_U × N_T matrix per sample) in `template`'s layout, power and noise: channelOf's inverse. */
+export function datasetOfChannels(template: MimoDataset, channels: readonly CMatrix[]): MimoDataset {
+  const { nt, nu } = template;
+  const data = new Float32Array(channels.length * 2 * nt * nu);
+  channels.forEach((H, i) => {
+    if (H.rows !== nu || H.cols !== nt) throw new InputError('channels', `${H.rows}×${H.cols}`, `allowed: ${nu}×${nt} matrices, as ${template.scenario} holds`);
+    const base = i * 2 * nt * nu;
+    for (let n = 0; n < nt; n++) {
+      for (let k = 0; k < nu; k++) {
+        data[base + n * nu + k] = H.re[k * nt + n];
+        data[base + nt * nu + n * nu + k] = H.im[k * nt + n];
+      }
+    }
+  });
+  return { ...template, count: channels.length, data, los: template.los.subarray(0, channels.length * nu) };
 }
 
 const sites = new Map<string, SiteModel>();

@@ -22,7 +22,7 @@ import { estimate, pairedDifference, verdictOf } from '../core/stats.ts';
 import { asMacs, cmat, countInto, newCounter, type CMatrix, type OpCounter } from '../linalg/complex.ts';
 import { graphBuilder } from '../nets/builder.ts';
 import type { Channel } from '../scenarios/channel.ts';
-import { channelOf, type MimoDataset } from '../scenarios/dataset.ts';
+import { channelOf, datasetOfChannels, type MimoDataset } from '../scenarios/dataset.ts';
 import { feedbackMaps, mapToRow } from '../scenarios/feedback-maps.ts';
 import { codewordLength, sideOf } from '../nets/csi.ts';
 import type { CodewordPath } from '../train/codec-feedback.ts';
@@ -299,22 +299,6 @@ async function loadNets(precoders: readonly LinkPrecoder[], test: MimoDataset): 
   return nets;
 }
 
-/** The rebuilt channels of every sample in the dataset layout, for a trained precoder to read. */
-function seenDataset(test: MimoDataset, hats: readonly CMatrix[]): MimoDataset {
-  const { nt, nu } = test;
-  const data = new Float32Array(hats.length * 2 * nt * nu);
-  hats.forEach((H, i) => {
-    const base = i * 2 * nt * nu;
-    for (let n = 0; n < nt; n++) {
-      for (let k = 0; k < nu; k++) {
-        data[base + n * nu + k] = H.re[k * nt + n];
-        data[base + nt * nu + n * nu + k] = H.im[k * nt + n];
-      }
-    }
-  });
-  return { ...test, count: hats.length, data };
-}
-
 export async function runLink(study: LinkStudy, progress: Progress = SILENT): Promise<LinkResult> {
   const shape = arrayShapeOf(study.scenario);
   const snrDb = study.scenario.model === 'site' ? study.scenario.snrDb : 0;
@@ -368,7 +352,7 @@ export async function runLink(study: LinkStudy, progress: Progress = SILENT): Pr
       });
       if (nets.size > 0) {
         const { mismatchedRates } = await import('../train/trainer.ts');
-        const seen = seenDataset(test, hats);
+        const seen = datasetOfChannels(test, hats);
         for (const net of nets.values()) rates.set(`net:${basename(net.checkpoint)}`, await mismatchedRates(net.model, seen, test));
       }
       // Per user and report: a codec's encoder graph, or the counted work averaged over every user of every sample.

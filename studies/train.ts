@@ -19,7 +19,8 @@ import { priceGraph } from '../sim/energy.ts';
 import { DEFAULT_PRESET } from '../sim/presets.ts';
 import { toMicrojoules } from '../sim/report.ts';
 import { initBackend, type BackendChoice } from '../train/backend.ts';
-import { evaluateRate, precoderTask, trainModel, type ConvergenceRule, type TrainEvent, type TrainResult } from '../train/trainer.ts';
+import { evaluateRate, mismatchedRates, precoderTask, trainModel, type ConvergenceRule, type TrainEvent, type TrainResult } from '../train/trainer.ts';
+import { planFeedback, reportDataset, type FeedbackScheme } from '../baselines/feedback.ts';
 import { codecTask, evaluateCodec, residualBatchNorms, type CodewordChannel } from '../train/codec.ts';
 import { learnedPower, slpTask, type SlpFormulation } from '../train/slp.ts';
 
@@ -66,6 +67,8 @@ export interface PrecoderTraining extends RunPlace {
   readonly samples?: number;
   /** Draw new training channels every epoch. */
   readonly freshChannels: boolean;
+  /** Train (and test) on what the base station knows: each user's channel reported by this classical scheme (a site scenario's UPA). */
+  readonly feedback?: { readonly scheme: FeedbackScheme; readonly bits: number };
 }
 
 export interface CodecTraining extends RunPlace {
@@ -102,6 +105,8 @@ export interface TrainSummary {
   /** Which samples the test rates are on (site scenarios: whether test users stand where training users stood). */
   readonly split: string;
   readonly graph: string;
+  /** Trained on rebuilt channels: which feedback (absent: perfect CSI). */
+  readonly feedback?: string;
   readonly backend: string;
   readonly seeds: readonly { seed: number; result: TrainResult; testRate: number }[];
   readonly meanTestRate: number;
@@ -172,6 +177,7 @@ export function trainingProgress(progress: Progress, prefix = ''): (e: TrainEven
 /** The seed-000 precoder on a MIMO scenario, one or more seeds, with each seed's test sum rate. */
 export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SILENT): Promise<TrainSummary> {
   precoderGraph(c, { ...mimoSize(c.scenario), power: 1, noiseVar: 1 }); // the network is checked before any data is made
+  const seen = c.feedback === undefined ? undefined : feedbackView(c.scenario, c.feedback);
   const backend = await initBackend(c.backend);
   const data = { train: mimoSplit(c.scenario, 'train', progress, c.samples), validation: mimoSplit(c.scenario, 'validation', progress) };
   const graph = precoderGraph(c, data.train);
@@ -188,16 +194,16 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
         ...c.hyperparameters,
         seed,
         supernet: c.supernet ? { choices: c.supernetChoices ?? SUPERNET_CHOICES } : undefined,
-        dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}`,
+        dataKey: `${cacheKey(c.scenario, 'train')}/${c.samples ?? 'all'}${fresh ? '/fresh-each-epoch' : ''}${c.feedback ? `/seen-through-${c.feedback.scheme}:${c.feedback.bits}` : ''}`,
         freshChannels: fresh !== undefined,
         restart: c.restart === true,
         ...(c.initFrom === undefined ? {} : { initFrom: c.initFrom }),
       },
-      precoderTask(data, undefined, fresh),
+      precoderTask(data, undefined, fresh, seen),
       out,
       trainingProgress(progress, c.seeds > 1 ? `[seed ${seed}] ` : ''),
     );
-    const testRate = await evaluateRate(model, test);
+    const testRate = seen ? (await mismatchedRates(model, seen(test), test)).reduce((a, b) => a + b, 0) / test.count : await evaluateRate(model, test);
     model.dispose();
     runs.push({ seed, result, testRate });
   }
@@ -207,11 +213,27 @@ export async function trainPrecoder(c: PrecoderTraining, progress: Progress = SI
     scenario: c.scenario.name,
     split: splitLabel(c.scenario),
     graph: graph.name,
+    ...(c.feedback ? { feedback: `the network reads channels rebuilt from ${c.feedback.scheme}:${c.feedback.bits} feedback; rates on the true channels` } : {}),
     backend,
     seeds: runs,
     meanTestRate: mean,
     stdTestRate: Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length),
   };
+}
+
+/** What a precoder reads when users report by a classical scheme: every dataset mapped to its rebuilt channels (planned before any data is made). */
+export function feedbackView(s: Scenario, f: { readonly scheme: FeedbackScheme; readonly bits: number }): (ds: MimoDataset) => MimoDataset {
+  if (s.model !== 'site') throw new InputError('--feedback', `${f.scheme}:${f.bits}`, `allowed: only on a site scenario (its UPA's DFT beams are the codebook); ${s.name} is ${s.model}`);
+  const shape = { n1: s.site.array[0], n2: s.site.array[1] };
+  let plan;
+  try {
+    plan = planFeedback(f.scheme, f.bits, shape);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError('--feedback', `${f.scheme}:${f.bits}`, error.allowed);
+    throw error;
+  }
+  const fixed = plan;
+  return (ds) => reportDataset(fixed, shape, ds);
 }
 
 /** The test split in words: a site's says whether its users stand at positions training never saw. */

@@ -240,11 +240,15 @@ export const MODEL_OUTPUT: PrecoderReadout = { precoder: (model, x, options) => 
 
 /**
  * The precoder's task: maximise the mean sum rate after power normalisation. With `freshTrain`,
- * each epoch trains on a freshly drawn training set of the same size (seeded by the epoch).
+ * each epoch trains on a freshly drawn training set of the same size (seeded by the epoch). With
+ * `seen`, the network reads what the base station knows of each sample (e.g. channels rebuilt from
+ * CSI feedback) and its rate is measured on the true channels: batches stack [true, seen] on axis 1.
  */
-export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_OUTPUT, freshTrain?: (epoch: number) => MimoDataset): TrainTask {
+export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_OUTPUT, freshTrain?: (epoch: number) => MimoDataset, seen?: (ds: MimoDataset) => MimoDataset): TrainTask {
   const { validation } = data;
   let train = data.train;
+  let trainSeen = seen?.(train);
+  const validationSeen = seen?.(validation);
   const noiseVar = readout.trainNoiseVar ?? train.noiseVar;
   return {
     metric: 'sum rate (bit/s/Hz)',
@@ -255,15 +259,21 @@ export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_O
             const next = freshTrain(epoch);
             if (next.count !== data.train.count || next.nt !== train.nt || next.nu !== train.nu) throw new InputError('freshTrain', next.count, `allowed: ${data.train.count} samples of ${train.nt}×${train.nu} channels each epoch`);
             train = next;
+            trainSeen = seen?.(train);
           },
         }
       : {}),
-    batch: (order, from, to) => batchTensor(train, order, from, to),
-    loss: (model, x, o) => tf.neg(tf.mean(sumRateTensor(x as tf.Tensor4D, readout.precoder(model, x as tf.Tensor4D, { training: true, ...o }), noiseVar))) as tf.Scalar,
+    batch: (order, from, to) => (trainSeen ? tf.tidy(() => tf.concat([batchTensor(train, order, from, to), batchTensor(trainSeen!, order, from, to)], 1)) : batchTensor(train, order, from, to)),
+    loss: (model, x, o) => {
+      const [truth, input] = trainSeen ? (tf.split(x, 2, 1) as tf.Tensor4D[]) : [x as tf.Tensor4D, x as tf.Tensor4D];
+      return tf.neg(tf.mean(sumRateTensor(truth, readout.precoder(model, input, { training: true, ...o }), noiseVar))) as tf.Scalar;
+    },
     metricOfLoss: (loss) => -loss,
-    validate: (model, bits) => evaluateRate(model, validation, bits, undefined, undefined, readout),
+    validate: async (model, bits) => (validationSeen ? mean(await mismatchedRates(model, validationSeen, validation, 1000, bits)) : evaluateRate(model, validation, bits, undefined, undefined, readout)),
   };
 }
+
+const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
 
 /** Mean sum rate of the model on a dataset (inference mode), in chunks; `memo` keeps shared prefixes across calls. */
 export function evaluateRate(model: GraphModel, ds: MimoDataset, bits?: BitAssignment, limit = ds.count, chunk = 1000, readout = MODEL_OUTPUT, memo?: Map<string, tf.Tensor>): Promise<number> {
@@ -308,13 +318,13 @@ export async function sampleRates(model: GraphModel, ds: MimoDataset, bits?: Bit
  * The rate on `truth` of the precoder the model computes from `seen`, per sample: the base station
  * sees rebuilt channels (CSI feedback), the users receive through the true ones. Same samples, same order.
  */
-export async function mismatchedRates(model: GraphModel, seen: MimoDataset, truth: MimoDataset, chunk = 1000): Promise<Float64Array> {
+export async function mismatchedRates(model: GraphModel, seen: MimoDataset, truth: MimoDataset, chunk = 1000, bits?: BitAssignment): Promise<Float64Array> {
   if (seen.count !== truth.count || seen.nt !== truth.nt || seen.nu !== truth.nu) throw new InputError('seen', `${seen.count}×${seen.nt}×${seen.nu}`, `allowed: the shape of the true channels, ${truth.count}×${truth.nt}×${truth.nu}`);
   const all = Int32Array.from({ length: truth.count }, (_, i) => i);
   const out = new Float64Array(truth.count);
   for (let from = 0; from < truth.count; from += chunk) {
     const to = Math.min(truth.count, from + chunk);
-    const rates = tf.tidy(() => sumRateTensor(batchTensor(truth, all, from, to), MODEL_OUTPUT.precoder(model, batchTensor(seen, all, from, to), { training: false }), truth.noiseVar));
+    const rates = tf.tidy(() => sumRateTensor(batchTensor(truth, all, from, to), MODEL_OUTPUT.precoder(model, batchTensor(seen, all, from, to), { training: false, bits }), truth.noiseVar));
     out.set(await rates.data(), from);
     rates.dispose();
   }

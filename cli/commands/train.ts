@@ -36,6 +36,7 @@ interface TrainFlags {
   readonly testSamples: string;
   readonly snrDb?: string;
   readonly codewordBits?: string;
+  readonly feedback?: string;
   readonly scenario: string;
   readonly cout: string;
   readonly dfcl: string;
@@ -69,6 +70,7 @@ const ONLY: readonly [keyof TrainFlags, readonly string[]][] = [
   ['head', ['precoder']],
   ['iterations', ['precoder']],
   ['freshChannels', ['precoder']],
+  ['feedback', ['precoder']],
   ['seeds', ['precoder']],
   ['cr', CSI_NETS],
   ['snrDb', CSI_NETS],
@@ -85,6 +87,14 @@ const ONLY: readonly [keyof TrainFlags, readonly string[]][] = [
   ['kbitActivations', ['slpdnet']],
   ['scenario', ['precoder', ...CSI_NETS]],
 ];
+
+/** `--feedback dft:70`: a classical scheme and its bits per user, checked against the scheme's smallest report later (feedbackView). */
+async function precoderFeedback(raw: string): Promise<{ scheme: 'dft' | 'scalar'; bits: number }> {
+  const { parseFeedback } = await import('../../studies/link.ts');
+  const f = parseFeedback(raw);
+  if (f.scheme !== 'dft' && f.scheme !== 'scalar') throw new InputError('--feedback', raw, 'allowed: dft:BITS or scalar:BITS (a classical scheme; a codec is run by codesign link)');
+  return { scheme: f.scheme, bits: f.bits };
+}
 
 export function register(program: Command, io: Io): void {
   program
@@ -104,6 +114,7 @@ export function register(program: Command, io: Io): void {
     .option('--init-from <dir>', 'precoder or codec: start from the weights of another run’s checkpoint (its best/), with a fresh optimiser and learning-rate schedule')
     .option('--test-samples <n>', 'slpdnet: test channels for the power-vs-SINR comparison', '2000')
     .option('--snr-db <dB>', 'codec: AWGN on the codeword at this SNR (imperfect feedback)')
+    .option('--feedback <scheme:bits>', 'precoder on a site scenario: read the channels as the base station rebuilds them from each user\'s dft:BITS or scalar:BITS report (codesign link), rated on the true channels')
     .option('--codeword-bits <b>', 'codec: quantize the codeword to b bits per element while training (2–16; a trained LSQ step; feedback = codeword length × b bits)')
     .option('--scenario <name>', 'a named scenario or scenario file', 'udem-nlos')
     .option('--cout <n>', 'conv output channels C_out', '64')
@@ -220,6 +231,7 @@ export function register(program: Command, io: Io): void {
             hyperparameters: hp(),
             ...(samples !== undefined ? { samples } : {}),
             freshChannels: o.freshChannels === true,
+            ...(o.feedback !== undefined ? { feedback: await precoderFeedback(o.feedback) } : {}),
         };
         const summary = await run('train-precoder', precoder, () => trainPrecoder(precoder, progress));
         if (o.json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -92,6 +92,26 @@ describe('codesign link', () => {
     expect(codec.stderr).toMatch(/--precoder: got "net:.*csinet8"; allowed: a precoder checkpoint for \[2×64×4\] channels/);
   });
 
+  it('a precoder trained on the channels the base station rebuilds: its test rate is link’s on the same feedback', async () => {
+    const net = join(dir, 'structured-dft32');
+    const t = await codesign('train', '--scenario', file, '--head', 'structured', '--cout', '8', '--dfcl', '64', '--epochs', '1', '--batch', '10', '--feedback', 'dft:32', '--out', net, '--json');
+    expect(t.code, t.stderr).toBe(0);
+    const trained = JSON.parse(t.stdout);
+    expect(trained.feedback).toMatch(/rebuilt from dft:32 feedback; rates on the true channels/);
+    const r = await codesign('link', '--scenario', file, '--feedback', 'dft:32', '--precoder', `net:${net}`, '--samples', '12', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).rows[0].sumRate).toBeCloseTo(trained.meanTestRate, 5);
+    for (const [args, message] of [
+      [['--feedback', 'dft:8'], /--feedback: got "dft:8"; allowed: at least 16 bits for the DFT codebook/],
+      [['--feedback', 'codec:x:4'], /--feedback: got "codec:x:4"; allowed: dft:BITS or scalar:BITS/],
+      [['--feedback', 'dft:32', '--net', 'csinet'], /--feedback/],
+    ] as const) {
+      const bad = await codesign('train', '--scenario', file, '--epochs', '1', ...args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+  });
+
   it('a codec trained to send B bits is decoded through its own quantizer; codeword noise sweeps in one run', async () => {
     const checkpoint = join(dir, 'csinet8-4b');
     const t = await codesign('train', '--net', 'csinet', '--cr', '8', '--codeword-bits', '4', '--scenario', file, '--epochs', '1', '--batch', '16', '--out', checkpoint, '--json');
