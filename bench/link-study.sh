@@ -6,7 +6,8 @@
 #      (the epoch budget, the same for every codec);
 #   2. the same codecs fine-tuned to send B bits per codeword element (--codeword-bits B, a trained
 #      LSQ step; 30 epochs from the clean weights), and with AWGN on the codeword at 10 dB (seed 003);
-#   3. the structured (8, 512) precoder on the site's true channels by the documented rule;
+#   3. the structured (8, 512) precoder by the documented rule, on the site's true channels and on
+#      the channels rebuilt from 70-bit DFT reports (--feedback dft:70);
 #   4. codesign link over every scheme × precoder → data/link/udem-nlos-paper.json.
 #   bash bench/link-study.sh [STAGE…]   (default: all; e.g. `bash bench/link-study.sh link`)
 set -euo pipefail
@@ -40,6 +41,14 @@ for stage in $stages; do
       ;;
     precoder)
       [ -s out/paper/structured-8x512-16-16-16-16.json ] || bash bench/train-regime.sh "$scenario" out/paper 16,16,16,16
+      # The same network and rule, reading the channels rebuilt from 70-bit DFT reports (rated on the true ones).
+      run=out/paper/structured-8x512-dft70
+      if [ ! -s $run.json ]; then
+        npx codesign train --scenario "$scenario" --head structured --cout 8 --dfcl 512 --feedback dft:70 \
+          --fresh-channels --batch 100 --epochs 250 --patience 1000 --converge --min-steps 5000 --out $run --json \
+          > $run.json.tmp 2> out/logs/structured-dft70.log
+        mv $run.json.tmp $run.json
+      fi
       ;;
     link)
       q() { echo "codec:$codecs/$1:$2"; }
@@ -47,7 +56,7 @@ for stage in $stages; do
       feedback+=";$(q csinet4-paper-q2 2);$(q csinet4-paper-q4 4);$(q csinet4-paper-q8 8);$(q csinet4-paper-q12 12)"
       feedback+=";$(q csinet4-paper analog);$(q csinet4-paper 4);$(q csinet4-paper 8);$(q cllw4-paper analog);$(q cllw4-paper-q4 4);$(q cllw4-paper-q8 8)"
       npx codesign link --scenario "$scenario" --feedback "$feedback" \
-        --precoder "rzf-ep,wmmse,net:out/paper/structured-8x512-16-16-16-16" --samples 500 --json \
+        --precoder "rzf-ep,wmmse,net:out/paper/structured-8x512-16-16-16-16,net:out/paper/structured-8x512-dft70" --samples 500 --json \
         > data/link/$scenario.json.tmp
       mv data/link/$scenario.json.tmp data/link/$scenario.json
       # Seed 003's robustness check: analog codewords under AWGN, codecs trained clean and at 10 dB.

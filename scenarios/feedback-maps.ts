@@ -26,6 +26,25 @@ export function dft2(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaSha
   const { n1, n2 } = shape;
   const g1 = oversampling * n1;
   const g2 = oversampling * n2;
+  // Separable: first along n for every m (N₁ × G₂ sums of N₂), then along m (G₁ × G₂ sums of N₁);
+  // the twiddles e^{sign·j2πk/G} come from tables indexed by (q·n) mod G, so no trigonometry per entry.
+  const [c1, s1] = twiddles(g1, sign);
+  const [c2, s2] = twiddles(g2, sign);
+  const rowRe = new Float64Array(n1 * g2);
+  const rowIm = new Float64Array(n1 * g2);
+  for (let m = 0; m < n1; m++) {
+    for (let q = 0; q < g2; q++) {
+      let sr = 0;
+      let si = 0;
+      for (let n = 0, k = 0; n < n2; n++, k = (k + q) % g2) {
+        const i = m * n2 + n;
+        sr += re[i] * c2[k] - im[i] * s2[k];
+        si += re[i] * s2[k] + im[i] * c2[k];
+      }
+      rowRe[m * g2 + q] = sr;
+      rowIm[m * g2 + q] = si;
+    }
+  }
   const outRe = new Float64Array(g1 * g2);
   const outIm = new Float64Array(g1 * g2);
   const scale = 1 / Math.sqrt(n1 * n2);
@@ -33,21 +52,36 @@ export function dft2(re: ArrayLike<number>, im: ArrayLike<number>, shape: UpaSha
     for (let q = 0; q < g2; q++) {
       let sr = 0;
       let si = 0;
-      for (let m = 0; m < n1; m++) {
-        for (let n = 0; n < n2; n++) {
-          const a = sign * 2 * Math.PI * ((p * m) / g1 + (q * n) / g2);
-          const c = Math.cos(a);
-          const s = Math.sin(a);
-          const i = m * n2 + n;
-          sr += re[i] * c - im[i] * s;
-          si += re[i] * s + im[i] * c;
-        }
+      for (let m = 0, k = 0; m < n1; m++, k = (k + p) % g1) {
+        const xr = rowRe[m * g2 + q];
+        const xi = rowIm[m * g2 + q];
+        sr += xr * c1[k] - xi * s1[k];
+        si += xr * s1[k] + xi * c1[k];
       }
       outRe[p * g2 + q] = sr * scale;
       outIm[p * g2 + q] = si * scale;
     }
   }
   return { re: outRe, im: outIm };
+}
+
+const TWIDDLES = new Map<number, readonly [Float64Array, Float64Array]>();
+
+/** cos and sin of sign·2πk/g for k = 0 … g − 1 (cached per size and sign). */
+function twiddles(g: number, sign: 1 | -1): readonly [Float64Array, Float64Array] {
+  const key = sign * g;
+  let t = TWIDDLES.get(key);
+  if (!t) {
+    const c = new Float64Array(g);
+    const s = new Float64Array(g);
+    for (let k = 0; k < g; k++) {
+      c[k] = Math.cos((sign * 2 * Math.PI * k) / g);
+      s[k] = Math.sin((sign * 2 * Math.PI * k) / g);
+    }
+    t = [c, s] as const;
+    TWIDDLES.set(key, t);
+  }
+  return t;
 }
 
 /** One channel row as its codec map [re plane | im plane], written into `out` at `offset`. */
