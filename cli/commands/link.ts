@@ -81,7 +81,7 @@ export function register(program: Command, io: Io): void {
           return;
         }
         io.stdout.write(`${r.scenario}: ${r.samples} held-out test samples, ${r.users} users, ${r.antennas} antennas; WMMSE on perfect CSI (best start, ε = 10⁻⁵) ${fixed(r.perfectWmmse.sumRate)} ± ${fixed(r.perfectWmmse.ci95)} bit/s/Hz. UE energy per report on ${r.ueHardware}, BS energy per precoding on ${r.bsHardware} (our measured count; closed form / engine):\n`);
-        const header = ['feedback', 'bits/user', 'NMSE dB', 'precoder', 'sum rate ± 95% CI', '− perfect-CSI WMMSE (paired)', 'UE µJ', 'BS µJ'];
+        const header = ['feedback', 'bits/user', 'NMSE dB', 'precoder', 'sum rate ± 95% CI', '− perfect-CSI WMMSE (paired)', '− RZF-EP, same feedback (paired)', 'UE µJ', 'BS µJ'];
         const rows = r.rows.map((x) => [
           x.feedback,
           x.bitsPerUser !== null ? String(x.bitsPerUser) : x.analogValues !== null ? `6 + ${x.analogValues} reals` : '∞',
@@ -89,6 +89,7 @@ export function register(program: Command, io: Io): void {
           x.precoder,
           `${fixed(x.sumRate)} ± ${fixed(x.ci95)}`,
           `${signed(x.vsPerfectWmmse.mean)} ± ${fixed(x.vsPerfectWmmse.ci95)} (${x.vsPerfectWmmse.verdict})`,
+          x.vsRzfEp ? `${signed(x.vsRzfEp.mean)} ± ${fixed(x.vsRzfEp.ci95)} (${x.vsRzfEp.verdict})` : '—',
           x.ue ? `${x.ue.closedForm_uJ.toPrecision(3)} / ${x.ue.engine_uJ.toPrecision(3)}` : '—',
           `${x.bs.closedForm_uJ.toPrecision(3)} / ${x.bs.engine_uJ.toPrecision(3)}`,
         ]);
