@@ -8,6 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../scenarios/schema.ts';
+import { buildCsiNet, sideOf } from '../../nets/csi.ts';
+import { loadHardware } from '../../sim/hardware-file.ts';
+import { DEFAULT_PRESET } from '../../sim/presets.ts';
+import { DEFAULT_UE_HARDWARE } from '../../studies/link.ts';
+import { priced } from '../../studies/verdict.ts';
 import { codesign } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'codesign-link-'));
@@ -60,7 +65,15 @@ describe('codesign link', () => {
     // The UE runs the encoder; the BS decodes 4 users' codewords and precodes: more than the precoder alone.
     expect(four.ue.closedForm_uJ).toBeGreaterThan(0);
     const precoderOnly = await codesign('link', '--scenario', file, '--feedback', 'perfect', '--precoder', 'rzf-ep', '--samples', '6', '--json');
-    expect(four.bs.closedForm_uJ).toBeGreaterThan(JSON.parse(precoderOnly.stdout).rows[0].bs.closedForm_uJ);
+    // Per side the energies add up: UE = one encoder; BS = the precoder + one decoder per user (N_U = 4), closed form and engine.
+    const graph = buildCsiNet({ net: 'csinet', cr: 8, side: 8 });
+    const encoder = priced(sideOf(graph, 'encoder'), loadHardware(DEFAULT_UE_HARDWARE));
+    const decoder = priced(sideOf(graph, 'decoder'), DEFAULT_PRESET);
+    const alone = JSON.parse(precoderOnly.stdout).rows[0].bs;
+    expect(four.ue.closedForm_uJ).toBeCloseTo(encoder.closedForm_uJ, 9);
+    expect(four.ue.engine_uJ).toBeCloseTo(encoder.engine_uJ, 9);
+    expect(four.bs.closedForm_uJ).toBeCloseTo(alone.closedForm_uJ + 4 * decoder.closedForm_uJ, 9);
+    expect(four.bs.engine_uJ).toBeCloseTo(alone.engine_uJ + 4 * decoder.engine_uJ, 9);
     const wrong = await codesign('link', '--scenario', file, '--feedback', `codec:${join(dir, 'nowhere')}:4`, '--samples', '4');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--feedback: got "codec:.*nowhere:4"; allowed: codec:CHECKPOINT:B with CHECKPOINT a directory/);
