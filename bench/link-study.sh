@@ -31,12 +31,11 @@ for stage in $stages; do
       train csinet4-paper --net csinet --cr 4 --epochs 100
       train cllw4-paper --net cllwcsinet --cr 4 --epochs 100
       train csinet8-paper --net csinet --cr 8 --epochs 100
-      train csinet16-paper --net csinet --cr 16 --epochs 100
       ;;
     quantized)
       for b in 4 8 2 12; do train "csinet4-paper-q$b" --net csinet --cr 4 --codeword-bits "$b" --init-from "$codecs/csinet4-paper" --epochs 30; done
       train cllw4-paper-q4 --net cllwcsinet --cr 4 --codeword-bits 4 --init-from "$codecs/cllw4-paper" --epochs 30
-      for cr in 8 16; do train "csinet$cr-paper-q8" --net csinet --cr "$cr" --codeword-bits 8 --init-from "$codecs/csinet$cr-paper" --epochs 30; done
+      train csinet8-paper-q8 --net csinet --cr 8 --codeword-bits 8 --init-from "$codecs/csinet8-paper" --epochs 30
       ;;
     noisy)
       train csinet4-paper-snr10 --net csinet --cr 4 --snr-db 10 --init-from "$codecs/csinet4-paper" --epochs 30
@@ -57,7 +56,7 @@ for stage in $stages; do
       q() { echo "codec:$codecs/$1:$2"; }
       feedback="perfect;dft:70;dft:134;dft:262;dft:390;scalar:134;scalar:262;scalar:390"
       feedback+=";$(q csinet4-paper-q2 2);$(q csinet4-paper-q4 4);$(q csinet4-paper-q8 8);$(q csinet4-paper-q12 12)"
-      feedback+=";$(q csinet8-paper-q8 8);$(q csinet16-paper-q8 8)"
+      feedback+=";$(q csinet8-paper-q8 8)"
       feedback+=";$(q csinet4-paper analog);$(q csinet4-paper 4);$(q csinet4-paper 8);$(q cllw4-paper analog);$(q cllw4-paper-q4 4)"
       npx codesign link --scenario "$scenario" --feedback "$feedback" \
         --precoder "rzf-ep,wmmse,net:out/paper/structured-8x512-16-16-16-16,net:out/paper/structured-8x512-dft70" --samples 500 --json \
