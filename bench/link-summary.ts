@@ -34,7 +34,7 @@ for (const { name, result: r } of readLinkStudies()) {
     if (front.length > 0) console.log(`\nFront over (bits ↓, rate ↑), ${p}: ${front.map((x) => `${x.feedback} (${x.bitsPerUser} bits, ${f3(x.sumRate)})`).join(' → ')}`);
   }
   const ef = energyFront(r.rows);
-  if (ef.length > 0) console.log(`\nFront over (UE µJ ↓, BS µJ ↓, rate ↑): ${ef.map((x) => `${x.feedback} + ${x.precoder} (${uj(x.ue!.closedForm_uJ)} / ${uj(x.bs.closedForm_uJ)} µJ, ${f3(x.sumRate)})`).join('; ')}`);
+  if (ef.length > 0) console.log(`\nFront over (bits ↓, UE µJ ↓, BS µJ ↓, rate ↑): ${ef.map((x) => `${x.feedback} + ${x.precoder} (${uj(x.ue!.closedForm_uJ)} / ${uj(x.bs.closedForm_uJ)} µJ, ${f3(x.sumRate)})`).join('; ')}`);
   console.log('');
   const header = ['feedback', 'scheme', 'bits_per_user', 'analog_values', 'nmse_db', 'precoder', 'sum_rate', 'ci95', 'vs_perfect_wmmse', 'vs_perfect_wmmse_ci95', 'vs_rzf_ep', 'vs_rzf_ep_ci95', 'ue_closed_form_uJ', 'ue_engine_uJ', 'ue_latency_us', 'bs_closed_form_uJ', 'bs_engine_uJ', 'bs_latency_us'];
   const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' && /[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));

@@ -34,8 +34,8 @@ export function family(row: LinkRow): string {
 /** Front over (feedback bits per user ↓, sum rate ↑) for one precoder. */
 export const bitsFront = (rows: readonly LinkRow[]) => paretoFrontMin(rows.filter((r) => r.bitsPerUser !== null), (r) => [r.bitsPerUser!, -r.sumRate]);
 
-/** Front over (UE energy ↓, BS energy ↓, sum rate ↑), closed form, rows that send bits. */
-export const energyFront = (rows: readonly LinkRow[]) => paretoFrontMin(rows.filter((r) => r.ue !== null && r.bitsPerUser !== null), (r) => [r.ue!.closedForm_uJ, r.bs.closedForm_uJ, -r.sumRate]);
+/** Front over (feedback bits ↓, UE energy ↓, BS energy ↓, sum rate ↑), closed form, rows that send bits: what a budget of bits and joules buys. */
+export const energyFront = (rows: readonly LinkRow[]) => paretoFrontMin(rows.filter((r) => r.ue !== null && r.bitsPerUser !== null), (r) => [r.bitsPerUser!, r.ue!.closedForm_uJ, r.bs.closedForm_uJ, -r.sumRate]);
 
 /** Each learned codec row against the best DFT-codebook row using no more bits, with the same precoder; paired. */
 export function codecsVsCodebook(result: LinkResult) {
@@ -91,7 +91,7 @@ export function linkRateSpec(r: LinkResult): Record<string, unknown> {
   };
 }
 
-/** UE energy per report vs BS energy per precoding (closed form), the Pareto front over (UE, BS, rate) drawn larger. */
+/** UE energy per report vs BS energy per precoding (closed form), the Pareto front over (bits, UE, BS, rate) drawn larger. */
 export function linkEnergySpec(r: LinkResult): Record<string, unknown> {
   const front = new Set(energyFront(r.rows));
   const values = r.rows.filter((x) => x.ue !== null && x.bitsPerUser !== null).map((x) => ({ family: family(x), feedback: x.feedback, precoder: x.precoder, bits: x.bitsPerUser, rate: x.sumRate, ue: x.ue!.closedForm_uJ, bs: x.bs.closedForm_uJ, ueEngine: x.ue!.engine_uJ, bsEngine: x.bs.engine_uJ, front: front.has(x) ? 'on the front' : 'dominated' }));
@@ -103,7 +103,7 @@ export function linkEnergySpec(r: LinkResult): Record<string, unknown> {
       y: { field: 'bs', type: 'quantitative', title: 'BS energy per precoding (µJ, closed form)', scale: { type: 'log' } },
       color: { field: 'family', type: 'nominal', scale: { scheme: 'dark2' }, legend: LEGEND },
       shape: { field: 'precoder', type: 'nominal', legend: LEGEND },
-      size: { field: 'front', type: 'nominal', scale: { domain: ['on the front', 'dominated'], range: [160, 40] }, title: 'Pareto (UE, BS, rate)' },
+      size: { field: 'front', type: 'nominal', scale: { domain: ['on the front', 'dominated'], range: [160, 40] }, title: 'Pareto (bits, UE, BS, rate)' },
       tooltip: [{ field: 'feedback' }, { field: 'precoder' }, { field: 'bits' }, { field: 'rate', title: 'sum rate', format: '.3f' }, { field: 'ue', title: 'UE µJ (closed form)', format: '.3g' }, { field: 'ueEngine', title: 'UE µJ (engine)', format: '.3g' }, { field: 'bs', title: 'BS µJ (closed form)', format: '.3g' }, { field: 'bsEngine', title: 'BS µJ (engine)', format: '.3g' }, { field: 'front' }],
     },
   };

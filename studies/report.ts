@@ -664,7 +664,7 @@ async function reportFigures(
   if (linkMain) {
     const r = linkMain.result;
     add(await renderFigure(out, 'link-rate-vs-bits', `CSI feedback (data/link/${linkMain.name}.json): sum rate on the true channels vs feedback bits per user, ${r.samples} held-out samples of ${r.scenario} (± 95% CI; dashed: WMMSE on perfect CSI)`, linkRateSpec(r)));
-    add(await renderFigure(out, 'link-energy', `CSI feedback: UE energy per report (${r.ueHardware}) vs BS energy per precoding (${r.bsHardware}), closed form; large: Pareto front over (UE, BS, rate)`, linkEnergySpec(r)));
+    add(await renderFigure(out, 'link-energy', `CSI feedback: UE energy per report (${r.ueHardware}) vs BS energy per precoding (${r.bsHardware}), closed form; large: Pareto front over (bits, UE, BS, rate)`, linkEnergySpec(r)));
   }
   if (linkNoise) {
     add(await renderFigure(out, 'link-noise', `Seed 003's robustness check (data/link/${linkNoise.name}.json): NMSE and the sum rate it buys vs AWGN on the analog codeword`, linkNoiseSpec(linkNoise.result)));
