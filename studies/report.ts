@@ -429,7 +429,8 @@ function linkLine(h: Headline): string | null {
       ? `a learned codec beats the DFT codebook at no more bits in ${l.codecBeatsCodebook.length} rows (${l.codecBeatsCodebook.join('; ')})`
       : `no learned codec beats the DFT codebook at no more bits; the closest, ${l.bestCodecVsCodebook.codec} with ${l.bestCodecVsCodebook.precoder} (${l.bestCodecVsCodebook.bits} bits), rates ${signed(l.bestCodecVsCodebook.codecMinusDft.mean)} ± ${l.bestCodecVsCodebook.codecMinusDft.ci95.toFixed(3)} bit/s/Hz against ${l.bestCodecVsCodebook.dft} (${l.bestCodecVsCodebook.dftBits} bits), paired`
     : 'no learned codec in the study';
-  const net = l.learnedPrecoder ? `; the trained precoder on rebuilt channels at best ${signed(l.learnedPrecoder.vsRzfEp.mean)} ± ${l.learnedPrecoder.vsRzfEp.ci95.toFixed(3)} bit/s/Hz against equal-power RZF on the same channels (${l.learnedPrecoder.feedback}, ${l.learnedPrecoder.vsRzfEp.verdict})` : '';
+  const n = l.learnedPrecoder;
+  const net = n ? `; a trained precoder on the rebuilt channels is at best ${signed(n.vsClassical.mean)} ± ${n.vsClassical.ci95.toFixed(3)} bit/s/Hz against the best classical precoder on the same channels (${n.precoder} vs ${n.classical} on ${n.feedback}: ${n.vsClassical.verdict === 'higher' ? 'higher' : n.vsClassical.verdict}, for ${n.bs_uJ.toPrecision(3)} µJ against ${n.classicalBs_uJ.toPrecision(3)} µJ at the base station)` : '';
   return `CSI feedback link (${l.source}): ${codec}${net}; WMMSE on perfect CSI ${l.perfectWmmse.sumRate.toFixed(2)} ± ${l.perfectWmmse.ci95.toFixed(2)}.`;
 }
 
