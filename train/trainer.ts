@@ -247,8 +247,13 @@ export const MODEL_OUTPUT: PrecoderReadout = { precoder: (model, x, options) => 
 export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_OUTPUT, freshTrain?: (epoch: number) => MimoDataset, seen?: (ds: MimoDataset) => MimoDataset): TrainTask {
   const { validation } = data;
   let train = data.train;
-  let trainSeen = seen?.(train);
+  // With fresh draws the first epoch's beforeEpoch makes the rebuilt set; otherwise it is made once here.
+  let trainSeen = seen && !freshTrain ? seen(train) : undefined;
   const validationSeen = seen?.(validation);
+  const seenOf = () => {
+    if (!trainSeen) throw new InputError('seen', 'none', 'allowed: a rebuilt training set made before the first batch');
+    return trainSeen;
+  };
   const noiseVar = readout.trainNoiseVar ?? train.noiseVar;
   return {
     metric: 'sum rate (bit/s/Hz)',
@@ -263,13 +268,13 @@ export function precoderTask(data: TrainData, readout: PrecoderReadout = MODEL_O
           },
         }
       : {}),
-    batch: (order, from, to) => (trainSeen ? tf.tidy(() => tf.concat([batchTensor(train, order, from, to), batchTensor(trainSeen!, order, from, to)], 1)) : batchTensor(train, order, from, to)),
+    batch: (order, from, to) => (seen ? tf.tidy(() => tf.concat([batchTensor(train, order, from, to), batchTensor(seenOf(), order, from, to)], 1)) : batchTensor(train, order, from, to)),
     loss: (model, x, o) => {
-      const [truth, input] = trainSeen ? (tf.split(x, 2, 1) as tf.Tensor4D[]) : [x as tf.Tensor4D, x as tf.Tensor4D];
+      const [truth, input] = seen ? (tf.split(x, 2, 1) as tf.Tensor4D[]) : [x as tf.Tensor4D, x as tf.Tensor4D];
       return tf.neg(tf.mean(sumRateTensor(truth, readout.precoder(model, input, { training: true, ...o }), noiseVar))) as tf.Scalar;
     },
     metricOfLoss: (loss) => -loss,
-    validate: async (model, bits) => (validationSeen ? mean(await mismatchedRates(model, validationSeen, validation, 1000, bits)) : evaluateRate(model, validation, bits, undefined, undefined, readout)),
+    validate: async (model, bits) => (validationSeen ? mean(await mismatchedRates(model, validationSeen, validation, 1000, bits, readout)) : evaluateRate(model, validation, bits, undefined, undefined, readout)),
   };
 }
 
@@ -318,13 +323,13 @@ export async function sampleRates(model: GraphModel, ds: MimoDataset, bits?: Bit
  * The rate on `truth` of the precoder the model computes from `seen`, per sample: the base station
  * sees rebuilt channels (CSI feedback), the users receive through the true ones. Same samples, same order.
  */
-export async function mismatchedRates(model: GraphModel, seen: MimoDataset, truth: MimoDataset, chunk = 1000, bits?: BitAssignment): Promise<Float64Array> {
+export async function mismatchedRates(model: GraphModel, seen: MimoDataset, truth: MimoDataset, chunk = 1000, bits?: BitAssignment, readout = MODEL_OUTPUT): Promise<Float64Array> {
   if (seen.count !== truth.count || seen.nt !== truth.nt || seen.nu !== truth.nu) throw new InputError('seen', `${seen.count}×${seen.nt}×${seen.nu}`, `allowed: the shape of the true channels, ${truth.count}×${truth.nt}×${truth.nu}`);
   const all = Int32Array.from({ length: truth.count }, (_, i) => i);
   const out = new Float64Array(truth.count);
   for (let from = 0; from < truth.count; from += chunk) {
     const to = Math.min(truth.count, from + chunk);
-    const rates = tf.tidy(() => sumRateTensor(batchTensor(truth, all, from, to), MODEL_OUTPUT.precoder(model, batchTensor(seen, all, from, to), { training: false, bits }), truth.noiseVar));
+    const rates = tf.tidy(() => sumRateTensor(batchTensor(truth, all, from, to), readout.precoder(model, batchTensor(seen, all, from, to), { training: false, bits }), truth.noiseVar));
     out.set(await rates.data(), from);
     rates.dispose();
   }

@@ -107,7 +107,7 @@ describe('codesign link', () => {
 
   it('a precoder trained on the channels the base station rebuilds: its test rate is link’s on the same feedback', async () => {
     const net = join(dir, 'structured-dft32');
-    const t = await codesign('train', '--scenario', file, '--head', 'structured', '--cout', '8', '--dfcl', '64', '--epochs', '1', '--batch', '10', '--feedback', 'dft:32', '--out', net, '--json');
+    const t = await codesign('train', '--scenario', file, '--head', 'structured', '--cout', '8', '--dfcl', '64', '--epochs', '1', '--batch', '10', '--feedback', 'dft:32', '--fresh-channels', '--out', net, '--json');
     expect(t.code, t.stderr).toBe(0);
     const trained = JSON.parse(t.stdout);
     expect(trained.feedback).toMatch(/rebuilt from dft:32 feedback; rates on the true channels/);
