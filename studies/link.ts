@@ -157,7 +157,8 @@ type SolveRecord = { readonly iterations: number; readonly converged: boolean; r
 function label(f: FeedbackSpec, scheme?: PreparedScheme): string {
   if (f.scheme === 'perfect') return 'perfect CSI';
   if (f.scheme !== 'codec') return `${f.scheme}:${f.bits}`;
-  const how = f.codewordBits === 'analog' ? 'analog codeword' : `${f.codewordBits} bits ${scheme?.quantizer === 'trained' ? '(trained)' : '(after training)'}`;
+  const trained = scheme?.scheme.kind === 'codec' && scheme.scheme.quantizer === 'trained';
+  const how = f.codewordBits === 'analog' ? 'analog codeword' : `${f.codewordBits} bits ${trained ? '(trained)' : '(after training)'}`;
   return `codec ${basename(f.checkpoint)} at ${how}${f.snrDb === undefined ? '' : `, codeword SNR ${f.snrDb} dB`}`;
 }
 
@@ -213,8 +214,6 @@ interface PreparedScheme {
   readonly analogValues: number | null;
   readonly fields: Readonly<Record<string, number>> | null;
   readonly scheme: RowScheme;
-  /** How a codec's codeword was quantized. */
-  readonly quantizer?: 'trained' | 'ptq' | 'none';
   /** A codec's sides, priced from its graph: the UE's encoder, one BS decoder per user. */
   readonly sides?: { readonly encoder: Graph; readonly decoder: Graph };
 }
@@ -262,7 +261,6 @@ async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, tes
     },
     bits: f.codewordBits === 'analog' ? null : feedbackBits(fields),
     analogValues: f.codewordBits === 'analog' ? length : null,
-    quantizer: path.quantizer,
     scheme: { kind: 'codec', checkpoint: basename(f.checkpoint), graph: graph.name, quantizer: path.quantizer, codewordBits: f.codewordBits === 'analog' ? null : f.codewordBits, snrDb: f.snrDb ?? null },
     fields,
     sides: { encoder: sideOf(graph, 'encoder'), decoder: sideOf(graph, 'decoder') },
