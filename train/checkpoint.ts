@@ -121,6 +121,11 @@ export function checkpointState<State>(path: string): State {
   return readModelJson(path).trainer as State;
 }
 
+/** A checkpoint's Graph alone (its weights are not read): what network a directory holds. */
+export function checkpointGraph(path: string): Graph {
+  return readModelJson(path).modelTopology as Graph;
+}
+
 export function loadCheckpoint<State>(path: string): LoadedCheckpoint<State> {
   const json = readModelJson(path);
   let weights: Buffer;

@@ -15,7 +15,7 @@ import type { MimoDataset } from '../scenarios/dataset.ts';
 import type { Graph } from '../nets/graph.ts';
 import { Adam, ADAM_DEFAULTS } from './adam.ts';
 import { tf } from './backend.ts';
-import { CheckpointError, latestCheckpoint, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.ts';
+import { CheckpointError, checkpointGraph, latestCheckpoint, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.ts';
 import { openRunDir } from './run-dir.ts';
 import { GraphModel, type BitAssignment, type WeightQuantizer } from './model.ts';
 import { sumRateTensor } from './sumrate.ts';
@@ -510,6 +510,13 @@ export const STOPPED_FILE = 'stopped.json';
 export function learningCurveCsv(history: readonly EpochRecord[], stepsPerEpoch: number, metric: string): string {
   const rows = history.map((r) => [r.epoch, r.steps ?? r.epoch * stepsPerEpoch, r.train.toFixed(6), r.validation.toFixed(6), (r.ms / 1000).toFixed(3)].join(','));
   return [`# ${metric}; validation on the validation split`, 'epoch,steps,train,validation,seconds', ...rows, ''].join('\n');
+}
+
+/** The network a run directory holds (its `best/` checkpoint's Graph, weights not read). */
+export function runGraph(dir: string, field: string): Graph {
+  const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
+  if (!path) throw new InputError(field, dir, 'allowed: a directory written by codesign train (no model.json found)');
+  return checkpointGraph(path);
 }
 
 /** The trained checkpoint of a run directory (its `best/` if present), without Adam's moments. */

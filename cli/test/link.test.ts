@@ -55,6 +55,10 @@ describe('codesign link', () => {
     const out = JSON.parse(r.stdout);
     expect(out.graph).toBe('csinet(cr=8,side=8)');
     expect(Number.isFinite(out.test.nmseDb)).toBe(true);
+    // eval knows a codec from its checkpoint on a site scenario too: its test maps' NMSE, the same as training reported.
+    const evaluated = await codesign('eval', '--checkpoint', checkpoint, '--scenario', file, '--json');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout).rows[0].nmseDb).toBeCloseTo(out.test.nmseDb, 9);
     // As a feedback scheme: 128/8 = 16 codeword elements at 4 bits, plus the 6-bit gain.
     const link = await codesign('link', '--scenario', file, '--feedback', `codec:${checkpoint}:4;codec:${checkpoint}:8`, '--precoder', 'rzf-ep', '--samples', '6', '--json');
     expect(link.code, link.stderr).toBe(0);
