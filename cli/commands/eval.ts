@@ -49,12 +49,13 @@ export function register(program: Command, io: Io): void {
       const refuse = (attributes: readonly (keyof EvalFlags)[], why: string) => refuseGiven(o, given, attributes, () => why);
       const progress = cliProgress(io, progressMode(io, o));
       try {
+        const snrs = o.snrDb === undefined ? [] : o.snrDb.split(',').map((v) => finiteNumber('--snr-db', v));
         // A codec reads CSI maps: a CSI scenario's, or a site scenario's users as feedback maps.
         const codec = scenario.model === 'cost2100' || (scenario.model === 'site' && (await import('../../train/trainer.ts')).runGraph(o.checkpoint, '--checkpoint').ops.some((op) => op.name.startsWith('enc.')));
         if (codec) {
           refuse(['bits', 'finetune', 'allBits', 'choices', 'redis'], `allowed: only with a precoder checkpoint on a MIMO scenario (${o.checkpoint} is a codec on ${o.scenario}'s CSI maps)`);
           const { evaluateCodecCheckpoint } = await import('../../studies/eval.ts');
-          const r = await evaluateCodecCheckpoint({ ...base, codewordSnrDb: o.snrDb === undefined ? [] : o.snrDb.split(',').map((v) => finiteNumber('--snr-db', v)) }, progress);
+          const r = await evaluateCodecCheckpoint({ ...base, codewordSnrDb: snrs }, progress);
           io.stdout.write(
             (o.json
               ? JSON.stringify(r, null, 2)
