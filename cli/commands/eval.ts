@@ -26,6 +26,17 @@ interface EvalFlags {
   readonly progress?: boolean;
 }
 
+/** Whether a run directory holds a codec (false when it cannot be read: the caller reports that in its turn). */
+async function siteCodec(dir: string): Promise<boolean> {
+  const { runGraph } = await import('../../train/trainer.ts');
+  try {
+    return runGraph(dir, '--checkpoint').ops.some((op) => op.name.startsWith('enc.'));
+  } catch (error) {
+    if (error instanceof InputError) return false;
+    throw error;
+  }
+}
+
 export function register(program: Command, io: Io): void {
   program
     .command('eval')
@@ -51,7 +62,8 @@ export function register(program: Command, io: Io): void {
       try {
         const snrs = o.snrDb === undefined ? [] : o.snrDb.split(',').map((v) => finiteNumber('--snr-db', v));
         // A codec reads CSI maps: a CSI scenario's, or a site scenario's users as feedback maps.
-        const codec = scenario.model === 'cost2100' || (scenario.model === 'site' && (await import('../../train/trainer.ts')).runGraph(o.checkpoint, '--checkpoint').ops.some((op) => op.name.startsWith('enc.')));
+        // A checkpoint that cannot be read is taken for a precoder here: the option checks below come first, the read error after.
+        const codec = scenario.model === 'cost2100' || (scenario.model === 'site' && (await siteCodec(o.checkpoint)));
         if (codec) {
           refuse(['bits', 'finetune', 'allBits', 'choices', 'redis'], `allowed: only with a precoder checkpoint on a MIMO scenario (${o.checkpoint} is a codec on ${o.scenario}'s CSI maps)`);
           const { evaluateCodecCheckpoint } = await import('../../studies/eval.ts');
@@ -64,7 +76,7 @@ export function register(program: Command, io: Io): void {
           );
           return;
         }
-        refuse(['snrDb'], 'allowed: only for a codec checkpoint on a CSI scenario');
+        refuse(['snrDb'], 'allowed: only for a codec checkpoint (on a CSI scenario, or a site scenario\'s feedback maps)');
         if (!o.allBits) refuse(['redis'], 'allowed: only with --all-bits (the long evaluation the queue carries)');
         if (o.allBits) {
           refuse(['bits', 'finetune'], 'allowed: not with --all-bits (it evaluates every configuration)');
