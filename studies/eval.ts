@@ -180,7 +180,8 @@ export async function evaluateCodecCheckpoint(c: CodecEvaluation, progress: Prog
   const task = progress.task('codeword SNRs', 1 + c.codewordSnrDb.length);
   for (const snrDb of [undefined, ...c.codewordSnrDb]) {
     const r = await evaluateCodec(model, test, { limit: c.samples, channel: { ...(bits !== undefined ? { bits } : {}), ...(snrDb !== undefined ? { snrDb } : {}) }, seed: 7 });
-    rows.push({ codewordSnr_dB: snrDb ?? null, nmseDb: r.nmseDb, rho: r.rho });
+    // ρ compares frequency responses of angular-delay maps; a site's maps are spatial (one subcarrier): no ρ.
+    rows.push({ codewordSnr_dB: snrDb ?? null, nmseDb: r.nmseDb, rho: c.scenario.model === 'site' ? null : r.rho });
     task.tick(1);
   }
   task.end();

@@ -72,7 +72,7 @@ export function register(program: Command, io: Io): void {
             (o.json
               ? JSON.stringify(r, null, 2)
               : `${r.graph} on ${r.samples} ${r.scenario} test samples${r.codewordBits !== null ? `, codeword quantized to ${r.codewordBits} bits as trained` : ''} (encoder ${r.energy_uJ.encoder.toPrecision(4)} µJ, decoder ${r.energy_uJ.decoder.toPrecision(4)} µJ)\n` +
-                table(['codeword SNR dB', 'NMSE dB', 'ρ'], r.rows.map((row) => [row.codewordSnr_dB ?? 'clean', row.nmseDb.toFixed(2), row.rho.toFixed(4)]))) + '\n',
+                table(['codeword SNR dB', 'NMSE dB', 'ρ'], r.rows.map((row) => [row.codewordSnr_dB ?? 'clean', row.nmseDb.toFixed(2), row.rho === null ? '— (site maps)' : row.rho.toFixed(4)]))) + '\n',
           );
           return;
         }

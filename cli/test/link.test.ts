@@ -59,6 +59,7 @@ describe('codesign link', () => {
     const evaluated = await codesign('eval', '--checkpoint', checkpoint, '--scenario', file, '--json');
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(JSON.parse(evaluated.stdout).rows[0].nmseDb).toBeCloseTo(out.test.nmseDb, 9);
+    expect(JSON.parse(evaluated.stdout).rows[0].rho).toBeNull();
     // As a feedback scheme: 128/8 = 16 codeword elements at 4 bits, plus the 6-bit gain.
     const link = await codesign('link', '--scenario', file, '--feedback', `codec:${checkpoint}:4;codec:${checkpoint}:8`, '--precoder', 'rzf-ep', '--samples', '6', '--json');
     expect(link.code, link.stderr).toBe(0);
