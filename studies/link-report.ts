@@ -22,6 +22,12 @@ export function readLinkStudies(dir = LINK_DIR): { readonly name: string; readon
     .map((f) => ({ name: f.replace(/\.json$/, ''), result: JSON.parse(readFileSync(join(dir, f), 'utf8')) as LinkResult }));
 }
 
+/** The shipped studies by kind: the main one (no codeword noise) and seed 003's noise sweep (codec rows at codeword SNRs). */
+export function linkStudiesByKind(studies: ReturnType<typeof readLinkStudies>) {
+  const noisy = (s: (typeof studies)[number]) => s.result.rows.some((r) => r.scheme.kind === 'codec' && r.scheme.snrDb !== null);
+  return { main: studies.find((s) => !noisy(s)), noise: studies.find(noisy) };
+}
+
 /** A row's family in words: the legend of every link figure. */
 export function family(row: LinkRow): string {
   const s = row.scheme;
@@ -70,7 +76,7 @@ export function netsVsClassical(result: LinkResult) {
 
 /** What the report says of the shipped study (null: none shipped). */
 export function linkSummary(studies: ReturnType<typeof readLinkStudies>) {
-  const main = studies.find((s) => !s.result.rows.some((r) => r.scheme.kind === 'codec' && r.scheme.snrDb !== null));
+  const { main } = linkStudiesByKind(studies);
   if (!main) return null;
   const r = main.result;
   const comparisons = codecsVsCodebook(r);

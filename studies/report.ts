@@ -24,7 +24,7 @@ import { simulateGraph } from '../sim/engine/engine.ts';
 import { describeMachine, machineOf } from '../sim/machine.ts';
 import { learningCurves, type LearningCurve } from './curves.ts';
 import { readCells, regimeMapSpec, regimeSummary, REGIMES_DIR, type CellResult } from './regimes.ts';
-import { linkEnergySpec, linkNoiseSpec, linkRateSpec, linkSummary, readLinkStudies } from './link-report.ts';
+import { linkEnergySpec, linkNoiseSpec, linkRateSpec, linkStudiesByKind, linkSummary, readLinkStudies } from './link-report.ts';
 import { tableQuality } from '../search/table-quality.ts';
 import { ResultsStore, type StoredPoint } from '../search/store.ts';
 import { classicalFile, loadClassical } from './rates.ts';
@@ -553,8 +553,7 @@ async function reportFigures(
 ): Promise<Figure[]> {
   const shapeLabel = `(${d.shape.cout}, ${d.shape.dfcl}) precoder at N_T = ${d.shape.nt}, N_U = ${d.shape.nu}`;
   const figures: Figure[] = [];
-  const linkMain = d.links.find((l) => !l.result.rows.some((r) => r.scheme.kind === 'codec' && r.scheme.snrDb !== null));
-  const linkNoise = d.links.find((l) => l.result.rows.some((r) => r.scheme.kind === 'codec' && r.scheme.snrDb !== null));
+  const { main: linkMain, noise: linkNoise } = linkStudiesByKind(d.links);
   const task = progress.task('figures', (d.quick ? 3 : 6) + (d.curves.length > 0 ? 1 : 0) + (d.regimes.length > 0 ? 1 : 0) + (linkMain ? 2 : 0) + (linkNoise ? 1 : 0));
   const add = (f: Figure) => {
     figures.push(f);

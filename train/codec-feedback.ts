@@ -8,7 +8,7 @@
  */
 import type { CsiDataset } from '../scenarios/dataset.ts';
 import { tf } from './backend.ts';
-import { codecBatch, codewordAwgn, codewordOp, quantizeTrained } from './codec.ts';
+import { codecBatch, codewordAwgn, codewordOp, codewordPerturb } from './codec.ts';
 import type { GraphModel } from './model.ts';
 
 export interface CodewordQuantizer {
@@ -77,9 +77,11 @@ export async function decodeMaps(model: GraphModel, ds: CsiDataset, path: Codewo
   const all = Int32Array.from({ length: ds.count }, (_, i) => i);
   const size = 2 * ds.rows * ds.cols;
   const out = new Float32Array(ds.count * size);
+  // The trained and unquantized paths are the training channel itself (codewordPerturb); only post-training quantization is added here.
   const send = (t: tf.Tensor, from: number) => {
-    const q = path.quantizer === 'ptq' ? quantizeCodeword(t, path.ptq) : path.quantizer === 'trained' ? quantizeTrained(model, t, path.bits) : t;
-    return path.snrDb === undefined ? q : codewordAwgn(q, path.snrDb, seed + from);
+    if (path.quantizer === 'ptq') return path.snrDb === undefined ? quantizeCodeword(t, path.ptq) : codewordAwgn(quantizeCodeword(t, path.ptq), path.snrDb, seed + from);
+    const channel = { ...(path.quantizer === 'trained' ? { bits: path.bits } : {}), ...(path.snrDb !== undefined ? { snrDb: path.snrDb } : {}) };
+    return codewordPerturb(model, channel, seed + from)?.apply(t) ?? t;
   };
   for (let from = 0; from < ds.count; from += BATCH) {
     const to = Math.min(ds.count, from + BATCH);
