@@ -8,7 +8,7 @@
  * (window × filters), ofmap O (pixels × filters).
  */
 import type { Dataflow } from './config.ts';
-import type { DemandStream, FoldDemand } from './scratchpad.ts';
+import type { DemandStream, FoldDemand, PassStructure } from './scratchpad.ts';
 
 export interface OperandShape {
   readonly pixels: number;
@@ -116,6 +116,8 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     filterWidth,
     ifmap: new Int32Array(height * ifmapWidth),
     filter: new Int32Array(height * filterWidth),
+    ifmapLines: [0, 0],
+    filterLines: [0, 0],
     outputs: new Int32Array(height),
     output: new Int32Array(outputAddresses ? height * C : 0),
     final: true,
@@ -166,10 +168,27 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
       if (out) for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = (c0 + c) * N + t;
     }
     d.final = dataflow === 'os' || fr === rowFold - 1;
+    // The lines that hold demands (the rest are all −1): the stationary operand's preload, the streamed ones' skewed band.
+    const band = (first: number, used: number): readonly [number, number] => [first, first + T + used - 1];
+    const preload = (used: number): readonly [number, number] => [R - used, R];
+    d.ifmapLines = dataflow === 'os' ? band(0, ru) : dataflow === 'ws' ? band(R, ru) : preload(ru);
+    d.filterLines = dataflow === 'os' ? band(0, cu) : dataflow === 'ws' ? preload(ru) : band(R, ru);
     return d;
   };
 
   let ifmapAddresses = 0;
-  for (let i = 0; i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
-  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, outputAddresses: pixels * N, folds: rowFold * colFold, fold };
+  let valid = 0;
+  for (let i = 0; i < I.length; i++) {
+    if (I[i] >= 0) valid++;
+    if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
+  }
+  // Column folds are passes over the row folds. The streamed operand's demands depend on the row
+  // fold alone (WS, OS: the ifmap; IS: the filter), so each pass repeats them; the other operand
+  // and the outputs are new addresses every pass — except IS's stationary ifmap when windows
+  // share inputs (a convolution), whose next pass may find some still on chip.
+  const shared = valid > ifmapAddresses;
+  // A last column fold narrower than the array is not a relabeling of the others.
+  const regular = Sc % C === 0 ? colFold : colFold - 1;
+  const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && shared) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
+  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, outputAddresses: pixels * N, folds: rowFold * colFold, fold, passes };
 }

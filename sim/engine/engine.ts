@@ -18,11 +18,11 @@ import type { Graph, Precision } from '../../nets/graph.ts';
 import { NO_ACCESSES, addAccesses, closedFormAccesses, priceAccesses, priceByLevel, type Accesses, type LevelSplit } from '../accesses.ts';
 import { energyTerms, type EnergyTerms } from '../energy.ts';
 import { accessEnergies, type HardwarePreset } from '../presets.ts';
-import { elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
+import { OPERANDS, elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
 import type { EventSink } from './events.ts';
 import { convOperands, demandStream, gemmOperands } from './demand.ts';
 import { lowerGraph, type EngineOp } from './lower.ts';
-import { NO_OVER_READS, runScratchpads, type OverReads } from './scratchpad.ts';
+import { NO_OVER_READS, runScratchpads, type OverReads, type ScratchpadRun, type ScratchpadSizes } from './scratchpad.ts';
 import { lanesAndPasses, macsPerCycle } from '../datapath.ts';
 import { NO_SPILL, assignSpills, type Spill } from '../capacity.ts';
 import { EventQueue } from './queue.ts';
@@ -131,9 +131,10 @@ export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, pres
   // Ideal mode is the paper's: unlimited capacity, nothing spills.
   const spills = config.mode === 'ideal' ? ops.map(() => NO_SPILL) : engineSpills(ops, config);
   const stats: OpStats[] = [];
+  const runs: ScratchpadRuns = new Map();
   let t = 0;
   for (const [i, op] of ops.entries()) {
-    const s = config.mode === 'ideal' ? runIdeal(op, config, preset, options, t) : runSystolic(op, config, q, options.sink, t, spills[i]);
+    const s = config.mode === 'ideal' ? runIdeal(op, config, preset, options, t) : runSystolic(op, config, q, options.sink, t, spills[i], runs);
     const e = accessEnergies(preset, op.precision, options.p);
     const split = priceAccesses(s.accesses, e);
     stats.push({ ...s, spill: spills[i], precision: op.precision, energy: energyTerms(split.compute, split.weight, split.activation), energyByLevel: priceByLevel(s.accesses, e), p: e.p, counts: op.counts });
@@ -238,7 +239,7 @@ function mapping(dataflow: Dataflow, M: number, N: number, K: number): { Sr: num
   return { Sr: K, Sc: M, T: N };
 }
 
-function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
+function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill, runs: ScratchpadRuns): OpRun {
   if (op.unit === 'free') return opRun(op, t0, { cycles: 0 });
   if (op.unit === 'vector') return runVector(op, c, sink, t0, spill);
   if (op.unit === 'trace') {
@@ -265,7 +266,7 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
       },
     });
   }
-  return c.bandwidth === Infinity ? runGemm(op, c, q, sink, t0, spill) : runScratchpadGemm(op, c, sink, t0, spill);
+  return c.bandwidth === Infinity ? runGemm(op, c, q, sink, t0, spill) : runScratchpadGemm(op, c, sink, t0, spill, runs);
 }
 
 /**
@@ -535,10 +536,6 @@ function vectorCosts(packed: PackedReduction, ifmapAddresses: number, N: number)
   return { ifmap, filter };
 }
 
-function addOverReads(a: OverReads, b: OverReads): OverReads {
-  return { ifmapRefetches: a.ifmapRefetches + b.ifmapRefetches, filterRefetches: a.filterRefetches + b.filterRefetches, partialSumSpills: a.partialSumSpills + b.partialSumSpills, padding: a.padding + b.padding };
-}
-
 interface GemmTraffic {
   readonly mainIfmap: number;
   readonly mainFilter: number;
@@ -579,12 +576,26 @@ function gemmAccesses(op: Extract<EngineOp, { unit: 'gemm' }>, spill: Spill, t: 
   };
 }
 
+/** A scratchpad run with its folds (start, end, then elements moved for ifmap, filter, output: five numbers a fold). */
+interface RecordedRun {
+  readonly run: ScratchpadRun;
+  readonly folds: readonly number[];
+}
+
+/**
+ * Scratchpad runs of one simulation by what decides them (shape, mapping, buffers): a layer that
+ * repeats another's shape (ResNet's blocks) or a group after the first runs the same demands
+ * through the same empty buffers, so it is served once and its result and folds are reused.
+ */
+type ScratchpadRuns = Map<string, RecordedRun>;
+
 /**
  * A GEMM under finite bandwidth: SCALE-Sim v2's scratchpads (sim/engine/scratchpad.ts) serve
- * its demand stream cycle by cycle, once per group. Main-memory traffic is what the scratchpads
- * request from their backing store, in elements; local traffic is the array's demands.
+ * its demand stream cycle by cycle, once per shape (every group, and every later op of the same
+ * shape, repeats the run). Main-memory traffic is what the scratchpads request from their
+ * backing store, in elements; local traffic is the array's demands.
  */
-function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill): OpRun {
+function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, sink: EventSink | undefined, t0: number, spill: Spill, runs: ScratchpadRuns): OpRun {
   const R = c.rows;
   const C = c.cols;
   // A precision-scalable datapath: the reduction in vectors of `lanes` (a convolution's channels
@@ -598,46 +609,50 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   const ifmap = vectorBudget(c, 'ifmap', op.precision.activationBits, lanes);
   const filter = vectorBudget(c, 'filter', filterBits, lanes);
   const output = elementBudget(c, 'output', op.precision.activationBits);
-  const operands = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.padded?.strideW ?? w.stride, w.padded) : gemmOperands(op.M, op.N, K);
-  const stream = demandStream(operands, c.dataflow, R, C, c.memoryModel === 'stream');
-  // Streaming buffers move a packed vector in as many channel slots as it has real elements.
-  const costs = packed && ifmap.vector > 1 ? vectorCosts(packed, stream.ifmapAddresses, op.N) : null;
-  const sizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth, ...(costs ? { ifmapCosts: costs.ifmap, filterCosts: costs.filter } : {}) };
+  const sizes: ScratchpadSizes = { ifmap: ifmap.capacity, filter: filter.capacity, output: output.capacity, ifmapBandwidth: ifmap.bandwidth, filterBandwidth: filter.bandwidth, outputBandwidth: output.bandwidth };
+  // Streaming buffers move a packed vector in as many channel slots as it has real elements
+  // (costs that follow from the shape and the lanes, both in the key).
+  const costed = packed !== null && ifmap.vector > 1;
+  const key = JSON.stringify([op.M, op.N, K, w ?? null, c.dataflow, R, C, c.memoryModel, sizes, passes, lanes, costed]);
+  let recorded = runs.get(key);
+  if (!recorded) {
+    const operands = w ? convOperands(w.height, w.width, w.filterHeight, w.filterWidth, w.channels, op.N, w.stride, w.padded?.strideW ?? w.stride, w.padded) : gemmOperands(op.M, op.N, K);
+    const stream = demandStream(operands, c.dataflow, R, C, c.memoryModel === 'stream');
+    const costs = costed ? vectorCosts(packed, stream.ifmapAddresses, op.N) : null;
+    const folds: number[] = [];
+    const run = runScratchpads(stream, costs ? { ...sizes, ifmapCosts: costs.ifmap, filterCosts: costs.filter } : sizes, c.memoryModel, passes, sink && ((_j, start, end, moved) => folds.push(start, end, moved.ifmap, moved.filter, moved.output)));
+    recorded = { run, folds };
+    runs.set(key, recorded);
+  }
+  const { run, folds: foldRecords } = recorded;
+  const foldsPerGroup = Math.ceil(Sr / R) * Math.ceil(Sc / C);
   let t = t0;
-  let stall = 0;
-  let mainIfmap = 0;
-  let mainFilter = 0;
-  let mainOut = 0;
-  let mainOutReads = 0;
-  let overReads = NO_OVER_READS;
   for (let g = 0; g < op.groups; g++) {
-    const base = t;
-    const run = runScratchpads(
-      stream,
-      sizes,
-      c.memoryModel,
-      passes,
-      sink &&
-        ((j, start, end, moved) => {
-          sink({ type: 'fold', op: op.name, index: g * stream.folds + j, start: base + start, end: base + end });
-          for (const unit of ['ifmap', 'filter', 'output'] as const) if (moved[unit] > 0) sink({ type: 'transfer', op: op.name, unit, words: moved[unit], start: base + start, end: base + end });
-        }),
-    );
+    if (sink) {
+      for (let j = 0; j < foldsPerGroup; j++) {
+        const start = t + foldRecords[5 * j];
+        const end = t + foldRecords[5 * j + 1];
+        sink({ type: 'fold', op: op.name, index: g * foldsPerGroup + j, start, end });
+        for (const [u, unit] of OPERANDS.entries()) if (foldRecords[5 * j + 2 + u] > 0) sink({ type: 'transfer', op: op.name, unit, words: foldRecords[5 * j + 2 + u], start, end });
+      }
+    }
     const end = t + run.lastCycle + 1;
     if (sink) {
       sink({ type: 'op', op: op.name, unit: 'array', start: t, end });
       if (run.stallCycles > 0) sink({ type: 'stall', op: op.name, start: end - run.stallCycles, end });
     }
     t = end;
-    stall += run.stallCycles;
-    // Streaming buffers count real elements; SCALE-Sim's count whole vectors.
-    const perRead = costs ? 1 : lanes;
-    mainIfmap += perRead * run.ifmapReads;
-    mainFilter += perRead * run.filterReads;
-    mainOut += run.outputWrites;
-    mainOutReads += run.outputReads;
-    overReads = addOverReads(overReads, run.overReads);
   }
+  const G = op.groups;
+  const stall = G * run.stallCycles;
+  // Streaming buffers count real elements; SCALE-Sim's count whole vectors.
+  const perRead = costed ? 1 : lanes;
+  const mainIfmap = G * perRead * run.ifmapReads;
+  const mainFilter = G * perRead * run.filterReads;
+  const mainOut = G * run.outputWrites;
+  const mainOutReads = G * run.outputReads;
+  const o = run.overReads;
+  const overReads: OverReads = { ifmapRefetches: G * o.ifmapRefetches, filterRefetches: G * o.filterRefetches, partialSumSpills: G * o.partialSumSpills, padding: G * o.padding };
   let localIfmap = 0;
   let localFilter = 0;
   let localOut = 0;
@@ -653,7 +668,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
       usedPEs += rowsUsed * colsUsed;
     }
   }
-  const folds = stream.folds * op.groups;
+  const folds = foldsPerGroup * op.groups;
   const arrayEnd = t;
   const vectorCycles = Math.ceil(op.vectorOps / c.vectorWidth);
   if (sink && vectorCycles > 0) sink({ type: 'op', op: op.name, unit: 'vector', start: arrayEnd, end: arrayEnd + vectorCycles });

@@ -246,6 +246,21 @@ export interface FoldDemand {
   readonly output: Int32Array;
   /** The fold's partial sums are final (no later fold adds to them). */
   final: boolean;
+  /** Lines [first, end) holding ifmap / filter demands; every other line of the operand is −1. */
+  ifmapLines: readonly [number, number];
+  filterLines: readonly [number, number];
+}
+
+/**
+ * Folds come in passes of `folds` consecutive folds; the first `regular` passes are relabelings
+ * of one another: the `repeats` operand demands the same addresses in the same lines every pass,
+ * the other operand and the outputs demand addresses no earlier pass used (with the same element
+ * costs). A pass after them (a narrower last column fold) is not.
+ */
+export interface PassStructure {
+  readonly folds: number;
+  readonly regular: number;
+  readonly repeats: 'ifmap' | 'filter';
 }
 
 export interface DemandStream {
@@ -258,6 +273,8 @@ export interface DemandStream {
   readonly folds: number;
   /** Fills and returns fold j's demands (the arrays are reused between calls). */
   fold(j: number): FoldDemand;
+  /** The passes the folds form, or null when there is one pass or they do not repeat. */
+  readonly passes: PassStructure | null;
 }
 
 export interface ScratchpadRun {

@@ -26,9 +26,17 @@ import type { DemandStream, FoldListener, ScratchpadRun, ScratchpadSizes } from 
 class StreamReadBuffer {
   /** Fetch number (1-based) of each address's latest copy; 0 = never fetched. */
   private readonly lastFetch: Int32Array;
-  /** Per buffer slot (fetch m in slot m mod S): the cycle it lands, and the cycle of its latest use. */
-  private readonly landsAt: Float64Array;
-  private readonly usedAt: Float64Array;
+  /**
+   * The last fetches, fetch m at ring slot m & mask (the ring is a power of two above S, so the
+   * slot of fetch m − S still holds that fetch): the cycle it lands, the cycle of its latest use,
+   * and its address.
+   */
+  private readonly mask: number;
+  private landsAt: Float64Array;
+  private usedAt: Float64Array;
+  private address: Int32Array;
+  /** This cycle's demands' ring slots (−1 = none), so `use` need not look them up again. */
+  private readonly slots: Int32Array;
   private fetched = 0;
   /** Elements moved (a packed vector counts its real elements). */
   moved = 0;
@@ -44,10 +52,15 @@ class StreamReadBuffer {
     private readonly costs: Uint8Array | null,
     /** The cycle the op starts: nothing is fetched before it (ops do not overlap). */
     start: number,
+    width: number,
   ) {
     this.lastFetch = new Int32Array(addresses);
-    this.landsAt = new Float64Array(size);
-    this.usedAt = new Float64Array(size).fill(-1);
+    const ring = 2 ** Math.ceil(Math.log2(size + 1));
+    this.mask = ring - 1;
+    this.landsAt = new Float64Array(ring);
+    this.usedAt = new Float64Array(ring).fill(-1);
+    this.address = new Int32Array(ring);
+    this.slots = new Int32Array(width);
     this.channel = start * bandwidth;
   }
 
@@ -58,37 +71,91 @@ class StreamReadBuffer {
   /** Serves one cycle's demands (width entries from `at`, −1 = none) at `cycle`; returns the stall. */
   serve(demand: Int32Array, at: number, width: number, cycle: number): number {
     const S = this.size;
+    const mask = this.mask;
+    const bandwidth = this.bandwidth;
+    const costs = this.costs;
+    const lastFetch = this.lastFetch;
+    const landsAt = this.landsAt;
+    const slots = this.slots;
     let ready = cycle;
-    for (let k = at; k < at + width; k++) {
-      const a = demand[k];
-      if (a < 0) continue;
-      let m = this.lastFetch[a];
+    for (let k = 0; k < width; k++) {
+      const a = demand[at + k];
+      if (a < 0) {
+        slots[k] = -1;
+        continue;
+      }
+      let m = lastFetch[a];
       if (m === 0 || m <= this.fetched - S) {
-        const cost = this.costs === null ? 1 : this.costs[a];
+        const cost = costs === null ? 1 : costs[a];
         if (m !== 0) this.refetches += cost;
         this.moved += cost;
         m = ++this.fetched;
-        const slot = m % S;
         // The slot is free once the element it held (fetch m − S) has had its last use so far.
-        const free = (this.usedAt[slot] + 1) * this.bandwidth;
+        const free = (this.usedAt[(m - S) & mask] + 1) * bandwidth;
         const begin = this.channel > free ? this.channel : free;
         this.channel = begin + cost;
-        this.landsAt[slot] = Math.ceil(this.channel / this.bandwidth);
-        this.lastFetch[a] = m;
+        landsAt[m & mask] = Math.ceil(this.channel / bandwidth);
+        this.address[m & mask] = a;
+        lastFetch[a] = m;
       }
-      const lands = this.landsAt[m % S];
+      const slot = m & mask;
+      slots[k] = slot;
+      const lands = landsAt[slot];
       if (lands > ready) ready = lands;
     }
     return ready - cycle;
   }
 
-  /** Records that this cycle's demands were used at `when` (the cycle the array ran them, stalls included). */
-  use(demand: Int32Array, at: number, width: number, when: number): void {
-    const S = this.size;
-    for (let k = at; k < at + width; k++) {
-      const a = demand[k];
-      if (a >= 0) this.usedAt[this.lastFetch[a] % S] = when;
+  /** Records that the demands `serve` just saw (width of them) were used at `when` (the cycle the array ran them, stalls included). */
+  use(width: number, when: number): void {
+    const slots = this.slots;
+    const usedAt = this.usedAt;
+    for (let k = 0; k < width; k++) if (slots[k] >= 0) usedAt[slots[k]] = when;
+  }
+
+  /**
+   * The state that decides what later demands cost, relative to cycle `base` (the last S fetches'
+   * landing and last-use cycles, the channel, and with `addresses` which elements they hold).
+   */
+  state(base: number, addresses: boolean): number[] {
+    const held = Math.min(this.fetched, this.size);
+    const out = [held, this.channel - base * this.bandwidth];
+    for (let m = this.fetched; m > this.fetched - held; m--) {
+      const slot = m & this.mask;
+      out.push(this.landsAt[slot] - base, this.usedAt[slot] - base);
+      if (addresses) out.push(this.address[slot]);
     }
+    return out;
+  }
+
+  /**
+   * Moves the buffer `cycles` later and `fetches` fetches on, as if that many more had been made
+   * (passes that repeat this one's traffic: `moved` and `refetches` more).
+   */
+  advance(cycles: number, fetches: number, moved: number, refetches: number): void {
+    const held = Math.min(this.fetched, this.size);
+    const landsAt = new Float64Array(this.landsAt.length);
+    const usedAt = new Float64Array(this.usedAt.length).fill(-1);
+    const address = new Int32Array(this.address.length);
+    for (let m = this.fetched; m > this.fetched - held; m--) {
+      const from = m & this.mask;
+      const to = (m + fetches) & this.mask;
+      landsAt[to] = this.landsAt[from] + cycles;
+      usedAt[to] = this.usedAt[from] + cycles;
+      address[to] = this.address[from];
+      this.lastFetch[this.address[from]] = m + fetches;
+    }
+    this.landsAt = landsAt;
+    this.usedAt = usedAt;
+    this.address = address;
+    this.fetched += fetches;
+    this.channel += cycles * this.bandwidth;
+    this.moved += moved;
+    this.refetches += refetches;
+  }
+
+  get fetches(): number {
+    return this.fetched;
   }
 }
 
@@ -212,34 +279,125 @@ class AccumulatingWriteBuffer {
     return Math.max(now, ready) - cycle;
   }
 
+  /**
+   * The state that decides what later outputs cost, relative to cycle `base`: null while partial
+   * sums are on chip (a pass's outputs are all final at its end), else the channel and the writes
+   * still in flight.
+   */
+  state(base: number): number[] | null {
+    if (this.liveCount > 0) return null;
+    const out = [this.channel - base * this.bandwidth];
+    const n = this.pending.length;
+    for (let i = this.pendingHead; i !== this.pendingTail; i = (i + 1) % n) if (this.pending[i] > base) out.push(this.pending[i] - base);
+    return out;
+  }
+
+  /** Moves the buffer `cycles` later, as if passes with this traffic had run in between. */
+  advance(cycles: number, writes: number, reads: number, spills: number): void {
+    const n = this.pending.length;
+    for (let i = this.pendingHead; i !== this.pendingTail; i = (i + 1) % n) this.pending[i] += cycles;
+    this.channel += cycles * this.bandwidth;
+    this.writes += writes;
+    this.reads += reads;
+    this.spills += spills;
+  }
+
   /** The cycle the last write completes. */
   finish(cycle: number): number {
     return Math.max(cycle, Math.ceil(this.channel / this.bandwidth) - 1);
   }
 }
 
-/** A GEMM's demand stream through streaming buffers; the array stalls by the worst of the three. */
+/** Counters a pass changes, in one order: what a repeated pass adds. */
+function counters(ifmap: StreamReadBuffer, filter: StreamReadBuffer, output: AccumulatingWriteBuffer): number[] {
+  return [ifmap.fetches, ifmap.moved, ifmap.refetches, filter.fetches, filter.moved, filter.refetches, output.writes, output.reads, output.spills];
+}
+
+const sameState = (a: readonly number[] | null, b: readonly number[] | null) => a !== null && b !== null && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * A GEMM's demand stream through streaming buffers; the array stalls by the worst of the three.
+ * Passes that repeat (stream.passes) are simulated until one ends in the state the previous one
+ * ended in, shifted in time: every later regular pass then repeats it exactly (same demands
+ * relabeled, same state), so they are added rather than served again, and their folds replayed.
+ */
 export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, passes: number, onFold?: FoldListener): ScratchpadRun {
-  const ifmap = new StreamReadBuffer(stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, sizes.ifmapCosts ?? null, 0);
-  const filter = new StreamReadBuffer(stream.filterAddresses, sizes.filter, sizes.filterBandwidth, sizes.filterCosts ?? null, 0);
+  const F = stream.folds > 0 ? stream.fold(0) : null;
+  const ifmap = new StreamReadBuffer(stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, sizes.ifmapCosts ?? null, 0, F ? F.ifmapWidth : 0);
+  const filter = new StreamReadBuffer(stream.filterAddresses, sizes.filter, sizes.filterBandwidth, sizes.filterCosts ?? null, 0, F ? F.filterWidth : 0);
   const output = new AccumulatingWriteBuffer(stream.outputAddresses, sizes.output, sizes.outputBandwidth, 0);
+  const structure = stream.passes;
+  const perPass = structure ? structure.folds : stream.folds;
+  const passCount = stream.folds / perPass;
   let stall = 0;
   let line = 0;
-  for (let j = 0; j < stream.folds; j++) {
-    const d = stream.fold(j);
-    const start = line + stall;
-    const before = onFold ? [ifmap.reads, filter.reads, output.writes + output.reads] : null;
-    const C = d.output.length / d.height;
-    for (let l = 0; l < d.height; l++, line += passes) {
-      const cycle = line + stall;
-      // Operands first: the outputs of this cycle leave once its inputs have landed.
-      const sr = Math.max(ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle), filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle));
-      const s = d.outputs[l] > 0 ? sr + output.serve(d.output, l * C, C, d.final, cycle + sr) : sr;
-      ifmap.use(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle + s);
-      filter.use(d.filter, l * d.filterWidth, d.filterWidth, cycle + s);
-      stall += s;
+  let j = 0;
+  /** The state at the end of the previous regular pass, and its start's counters. */
+  let previous: number[] | null = null;
+  const state = (base: number) => {
+    const o = output.state(base);
+    return o === null ? null : [...ifmap.state(base, structure!.repeats === 'ifmap'), ...filter.state(base, structure!.repeats === 'filter'), ...o];
+  };
+  for (let pass = 0; pass < passCount; pass++) {
+    const lineBegin = line;
+    const stallBegin = stall;
+    const before = counters(ifmap, filter, output);
+    // This pass's folds relative to its start (start, end, ifmap, filter, output moved), to replay repeats.
+    const folds: number[] = [];
+    for (let f = 0; f < perPass; f++, j++) {
+      const d = stream.fold(j);
+      const start = line + stall;
+      const moved0 = onFold ? [ifmap.reads, filter.reads, output.writes + output.reads] : null;
+      const C = d.output.length / d.height;
+      const [i0, i1] = d.ifmapLines;
+      const [f0, f1] = d.filterLines;
+      for (let l = 0; l < d.height; l++, line += passes) {
+        const cycle = line + stall;
+        // Operands first: the outputs of this cycle leave once its inputs have landed. Lines
+        // outside an operand's band demand nothing of it (−1: not served).
+        const si = l >= i0 && l < i1 ? ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle) : -1;
+        const sf = l >= f0 && l < f1 ? filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle) : -1;
+        const sr = Math.max(si, sf, 0);
+        const s = d.outputs[l] > 0 ? sr + output.serve(d.output, l * C, C, d.final, cycle + sr) : sr;
+        if (si >= 0) ifmap.use(d.ifmapWidth, cycle + s);
+        if (sf >= 0) filter.use(d.filterWidth, cycle + s);
+        stall += s;
+      }
+      if (onFold && moved0) {
+        const moved = { ifmap: ifmap.reads - moved0[0], filter: filter.reads - moved0[1], output: output.writes + output.reads - moved0[2] };
+        onFold(j, start, line + stall, moved);
+        const begin = lineBegin + stallBegin;
+        folds.push(start - begin, line + stall - begin, moved.ifmap, moved.filter, moved.output);
+      }
     }
-    if (onFold && before) onFold(j, start, line + stall, { ifmap: ifmap.reads - before[0], filter: filter.reads - before[1], output: output.writes + output.reads - before[2] });
+    if (!structure || pass >= structure.regular - 1) continue;
+    const now = state(line + stall);
+    if (pass > 0 && sameState(now, previous)) {
+      // Passes pass + 1 … regular − 1 repeat this one: add them and shift the buffers past them.
+      const repeats = structure.regular - 1 - pass;
+      const lines = line - lineBegin;
+      const span = lines + stall - stallBegin;
+      const added = counters(ifmap, filter, output).map((x, i) => (x - before[i]) * repeats);
+      if (onFold) {
+        for (let r = 0; r < repeats; r++) {
+          const base = line + stall + r * span;
+          for (let f = 0; f < perPass; f++) {
+            const k = 5 * f;
+            onFold(j + r * perPass + f, base + folds[k], base + folds[k + 1], { ifmap: folds[k + 2], filter: folds[k + 3], output: folds[k + 4] });
+          }
+        }
+      }
+      ifmap.advance(repeats * span, added[0], added[1], added[2]);
+      filter.advance(repeats * span, added[3], added[4], added[5]);
+      output.advance(repeats * span, added[6], added[7], added[8]);
+      line += repeats * lines;
+      stall += repeats * (span - lines);
+      j += repeats * perPass;
+      pass += repeats;
+      previous = null;
+      continue;
+    }
+    previous = now;
   }
   // The run ends with the last fold's last cycle, or later if writes are still draining (waiting, counted as stall).
   const arrayDone = line + stall - 1;
