@@ -114,15 +114,34 @@ class StreamReadBuffer {
   }
 
   /**
-   * The state that decides what later demands cost, relative to cycle `base` (the last S fetches'
-   * landing and last-use cycles, the channel, and with `addresses` which elements they hold).
+   * The state that decides what later demands cost, relative to cycle `base`: the channel, and per
+   * ring position (the last S fetches, newest first) when its element lands and when its slot
+   * frees, with `addresses` which element it holds. Values that can no longer matter are clamped,
+   * so a pass whose tail matches its predecessor's compares equal whatever happened long before:
+   * a landing at or before `base` delays nothing later; every later fetch starts at the channel or
+   * at its slot's free time, whichever is later, and no later free time is below the least of the
+   * ring's (or below `base`: later uses come after it), so the channel counts from there up, and a
+   * free time below that channel never decides a start.
    */
   state(base: number, addresses: boolean): number[] {
-    const held = Math.min(this.fetched, this.size);
-    const out = [held, this.channel - base * this.bandwidth];
-    for (let m = this.fetched; m > this.fetched - held; m--) {
+    const bw = this.bandwidth;
+    let floor = (base + 1) * bw;
+    for (let k = 0; k < this.size; k++) {
+      const m = this.fetched - k;
+      const free = m < 1 ? 0 : (this.usedAt[m & this.mask] + 1) * bw;
+      if (free < floor) floor = free;
+    }
+    const channel = Math.max(this.channel, floor);
+    const out = [channel - base * bw];
+    for (let k = 0; k < this.size; k++) {
+      const m = this.fetched - k;
+      if (m < 1) {
+        out.push(0, 0);
+        if (addresses) out.push(-1);
+        continue;
+      }
       const slot = m & this.mask;
-      out.push(this.landsAt[slot] - base, this.usedAt[slot] - base);
+      out.push(Math.max(this.landsAt[slot] - base, 0), Math.max((this.usedAt[slot] + 1) * bw - channel, 0));
       if (addresses) out.push(this.address[slot]);
     }
     return out;
@@ -163,15 +182,18 @@ class AccumulatingWriteBuffer {
   /** 1 while an output's partial sum is on chip; `spilled` marks one written out unfinished. */
   private readonly live: Uint8Array;
   private readonly spilled: Uint8Array;
-  /** Live outputs in first-touch order (a ring; entries that went final are dropped lazily). */
+  /** Live outputs in first-touch order (a ring of a power-of-two length; entries that went final are dropped lazily). */
   private order: Int32Array;
+  private readonly orderMask: number;
   private head = 0;
   private tail = 0;
   private liveCount = 0;
-  /** Completion cycles of writes not yet known to be done (nondecreasing: one channel). */
+  /** Completion cycles of writes not yet known to be done (nondecreasing: one channel), a power-of-two ring. */
   private readonly pending: Float64Array;
+  private readonly pendingMask: number;
   private pendingHead = 0;
   private pendingTail = 0;
+  private pendingCount = 0;
   private channel: number;
   writes = 0;
   reads = 0;
@@ -185,28 +207,26 @@ class AccumulatingWriteBuffer {
   ) {
     this.live = new Uint8Array(addresses);
     this.spilled = new Uint8Array(addresses);
-    this.order = new Int32Array(2 * size + 2);
-    this.pending = new Float64Array(size + 1);
+    this.order = new Int32Array(2 ** Math.ceil(Math.log2(2 * size + 2)));
+    this.orderMask = this.order.length - 1;
+    this.pending = new Float64Array(2 ** Math.ceil(Math.log2(size + 1)));
+    this.pendingMask = this.pending.length - 1;
     this.channel = start * bandwidth;
   }
 
   private push(o: number): void {
-    const n = this.order.length;
-    if ((this.tail + 1) % n === this.head) {
+    const mask = this.orderMask;
+    if (((this.tail + 1) & mask) === this.head) {
       // Full of entries that went final: keep the live ones, in order (at most `size`).
-      const kept = new Int32Array(n);
+      const kept = new Int32Array(mask + 1);
       let k = 0;
-      for (let i = this.head; i !== this.tail; i = (i + 1) % n) if (this.live[this.order[i]] === 1) kept[k++] = this.order[i];
+      for (let i = this.head; i !== this.tail; i = (i + 1) & mask) if (this.live[this.order[i]] === 1) kept[k++] = this.order[i];
       this.order = kept;
       this.head = 0;
       this.tail = k;
     }
     this.order[this.tail] = o;
-    this.tail = (this.tail + 1) % n;
-  }
-
-  private get occupied(): number {
-    return this.liveCount + (this.pendingTail - this.pendingHead + this.pending.length) % this.pending.length;
+    this.tail = (this.tail + 1) & mask;
   }
 
   /** Queues one element on the output channel at `now`; returns the cycle it is done. */
@@ -218,27 +238,31 @@ class AccumulatingWriteBuffer {
 
   private writeBack(now: number): void {
     this.pending[this.pendingTail] = this.transfer(now);
-    this.pendingTail = (this.pendingTail + 1) % this.pending.length;
+    this.pendingTail = (this.pendingTail + 1) & this.pendingMask;
+    this.pendingCount++;
     this.writes++;
   }
 
   /** Makes room for one more output at `now`; returns the cycle the array can go on. */
   private room(now: number): number {
-    const n = this.pending.length;
+    const mask = this.pendingMask;
     for (;;) {
-      while (this.pendingHead !== this.pendingTail && this.pending[this.pendingHead] <= now) this.pendingHead = (this.pendingHead + 1) % n;
-      if (this.occupied < this.size) return now;
-      if (this.pendingHead !== this.pendingTail) {
+      while (this.pendingCount > 0 && this.pending[this.pendingHead] <= now) {
+        this.pendingHead = (this.pendingHead + 1) & mask;
+        this.pendingCount--;
+      }
+      if (this.liveCount + this.pendingCount < this.size) return now;
+      if (this.pendingCount > 0) {
         now = this.pending[this.pendingHead]; // wait for the oldest write
         continue;
       }
       // Every slot holds a live partial sum: spill the oldest.
       let o = this.order[this.head];
       while (this.live[o] === 0) {
-        this.head = (this.head + 1) % this.order.length;
+        this.head = (this.head + 1) & this.orderMask;
         o = this.order[this.head];
       }
-      this.head = (this.head + 1) % this.order.length;
+      this.head = (this.head + 1) & this.orderMask;
       this.live[o] = 0;
       this.spilled[o] = 1;
       this.liveCount--;
@@ -287,15 +311,13 @@ class AccumulatingWriteBuffer {
   state(base: number): number[] | null {
     if (this.liveCount > 0) return null;
     const out = [this.channel - base * this.bandwidth];
-    const n = this.pending.length;
-    for (let i = this.pendingHead; i !== this.pendingTail; i = (i + 1) % n) if (this.pending[i] > base) out.push(this.pending[i] - base);
+    for (let i = 0, at = this.pendingHead; i < this.pendingCount; i++, at = (at + 1) & this.pendingMask) if (this.pending[at] > base) out.push(this.pending[at] - base);
     return out;
   }
 
   /** Moves the buffer `cycles` later, as if passes with this traffic had run in between. */
   advance(cycles: number, writes: number, reads: number, spills: number): void {
-    const n = this.pending.length;
-    for (let i = this.pendingHead; i !== this.pendingTail; i = (i + 1) % n) this.pending[i] += cycles;
+    for (let i = 0, at = this.pendingHead; i < this.pendingCount; i++, at = (at + 1) & this.pendingMask) this.pending[at] += cycles;
     this.channel += cycles * this.bandwidth;
     this.writes += writes;
     this.reads += reads;
