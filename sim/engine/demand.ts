@@ -8,7 +8,7 @@
  * (window × filters), ofmap O (pixels × filters).
  */
 import type { Dataflow } from './config.ts';
-import type { DemandStream, FoldDemand, PassStructure } from './scratchpad.ts';
+import { ALL_PARTS, PART_FILTER, PART_IFMAP, PART_OUTPUT, PART_OUTPUTS, type DemandStream, type FoldDemand, type FoldKeys, type PassStructure } from './scratchpad.ts';
 
 export interface OperandShape {
   readonly pixels: number;
@@ -138,34 +138,58 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     filterFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], N, null), rowFold * T, R);
   }
 
-  const fold = (j: number): FoldDemand => {
+  // What each part of fold j's demands depends on (folds with equal keys demand the same): the
+  // streamed operand its row fold (IS: the filter), the stationary one the fold (OS's filter its
+  // column fold), the output counts the fold's used rows and columns, the output addresses the
+  // column fold (OS: the fold).
+  const keys = (j: number): FoldKeys => {
+    const fc = Math.floor(j / rowFold);
+    const fr = j - fc * rowFold;
+    const shape = rowsUsed(fr) * (C + 1) + colsUsed(fc);
+    if (dataflow === 'ws') return { ifmap: fr, filter: j, outputs: shape, output: fc };
+    if (dataflow === 'os') return { ifmap: fr, filter: fc, outputs: shape, output: j };
+    return { ifmap: j, filter: fr, outputs: shape, output: fc };
+  };
+  /** The key each part was last filled for (−1: never): a part whose key is unchanged is kept. */
+  const filled = { ifmap: -1, filter: -1, outputs: -1, output: -1 };
+
+  const fold = (j: number, parts: number = ALL_PARTS): FoldDemand => {
     const fc = Math.floor(j / rowFold);
     const fr = j - fc * rowFold;
     const ru = rowsUsed(fr);
     const cu = colsUsed(fc);
-    d.ifmap.fill(-1);
-    d.filter.fill(-1);
-    d.outputs.fill(0);
     const r0 = fr * R;
     const c0 = fc * C;
+    const k = keys(j);
+    const want = (part: keyof typeof filled, flag: number) => {
+      if ((parts & flag) === 0 || filled[part] === k[part]) return false;
+      filled[part] = k[part];
+      return true;
+    };
+    if (want('ifmap', PART_IFMAP)) {
+      d.ifmap.fill(-1);
+      if (dataflow === 'ws') for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(R + t + c) * R + c] = iAt(t, r0 + c);
+      else if (dataflow === 'os') for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(t + c) * R + c] = iAt(r0 + c, t);
+      else for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.ifmap[(R - 1 - r) * C + c] = iAt(c0 + c, r0 + r);
+    }
+    if (want('filter', PART_FILTER)) {
+      d.filter.fill(-1);
+      // WS: weights preload bottom row first; inputs stream after them, skewed; outputs leave skewed.
+      if (dataflow === 'ws') for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.filter[(R - 1 - r) * C + c] = fAt(r0 + r, c0 + c);
+      else if (dataflow === 'os') for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.filter[(t + c) * C + c] = fAt(t, c0 + c);
+      else for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.filter[(R + t + c) * R + c] = fAt(r0 + c, t);
+    }
+    if (want('outputs', PART_OUTPUTS)) {
+      d.outputs.fill(0);
+      if (dataflow === 'os') for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.outputs[T - 1 + R - 1 - r + c]++;
+      else for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
+    }
     // Output O(pixel, filter) is the address pixel·N + filter.
-    const out = outputAddresses ? d.output.fill(-1) : null;
-    if (dataflow === 'ws') {
-      // Weights preload bottom row first; inputs stream after them, skewed; outputs leave skewed.
-      for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.filter[(R - 1 - r) * C + c] = fAt(r0 + r, c0 + c);
-      for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(R + t + c) * R + c] = iAt(t, r0 + c);
-      for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
-      if (out) for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = t * N + c0 + c;
-    } else if (dataflow === 'os') {
-      for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(t + c) * R + c] = iAt(r0 + c, t);
-      for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.filter[(t + c) * C + c] = fAt(t, c0 + c);
-      for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.outputs[T - 1 + R - 1 - r + c]++;
-      if (out) for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) out[(T + R - 2 - r + c) * C + c] = (r0 + r) * N + c0 + c;
-    } else {
-      for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.ifmap[(R - 1 - r) * C + c] = iAt(c0 + c, r0 + r);
-      for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.filter[(R + t + c) * R + c] = fAt(r0 + c, t);
-      for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) d.outputs[2 * R - 1 + t + c]++;
-      if (out) for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = (c0 + c) * N + t;
+    if (outputAddresses && want('output', PART_OUTPUT)) {
+      const out = d.output.fill(-1);
+      if (dataflow === 'ws') for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = t * N + c0 + c;
+      else if (dataflow === 'os') for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) out[(T + R - 2 - r + c) * C + c] = (r0 + r) * N + c0 + c;
+      else for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = (c0 + c) * N + t;
     }
     d.final = dataflow === 'os' || fr === rowFold - 1;
     // The lines that hold demands (the rest are all −1): the stationary operand's preload, the streamed ones' skewed band.
@@ -190,5 +214,5 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // A last column fold narrower than the array is not a relabeling of the others.
   const regular = Sc % C === 0 ? colFold : colFold - 1;
   const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && shared) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
-  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, outputAddresses: pixels * N, folds: rowFold * colFold, fold, passes };
+  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, outputAddresses: pixels * N, folds: rowFold * colFold, fold, keys, passes };
 }

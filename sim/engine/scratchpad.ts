@@ -96,37 +96,103 @@ class ReadBuffer {
     return this.lastPrefetchCycle > cycle + offset ? this.lastPrefetchCycle - cycle : offset;
   }
 
+  private start(cycle: number): void {
+    // The active half is filled before the first demand: requests end the cycle before it.
+    this.started = true;
+    this.accesses += this.prefetchActive * this.bandwidth;
+    this.lastPrefetchCycle = cycle - 1;
+  }
+
+  /** A demand `d` lines past the window's start, outside the active part: prefetches until it is in; returns the new offset. */
+  private miss(d: number, cycle: number, offset: number): number {
+    if (this.model === 'refetch' && d >= this.activeLines + this.prefetchLines) {
+      // Not in the next prefetch: fetch from the missed line on, in one prefetch, rather than
+      // stream the operand's whole fetch order round to it (SCALE-Sim, for data just evicted).
+      const line = (this.windowStart + d) % this.lines;
+      this.windowStart = line - (line % this.prefetchLines);
+      return this.prefetch(cycle, offset);
+    }
+    while (d >= this.activeLines) {
+      this.windowStart = (this.windowStart + this.prefetchLines) % this.lines;
+      d -= this.prefetchLines;
+      offset = this.prefetch(cycle, offset);
+    }
+    return offset;
+  }
+
   /** Serves one cycle's demands (width entries from `at`, −1 = none) at `cycle`; returns the stall. */
   serve(demand: Int32Array, at: number, width: number, cycle: number): number {
-    if (!this.started) {
-      // The active half is filled before the first demand: requests end the cycle before it.
-      this.started = true;
-      this.accesses += this.prefetchActive * this.bandwidth;
-      this.lastPrefetchCycle = cycle - 1;
-    }
+    if (!this.started) this.start(cycle);
     let offset = 1; // hit latency
     for (let k = at; k < at + width; k++) {
       const a = demand[k];
       if (a < 0) continue;
-      let d = this.distance(a);
-      if (d < this.activeLines) continue;
-      if (this.model === 'refetch' && d >= this.activeLines + this.prefetchLines) {
-        // Not in the next prefetch: fetch from the missed line on, in one prefetch, rather than
-        // stream the operand's whole fetch order round to it (SCALE-Sim, for data just evicted).
-        const line = (this.windowStart + d) % this.lines;
-        this.windowStart = line - (line % this.prefetchLines);
-        offset = this.prefetch(cycle, offset);
-        continue;
-      }
-      while (d >= this.activeLines) {
-        this.windowStart = (this.windowStart + this.prefetchLines) % this.lines;
-        d -= this.prefetchLines;
-        offset = this.prefetch(cycle, offset);
-      }
+      const d = this.distance(a);
+      if (d >= this.activeLines) offset = this.miss(d, cycle, offset);
     }
     return offset - 1;
   }
 
+  /**
+   * Each address's one line of the fetch order, or null when some address has several (a
+   * convolution's shared inputs: which copy is nearest depends on the window) or none.
+   */
+  lineOf(): Int32Array | null {
+    const n = this.addressStart.length - 1;
+    const lineOf = new Int32Array(n);
+    for (let a = 0; a < n; a++) {
+      const count = this.addressStart[a + 1] - this.addressStart[a];
+      if (count !== 1) return null;
+      lineOf[a] = this.addressLines[this.addressStart[a]];
+    }
+    return lineOf;
+  }
+
+  /** Serves one cycle's demands given by their fetch-order lines (`lines[from … to)`), as `serve` would. */
+  serveLines(lines: Int32Array, from: number, to: number, cycle: number): number {
+    if (!this.started) this.start(cycle);
+    let offset = 1;
+    for (let k = from; k < to; k++) {
+      let d = lines[k] - this.windowStart;
+      if (d < 0) d += this.lines;
+      if (d >= this.activeLines) offset = this.miss(d, cycle, offset);
+    }
+    return offset - 1;
+  }
+}
+
+/**
+ * One fold's demands of one operand as fetch-order lines, per cycle of its band [first, first +
+ * start.length − 1) (CSR: cycle first + i's lines are lines[start[i] … start[i + 1])), a run of
+ * demands on one line kept once: once its line is in the window the rest of the run hits, so
+ * `serveLines` on these equals `serve` on the addresses.
+ */
+interface DemandLines {
+  readonly first: number;
+  readonly end: number;
+  readonly start: Int32Array;
+  readonly lines: Int32Array;
+}
+
+function demandLines(demand: Int32Array, band: readonly [number, number], width: number, lineOf: Int32Array): DemandLines {
+  const [first, end] = band;
+  const start = new Int32Array(end - first + 1);
+  const lines = new Int32Array((end - first) * width);
+  let n = 0;
+  for (let l = first; l < end; l++) {
+    start[l - first] = n;
+    let previous = -1;
+    for (let k = l * width; k < (l + 1) * width; k++) {
+      const a = demand[k];
+      if (a < 0) continue;
+      const line = lineOf[a];
+      if (line === previous) continue;
+      previous = line;
+      lines[n++] = line;
+    }
+  }
+  start[end - first] = n;
+  return { first, end, start, lines: lines.slice(0, n) };
 }
 
 /** The output scratchpad's state: lines are bandwidth wide; `lineFill` holds each stored line's valid count. */
@@ -152,9 +218,16 @@ class WriteBuffer {
 
   private pushLine(fill: number): void {
     if (this.lineCount === this.lineFill.length) {
-      const grown = new Int32Array(this.lineFill.length * 2);
-      grown.set(this.lineFill);
-      this.lineFill = grown;
+      if (this.drainStart > 0) {
+        // Drained lines are never read again: keep the rest at the front.
+        this.lineFill.copyWithin(0, this.drainStart, this.lineCount);
+        this.lineCount -= this.drainStart;
+        this.drainStart = 0;
+      } else {
+        const grown = new Int32Array(this.lineFill.length * 2);
+        grown.set(this.lineFill);
+        this.lineFill = grown;
+      }
     }
     this.lineFill[this.lineCount++] = fill;
   }
@@ -178,20 +251,35 @@ class WriteBuffer {
     return start + lines - 1;
   }
 
-  /** Stores `count` outputs at `cycle`; returns the stall. */
+  /** Takes `m` outputs into the buffer, filling bandwidth-wide lines. */
+  private take(m: number): void {
+    this.free -= m;
+    const total = this.partial + m;
+    for (let full = Math.floor(total / this.bandwidth); full > 0; full--) this.pushLine(this.bandwidth);
+    this.partial = total % this.bandwidth;
+  }
+
+  /**
+   * Stores `count` outputs at `cycle`; returns the stall. Element by element: while a drain runs
+   * the array waits for it once the buffer is full; otherwise a drain starts once the free space
+   * falls below the active half. Taken in runs up to the next element that does either.
+   */
   serve(count: number, cycle: number): number {
     let now = cycle;
-    for (let e = 0; e < count; e++) {
-      this.free--;
-      if (++this.partial === this.bandwidth) {
-        this.pushLine(this.bandwidth);
-        this.partial = 0;
-      }
+    for (let e = 0; e < count; ) {
       if (now < this.drainEnd) {
+        const m = Math.min(count - e, this.free > 0 ? this.free : 1);
+        this.take(m);
+        e += m;
         if (this.free <= 0) now = this.drainEnd;
-      } else if (this.free < this.active) {
-        this.flush();
-        this.drainEnd = this.drain(now);
+      } else {
+        const m = Math.min(count - e, this.free >= this.active ? this.free - this.active + 1 : 1);
+        this.take(m);
+        e += m;
+        if (this.free < this.active) {
+          this.flush();
+          this.drainEnd = this.drain(now);
+        }
       }
     }
     return now - cycle;
@@ -251,6 +339,22 @@ export interface FoldDemand {
   filterLines: readonly [number, number];
 }
 
+/** Parts of a fold's demands (DemandStream.fold fills those asked for). */
+export const PART_IFMAP = 1;
+export const PART_FILTER = 2;
+export const PART_OUTPUTS = 4;
+export const PART_OUTPUT = 8;
+export const ALL_PARTS = PART_IFMAP | PART_FILTER | PART_OUTPUTS | PART_OUTPUT;
+
+export interface FoldKeys {
+  readonly ifmap: number;
+  readonly filter: number;
+  /** The counts of outputs per line. */
+  readonly outputs: number;
+  /** The output addresses. */
+  readonly output: number;
+}
+
 /**
  * Folds come in passes of `folds` consecutive folds; the first `regular` passes are relabelings
  * of one another: the `repeats` operand demands the same addresses in the same lines every pass,
@@ -271,8 +375,10 @@ export interface DemandStream {
   readonly filterAddresses: number;
   readonly outputAddresses: number;
   readonly folds: number;
-  /** Fills and returns fold j's demands (the arrays are reused between calls). */
-  fold(j: number): FoldDemand;
+  /** Fills and returns fold j's demands (the arrays are reused between calls), only the `parts` asked for (PART_* flags; all by default). */
+  fold(j: number, parts?: number): FoldDemand;
+  /** What each part of fold j's demands depends on: two folds with equal keys demand the same in that part. */
+  keys(j: number): FoldKeys;
   /** The passes the folds form, or null when there is one pass or they do not repeat. */
   readonly passes: PassStructure | null;
 }
@@ -313,20 +419,46 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
   const ifmap = new ReadBuffer(stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
   const filter = new ReadBuffer(stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
   const output = new WriteBuffer(sizes.output, sizes.outputBandwidth);
+  const ifmapLineOf = ifmap.lineOf();
+  const filterLineOf = filter.lineOf();
+  // Every address on one line (a GEMM): each fold's demands as lines, kept per key (a streamed
+  // operand's repeat every pass) — a cycle then costs one step per line it touches, not per element.
+  const byLines = ifmapLineOf !== null && filterLineOf !== null;
+  const ifmapLines = new Map<number, DemandLines>();
+  const filterLines = new Map<number, DemandLines>();
   let stall = 0;
   let line = 0;
   let lastCycle = 0;
   for (let j = 0; j < stream.folds; j++) {
-    const d = stream.fold(j);
     const start = line + stall;
     const before = onFold ? [ifmap.accesses, filter.accesses, output.accesses] : null;
-    for (let l = 0; l < d.height; l++, line += passes) {
-      const cycle = line + stall;
-      const si = ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle);
-      const sf = filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle);
-      const so = output.serve(d.outputs[l], cycle);
-      lastCycle = cycle + so;
-      stall += Math.max(si, sf, so);
+    if (byLines) {
+      const keys = stream.keys(j);
+      const d = stream.fold(j, PART_OUTPUTS);
+      let il = ifmapLines.get(keys.ifmap);
+      if (!il) ifmapLines.set(keys.ifmap, (il = demandLines(stream.fold(j, PART_IFMAP).ifmap, d.ifmapLines, d.ifmapWidth, ifmapLineOf)));
+      let fl = filterLines.get(keys.filter);
+      if (!fl) filterLines.set(keys.filter, (fl = demandLines(stream.fold(j, PART_FILTER).filter, d.filterLines, d.filterWidth, filterLineOf)));
+      const outputs = d.outputs;
+      for (let l = 0; l < d.height; l++, line += passes) {
+        const cycle = line + stall;
+        // A cycle outside an operand's band demands nothing of it (it still starts the buffer).
+        const si = l >= il.first && l < il.end ? ifmap.serveLines(il.lines, il.start[l - il.first], il.start[l - il.first + 1], cycle) : ifmap.serveLines(il.lines, 0, 0, cycle);
+        const sf = l >= fl.first && l < fl.end ? filter.serveLines(fl.lines, fl.start[l - fl.first], fl.start[l - fl.first + 1], cycle) : filter.serveLines(fl.lines, 0, 0, cycle);
+        const so = output.serve(outputs[l], cycle);
+        lastCycle = cycle + so;
+        stall += Math.max(si, sf, so);
+      }
+    } else {
+      const d = stream.fold(j);
+      for (let l = 0; l < d.height; l++, line += passes) {
+        const cycle = line + stall;
+        const si = ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle);
+        const sf = filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle);
+        const so = output.serve(d.outputs[l], cycle);
+        lastCycle = cycle + so;
+        stall += Math.max(si, sf, so);
+      }
     }
     if (onFold && before) onFold(j, start, line + stall, { ifmap: ifmap.accesses - before[0], filter: filter.accesses - before[1], output: output.accesses - before[2] });
   }
