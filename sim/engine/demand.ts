@@ -123,20 +123,17 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     final: true,
   };
 
-  let ifmapFetchOrder: Int32Array;
-  let filterFetchOrder: Int32Array;
-  // Fetch orders: I(p, k) is I[p·W + k]; F(k, n) is the address k·N + n.
-  if (dataflow === 'ws') {
-    // Blocks of I's columns (row folds): (fr, t, c) → I(t, fr·R + c), anti-diagonal; F by column folds, row-major.
-    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [0, 1, 0], [R, 0, 1], W, I), rowFold * T, R);
-    filterFetchOrder = stacked(colFold, W, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null);
-  } else if (dataflow === 'os') {
-    ifmapFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], W, I), rowFold * T, R);
-    filterFetchOrder = antiDiagonal(stacked(colFold, T, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null), colFold * T, C);
-  } else {
-    ifmapFetchOrder = stacked(colFold, Sr, C, colsUsed, [C, 0, 1], [0, 1, 0], W, I);
-    filterFetchOrder = antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], N, null), rowFold * T, R);
-  }
+  // Fetch orders: I(p, k) is I[p·W + k]; F(k, n) is the address k·N + n. Built when first asked
+  // for (SCALE-Sim's scratchpads need them; streaming buffers fetch in demand order).
+  const fetchOrders = (): readonly [Int32Array, Int32Array] => {
+    if (dataflow === 'ws') {
+      // Blocks of I's columns (row folds): (fr, t, c) → I(t, fr·R + c), anti-diagonal; F by column folds, row-major.
+      return [antiDiagonal(stacked(rowFold, T, R, rowsUsed, [0, 1, 0], [R, 0, 1], W, I), rowFold * T, R), stacked(colFold, W, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null)];
+    }
+    if (dataflow === 'os') return [antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], W, I), rowFold * T, R), antiDiagonal(stacked(colFold, T, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null), colFold * T, C)];
+    return [stacked(colFold, Sr, C, colsUsed, [C, 0, 1], [0, 1, 0], W, I), antiDiagonal(stacked(rowFold, T, R, rowsUsed, [R, 0, 1], [0, 1, 0], N, null), rowFold * T, R)];
+  };
+  let orders: readonly [Int32Array, Int32Array] | null = null;
 
   // What each part of fold j's demands depends on (folds with equal keys demand the same): the
   // streamed operand its row fold (IS: the filter), the stationary one the fold (OS's filter its
@@ -214,5 +211,19 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // A last column fold narrower than the array is not a relabeling of the others.
   const regular = Sc % C === 0 ? colFold : colFold - 1;
   const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && shared) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
-  return { ifmapFetchOrder, filterFetchOrder, ifmapAddresses, filterAddresses: W * N, outputAddresses: pixels * N, folds: rowFold * colFold, fold, keys, passes };
+  return {
+    get ifmapFetchOrder() {
+      return (orders ??= fetchOrders())[0];
+    },
+    get filterFetchOrder() {
+      return (orders ??= fetchOrders())[1];
+    },
+    ifmapAddresses,
+    filterAddresses: W * N,
+    outputAddresses: pixels * N,
+    folds: rowFold * colFold,
+    fold,
+    keys,
+    passes,
+  };
 }

@@ -21,10 +21,13 @@ import { runStreamBuffers } from './stream-buffers.ts';
 
 /** A read scratchpad's state. */
 class ReadBuffer {
-  /** Lines of the fetch order, and which lines hold each address (CSR; one line per address for a GEMM). */
+  /** Lines of the fetch order, and the line of each address (−1: none) — or, when some address is on several lines (a convolution's shared inputs), which lines hold each (CSR). */
   private readonly lines: number;
-  private readonly addressStart: Int32Array;
-  private readonly addressLines: Int32Array;
+  private readonly single: Int32Array | null;
+  private readonly addressStart: Int32Array | null = null;
+  private readonly addressLines: Int32Array | null = null;
+  /** Every address is on exactly one line. */
+  private readonly everyOnce: boolean;
   private readonly activeLines: number;
   private readonly prefetchLines: number;
   private readonly requestsPerPrefetch: number;
@@ -44,23 +47,29 @@ class ReadBuffer {
     const active = Math.ceil(sizeElements * 0.5);
     const prefetch = sizeElements - active;
     const perLine = Math.ceil(sizeElements / 100);
-    const counts = new Int32Array(addressCount + 1);
+    let single: Int32Array | null = new Int32Array(addressCount).fill(-1);
     let valid = 0;
     for (let i = 0; i < fetchOrder.length; i++) {
       const a = fetchOrder[i];
-      if (a >= 0) {
-        counts[a + 1]++;
-        valid++;
-      }
+      if (a < 0) continue;
+      if (single !== null && single[a] >= 0) single = null; // on two lines
+      if (single !== null) single[a] = Math.floor(valid / perLine);
+      valid++;
     }
-    for (let a = 0; a < addressCount; a++) counts[a + 1] += counts[a];
-    this.addressStart = counts;
-    this.addressLines = new Int32Array(valid);
-    const fill = counts.slice(0, addressCount);
-    let v = 0;
-    for (let i = 0; i < fetchOrder.length; i++) {
-      const a = fetchOrder[i];
-      if (a >= 0) this.addressLines[fill[a]++] = Math.floor(v++ / perLine);
+    this.single = single;
+    this.everyOnce = single !== null && valid === addressCount;
+    if (single === null) {
+      const counts = new Int32Array(addressCount + 1);
+      for (let i = 0; i < fetchOrder.length; i++) if (fetchOrder[i] >= 0) counts[fetchOrder[i] + 1]++;
+      for (let a = 0; a < addressCount; a++) counts[a + 1] += counts[a];
+      this.addressStart = counts;
+      this.addressLines = new Int32Array(valid);
+      const fill = counts.slice(0, addressCount);
+      let v = 0;
+      for (let i = 0; i < fetchOrder.length; i++) {
+        const a = fetchOrder[i];
+        if (a >= 0) this.addressLines[fill[a]++] = Math.floor(v++ / perLine);
+      }
     }
     // A final, possibly empty line closes the last set (SCALE-Sim's hashed buffer does the same).
     this.lines = Math.floor(valid / perLine) + 1;
@@ -74,16 +83,24 @@ class ReadBuffer {
 
   /** Lines from the window's start forward to the nearest line holding `address` (< activeLines: a hit). */
   private distance(address: number): number {
-    const start = this.addressStart[address];
-    const end = this.addressStart[address + 1];
+    if (this.single !== null) {
+      // At most one line (every GEMM element): no search.
+      const line = this.single[address];
+      if (line < 0) return this.lines;
+      const d = line - this.windowStart;
+      return d < 0 ? d + this.lines : d;
+    }
+    const starts = this.addressStart!;
+    const lines = this.addressLines!;
+    const start = starts[address];
+    const end = starts[address + 1];
     if (end === start + 1) {
-      // One line (every GEMM element): no search.
-      const d = this.addressLines[start] - this.windowStart;
+      const d = lines[start] - this.windowStart;
       return d < 0 ? d + this.lines : d;
     }
     let nearest = this.lines;
     for (let k = start; k < end; k++) {
-      let d = this.addressLines[k] - this.windowStart;
+      let d = lines[k] - this.windowStart;
       if (d < 0) d += this.lines;
       if (d < nearest) nearest = d;
     }
@@ -138,14 +155,18 @@ class ReadBuffer {
    * convolution's shared inputs: which copy is nearest depends on the window) or none.
    */
   lineOf(): Int32Array | null {
-    const n = this.addressStart.length - 1;
-    const lineOf = new Int32Array(n);
-    for (let a = 0; a < n; a++) {
-      const count = this.addressStart[a + 1] - this.addressStart[a];
-      if (count !== 1) return null;
-      lineOf[a] = this.addressLines[this.addressStart[a]];
-    }
-    return lineOf;
+    return this.everyOnce ? this.single : null;
+  }
+
+  /**
+   * For demands that go on forward from line `last` (in the window: the last one served) without
+   * going back: the first line not in the window, which the next miss will be (Infinity: none
+   * before the fetch order ends).
+   */
+  missFrom(last: number): number {
+    const end = this.windowStart + this.activeLines;
+    if (last >= this.windowStart) return end >= this.lines ? Infinity : end;
+    return end - this.lines; // `last` is in the window's part wrapped round to the start
   }
 
   /** Serves one cycle's demands given by their fetch-order lines (`lines[from … to)`), as `serve` would. */
@@ -172,6 +193,8 @@ interface DemandLines {
   readonly end: number;
   readonly start: Int32Array;
   readonly lines: Int32Array;
+  /** The lines never go back (a streamed operand in its fetch order): quiet stretches can be found by search. */
+  readonly monotone: boolean;
 }
 
 function demandLines(demand: Int32Array, band: readonly [number, number], width: number, lineOf: Int32Array): DemandLines {
@@ -192,7 +215,44 @@ function demandLines(demand: Int32Array, band: readonly [number, number], width:
     }
   }
   start[end - first] = n;
-  return { first, end, start, lines: lines.slice(0, n) };
+  let monotone = true;
+  for (let k = 1; k < n && monotone; k++) monotone = lines[k] >= lines[k - 1];
+  return { first, end, start, lines: lines.slice(0, n), monotone };
+}
+
+/** The first index in [lo, hi) whose value is ≥ x (hi if none) in a nondecreasing array. */
+function firstAtLeast(a: Int32Array, lo: number, hi: number, x: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] >= x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The first cycle from `from` at which an operand's demands may do something (a miss): cycles
+ * before it only hit. Before its band nothing is demanded; in it, when its lines never go back
+ * and one has been served (`last`, a position in `lines`), the next miss is the first line past
+ * the window — found by search; otherwise every cycle of the band counts.
+ */
+function quietUntil(dl: DemandLines, buffer: ReadBuffer, last: number, from: number, height: number): number {
+  if (from < dl.first) return dl.first;
+  if (from >= dl.end) return height;
+  if (!dl.monotone || last < 0) return from;
+  const x = buffer.missFrom(dl.lines[last]);
+  if (x === Infinity) return dl.end;
+  const pos = firstAtLeast(dl.lines, last + 1, dl.lines.length, x);
+  if (pos === dl.lines.length) return dl.end;
+  // The cycle whose demands hold that position: the last band index i with start[i] ≤ pos.
+  let lo = from - dl.first;
+  let hi = dl.end - dl.first;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (dl.start[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return dl.first + lo;
 }
 
 /** The output scratchpad's state: lines are bandwidth wide; `lineFill` holds each stored line's valid count. */
@@ -200,8 +260,13 @@ class WriteBuffer {
   private readonly active: number;
   private readonly drainRequests: number;
   private free: number;
-  private lineFill: Int32Array = new Int32Array(1024);
+  /**
+   * Lines stored so far (bandwidth wide, full unless a flush closed them short) and the short
+   * ones not yet drained, in order: a queue of line index and fill.
+   */
   private lineCount = 0;
+  private shortLines: number[] = [];
+  private shortHead = 0;
   private partial = 0;
   private drainStart = 0;
   private drainEnd = 0;
@@ -216,24 +281,17 @@ class WriteBuffer {
     this.free = sizeElements;
   }
 
-  private pushLine(fill: number): void {
-    if (this.lineCount === this.lineFill.length) {
-      if (this.drainStart > 0) {
-        // Drained lines are never read again: keep the rest at the front.
-        this.lineFill.copyWithin(0, this.drainStart, this.lineCount);
-        this.lineCount -= this.drainStart;
-        this.drainStart = 0;
-      } else {
-        const grown = new Int32Array(this.lineFill.length * 2);
-        grown.set(this.lineFill);
-        this.lineFill = grown;
-      }
+  /** The fill of line i (full unless a flush left it short). */
+  private fillOf(i: number): number {
+    for (let k = this.shortHead; k < this.shortLines.length; k += 2) {
+      if (this.shortLines[k] === i) return this.shortLines[k + 1];
+      if (this.shortLines[k] > i) break;
     }
-    this.lineFill[this.lineCount++] = fill;
+    return this.bandwidth;
   }
 
   private flush(): void {
-    if (this.partial > 0) this.pushLine(this.partial);
+    if (this.partial > 0) this.shortLines.push(this.lineCount++, this.partial);
     this.partial = 0;
   }
 
@@ -244,18 +302,42 @@ class WriteBuffer {
     if (lines === 0) return start - 1;
     // SCALE-Sim counts every line as full except the last one's padding (a short line in the
     // middle of a drain, left by an earlier flush, counts as full): kept, to match its counts.
-    const moved = lines * this.bandwidth - (this.bandwidth - this.lineFill[end - 1]);
+    const moved = lines * this.bandwidth - (this.bandwidth - this.fillOf(end - 1));
     this.accesses += moved;
     this.free += moved;
     this.drainStart = end;
+    while (this.shortHead < this.shortLines.length && this.shortLines[this.shortHead] < end) this.shortHead += 2;
+    if (this.shortHead > 1024 && 2 * this.shortHead > this.shortLines.length) {
+      this.shortLines = this.shortLines.slice(this.shortHead);
+      this.shortHead = 0;
+    }
     return start + lines - 1;
   }
 
+  /**
+   * The first cycle from `from` (at cycle `cycle`, one every `passes`) whose outputs may do
+   * something: while a drain runs the buffer filling up (the array waits), otherwise the free
+   * space falling below the active half (a drain starts). `cum` holds the fold's outputs before
+   * each cycle.
+   */
+  quietUntil(cum: Int32Array, from: number, height: number, cycle: number, passes: number): number {
+    const base = cum[from];
+    // Cycles before `idle` run while the drain does.
+    const idle = Math.min(height, from + Math.max(0, Math.ceil((this.drainEnd - cycle) / passes)));
+    if (idle > from) {
+      // The first cycle after whose outputs no room is left.
+      const full = firstAtLeast(cum, from + 1, idle + 1, base + this.free) - 1;
+      if (full < idle) return full;
+    }
+    // The first cycle after whose outputs the free space is below the active half.
+    return firstAtLeast(cum, idle + 1, height + 1, base + this.free - this.active + 1) - 1;
+  }
+
   /** Takes `m` outputs into the buffer, filling bandwidth-wide lines. */
-  private take(m: number): void {
+  take(m: number): void {
     this.free -= m;
     const total = this.partial + m;
-    for (let full = Math.floor(total / this.bandwidth); full > 0; full--) this.pushLine(this.bandwidth);
+    this.lineCount += Math.floor(total / this.bandwidth);
     this.partial = total % this.bandwidth;
   }
 
@@ -426,6 +508,7 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
   const byLines = ifmapLineOf !== null && filterLineOf !== null;
   const ifmapLines = new Map<number, DemandLines>();
   const filterLines = new Map<number, DemandLines>();
+  const outputCounts = new Map<number, Int32Array>();
   let stall = 0;
   let line = 0;
   let lastCycle = 0;
@@ -439,15 +522,50 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
       if (!il) ifmapLines.set(keys.ifmap, (il = demandLines(stream.fold(j, PART_IFMAP).ifmap, d.ifmapLines, d.ifmapWidth, ifmapLineOf)));
       let fl = filterLines.get(keys.filter);
       if (!fl) filterLines.set(keys.filter, (fl = demandLines(stream.fold(j, PART_FILTER).filter, d.filterLines, d.filterWidth, filterLineOf)));
-      const outputs = d.outputs;
-      for (let l = 0; l < d.height; l++, line += passes) {
+      let cum = outputCounts.get(keys.outputs);
+      if (!cum) {
+        cum = new Int32Array(d.height + 1);
+        for (let l = 0; l < d.height; l++) cum[l + 1] = cum[l] + d.outputs[l];
+        outputCounts.set(keys.outputs, cum);
+      }
+      const height = d.height;
+      // The last position served in each operand's lines this fold (−1: none yet).
+      let ifmapLast = -1;
+      let filterLast = -1;
+      for (let l = 0; l < height; ) {
         const cycle = line + stall;
         // A cycle outside an operand's band demands nothing of it (it still starts the buffer).
-        const si = l >= il.first && l < il.end ? ifmap.serveLines(il.lines, il.start[l - il.first], il.start[l - il.first + 1], cycle) : ifmap.serveLines(il.lines, 0, 0, cycle);
-        const sf = l >= fl.first && l < fl.end ? filter.serveLines(fl.lines, fl.start[l - fl.first], fl.start[l - fl.first + 1], cycle) : filter.serveLines(fl.lines, 0, 0, cycle);
-        const so = output.serve(outputs[l], cycle);
+        let si = 0;
+        if (l >= il.first && l < il.end) {
+          const a = il.start[l - il.first];
+          const b = il.start[l - il.first + 1];
+          si = ifmap.serveLines(il.lines, a, b, cycle);
+          if (b > a) ifmapLast = b - 1;
+        } else si = ifmap.serveLines(il.lines, 0, 0, cycle);
+        let sf = 0;
+        if (l >= fl.first && l < fl.end) {
+          const a = fl.start[l - fl.first];
+          const b = fl.start[l - fl.first + 1];
+          sf = filter.serveLines(fl.lines, a, b, cycle);
+          if (b > a) filterLast = b - 1;
+        } else sf = filter.serveLines(fl.lines, 0, 0, cycle);
+        const so = output.serve(cum[l + 1] - cum[l], cycle);
         lastCycle = cycle + so;
         stall += Math.max(si, sf, so);
+        line += passes;
+        l++;
+        if (l >= height) break;
+        // Cycles where every demand hits and the outputs only fill the buffer change nothing but
+        // the outputs held: taken at once, up to the next cycle that may do something.
+        const quiet = Math.min(quietUntil(il, ifmap, ifmapLast, l, height), quietUntil(fl, filter, filterLast, l, height), output.quietUntil(cum, l, height, line + stall, passes));
+        if (quiet > l) {
+          output.take(cum[quiet] - cum[l]);
+          lastCycle = line + (quiet - l - 1) * passes + stall;
+          line += (quiet - l) * passes;
+          if (quiet > il.first && il.start[Math.min(quiet, il.end) - il.first] > 0) ifmapLast = Math.max(ifmapLast, il.start[Math.min(quiet, il.end) - il.first] - 1);
+          if (quiet > fl.first && fl.start[Math.min(quiet, fl.end) - fl.first] > 0) filterLast = Math.max(filterLast, fl.start[Math.min(quiet, fl.end) - fl.first] - 1);
+          l = quiet;
+        }
       }
     } else {
       const d = stream.fold(j);
