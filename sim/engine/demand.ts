@@ -8,6 +8,7 @@
  * (window × filters), ofmap O (pixels × filters).
  */
 import type { Dataflow } from './config.ts';
+import { gemmLines } from './demand-lines.ts';
 import { ALL_PARTS, PART_FILTER, PART_IFMAP, PART_OUTPUT, PART_OUTPUTS, type DemandStream, type FoldDemand, type FoldKeys, type PassStructure } from './scratchpad.ts';
 
 export interface OperandShape {
@@ -16,13 +17,27 @@ export interface OperandShape {
   readonly filters: number;
   /** I as addresses (pixels × window, row-major), −1 where a window leaves the input. */
   readonly ifmap: Int32Array;
+  /** I is the identity (a GEMM's own matrix: every element its own address). */
+  readonly gemm?: boolean;
 }
 
 /** A GEMM's operands: every element its own address. */
 export function gemmOperands(M: number, N: number, K: number): OperandShape {
-  const ifmap = new Int32Array(M * K);
-  for (let i = 0; i < ifmap.length; i++) ifmap[i] = i;
-  return { pixels: M, window: K, filters: N, ifmap };
+  let ifmap: Int32Array | null = null;
+  return {
+    pixels: M,
+    window: K,
+    filters: N,
+    // Built only if asked for: demandStream addresses a GEMM's elements directly.
+    get ifmap() {
+      if (!ifmap) {
+        ifmap = new Int32Array(M * K);
+        for (let i = 0; i < ifmap.length; i++) ifmap[i] = i;
+      }
+      return ifmap;
+    },
+    gemm: true,
+  };
 }
 
 /**
@@ -96,7 +111,9 @@ function stacked(blocks: number, rows: number, width: number, used: (b: number) 
  * are final (OS: always; WS/IS: in the last row fold) — what an accumulating output buffer needs.
  */
 export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number, outputAddresses = false): DemandStream {
-  const { pixels, window: W, filters: N, ifmap: I } = op;
+  const { pixels, window: W, filters: N } = op;
+  // A GEMM's element (p, k) is its own address p·W + k: no table.
+  const I = op.gemm ? null : op.ifmap;
   const Sr = dataflow === 'os' ? pixels : W;
   const Sc = dataflow === 'is' ? pixels : N;
   const T = dataflow === 'os' ? W : dataflow === 'ws' ? pixels : N;
@@ -104,7 +121,7 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   const colFold = Math.ceil(Sc / C);
   const rowsUsed = (fr: number) => Math.min(R, Sr - fr * R);
   const colsUsed = (fc: number) => Math.min(C, Sc - fc * C);
-  const iAt = (p: number, k: number) => I[p * W + k];
+  const iAt = I ? (p: number, k: number) => I[p * W + k] : (p: number, k: number) => p * W + k;
   const fAt = (k: number, n: number) => k * N + n;
 
   const height = dataflow === 'os' ? T + R + C - 2 : 2 * R + C + T - 2;
@@ -114,12 +131,13 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     height,
     ifmapWidth,
     filterWidth,
-    ifmap: new Int32Array(height * ifmapWidth),
-    filter: new Int32Array(height * filterWidth),
+    // Allocated when a part is first filled (a GEMM on SCALE-Sim's scratchpads needs only the counts).
+    ifmap: new Int32Array(0),
+    filter: new Int32Array(0),
     ifmapLines: [0, 0],
     filterLines: [0, 0],
     outputs: new Int32Array(height),
-    output: new Int32Array(outputAddresses ? height * C : 0),
+    output: new Int32Array(0),
     final: true,
   };
 
@@ -164,12 +182,14 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
       return true;
     };
     if (want('ifmap', PART_IFMAP)) {
+      if (d.ifmap.length === 0) d.ifmap = new Int32Array(height * ifmapWidth);
       d.ifmap.fill(-1);
       if (dataflow === 'ws') for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(R + t + c) * R + c] = iAt(t, r0 + c);
       else if (dataflow === 'os') for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(t + c) * R + c] = iAt(r0 + c, t);
       else for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.ifmap[(R - 1 - r) * C + c] = iAt(c0 + c, r0 + r);
     }
     if (want('filter', PART_FILTER)) {
+      if (d.filter.length === 0) d.filter = new Int32Array(height * filterWidth);
       d.filter.fill(-1);
       // WS: weights preload bottom row first; inputs stream after them, skewed; outputs leave skewed.
       if (dataflow === 'ws') for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.filter[(R - 1 - r) * C + c] = fAt(r0 + r, c0 + c);
@@ -183,6 +203,7 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     }
     // Output O(pixel, filter) is the address pixel·N + filter.
     if (outputAddresses && want('output', PART_OUTPUT)) {
+      if (d.output.length === 0) d.output = new Int32Array(height * C);
       const out = d.output.fill(-1);
       if (dataflow === 'ws') for (let t = 0; t < T; t++) for (let c = 0; c < cu; c++) out[(2 * R - 1 + t + c) * C + c] = t * N + c0 + c;
       else if (dataflow === 'os') for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) out[(T + R - 2 - r + c) * C + c] = (r0 + r) * N + c0 + c;
@@ -197,9 +218,9 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     return d;
   };
 
-  let ifmapAddresses = 0;
-  let valid = 0;
-  for (let i = 0; i < I.length; i++) {
+  let ifmapAddresses = I ? 0 : pixels * W;
+  let valid = I ? 0 : pixels * W;
+  for (let i = 0; I && i < I.length; i++) {
     if (I[i] >= 0) valid++;
     if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
   }
@@ -225,5 +246,6 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     fold,
     keys,
     passes,
+    ...(op.gemm ? { gemmLines: (perLine: { readonly ifmap: number; readonly filter: number }) => gemmLines(pixels, N, W, dataflow, R, C, perLine) } : {}),
   };
 }

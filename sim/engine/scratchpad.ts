@@ -17,6 +17,7 @@
  * Counts are in elements (SCALE-Sim's one-byte words); the engine converts bits before it calls.
  */
 
+import { linesOfAddresses, type DemandLines, type OperandLines } from './demand-lines.ts';
 import { runStreamBuffers } from './stream-buffers.ts';
 
 /** A read scratchpad's state. */
@@ -37,8 +38,8 @@ class ReadBuffer {
   accesses = 0;
 
   constructor(
-    /** The fetch order: element addresses, −1 for padding (counted in requests, never stored). */
-    fetchOrder: Int32Array,
+    /** The fetch order: element addresses, −1 for padding (counted in requests, never stored) — or only its length and real elements, when demands come as lines (serveLines). */
+    fetchOrder: Int32Array | { readonly length: number; readonly valid: number },
     addressCount: number,
     sizeElements: number,
     private readonly bandwidth: number,
@@ -47,10 +48,11 @@ class ReadBuffer {
     const active = Math.ceil(sizeElements * 0.5);
     const prefetch = sizeElements - active;
     const perLine = Math.ceil(sizeElements / 100);
-    let single: Int32Array | null = new Int32Array(addressCount).fill(-1);
-    let valid = 0;
-    for (let i = 0; i < fetchOrder.length; i++) {
-      const a = fetchOrder[i];
+    const order = fetchOrder instanceof Int32Array ? fetchOrder : null;
+    let single: Int32Array | null = order ? new Int32Array(addressCount).fill(-1) : null;
+    let valid = order ? 0 : (fetchOrder as { readonly valid: number }).valid;
+    for (let i = 0; order && i < order.length; i++) {
+      const a = order[i];
       if (a < 0) continue;
       if (single !== null && single[a] >= 0) single = null; // on two lines
       if (single !== null) single[a] = Math.floor(valid / perLine);
@@ -58,16 +60,16 @@ class ReadBuffer {
     }
     this.single = single;
     this.everyOnce = single !== null && valid === addressCount;
-    if (single === null) {
+    if (order && single === null) {
       const counts = new Int32Array(addressCount + 1);
-      for (let i = 0; i < fetchOrder.length; i++) if (fetchOrder[i] >= 0) counts[fetchOrder[i] + 1]++;
+      for (let i = 0; i < order.length; i++) if (order[i] >= 0) counts[order[i] + 1]++;
       for (let a = 0; a < addressCount; a++) counts[a + 1] += counts[a];
       this.addressStart = counts;
       this.addressLines = new Int32Array(valid);
       const fill = counts.slice(0, addressCount);
       let v = 0;
-      for (let i = 0; i < fetchOrder.length; i++) {
-        const a = fetchOrder[i];
+      for (let i = 0; i < order.length; i++) {
+        const a = order[i];
         if (a >= 0) this.addressLines[fill[a]++] = Math.floor(v++ / perLine);
       }
     }
@@ -180,44 +182,6 @@ class ReadBuffer {
     }
     return offset - 1;
   }
-}
-
-/**
- * One fold's demands of one operand as fetch-order lines, per cycle of its band [first, first +
- * start.length − 1) (CSR: cycle first + i's lines are lines[start[i] … start[i + 1])), a run of
- * demands on one line kept once: once its line is in the window the rest of the run hits, so
- * `serveLines` on these equals `serve` on the addresses.
- */
-interface DemandLines {
-  readonly first: number;
-  readonly end: number;
-  readonly start: Int32Array;
-  readonly lines: Int32Array;
-  /** The lines never go back (a streamed operand in its fetch order): quiet stretches can be found by search. */
-  readonly monotone: boolean;
-}
-
-function demandLines(demand: Int32Array, band: readonly [number, number], width: number, lineOf: Int32Array): DemandLines {
-  const [first, end] = band;
-  const start = new Int32Array(end - first + 1);
-  const lines = new Int32Array((end - first) * width);
-  let n = 0;
-  for (let l = first; l < end; l++) {
-    start[l - first] = n;
-    let previous = -1;
-    for (let k = l * width; k < (l + 1) * width; k++) {
-      const a = demand[k];
-      if (a < 0) continue;
-      const line = lineOf[a];
-      if (line === previous) continue;
-      previous = line;
-      lines[n++] = line;
-    }
-  }
-  start[end - first] = n;
-  let monotone = true;
-  for (let k = 1; k < n && monotone; k++) monotone = lines[k] >= lines[k - 1];
-  return { first, end, start, lines: lines.slice(0, n), monotone };
 }
 
 /** The first index in [lo, hi) whose value is ≥ x (hi if none) in a nondecreasing array. */
@@ -408,12 +372,12 @@ export interface FoldDemand {
   readonly height: number;
   readonly ifmapWidth: number;
   readonly filterWidth: number;
-  readonly ifmap: Int32Array;
-  readonly filter: Int32Array;
+  ifmap: Int32Array;
+  filter: Int32Array;
   /** Outputs leaving the array each cycle (a count per cycle). */
   readonly outputs: Int32Array;
   /** The same outputs by address, `height` rows of C entries (−1 = none); empty unless asked for. */
-  readonly output: Int32Array;
+  output: Int32Array;
   /** The fold's partial sums are final (no later fold adds to them). */
   final: boolean;
   /** Lines [first, end) holding ifmap / filter demands; every other line of the operand is −1. */
@@ -463,6 +427,8 @@ export interface DemandStream {
   keys(j: number): FoldKeys;
   /** The passes the folds form, or null when there is one pass or they do not repeat. */
   readonly passes: PassStructure | null;
+  /** A GEMM's demand lines from its geometry, `perLine` elements a scratchpad line (absent when operands share addresses). */
+  readonly gemmLines?: (perLine: { readonly ifmap: number; readonly filter: number }) => { readonly ifmap: OperandLines; readonly filter: OperandLines };
 }
 
 export interface ScratchpadRun {
@@ -498,16 +464,24 @@ export type FoldListener = (j: number, start: number, end: number, moved: { read
 /** `passes`: cycles each demand line lasts (a precision-scalable datapath above its one-cycle width; 1 otherwise). */
 export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, passes: number, onFold?: FoldListener): ScratchpadRun {
   if (model === 'stream') return runStreamBuffers(stream, sizes, passes, onFold);
-  const ifmap = new ReadBuffer(stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
-  const filter = new ReadBuffer(stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
+  // A GEMM: its demand lines straight from the geometry (no addresses, no fetch orders).
+  const gemm = stream.gemmLines ? stream.gemmLines({ ifmap: Math.ceil(sizes.ifmap / 100), filter: Math.ceil(sizes.filter / 100) }) : null;
+  const ifmap = new ReadBuffer(gemm ? gemm.ifmap : stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
+  const filter = new ReadBuffer(gemm ? gemm.filter : stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
   const output = new WriteBuffer(sizes.output, sizes.outputBandwidth);
-  const ifmapLineOf = ifmap.lineOf();
-  const filterLineOf = filter.lineOf();
+  const ifmapLineOf = gemm ? null : ifmap.lineOf();
+  const filterLineOf = gemm ? null : filter.lineOf();
   // Every address on one line (a GEMM): each fold's demands as lines, kept per key (a streamed
   // operand's repeat every pass) — a cycle then costs one step per line it touches, not per element.
-  const byLines = ifmapLineOf !== null && filterLineOf !== null;
+  const byLines = gemm !== null || (ifmapLineOf !== null && filterLineOf !== null);
   const ifmapLines = new Map<number, DemandLines>();
   const filterLines = new Map<number, DemandLines>();
+  const linesOf = (operand: OperandLines | undefined, cache: Map<number, DemandLines>, key: number, j: number, build: () => DemandLines) => {
+    if (operand) return operand.lines(j);
+    let lines = cache.get(key);
+    if (!lines) cache.set(key, (lines = build()));
+    return lines;
+  };
   const outputCounts = new Map<number, Int32Array>();
   let stall = 0;
   let line = 0;
@@ -518,10 +492,8 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
     if (byLines) {
       const keys = stream.keys(j);
       const d = stream.fold(j, PART_OUTPUTS);
-      let il = ifmapLines.get(keys.ifmap);
-      if (!il) ifmapLines.set(keys.ifmap, (il = demandLines(stream.fold(j, PART_IFMAP).ifmap, d.ifmapLines, d.ifmapWidth, ifmapLineOf)));
-      let fl = filterLines.get(keys.filter);
-      if (!fl) filterLines.set(keys.filter, (fl = demandLines(stream.fold(j, PART_FILTER).filter, d.filterLines, d.filterWidth, filterLineOf)));
+      const il = linesOf(gemm?.ifmap, ifmapLines, keys.ifmap, j, () => linesOfAddresses(stream.fold(j, PART_IFMAP).ifmap, d.ifmapLines, d.ifmapWidth, ifmapLineOf!));
+      const fl = linesOf(gemm?.filter, filterLines, keys.filter, j, () => linesOfAddresses(stream.fold(j, PART_FILTER).filter, d.filterLines, d.filterWidth, filterLineOf!));
       let cum = outputCounts.get(keys.outputs);
       if (!cum) {
         cum = new Int32Array(d.height + 1);
