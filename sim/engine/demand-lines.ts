@@ -60,53 +60,45 @@ export interface OperandLines {
 /**
  * A streamed operand: `blocks` blocks of `rows` × `width` (block b's first used(b) columns real),
  * fetched in anti-diagonal order over all blocks stacked, bottom row first on each diagonal;
- * entry (b, t, c) is demanded at cycle first + t + c by every fold on block b. One walk of the
- * order gives every block's lines.
+ * entry (b, t, c) is demanded at cycle first + t + c by every fold on block b. On diagonal d a
+ * block's entries all belong to its cycle d − b·rows and its real ones come first (c grows as
+ * the row falls), so each (block, cycle) is one run of consecutive fetch positions: the walk goes
+ * diagonal by diagonal and block by block, not element by element.
  */
 function streamed(blocks: number, rows: number, width: number, used: (b: number) => number, first: number, perLine: number, blockOf: (j: number) => number): OperandLines {
   const total = blocks * rows;
-  const perBlock: { start: Int32Array; lines: Int32Array; n: number; cycle: number; previous: number }[] = [];
+  const usedOf = Int32Array.from({ length: blocks }, (_, b) => used(b));
+  const starts: Int32Array[] = [];
+  const lines: Int32Array[] = [];
+  const count = new Int32Array(blocks);
   let valid = 0;
   for (let b = 0; b < blocks; b++) {
-    const u = used(b);
-    valid += rows * u;
-    perBlock.push({ start: new Int32Array(rows + u), lines: new Int32Array(rows * u), n: 0, cycle: -1, previous: -1 });
+    valid += rows * usedOf[b];
+    starts.push(new Int32Array(rows + usedOf[b]));
+    // A run of at most `width` positions spans at most ⌈width/perLine⌉ + 1 lines.
+    lines.push(new Int32Array((rows + usedOf[b]) * (Math.ceil(width / perLine) + 1)));
   }
-  const usedOf = Int32Array.from({ length: blocks }, (_, b) => used(b));
   let v = 0;
   for (let d = 0; d < total + width - 1; d++) {
-    const top = Math.min(d, total - 1);
-    let b = Math.floor(top / rows);
-    let t = top - b * rows;
-    for (let row = top; row >= Math.max(0, d - width + 1); row--) {
-      const c = d - row;
-      if (c < usedOf[b]) {
-        const line = Math.floor(v++ / perLine);
-        const p = perBlock[b];
-        const i = t + c; // the cycle's index in the block's band
-        if (i !== p.cycle) {
-          // Cycles of a block come in order along the walk; close those passed.
-          for (let k = p.cycle + 1; k <= i; k++) p.start[k] = p.n;
-          p.cycle = i;
-          p.previous = -1;
-        }
-        if (line !== p.previous) {
-          p.lines[p.n++] = line;
-          p.previous = line;
-        }
+    const bottom = Math.max(0, d - width + 1);
+    for (let row = Math.min(d, total - 1); row >= bottom; ) {
+      const b = Math.floor(row / rows);
+      const segmentBottom = Math.max(bottom, b * rows);
+      // Rows row … segmentBottom of block b; real while c = d − r < used(b).
+      const real = row - Math.max(segmentBottom, d - usedOf[b] + 1) + 1;
+      if (real > 0) {
+        const i = d - b * rows;
+        const start = starts[b];
+        const out = lines[b];
+        start[i] = count[b];
+        for (let line = Math.floor(v / perLine); line <= Math.floor((v + real - 1) / perLine); line++) out[count[b]++] = line;
+        start[i + 1] = count[b];
+        v += real;
       }
-      if (--t < 0) {
-        b--;
-        t = rows - 1;
-      }
+      row = segmentBottom - 1;
     }
   }
-  const done = perBlock.map((p, b): DemandLines => {
-    const cycles = rows + usedOf[b] - 1;
-    const start = p.start.subarray(0, cycles + 1);
-    for (let k = p.cycle + 1; k <= cycles; k++) start[k] = p.n;
-    return { first, end: first + cycles, start, lines: p.lines.slice(0, p.n), monotone: true };
-  });
+  const done = starts.map((start, b): DemandLines => ({ first, end: first + rows + usedOf[b] - 1, start, lines: lines[b].slice(0, count[b]), monotone: true }));
   return { length: total * width, valid, lines: (j) => done[blockOf(j)] };
 }
 
@@ -126,16 +118,17 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
       const { block, r0, ru } = fold(j);
       const u = used(block);
       const start = new Int32Array(ru + 1);
-      const out: number[] = [];
+      const lines = new Int32Array(ru * (Math.ceil(u / perLine) + 1));
+      let n = 0;
       for (let i = 0; i < ru; i++) {
-        start[i] = out.length;
+        start[i] = n;
         const r = ru - 1 - i; // cycle R − ru + i preloads row r0 + r
         const p0 = offset[block] + (r0 + r) * u;
-        if (u > 0) for (let line = Math.floor(p0 / perLine); line <= Math.floor((p0 + u - 1) / perLine); line++) out.push(line);
+        if (u > 0) for (let line = Math.floor(p0 / perLine); line <= Math.floor((p0 + u - 1) / perLine); line++) lines[n++] = line;
       }
-      start[ru] = out.length;
-      const lines = Int32Array.from(out);
-      return { first: R - ru, end: R, start, lines, monotone: isMonotone(lines) };
+      start[ru] = n;
+      const kept = lines.subarray(0, n);
+      return { first: R - ru, end: R, start, lines: kept, monotone: isMonotone(kept) };
     },
   };
 }
