@@ -12,7 +12,7 @@
  */
 import type { Dataflow } from './config.ts';
 
-/** Cycle first + i's lines are lines[start[i] … start[i + 1]) for cycles in [first, end); no others demand. */
+/** Cycle first + i's lines are lines[start[i] … start[i + 1]) for cycles in [first, end); no others demand (entries past start[end − first] are not its). */
 export interface DemandLines {
   readonly first: number;
   readonly end: number;
@@ -54,6 +54,7 @@ export function linesOfAddresses(demand: Int32Array, band: readonly [number, num
 export interface OperandLines {
   readonly length: number;
   readonly valid: number;
+  /** Fold j's lines; a stationary operand's are valid until the next call (one buffer, refilled). */
   lines(j: number): DemandLines;
 }
 
@@ -110,15 +111,21 @@ function streamed(blocks: number, rows: number, width: number, used: (b: number)
  */
 function stationary(blocks: number, rows: number, width: number, used: (b: number) => number, R: number, perLine: number, fold: (j: number) => { block: number; r0: number; ru: number }): OperandLines {
   const offset = new Float64Array(blocks + 1);
-  for (let b = 0; b < blocks; b++) offset[b + 1] = offset[b] + rows * used(b);
+  let widest = 0;
+  for (let b = 0; b < blocks; b++) {
+    offset[b + 1] = offset[b] + rows * used(b);
+    widest = Math.max(widest, used(b));
+  }
+  // One fold's lines at a time (the caller serves a fold before it asks for the next): one buffer.
+  const start = new Int32Array(R + 1);
+  const lines = new Int32Array(R * (Math.ceil(widest / perLine) + 1));
+  const folded = { first: 0, end: 0, start, lines, monotone: true };
   return {
     length: blocks * rows * width,
     valid: offset[blocks],
     lines: (j) => {
       const { block, r0, ru } = fold(j);
       const u = used(block);
-      const start = new Int32Array(ru + 1);
-      const lines = new Int32Array(ru * (Math.ceil(u / perLine) + 1));
       let n = 0;
       for (let i = 0; i < ru; i++) {
         start[i] = n;
@@ -127,8 +134,12 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
         if (u > 0) for (let line = Math.floor(p0 / perLine); line <= Math.floor((p0 + u - 1) / perLine); line++) lines[n++] = line;
       }
       start[ru] = n;
-      const kept = lines.subarray(0, n);
-      return { first: R - ru, end: R, start, lines: kept, monotone: isMonotone(kept) };
+      let monotone = true;
+      for (let k = 1; k < n && monotone; k++) monotone = lines[k] >= lines[k - 1];
+      folded.first = R - ru;
+      folded.end = R;
+      folded.monotone = monotone;
+      return folded;
     },
   };
 }

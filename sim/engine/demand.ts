@@ -176,11 +176,8 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     const r0 = fr * R;
     const c0 = fc * C;
     const k = keys(j);
-    const want = (part: keyof typeof filled, flag: number) => {
-      if ((parts & flag) === 0 || filled[part] === k[part]) return false;
-      filled[part] = k[part];
-      return true;
-    };
+    // A part is filled when asked for and its key changed since it was last filled.
+    const want = (part: keyof typeof filled, flag: number) => (parts & flag) !== 0 && filled[part] !== k[part] && ((filled[part] = k[part]), true);
     if (want('ifmap', PART_IFMAP)) {
       if (d.ifmap.length === 0) d.ifmap = new Int32Array(height * ifmapWidth);
       d.ifmap.fill(-1);
@@ -211,10 +208,8 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     }
     d.final = dataflow === 'os' || fr === rowFold - 1;
     // The lines that hold demands (the rest are all −1): the stationary operand's preload, the streamed ones' skewed band.
-    const band = (first: number, used: number): readonly [number, number] => [first, first + T + used - 1];
-    const preload = (used: number): readonly [number, number] => [R - used, R];
-    d.ifmapLines = dataflow === 'os' ? band(0, ru) : dataflow === 'ws' ? band(R, ru) : preload(ru);
-    d.filterLines = dataflow === 'os' ? band(0, cu) : dataflow === 'ws' ? preload(ru) : band(R, ru);
+    d.ifmapLines = dataflow === 'os' ? [0, T + ru - 1] : dataflow === 'ws' ? [R, R + T + ru - 1] : [R - ru, R];
+    d.filterLines = dataflow === 'os' ? [0, T + cu - 1] : dataflow === 'ws' ? [R - ru, R] : [R, R + T + ru - 1];
     return d;
   };
 

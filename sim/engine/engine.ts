@@ -657,15 +657,19 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   let localFilter = 0;
   let localOut = 0;
   let usedPEs = 0;
-  for (let fc = 0; fc < Math.ceil(Sc / C); fc++) {
-    for (let fr = 0; fr < Math.ceil(Sr / R); fr++) {
-      const rowsUsed = Math.min(R, Sr - fr * R);
-      const colsUsed = Math.min(C, Sc - fc * C);
-      const words = foldWords(c.dataflow, T, rowsUsed, colsUsed, foldReduction(c.dataflow, packed, T, fr * R, rowsUsed));
-      localIfmap += op.groups * words.ifmap;
-      localFilter += op.groups * words.filter;
-      localOut += op.groups * words.output;
-      usedPEs += rowsUsed * colsUsed;
+  // Column folds differ only in their width: the full ones, and a narrower last one.
+  const colFolds = Math.ceil(Sc / C);
+  const widths = Sc % C === 0 ? [{ cols: C, folds: colFolds }] : [{ cols: C, folds: colFolds - 1 }, { cols: Sc % C, folds: 1 }];
+  for (let fr = 0; fr < Math.ceil(Sr / R); fr++) {
+    const rowsUsed = Math.min(R, Sr - fr * R);
+    const reduction = foldReduction(c.dataflow, packed, T, fr * R, rowsUsed);
+    for (const { cols, folds } of widths) {
+      if (folds === 0) continue;
+      const words = foldWords(c.dataflow, T, rowsUsed, cols, reduction);
+      localIfmap += folds * op.groups * words.ifmap;
+      localFilter += folds * op.groups * words.filter;
+      localOut += folds * op.groups * words.output;
+      usedPEs += folds * rowsUsed * cols;
     }
   }
   const folds = foldsPerGroup * op.groups;

@@ -131,12 +131,12 @@ class ReadBuffer {
       this.windowStart = line - (line % this.prefetchLines);
       return this.prefetch(cycle, offset);
     }
-    while (d >= this.activeLines) {
-      this.windowStart = (this.windowStart + this.prefetchLines) % this.lines;
-      d -= this.prefetchLines;
-      offset = this.prefetch(cycle, offset);
-    }
-    return offset;
+    // Slide the window a prefetch at a time until the line is in it: k prefetches, back to back.
+    const k = Math.ceil((d - this.activeLines + 1) / this.prefetchLines);
+    this.windowStart = (this.windowStart + k * this.prefetchLines) % this.lines;
+    this.accesses += k * this.requestsPerPrefetch * this.bandwidth;
+    this.lastPrefetchCycle += k * (this.requestsPerPrefetch + 1);
+    return this.lastPrefetchCycle > cycle + offset ? this.lastPrefetchCycle - cycle : offset;
   }
 
   /** Serves one cycle's demands (width entries from `at`, −1 = none) at `cycle`; returns the stall. */
@@ -184,6 +184,17 @@ class ReadBuffer {
   }
 }
 
+/** Fold j's lines of one operand from its addresses, kept by the part's key (a streamed operand's repeat every pass). */
+function keptLines(cache: Map<number, DemandLines>, key: number, stream: DemandStream, j: number, part: typeof PART_IFMAP | typeof PART_FILTER, lineOf: Int32Array): DemandLines {
+  let lines = cache.get(key);
+  if (!lines) {
+    const d = stream.fold(j, part);
+    lines = part === PART_IFMAP ? linesOfAddresses(d.ifmap, d.ifmapLines, d.ifmapWidth, lineOf) : linesOfAddresses(d.filter, d.filterLines, d.filterWidth, lineOf);
+    cache.set(key, lines);
+  }
+  return lines;
+}
+
 /** The first index in [lo, hi) whose value is ≥ x (hi if none) in a nondecreasing array. */
 function firstAtLeast(a: Int32Array, lo: number, hi: number, x: number): number {
   while (lo < hi) {
@@ -206,8 +217,9 @@ function quietUntil(dl: DemandLines, buffer: ReadBuffer, last: number, from: num
   if (!dl.monotone || last < 0) return from;
   const x = buffer.missFrom(dl.lines[last]);
   if (x === Infinity) return dl.end;
-  const pos = firstAtLeast(dl.lines, last + 1, dl.lines.length, x);
-  if (pos === dl.lines.length) return dl.end;
+  const n = dl.start[dl.end - dl.first];
+  const pos = firstAtLeast(dl.lines, last + 1, n, x);
+  if (pos === n) return dl.end;
   // The cycle whose demands hold that position: the last band index i with start[i] ≤ pos.
   let lo = from - dl.first;
   let hi = dl.end - dl.first;
@@ -476,12 +488,6 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
   const byLines = gemm !== null || (ifmapLineOf !== null && filterLineOf !== null);
   const ifmapLines = new Map<number, DemandLines>();
   const filterLines = new Map<number, DemandLines>();
-  const linesOf = (operand: OperandLines | undefined, cache: Map<number, DemandLines>, key: number, j: number, build: () => DemandLines) => {
-    if (operand) return operand.lines(j);
-    let lines = cache.get(key);
-    if (!lines) cache.set(key, (lines = build()));
-    return lines;
-  };
   const outputCounts = new Map<number, Int32Array>();
   let stall = 0;
   let line = 0;
@@ -492,8 +498,8 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
     if (byLines) {
       const keys = stream.keys(j);
       const d = stream.fold(j, PART_OUTPUTS);
-      const il = linesOf(gemm?.ifmap, ifmapLines, keys.ifmap, j, () => linesOfAddresses(stream.fold(j, PART_IFMAP).ifmap, d.ifmapLines, d.ifmapWidth, ifmapLineOf!));
-      const fl = linesOf(gemm?.filter, filterLines, keys.filter, j, () => linesOfAddresses(stream.fold(j, PART_FILTER).filter, d.filterLines, d.filterWidth, filterLineOf!));
+      const il = gemm ? gemm.ifmap.lines(j) : keptLines(ifmapLines, keys.ifmap, stream, j, PART_IFMAP, ifmapLineOf!);
+      const fl = gemm ? gemm.filter.lines(j) : keptLines(filterLines, keys.filter, stream, j, PART_FILTER, filterLineOf!);
       let cum = outputCounts.get(keys.outputs);
       if (!cum) {
         cum = new Int32Array(d.height + 1);
