@@ -157,13 +157,16 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // streamed operand its row fold (IS: the filter), the stationary one the fold (OS's filter its
   // column fold), the output counts the fold's used rows and columns, the output addresses the
   // column fold (OS: the fold).
+  const current = { ifmap: 0, filter: 0, outputs: 0, output: 0 };
   const keys = (j: number): FoldKeys => {
     const fc = Math.floor(j / rowFold);
     const fr = j - fc * rowFold;
-    const shape = rowsUsed(fr) * (C + 1) + colsUsed(fc);
-    if (dataflow === 'ws') return { ifmap: fr, filter: j, outputs: shape, output: fc };
-    if (dataflow === 'os') return { ifmap: fr, filter: fc, outputs: shape, output: j };
-    return { ifmap: j, filter: fr, outputs: shape, output: fc };
+    // The output counts depend on the used rows only in OS (WS, IS: on the used columns).
+    current.outputs = (dataflow === 'os' ? rowsUsed(fr) * (C + 1) : 0) + colsUsed(fc);
+    current.ifmap = dataflow === 'is' ? j : fr;
+    current.filter = dataflow === 'ws' ? j : dataflow === 'os' ? fc : fr;
+    current.output = dataflow === 'os' ? j : fc;
+    return current;
   };
   /** The key each part was last filled for (−1: never): a part whose key is unchanged is kept. */
   const filled = { ifmap: -1, filter: -1, outputs: -1, output: -1 };

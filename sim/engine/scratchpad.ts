@@ -435,7 +435,7 @@ export interface DemandStream {
   readonly folds: number;
   /** Fills and returns fold j's demands (the arrays are reused between calls), only the `parts` asked for (PART_* flags; all by default). */
   fold(j: number, parts?: number): FoldDemand;
-  /** What each part of fold j's demands depends on: two folds with equal keys demand the same in that part. */
+  /** What each part of fold j's demands depends on: two folds with equal keys demand the same in that part (one object, refilled each call). */
   keys(j: number): FoldKeys;
   /** The passes the folds form, or null when there is one pass or they do not repeat. */
   readonly passes: PassStructure | null;
@@ -497,16 +497,16 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
     const before = onFold ? [ifmap.accesses, filter.accesses, output.accesses] : null;
     if (byLines) {
       const keys = stream.keys(j);
-      const d = stream.fold(j, PART_OUTPUTS);
       const il = gemm ? gemm.ifmap.lines(j) : keptLines(ifmapLines, keys.ifmap, stream, j, PART_IFMAP, ifmapLineOf!);
       const fl = gemm ? gemm.filter.lines(j) : keptLines(filterLines, keys.filter, stream, j, PART_FILTER, filterLineOf!);
       let cum = outputCounts.get(keys.outputs);
       if (!cum) {
+        const d = stream.fold(j, PART_OUTPUTS);
         cum = new Int32Array(d.height + 1);
         for (let l = 0; l < d.height; l++) cum[l + 1] = cum[l] + d.outputs[l];
         outputCounts.set(keys.outputs, cum);
       }
-      const height = d.height;
+      const height = cum.length - 1;
       // The last position served in each operand's lines this fold (−1: none yet).
       let ifmapLast = -1;
       let filterLast = -1;

@@ -229,77 +229,93 @@ class AccumulatingWriteBuffer {
     this.tail = (this.tail + 1) & mask;
   }
 
-  /** Queues one element on the output channel at `now`; returns the cycle it is done. */
-  private transfer(now: number): number {
-    const begin = Math.max(this.channel, now * this.bandwidth);
-    this.channel = begin + 1;
-    return Math.ceil(this.channel / this.bandwidth);
-  }
-
-  private writeBack(now: number): void {
-    this.pending[this.pendingTail] = this.transfer(now);
-    this.pendingTail = (this.pendingTail + 1) & this.pendingMask;
-    this.pendingCount++;
-    this.writes++;
-  }
-
-  /** Makes room for one more output at `now`; returns the cycle the array can go on. */
-  private room(now: number): number {
-    const mask = this.pendingMask;
-    for (;;) {
-      while (this.pendingCount > 0 && this.pending[this.pendingHead] <= now) {
-        this.pendingHead = (this.pendingHead + 1) & mask;
-        this.pendingCount--;
-      }
-      if (this.liveCount + this.pendingCount < this.size) return now;
-      if (this.pendingCount > 0) {
-        now = this.pending[this.pendingHead]; // wait for the oldest write
-        continue;
-      }
-      // Every slot holds a live partial sum: spill the oldest.
-      let o = this.order[this.head];
-      while (this.live[o] === 0) {
-        this.head = (this.head + 1) & this.orderMask;
-        o = this.order[this.head];
-      }
-      this.head = (this.head + 1) & this.orderMask;
-      this.live[o] = 0;
-      this.spilled[o] = 1;
-      this.liveCount--;
-      this.spills++;
-      // The spilled sum leaves through the channel's queue; its slot is free at once.
-      this.transfer(now);
-      this.writes++;
-    }
-  }
-
-  /** Stores one cycle's outputs (C entries from `at`, −1 = none) at `cycle`; returns the stall. */
+  /**
+   * Stores one cycle's outputs (C entries from `at`, −1 = none) at `cycle`; returns the stall.
+   * Per output: a new partial sum needs a free slot (the array waits for the oldest pending write,
+   * or the oldest live partial sum is spilled); one spilled earlier comes back first (the cycle
+   * ends when it has landed); a final one is written back. The hot loop keeps the buffer's state
+   * in locals and stores it back at the end.
+   */
   serve(output: Int32Array, at: number, width: number, final: boolean, cycle: number): number {
+    const live = this.live;
+    const spilled = this.spilled;
+    const pending = this.pending;
+    const pendingMask = this.pendingMask;
+    const bw = this.bandwidth;
+    const size = this.size;
+    let channel = this.channel;
+    let liveCount = this.liveCount;
+    let pendingHead = this.pendingHead;
+    let pendingTail = this.pendingTail;
+    let pendingCount = this.pendingCount;
+    let writes = this.writes;
+    let reads = this.reads;
+    let spills = this.spills;
     let now = cycle;
     let ready = cycle;
     for (let k = at; k < at + width; k++) {
       const o = output[k];
       if (o < 0) continue;
-      if (this.live[o] === 0) {
-        now = this.room(now);
-        if (this.spilled[o] === 1) {
+      if (live[o] === 0) {
+        // Room for one more output.
+        for (;;) {
+          while (pendingCount > 0 && pending[pendingHead] <= now) {
+            pendingHead = (pendingHead + 1) & pendingMask;
+            pendingCount--;
+          }
+          if (liveCount + pendingCount < size) break;
+          if (pendingCount > 0) {
+            now = pending[pendingHead]; // wait for the oldest write
+            continue;
+          }
+          // Every slot holds a live partial sum: spill the oldest, queued on the channel; its slot is free at once.
+          const mask = this.orderMask;
+          let victim = this.order[this.head];
+          while (live[victim] === 0) {
+            this.head = (this.head + 1) & mask;
+            victim = this.order[this.head];
+          }
+          this.head = (this.head + 1) & mask;
+          live[victim] = 0;
+          spilled[victim] = 1;
+          liveCount--;
+          spills++;
+          channel = (channel > now * bw ? channel : now * bw) + 1;
+          writes++;
+        }
+        if (spilled[o] === 1) {
           // Its earlier partial sum comes back before this one is added: the cycle ends when it has landed.
-          this.spilled[o] = 0;
-          this.reads++;
-          const back = this.transfer(now);
+          spilled[o] = 0;
+          reads++;
+          channel = (channel > now * bw ? channel : now * bw) + 1;
+          const back = Math.ceil(channel / bw);
           if (back > ready) ready = back;
         }
         if (!final) {
-          this.live[o] = 1;
-          this.liveCount++;
+          live[o] = 1;
+          liveCount++;
           this.push(o);
         }
       } else if (final) {
-        this.live[o] = 0;
-        this.liveCount--;
+        live[o] = 0;
+        liveCount--;
       }
-      if (final) this.writeBack(now);
+      if (final) {
+        channel = (channel > now * bw ? channel : now * bw) + 1;
+        pending[pendingTail] = Math.ceil(channel / bw);
+        pendingTail = (pendingTail + 1) & pendingMask;
+        pendingCount++;
+        writes++;
+      }
     }
+    this.channel = channel;
+    this.liveCount = liveCount;
+    this.pendingHead = pendingHead;
+    this.pendingTail = pendingTail;
+    this.pendingCount = pendingCount;
+    this.writes = writes;
+    this.reads = reads;
+    this.spills = spills;
     return Math.max(now, ready) - cycle;
   }
 
