@@ -20,6 +20,19 @@ export interface DemandLines {
   readonly lines: Int32Array;
   /** The lines never go back (a streamed operand in its fetch order): quiet stretches can be found by search. */
   readonly monotone: boolean;
+  /** The least and greatest line demanded (a band whose lines all sit in the window only hits). */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+function extent(lines: Int32Array, n: number): { lo: number; hi: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < n; k++) {
+    if (lines[k] < lo) lo = lines[k];
+    if (lines[k] > hi) hi = lines[k];
+  }
+  return { lo, hi };
 }
 
 function isMonotone(lines: Int32Array): boolean {
@@ -47,7 +60,7 @@ export function linesOfAddresses(demand: Int32Array, band: readonly [number, num
   }
   start[end - first] = n;
   const kept = lines.slice(0, n);
-  return { first, end, start, lines: kept, monotone: isMonotone(kept) };
+  return { first, end, start, lines: kept, monotone: isMonotone(kept), ...extent(kept, n) };
 }
 
 /** An operand's fetch order (its length with padding, and its real elements) and each fold's demand lines. */
@@ -99,7 +112,7 @@ function streamed(blocks: number, rows: number, width: number, used: (b: number)
       row = segmentBottom - 1;
     }
   }
-  const done = starts.map((start, b): DemandLines => ({ first, end: first + rows + usedOf[b] - 1, start, lines: lines[b].slice(0, count[b]), monotone: true }));
+  const done = starts.map((start, b): DemandLines => ({ first, end: first + rows + usedOf[b] - 1, start, lines: lines[b].slice(0, count[b]), monotone: true, ...extent(lines[b], count[b]) }));
   return { length: total * width, valid, lines: (j) => done[blockOf(j)] };
 }
 
@@ -119,7 +132,7 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
   // One fold's lines at a time (the caller serves a fold before it asks for the next): one buffer.
   const start = new Int32Array(R + 1);
   const lines = new Int32Array(R * (Math.ceil(widest / perLine) + 1));
-  const folded = { first: 0, end: 0, start, lines, monotone: true };
+  const folded = { first: 0, end: 0, start, lines, monotone: true, lo: 0, hi: 0 };
   return {
     length: blocks * rows * width,
     valid: offset[blocks],
@@ -136,6 +149,9 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
       start[ru] = n;
       let monotone = true;
       for (let k = 1; k < n && monotone; k++) monotone = lines[k] >= lines[k - 1];
+      const { lo, hi } = extent(lines, n);
+      folded.lo = lo;
+      folded.hi = hi;
       folded.first = R - ru;
       folded.end = R;
       folded.monotone = monotone;

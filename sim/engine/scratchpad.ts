@@ -160,6 +160,14 @@ class ReadBuffer {
     return this.everyOnce ? this.single : null;
   }
 
+  /** Lines lo … hi all sit in the window (a demand on any of them hits). */
+  holds(lo: number, hi: number): boolean {
+    if (lo > hi) return true;
+    let d = lo - this.windowStart;
+    if (d < 0) d += this.lines;
+    return d + (hi - lo) < this.activeLines;
+  }
+
   /**
    * For demands that go on forward from line `last` (in the window: the last one served) without
    * going back: the first line not in the window, which the next miss will be (Infinity: none
@@ -207,21 +215,28 @@ function firstAtLeast(a: Int32Array, lo: number, hi: number, x: number): number 
 
 /**
  * The first cycle from `from` at which an operand's demands may do something (a miss): cycles
- * before it only hit. Before its band nothing is demanded; in it, when its lines never go back
- * and one has been served (`last`, a position in `lines`), the next miss is the first line past
- * the window — found by search; otherwise every cycle of the band counts.
+ * before it only hit. Outside its band nothing is demanded; when every line the band demands is
+ * in the window, nothing it demands misses; when its lines never go back, the next miss is the
+ * first line past the window after the last one served (`last`, a position in `lines`; −1: none
+ * yet this fold, then after the first if that one hits) — found by search; otherwise every
+ * cycle of the band counts.
  */
 function quietUntil(dl: DemandLines, buffer: ReadBuffer, last: number, from: number, height: number): number {
-  if (from < dl.first) return dl.first;
-  if (from >= dl.end) return height;
-  if (!dl.monotone || last < 0) return from;
-  const x = buffer.missFrom(dl.lines[last]);
-  if (x === Infinity) return dl.end;
+  if (from >= dl.end || buffer.holds(dl.lo, dl.hi)) return height;
+  const bandFrom = from < dl.first ? dl.first : from;
+  if (!dl.monotone) return bandFrom;
   const n = dl.start[dl.end - dl.first];
+  if (last < 0) {
+    if (n === 0) return height;
+    if (!buffer.holds(dl.lines[0], dl.lines[0])) return bandFrom;
+    last = 0;
+  }
+  const x = buffer.missFrom(dl.lines[last]);
+  if (x === Infinity) return height;
   const pos = firstAtLeast(dl.lines, last + 1, n, x);
-  if (pos === n) return dl.end;
+  if (pos === n) return height;
   // The cycle whose demands hold that position: the last band index i with start[i] ≤ pos.
-  let lo = from - dl.first;
+  let lo = bandFrom - dl.first;
   let hi = dl.end - dl.first;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
@@ -511,6 +526,21 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
       let ifmapLast = -1;
       let filterLast = -1;
       for (let l = 0; l < height; ) {
+        // Cycles where every demand hits and the outputs only fill the buffer change nothing but
+        // the outputs held: taken at once, up to the next cycle that may do something (from the
+        // first fold's second cycle on: its first starts the buffers).
+        if (j > 0 || l > 0) {
+          const quiet = Math.min(quietUntil(il, ifmap, ifmapLast, l, height), quietUntil(fl, filter, filterLast, l, height), output.quietUntil(cum, l, height, line + stall, passes));
+          if (quiet > l) {
+            output.take(cum[quiet] - cum[l]);
+            lastCycle = line + (quiet - l - 1) * passes + stall;
+            line += (quiet - l) * passes;
+            if (quiet > il.first && il.start[Math.min(quiet, il.end) - il.first] > 0) ifmapLast = Math.max(ifmapLast, il.start[Math.min(quiet, il.end) - il.first] - 1);
+            if (quiet > fl.first && fl.start[Math.min(quiet, fl.end) - fl.first] > 0) filterLast = Math.max(filterLast, fl.start[Math.min(quiet, fl.end) - fl.first] - 1);
+            l = quiet;
+            if (l >= height) break;
+          }
+        }
         const cycle = line + stall;
         // A cycle outside an operand's band demands nothing of it (it still starts the buffer).
         let si = 0;
@@ -532,18 +562,6 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
         stall += Math.max(si, sf, so);
         line += passes;
         l++;
-        if (l >= height) break;
-        // Cycles where every demand hits and the outputs only fill the buffer change nothing but
-        // the outputs held: taken at once, up to the next cycle that may do something.
-        const quiet = Math.min(quietUntil(il, ifmap, ifmapLast, l, height), quietUntil(fl, filter, filterLast, l, height), output.quietUntil(cum, l, height, line + stall, passes));
-        if (quiet > l) {
-          output.take(cum[quiet] - cum[l]);
-          lastCycle = line + (quiet - l - 1) * passes + stall;
-          line += (quiet - l) * passes;
-          if (quiet > il.first && il.start[Math.min(quiet, il.end) - il.first] > 0) ifmapLast = Math.max(ifmapLast, il.start[Math.min(quiet, il.end) - il.first] - 1);
-          if (quiet > fl.first && fl.start[Math.min(quiet, fl.end) - fl.first] > 0) filterLast = Math.max(filterLast, fl.start[Math.min(quiet, fl.end) - fl.first] - 1);
-          l = quiet;
-        }
       }
     } else {
       const d = stream.fold(j);
