@@ -147,14 +147,15 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
         if (u > 0) for (let line = Math.floor(p0 / perLine); line <= Math.floor((p0 + u - 1) / perLine); line++) lines[n++] = line;
       }
       start[ru] = n;
-      let monotone = true;
-      for (let k = 1; k < n && monotone; k++) monotone = lines[k] >= lines[k - 1];
-      const { lo, hi } = extent(lines, n);
+      // Rows r0 … r0 + ru − 1 are consecutive in the fetch order; the preload asks for the last
+      // first, so its lines go back unless they are all one line (or there is one row).
+      const lo = u > 0 ? Math.floor((offset[block] + r0 * u) / perLine) : Infinity;
+      const hi = u > 0 ? Math.floor((offset[block] + (r0 + ru) * u - 1) / perLine) : -Infinity;
       folded.lo = lo;
       folded.hi = hi;
+      folded.monotone = ru === 1 || lo >= hi;
       folded.first = R - ru;
       folded.end = R;
-      folded.monotone = monotone;
       return folded;
     },
   };
