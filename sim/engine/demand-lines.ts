@@ -129,33 +129,55 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
     offset[b + 1] = offset[b] + rows * used(b);
     widest = Math.max(widest, used(b));
   }
-  // One fold's lines at a time (the caller serves a fold before it asks for the next): one buffer.
-  const start = new Int32Array(R + 1);
-  const lines = new Int32Array(R * (Math.ceil(widest / perLine) + 1));
-  const folded = { first: 0, end: 0, start, lines, monotone: true, lo: 0, hi: 0 };
+  // One fold's lines at a time (the caller serves a fold before it asks for the next): one
+  // buffer, filled only when a cycle of the preload is served one by one — a preload whose
+  // extent sits in the window is skipped whole and needs none.
+  const startBuffer = new Int32Array(R + 1);
+  const linesBuffer = new Int32Array(R * (Math.ceil(widest / perLine) + 1));
+  let block = 0;
+  let r0 = 0;
+  let ru = 0;
+  let filled = true;
+  const fill = () => {
+    const u = used(block);
+    let n = 0;
+    for (let i = 0; i < ru; i++) {
+      startBuffer[i] = n;
+      const r = ru - 1 - i; // cycle R − ru + i preloads row r0 + r
+      const p0 = offset[block] + (r0 + r) * u;
+      if (u > 0) for (let line = Math.floor(p0 / perLine); line <= Math.floor((p0 + u - 1) / perLine); line++) linesBuffer[n++] = line;
+    }
+    startBuffer[ru] = n;
+    filled = true;
+  };
+  const folded = {
+    first: 0,
+    end: R,
+    monotone: true,
+    lo: 0,
+    hi: 0,
+    get start() {
+      if (!filled) fill();
+      return startBuffer;
+    },
+    get lines() {
+      if (!filled) fill();
+      return linesBuffer;
+    },
+  };
   return {
     length: blocks * rows * width,
     valid: offset[blocks],
     lines: (j) => {
-      const { block, r0, ru } = fold(j);
+      ({ block, r0, ru } = fold(j));
+      filled = false;
       const u = used(block);
-      let n = 0;
-      for (let i = 0; i < ru; i++) {
-        start[i] = n;
-        const r = ru - 1 - i; // cycle R − ru + i preloads row r0 + r
-        const p0 = offset[block] + (r0 + r) * u;
-        if (u > 0) for (let line = Math.floor(p0 / perLine); line <= Math.floor((p0 + u - 1) / perLine); line++) lines[n++] = line;
-      }
-      start[ru] = n;
       // Rows r0 … r0 + ru − 1 are consecutive in the fetch order; the preload asks for the last
       // first, so its lines go back unless they are all one line (or there is one row).
-      const lo = u > 0 ? Math.floor((offset[block] + r0 * u) / perLine) : Infinity;
-      const hi = u > 0 ? Math.floor((offset[block] + (r0 + ru) * u - 1) / perLine) : -Infinity;
-      folded.lo = lo;
-      folded.hi = hi;
-      folded.monotone = ru === 1 || lo >= hi;
+      folded.lo = u > 0 ? Math.floor((offset[block] + r0 * u) / perLine) : Infinity;
+      folded.hi = u > 0 ? Math.floor((offset[block] + (r0 + ru) * u - 1) / perLine) : -Infinity;
+      folded.monotone = ru === 1 || folded.lo >= folded.hi;
       folded.first = R - ru;
-      folded.end = R;
       return folded;
     },
   };

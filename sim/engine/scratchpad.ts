@@ -203,6 +203,13 @@ function keptLines(cache: Map<number, DemandLines>, key: number, stream: DemandS
   return lines;
 }
 
+/** The last position of `dl`'s lines demanded before cycle `cycle`, or `last` if none is later. */
+function lastBefore(dl: DemandLines, cycle: number, last: number): number {
+  if (cycle <= dl.first) return last;
+  const through = dl.start[Math.min(cycle, dl.end) - dl.first] - 1;
+  return through > last ? through : last;
+}
+
 /** The first index in [lo, hi) whose value is ≥ x (hi if none) in a nondecreasing array. */
 function firstAtLeast(a: Int32Array, lo: number, hi: number, x: number): number {
   while (lo < hi) {
@@ -535,8 +542,9 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
             output.take(cum[quiet] - cum[l]);
             lastCycle = line + (quiet - l - 1) * passes + stall;
             line += (quiet - l) * passes;
-            if (quiet > il.first && il.start[Math.min(quiet, il.end) - il.first] > 0) ifmapLast = Math.max(ifmapLast, il.start[Math.min(quiet, il.end) - il.first] - 1);
-            if (quiet > fl.first && fl.start[Math.min(quiet, fl.end) - fl.first] > 0) filterLast = Math.max(filterLast, fl.start[Math.min(quiet, fl.end) - fl.first] - 1);
+            // The last position skipped is the last served (only lines that never go back use it).
+            if (il.monotone) ifmapLast = lastBefore(il, quiet, ifmapLast);
+            if (fl.monotone) filterLast = lastBefore(fl, quiet, filterLast);
             l = quiet;
             if (l >= height) break;
           }
