@@ -112,7 +112,8 @@ function streamed(blocks: number, rows: number, width: number, used: (b: number)
       row = segmentBottom - 1;
     }
   }
-  const done = starts.map((start, b): DemandLines => ({ first, end: first + rows + usedOf[b] - 1, start, lines: lines[b].slice(0, count[b]), monotone: true, ...extent(lines[b], count[b]) }));
+  // Lines never go back along a block's run: its extent is its first and last.
+  const done = starts.map((start, b): DemandLines => ({ first, end: first + rows + usedOf[b] - 1, start, lines: lines[b], monotone: true, lo: count[b] > 0 ? lines[b][0] : Infinity, hi: count[b] > 0 ? lines[b][count[b] - 1] : -Infinity }));
   return { length: total * width, valid, lines: (j) => done[blockOf(j)] };
 }
 
