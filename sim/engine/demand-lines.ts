@@ -94,6 +94,22 @@ function streamed(blocks: number, rows: number, width: number, used: (b: number)
   }
   let v = 0;
   for (let d = 0; d < total + width - 1; d++) {
+    const inner = Math.floor(d / rows);
+    if (d - width + 1 >= inner * rows && d < Math.min((inner + 1) * rows, total)) {
+      // The diagonal lies inside one block: its used(b) real entries are cycle d − b·rows's run.
+      const u = usedOf[inner];
+      const i = d - inner * rows;
+      const start = starts[inner];
+      const out = lines[inner];
+      let n = count[inner];
+      start[i] = n;
+      const last = Math.floor((v + u - 1) / perLine);
+      for (let line = Math.floor(v / perLine); line <= last; line++) out[n++] = line;
+      start[i + 1] = n;
+      count[inner] = n;
+      v += u;
+      continue;
+    }
     const bottom = Math.max(0, d - width + 1);
     for (let row = Math.min(d, total - 1); row >= bottom; ) {
       const b = Math.floor(row / rows);
