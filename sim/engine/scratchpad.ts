@@ -496,15 +496,20 @@ export type FoldListener = (j: number, start: number, end: number, moved: { read
 
 /** Serves a layer's demand stream cycle by cycle; the array stalls by the worst of the three buffers. */
 /** `passes`: cycles each demand line lasts (a precision-scalable datapath above its one-cycle width; 1 otherwise). */
-export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, passes: number, onFold?: FoldListener): ScratchpadRun {
-  if (model === 'stream') return runStreamBuffers(stream, sizes, passes, onFold);
+/**
+ * `shortcuts` false serves every demand of every cycle one by one and every pass (the plain
+ * model: the shortcuts — lines instead of elements, quiet stretches, repeated passes — must give
+ * the same run, which the tests check).
+ */
+export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, model: MemoryModel, passes: number, onFold?: FoldListener, shortcuts = true): ScratchpadRun {
+  if (model === 'stream') return runStreamBuffers(stream, sizes, passes, onFold, shortcuts);
   // A GEMM: its demand lines straight from the geometry (no addresses, no fetch orders).
-  const gemm = stream.gemmLines ? stream.gemmLines({ ifmap: Math.ceil(sizes.ifmap / 100), filter: Math.ceil(sizes.filter / 100) }) : null;
+  const gemm = shortcuts && stream.gemmLines ? stream.gemmLines({ ifmap: Math.ceil(sizes.ifmap / 100), filter: Math.ceil(sizes.filter / 100) }) : null;
   const ifmap = new ReadBuffer(gemm ? gemm.ifmap : stream.ifmapFetchOrder, stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, model);
   const filter = new ReadBuffer(gemm ? gemm.filter : stream.filterFetchOrder, stream.filterAddresses, sizes.filter, sizes.filterBandwidth, model);
   const output = new WriteBuffer(sizes.output, sizes.outputBandwidth);
-  const ifmapLineOf = gemm ? null : ifmap.lineOf();
-  const filterLineOf = gemm ? null : filter.lineOf();
+  const ifmapLineOf = gemm || !shortcuts ? null : ifmap.lineOf();
+  const filterLineOf = gemm || !shortcuts ? null : filter.lineOf();
   // Every address on one line (a GEMM): each fold's demands as lines, kept per key (a streamed
   // operand's repeat every pass) — a cycle then costs one step per line it touches, not per element.
   const byLines = gemm !== null || (ifmapLineOf !== null && filterLineOf !== null);

@@ -359,12 +359,12 @@ const sameState = (a: readonly number[] | null, b: readonly number[] | null) => 
  * ended in, shifted in time: every later regular pass then repeats it exactly (same demands
  * relabeled, same state), so they are added rather than served again, and their folds replayed.
  */
-export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, passes: number, onFold?: FoldListener): ScratchpadRun {
+export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, passes: number, onFold?: FoldListener, shortcuts = true): ScratchpadRun {
   const F = stream.folds > 0 ? stream.fold(0) : null;
   const ifmap = new StreamReadBuffer(stream.ifmapAddresses, sizes.ifmap, sizes.ifmapBandwidth, sizes.ifmapCosts ?? null, 0, F ? F.ifmapWidth : 0);
   const filter = new StreamReadBuffer(stream.filterAddresses, sizes.filter, sizes.filterBandwidth, sizes.filterCosts ?? null, 0, F ? F.filterWidth : 0);
   const output = new AccumulatingWriteBuffer(stream.outputAddresses, sizes.output, sizes.outputBandwidth, 0);
-  const structure = stream.passes;
+  const structure = shortcuts ? stream.passes : null;
   const perPass = structure ? structure.folds : stream.folds;
   const passCount = stream.folds / perPass;
   let stall = 0;

@@ -1,0 +1,78 @@
+/**
+ * The memory system's shortcuts against its plain model, on random GEMMs and convolutions: SCALE-
+ * Sim's scratchpads served by fetch-order line with quiet stretches taken at once (and a GEMM's
+ * lines from its geometry) against every demand served one by one; streaming buffers with
+ * repeated passes added against every pass served; a shape's run reused for later groups and ops
+ * against each run on its own. Same cycles, stalls, traffic by cause and fold events, exactly.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRECISION } from '../nets/graph.ts';
+import { DATAFLOWS, ENGINE_DEFAULTS, eachBuffer, type EngineConfig } from '../sim/engine/config.ts';
+import { convOperands, demandStream, gemmOperands } from '../sim/engine/demand.ts';
+import { simulateOps } from '../sim/engine/engine.ts';
+import { gemmOp } from '../sim/engine/lower.ts';
+import { runScratchpads, type MemoryModel } from '../sim/engine/scratchpad.ts';
+import { KASALAEE_2025 } from '../sim/presets.ts';
+
+const shape = fc.record({
+  dataflow: fc.constantFrom(...DATAFLOWS),
+  R: fc.integer({ min: 1, max: 6 }),
+  C: fc.integer({ min: 1, max: 6 }),
+  // A GEMM (M × K by K × N) or a convolution (input side, filter side, channels, stride).
+  conv: fc.option(fc.record({ side: fc.integer({ min: 3, max: 9 }), filter: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 4 }), stride: fc.integer({ min: 1, max: 2 }) }), { nil: null }),
+  M: fc.integer({ min: 1, max: 40 }),
+  N: fc.integer({ min: 1, max: 30 }),
+  K: fc.integer({ min: 1, max: 40 }),
+  ifmap: fc.integer({ min: 2, max: 200 }),
+  filter: fc.integer({ min: 2, max: 200 }),
+  output: fc.integer({ min: 2, max: 200 }),
+  ifmapBandwidth: fc.integer({ min: 1, max: 6 }),
+  filterBandwidth: fc.integer({ min: 1, max: 6 }),
+  outputBandwidth: fc.integer({ min: 1, max: 6 }),
+  passes: fc.integer({ min: 1, max: 3 }),
+});
+
+type Shape = typeof shape extends fc.Arbitrary<infer T> ? T : never;
+
+function run(s: Shape, model: MemoryModel, shortcuts: boolean) {
+  const operands = s.conv ? convOperands(s.conv.side, s.conv.side, s.conv.filter, s.conv.filter, s.conv.channels, s.N, s.conv.stride, s.conv.stride) : gemmOperands(s.M, s.N, s.K);
+  const stream = demandStream(operands, s.dataflow, s.R, s.C, model === 'stream');
+  const folds: number[][] = [];
+  const result = runScratchpads(stream, s, model, s.passes, (j, start, end, moved) => folds.push([j, start, end, moved.ifmap, moved.filter, moved.output]), shortcuts);
+  return { result, folds };
+}
+
+describe("the memory system's shortcuts equal its plain model", () => {
+  for (const model of ['scalesim', 'refetch', 'stream'] as const) {
+    it(`${model}: every run and fold the same with and without shortcuts`, () => {
+      fc.assert(
+        fc.property(shape, (s) => {
+          expect(run(s, model, true)).toEqual(run(s, model, false));
+        }),
+        { numRuns: 400, seed: 32 },
+      );
+    });
+  }
+
+  it('a shape repeated (a later op, a later group) costs what it costs alone', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 60 }), fc.constantFrom(...DATAFLOWS), fc.constantFrom<MemoryModel>('stream', 'scalesim'), (M, N, K, dataflow, memoryModel) => {
+        const config: EngineConfig = { ...ENGINE_DEFAULTS, rows: 4, cols: 4, dataflow, bandwidth: 2, localBufferWords: eachBuffer(128), wordBits: 8, packing: 'word', memoryModel };
+        const one = simulateOps([gemmOp('a', M, N, K, DEFAULT_PRECISION)], config, KASALAEE_2025).ops[0];
+        const events: unknown[] = [];
+        const two = simulateOps([gemmOp('a', M, N, K, DEFAULT_PRECISION), gemmOp('b', M, N, K, DEFAULT_PRECISION)], config, KASALAEE_2025, { sink: (e) => events.push(e) }).ops;
+        for (const op of two) {
+          expect(op.cycles).toBe(one.cycles);
+          expect(op.stallCycles).toBe(one.stallCycles);
+          expect(op.accesses).toEqual(one.accesses);
+          expect(op.overReads).toEqual(one.overReads);
+        }
+        // The second op's folds are the first's, shifted by the first op's cycles.
+        const folds = (name: string) => events.flatMap((e) => ((e as { type: string; op: string }).type === 'fold' && (e as { op: string }).op === name ? [e as { start: number; end: number }] : []));
+        expect(folds('b').map((f) => [f.start - one.cycles, f.end - one.cycles])).toEqual(folds('a').map((f) => [f.start, f.end]));
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+});
