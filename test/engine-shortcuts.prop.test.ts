@@ -20,7 +20,8 @@ const shape = fc.record({
   R: fc.integer({ min: 1, max: 6 }),
   C: fc.integer({ min: 1, max: 6 }),
   // A GEMM (M × K by K × N) or a convolution (input side, filter side, channels, stride).
-  conv: fc.option(fc.record({ side: fc.integer({ min: 3, max: 9 }), filter: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 4 }), stride: fc.integer({ min: 1, max: 2 }) }), { nil: null }),
+  // SCALE-Sim's geometry, or a graph's with "same"-style padding (windows reaching past the input).
+  conv: fc.option(fc.record({ side: fc.integer({ min: 3, max: 9 }), filter: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 4 }), stride: fc.integer({ min: 1, max: 2 }), padded: fc.boolean() }), { nil: null }),
   M: fc.integer({ min: 1, max: 40 }),
   N: fc.integer({ min: 1, max: 30 }),
   K: fc.integer({ min: 1, max: 40 }),
@@ -36,7 +37,10 @@ const shape = fc.record({
 type Shape = typeof shape extends fc.Arbitrary<infer T> ? T : never;
 
 function run(s: Shape, model: MemoryModel, shortcuts: boolean) {
-  const operands = s.conv ? convOperands(s.conv.side, s.conv.side, s.conv.filter, s.conv.filter, s.conv.channels, s.N, s.conv.stride, s.conv.stride) : gemmOperands(s.M, s.N, s.K);
+  const c = s.conv;
+  const pad = c ? Math.floor(c.filter / 2) : 0;
+  const out = c ? Math.floor((c.side + 2 * pad - c.filter) / c.stride) + 1 : 0;
+  const operands = c ? convOperands(c.side, c.side, c.filter, c.filter, c.channels, s.N, c.stride, c.stride, c.padded ? { top: pad, left: pad, outHeight: out, outWidth: out } : undefined) : gemmOperands(s.M, s.N, s.K);
   const stream = demandStream(operands, s.dataflow, s.R, s.C, model === 'stream');
   const folds: number[][] = [];
   const result = runScratchpads(stream, s, model, s.passes, (j, start, end, moved) => folds.push([j, start, end, moved.ifmap, moved.filter, moved.output]), shortcuts);

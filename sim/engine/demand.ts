@@ -217,19 +217,15 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   };
 
   let ifmapAddresses = I ? 0 : pixels * W;
-  let valid = I ? 0 : pixels * W;
-  for (let i = 0; I && i < I.length; i++) {
-    if (I[i] >= 0) valid++;
-    if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
-  }
+  for (let i = 0; I && i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
   // Column folds are passes over the row folds. The streamed operand's demands depend on the row
   // fold alone (WS, OS: the ifmap; IS: the filter), so each pass repeats them; the other operand
-  // and the outputs are new addresses every pass — except IS's stationary ifmap when windows
-  // share inputs (a convolution), whose next pass may find some still on chip.
-  const shared = valid > ifmapAddresses;
+  // and the outputs are new addresses every pass — except IS's stationary ifmap in a convolution,
+  // whose pixels' windows may share inputs (the next pass finds some on chip) or reach into the
+  // padding (a pass asks for fewer).
   // A last column fold narrower than the array is not a relabeling of the others.
   const regular = Sc % C === 0 ? colFold : colFold - 1;
-  const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && shared) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
+  const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && I !== null) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
   return {
     get ifmapFetchOrder() {
       return (orders ??= fetchOrders())[0];
