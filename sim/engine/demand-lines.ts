@@ -11,6 +11,7 @@
  * a stationary one's is its blocks row by row, whose rows the preload asks for one a cycle.
  */
 import type { Dataflow } from './config.ts';
+import { foldGeometry } from './folds.ts';
 
 /** Cycle first + i's lines are lines[start[i] … start[i + 1]) for cycles in [first, end); no others demand (entries past start[end − first] are not its). */
 export interface DemandLines {
@@ -206,13 +207,7 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
  * operand's scratchpad.
  */
 export function gemmLines(M: number, N: number, K: number, dataflow: Dataflow, R: number, C: number, perLine: { readonly ifmap: number; readonly filter: number }): { readonly ifmap: OperandLines; readonly filter: OperandLines } {
-  const Sr = dataflow === 'os' ? M : K;
-  const Sc = dataflow === 'is' ? M : N;
-  const T = dataflow === 'os' ? K : dataflow === 'ws' ? M : N;
-  const rowFold = Math.ceil(Sr / R);
-  const colFold = Math.ceil(Sc / C);
-  const rowsUsed = (fr: number) => Math.min(R, Sr - fr * R);
-  const colsUsed = (fc: number) => Math.min(C, Sc - fc * C);
+  const { T, rowFold, colFold, rowsUsed, colsUsed } = foldGeometry(dataflow, M, N, K, R, C);
   const fr = (j: number) => j % rowFold;
   const fc = (j: number) => Math.floor(j / rowFold);
   const preload = (j: number) => ({ block: fc(j), r0: fr(j) * R, ru: rowsUsed(fr(j)) });

@@ -9,6 +9,7 @@
  */
 import type { Dataflow } from './config.ts';
 import { gemmLines } from './demand-lines.ts';
+import { foldGeometry } from './folds.ts';
 import { ALL_PARTS, PART_FILTER, PART_IFMAP, PART_OUTPUT, PART_OUTPUTS, type DemandStream, type FoldDemand, type FoldKeys, type PassStructure } from './scratchpad.ts';
 
 export interface OperandShape {
@@ -114,13 +115,7 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   const { pixels, window: W, filters: N } = op;
   // A GEMM's element (p, k) is its own address p·W + k: no table.
   const I = op.gemm ? null : op.ifmap;
-  const Sr = dataflow === 'os' ? pixels : W;
-  const Sc = dataflow === 'is' ? pixels : N;
-  const T = dataflow === 'os' ? W : dataflow === 'ws' ? pixels : N;
-  const rowFold = Math.ceil(Sr / R);
-  const colFold = Math.ceil(Sc / C);
-  const rowsUsed = (fr: number) => Math.min(R, Sr - fr * R);
-  const colsUsed = (fc: number) => Math.min(C, Sc - fc * C);
+  const { Sr, Sc, T, rowFold, colFold, rowsUsed, colsUsed } = foldGeometry(dataflow, pixels, N, W, R, C);
   const iAt = I ? (p: number, k: number) => I[p * W + k] : (p: number, k: number) => p * W + k;
   const fAt = (k: number, n: number) => k * N + n;
 

@@ -21,6 +21,7 @@ import { accessEnergies, type HardwarePreset } from '../presets.ts';
 import { OPERANDS, elementBudget, validateEngineConfig, type Dataflow, type EngineConfig, type Operand } from './config.ts';
 import type { EventSink } from './events.ts';
 import { convOperands, demandStream, gemmOperands } from './demand.ts';
+import { foldGeometry, mapping } from './folds.ts';
 import { lowerGraph, type EngineOp } from './lower.ts';
 import { NO_OVER_READS, runScratchpads, type OverReads, type ScratchpadRun, type ScratchpadSizes } from './scratchpad.ts';
 import { lanesAndPasses, macsPerCycle } from '../datapath.ts';
@@ -232,13 +233,6 @@ function engineSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
 
 const FOLD_END = 1;
 
-/** (Sr, Sc, T) of SCALE-Sim's mapping: Sr × Sc output-side tiles over the array, T streamed. */
-function mapping(dataflow: Dataflow, M: number, N: number, K: number): { Sr: number; Sc: number; T: number } {
-  if (dataflow === 'os') return { Sr: M, Sc: N, T: K };
-  if (dataflow === 'ws') return { Sr: K, Sc: N, T: M };
-  return { Sr: K, Sc: M, T: N };
-}
-
 function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill, runs: ScratchpadRuns): OpRun {
   if (op.unit === 'free') return opRun(op, t0, { cycles: 0 });
   if (op.unit === 'vector') return runVector(op, c, sink, t0, spill);
@@ -332,9 +326,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const { lanes, passes } = rateOf(op, c);
   const packed = lanes > 1 ? packedReduction(op, lanes) : null;
   const K = packed ? packed.length : op.K;
-  const { Sr, Sc, T } = mapping(df, op.M, op.N, K);
-  const rowFold = Math.ceil(Sr / R);
-  const colFold = Math.ceil(Sc / C);
+  const { Sr, Sc, T, rowFold, colFold } = foldGeometry(df, op.M, op.N, K, R, C);
   const perGroup = rowFold * colFold;
   const total = perGroup * op.groups;
   // Fill (R−1) and drain (C−1) around the T streamed cycles; WS and IS first load the
@@ -374,7 +366,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   let stall = 0;
   const issued = new Uint8Array(2);
 
-  const foldGeometry = (j: number) => {
+  const foldAt = (j: number) => {
     const g = Math.floor(j / perGroup);
     const r = j - g * perGroup;
     const fc = Math.floor(r / rowFold);
@@ -391,7 +383,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
   const issueTransfers = (j: number, now: number) => {
     if (j >= total) return;
     issued[j & 1] = 1;
-    const { g, fc, fr, rowsUsed, colsUsed } = foldGeometry(j);
+    const { g, fc, fr, rowsUsed, colsUsed } = foldAt(j);
     const ifmapId = df === 'is' ? g * perGroup + fc * rowFold + fr : g * rowFold + fr;
     const filterId = df === 'os' ? g * colFold + fc : df === 'ws' ? g * perGroup + fr * colFold + fc : g * rowFold + fr;
     const { ifmap: ifmapWords, filter: filterWords } = foldWords(df, T, rowsUsed, colsUsed, foldReduction(df, packed, T, fr * R, rowsUsed));
@@ -422,9 +414,9 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
       stall += now - arrayFreeAt;
       if (sink) sink({ type: 'stall', op: op.name, start: arrayFreeAt, end: now });
     }
-    const { rowsUsed, colsUsed } = foldGeometry(j);
+    const { rowsUsed, colsUsed } = foldAt(j);
     usedPEs += rowsUsed * colsUsed;
-    const words = foldWords(df, T, rowsUsed, colsUsed, foldReduction(df, packed, T, foldGeometry(j).fr * R, rowsUsed));
+    const words = foldWords(df, T, rowsUsed, colsUsed, foldReduction(df, packed, T, foldAt(j).fr * R, rowsUsed));
     localIfmap += words.ifmap;
     localFilter += words.filter;
     if (doubleBuffer) issueTransfers(j + 1, now);
@@ -441,7 +433,7 @@ function runGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineConfig, q: Ev
     const now = ev.time;
     if (ev.kind === FOLD_END) {
       const j = ev.a;
-      const { fr, rowsUsed, colsUsed } = foldGeometry(j);
+      const { fr, rowsUsed, colsUsed } = foldAt(j);
       const outWords = foldWords(df, T, rowsUsed, colsUsed).output;
       localOut += outWords;
       if (!accumulate || fr === rowFold - 1) mainOut += outWords;
@@ -604,7 +596,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   const packed = lanes > 1 ? packedReduction(op, lanes) : null;
   const w = op.conv && packed ? { ...op.conv, channels: packed.period } : op.conv;
   const K = packed ? packed.length : op.K;
-  const { Sr, Sc, T } = mapping(c.dataflow, op.M, op.N, K);
+  const { Sc, T, rowFold, colFold, rowsUsed } = foldGeometry(c.dataflow, op.M, op.N, K, R, C);
   const filterBits = op.dataOperands ? op.precision.activationBits : op.precision.weightBits;
   const ifmap = vectorBudget(c, 'ifmap', op.precision.activationBits, lanes);
   const filter = vectorBudget(c, 'filter', filterBits, lanes);
@@ -625,7 +617,7 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
     runs.set(key, recorded);
   }
   const { run, folds: foldRecords } = recorded;
-  const foldsPerGroup = Math.ceil(Sr / R) * Math.ceil(Sc / C);
+  const foldsPerGroup = rowFold * colFold;
   let t = t0;
   for (let g = 0; g < op.groups; g++) {
     if (sink) {
@@ -658,18 +650,17 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   let localOut = 0;
   let usedPEs = 0;
   // Column folds differ only in their width: the full ones, and a narrower last one.
-  const colFolds = Math.ceil(Sc / C);
-  const widths = Sc % C === 0 ? [{ cols: C, folds: colFolds }] : [{ cols: C, folds: colFolds - 1 }, { cols: Sc % C, folds: 1 }];
-  for (let fr = 0; fr < Math.ceil(Sr / R); fr++) {
-    const rowsUsed = Math.min(R, Sr - fr * R);
-    const reduction = foldReduction(c.dataflow, packed, T, fr * R, rowsUsed);
+  const widths = Sc % C === 0 ? [{ cols: C, folds: colFold }] : [{ cols: C, folds: colFold - 1 }, { cols: Sc % C, folds: 1 }];
+  for (let fr = 0; fr < rowFold; fr++) {
+    const ru = rowsUsed(fr);
+    const reduction = foldReduction(c.dataflow, packed, T, fr * R, ru);
     for (const { cols, folds } of widths) {
       if (folds === 0) continue;
-      const words = foldWords(c.dataflow, T, rowsUsed, cols, reduction);
+      const words = foldWords(c.dataflow, T, ru, cols, reduction);
       localIfmap += folds * op.groups * words.ifmap;
       localFilter += folds * op.groups * words.filter;
       localOut += folds * op.groups * words.output;
-      usedPEs += folds * rowsUsed * cols;
+      usedPEs += folds * ru * cols;
     }
   }
   const folds = foldsPerGroup * op.groups;

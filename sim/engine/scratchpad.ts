@@ -179,6 +179,13 @@ class ReadBuffer {
     return end - this.lines; // `last` is in the window's part wrapped round to the start
   }
 
+  /** Serves cycle l of a fold's demand lines at `cycle` (a cycle outside the band demands nothing, but still starts the buffer); returns the stall. */
+  serveCycle(dl: DemandLines, l: number, cycle: number): number {
+    if (l < dl.first || l >= dl.end) return this.serveLines(dl.lines, 0, 0, cycle);
+    const start = dl.start;
+    return this.serveLines(dl.lines, start[l - dl.first], start[l - dl.first + 1], cycle);
+  }
+
   /** Serves one cycle's demands given by their fetch-order lines (`lines[from … to)`), as `serve` would. */
   serveLines(lines: Int32Array, from: number, to: number, cycle: number): number {
     if (!this.started) this.start(cycle);
@@ -555,21 +562,10 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
           }
         }
         const cycle = line + stall;
-        // A cycle outside an operand's band demands nothing of it (it still starts the buffer).
-        let si = 0;
-        if (l >= il.first && l < il.end) {
-          const a = il.start[l - il.first];
-          const b = il.start[l - il.first + 1];
-          si = ifmap.serveLines(il.lines, a, b, cycle);
-          if (b > a) ifmapLast = b - 1;
-        } else si = ifmap.serveLines(il.lines, 0, 0, cycle);
-        let sf = 0;
-        if (l >= fl.first && l < fl.end) {
-          const a = fl.start[l - fl.first];
-          const b = fl.start[l - fl.first + 1];
-          sf = filter.serveLines(fl.lines, a, b, cycle);
-          if (b > a) filterLast = b - 1;
-        } else sf = filter.serveLines(fl.lines, 0, 0, cycle);
+        const si = ifmap.serveCycle(il, l, cycle);
+        const sf = filter.serveCycle(fl, l, cycle);
+        if (il.monotone) ifmapLast = lastBefore(il, l + 1, ifmapLast);
+        if (fl.monotone) filterLast = lastBefore(fl, l + 1, filterLast);
         const so = output.serve(cum[l + 1] - cum[l], cycle);
         lastCycle = cycle + so;
         stall += Math.max(si, sf, so);
