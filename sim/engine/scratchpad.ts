@@ -260,7 +260,7 @@ function quietUntil(dl: DemandLines, buffer: ReadBuffer, last: number, from: num
   return dl.first + lo;
 }
 
-/** The output scratchpad's state: lines are bandwidth wide; `lineFill` holds each stored line's valid count. */
+/** The output scratchpad's state: lines are bandwidth wide, counted, the short ones (a flush's) kept with their fill until drained. */
 class WriteBuffer {
   private readonly active: number;
   private readonly drainRequests: number;
