@@ -128,7 +128,8 @@ export function checkEngineSize(ops: readonly EngineOp[], c: EngineConfig): void
 export function simulateOps(ops: readonly EngineOp[], config: EngineConfig, preset: HardwarePreset, options: SimulateOptions = {}): EngineResult {
   validateEngineConfig(config);
   checkEngineSize(ops, config);
-  const q = new EventQueue();
+  // The fold clock of unlimited bandwidth (finite bandwidth serves demands cycle by cycle instead).
+  const q = config.bandwidth === Infinity ? new EventQueue() : null;
   // Ideal mode is the paper's: unlimited capacity, nothing spills.
   const spills = config.mode === 'ideal' ? ops.map(() => NO_SPILL) : engineSpills(ops, config);
   const stats: OpStats[] = [];
@@ -233,7 +234,7 @@ function engineSpills(ops: readonly EngineOp[], c: EngineConfig): Spill[] {
 
 const FOLD_END = 1;
 
-function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSink | undefined, t0: number, spill: Spill, runs: ScratchpadRuns): OpRun {
+function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue | null, sink: EventSink | undefined, t0: number, spill: Spill, runs: ScratchpadRuns): OpRun {
   if (op.unit === 'free') return opRun(op, t0, { cycles: 0 });
   if (op.unit === 'vector') return runVector(op, c, sink, t0, spill);
   if (op.unit === 'trace') {
@@ -260,7 +261,7 @@ function runSystolic(op: EngineOp, c: EngineConfig, q: EventQueue, sink: EventSi
       },
     });
   }
-  return c.bandwidth === Infinity ? runGemm(op, c, q, sink, t0, spill) : runScratchpadGemm(op, c, sink, t0, spill, runs);
+  return q ? runGemm(op, c, q, sink, t0, spill) : runScratchpadGemm(op, c, sink, t0, spill, runs);
 }
 
 /**
