@@ -96,19 +96,23 @@ function streamed(blocks: number, rows: number, width: number, used: (b: number)
   let v = 0;
   for (let d = 0; d < total + width - 1; d++) {
     const inner = Math.floor(d / rows);
-    if (d - width + 1 >= inner * rows && d < Math.min((inner + 1) * rows, total)) {
-      // The diagonal lies inside one block: its used(b) real entries are cycle d − b·rows's run.
+    const last = Math.min((inner + 1) * rows, total) - 1;
+    if (d - width + 1 >= inner * rows && d <= last) {
+      // Diagonals d … last lie inside one block: each one's used(b) real entries are cycle
+      // d − b·rows's run, the positions going on from one diagonal to the next.
       const u = usedOf[inner];
-      const i = d - inner * rows;
       const start = starts[inner];
       const out = lines[inner];
       let n = count[inner];
-      start[i] = n;
-      const last = Math.floor((v + u - 1) / perLine);
-      for (let line = Math.floor(v / perLine); line <= last; line++) out[n++] = line;
-      start[i + 1] = n;
+      for (let i = d - inner * rows; d <= last; d++, i++) {
+        start[i] = n;
+        const to = Math.floor((v + u - 1) / perLine);
+        for (let line = Math.floor(v / perLine); line <= to; line++) out[n++] = line;
+        start[i + 1] = n;
+        v += u;
+      }
       count[inner] = n;
-      v += u;
+      d--; // the loop's d++ moves past the last
       continue;
     }
     const bottom = Math.max(0, d - width + 1);
