@@ -8,7 +8,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { graphBuilder, type GraphBuilder } from './builder.ts';
-import { DEFAULT_PRECISION, type Graph, type Precision } from './graph.ts';
+import { DEFAULT_PRECISION, type Graph, type Op, type Precision } from './graph.ts';
 
 export const CSI_NETS = ['csinet', 'crnet', 'cllwcsinet'] as const;
 export type CsiNetName = (typeof CSI_NETS)[number];
@@ -194,8 +194,18 @@ export function sideOf(graph: Graph, side: Side): Graph {
   return { name: `${graph.name}:${side}`, ops: graph.ops.filter((op) => op.name.startsWith(prefix)) };
 }
 
+/** A codec (its encoder's ops are named `enc.`), not a precoder. */
+export function isCodecGraph(graph: Graph): boolean {
+  return graph.ops.some((op) => op.name.startsWith('enc.'));
+}
+
+/** The encoder's last op: the one whose output is the codeword. */
+export function codewordOpOf(graph: Graph): Op {
+  const enc = sideOf(graph, 'encoder').ops;
+  return enc[enc.length - 1];
+}
+
 /** The codeword length (encoder output elements). */
 export function codewordLength(graph: Graph): number {
-  const enc = graph.ops.filter((op) => op.name.startsWith('enc.'));
-  return enc[enc.length - 1].outputShape.reduce((a, b) => a * b, 1);
+  return codewordOpOf(graph).outputShape.reduce((a, b) => a * b, 1);
 }

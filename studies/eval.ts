@@ -7,7 +7,7 @@ import { InputError } from '../core/errors.ts';
 import { doneOfTotal, SILENT, type Progress } from '../core/progress.ts';
 import { MAX_BITS } from '../nets/builder.ts';
 import type { Graph } from '../nets/graph.ts';
-import { sideOf } from '../nets/csi.ts';
+import { isCodecGraph, sideOf } from '../nets/csi.ts';
 import { quantizedLayers, withBits } from '../nets/layers.ts';
 import { channelOf } from '../scenarios/dataset.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -170,7 +170,7 @@ export async function evaluateCodecCheckpoint(c: CodecEvaluation, progress: Prog
   const { model, graph } = modelFromCheckpoint(c.checkpoint);
   const test = csiSplit(c.scenario, 'test', progress);
   expectInput(graph, [2, test.rows, test.cols], c, () => model.dispose());
-  if (!graph.ops.some((op) => op.name.startsWith('enc.'))) {
+  if (!isCodecGraph(graph)) {
     model.dispose();
     throw new InputError('checkpoint', c.checkpoint, `holds ${graph.name}, not a CSI codec; allowed: a checkpoint of codesign train --net csinet|crnet|cllwcsinet`);
   }

@@ -24,7 +24,7 @@ import { graphBuilder } from '../nets/builder.ts';
 import type { Channel } from '../scenarios/channel.ts';
 import { channelOf, datasetOfChannels, type MimoDataset } from '../scenarios/dataset.ts';
 import { feedbackMaps, mapToRow } from '../scenarios/feedback-maps.ts';
-import { codewordLength, sideOf } from '../nets/csi.ts';
+import { codewordLength, isCodecGraph, sideOf } from '../nets/csi.ts';
 import type { CodewordPath } from '../train/codec-feedback.ts';
 import type { Graph } from '../nets/graph.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -231,7 +231,7 @@ async function prepare(f: FeedbackSpec, study: LinkStudy, shape: ArrayShape, tes
   await initBackend();
   const { model, graph } = modelFromCheckpoint(f.checkpoint);
   const input = graph.ops.find((op) => op.kind === 'input')?.outputShape ?? [];
-  if (!graph.ops.some((op) => op.name.startsWith('enc.')) || input.join('×') !== `2×${shape.n1}×${shape.n2}`) {
+  if (!isCodecGraph(graph) || input.join('×') !== `2×${shape.n1}×${shape.n2}`) {
     model.dispose();
     throw new InputError('--feedback', `codec:${f.checkpoint}:${f.codewordBits}`, `allowed: a codec checkpoint for ${shape.n1}×${shape.n2} maps (codesign train --net csinet|crnet|cllwcsinet --scenario ${study.scenario.name}); this one holds ${graph.name}`);
   }
@@ -287,7 +287,7 @@ async function loadNets(precoders: readonly LinkPrecoder[], test: MimoDataset): 
   for (const checkpoint of wanted) {
     const { model, graph } = modelFromCheckpoint(checkpoint);
     const input = graph.ops.find((op) => op.kind === 'input')?.outputShape ?? [];
-    if (graph.ops.some((op) => op.name.startsWith('enc.')) || input.join('×') !== `2×${test.nt}×${test.nu}`) {
+    if (isCodecGraph(graph) || input.join('×') !== `2×${test.nt}×${test.nu}`) {
       model.dispose();
       for (const n of nets.values()) n.model.dispose();
       throw new InputError('--precoder', `net:${checkpoint}`, `allowed: a precoder checkpoint for [2×${test.nt}×${test.nu}] channels (codesign train --scenario ${test.scenario}); this one holds ${graph.name}`);

@@ -7,6 +7,7 @@
  */
 import type { CsiDataset } from '../scenarios/dataset.ts';
 import type { Graph } from '../nets/graph.ts';
+import { codewordOpOf } from '../nets/csi.ts';
 import { tf } from './backend.ts';
 import { lsqRange, lsqStepOfScale, meanAbs } from '../nets/quant.ts';
 import type { BitAssignment, GraphModel, Perturb } from './model.ts';
@@ -24,8 +25,7 @@ export function codecBatch(ds: CsiDataset, indices: ArrayLike<number>, from: num
 
 /** The op whose output is the codeword: the encoder's last op. */
 export function codewordOp(graph: Graph): string {
-  const enc = graph.ops.filter((op) => op.name.startsWith('enc.'));
-  return enc[enc.length - 1].name;
+  return codewordOpOf(graph).name;
 }
 
 /**

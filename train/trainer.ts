@@ -512,18 +512,21 @@ export function learningCurveCsv(history: readonly EpochRecord[], stepsPerEpoch:
   return [`# ${metric}; validation on the validation split`, 'epoch,steps,train,validation,seconds', ...rows, ''].join('\n');
 }
 
-/** The network a run directory holds (its `best/` checkpoint's Graph, weights not read). */
-export function runGraph(dir: string, field: string): Graph {
+/** A run directory's trained checkpoint path: its `best/` if present, else its latest. */
+function runCheckpointPath(dir: string, field: string): string {
   const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
   if (!path) throw new InputError(field, dir, 'allowed: a directory written by codesign train (no model.json found)');
-  return checkpointGraph(path);
+  return path;
+}
+
+/** The network a run directory holds (its trained checkpoint's Graph, weights not read). */
+export function runGraph(dir: string, field: string): Graph {
+  return checkpointGraph(runCheckpointPath(dir, field));
 }
 
 /** The trained checkpoint of a run directory (its `best/` if present), without Adam's moments. */
 function trainedCheckpoint(dir: string, field: string) {
-  const path = latestCheckpoint(join(dir, 'best')) ?? latestCheckpoint(dir);
-  if (!path) throw new InputError(field, dir, 'allowed: a directory written by codesign train (no model.json found)');
-  const ckpt = loadCheckpoint<TrainerState>(path);
+  const ckpt = loadCheckpoint<TrainerState>(runCheckpointPath(dir, field));
   for (const name of [...ckpt.tensors.keys()]) if (parseKey(name).kind === 'adam') ckpt.tensors.delete(name);
   return ckpt;
 }

@@ -29,8 +29,9 @@ interface EvalFlags {
 /** Whether a run directory holds a codec (false when it cannot be read: the caller reports that in its turn). */
 async function siteCodec(dir: string): Promise<boolean> {
   const { runGraph } = await import('../../train/trainer.ts');
+  const { isCodecGraph } = await import('../../nets/csi.ts');
   try {
-    return runGraph(dir, '--checkpoint').ops.some((op) => op.name.startsWith('enc.'));
+    return isCodecGraph(runGraph(dir, '--checkpoint'));
   } catch (error) {
     if (error instanceof InputError) return false;
     throw error;
