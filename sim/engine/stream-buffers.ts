@@ -122,9 +122,21 @@ class StreamReadBuffer {
    * at its slot's free time, whichever is later, and no later free time is below the least of the
    * ring's (or below `base`: later uses come after it), so the channel counts from there up, and a
    * free time below that channel never decides a start.
+   * `idle`: the operand repeats every pass and fetched nothing in this one — whether a demand hits
+   * depends on the fetch counts alone, so the passes that repeat this one fetch nothing either, and
+   * only when its elements landed can matter (an idle channel, left ever further behind, does not).
    */
-  state(base: number, addresses: boolean): number[] {
+  state(base: number, addresses: boolean, idle: boolean): number[] {
     const bw = this.bandwidth;
+    if (idle) {
+      const out = [1, Math.min(this.fetched, this.size)];
+      for (let k = 0; k < this.size; k++) {
+        const m = this.fetched - k;
+        if (m < 1) break;
+        out.push(Math.max(this.landsAt[m & this.mask] - base, 0), this.address[m & this.mask]);
+      }
+      return out;
+    }
     let floor = (base + 1) * bw;
     for (let k = 0; k < this.size; k++) {
       const m = this.fetched - k;
@@ -132,7 +144,7 @@ class StreamReadBuffer {
       if (free < floor) floor = free;
     }
     const channel = Math.max(this.channel, floor);
-    const out = [channel - base * bw];
+    const out = [0, channel - base * bw];
     for (let k = 0; k < this.size; k++) {
       const m = this.fetched - k;
       if (m < 1) {
@@ -372,9 +384,11 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
   let j = 0;
   /** The state at the end of the previous regular pass, and its start's counters. */
   let previous: number[] | null = null;
-  const state = (base: number) => {
+  /** `fetched`: how many fetches each operand made this pass. */
+  const state = (base: number, fetched: readonly [number, number]) => {
     const o = output.state(base);
-    return o === null ? null : [...ifmap.state(base, structure!.repeats === 'ifmap'), ...filter.state(base, structure!.repeats === 'filter'), ...o];
+    const repeats = structure!.repeats;
+    return o === null ? null : [...ifmap.state(base, repeats === 'ifmap', repeats === 'ifmap' && fetched[0] === 0), ...filter.state(base, repeats === 'filter', repeats === 'filter' && fetched[1] === 0), ...o];
   };
   for (let pass = 0; pass < passCount; pass++) {
     const lineBegin = line;
@@ -409,7 +423,7 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
       }
     }
     if (!structure || pass >= structure.regular - 1) continue;
-    const now = state(line + stall);
+    const now = state(line + stall, [ifmap.fetches - before[0], filter.fetches - before[3]]);
     if (pass > 0 && sameState(now, previous)) {
       // Passes pass + 1 … regular − 1 repeat this one: add them and shift the buffers past them.
       const repeats = structure.regular - 1 - pass;
