@@ -54,17 +54,19 @@ export function convOperands(h: number, w: number, r: number, s: number, channel
   const window = r * s * channels;
   const pixels = outH * outW;
   const ifmap = new Int32Array(pixels * window);
+  // Window entry k = (dy·s + dx)·channels + ch of pixel p, in that order: no division per entry.
+  let k = 0;
   for (let p = 0; p < pixels; p++) {
     const y0 = Math.floor(p / outW) * strideH - top;
     const x0 = (p % outW) * strideW - left;
-    for (let k = 0; k < window; k++) {
-      const dy = Math.floor(k / (s * channels));
-      const rest = k % (s * channels);
-      const dx = Math.floor(rest / channels);
-      const ch = rest % channels;
+    for (let dy = 0; dy < r; dy++) {
       const y = y0 + dy;
-      const x = x0 + dx;
-      ifmap[p * window + k] = y >= 0 && y < h && x >= 0 && x < w ? (y * w + x) * channels + ch : -1;
+      for (let dx = 0; dx < s; dx++) {
+        const x = x0 + dx;
+        const inside = y >= 0 && y < h && x >= 0 && x < w;
+        const base = (y * w + x) * channels;
+        for (let ch = 0; ch < channels; ch++) ifmap[k++] = inside ? base + ch : -1;
+      }
     }
   }
   return { pixels, window, filters, ifmap };
@@ -78,6 +80,12 @@ function antiDiagonal(m: Int32Array, rows: number, cols: number): Int32Array {
     for (let row = Math.min(d, rows - 1); row >= Math.max(0, d - cols + 1); row--) out[k++] = m[row * cols + d - row];
   }
   return out;
+}
+
+/** out[to + i·toStep] = I[from + i·fromStep] for i < count, I the ifmap's address table (null: each index its own address, a GEMM). */
+function copyStrided(I: Int32Array | null, out: Int32Array, from: number, fromStep: number, to: number, toStep: number, count: number): void {
+  if (I) for (let i = 0; i < count; i++, from += fromStep, to += toStep) out[to] = I[from];
+  else for (let i = 0; i < count; i++, from += fromStep, to += toStep) out[to] = from;
 }
 
 /** A linear map (block, row, column) → index: b·block + r·row + c·column. */
@@ -116,7 +124,6 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // A GEMM's element (p, k) is its own address p·W + k: no table.
   const I = op.gemm ? null : op.ifmap;
   const { Sr, Sc, T, rowFold, colFold, rowsUsed, colsUsed } = foldGeometry(dataflow, pixels, N, W, R, C);
-  const iAt = I ? (p: number, k: number) => I[p * W + k] : (p: number, k: number) => p * W + k;
   const fAt = (k: number, n: number) => k * N + n;
 
   const height = dataflow === 'os' ? T + R + C - 2 : 2 * R + C + T - 2;
@@ -179,9 +186,12 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     if (want('ifmap', PART_IFMAP)) {
       if (d.ifmap.length === 0) d.ifmap = new Int32Array(height * ifmapWidth);
       d.ifmap.fill(-1);
-      if (dataflow === 'ws') for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(R + t + c) * R + c] = iAt(t, r0 + c);
-      else if (dataflow === 'os') for (let t = 0; t < T; t++) for (let c = 0; c < ru; c++) d.ifmap[(t + c) * R + c] = iAt(r0 + c, t);
-      else for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) d.ifmap[(R - 1 - r) * C + c] = iAt(c0 + c, r0 + r);
+      // Lane c streams I's column r0 + c (WS) or row r0 + c (OS) down its skewed diagonal; copied
+      // in I's row order (this runs once per fold and operand element: no callbacks).
+      const out = d.ifmap;
+      if (dataflow === 'ws') for (let t = 0; t < T; t++) copyStrided(I, out, t * W + r0, 1, (R + t) * R, R + 1, ru);
+      else if (dataflow === 'os') for (let c = 0; c < ru; c++) copyStrided(I, out, (r0 + c) * W, 1, c * R + c, R, T);
+      else for (let r = 0; r < ru; r++) copyStrided(I, out, c0 * W + r0 + r, W, (R - 1 - r) * C, 1, cu);
     }
     if (want('filter', PART_FILTER)) {
       if (d.filter.length === 0) d.filter = new Int32Array(height * filterWidth);

@@ -210,6 +210,12 @@ class AccumulatingWriteBuffer {
   writes = 0;
   reads = 0;
   spills = 0;
+  /**
+   * Since the fold began: every output touched was off chip (`clean`, no output went final), and
+   * how many were — then the partial sums on chip are the last `size` touched, in touch order.
+   */
+  private clean = true;
+  private touches = 0;
 
   constructor(
     addresses: number,
@@ -249,6 +255,8 @@ class AccumulatingWriteBuffer {
    * in locals and stores it back at the end.
    */
   serve(output: Int32Array, at: number, width: number, final: boolean, cycle: number): number {
+    if (!final && this.pendingCount === 0 && this.liveCount === this.size) return this.serveSaturated(output, at, width, cycle);
+    if (final) this.clean = false;
     const live = this.live;
     const spilled = this.spilled;
     const pending = this.pending;
@@ -269,6 +277,7 @@ class AccumulatingWriteBuffer {
       const o = output[k];
       if (o < 0) continue;
       if (live[o] === 0) {
+        this.touches++;
         // Room for one more output.
         for (;;) {
           while (pendingCount > 0 && pending[pendingHead] <= now) {
@@ -308,9 +317,12 @@ class AccumulatingWriteBuffer {
           liveCount++;
           this.push(o);
         }
-      } else if (final) {
-        live[o] = 0;
-        liveCount--;
+      } else {
+        this.clean = false;
+        if (final) {
+          live[o] = 0;
+          liveCount--;
+        }
       }
       if (final) {
         channel = (channel > now * bw ? channel : now * bw) + 1;
@@ -329,6 +341,86 @@ class AccumulatingWriteBuffer {
     this.reads = reads;
     this.spills = spills;
     return Math.max(now, ready) - cycle;
+  }
+
+  /**
+   * `serve` for partial sums when every slot holds one and no write is in flight (partial sums
+   * thrashing a buffer smaller than a fold's outputs, the common case of a big convolution): an
+   * output not on chip spills the oldest partial sum and, if it was spilled itself, comes back —
+   * nothing waits for a slot, so the cycle is two channel slots per such output.
+   */
+  private serveSaturated(output: Int32Array, at: number, width: number, cycle: number): number {
+    const live = this.live;
+    const spilled = this.spilled;
+    const mask = this.orderMask;
+    const floor = cycle * this.bandwidth;
+    let order = this.order;
+    let head = this.head;
+    let channel = this.channel;
+    let readAt = -1;
+    for (let k = at; k < at + width; k++) {
+      const o = output[k];
+      if (o < 0) continue;
+      if (live[o] === 1) {
+        this.clean = false;
+        continue;
+      }
+      this.touches++;
+      let victim = order[head];
+      while (live[victim] === 0) {
+        head = (head + 1) & mask;
+        victim = order[head];
+      }
+      head = (head + 1) & mask;
+      live[victim] = 0;
+      spilled[victim] = 1;
+      this.spills++;
+      this.writes++;
+      channel = (channel > floor ? channel : floor) + 1;
+      if (spilled[o] === 1) {
+        spilled[o] = 0;
+        this.reads++;
+        readAt = ++channel;
+      }
+      live[o] = 1;
+      if (((this.tail + 1) & mask) === head) {
+        this.head = head;
+        this.push(o);
+        order = this.order;
+        head = this.head;
+      } else {
+        order[this.tail] = o;
+        this.tail = (this.tail + 1) & mask;
+      }
+    }
+    this.head = head;
+    this.channel = channel;
+    return readAt < 0 ? 0 : Math.max(0, Math.ceil(readAt / this.bandwidth) - cycle);
+  }
+
+  /**
+   * A new fold begins: whether the last one left the buffer full of its last `size` outputs, in
+   * the order it touched them, with no write in flight (it touched more than `size`, each off
+   * chip, none final). Then a fold that touches the same outputs in the same order finds each one
+   * off chip — the ones on chip are evicted before their turn — so each spills the oldest partial
+   * sum and comes back (serveRepeat), and it leaves the buffer as it found it.
+   */
+  beginFold(): boolean {
+    const repeatable = this.clean && this.touches > this.size && this.liveCount === this.size && this.pendingCount === 0;
+    this.clean = true;
+    this.touches = 0;
+    return repeatable;
+  }
+
+  /** `serve` for `count` outputs of such a fold at `cycle`: a spill and a read-back each, two channel slots; returns the stall. */
+  serveRepeat(count: number, cycle: number): number {
+    const floor = cycle * this.bandwidth;
+    this.channel = (this.channel > floor ? this.channel : floor) + 2 * count;
+    this.spills += count;
+    this.writes += count;
+    this.reads += count;
+    this.touches += count;
+    return Math.max(0, Math.ceil(this.channel / this.bandwidth) - cycle);
   }
 
   /**
@@ -384,6 +476,11 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
   let j = 0;
   /** The state at the end of the previous regular pass, and its start's counters. */
   let previous: number[] | null = null;
+  /** Fold j writes the same outputs as fold j − 1, in the same order (equal output keys). */
+  const sameOutputs = (j: number) => {
+    const key = stream.keys(j).output;
+    return stream.keys(j - 1).output === key;
+  };
   /** `fetched`: how many fetches each operand made this pass. */
   const state = (base: number, fetched: readonly [number, number]) => {
     const o = output.state(base);
@@ -398,6 +495,9 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
     const folds: number[] = [];
     for (let f = 0; f < perPass; f++, j++) {
       const d = stream.fold(j);
+      // The same outputs as the last fold, in the same order, thrashing a full buffer: counted, not served one by one.
+      const repeatable = output.beginFold();
+      const repeat = shortcuts && repeatable && !d.final && j > 0 && sameOutputs(j);
       const start = line + stall;
       const moved0 = onFold ? [ifmap.reads, filter.reads, output.writes + output.reads] : null;
       const C = d.output.length / d.height;
@@ -410,7 +510,7 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
         const si = l >= i0 && l < i1 ? ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle) : -1;
         const sf = l >= f0 && l < f1 ? filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle) : -1;
         const sr = Math.max(si, sf, 0);
-        const s = d.outputs[l] > 0 ? sr + output.serve(d.output, l * C, C, d.final, cycle + sr) : sr;
+        const s = d.outputs[l] === 0 ? sr : sr + (repeat ? output.serveRepeat(d.outputs[l], cycle + sr) : output.serve(d.output, l * C, C, d.final, cycle + sr));
         if (si >= 0) ifmap.use(d.ifmapWidth, cycle + s);
         if (sf >= 0) filter.use(d.filterWidth, cycle + s);
         stall += s;
