@@ -114,47 +114,76 @@ class StreamReadBuffer {
   }
 
   /**
-   * The state that decides what later demands cost, relative to cycle `base`: the channel, and per
-   * ring position (the last S fetches, newest first) when its element lands and when its slot
-   * frees, with `addresses` which element it holds. Values that can no longer matter are clamped,
-   * so a pass whose tail matches its predecessor's compares equal whatever happened long before:
-   * a landing at or before `base` delays nothing later; every later fetch starts at the channel or
-   * at its slot's free time, whichever is later, and no later free time is below the least of the
-   * ring's (or below `base`: later uses come after it), so the channel counts from there up, and a
-   * free time below that channel never decides a start.
-   * `idle`: the operand repeats every pass and fetched nothing in this one — whether a demand hits
-   * depends on the fetch counts alone, so the passes that repeat this one fetch nothing either, and
-   * only when its elements landed can matter (an idle channel, left ever further behind, does not).
+   * The state that decides what later demands cost, relative to cycle `base` (a pass's end), for
+   * an operand that `repeats` every pass (the same addresses) or not (new ones every pass), having
+   * made `fetchedThisPass` fetches in it. Two passes that end in equal states are followed by
+   * equal futures, shifted in time. Three encodings, each exact:
+   * - Repeating, and idle this pass: whether a demand hits depends on the fetch counts alone, so
+   *   the passes that repeat this one fetch nothing either; only when its elements landed can
+   *   matter (an idle channel, left ever further behind, does not): the landings and addresses.
+   * - Not repeating (one element a channel slot): nothing it holds is ever asked for again, so
+   *   only the channel matters, and what its next S fetches see of the ring — fetch k starts at the
+   *   channel or when the slot it reuses was last used, whichever is later, whatever the array
+   *   asks: the channel after each of those fetches, and a fetch that ends by `base` delays
+   *   nothing (every later demand comes at `base` or after), so it counts as 0. After S fetches
+   *   the ring holds only what later passes fetched.
+   * - Otherwise the channel and, per ring position (the last S fetches, newest first), when its
+   *   element lands and when its slot frees, with `addresses` which element it holds. Values that
+   *   can no longer matter are clamped: a landing at or before `base` delays nothing later; every
+   *   later fetch starts at the channel or at its slot's free time, whichever is later, and no
+   *   later free time is below the least of the ring's (or below `base`: later uses come after
+   *   it), so the channel counts from there up, and a free time below that channel never decides
+   *   a start.
    */
-  state(base: number, addresses: boolean, idle: boolean): number[] {
+  state(base: number, repeats: boolean, fetchedThisPass: number): Float64Array {
     const bw = this.bandwidth;
-    if (idle) {
-      const out = [1, Math.min(this.fetched, this.size)];
-      for (let k = 0; k < this.size; k++) {
-        const m = this.fetched - k;
-        if (m < 1) break;
-        out.push(Math.max(this.landsAt[m & this.mask] - base, 0), this.address[m & this.mask]);
+    const mask = this.mask;
+    if (!repeats && this.costs === null) {
+      const out = new Float64Array(1 + this.size);
+      out[0] = 2;
+      let channel = this.channel - base * bw;
+      for (let k = 1; k <= this.size; k++) {
+        // As `serve` frees the slot of fetch m − S for fetch m.
+        const free = (this.usedAt[(this.fetched + k - this.size) & mask] + 1) * bw - base * bw;
+        channel = (channel > free ? channel : free) + 1;
+        out[k] = channel > 0 ? channel : 0;
+      }
+      return out;
+    }
+    const addresses = repeats;
+    if (repeats && fetchedThisPass === 0) {
+      const held = Math.min(this.fetched, this.size);
+      const out = new Float64Array(2 + 2 * held);
+      out[0] = 1;
+      out[1] = held;
+      for (let k = 0, at = 2; k < held; k++, at += 2) {
+        const slot = (this.fetched - k) & mask;
+        out[at] = Math.max(this.landsAt[slot] - base, 0);
+        out[at + 1] = this.address[slot];
       }
       return out;
     }
     let floor = (base + 1) * bw;
     for (let k = 0; k < this.size; k++) {
       const m = this.fetched - k;
-      const free = m < 1 ? 0 : (this.usedAt[m & this.mask] + 1) * bw;
+      const free = m < 1 ? 0 : (this.usedAt[m & mask] + 1) * bw;
       if (free < floor) floor = free;
     }
     const channel = Math.max(this.channel, floor);
-    const out = [0, channel - base * bw];
-    for (let k = 0; k < this.size; k++) {
+    const stride = addresses ? 3 : 2;
+    // Positions never fetched stay 0, 0 (and address −1).
+    const out = new Float64Array(2 + stride * this.size);
+    out[1] = channel - base * bw;
+    for (let k = 0, at = 2; k < this.size; k++, at += stride) {
       const m = this.fetched - k;
       if (m < 1) {
-        out.push(0, 0);
-        if (addresses) out.push(-1);
+        if (addresses) out[at + 2] = -1;
         continue;
       }
-      const slot = m & this.mask;
-      out.push(Math.max(this.landsAt[slot] - base, 0), Math.max((this.usedAt[slot] + 1) * bw - channel, 0));
-      if (addresses) out.push(this.address[slot]);
+      const slot = m & mask;
+      out[at] = Math.max(this.landsAt[slot] - base, 0);
+      out[at + 1] = Math.max((this.usedAt[slot] + 1) * bw - channel, 0);
+      if (addresses) out[at + 2] = this.address[slot];
     }
     return out;
   }
@@ -455,7 +484,15 @@ function counters(ifmap: StreamReadBuffer, filter: StreamReadBuffer, output: Acc
   return [ifmap.fetches, ifmap.moved, ifmap.refetches, filter.fetches, filter.moved, filter.refetches, output.writes, output.reads, output.spills];
 }
 
-const sameState = (a: readonly number[] | null, b: readonly number[] | null) => a !== null && b !== null && a.length === b.length && a.every((x, i) => x === b[i]);
+type PassState = readonly [Float64Array, Float64Array, readonly number[]];
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const sameState = (a: PassState | null, b: PassState | null) => a !== null && b !== null && sameValues(a[0], b[0]) && sameValues(a[1], b[1]) && sameValues(a[2], b[2]);
 
 /**
  * A GEMM's demand stream through streaming buffers; the array stalls by the worst of the three.
@@ -475,17 +512,17 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
   let line = 0;
   let j = 0;
   /** The state at the end of the previous regular pass, and its start's counters. */
-  let previous: number[] | null = null;
+  let previous: PassState | null = null;
   /** Fold j writes the same outputs as fold j − 1, in the same order (equal output keys). */
   const sameOutputs = (j: number) => {
     const key = stream.keys(j).output;
     return stream.keys(j - 1).output === key;
   };
   /** `fetched`: how many fetches each operand made this pass. */
-  const state = (base: number, fetched: readonly [number, number]) => {
+  const state = (base: number, fetched: readonly [number, number]): PassState | null => {
     const o = output.state(base);
     const repeats = structure!.repeats;
-    return o === null ? null : [...ifmap.state(base, repeats === 'ifmap', repeats === 'ifmap' && fetched[0] === 0), ...filter.state(base, repeats === 'filter', repeats === 'filter' && fetched[1] === 0), ...o];
+    return o === null ? null : [ifmap.state(base, repeats === 'ifmap', fetched[0]), filter.state(base, repeats === 'filter', fetched[1]), o];
   };
   for (let pass = 0; pass < passCount; pass++) {
     const lineBegin = line;
