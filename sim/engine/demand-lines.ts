@@ -68,8 +68,8 @@ export function linesOfAddresses(demand: Int32Array, band: readonly [number, num
 export interface OperandLines {
   readonly length: number;
   readonly valid: number;
-  /** Fold j's lines; a stationary operand's are valid until the next call (one buffer, refilled). */
-  lines(j: number): DemandLines;
+  /** The lines of the fold on row fold fr of column fold fc; a stationary operand's are valid until the next call (one buffer, refilled). */
+  lines(fr: number, fc: number): DemandLines;
 }
 
 /**
@@ -80,62 +80,84 @@ export interface OperandLines {
  * the row falls), so each (block, cycle) is one run of consecutive fetch positions: the walk goes
  * diagonal by diagonal and block by block, not element by element.
  */
-function streamed(blocks: number, rows: number, width: number, used: (b: number) => number, first: number, perLine: number, blockOf: (j: number) => number): OperandLines {
+function streamed(blocks: number, rows: number, width: number, used: (b: number) => number, first: number, perLine: number, byColumnFold: boolean): OperandLines {
   const total = blocks * rows;
-  const usedOf = Int32Array.from({ length: blocks }, (_, b) => used(b));
-  const starts: Int32Array[] = [];
-  const lines: Int32Array[] = [];
-  const count = new Int32Array(blocks);
+  // Every block's cycle starts and lines in one buffer each (views per block): this runs once per
+  // op and operand row, and the first pass of a process runs it unoptimised — so no allocation,
+  // call or division per entry where a counter will do.
+  const usedOf = new Int32Array(blocks);
+  const startAt = new Int32Array(blocks + 1);
+  const linesAt = new Int32Array(blocks + 1);
+  // A run of at most `width` positions spans at most ⌈width/perLine⌉ + 1 lines.
+  const perRun = Math.ceil(width / perLine) + 1;
   let valid = 0;
   for (let b = 0; b < blocks; b++) {
+    usedOf[b] = used(b);
     valid += rows * usedOf[b];
-    starts.push(new Int32Array(rows + usedOf[b]));
-    // A run of at most `width` positions spans at most ⌈width/perLine⌉ + 1 lines.
-    lines.push(new Int32Array((rows + usedOf[b]) * (Math.ceil(width / perLine) + 1)));
+    startAt[b + 1] = startAt[b] + rows + usedOf[b];
+    linesAt[b + 1] = linesAt[b] + (rows + usedOf[b]) * perRun;
   }
+  const startAll = new Int32Array(startAt[blocks]);
+  const linesAll = new Int32Array(linesAt[blocks]);
+  // Lines written so far per block (an index into linesAll).
+  const count = linesAt.slice(0, blocks);
   let v = 0;
   for (let d = 0; d < total + width - 1; d++) {
-    const inner = Math.floor(d / rows);
-    const last = Math.min((inner + 1) * rows, total) - 1;
+    const inner = (d - (d % rows)) / rows;
+    const last = ((inner + 1) * rows < total ? (inner + 1) * rows : total) - 1;
     if (d - width + 1 >= inner * rows && d <= last) {
       // Diagonals d … last lie inside one block: each one's used(b) real entries are cycle
-      // d − b·rows's run, the positions going on from one diagonal to the next.
+      // d − b·rows's run, the positions going on from one diagonal to the next — the run's
+      // first line and its offset in it counted along.
       const u = usedOf[inner];
-      const start = starts[inner];
-      const out = lines[inner];
+      const s0 = startAt[inner];
+      const l0 = linesAt[inner];
       let n = count[inner];
+      let rem = v % perLine;
+      let line = (v - rem) / perLine;
       for (let i = d - inner * rows; d <= last; d++, i++) {
-        start[i] = n;
-        const to = Math.floor((v + u - 1) / perLine);
-        for (let line = Math.floor(v / perLine); line <= to; line++) out[n++] = line;
-        start[i + 1] = n;
-        v += u;
+        startAll[s0 + i] = n - l0;
+        linesAll[n++] = line;
+        for (let extra = rem + u - 1 - perLine, next = line + 1; extra >= 0; extra -= perLine, next++) linesAll[n++] = next;
+        startAll[s0 + i + 1] = n - l0;
+        rem += u;
+        while (rem >= perLine) {
+          rem -= perLine;
+          line++;
+        }
       }
+      v = line * perLine + rem;
       count[inner] = n;
       d--; // the loop's d++ moves past the last
       continue;
     }
-    const bottom = Math.max(0, d - width + 1);
-    for (let row = Math.min(d, total - 1); row >= bottom; ) {
-      const b = Math.floor(row / rows);
-      const segmentBottom = Math.max(bottom, b * rows);
+    const bottom = d - width + 1 > 0 ? d - width + 1 : 0;
+    for (let row = d < total - 1 ? d : total - 1; row >= bottom; ) {
+      const b = (row - (row % rows)) / rows;
+      const segmentBottom = bottom > b * rows ? bottom : b * rows;
       // Rows row … segmentBottom of block b; real while c = d − r < used(b).
-      const real = row - Math.max(segmentBottom, d - usedOf[b] + 1) + 1;
+      const realBottom = segmentBottom > d - usedOf[b] + 1 ? segmentBottom : d - usedOf[b] + 1;
+      const real = row - realBottom + 1;
       if (real > 0) {
         const i = d - b * rows;
-        const start = starts[b];
-        const out = lines[b];
-        start[i] = count[b];
-        for (let line = Math.floor(v / perLine); line <= Math.floor((v + real - 1) / perLine); line++) out[count[b]++] = line;
-        start[i + 1] = count[b];
+        startAll[startAt[b] + i] = count[b] - linesAt[b];
+        const to = (v + real - 1 - ((v + real - 1) % perLine)) / perLine;
+        for (let line = (v - (v % perLine)) / perLine; line <= to; line++) linesAll[count[b]++] = line;
+        startAll[startAt[b] + i + 1] = count[b] - linesAt[b];
         v += real;
       }
       row = segmentBottom - 1;
     }
   }
   // Lines never go back along a block's run: its extent is its first and last.
-  const done = starts.map((start, b): DemandLines => ({ first, end: first + rows + usedOf[b] - 1, start, lines: lines[b], monotone: true, lo: count[b] > 0 ? lines[b][0] : Infinity, hi: count[b] > 0 ? lines[b][count[b] - 1] : -Infinity }));
-  return { length: total * width, valid, lines: (j) => done[blockOf(j)] };
+  const done: DemandLines[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const lines = linesAll.subarray(linesAt[b], linesAt[b + 1]);
+    const n = count[b] - linesAt[b];
+    done.push({ first, end: first + rows + usedOf[b] - 1, start: startAll.subarray(startAt[b], startAt[b + 1]), lines, monotone: true, lo: n > 0 ? lines[0] : Infinity, hi: n > 0 ? lines[n - 1] : -Infinity });
+  }
+  // Block b serves every fold on row fold b (column fold b when `byColumnFold`).
+  return { length: total * width, valid, lines: byColumnFold ? (_fr, fc) => done[fc] : (fr) => done[fr] };
 }
 
 /**
@@ -144,7 +166,7 @@ function streamed(blocks: number, rows: number, width: number, used: (b: number)
  * block, row r0 + r at cycle R − 1 − r (bottom row first): each row's elements are consecutive in
  * the fetch order.
  */
-function stationary(blocks: number, rows: number, width: number, used: (b: number) => number, R: number, perLine: number, fold: (j: number) => { block: number; r0: number; ru: number }): OperandLines {
+function stationary(blocks: number, rows: number, width: number, used: (b: number) => number, R: number, perLine: number, rowsUsed: (fr: number) => number): OperandLines {
   const offset = new Float64Array(blocks + 1);
   let widest = 0;
   for (let b = 0; b < blocks; b++) {
@@ -190,8 +212,11 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
   return {
     length: blocks * rows * width,
     valid: offset[blocks],
-    lines: (j) => {
-      ({ block, r0, ru } = fold(j));
+    lines: (fr, fc) => {
+      // Fold (fr, fc) preloads rows fr·R … of block fc.
+      block = fc;
+      r0 = fr * R;
+      ru = rowsUsed(fr);
       filled = false;
       const u = used(block);
       // Rows r0 … r0 + ru − 1 are consecutive in the fetch order; the preload asks for the last
@@ -210,16 +235,20 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
  * (SCALE-Sim's operand matrices: ifmap M × K, filter K × N), `perLine` elements a line in each
  * operand's scratchpad.
  */
-export function gemmLines(M: number, N: number, K: number, dataflow: Dataflow, R: number, C: number, perLine: { readonly ifmap: number; readonly filter: number }): { readonly ifmap: OperandLines; readonly filter: OperandLines } {
+export interface GemmLines {
+  readonly ifmap: OperandLines;
+  readonly filter: OperandLines;
+  /** Fold j is row fold j mod rowFold of column fold ⌊j / rowFold⌋. */
+  readonly rowFold: number;
+}
+
+export function gemmLines(M: number, N: number, K: number, dataflow: Dataflow, R: number, C: number, perLine: { readonly ifmap: number; readonly filter: number }): GemmLines {
   const { T, rowFold, colFold, rowsUsed, colsUsed } = foldGeometry(dataflow, M, N, K, R, C);
-  const fr = (j: number) => j % rowFold;
-  const fc = (j: number) => Math.floor(j / rowFold);
-  const preload = (j: number) => ({ block: fc(j), r0: fr(j) * R, ru: rowsUsed(fr(j)) });
   if (dataflow === 'ws') {
-    return { ifmap: streamed(rowFold, T, R, rowsUsed, R, perLine.ifmap, fr), filter: stationary(colFold, K, C, colsUsed, R, perLine.filter, preload) };
+    return { ifmap: streamed(rowFold, T, R, rowsUsed, R, perLine.ifmap, false), filter: stationary(colFold, K, C, colsUsed, R, perLine.filter, rowsUsed), rowFold };
   }
   if (dataflow === 'os') {
-    return { ifmap: streamed(rowFold, T, R, rowsUsed, 0, perLine.ifmap, fr), filter: streamed(colFold, T, C, colsUsed, 0, perLine.filter, fc) };
+    return { ifmap: streamed(rowFold, T, R, rowsUsed, 0, perLine.ifmap, false), filter: streamed(colFold, T, C, colsUsed, 0, perLine.filter, true), rowFold };
   }
-  return { ifmap: stationary(colFold, K, C, colsUsed, R, perLine.ifmap, preload), filter: streamed(rowFold, T, R, rowsUsed, R, perLine.filter, fr) };
+  return { ifmap: stationary(colFold, K, C, colsUsed, R, perLine.ifmap, rowsUsed), filter: streamed(rowFold, T, R, rowsUsed, R, perLine.filter, false), rowFold };
 }

@@ -17,7 +17,7 @@
  * Counts are in elements (SCALE-Sim's one-byte words); the engine converts bits before it calls.
  */
 
-import { linesOfAddresses, type DemandLines, type OperandLines } from './demand-lines.ts';
+import { linesOfAddresses, type DemandLines, type GemmLines } from './demand-lines.ts';
 import { runStreamBuffers } from './stream-buffers.ts';
 
 /** A read scratchpad's state. */
@@ -327,6 +327,8 @@ class WriteBuffer {
    */
   quietUntil(cum: Int32Array, from: number, height: number, cycle: number, passes: number): number {
     const base = cum[from];
+    // No drain running and the rest of the fold leaves the active half free: nothing happens (no search).
+    if (cycle >= this.drainEnd && cum[height] - base <= this.free - this.active) return height;
     // Cycles before `idle` run while the drain does.
     const idle = Math.min(height, from + Math.max(0, Math.ceil((this.drainEnd - cycle) / passes)));
     if (idle > from) {
@@ -469,7 +471,7 @@ export interface DemandStream {
   /** The passes the folds form, or null when there is one pass or they do not repeat. */
   readonly passes: PassStructure | null;
   /** A GEMM's demand lines from its geometry, `perLine` elements a scratchpad line (absent when operands share addresses). */
-  readonly gemmLines?: (perLine: { readonly ifmap: number; readonly filter: number }) => { readonly ifmap: OperandLines; readonly filter: OperandLines };
+  readonly gemmLines?: (perLine: { readonly ifmap: number; readonly filter: number }) => GemmLines;
 }
 
 export interface ScratchpadRun {
@@ -526,13 +528,20 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
   let stall = 0;
   let line = 0;
   let lastCycle = 0;
+  // A GEMM's fold j is row fold fr of column fold fc (counted along, not divided out).
+  let fr = -1;
+  let fc = 0;
   for (let j = 0; j < stream.folds; j++) {
     const start = line + stall;
     const before = onFold ? [ifmap.accesses, filter.accesses, output.accesses] : null;
     if (byLines) {
+      if (gemm && ++fr === gemm.rowFold) {
+        fr = 0;
+        fc++;
+      }
       const keys = stream.keys(j);
-      const il = gemm ? gemm.ifmap.lines(j) : keptLines(ifmapLines, keys.ifmap, stream, j, PART_IFMAP, ifmapLineOf!);
-      const fl = gemm ? gemm.filter.lines(j) : keptLines(filterLines, keys.filter, stream, j, PART_FILTER, filterLineOf!);
+      const il = gemm ? gemm.ifmap.lines(fr, fc) : keptLines(ifmapLines, keys.ifmap, stream, j, PART_IFMAP, ifmapLineOf!);
+      const fl = gemm ? gemm.filter.lines(fr, fc) : keptLines(filterLines, keys.filter, stream, j, PART_FILTER, filterLineOf!);
       let cum = outputCounts.get(keys.outputs);
       if (!cum) {
         const d = stream.fold(j, PART_OUTPUTS);
