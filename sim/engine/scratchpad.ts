@@ -553,7 +553,15 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
       // The last position served in each operand's lines this fold (−1: none yet).
       let ifmapLast = -1;
       let filterLast = -1;
-      for (let l = 0; l < height; ) {
+      // A fold that only hits and fills the output buffer (most are): taken whole, as the loop's first step would.
+      let l = 0;
+      if (j > 0 && height > 0 && ifmap.holds(il.lo, il.hi) && filter.holds(fl.lo, fl.hi) && output.quietUntil(cum, 0, height, line + stall, passes) >= height) {
+        output.take(cum[height]);
+        lastCycle = line + (height - 1) * passes + stall;
+        line += height * passes;
+        l = height;
+      }
+      for (; l < height; ) {
         // Cycles where every demand hits and the outputs only fill the buffer change nothing but
         // the outputs held: taken at once, up to the next cycle that may do something (from the
         // first fold's second cycle on: its first starts the buffers).
