@@ -652,17 +652,22 @@ function runScratchpadGemm(op: Extract<EngineOp, { unit: 'gemm' }>, c: EngineCon
   let usedPEs = 0;
   // Column folds differ only in their width: the full ones, and a narrower last one.
   const widths = Sc % C === 0 ? [{ cols: C, folds: colFold }] : [{ cols: C, folds: colFold - 1 }, { cols: Sc % C, folds: 1 }];
-  for (let fr = 0; fr < rowFold; fr++) {
+  // Row folds differ in their rows used (the full ones, and a shorter last one) and, packed, in
+  // the real elements they reduce: unpacked, the full ones are counted once, times their number.
+  for (let fr = 0; fr < rowFold; ) {
     const ru = rowsUsed(fr);
+    const alike = packed === null && fr < rowFold - 1 ? rowFold - 1 - fr : 1;
     const reduction = foldReduction(c.dataflow, packed, T, fr * R, ru);
     for (const { cols, folds } of widths) {
       if (folds === 0) continue;
       const words = foldWords(c.dataflow, T, ru, cols, reduction);
-      localIfmap += folds * op.groups * words.ifmap;
-      localFilter += folds * op.groups * words.filter;
-      localOut += folds * op.groups * words.output;
-      usedPEs += folds * ru * cols;
+      const n = alike * folds * op.groups;
+      localIfmap += n * words.ifmap;
+      localFilter += n * words.filter;
+      localOut += n * words.output;
+      usedPEs += alike * folds * ru * cols;
     }
+    fr += alike;
   }
   const folds = foldsPerGroup * op.groups;
   const arrayEnd = t;
