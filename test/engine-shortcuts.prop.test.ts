@@ -79,4 +79,29 @@ describe("the memory system's shortcuts equal its plain model", () => {
       { numRuns: 40, seed: 7 },
     );
   });
+
+  // The shortcuts must also be taken, not only be right: these count the folds the buffers ask the
+  // demand stream for (a pass served is its folds asked for once each).
+  const foldsAsked = (operands: ReturnType<typeof gemmOperands>, dataflow: (typeof DATAFLOWS)[number], R: number, C: number, sizes: Parameters<typeof runScratchpads>[1]) => {
+    const stream = demandStream(operands, dataflow, R, C, true);
+    const asked = new Set<number>();
+    const counted = { ...stream, fold: (j: number, parts?: number) => (asked.add(j), stream.fold(j, parts)) };
+    const fast = runScratchpads(counted, sizes, 'stream', 1);
+    expect(fast).toEqual(runScratchpads(demandStream(operands, dataflow, R, C, true), sizes, 'stream', 1, undefined, false));
+    return { asked: asked.size, folds: stream.folds, perPass: stream.passes!.folds };
+  };
+
+  it('streaming buffers serve three passes of a batch-1 dense layer (its inputs idle after the first) and the narrower last, not all thirteen', () => {
+    // 1 × 512 by 512 × 200 on 16 × 16: 32 row folds, 13 passes (the last narrower).
+    const r = foldsAsked(gemmOperands(1, 200, 512), 'ws', 16, 16, { ifmap: 4096, filter: 4096, output: 4096, ifmapBandwidth: 8, filterBandwidth: 8, outputBandwidth: 8 });
+    expect(r.folds).toBe(13 * 32);
+    expect(r.asked).toBe(4 * r.perPass);
+  });
+
+  it("streaming buffers serve two passes of a convolution whose weight blocks outlast a pass in the filter buffer, not three", () => {
+    // ResNet-18's Conv1 on an 8 × 8 array (the filter buffer holds a pass's weights and more: old weights linger into the second pass).
+    const r = foldsAsked(convOperands(40, 40, 7, 7, 3, 32, 2, 2), 'ws', 8, 8, { ifmap: 1024, filter: 2048, output: 256, ifmapBandwidth: 4, filterBandwidth: 4, outputBandwidth: 4 });
+    expect(r.folds).toBe(4 * r.perPass);
+    expect(r.asked).toBe(2 * r.perPass);
+  });
 });
