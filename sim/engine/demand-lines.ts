@@ -238,17 +238,18 @@ function stationary(blocks: number, rows: number, width: number, used: (b: numbe
 export interface GemmLines {
   readonly ifmap: OperandLines;
   readonly filter: OperandLines;
-  /** Fold j is row fold j mod rowFold of column fold ⌊j / rowFold⌋. */
+  /** Fold j is row fold j mod rowFold of column fold ⌊j / rowFold⌋ (of colFold). */
   readonly rowFold: number;
+  readonly colFold: number;
 }
 
 export function gemmLines(M: number, N: number, K: number, dataflow: Dataflow, R: number, C: number, perLine: { readonly ifmap: number; readonly filter: number }): GemmLines {
   const { T, rowFold, colFold, rowsUsed, colsUsed } = foldGeometry(dataflow, M, N, K, R, C);
   if (dataflow === 'ws') {
-    return { ifmap: streamed(rowFold, T, R, rowsUsed, R, perLine.ifmap, false), filter: stationary(colFold, K, C, colsUsed, R, perLine.filter, rowsUsed), rowFold };
+    return { ifmap: streamed(rowFold, T, R, rowsUsed, R, perLine.ifmap, false), filter: stationary(colFold, K, C, colsUsed, R, perLine.filter, rowsUsed), rowFold, colFold };
   }
   if (dataflow === 'os') {
-    return { ifmap: streamed(rowFold, T, R, rowsUsed, 0, perLine.ifmap, false), filter: streamed(colFold, T, C, colsUsed, 0, perLine.filter, true), rowFold };
+    return { ifmap: streamed(rowFold, T, R, rowsUsed, 0, perLine.ifmap, false), filter: streamed(colFold, T, C, colsUsed, 0, perLine.filter, true), rowFold, colFold };
   }
-  return { ifmap: stationary(colFold, K, C, colsUsed, R, perLine.ifmap, rowsUsed), filter: streamed(rowFold, T, R, rowsUsed, R, perLine.filter, false), rowFold };
+  return { ifmap: stationary(colFold, K, C, colsUsed, R, perLine.ifmap, rowsUsed), filter: streamed(rowFold, T, R, rowsUsed, R, perLine.filter, false), rowFold, colFold };
 }

@@ -539,15 +539,17 @@ export function runScratchpads(stream: DemandStream, sizes: ScratchpadSizes, mod
         fr = 0;
         fc++;
       }
-      const keys = stream.keys(j);
-      const il = gemm ? gemm.ifmap.lines(fr, fc) : keptLines(ifmapLines, keys.ifmap, stream, j, PART_IFMAP, ifmapLineOf!);
-      const fl = gemm ? gemm.filter.lines(fr, fc) : keptLines(filterLines, keys.filter, stream, j, PART_FILTER, filterLineOf!);
-      let cum = outputCounts.get(keys.outputs);
+      const keys = gemm ? null : stream.keys(j);
+      const il = gemm ? gemm.ifmap.lines(fr, fc) : keptLines(ifmapLines, keys!.ifmap, stream, j, PART_IFMAP, ifmapLineOf!);
+      const fl = gemm ? gemm.filter.lines(fr, fc) : keptLines(filterLines, keys!.filter, stream, j, PART_FILTER, filterLineOf!);
+      // A GEMM's output counts differ only on the last row fold and the last column fold (fewer rows or columns used).
+      const outputsKey = gemm ? (fr === gemm.rowFold - 1 ? 1 : 0) + (fc === gemm.colFold - 1 ? 2 : 0) : keys!.outputs;
+      let cum = outputCounts.get(outputsKey);
       if (!cum) {
         const d = stream.fold(j, PART_OUTPUTS);
         cum = new Int32Array(d.height + 1);
         for (let l = 0; l < d.height; l++) cum[l + 1] = cum[l] + d.outputs[l];
-        outputCounts.set(keys.outputs, cum);
+        outputCounts.set(outputsKey, cum);
       }
       const height = cum.length - 1;
       // The last position served in each operand's lines this fold (−1: none yet).
