@@ -20,6 +20,8 @@ export interface OperandShape {
   readonly ifmap: Int32Array;
   /** I is the identity (a GEMM's own matrix: every element its own address). */
   readonly gemm?: boolean;
+  /** Distinct ifmap addresses (0 … addresses − 1), when known without scanning `ifmap`. */
+  readonly addresses?: number;
 }
 
 /** A GEMM's operands: every element its own address. */
@@ -56,6 +58,7 @@ export function convOperands(h: number, w: number, r: number, s: number, channel
   const ifmap = new Int32Array(pixels * window);
   // Window entry k = (dy·s + dx)·channels + ch of pixel p, in that order: no division per entry.
   let k = 0;
+  let addresses = 0;
   for (let p = 0; p < pixels; p++) {
     const y0 = Math.floor(p / outW) * strideH - top;
     const x0 = (p % outW) * strideW - left;
@@ -66,10 +69,11 @@ export function convOperands(h: number, w: number, r: number, s: number, channel
         const inside = y >= 0 && y < h && x >= 0 && x < w;
         const base = (y * w + x) * channels;
         for (let ch = 0; ch < channels; ch++) ifmap[k++] = inside ? base + ch : -1;
+        if (inside && base + channels > addresses) addresses = base + channels;
       }
     }
   }
-  return { pixels, window, filters, ifmap };
+  return { pixels, window, filters, ifmap, addresses };
 }
 
 /** Flattens a rows × cols matrix by anti-diagonals, bottom row first on each (SCALE-Sim's prefetch order). */
@@ -172,6 +176,10 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   };
   /** The key each part was last filled for (−1: never): a part whose key is unchanged is kept. */
   const filled = { ifmap: -1, filter: -1, outputs: -1, output: -1 };
+  // Streaming buffers serve every pass over the row folds until the passes repeat (two or three
+  // of them): a streamed ifmap's demands, which depend on the row fold alone, are kept per row
+  // fold rather than copied again each pass (about as large as the address table itself).
+  const streamedIfmaps: Int32Array[] | null = outputAddresses && dataflow !== 'is' ? [] : null;
 
   const fold = (j: number, parts: number = ALL_PARTS): FoldDemand => {
     const fc = Math.floor(j / rowFold);
@@ -183,9 +191,12 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     const k = keys(j);
     // A part is filled when asked for and its key changed since it was last filled.
     const want = (part: keyof typeof filled, flag: number) => (parts & flag) !== 0 && filled[part] !== k[part] && ((filled[part] = k[part]), true);
-    if (want('ifmap', PART_IFMAP)) {
-      if (d.ifmap.length === 0) d.ifmap = new Int32Array(height * ifmapWidth);
+    const keptIfmap = streamedIfmaps?.[fr];
+    if (keptIfmap && want('ifmap', PART_IFMAP)) d.ifmap = keptIfmap;
+    else if (want('ifmap', PART_IFMAP)) {
+      if (d.ifmap.length === 0 || streamedIfmaps !== null) d.ifmap = new Int32Array(height * ifmapWidth);
       d.ifmap.fill(-1);
+      if (streamedIfmaps !== null) streamedIfmaps[fr] = d.ifmap;
       // Lane c streams I's column r0 + c (WS) or row r0 + c (OS) down its skewed diagonal; copied
       // in I's row order (this runs once per fold and operand element: no callbacks).
       const out = d.ifmap;
@@ -221,8 +232,8 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     return d;
   };
 
-  let ifmapAddresses = I ? 0 : pixels * W;
-  for (let i = 0; I && i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
+  let ifmapAddresses = I ? (op.addresses ?? 0) : pixels * W;
+  for (let i = 0; I && op.addresses === undefined && i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
   // Column folds are passes over the row folds. The streamed operand's demands depend on the row
   // fold alone (WS, OS: the ifmap; IS: the filter), so each pass repeats them; the other operand
   // and the outputs are new addresses every pass — except IS's stationary ifmap in a convolution,
