@@ -77,6 +77,13 @@ class StreamReadBuffer {
     const lastFetch = this.lastFetch;
     const landsAt = this.landsAt;
     const slots = this.slots;
+    const usedAt = this.usedAt;
+    const address = this.address;
+    // The hot loop keeps the buffer's counters in locals and stores them back at the end.
+    let fetched = this.fetched;
+    let channel = this.channel;
+    let moved = this.moved;
+    let refetches = this.refetches;
     let ready = cycle;
     for (let k = 0; k < width; k++) {
       const a = demand[at + k];
@@ -85,17 +92,16 @@ class StreamReadBuffer {
         continue;
       }
       let m = lastFetch[a];
-      if (m === 0 || m <= this.fetched - S) {
+      if (m === 0 || m <= fetched - S) {
         const cost = costs === null ? 1 : costs[a];
-        if (m !== 0) this.refetches += cost;
-        this.moved += cost;
-        m = ++this.fetched;
+        if (m !== 0) refetches += cost;
+        moved += cost;
+        m = ++fetched;
         // The slot is free once the element it held (fetch m − S) has had its last use so far.
-        const free = (this.usedAt[(m - S) & mask] + 1) * bandwidth;
-        const begin = this.channel > free ? this.channel : free;
-        this.channel = begin + cost;
-        landsAt[m & mask] = Math.ceil(this.channel / bandwidth);
-        this.address[m & mask] = a;
+        const free = (usedAt[(m - S) & mask] + 1) * bandwidth;
+        channel = (channel > free ? channel : free) + cost;
+        landsAt[m & mask] = Math.ceil(channel / bandwidth);
+        address[m & mask] = a;
         lastFetch[a] = m;
       }
       const slot = m & mask;
@@ -103,6 +109,10 @@ class StreamReadBuffer {
       const lands = landsAt[slot];
       if (lands > ready) ready = lands;
     }
+    this.fetched = fetched;
+    this.channel = channel;
+    this.moved = moved;
+    this.refetches = refetches;
     return ready - cycle;
   }
 
