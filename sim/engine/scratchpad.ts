@@ -464,7 +464,7 @@ export interface DemandStream {
   readonly filterAddresses: number;
   readonly outputAddresses: number;
   readonly folds: number;
-  /** Fills and returns fold j's demands (the arrays are reused between calls), only the `parts` asked for (PART_* flags; all by default). */
+  /** Fills and returns fold j's demands (the arrays are reused or kept between calls: read them, never write), only the `parts` asked for (PART_* flags; all by default). */
   fold(j: number, parts?: number): FoldDemand;
   /** What each part of fold j's demands depends on: two folds with equal keys demand the same in that part (one object, refilled each call). */
   keys(j: number): FoldKeys;
