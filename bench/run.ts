@@ -21,7 +21,7 @@ import { simulateOps } from '../sim/engine/engine.ts';
 import { lowerGraph } from '../sim/engine/lower.ts';
 import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
 import { slpSamples } from '../baselines/slp-samples.ts';
-import { coldPasses, memorySystemFigures } from './memory-system.ts';
+import { coldPasses, memorySystemFigures, resnetColdRuns } from './memory-system.ts';
 
 function medianMs(runs: number, fn: () => void): number {
   const times: number[] = [];
@@ -172,6 +172,6 @@ figures.closedForm = { points: 2048, price_all_ms: price2048, target_ms: 50, mee
 
 // The memory system against SCALE-Sim v2's USER-bandwidth runs, and ResNet-18 on finite buffers
 // (this process's engine code is warm by now: the cold pass comes from fresh processes).
-figures.memorySystem = { ...memorySystemFigures(), coldPass: await coldPasses() };
+figures.memorySystem = { ...memorySystemFigures(), coldPass: await coldPasses(), resnet18Cold: await resnetColdRuns() };
 
 process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
