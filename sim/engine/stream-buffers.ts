@@ -294,7 +294,6 @@ class AccumulatingWriteBuffer {
    * in locals and stores it back at the end.
    */
   serve(output: Int32Array, at: number, width: number, final: boolean, cycle: number): number {
-    if (!final && this.pendingCount === 0 && this.liveCount === this.size) return this.serveSaturated(output, at, width, cycle);
     if (final) this.clean = false;
     const live = this.live;
     const spilled = this.spilled;
@@ -380,61 +379,6 @@ class AccumulatingWriteBuffer {
     this.reads = reads;
     this.spills = spills;
     return Math.max(now, ready) - cycle;
-  }
-
-  /**
-   * `serve` for partial sums when every slot holds one and no write is in flight (partial sums
-   * thrashing a buffer smaller than a fold's outputs, the common case of a big convolution): an
-   * output not on chip spills the oldest partial sum and, if it was spilled itself, comes back —
-   * nothing waits for a slot, so the cycle is two channel slots per such output.
-   */
-  private serveSaturated(output: Int32Array, at: number, width: number, cycle: number): number {
-    const live = this.live;
-    const spilled = this.spilled;
-    const mask = this.orderMask;
-    const floor = cycle * this.bandwidth;
-    let order = this.order;
-    let head = this.head;
-    let channel = this.channel;
-    let readAt = -1;
-    for (let k = at; k < at + width; k++) {
-      const o = output[k];
-      if (o < 0) continue;
-      if (live[o] === 1) {
-        this.clean = false;
-        continue;
-      }
-      this.touches++;
-      let victim = order[head];
-      while (live[victim] === 0) {
-        head = (head + 1) & mask;
-        victim = order[head];
-      }
-      head = (head + 1) & mask;
-      live[victim] = 0;
-      spilled[victim] = 1;
-      this.spills++;
-      this.writes++;
-      channel = (channel > floor ? channel : floor) + 1;
-      if (spilled[o] === 1) {
-        spilled[o] = 0;
-        this.reads++;
-        readAt = ++channel;
-      }
-      live[o] = 1;
-      if (((this.tail + 1) & mask) === head) {
-        this.head = head;
-        this.push(o);
-        order = this.order;
-        head = this.head;
-      } else {
-        order[this.tail] = o;
-        this.tail = (this.tail + 1) & mask;
-      }
-    }
-    this.head = head;
-    this.channel = channel;
-    return readAt < 0 ? 0 : Math.max(0, Math.ceil(readAt / this.bandwidth) - cycle);
   }
 
   /**
