@@ -122,8 +122,10 @@ function stacked(blocks: number, rows: number, width: number, used: (b: number) 
  * The array's demand stream for one GEMM. With `outputAddresses` each fold also names the output
  * elements it writes per cycle (C wide: at most one per array column) and whether its partial sums
  * are final (OS: always; WS/IS: in the last row fold) — what an accumulating output buffer needs.
+ * `keepStreamed` keeps a streamed ifmap's demands per row fold between passes (the streaming
+ * buffers' default; false fills every fold afresh, the plain model the tests compare with).
  */
-export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number, outputAddresses = false): DemandStream {
+export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number, outputAddresses = false, keepStreamed = outputAddresses): DemandStream {
   const { pixels, window: W, filters: N } = op;
   // A GEMM's element (p, k) is its own address p·W + k: no table.
   const I = op.gemm ? null : op.ifmap;
@@ -179,7 +181,7 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // Streaming buffers serve every pass over the row folds until the passes repeat (two or three
   // of them): a streamed ifmap's demands, which depend on the row fold alone, are kept per row
   // fold rather than copied again each pass (about as large as the address table itself).
-  const streamedIfmaps: Int32Array[] | null = outputAddresses && dataflow !== 'is' ? [] : null;
+  const streamedIfmaps: Int32Array[] | null = keepStreamed && dataflow !== 'is' ? [] : null;
 
   const fold = (j: number, parts: number = ALL_PARTS): FoldDemand => {
     const fc = Math.floor(j / rowFold);
