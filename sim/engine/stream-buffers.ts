@@ -21,7 +21,7 @@
  *
  * Time is counted in channel slots (1/bandwidth cycle each), so every quantity is an integer.
  */
-import type { DemandStream, FoldListener, ScratchpadRun, ScratchpadSizes } from './scratchpad.ts';
+import type { DemandStream, FoldDemand, FoldListener, ScratchpadRun, ScratchpadSizes } from './scratchpad.ts';
 
 class StreamReadBuffer {
   /** Fetch number (1-based) of each address's latest copy; 0 = never fetched. */
@@ -449,6 +449,31 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 const sameState = (a: PassState | null, b: PassState | null) => a !== null && b !== null && sameValues(a[0], b[0]) && sameValues(a[1], b[1]) && sameValues(a[2], b[2]);
 
 /**
+ * Serves one fold cycle by cycle from line `line` with `stall` cycles of stalls so far; returns
+ * the stalls after it. `repeat`: its outputs are a repeated fold's (AccumulatingWriteBuffer.
+ * beginFold). A function of its own, so that V8 optimises this loop apart from the pass logic
+ * around it (which a long first fold would otherwise reach with no type feedback, and deopt).
+ */
+function serveFold(d: FoldDemand, ifmap: StreamReadBuffer, filter: StreamReadBuffer, output: AccumulatingWriteBuffer, repeat: boolean, line: number, stall: number, passes: number): number {
+  const C = d.output.length / d.height;
+  const [i0, i1] = d.ifmapLines;
+  const [f0, f1] = d.filterLines;
+  for (let l = 0; l < d.height; l++, line += passes) {
+    const cycle = line + stall;
+    // Operands first: the outputs of this cycle leave once its inputs have landed. Lines
+    // outside an operand's band demand nothing of it (−1: not served).
+    const si = l >= i0 && l < i1 ? ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle) : -1;
+    const sf = l >= f0 && l < f1 ? filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle) : -1;
+    const sr = Math.max(si, sf, 0);
+    const s = d.outputs[l] === 0 ? sr : sr + (repeat ? output.serveRepeat(d.outputs[l], cycle + sr) : output.serve(d.output, l * C, C, d.final, cycle + sr));
+    if (si >= 0) ifmap.use(d.ifmapWidth, cycle + s);
+    if (sf >= 0) filter.use(d.filterWidth, cycle + s);
+    stall += s;
+  }
+  return stall;
+}
+
+/**
  * A GEMM's demand stream through streaming buffers; the array stalls by the worst of the three.
  * Passes that repeat (stream.passes) are simulated until one ends in the state the previous one
  * ended in, shifted in time: every later regular pass then repeats it exactly (same demands
@@ -491,21 +516,8 @@ export function runStreamBuffers(stream: DemandStream, sizes: ScratchpadSizes, p
       const repeat = shortcuts && repeatable && !d.final && j > 0 && sameOutputs(j);
       const start = line + stall;
       const moved0 = onFold ? [ifmap.reads, filter.reads, output.writes + output.reads] : null;
-      const C = d.output.length / d.height;
-      const [i0, i1] = d.ifmapLines;
-      const [f0, f1] = d.filterLines;
-      for (let l = 0; l < d.height; l++, line += passes) {
-        const cycle = line + stall;
-        // Operands first: the outputs of this cycle leave once its inputs have landed. Lines
-        // outside an operand's band demand nothing of it (−1: not served).
-        const si = l >= i0 && l < i1 ? ifmap.serve(d.ifmap, l * d.ifmapWidth, d.ifmapWidth, cycle) : -1;
-        const sf = l >= f0 && l < f1 ? filter.serve(d.filter, l * d.filterWidth, d.filterWidth, cycle) : -1;
-        const sr = Math.max(si, sf, 0);
-        const s = d.outputs[l] === 0 ? sr : sr + (repeat ? output.serveRepeat(d.outputs[l], cycle + sr) : output.serve(d.output, l * C, C, d.final, cycle + sr));
-        if (si >= 0) ifmap.use(d.ifmapWidth, cycle + s);
-        if (sf >= 0) filter.use(d.filterWidth, cycle + s);
-        stall += s;
-      }
+      stall = serveFold(d, ifmap, filter, output, repeat, line, stall, passes);
+      line += d.height * passes;
       if (onFold && moved0) {
         const moved = { ifmap: ifmap.reads - moved0[0], filter: filter.reads - moved0[1], output: output.writes + output.reads - moved0[2] };
         onFold(j, start, line + stall, moved);
