@@ -22,6 +22,32 @@ export interface OperandShape {
   readonly gemm?: boolean;
   /** Distinct ifmap addresses (0 … addresses − 1), when known without scanning `ifmap`. */
   readonly addresses?: number;
+  /** A convolution's geometry: its addresses computed where they are needed, the table never built for streaming buffers. */
+  readonly conv?: ConvGeometry;
+}
+
+/** Where a convolution's windows fall: pixel p = (py, px) of an outH × outW output, window entry k = (dy·s + dx)·channels + ch. */
+export interface ConvGeometry {
+  readonly h: number;
+  readonly w: number;
+  readonly s: number;
+  readonly channels: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly top: number;
+  readonly left: number;
+  readonly outW: number;
+}
+
+/** I(p, k) of a convolution: the input address pixel p's window entry k reads, −1 outside the input (padding). */
+function convAddress(g: ConvGeometry, p: number, k: number): number {
+  const perRow = g.s * g.channels;
+  const dy = (k - (k % perRow)) / perRow;
+  const rest = k % perRow;
+  const dx = (rest - (rest % g.channels)) / g.channels;
+  const y = ((p - (p % g.outW)) / g.outW) * g.strideH - g.top + dy;
+  const x = (p % g.outW) * g.strideW - g.left + dx;
+  return y >= 0 && y < g.h && x >= 0 && x < g.w ? (y * g.w + x) * g.channels + (rest % g.channels) : -1;
 }
 
 /** A GEMM's operands: every element its own address. */
@@ -55,25 +81,42 @@ export function convOperands(h: number, w: number, r: number, s: number, channel
   const left = padded ? padded.left : 0;
   const window = r * s * channels;
   const pixels = outH * outW;
-  const ifmap = new Int32Array(pixels * window);
-  // Window entry k = (dy·s + dx)·channels + ch of pixel p, in that order: no division per entry.
-  let k = 0;
-  let addresses = 0;
-  for (let p = 0; p < pixels; p++) {
-    const y0 = Math.floor(p / outW) * strideH - top;
-    const x0 = (p % outW) * strideW - left;
-    for (let dy = 0; dy < r; dy++) {
-      const y = y0 + dy;
-      for (let dx = 0; dx < s; dx++) {
-        const x = x0 + dx;
-        const inside = y >= 0 && y < h && x >= 0 && x < w;
-        const base = (y * w + x) * channels;
-        for (let ch = 0; ch < channels; ch++) ifmap[k++] = inside ? base + ch : -1;
-        if (inside && base + channels > addresses) addresses = base + channels;
+  // The highest input row and column any window reads (rows and columns fall independently), so the address count without the table.
+  let yMax = -1;
+  for (let py = 0; py < outH; py++) for (let dy = 0; dy < r; dy++) if (py * strideH - top + dy < h) yMax = Math.max(yMax, py * strideH - top + dy);
+  let xMax = -1;
+  for (let px = 0; px < outW; px++) for (let dx = 0; dx < s; dx++) if (px * strideW - left + dx < w) xMax = Math.max(xMax, px * strideW - left + dx);
+  const addresses = yMax >= 0 && xMax >= 0 ? (yMax * w + xMax) * channels + channels : 0;
+  let ifmap: Int32Array | null = null;
+  return {
+    pixels,
+    window,
+    filters,
+    // Built only if asked for (SCALE-Sim's fetch orders): folds compute their addresses from the geometry.
+    get ifmap() {
+      if (!ifmap) {
+        ifmap = new Int32Array(pixels * window);
+        // Window entry k = (dy·s + dx)·channels + ch of pixel p, in that order: no division per entry.
+        let k = 0;
+        for (let p = 0; p < pixels; p++) {
+          const y0 = Math.floor(p / outW) * strideH - top;
+          const x0 = (p % outW) * strideW - left;
+          for (let dy = 0; dy < r; dy++) {
+            const y = y0 + dy;
+            for (let dx = 0; dx < s; dx++) {
+              const x = x0 + dx;
+              const inside = y >= 0 && y < h && x >= 0 && x < w;
+              const base = (y * w + x) * channels;
+              for (let ch = 0; ch < channels; ch++) ifmap[k++] = inside ? base + ch : -1;
+            }
+          }
+        }
       }
-    }
-  }
-  return { pixels, window, filters, ifmap, addresses };
+      return ifmap;
+    },
+    addresses,
+    conv: { h, w, s, channels, strideH, strideW, top, left, outW },
+  };
 }
 
 /** Flattens a rows × cols matrix by anti-diagonals, bottom row first on each (SCALE-Sim's prefetch order). */
@@ -90,6 +133,43 @@ function antiDiagonal(m: Int32Array, rows: number, cols: number): Int32Array {
 function copyStrided(I: Int32Array | null, out: Int32Array, from: number, fromStep: number, to: number, toStep: number, count: number): void {
   if (I) for (let i = 0; i < count; i++, from += fromStep, to += toStep) out[to] = I[from];
   else for (let i = 0; i < count; i++, from += fromStep, to += toStep) out[to] = from;
+}
+
+/**
+ * A convolution fold's ifmap demands (the same entries copyStrided takes from the address table),
+ * computed from its geometry: WS streams window entries r0 + c down the pixels, OS pixels r0 + c
+ * along their windows, IS preloads window entries r0 + r of pixels c0 + c.
+ */
+function convDemands(g: ConvGeometry, out: Int32Array, dataflow: Dataflow, R: number, C: number, T: number, r0: number, ru: number, c0: number, cu: number): void {
+  if (dataflow === 'ws') {
+    // Each lane's window entry split once; the pixels walked row by row.
+    const perRow = g.s * g.channels;
+    const dy = new Int32Array(ru);
+    const dx = new Int32Array(ru);
+    const ch = new Int32Array(ru);
+    for (let c = 0; c < ru; c++) {
+      const k = r0 + c;
+      const rest = k % perRow;
+      dy[c] = (k - rest) / perRow;
+      dx[c] = (rest - (rest % g.channels)) / g.channels;
+      ch[c] = rest % g.channels;
+    }
+    let px = 0;
+    let y0 = -g.top;
+    for (let t = 0; t < T; t++) {
+      const x0 = px * g.strideW - g.left;
+      for (let c = 0, at = (R + t) * R; c < ru; c++, at += R + 1) {
+        const y = y0 + dy[c];
+        const x = x0 + dx[c];
+        out[at] = y >= 0 && y < g.h && x >= 0 && x < g.w ? (y * g.w + x) * g.channels + ch[c] : -1;
+      }
+      if (++px === g.outW) {
+        px = 0;
+        y0 += g.strideH;
+      }
+    }
+  } else if (dataflow === 'os') for (let c = 0; c < ru; c++) for (let t = 0; t < T; t++) out[(t + c) * R + c] = convAddress(g, r0 + c, t);
+  else for (let r = 0; r < ru; r++) for (let c = 0; c < cu; c++) out[(R - 1 - r) * C + c] = convAddress(g, c0 + c, r0 + r);
 }
 
 /** A linear map (block, row, column) → index: b·block + r·row + c·column. */
@@ -127,8 +207,10 @@ function stacked(blocks: number, rows: number, width: number, used: (b: number) 
  */
 export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C: number, outputAddresses = false, keepStreamed = outputAddresses): DemandStream {
   const { pixels, window: W, filters: N } = op;
-  // A GEMM's element (p, k) is its own address p·W + k: no table.
-  const I = op.gemm ? null : op.ifmap;
+  // A GEMM's element (p, k) is its own address p·W + k: no table. A convolution's table is read
+  // only by the fetch orders (and by folds of an operand shape without its geometry).
+  const table = (): Int32Array | null => (op.gemm ? null : op.ifmap);
+  const geometry = op.gemm ? undefined : op.conv;
   const { Sr, Sc, T, rowFold, colFold, rowsUsed, colsUsed } = foldGeometry(dataflow, pixels, N, W, R, C);
   const fAt = (k: number, n: number) => k * N + n;
 
@@ -152,6 +234,7 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // Fetch orders: I(p, k) is I[p·W + k]; F(k, n) is the address k·N + n. Built when first asked
   // for (SCALE-Sim's scratchpads need them; streaming buffers fetch in demand order).
   const fetchOrders = (): readonly [Int32Array, Int32Array] => {
+    const I = table();
     if (dataflow === 'ws') {
       // Blocks of I's columns (row folds): (fr, t, c) → I(t, fr·R + c), anti-diagonal; F by column folds, row-major.
       return [antiDiagonal(stacked(rowFold, T, R, rowsUsed, [0, 1, 0], [R, 0, 1], W, I), rowFold * T, R), stacked(colFold, W, C, colsUsed, [0, 1, 0], [C, 0, 1], N, null)];
@@ -202,9 +285,10 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
       // Lane c streams I's column r0 + c (WS) or row r0 + c (OS) down its skewed diagonal; copied
       // in I's row order (this runs once per fold and operand element: no callbacks).
       const out = d.ifmap;
-      if (dataflow === 'ws') for (let t = 0; t < T; t++) copyStrided(I, out, t * W + r0, 1, (R + t) * R, R + 1, ru);
-      else if (dataflow === 'os') for (let c = 0; c < ru; c++) copyStrided(I, out, (r0 + c) * W, 1, c * R + c, R, T);
-      else for (let r = 0; r < ru; r++) copyStrided(I, out, c0 * W + r0 + r, W, (R - 1 - r) * C, 1, cu);
+      if (geometry) convDemands(geometry, out, dataflow, R, C, T, r0, ru, c0, cu);
+      else if (dataflow === 'ws') for (let t = 0; t < T; t++) copyStrided(table(), out, t * W + r0, 1, (R + t) * R, R + 1, ru);
+      else if (dataflow === 'os') for (let c = 0; c < ru; c++) copyStrided(table(), out, (r0 + c) * W, 1, c * R + c, R, T);
+      else for (let r = 0; r < ru; r++) copyStrided(table(), out, c0 * W + r0 + r, W, (R - 1 - r) * C, 1, cu);
     }
     if (want('filter', PART_FILTER)) {
       if (d.filter.length === 0) d.filter = new Int32Array(height * filterWidth);
@@ -234,8 +318,8 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
     return d;
   };
 
-  let ifmapAddresses = I ? (op.addresses ?? 0) : pixels * W;
-  for (let i = 0; I && op.addresses === undefined && i < I.length; i++) if (I[i] >= ifmapAddresses) ifmapAddresses = I[i] + 1;
+  let ifmapAddresses = op.gemm ? pixels * W : (op.addresses ?? 0);
+  if (!op.gemm && op.addresses === undefined) for (const a of op.ifmap) if (a >= ifmapAddresses) ifmapAddresses = a + 1;
   // Column folds are passes over the row folds. The streamed operand's demands depend on the row
   // fold alone (WS, OS: the ifmap; IS: the filter), so each pass repeats them; the other operand
   // and the outputs are new addresses every pass — except IS's stationary ifmap in a convolution,
@@ -243,7 +327,7 @@ export function demandStream(op: OperandShape, dataflow: Dataflow, R: number, C:
   // padding (a pass asks for fewer).
   // A last column fold narrower than the array is not a relabeling of the others.
   const regular = Sc % C === 0 ? colFold : colFold - 1;
-  const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && I !== null) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
+  const passes: PassStructure | null = regular > 2 && !(dataflow === 'is' && !op.gemm) ? { folds: rowFold, regular, repeats: dataflow === 'is' ? 'filter' : 'ifmap' } : null;
   return {
     get ifmapFetchOrder() {
       return (orders ??= fetchOrders())[0];
