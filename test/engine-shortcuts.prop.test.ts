@@ -105,4 +105,22 @@ describe("the memory system's shortcuts equal its plain model", () => {
     expect(r.folds).toBe(4 * r.perPass);
     expect(r.asked).toBe(2 * r.perPass);
   });
+
+  it("a convolution's fold demands computed from its geometry equal those read from its address table", () => {
+    fc.assert(
+      fc.property(shape, (s) => {
+        const c = s.conv ?? { side: 5, filter: 3, channels: 2, stride: 1, padded: true };
+        const pad = Math.floor(c.filter / 2);
+        const out = Math.floor((c.side + 2 * pad - c.filter) / c.stride) + 1;
+        const operands = convOperands(c.side, c.side, c.filter, c.filter, c.channels, s.N, c.stride, c.stride, c.padded ? { top: pad, left: pad, outHeight: out, outWidth: out } : undefined);
+        // The same shape without its geometry: every address read from the table.
+        const tabled = { pixels: operands.pixels, window: operands.window, filters: operands.filters, ifmap: operands.ifmap };
+        const a = demandStream(operands, s.dataflow, s.R, s.C, true);
+        const b = demandStream(tabled, s.dataflow, s.R, s.C, true);
+        expect(a.ifmapAddresses).toBe(b.ifmapAddresses);
+        for (let j = 0; j < a.folds; j++) expect(Array.from(a.fold(j).ifmap)).toEqual(Array.from(b.fold(j).ifmap));
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
 });
