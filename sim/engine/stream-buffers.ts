@@ -251,7 +251,8 @@ class AccumulatingWriteBuffer {
   spills = 0;
   /**
    * Since the fold began: every output touched was off chip (`clean`, no output went final), and
-   * how many were — then the partial sums on chip are the last `size` touched, in touch order.
+   * how many were — once more than `size` were, the partial sums on chip are the last `size`
+   * touched, in touch order.
    */
   private clean = true;
   private touches = 0;
