@@ -13,6 +13,7 @@ import { ENGINE_DEFAULTS, eachBuffer, type Dataflow, type EngineConfig } from '.
 import { simulateOps } from '../sim/engine/engine.ts';
 import { gemmOp } from '../sim/engine/lower.ts';
 import { parseTopology, topologyOps } from '../sim/engine/topology.ts';
+import { machineOf } from '../sim/machine.ts';
 import { KASALAEE_2025, presetByName } from '../sim/presets.ts';
 
 const reference = (file: string) => readFileSync(new URL(`../reference/scalesim/${file}`, import.meta.url), 'utf8');
@@ -88,9 +89,8 @@ export async function coldPasses(runs = 5) {
 function resnetOnHorowitz() {
   const resnet = topologyOps(parseTopology(reference('resnet18-topology.csv')), 1);
   const horowitz = presetByName('horowitz-45nm');
-  const a = horowitz.architecture!;
-  const machine: EngineConfig = { ...ENGINE_DEFAULTS, rows: a.rows, cols: a.cols, dataflow: a.dataflow, bandwidth: a.bandwidthWordsPerCycle, localBufferWords: eachBuffer((a.localBuffersKB.ifmap * 1024 * 8) / a.wordBits), wordBits: a.wordBits, packing: a.packing, clockMHz: a.clockMHz, mainMemoryBits: a.mainMemoryKB * 8192 };
-  return { resnet, horowitz, machine };
+  // The machine its hardware file describes, as `simulate` runs it.
+  return { resnet, horowitz, machine: machineOf(horowitz) };
 }
 
 /** ResNet-18 once in this process (a fresh one: the engine's first run, JIT warm-up included). */
